@@ -1,0 +1,108 @@
+using Sas.Api.Clients;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Practitioners;
+using Sas.Api.Reference;
+using Sas.Api.Slots;
+using Sas.Api.Territory;
+using Sas.Domain.Identifiers;
+using Sas.Domain.Slots;
+
+namespace Sas.Api.Demo;
+
+/// <summary>
+/// Demo data for a newcomer's first run: Loire-Atlantique's communes grouped into sectors by postal
+/// area, one CPTS, a handful of GPs with slots over the next two days, and one API key per role.
+/// Safe to run at every start: upserts, key creation only when missing, and a slot sync that
+/// leaves an identical window unchanged.
+/// </summary>
+public sealed class DemoData(TerritoryStore territory, PractitionerStore practitioners, SlotStore slots, ClientStore clients,
+    Geography geography, TimeProvider clock, ILogger<DemoData> logger)
+{
+    public const string Department = "44";
+    public static readonly string CptsFiness = "44000001" + Luhn.CheckDigit("44000001");
+
+    /// <summary>The demo keys, printed in the README. Never enabled outside Development.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Keys = new Dictionary<string, string>
+    {
+        [Roles.Admin] = "demo-admin-key",
+        [Roles.Practitioner] = "demo-practitioner-key",
+        [Roles.Regulator] = "demo-regulator-key",
+        [Roles.Cpts] = "demo-cpts-key",
+    };
+
+    private static readonly (string First, string Last, string Commune, string Address)[] Gps =
+    [
+        ("Claire", "Martin", "44109", "12 rue de Strasbourg"),
+        ("Youssef", "Benali", "44109", "4 place du Commerce"),
+        ("Anne", "Le Goff", "44184", "20 avenue de la République"),
+        ("Thomas", "Guérin", "44143", "3 rue de la Paix"),
+        ("Sophie", "Morel", "44162", "7 boulevard Gabriel Guist'hau"),
+        ("Julien", "Roux", "44020", "15 rue Nationale"),
+    ];
+
+    public static string RppsOf(int index) => $"100000{index:D3}0" + Luhn.CheckDigit($"100000{index:D3}0");
+
+    public async Task SeedAsync(CancellationToken ct)
+    {
+        var sectors = BuildSectors();
+        await territory.UpsertCptsAsync(CptsFiness, "CPTS Loire-Atlantique (démo)", [], ct);
+        foreach (var (code, name, communes) in sectors)
+            await territory.UpsertSectorAsync(new SectorRow(code, name, Department, "Europe/Paris", 24, CptsFiness), communes, ct);
+        await territory.UpsertCptsAsync(CptsFiness, "CPTS Loire-Atlantique (démo)", sectors.Select(s => s.Code).ToList(), ct);
+
+        var rppsList = new List<string>();
+        for (var i = 0; i < Gps.Length; i++)
+        {
+            var gp = Gps[i];
+            var rpps = RppsOf(i + 1);
+            rppsList.Add(rpps);
+            var sector = sectors.First(s => s.Communes.Contains(gp.Commune)).Code;
+            var site = new PractitionerSiteRow(rpps, "cabinet", $"Cabinet du Dr {gp.Last}", gp.Address, gp.Commune);
+            await practitioners.UpsertAsync(new PractitionerRow(rpps, gp.First, gp.Last, "general_practitioner", 2), [sector], [site], ct);
+            await slots.SyncAsync(rpps, DemoSlots(rpps, sector, i), WindowStart(), WindowStart().AddDays(3), ct);
+        }
+
+        await clients.EnsureKeyAsync("Demo admin", Roles.Admin, [], Keys[Roles.Admin], ct);
+        await clients.EnsureKeyAsync("Demo practice software", Roles.Practitioner, rppsList, Keys[Roles.Practitioner], ct);
+        await clients.EnsureKeyAsync("Demo SAS 44 regulation", Roles.Regulator, [Department], Keys[Roles.Regulator], ct);
+        await clients.EnsureKeyAsync("Demo CPTS staff", Roles.Cpts, [CptsFiness], Keys[Roles.Cpts], ct);
+        logger.LogInformation("Demo data ready: {Sectors} sectors and {Practitioners} GPs in département {Department}", sectors.Count, Gps.Length, Department);
+    }
+
+    /// <summary>Sectors by postal area (440xx, 441xx, ...): a rough but real grouping of neighbouring communes.</summary>
+    private List<(string Code, string Name, string[] Communes)> BuildSectors() =>
+        geography.Communes
+            .Where(c => c.Department == Department && c.Type == "commune" && c.PostalCodes.Length > 0)
+            .GroupBy(c => c.PostalCodes[0][..3])
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => ($"44-{g.Key}", $"Loire-Atlantique, secteur {g.Key}xx", g.Select(c => c.InseeCode).Order(StringComparer.Ordinal).ToArray()))
+            .ToList();
+
+    private DateTime WindowStart()
+    {
+        var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+        var localToday = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), paris).Date;
+        return TimeZoneInfo.ConvertTimeToUtc(localToday, paris);
+    }
+
+    /// <summary>Three 20-minute slots a day for today and the next two days, in Paris time; each GP a little apart.</summary>
+    private List<IncomingSlot> DemoSlots(string rpps, string sector, int gpIndex)
+    {
+        var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+        var now = clock.GetUtcNow().UtcDateTime;
+        var result = new List<IncomingSlot>();
+        var localToday = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), paris).Date;
+        for (var day = 0; day < 3; day++)
+        {
+            foreach (var hour in new[] { 9.0, 14.0, 17.5 })
+            {
+                var local = localToday.AddDays(day).AddHours(hour).AddMinutes(gpIndex * 10);
+                var start = TimeZoneInfo.ConvertTimeToUtc(local, paris);
+                if (start <= now) continue;
+                result.Add(new IncomingSlot($"demo-{rpps}-{local:yyyyMMddHHmm}",
+                    new SlotSpec(start, start.AddMinutes(20), sector, "cabinet", gpIndex == 5 && hour > 17 ? Modality.Teleconsultation : Modality.InPerson)));
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Sas.Api.Clients;
+
+namespace Sas.Api.Infrastructure.Auth;
+
+/// <summary>Authenticates <c>X-Api-Key</c> against the stored key hashes; a revoked key fails at once.</summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ClientStore clients)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string HeaderName = "X-Api-Key";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(HeaderName, out var values)) return AuthenticateResult.NoResult();
+        var key = values.ToString();
+        if (key.Length is 0 or > 200) return AuthenticateResult.Fail("malformed API key");
+
+        var client = await clients.FindByKeyHashAsync(ApiKeys.Hash(key), Context.RequestAborted);
+        if (client is null) return AuthenticateResult.Fail("unknown or revoked API key");
+
+        var claims = new List<Claim>
+        {
+            new(SasClaims.ClientId, client.Id),
+            new(SasClaims.Role, client.Role),
+        };
+        claims.AddRange(client.Scope.Select(s => new Claim(SasClaims.Scope, s)));
+        var identity = new ClaimsIdentity(claims, SchemeName, SasClaims.ClientId, SasClaims.Role);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{HeaderName}\"";
+        return base.HandleChallengeAsync(properties);
+    }
+}

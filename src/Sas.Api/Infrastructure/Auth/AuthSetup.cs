@@ -1,0 +1,140 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Sas.Api.Infrastructure.Auth;
+
+/// <summary>Section <c>Auth:Jwt</c>. JWT is on when an authority or at least one signing key is set.</summary>
+public sealed class JwtOptions
+{
+    public string? Authority { get; set; }
+    public string? Issuer { get; set; }
+    public string Audience { get; set; } = "sas-booking-api";
+    /// <summary>Base64 symmetric keys (HS256), for deployments and tests without an OIDC authority.</summary>
+    public string[] SigningKeys { get; set; } = [];
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Authority) || SigningKeys.Length > 0;
+}
+
+public static class Policies
+{
+    public const string Admin = "admin";
+    public const string Practitioner = "practitioner";
+    public const string Regulator = "regulator";
+    public const string Cpts = "cpts";
+    public const string AnyRole = "any_role";
+}
+
+public static class AuthSetup
+{
+    private const string Selector = "sas";
+
+    public static IServiceCollection AddSasAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        var jwt = configuration.GetSection("Auth:Jwt").Get<JwtOptions>() ?? new JwtOptions();
+        services.AddSingleton(jwt);
+
+        var auth = services.AddAuthentication(Selector)
+            // One entry point: an API key when the header is there, else a bearer token.
+            .AddPolicyScheme(Selector, "API key or JWT", o => o.ForwardDefaultSelector = ctx =>
+                jwt.Enabled && !ctx.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
+                    && ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+
+        if (jwt.Enabled)
+        {
+            auth.AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                if (!string.IsNullOrWhiteSpace(jwt.Authority)) o.Authority = jwt.Authority;
+                o.Audience = jwt.Audience;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidateAudience = true,
+                    ValidAudience = jwt.Audience,
+                    ValidateIssuer = !string.IsNullOrWhiteSpace(jwt.Issuer),
+                    ValidIssuer = jwt.Issuer,
+                    NameClaimType = SasClaims.ClientId,
+                    RoleClaimType = SasClaims.Role,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                    IssuerSigningKeys = jwt.SigningKeys.Select(k => (SecurityKey)new SymmetricSecurityKey(Convert.FromBase64String(k))).ToList(),
+                };
+                o.Events = new JwtBearerEvents { OnTokenValidated = ctx => { NormaliseJwtClaims(ctx.Principal!); return Task.CompletedTask; } };
+            });
+        }
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Practitioner, p => p.RequireRole(Roles.Practitioner, Roles.Admin))
+            .AddPolicy(Policies.Regulator, p => p.RequireRole(Roles.Regulator, Roles.Admin))
+            .AddPolicy(Policies.Cpts, p => p.RequireRole(Roles.Cpts, Roles.Admin))
+            .AddPolicy(Policies.AnyRole, p => p.RequireRole(Roles.All))
+            // Every endpoint needs a caller unless it says AllowAnonymous (health, Swagger).
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+        return services;
+    }
+
+    /// <summary>
+    /// Tokens name the client in <c>client_id</c>, <c>azp</c> or <c>sub</c>, and may carry the scope as a JSON
+    /// array, repeated claims or one space-separated string; the rest of the API reads one shape.
+    /// </summary>
+    private static void NormaliseJwtClaims(ClaimsPrincipal principal)
+    {
+        if (principal.Identity is not ClaimsIdentity identity) return;
+        if (identity.FindFirst(SasClaims.ClientId) is null)
+        {
+            var id = identity.FindFirst("azp")?.Value ?? identity.FindFirst("sub")?.Value;
+            if (id is not null) identity.AddClaim(new Claim(SasClaims.ClientId, id));
+        }
+        foreach (var claim in identity.FindAll(SasClaims.Scope).ToList())
+        {
+            var items = claim.ValueType == "JSON_ARRAY" || claim.Value.StartsWith('[')
+                ? JsonSerializer.Deserialize<string[]>(claim.Value) ?? []
+                : claim.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (items.Length == 1 && items[0] == claim.Value) continue;
+            identity.RemoveClaim(claim);
+            foreach (var item in items) identity.AddClaim(new Claim(SasClaims.Scope, item));
+        }
+    }
+}
+
+/// <summary>401 and 403 as problem+json with the contract's codes, instead of empty bodies.</summary>
+public sealed class ProblemAuthorizationResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler fallback = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
+    {
+        if (result.Challenged)
+        {
+            await context.ChallengeAsync();
+            await Write(context, 401, "Authentication required", "unauthenticated",
+                "Send an API key in X-Api-Key, or a bearer token in Authorization.");
+            return;
+        }
+        if (result.Forbidden)
+        {
+            await Write(context, 403, "Forbidden", "forbidden_scope", "This caller's role does not allow this operation.");
+            return;
+        }
+        await fallback.HandleAsync(next, context, policy, result);
+    }
+
+    private Task Write(HttpContext context, int status, string title, string code, string detail)
+    {
+        context.Response.StatusCode = status;
+        return problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Title = title, Detail = detail, Extensions = { ["code"] = code } },
+        }).AsTask();
+    }
+}

@@ -1,0 +1,47 @@
+using System.Security.Claims;
+
+namespace Sas.Api.Infrastructure.Auth;
+
+public static class Roles
+{
+    public const string Admin = "admin";
+    public const string Practitioner = "practitioner";
+    public const string Regulator = "regulator";
+    public const string Cpts = "cpts";
+
+    public static readonly string[] All = [Admin, Practitioner, Regulator, Cpts];
+
+    public static bool IsKnown(string? role) => role is Admin or Practitioner or Regulator or Cpts;
+}
+
+public static class SasClaims
+{
+    public const string ClientId = "client_id";
+    public const string Role = "role";
+    /// <summary>One claim per scope item: RPPS (practitioner), sector or département (regulator), FINESS (cpts).</summary>
+    public const string Scope = "sas_scope";
+}
+
+/// <summary>
+/// Who is calling, with one role and its scope. Scope checks live here so each endpoint asks the
+/// same question the same way.
+/// </summary>
+public sealed record Caller(string ClientId, string Role, IReadOnlySet<string> Scope)
+{
+    public bool IsAdmin => Role == Roles.Admin;
+
+    public static Caller From(ClaimsPrincipal user) => new(
+        user.FindFirstValue(SasClaims.ClientId) ?? "",
+        user.FindFirstValue(SasClaims.Role) ?? "",
+        user.FindAll(SasClaims.Scope).Select(c => c.Value).ToHashSet(StringComparer.Ordinal));
+
+    /// <summary>Admin, or the practice software acting for this GP.</summary>
+    public bool CoversPractitioner(string rpps) => IsAdmin || (Role == Roles.Practitioner && Scope.Contains(rpps));
+
+    /// <summary>Admin, or a regulator whose scope names the sector or its département.</summary>
+    public bool CoversSector(string sectorCode, string department) =>
+        IsAdmin || (Role == Roles.Regulator && (Scope.Contains(sectorCode) || Scope.Contains(department)));
+
+    /// <summary>Admin, or the CPTS's own staff.</summary>
+    public bool CoversCpts(string finess) => IsAdmin || (Role == Roles.Cpts && Scope.Contains(finess));
+}

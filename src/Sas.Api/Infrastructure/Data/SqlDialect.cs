@@ -1,0 +1,40 @@
+namespace Sas.Api.Infrastructure.Data;
+
+/// <summary>
+/// Everything that differs between SQLite and SQL Server in the statements we issue. The stores
+/// write standard SQL and ask this class for the few parts that cannot be written once.
+/// </summary>
+public abstract class SqlDialect
+{
+    public static readonly SqlDialect Sqlite = new SqliteDialect();
+    public static readonly SqlDialect SqlServer = new SqlServerDialect();
+
+    public abstract string Name { get; }
+
+    /// <summary>Appended after an <c>ORDER BY</c>: keep the first rows only.</summary>
+    public abstract string Limit(string parameter);
+
+    /// <summary>An <c>INSERT</c> that answers the generated <c>id</c>.</summary>
+    public abstract string InsertReturningId(string table, string columns, string values);
+
+    /// <summary>A locking hint for a read that decides a write (SQL Server); SQLite writers are already serialised.</summary>
+    public abstract string UpdateLock { get; }
+
+    private sealed class SqliteDialect : SqlDialect
+    {
+        public override string Name => "Sqlite";
+        public override string Limit(string parameter) => $"LIMIT {parameter}";
+        public override string InsertReturningId(string table, string columns, string values) =>
+            $"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING id";
+        public override string UpdateLock => "";
+    }
+
+    private sealed class SqlServerDialect : SqlDialect
+    {
+        public override string Name => "SqlServer";
+        public override string Limit(string parameter) => $"OFFSET 0 ROWS FETCH NEXT {parameter} ROWS ONLY";
+        public override string InsertReturningId(string table, string columns, string values) =>
+            $"INSERT INTO {table} ({columns}) OUTPUT INSERTED.id VALUES ({values})";
+        public override string UpdateLock => "WITH (UPDLOCK, HOLDLOCK)";
+    }
+}

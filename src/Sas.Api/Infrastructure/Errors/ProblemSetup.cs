@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Sas.Api.Infrastructure.Errors;
+
+/// <summary>
+/// Makes every error answer problem+json with <c>code</c> and <c>traceId</c>: handler problems,
+/// unknown routes (status code pages), malformed JSON and unbindable parameters (exception handler).
+/// </summary>
+public static partial class ProblemSetup
+{
+    public static IServiceCollection AddSasProblems(this IServiceCollection services)
+    {
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            var problem = ctx.ProblemDetails;
+            problem.Extensions["traceId"] = Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier;
+            if (!problem.Extensions.ContainsKey("code"))
+                problem.Extensions["code"] = DefaultCode(problem.Status ?? ctx.HttpContext.Response.StatusCode);
+        });
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        // Binding failures throw, so the handler above can name the field instead of a bare 400.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        return services;
+    }
+
+    public static WebApplication UseSasProblems(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    public static string DefaultCode(int status) => status switch
+    {
+        400 => "bad_request",
+        401 => "unauthenticated",
+        403 => "forbidden_scope",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        422 => "validation_failed",
+        429 => "rate_limited",
+        _ when status >= 500 => "internal_error",
+        _ => "error",
+    };
+
+    /// <summary>Turns what the framework throws for a client's mistake into a 4xx naming the field.</summary>
+    private sealed partial class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+        {
+            if (exception is not BadHttpRequestException bad) return false;
+            var (field, message, code) = Describe(bad);
+            http.Response.StatusCode = bad.StatusCode;
+            var details = new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = bad.StatusCode,
+                Title = bad.StatusCode == 400 ? "The request could not be read" : "The request was refused",
+                Detail = field is null ? message : $"{field}: {message}",
+                Extensions = { ["code"] = code },
+            };
+            if (field is not null) details.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [message] };
+            return await problems.TryWriteAsync(new() { HttpContext = http, ProblemDetails = details, Exception = exception });
+        }
+
+        private static (string? Field, string Message, string Code) Describe(BadHttpRequestException bad)
+        {
+            if (bad.StatusCode != 400) return (null, bad.Message, DefaultCode(bad.StatusCode));
+            if (bad.InnerException is JsonException json)
+            {
+                var missing = MissingProperty().Match(json.Message);
+                if (missing.Success) return (missing.Groups[1].Value, "is required", "malformed_request");
+                var field = FieldFromPath(json.Path);
+                var reason = json.InnerException?.Message is { Length: > 0 } inner && inner.Length < 200 && !inner.Contains("System.", StringComparison.Ordinal)
+                    ? inner
+                    : json.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "is not a known field"
+                    : json.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) ? "is given more than once"
+                    : json.Message.Contains("depth", StringComparison.OrdinalIgnoreCase) ? $"nests deeper than {Json.JsonSetup.MaxDepth} levels"
+                    : "has the wrong type or is not valid JSON";
+                return (field, reason, "malformed_request");
+            }
+            var parameter = ParameterName().Match(bad.Message);
+            if (parameter.Success) return (parameter.Groups[1].Value, bad.Message.StartsWith("Required", StringComparison.Ordinal) ? "is required" : "is not valid", "malformed_request");
+            return ("body", "is missing or not valid JSON", "malformed_request");
+        }
+
+        /// <summary><c>$.slots[3].start</c> → <c>slots[3].start</c>; the root or an unknown path → <c>body</c>.</summary>
+        private static string FieldFromPath(string? path) =>
+            string.IsNullOrEmpty(path) || path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+        [GeneratedRegex("missing required properties including: '([^']+)'")]
+        private static partial Regex MissingProperty();
+
+        [GeneratedRegex("parameter \"(?:[^\" ]+ )?([A-Za-z0-9_]+)\"")]
+        private static partial Regex ParameterName();
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Sas.Domain.Time;
+
+namespace Sas.Api.Infrastructure.Errors;
+
+/// <summary>Collects field errors so one answer lists every problem of a request, not just the first.</summary>
+public sealed class ValidationErrors
+{
+    private readonly Dictionary<string, List<string>> errors = new(StringComparer.Ordinal);
+
+    public bool Any => errors.Count > 0;
+
+    public ValidationErrors Add(string field, string message)
+    {
+        if (!errors.TryGetValue(field, out var list)) errors[field] = list = [];
+        list.Add(message);
+        return this;
+    }
+
+    /// <summary>Required text of bounded length; answers whether it passed.</summary>
+    public bool Text(string field, string? value, int max, bool required = true)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required) Add(field, "is required");
+            return !required;
+        }
+        if (value.Length > max) { Add(field, $"is longer than {max} characters"); return false; }
+        return true;
+    }
+
+    /// <summary>An instant with an offset; answers it in UTC (whole seconds) or null after recording the error.</summary>
+    public DateTime? Instant(string field, string? value, bool required = true)
+    {
+        if (value is null && !required) return null;
+        if (Instants.TryParse(value, out var parsed)) return Instants.ToStoredUtc(parsed);
+        Add(field, value is null ? "is required" : Instants.OffsetRequired);
+        return null;
+    }
+
+    public IDictionary<string, string[]> ToDictionary() => errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+
+    public ProblemHttpResult ToProblem(string code = "validation_failed") => Problems.Validation(ToDictionary(), code);
+}

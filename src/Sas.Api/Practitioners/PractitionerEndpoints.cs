@@ -1,0 +1,79 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Sas.Api.Infrastructure;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Infrastructure.Errors;
+using Sas.Api.Reference;
+using Sas.Api.Territory;
+using Sas.Domain.Identifiers;
+
+namespace Sas.Api.Practitioners;
+
+public static class PractitionerEndpoints
+{
+    public static RouteGroupBuilder MapPractitioners(this RouteGroupBuilder v1)
+    {
+        var practitioners = v1.MapGroup("/practitioners").WithTags("Practitioners").RequireAuthorization(Policies.Practitioner);
+
+        practitioners.MapPut("/{rpps}", PutPractitioner).WithName(nameof(PutPractitioner))
+            .WithSummary("Create or replace a GP with sectors and sites (the GP's practitioner client, admin)").ProducesProblems(422);
+        practitioners.MapGet("/{rpps}", GetPractitioner).WithName(nameof(GetPractitioner))
+            .WithSummary("Read a GP (the GP's practitioner client, admin)").ProducesProblems(404);
+
+        return v1;
+    }
+
+    public readonly record struct Services(PractitionerStore Store, TerritoryStore Territory, Geography Geography);
+
+    public static async Task<Results<Created<PractitionerDto>, Ok<PractitionerDto>, ProblemHttpResult>> PutPractitioner(
+        string rpps, PractitionerInput input, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+    {
+        if (!Rpps.IsValid(rpps)) return Problems.Field("rpps", "is not a valid RPPS number (11 digits, Luhn key)");
+        if (!Caller.From(user).CoversPractitioner(rpps)) return Problems.Forbidden("This client does not act for this RPPS.");
+
+        var errors = new ValidationErrors();
+        errors.Text("firstName", input.FirstName, 100);
+        errors.Text("lastName", input.LastName, 100);
+        errors.Text("profession", input.Profession, 100, required: false);
+        if (input.OverflowPerDay is < 0 or > 50) errors.Add("overflowPerDay", "must be between 0 and 50");
+
+        var sectors = input.Sectors?.Distinct(StringComparer.Ordinal).ToArray() ?? [];
+        if (sectors.Length is 0 or > 50) errors.Add("sectors", "must list 1 to 50 sector codes");
+        else if (await s.Territory.CountExistingSectorsAsync(sectors, ct) != sectors.Length) errors.Add("sectors", "names a sector that does not exist");
+
+        var sites = input.Sites ?? [];
+        if (sites.Length is 0 or > 20) errors.Add("sites", "must list 1 to 20 practice sites");
+        for (var i = 0; i < sites.Length && i < 20; i++)
+        {
+            var site = sites[i];
+            if (site is null) { errors.Add($"sites[{i}]", "must not be null"); continue; }
+            if (!EndpointConventions.IsValidCode(site.Id)) errors.Add($"sites[{i}].id", "must be 1 to 64 letters, digits, '-', '_', '.' or ':'");
+            else if (sites.Take(i).Any(o => o?.Id == site.Id)) errors.Add($"sites[{i}].id", "is used by another site");
+            errors.Text($"sites[{i}].name", site.Name, 200);
+            errors.Text($"sites[{i}].address", site.Address, 300);
+            if (s.Geography.FindCommune(site.Commune) is null) errors.Add($"sites[{i}].commune", "is not a known INSEE commune code");
+        }
+        if (errors.Any) return errors.ToProblem();
+
+        var row = new PractitionerRow(rpps, input.FirstName.Trim(), input.LastName.Trim(),
+            string.IsNullOrWhiteSpace(input.Profession) ? "general_practitioner" : input.Profession.Trim(), input.OverflowPerDay);
+        var siteRows = sites.Select(x => new PractitionerSiteRow(rpps, x.Id, x.Name.Trim(), x.Address.Trim(), x.Commune)).ToList();
+        var created = await s.Store.UpsertAsync(row, sectors, siteRows, ct);
+        var dto = ToDto(new Practitioner(row, sectors.Order(StringComparer.Ordinal).ToList(), siteRows.OrderBy(x => x.SiteId, StringComparer.Ordinal).ToList()));
+        return created ? TypedResults.Created($"/v1/practitioners/{rpps}", dto) : TypedResults.Ok(dto);
+    }
+
+    public static async Task<Results<Ok<PractitionerDto>, ProblemHttpResult>> GetPractitioner(
+        string rpps, ClaimsPrincipal user, PractitionerStore store, CancellationToken ct)
+    {
+        if (!Caller.From(user).CoversPractitioner(rpps)) return Problems.Forbidden("This client does not act for this RPPS.");
+        var practitioner = await store.GetAsync(rpps, ct);
+        return practitioner is null
+            ? Problems.NotFound("practitioner_not_found", "No GP is registered with this RPPS.")
+            : TypedResults.Ok(ToDto(practitioner));
+    }
+
+    private static PractitionerDto ToDto(Practitioner p) => new(
+        p.Row.Rpps, p.Row.FirstName, p.Row.LastName, p.Row.Profession, p.Sectors.ToArray(),
+        p.Sites.Select(x => new SiteDto(x.SiteId, x.Name, x.Address, x.Commune)).ToArray(), (int)p.Row.OverflowPerDay);
+}

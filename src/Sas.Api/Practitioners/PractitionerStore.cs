@@ -1,0 +1,76 @@
+using Dapper;
+using Sas.Api.Infrastructure.Data;
+
+namespace Sas.Api.Practitioners;
+
+public sealed record PractitionerRow(string Rpps, string FirstName, string LastName, string Profession, long OverflowPerDay);
+
+public sealed record PractitionerSiteRow(string Rpps, string SiteId, string Name, string Address, string Commune);
+
+public sealed record PractitionerSectorRow(string Rpps, string SectorCode);
+
+/// <summary>A GP with the sectors and sites slots are checked against.</summary>
+public sealed record Practitioner(PractitionerRow Row, IReadOnlyList<string> Sectors, IReadOnlyList<PractitionerSiteRow> Sites);
+
+public sealed class PractitionerStore(Db db, TimeProvider clock)
+{
+    public sealed class Sql
+    {
+        public string UpdatePractitioner => """
+            UPDATE practitioners
+               SET first_name = @FirstName, last_name = @LastName, profession = @Profession,
+                   overflow_per_day = @OverflowPerDay, updated_at = @now
+             WHERE rpps = @Rpps
+            """;
+        public string InsertPractitioner => """
+            INSERT INTO practitioners (rpps, first_name, last_name, profession, overflow_per_day, updated_at)
+            VALUES (@Rpps, @FirstName, @LastName, @Profession, @OverflowPerDay, @now)
+            """;
+        public string DeleteSectors => "DELETE FROM practitioner_sectors WHERE rpps = @rpps";
+        public string InsertSector => "INSERT INTO practitioner_sectors (rpps, sector_code) VALUES (@Rpps, @SectorCode)";
+        public string DeleteSites => "DELETE FROM practitioner_sites WHERE rpps = @rpps";
+        public string InsertSite => """
+            INSERT INTO practitioner_sites (rpps, site_id, name, address, commune)
+            VALUES (@Rpps, @SiteId, @Name, @Address, @Commune)
+            """;
+        public string SelectPractitioner => """
+            SELECT rpps, first_name AS FirstName, last_name AS LastName, profession, overflow_per_day AS OverflowPerDay
+              FROM practitioners
+             WHERE rpps = @rpps
+            """;
+        public string SelectSectors => "SELECT sector_code FROM practitioner_sectors WHERE rpps = @rpps ORDER BY sector_code";
+        public string SelectSites => """
+            SELECT rpps, site_id AS SiteId, name, address, commune
+              FROM practitioner_sites
+             WHERE rpps = @rpps
+             ORDER BY site_id
+            """;
+    }
+
+    private readonly Sql sql = new();
+
+    /// <summary>Creates or replaces a GP with its sectors and sites; true when created.</summary>
+    public Task<bool> UpsertAsync(PractitionerRow row, IReadOnlyList<string> sectors, IReadOnlyList<PractitionerSiteRow> sites, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var args = new { row.Rpps, row.FirstName, row.LastName, row.Profession, row.OverflowPerDay, now };
+            var created = await c.ExecuteAsync(new CommandDefinition(sql.UpdatePractitioner, args, tx, cancellationToken: ct)) == 0;
+            if (created) await c.ExecuteAsync(new CommandDefinition(sql.InsertPractitioner, args, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(sql.DeleteSectors, new { rpps = row.Rpps }, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(sql.InsertSector, sectors.Select(code => new PractitionerSectorRow(row.Rpps, code)), tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(sql.DeleteSites, new { rpps = row.Rpps }, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(sql.InsertSite, sites, tx, cancellationToken: ct));
+            return created;
+        }, ct);
+
+    public async Task<Practitioner?> GetAsync(string rpps, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<PractitionerRow>(new CommandDefinition(sql.SelectPractitioner, new { rpps }, cancellationToken: ct));
+        if (row is null) return null;
+        var sectors = (await c.QueryAsync<string>(new CommandDefinition(sql.SelectSectors, new { rpps }, cancellationToken: ct))).AsList();
+        var sites = (await c.QueryAsync<PractitionerSiteRow>(new CommandDefinition(sql.SelectSites, new { rpps }, cancellationToken: ct))).AsList();
+        return new Practitioner(row, sectors, sites);
+    }
+}

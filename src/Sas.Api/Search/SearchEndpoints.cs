@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Sas.Api.Infrastructure;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Infrastructure.Errors;
+using Sas.Api.Reference;
+using Sas.Api.Slots;
+using Sas.Api.Territory;
+using Sas.Domain.Identifiers;
+using Sas.Domain.Slots;
+using Sas.Domain.Time;
+
+namespace Sas.Api.Search;
+
+public static class SearchEndpoints
+{
+    public static RouteGroupBuilder MapSearch(this RouteGroupBuilder v1)
+    {
+        v1.MapGet("/slots", SearchSlots).WithName(nameof(SearchSlots)).WithTags("Search")
+            .WithSummary("Bookable slots of a sector, commune or postal code, soonest first (regulator, admin)")
+            .RequireAuthorization(Policies.Regulator).ProducesProblems(404, 422);
+        return v1;
+    }
+
+    /// <summary>The query: exactly one of <c>sector</c>, <c>commune</c>, <c>postalCode</c>; instants with an offset.</summary>
+    public sealed record SearchParameters(
+        string? Sector, string? Commune, string? PostalCode, string? From, string? To, string? Modality, int? Limit, string? After);
+
+    public readonly record struct Services(SearchStore Search, TerritoryStore Territory, Geography Geography, BookingOptions Booking, TimeProvider Clock);
+
+    public static async Task<Results<Ok<Page<SearchItemDto>>, ProblemHttpResult>> SearchSlots(
+        [AsParameters] SearchParameters q, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        var places = new[] { q.Sector, q.Commune, q.PostalCode }.Count(x => x is not null);
+        if (places != 1) errors.Add("sector", "give exactly one of sector, commune or postalCode");
+        if (q.Commune is not null && !InseeCode.HasValidShape(q.Commune)) errors.Add("commune", "must be an INSEE code: 5 digits, or 2A/2B and 3 digits");
+        else if (q.Commune is not null && s.Geography.FindCommune(q.Commune) is null) errors.Add("commune", "is not a known INSEE commune code");
+        if (q.PostalCode is not null && !CommuneEndpoints.PostalCode().IsMatch(q.PostalCode)) errors.Add("postalCode", "must be 5 digits");
+        var from = errors.Instant("from", q.From, required: false);
+        var to = errors.Instant("to", q.To, required: false);
+        if (from is not null && to is not null && to <= from) errors.Add("to", "must be after from");
+        Modality? modality = null;
+        if (q.Modality is not null)
+        {
+            if (SlotText.TryParseModality(q.Modality, out var m)) modality = m;
+            else errors.Add("modality", "must be in_person, teleconsultation or home_visit");
+        }
+        if (!Paging.IsValidLimit(q.Limit)) errors.Add("limit", $"must be between 1 and {Paging.MaxLimit}");
+        var after = DecodeCursor(q.After);
+        if (q.After is not null && after is null) errors.Add("after", "is not a cursor this API gave");
+        if (errors.Any) return errors.ToProblem();
+
+        // Which sectors: the one named, or those covering the commune(s); then only those in the caller's scope.
+        var caller = Caller.From(user);
+        IReadOnlyList<SectorRow> sectors;
+        if (q.Sector is not null)
+        {
+            var sector = await s.Territory.GetSectorAsync(q.Sector, ct);
+            if (sector is null) return Problems.NotFound("sector_not_found", $"No sector has the code '{SectorEndpoints.Truncate(q.Sector)}'.");
+            sectors = [sector];
+        }
+        else
+        {
+            var communes = q.Commune is not null ? [q.Commune] : s.Geography.CommunesWithPostalCode(q.PostalCode).Select(c => c.InseeCode).ToList();
+            if (communes.Count == 0) return Problems.NotFound("postal_code_not_found", $"No commune has the postal code '{q.PostalCode}'.");
+            var covering = await s.Territory.SectorsOfCommunesAsync(communes, ct);
+            sectors = await s.Territory.GetSectorsAsync(communes.SelectMany(c => covering[c]).Distinct().ToList(), ct);
+        }
+        var inScope = sectors.Where(x => caller.CoversSector(x.Code, x.Department)).ToList();
+        if (sectors.Count > 0 && inScope.Count == 0) return Problems.Forbidden("None of the sectors searched is in this regulator's scope.");
+
+        // Each sector's horizon bounds its own slots; the usual case is one group.
+        var now = s.Clock.GetUtcNow().UtcDateTime;
+        var earliest = s.Booking.WindowFor(24).EarliestStart(now);
+        var start = from is { } f && f > earliest ? f : earliest;
+        var groups = inScope.GroupBy(x => x.BookingHorizonHours)
+            .Select(g =>
+            {
+                var until = s.Booking.WindowFor((int)g.Key).LatestStart(now);
+                return new HorizonGroup(g.Select(x => x.Code).ToList(), to is { } t && t <= until ? t.AddTicks(-TimeSpan.TicksPerSecond) : until);
+            })
+            .Where(g => g.UntilUtc >= start)
+            .ToList();
+
+        var limit = Paging.Limit(q.Limit);
+        var rows = await s.Search.SearchAsync(new SearchQuery(groups, start, now, caller.ClientId, modality?.ToText(), after, limit + 1), ct);
+        var page = rows.Take(limit).ToList();
+        var timeZones = inScope.ToDictionary(x => x.Code, x => x.TimeZone);
+        var next = rows.Count > limit ? EncodeCursor(page[^1]) : null;
+        return TypedResults.Ok(new Page<SearchItemDto>(page.Select(r => ToDto(r, timeZones[r.SectorCode], now, s.Geography)).ToList(), next));
+    }
+
+    private static SearchItemDto ToDto(SearchRow r, string timeZone, DateTime now, Geography geography)
+    {
+        var commune = geography.FindCommune(r.SiteCommune);
+        return new SearchItemDto(r.Id, Instants.Format(r.StartUtc), Instants.Format(r.EndUtc), timeZone, SlotText.ParseModality(r.Modality),
+            SlotLife.Effective(SlotText.ParseStatus(r.Status), r.HoldExpiresAt, now), r.SectorCode,
+            new SearchPractitionerDto(r.Rpps, r.FirstName, r.LastName),
+            new SearchSiteDto(r.SiteId, r.SiteName, r.SiteAddress, commune is null ? null : new SearchCommuneDto(commune.InseeCode, commune.Name)));
+    }
+
+    private static string EncodeCursor(SearchRow r) => Paging.Encode($"{r.StartUtc.Ticks}:{r.Id}");
+
+    private static (DateTime Start, long Id)? DecodeCursor(string? cursor)
+    {
+        if (cursor is null || !Paging.TryDecode(cursor, out var key)) return null;
+        var parts = key.Split(':');
+        return parts.Length == 2
+            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) && ticks >= 0 && ticks <= DateTime.MaxValue.Ticks
+            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? (new DateTime(ticks, DateTimeKind.Utc), id)
+            : null;
+    }
+}

@@ -1,0 +1,21 @@
+using Sas.Domain.Slots;
+
+namespace Sas.Api.Search;
+
+public sealed record SearchPractitionerDto(string Rpps, string FirstName, string LastName);
+
+public sealed record SearchCommuneDto(string InseeCode, string Name);
+
+public sealed record SearchSiteDto(string Id, string? Name, string? Address, SearchCommuneDto? Commune);
+
+/// <summary>A bookable slot with what a regulator tells the patient: who, where, when.</summary>
+public sealed record SearchItemDto(
+    long Id,
+    string Start,
+    string End,
+    string TimeZone,
+    Modality Modality,
+    SlotStatus Status,
+    string Sector,
+    SearchPractitionerDto Practitioner,
+    SearchSiteDto Site);

@@ -1,0 +1,161 @@
+using Dapper;
+using Sas.Api.Infrastructure.Data;
+using Sas.Domain.Slots;
+
+namespace Sas.Api.Slots;
+
+public sealed record SlotRow(
+    long Id, string Rpps, string SectorCode, string SiteId, DateTime StartUtc, DateTime EndUtc,
+    string Modality, string? ExternalId, string Status, string? HoldId, string? HeldBy, DateTime? HoldExpiresAt)
+{
+    public SlotSpec Spec => new(StartUtc, EndUtc, SectorCode, SiteId, SlotText.ParseModality(Modality));
+
+    public SlotStatus EffectiveStatus(DateTime nowUtc) => SlotLife.Effective(SlotText.ParseStatus(Status), HoldExpiresAt, nowUtc);
+}
+
+/// <summary>The outcome of a withdrawal, for the 204/404/409 answer.</summary>
+public enum WithdrawOutcome { Withdrawn, NotFound, Booked, Held, Expired }
+
+public sealed class SlotStore(Db db, TimeProvider clock)
+{
+    private const string Columns = """
+        id, rpps, sector_code AS SectorCode, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc, modality,
+        external_id AS ExternalId, status, hold_id AS HoldId, held_by AS HeldBy, hold_expires_at AS HoldExpiresAt
+        """;
+
+    public sealed class Sql(SqlDialect d)
+    {
+        public string Insert => d.InsertReturningId("slots",
+            "rpps, sector_code, site_id, start_utc, end_utc, modality, external_id, status, created_at, updated_at",
+            "@Rpps, @SectorCode, @SiteId, @StartUtc, @EndUtc, @Modality, @ExternalId, 'available', @now, @now");
+        public string InsertMany => """
+            INSERT INTO slots (rpps, sector_code, site_id, start_utc, end_utc, modality, external_id, status, created_at, updated_at)
+            VALUES (@Rpps, @SectorCode, @SiteId, @StartUtc, @EndUtc, @Modality, @ExternalId, 'available', @now, @now)
+            """;
+        public string SelectById => $"SELECT {Columns} FROM slots WHERE id = @id";
+        /// <summary>Live slots of the GP at a site that overlap [start, end): what a new slot may not cross.</summary>
+        public string SelectOverlapping => $"""
+            SELECT {Columns}
+              FROM slots {d.UpdateLock}
+             WHERE rpps = @rpps
+               AND site_id = @site
+               AND status IN ('available', 'held', 'booked')
+               AND start_utc < @end
+               AND end_utc > @start
+            """;
+        public string ExternalIdExists => "SELECT COUNT(*) FROM slots WHERE rpps = @rpps AND external_id = @externalId";
+        /// <summary>What a sync compares with: the window widened by the longest slot (for overlaps), plus the slots the body names.</summary>
+        public string SelectForSync => $"""
+            SELECT {Columns}
+              FROM slots {d.UpdateLock}
+             WHERE rpps = @rpps
+               AND ((start_utc >= @low AND start_utc < @high) OR external_id IN @externalIds)
+            """;
+        public string UpdateFromSync => """
+            UPDATE slots
+               SET sector_code = @SectorCode, site_id = @SiteId, start_utc = @StartUtc, end_utc = @EndUtc, modality = @Modality,
+                   status = 'available', hold_id = NULL, held_by = NULL, hold_expires_at = NULL, updated_at = @now
+             WHERE id = @Id
+               AND (status IN ('available', 'withdrawn') OR (status = 'held' AND hold_expires_at <= @now))
+            """;
+        /// <summary>State in the WHERE: only an unbooked slot whose hold (if any) has lapsed is withdrawn.</summary>
+        public string Withdraw => """
+            UPDATE slots
+               SET status = 'withdrawn', hold_id = NULL, held_by = NULL, hold_expires_at = NULL, updated_at = @now
+             WHERE id = @id
+               AND (status = 'available' OR (status = 'held' AND hold_expires_at <= @now))
+            """;
+    }
+
+    private readonly Sql sql = new(db.Dialect);
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public async Task<SlotRow?> GetAsync(long id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<SlotRow>(new CommandDefinition(sql.SelectById, new { id }, cancellationToken: ct));
+    }
+
+    public sealed record PublishOutcome(long? Id, SlotRow? Overlapping, bool ExternalIdTaken);
+
+    /// <summary>Publishes one slot, checking overlap and external id inside the same transaction as the insert.</summary>
+    public Task<PublishOutcome> PublishAsync(string rpps, SlotSpec spec, string? externalId, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            if (externalId is not null &&
+                await c.ExecuteScalarAsync<long>(new CommandDefinition(sql.ExternalIdExists, new { rpps, externalId }, tx, cancellationToken: ct)) > 0)
+                return new PublishOutcome(null, null, true);
+            var overlapping = await c.QueryFirstOrDefaultAsync<SlotRow>(new CommandDefinition(sql.SelectOverlapping,
+                new { rpps, site = spec.Site, start = spec.StartUtc, end = spec.EndUtc }, tx, cancellationToken: ct));
+            if (overlapping is not null) return new PublishOutcome(null, overlapping, false);
+            var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(sql.Insert, Params(rpps, spec, externalId), tx, cancellationToken: ct));
+            return new PublishOutcome(id, null, false);
+        }, ct);
+
+    /// <summary>What a sync did: counts as applied (a slot booked meanwhile moves from updated/withdrawn to conflicts).</summary>
+    public sealed record SyncOutcome(int Created, int Updated, int Unchanged, int Withdrawn, IReadOnlyList<SyncConflict> Conflicts, (SlotSpec First, SlotSpec Second)? Overlap);
+
+    /// <summary>
+    /// Applies a window sync as one transaction. Nothing is written when the result would overlap, and
+    /// nothing at all when the body matches what is stored. Every update and withdrawal re-checks the
+    /// slot's state in its WHERE clause, so a hold or booking that lands meanwhile turns into a conflict.
+    /// </summary>
+    public Task<SyncOutcome> SyncAsync(string rpps, IReadOnlyList<IncomingSlot> incoming, DateTime fromUtc, DateTime toUtc, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var now = Now;
+            var reach = TimeSpan.FromMinutes(SlotSpec.MaxMinutes);
+            var externalIds = incoming.Select(i => i.ExternalId).ToArray();
+            var rows = await c.QueryAsync<SlotRow>(new CommandDefinition(sql.SelectForSync,
+                new { rpps, low = fromUtc - reach, high = toUtc + reach, externalIds }, tx, cancellationToken: ct));
+            var existing = rows.Select(r => new ExistingSlot(r.Id, r.ExternalId, r.Spec, r.EffectiveStatus(now))).ToList();
+
+            var plan = SyncPlanner.Plan(incoming, existing, fromUtc, toUtc, now);
+            var overlap = Overlaps.FindFirst(SyncPlanner.Outcome(plan, existing));
+            if (overlap is not null) return new SyncOutcome(0, 0, 0, 0, [], overlap);
+            if (!plan.ChangesAnything) return new SyncOutcome(0, 0, plan.Unchanged, 0, plan.Conflicts, null);
+
+            var conflicts = plan.Conflicts.ToList();
+            int updated = 0, withdrawn = 0;
+            await c.ExecuteAsync(new CommandDefinition(sql.InsertMany, plan.Create.Select(i => Params(rpps, i.Spec, i.ExternalId)), tx, cancellationToken: ct));
+            foreach (var (id, slot) in plan.Update)
+            {
+                var p = Params(rpps, slot.Spec, slot.ExternalId);
+                if (await c.ExecuteAsync(new CommandDefinition(sql.UpdateFromSync, new { Id = id, p.SectorCode, p.SiteId, p.StartUtc, p.EndUtc, p.Modality, now }, tx, cancellationToken: ct)) > 0)
+                    updated++;
+                else
+                    conflicts.Add(new(id, slot.ExternalId, SlotStatus.Booked, "changed_while_booked"));
+            }
+            foreach (var id in plan.Withdraw)
+            {
+                if (await c.ExecuteAsync(new CommandDefinition(sql.Withdraw, new { id, now }, tx, cancellationToken: ct)) > 0)
+                    withdrawn++;
+                else
+                    conflicts.Add(new(id, existing.First(e => e.Id == id).ExternalId, SlotStatus.Booked, "absent_while_booked"));
+            }
+            return new SyncOutcome(plan.Create.Count, updated, plan.Unchanged, withdrawn, conflicts, null);
+        }, ct);
+
+    /// <summary>Withdraws an unbooked slot of one of the caller's GPs; the state check is the UPDATE's WHERE.</summary>
+    public async Task<WithdrawOutcome> WithdrawAsync(long id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var now = Now;
+        if (await c.ExecuteAsync(new CommandDefinition(sql.Withdraw, new { id, now }, cancellationToken: ct)) > 0) return WithdrawOutcome.Withdrawn;
+        var row = await c.QuerySingleOrDefaultAsync<SlotRow>(new CommandDefinition(sql.SelectById, new { id }, cancellationToken: ct));
+        return row?.EffectiveStatus(now) switch
+        {
+            null => WithdrawOutcome.NotFound,
+            SlotStatus.Withdrawn => WithdrawOutcome.Withdrawn, // DELETE is idempotent
+            SlotStatus.Booked => WithdrawOutcome.Booked,
+            SlotStatus.Held => WithdrawOutcome.Held,
+            _ => WithdrawOutcome.Expired,
+        };
+    }
+
+    private SlotParams Params(string rpps, SlotSpec spec, string? externalId) =>
+        new(rpps, spec.Sector, spec.Site, spec.StartUtc, spec.EndUtc, spec.Modality.ToText(), externalId, Now);
+
+    private sealed record SlotParams(string Rpps, string SectorCode, string SiteId, DateTime StartUtc, DateTime EndUtc, string Modality, string? ExternalId, DateTime now);
+}

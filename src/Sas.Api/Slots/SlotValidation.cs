@@ -1,0 +1,45 @@
+using Sas.Api.Infrastructure.Errors;
+using Sas.Api.Practitioners;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Sas.Domain.Slots;
+using Sas.Domain.Time;
+
+namespace Sas.Api.Slots;
+
+/// <summary>The contract's slot rules, checked the same way for a single publish and for each slot of a sync.</summary>
+public static class SlotValidation
+{
+    public const int MaxExternalIdLength = 128;
+
+    /// <summary>Records every broken rule under <paramref name="prefix"/> (e.g. <c>slots[3].</c>); answers the slot when it is valid.</summary>
+    public static SlotSpec? Validate(SlotInput? input, Practitioner gp, string prefix, ValidationErrors errors, bool externalIdRequired = false)
+    {
+        if (input is null) { errors.Add(prefix.TrimEnd('.'), "must not be null"); return null; }
+        var before = errors.ToDictionary().Count;
+        var start = errors.Instant(prefix + "start", input.Start);
+        var end = errors.Instant(prefix + "end", input.End);
+        if (!gp.Sectors.Contains(input.Sector, StringComparer.Ordinal))
+            errors.Add(prefix + "sector", "is not one of this GP's sectors");
+        if (!gp.Sites.Any(s => s.SiteId == input.Site))
+            errors.Add(prefix + "site", "is not one of this GP's sites");
+        if (input.ExternalId is null)
+        {
+            if (externalIdRequired) errors.Add(prefix + "externalId", "is required in a sync: it is how the slot is recognised next time");
+        }
+        else if (input.ExternalId.Length is 0 or > MaxExternalIdLength || input.ExternalId.Any(char.IsControl))
+            errors.Add(prefix + "externalId", $"must be 1 to {MaxExternalIdLength} printable characters");
+
+        if (start is null || end is null) return null;
+        var spec = new SlotSpec(start.Value, end.Value, input.Sector, input.Site, input.Modality);
+        if (spec.DurationError() is { } durationError) errors.Add(prefix + "end", durationError);
+        return errors.ToDictionary().Count == before ? spec : null;
+    }
+
+    /// <summary>The 422 <c>slot_overlap</c> answer, naming the two clashing times.</summary>
+    public static ProblemHttpResult OverlapProblem(SlotSpec first, SlotSpec second, string field) => Problems.Validation(
+        new Dictionary<string, string[]>
+        {
+            [field] = [$"overlaps another slot at site '{first.Site}': {Instants.Format(first.StartUtc)}–{Instants.Format(first.EndUtc)} and {Instants.Format(second.StartUtc)}–{Instants.Format(second.EndUtc)}"],
+        },
+        "slot_overlap", "Two slots of this GP at the same site would overlap.");
+}

@@ -1,0 +1,108 @@
+using Microsoft.Data.Sqlite;
+using Sas.Api.Clients;
+using Sas.Api.Demo;
+using Sas.Api.Health;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Infrastructure.Data;
+using Sas.Api.Infrastructure.Errors;
+using Sas.Api.Infrastructure.Json;
+using Sas.Api.Infrastructure.OpenApi;
+using Sas.Api.Practitioners;
+using Sas.Api.Reference;
+using Sas.Api.Search;
+using Sas.Api.Slots;
+using Sas.Api.Territory;
+
+namespace Sas.Api;
+
+/// <summary>The wiring, in the order Program.cs calls it: services, start-up work, middleware, routes.</summary>
+public static class Startup
+{
+    public static WebApplicationBuilder AddSasServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var config = builder.Configuration;
+
+        services.AddSingleton(DatabaseOptionsFrom(config, builder.Environment));
+        services.AddSingleton<Db>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(Geography.LoadEmbedded());
+        services.AddSingleton(config.GetSection("Booking").Get<BookingOptions>() ?? new BookingOptions());
+
+        services.AddSingleton<ClientStore>();
+        services.AddSingleton<TerritoryStore>();
+        services.AddSingleton<PractitionerStore>();
+        services.AddSingleton<SlotStore>();
+        services.AddSingleton<SearchStore>();
+        services.AddTransient<DemoData>();
+
+        services.ConfigureHttpJsonOptions(o => JsonSetup.Configure(o.SerializerOptions));
+        services.AddSasProblems();
+        services.AddSasAuth(config);
+        services.AddSasOpenApi();
+        return builder;
+    }
+
+    /// <summary><c>Database:Provider</c> and <c>ConnectionStrings:Sas</c>; SQLite defaults to a file in App_Data.</summary>
+    private static DatabaseOptions DatabaseOptionsFrom(IConfiguration config, IWebHostEnvironment env)
+    {
+        var options = config.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var configured = config.GetConnectionString("Sas");
+        if (!string.IsNullOrWhiteSpace(configured)) options.ConnectionString = configured;
+        else if (options.Provider == DatabaseProvider.Sqlite)
+            options.ConnectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(env.ContentRootPath, "App_Data", "sas.db"),
+                DefaultTimeout = 30, // also the busy timeout: writers wait for each other instead of failing
+                ForeignKeys = true,
+                Pooling = true,
+            }.ToString();
+        else throw new InvalidOperationException("Database:Provider is SqlServer but ConnectionStrings:Sas is not set.");
+        return options;
+    }
+
+    /// <summary>Refuses unsafe configurations, migrates, then creates the bootstrap admin and the demo data.</summary>
+    public static async Task InitialiseAsync(this WebApplication app)
+    {
+        var config = app.Configuration;
+        var demo = config.GetValue("Sas:DemoData", false);
+        if (demo && app.Environment.IsProduction())
+            throw new InvalidOperationException(
+                "Refusing to start: Sas:DemoData is on in Production. Demo data creates publicly known API keys; set Sas:DemoData=false.");
+
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sas.Startup");
+        Migrations.Apply(app.Services.GetRequiredService<DatabaseOptions>(), logger);
+
+        if (config["Sas:BootstrapAdminKey"] is { Length: > 0 } bootstrapKey)
+        {
+            if (bootstrapKey.Length < 16) throw new InvalidOperationException("Sas:BootstrapAdminKey must be at least 16 characters.");
+            await app.Services.GetRequiredService<ClientStore>().EnsureKeyAsync("Bootstrap admin", Roles.Admin, [], bootstrapKey, default);
+        }
+        if (demo) await app.Services.GetRequiredService<DemoData>().SeedAsync(default);
+    }
+
+    public static WebApplication UseSasPipeline(this WebApplication app)
+    {
+        app.UseSasProblems();
+        app.UseSwagger();
+        app.UseSwaggerUI(o => o.SwaggerEndpoint($"/swagger/{OpenApiSetup.DocumentName}/swagger.json", "SAS booking API v1"));
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    public static WebApplication MapSasEndpoints(this WebApplication app)
+    {
+        app.MapHealth();
+
+        var v1 = app.MapGroup("/v1").RequireAuthorization(Policies.AnyRole);
+        v1.MapSectors();
+        v1.MapCpts();
+        v1.MapCommunes();
+        v1.MapClients();
+        v1.MapPractitioners();
+        v1.MapSlots();
+        v1.MapSearch();
+        return app;
+    }
+}

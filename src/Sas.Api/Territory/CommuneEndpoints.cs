@@ -1,0 +1,52 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Sas.Api.Infrastructure;
+using Sas.Api.Infrastructure.Errors;
+using Sas.Api.Reference;
+using Sas.Domain.Identifiers;
+
+namespace Sas.Api.Territory;
+
+public static partial class CommuneEndpoints
+{
+    public static RouteGroupBuilder MapCommunes(this RouteGroupBuilder v1)
+    {
+        var communes = v1.MapGroup("/communes").WithTags("Territory");
+
+        communes.MapGet("/{inseeCode}", GetCommune).WithName(nameof(GetCommune))
+            .WithSummary("A commune and the sectors that cover it (any role)").ProducesProblems(404, 422);
+        communes.MapGet("/", FindCommunesByPostalCode).WithName(nameof(FindCommunesByPostalCode))
+            .WithSummary("The communes of a postal code and the sectors that cover them (any role)").ProducesProblems(404, 422);
+
+        return v1;
+    }
+
+    public readonly record struct Services(TerritoryStore Store, Geography Geography);
+
+    public static async Task<Results<Ok<CommuneDto>, ProblemHttpResult>> GetCommune(string inseeCode, [AsParameters] Services s, CancellationToken ct)
+    {
+        if (!InseeCode.HasValidShape(inseeCode))
+            return Problems.Field("inseeCode", "must be 5 digits, or 2A/2B and 3 digits in Corsica");
+        var commune = s.Geography.FindCommune(inseeCode);
+        if (commune is null) return Problems.NotFound("commune_not_found", $"No commune has the INSEE code '{inseeCode}'.");
+        var sectors = await s.Store.SectorsOfCommunesAsync([inseeCode], ct);
+        return TypedResults.Ok(ToDto(commune, s.Geography, sectors));
+    }
+
+    public static async Task<Results<Ok<CommuneDto[]>, ProblemHttpResult>> FindCommunesByPostalCode(string? postalCode, [AsParameters] Services s, CancellationToken ct)
+    {
+        if (postalCode is null || !PostalCode().IsMatch(postalCode))
+            return Problems.Field("postalCode", "is required and must be 5 digits");
+        var communes = s.Geography.CommunesWithPostalCode(postalCode);
+        if (communes.Count == 0) return Problems.NotFound("postal_code_not_found", $"No commune has the postal code '{postalCode}'.");
+        var sectors = await s.Store.SectorsOfCommunesAsync(communes.Select(c => c.InseeCode).ToList(), ct);
+        return TypedResults.Ok(communes.Select(c => ToDto(c, s.Geography, sectors)).ToArray());
+    }
+
+    private static CommuneDto ToDto(Commune c, Geography geography, ILookup<string, string> sectors) =>
+        new(c.InseeCode, c.Name, c.Department, c.PostalCodes, c.Population,
+            geography.FindDepartment(c.Department)?.TimeZone ?? "Europe/Paris", sectors[c.InseeCode].ToArray());
+
+    [GeneratedRegex("^[0-9]{5}$", RegexOptions.CultureInvariant)]
+    internal static partial Regex PostalCode();
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Sas.Api.Infrastructure;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Infrastructure.Errors;
+using Sas.Domain.Identifiers;
+
+namespace Sas.Api.Territory;
+
+public static class CptsEndpoints
+{
+    public static RouteGroupBuilder MapCpts(this RouteGroupBuilder v1)
+    {
+        var cpts = v1.MapGroup("/cpts").WithTags("Territory");
+
+        cpts.MapPut("/{finess}", PutCpts).WithName(nameof(PutCpts))
+            .WithSummary("Create or replace a CPTS and its sectors (admin)").RequireAuthorization(Policies.Admin).ProducesProblems(422);
+        cpts.MapGet("/{finess}", GetCpts).WithName(nameof(GetCpts))
+            .WithSummary("Read a CPTS (any role)").ProducesProblems(404);
+
+        return v1;
+    }
+
+    public static async Task<Results<Created<CptsDto>, Ok<CptsDto>, ProblemHttpResult>> PutCpts(
+        string finess, CptsInput input, TerritoryStore store, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        if (!Finess.IsValid(finess)) errors.Add("finess", "is not a valid FINESS number (9 characters, Luhn key)");
+        errors.Text("name", input.Name, 200);
+        var sectors = input.Sectors?.Distinct(StringComparer.Ordinal).ToArray() ?? [];
+        if (sectors.Length > 500) errors.Add("sectors", "lists more than 500 sectors");
+        else if (await store.CountExistingSectorsAsync(sectors, ct) != sectors.Length) errors.Add("sectors", "names a sector that does not exist");
+        if (errors.Any) return errors.ToProblem();
+
+        var created = await store.UpsertCptsAsync(finess, input.Name.Trim(), sectors, ct);
+        var dto = new CptsDto(finess, input.Name.Trim(), sectors.Order(StringComparer.Ordinal).ToArray());
+        return created ? TypedResults.Created($"/v1/cpts/{finess}", dto) : TypedResults.Ok(dto);
+    }
+
+    public static async Task<Results<Ok<CptsDto>, ProblemHttpResult>> GetCpts(string finess, TerritoryStore store, CancellationToken ct)
+    {
+        var row = await store.GetCptsAsync(finess, ct);
+        if (row is null) return Problems.NotFound("cpts_not_found", $"No CPTS has the FINESS '{SectorEndpoints.Truncate(finess)}'.");
+        return TypedResults.Ok(new CptsDto(row.Finess, row.Name, await store.CptsSectorCodesAsync(finess, ct)));
+    }
+}

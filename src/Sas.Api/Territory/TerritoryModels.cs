@@ -1,0 +1,34 @@
+namespace Sas.Api.Territory;
+
+// Wire types: what integrations send and receive. Stored rows are in TerritoryStore.
+
+public sealed record SectorInput(
+    string Name,
+    string Department,
+    string[] Communes,
+    string? TimeZone = null,
+    int? BookingHorizonHours = null,
+    string? Cpts = null);
+
+public sealed record SectorDto(
+    string Code,
+    string Name,
+    string Department,
+    string[] Communes,
+    string TimeZone,
+    int BookingHorizonHours,
+    string? Cpts);
+
+public sealed record CptsInput(string Name, string[] Sectors);
+
+public sealed record CptsDto(string Finess, string Name, string[] Sectors);
+
+public sealed record CommuneDto(
+    string InseeCode,
+    string Name,
+    string Department,
+    string[] PostalCodes,
+    int Population,
+    string TimeZone,
+    string[] Sectors);
+

@@ -1,0 +1,149 @@
+using System.Data.Common;
+using Dapper;
+using Sas.Api.Infrastructure.Data;
+
+namespace Sas.Api.Territory;
+
+public sealed record SectorRow(string Code, string Name, string Department, string TimeZone, long BookingHorizonHours, string? CptsFiness);
+
+public sealed record CptsRow(string Finess, string Name);
+
+public sealed record SectorCommuneRow(string SectorCode, string InseeCode);
+
+public sealed class TerritoryStore(Db db, TimeProvider clock)
+{
+    public sealed class Sql(SqlDialect d)
+    {
+        public string UpdateSector => """
+            UPDATE sectors
+               SET name = @Name, department = @Department, time_zone = @TimeZone,
+                   booking_horizon_hours = @BookingHorizonHours, cpts_finess = @CptsFiness, updated_at = @now
+             WHERE code = @Code
+            """;
+        public string InsertSector => """
+            INSERT INTO sectors (code, name, department, time_zone, booking_horizon_hours, cpts_finess, updated_at)
+            VALUES (@Code, @Name, @Department, @TimeZone, @BookingHorizonHours, @CptsFiness, @now)
+            """;
+        public string DeleteSectorCommunes => "DELETE FROM sector_communes WHERE sector_code = @code";
+        public string InsertSectorCommune => "INSERT INTO sector_communes (sector_code, insee_code) VALUES (@SectorCode, @InseeCode)";
+        public string SelectSector => """
+            SELECT code, name, department, time_zone AS TimeZone, booking_horizon_hours AS BookingHorizonHours, cpts_finess AS CptsFiness
+              FROM sectors
+             WHERE code = @code
+            """;
+        public string SelectSectors => """
+            SELECT code, name, department, time_zone AS TimeZone, booking_horizon_hours AS BookingHorizonHours, cpts_finess AS CptsFiness
+              FROM sectors
+             WHERE code IN @codes
+            """;
+        public string ListSectors => $"""
+            SELECT code, name, department, time_zone AS TimeZone, booking_horizon_hours AS BookingHorizonHours, cpts_finess AS CptsFiness
+              FROM sectors
+             WHERE code > @after
+             ORDER BY code
+            {d.Limit("@limit")}
+            """;
+        public string SelectCommunesOfSectors => """
+            SELECT sector_code AS SectorCode, insee_code AS InseeCode
+              FROM sector_communes
+             WHERE sector_code IN @codes
+            """;
+        public string SelectSectorsOfCommunes => """
+            SELECT sector_code AS SectorCode, insee_code AS InseeCode
+              FROM sector_communes
+             WHERE insee_code IN @inseeCodes
+            """;
+        public string CountExistingSectors => "SELECT COUNT(*) FROM sectors WHERE code IN @codes";
+        public string SelectCpts => "SELECT finess, name FROM cpts WHERE finess = @finess";
+        public string UpdateCpts => "UPDATE cpts SET name = @name, updated_at = @now WHERE finess = @finess";
+        public string InsertCpts => "INSERT INTO cpts (finess, name, updated_at) VALUES (@finess, @name, @now)";
+        public string DetachCptsSectors => "UPDATE sectors SET cpts_finess = NULL, updated_at = @now WHERE cpts_finess = @finess AND code NOT IN @codes";
+        public string AttachCptsSectors => "UPDATE sectors SET cpts_finess = @finess, updated_at = @now WHERE code IN @codes";
+        public string SelectCptsSectorCodes => "SELECT code FROM sectors WHERE cpts_finess = @finess ORDER BY code";
+    }
+
+    private readonly Sql sql = new(db.Dialect);
+
+    /// <summary>Creates or replaces a sector and its communes in one transaction; true when it was created.</summary>
+    public Task<bool> UpsertSectorAsync(SectorRow sector, IReadOnlyList<string> communes, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var args = new { sector.Code, sector.Name, sector.Department, sector.TimeZone, sector.BookingHorizonHours, sector.CptsFiness, now };
+            var created = await c.ExecuteAsync(new CommandDefinition(sql.UpdateSector, args, tx, cancellationToken: ct)) == 0;
+            if (created) await c.ExecuteAsync(new CommandDefinition(sql.InsertSector, args, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(sql.DeleteSectorCommunes, new { code = sector.Code }, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(sql.InsertSectorCommune,
+                communes.Select(i => new SectorCommuneRow(sector.Code, i)), tx, cancellationToken: ct));
+            return created;
+        }, ct);
+
+    public async Task<SectorRow?> GetSectorAsync(string code, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<SectorRow>(new CommandDefinition(sql.SelectSector, new { code }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<SectorRow>> GetSectorsAsync(IReadOnlyCollection<string> codes, CancellationToken ct)
+    {
+        if (codes.Count == 0) return [];
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<SectorRow>(new CommandDefinition(sql.SelectSectors, new { codes }, cancellationToken: ct))).AsList();
+    }
+
+    public async Task<IReadOnlyList<SectorRow>> ListSectorsAsync(string after, int limit, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<SectorRow>(new CommandDefinition(sql.ListSectors, new { after, limit }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>The communes of each sector, sorted.</summary>
+    public async Task<ILookup<string, string>> CommunesOfSectorsAsync(IReadOnlyCollection<string> codes, CancellationToken ct)
+    {
+        if (codes.Count == 0) return Array.Empty<SectorCommuneRow>().ToLookup(r => r.SectorCode, r => r.InseeCode);
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<SectorCommuneRow>(new CommandDefinition(sql.SelectCommunesOfSectors, new { codes }, cancellationToken: ct));
+        return rows.OrderBy(r => r.InseeCode, StringComparer.Ordinal).ToLookup(r => r.SectorCode, r => r.InseeCode);
+    }
+
+    /// <summary>The sectors that cover each commune.</summary>
+    public async Task<ILookup<string, string>> SectorsOfCommunesAsync(IReadOnlyCollection<string> inseeCodes, CancellationToken ct)
+    {
+        if (inseeCodes.Count == 0) return Array.Empty<SectorCommuneRow>().ToLookup(r => r.InseeCode, r => r.SectorCode);
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<SectorCommuneRow>(new CommandDefinition(sql.SelectSectorsOfCommunes, new { inseeCodes }, cancellationToken: ct));
+        return rows.OrderBy(r => r.SectorCode, StringComparer.Ordinal).ToLookup(r => r.InseeCode, r => r.SectorCode);
+    }
+
+    public async Task<int> CountExistingSectorsAsync(IReadOnlyCollection<string> codes, CancellationToken ct)
+    {
+        if (codes.Count == 0) return 0;
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<int>(new CommandDefinition(sql.CountExistingSectors, new { codes }, cancellationToken: ct));
+    }
+
+    public async Task<CptsRow?> GetCptsAsync(string finess, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<CptsRow>(new CommandDefinition(sql.SelectCpts, new { finess }, cancellationToken: ct));
+    }
+
+    public async Task<string[]> CptsSectorCodesAsync(string finess, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<string>(new CommandDefinition(sql.SelectCptsSectorCodes, new { finess }, cancellationToken: ct))).ToArray();
+    }
+
+    /// <summary>Creates or replaces a CPTS and makes exactly <paramref name="sectorCodes"/> its sectors.</summary>
+    public Task<bool> UpsertCptsAsync(string finess, string name, IReadOnlyList<string> sectorCodes, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var created = await c.ExecuteAsync(new CommandDefinition(sql.UpdateCpts, new { finess, name, now }, tx, cancellationToken: ct)) == 0;
+            if (created) await c.ExecuteAsync(new CommandDefinition(sql.InsertCpts, new { finess, name, now }, tx, cancellationToken: ct));
+            var codes = sectorCodes.ToArray(); // Dapper writes an empty list as a subquery with no rows
+            await c.ExecuteAsync(new CommandDefinition(sql.DetachCptsSectors, new { finess, codes, now }, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(sql.AttachCptsSectors, new { finess, codes, now }, tx, cancellationToken: ct));
+            return created;
+        }, ct);
+}

@@ -1,0 +1,34 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Sas.Domain.Time;
+
+/// <summary>
+/// Instants on the wire are ISO 8601 with an explicit offset. A value without one would be read in
+/// the server's zone, which is how a slot silently moves by an hour, so it is refused.
+/// </summary>
+public static partial class Instants
+{
+    public const string OffsetRequired = "must be an ISO 8601 instant with an offset, e.g. 2026-11-23T14:30:00+01:00";
+
+    public static bool TryParse(string? text, out DateTimeOffset value)
+    {
+        value = default;
+        if (string.IsNullOrWhiteSpace(text) || text.Length > 40 || !Shape().IsMatch(text)) return false;
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
+    }
+
+    /// <summary>UTC with whole seconds: what is stored, so a re-sent slot compares equal to the stored one.</summary>
+    public static DateTime ToStoredUtc(DateTimeOffset value)
+    {
+        var utc = value.UtcDateTime;
+        return new DateTime(utc.Ticks - utc.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+    }
+
+    /// <summary>The wire form of a stored instant: UTC with a <c>Z</c>.</summary>
+    public static string Format(DateTime utc) =>
+        DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex Shape();
+}
