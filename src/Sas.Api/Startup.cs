@@ -21,13 +21,13 @@ public static class Startup
     public static WebApplicationBuilder AddSasServices(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        var config = builder.Configuration;
 
-        services.AddSingleton(DatabaseOptionsFrom(config, builder.Environment));
+        // Options are read when first resolved, not here, so hosts and tests can still change configuration.
+        services.AddSingleton(sp => DatabaseOptionsFrom(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IWebHostEnvironment>()));
         services.AddSingleton<Db>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(Geography.LoadEmbedded());
-        services.AddSingleton(config.GetSection("Booking").Get<BookingOptions>() ?? new BookingOptions());
+        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Booking").Get<BookingOptions>() ?? new BookingOptions());
 
         services.AddSingleton<ClientStore>();
         services.AddSingleton<TerritoryStore>();
@@ -38,7 +38,7 @@ public static class Startup
 
         services.ConfigureHttpJsonOptions(o => JsonSetup.Configure(o.SerializerOptions));
         services.AddSasProblems();
-        services.AddSasAuth(config);
+        services.AddSasAuth();
         services.AddSasOpenApi();
         return builder;
     }

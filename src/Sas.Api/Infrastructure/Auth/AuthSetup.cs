@@ -33,41 +33,39 @@ public static class AuthSetup
 {
     private const string Selector = "sas";
 
-    public static IServiceCollection AddSasAuth(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddSasAuth(this IServiceCollection services)
     {
-        var jwt = configuration.GetSection("Auth:Jwt").Get<JwtOptions>() ?? new JwtOptions();
-        services.AddSingleton(jwt);
+        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Auth:Jwt").Get<JwtOptions>() ?? new JwtOptions());
 
-        var auth = services.AddAuthentication(Selector)
-            // One entry point: an API key when the header is there, else a bearer token.
+        services.AddAuthentication(Selector)
+            // One entry point: an API key when the header is there, else a bearer token when JWT is configured.
             .AddPolicyScheme(Selector, "API key or JWT", o => o.ForwardDefaultSelector = ctx =>
-                jwt.Enabled && !ctx.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
+                ctx.RequestServices.GetRequiredService<JwtOptions>().Enabled
+                    && !ctx.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
                     && ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? JwtBearerDefaults.AuthenticationScheme
                     : ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddJwtBearer();
 
-        if (jwt.Enabled)
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<JwtOptions>((o, jwt) =>
         {
-            auth.AddJwtBearer(o =>
+            o.MapInboundClaims = false;
+            if (!string.IsNullOrWhiteSpace(jwt.Authority)) o.Authority = jwt.Authority;
+            o.Audience = jwt.Audience;
+            o.TokenValidationParameters = new TokenValidationParameters
             {
-                o.MapInboundClaims = false;
-                if (!string.IsNullOrWhiteSpace(jwt.Authority)) o.Authority = jwt.Authority;
-                o.Audience = jwt.Audience;
-                o.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidateAudience = true,
-                    ValidAudience = jwt.Audience,
-                    ValidateIssuer = !string.IsNullOrWhiteSpace(jwt.Issuer),
-                    ValidIssuer = jwt.Issuer,
-                    NameClaimType = SasClaims.ClientId,
-                    RoleClaimType = SasClaims.Role,
-                    ClockSkew = TimeSpan.FromSeconds(30),
-                    IssuerSigningKeys = jwt.SigningKeys.Select(k => (SecurityKey)new SymmetricSecurityKey(Convert.FromBase64String(k))).ToList(),
-                };
-                o.Events = new JwtBearerEvents { OnTokenValidated = ctx => { NormaliseJwtClaims(ctx.Principal!); return Task.CompletedTask; } };
-            });
-        }
+                ValidateAudience = true,
+                ValidAudience = jwt.Audience,
+                ValidateIssuer = !string.IsNullOrWhiteSpace(jwt.Issuer),
+                ValidIssuer = jwt.Issuer,
+                NameClaimType = SasClaims.ClientId,
+                RoleClaimType = SasClaims.Role,
+                ClockSkew = TimeSpan.FromSeconds(30),
+                IssuerSigningKeys = jwt.SigningKeys.Select(k => (SecurityKey)new SymmetricSecurityKey(Convert.FromBase64String(k))).ToList(),
+            };
+            o.Events = new JwtBearerEvents { OnTokenValidated = ctx => { NormaliseJwtClaims(ctx.Principal!); return Task.CompletedTask; } };
+        });
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))

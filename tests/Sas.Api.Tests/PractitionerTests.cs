@@ -1,0 +1,63 @@
+using System.Net;
+using Sas.Api.Tests.Support;
+
+namespace Sas.Api.Tests;
+
+public class PractitionerTests(SasApiFactory api) : IClassFixture<SasApiFactory>
+{
+    private readonly World world = new(api);
+
+    [Fact]
+    public async Task A_gp_is_created_replaced_and_read()
+    {
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector], overflowPerDay: 2);
+        var gp = await (await api.Admin().GetAsync($"/v1/practitioners/{rpps}")).Expect(HttpStatusCode.OK);
+        Assert.Equal(2, gp.GetProperty("overflowPerDay").GetInt32());
+        Assert.Equal("cab", gp.GetProperty("sites")[0].GetProperty("id").GetString());
+
+        await (await api.Admin().PutJson($"/v1/practitioners/{rpps}", new
+        {
+            firstName = "Paul", lastName = "Durand", sectors = new[] { sector }, overflowPerDay = 0,
+            sites = new[] { new { id = "msp", name = "MSP", address = "2 rue", commune = "44143" } },
+        })).Expect(HttpStatusCode.OK);
+        gp = await (await api.Admin().GetAsync($"/v1/practitioners/{rpps}")).Expect(HttpStatusCode.OK);
+        Assert.Equal("Durand", gp.GetProperty("lastName").GetString());
+        Assert.Equal(["msp"], gp.GetProperty("sites").EnumerateArray().Select(s => s.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task An_rpps_with_a_wrong_luhn_key_is_refused()
+    {
+        var sector = await world.Sector();
+        var rpps = World.NewRpps();
+        var wrong = rpps[..10] + (char)('0' + (rpps[10] - '0' + 1) % 10);
+        await (await api.Admin().PutJson($"/v1/practitioners/{wrong}", Body(sector))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "rpps");
+    }
+
+    [Theory]
+    [InlineData("firstName")]
+    [InlineData("sectors")]
+    [InlineData("sites[0].commune")]
+    [InlineData("sites[1].id")]
+    [InlineData("overflowPerDay")]
+    public async Task Practitioner_validation_names_the_field(string field)
+    {
+        var sector = await world.Sector();
+        object body = field switch
+        {
+            "firstName" => new { firstName = "", lastName = "X", sectors = new[] { sector }, sites = Sites("a") },
+            "sectors" => new { firstName = "A", lastName = "X", sectors = new[] { "no-such" }, sites = Sites("a") },
+            "sites[0].commune" => new { firstName = "A", lastName = "X", sectors = new[] { sector }, sites = new[] { new { id = "a", name = "n", address = "a", commune = "20004" } } },
+            "sites[1].id" => new { firstName = "A", lastName = "X", sectors = new[] { sector }, sites = Sites("a", "a") },
+            _ => new { firstName = "A", lastName = "X", sectors = new[] { sector }, sites = Sites("a"), overflowPerDay = -1 },
+        };
+        var rpps = World.NewRpps();
+        await (await api.Admin().PutJson($"/v1/practitioners/{rpps}", body)).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", field);
+        await (await api.Admin().GetAsync($"/v1/practitioners/{rpps}")).ExpectProblem(HttpStatusCode.NotFound, "practitioner_not_found");
+    }
+
+    private static object Body(string sector) => new { firstName = "A", lastName = "B", sectors = new[] { sector }, sites = Sites("a") };
+
+    private static object[] Sites(params string[] ids) => ids.Select(id => (object)new { id, name = "Cabinet", address = "1 rue", commune = "44109" }).ToArray();
+}

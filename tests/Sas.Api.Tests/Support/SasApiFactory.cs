@@ -1,0 +1,85 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Sas.Api.Tests.Support;
+
+/// <summary>
+/// The API in memory on its own temporary SQLite file (or on SQL Server when given a connection
+/// string), with a fake clock tests move by hand and a known bootstrap admin key.
+/// </summary>
+public class SasApiFactory : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "test-bootstrap-admin-key-0123456789";
+
+    /// <summary>Monday 23 November 2026, 08:00 in Paris.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 11, 23, 7, 0, 0, TimeSpan.Zero);
+
+    public static readonly byte[] JwtKey = Enumerable.Range(1, 32).Select(i => (byte)(i * 7)).ToArray();
+
+    public FakeTimeProvider Clock { get; } = new(Start);
+
+    public string DatabasePath { get; } = Path.Combine(Path.GetTempPath(), $"sas-test-{Guid.NewGuid():N}.db");
+
+    public virtual string ConnectionString => $"Data Source={DatabasePath};Default Timeout=30;Foreign Keys=True;Pooling=True";
+
+    protected virtual string Provider => "Sqlite";
+
+    /// <summary>Extra settings a test class needs (for instance another environment).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:Provider", Provider);
+        builder.UseSetting("ConnectionStrings:Sas", ConnectionString);
+        builder.UseSetting("Sas:BootstrapAdminKey", AdminKey);
+        builder.UseSetting("Sas:DemoData", "false");
+        builder.UseSetting("Auth:Jwt:SigningKeys:0", Convert.ToBase64String(JwtKey));
+        builder.UseSetting("Auth:Jwt:Issuer", "https://idp.test");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        builder.ConfigureServices(s =>
+        {
+            s.RemoveAll<TimeProvider>();
+            s.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    public HttpClient Anonymous() => CreateClient();
+
+    public HttpClient WithKey(string key)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
+
+    public HttpClient WithToken(string token)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public HttpClient Admin() => WithKey(AdminKey);
+
+    public SqliteConnection OpenSqlite()
+    {
+        var c = new SqliteConnection(ConnectionString);
+        c.Open();
+        return c;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing) return;
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+            try { File.Delete(DatabasePath + suffix); } catch (IOException) { /* the OS will clean the temp folder */ }
+    }
+}

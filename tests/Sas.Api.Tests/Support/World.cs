@@ -1,0 +1,87 @@
+using System.Net;
+using Sas.Domain.Identifiers;
+
+namespace Sas.Api.Tests.Support;
+
+/// <summary>Builds territory, GPs and clients through the API, with identifiers unique to each call.</summary>
+public sealed class World(SasApiFactory api)
+{
+    private static int counter;
+
+    public SasApiFactory Api => api;
+
+    public static int Next() => Interlocked.Increment(ref counter);
+
+    public static string NewRpps()
+    {
+        var payload = $"2{Next():D9}";
+        return payload + Luhn.CheckDigit(payload);
+    }
+
+    public static string NewFiness()
+    {
+        var payload = $"44{Next():D6}";
+        return payload + Luhn.CheckDigit(payload);
+    }
+
+    public static string NewCode(string prefix = "S") => $"{prefix}-{Next()}";
+
+    public async Task<string> Sector(string? code = null, string[]? communes = null, string department = "44", int? horizon = null, string? cpts = null)
+    {
+        code ??= NewCode();
+        var response = await api.Admin().PutJson($"/v1/sectors/{code}", new
+        {
+            name = $"Sector {code}", department, communes = communes ?? ["44109"], bookingHorizonHours = horizon, cpts,
+        });
+        await response.Expect(HttpStatusCode.Created);
+        return code;
+    }
+
+    public async Task<string> Cpts(params string[] sectors)
+    {
+        var finess = NewFiness();
+        await (await api.Admin().PutJson($"/v1/cpts/{finess}", new { name = $"CPTS {finess}", sectors })).Expect(HttpStatusCode.Created);
+        return finess;
+    }
+
+    public async Task<string> Practitioner(string[] sectors, string? rpps = null, int overflowPerDay = 0, params string[] sites)
+    {
+        rpps ??= NewRpps();
+        var siteIds = sites.Length == 0 ? ["cab"] : sites;
+        var response = await api.Admin().PutJson($"/v1/practitioners/{rpps}", new
+        {
+            firstName = "Jeanne", lastName = $"Docteur{Next()}", sectors, overflowPerDay,
+            sites = siteIds.Select(id => new { id, name = $"Cabinet {id}", address = "1 rue de la Santé", commune = "44109" }),
+        });
+        await response.Expect(HttpStatusCode.Created);
+        return rpps;
+    }
+
+    /// <summary>A new integration client with that role and scope, and an HttpClient using its key.</summary>
+    public async Task<HttpClient> ClientFor(string role, params string[] scope)
+    {
+        var created = await (await api.Admin().PostJson("/v1/clients", new { name = $"{role} client", role, scope })).Expect(HttpStatusCode.Created);
+        return api.WithKey(created.GetProperty("apiKey").GetString()!);
+    }
+
+    /// <summary>A slot body starting <paramref name="fromNow"/> after the fake clock's now.</summary>
+    public object Slot(TimeSpan fromNow, string sector, int minutes = 20, string site = "cab", string modality = "in_person", string? externalId = null)
+    {
+        var start = api.Clock.GetUtcNow() + fromNow;
+        return new
+        {
+            start = start.ToOffset(TimeSpan.FromHours(1)).ToString("yyyy-MM-dd'T'HH:mm:sszzz"),
+            end = start.AddMinutes(minutes).ToOffset(TimeSpan.FromHours(1)).ToString("yyyy-MM-dd'T'HH:mm:sszzz"),
+            sector, site, modality, externalId,
+        };
+    }
+
+    /// <summary>Publishes a slot as admin and answers its id.</summary>
+    public async Task<long> PublishedSlot(string rpps, TimeSpan fromNow, string sector, int minutes = 20, string site = "cab", string modality = "in_person")
+    {
+        var created = await (await api.Admin().PostJson($"/v1/practitioners/{rpps}/slots", Slot(fromNow, sector, minutes, site, modality))).Expect(HttpStatusCode.Created);
+        return created.GetProperty("id").GetInt64();
+    }
+
+    public static string Instant(DateTimeOffset t) => Uri.EscapeDataString(t.ToString("yyyy-MM-dd'T'HH:mm:sszzz"));
+}

@@ -1,0 +1,70 @@
+using Sas.Domain.Identifiers;
+
+namespace Sas.Domain.Tests;
+
+public class IdentifierTests
+{
+    [Theory]
+    [InlineData("79927398713", true)]   // the textbook Luhn example, 11 digits like an RPPS
+    [InlineData("79927398710", false)]  // wrong key
+    [InlineData("7992739871", false)]   // 10 digits
+    [InlineData("799273987130", false)] // 12 digits
+    [InlineData("7992739871A", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void Rpps_is_eleven_digits_with_a_luhn_key(string? rpps, bool valid) => Assert.Equal(valid, Rpps.IsValid(rpps));
+
+    [Fact]
+    public void Every_single_digit_change_of_an_rpps_is_caught()
+    {
+        const string rpps = "79927398713";
+        for (var i = 0; i < rpps.Length; i++)
+            for (var d = '0'; d <= '9'; d++)
+            {
+                if (d == rpps[i]) continue;
+                var changed = rpps[..i] + d + rpps[(i + 1)..];
+                Assert.False(Rpps.IsValid(changed), changed);
+            }
+    }
+
+    [Theory]
+    [InlineData("750712184", true)]  // AP-HP
+    [InlineData("750712185", false)]
+    [InlineData("75071218", false)]
+    [InlineData("7507121844", false)]
+    public void Finess_is_nine_characters_with_a_luhn_key(string finess, bool valid) => Assert.Equal(valid, Finess.IsValid(finess));
+
+    [Fact]
+    public void Corsican_finess_reads_2A_and_2B_as_20_for_the_key()
+    {
+        var key = Luhn.CheckDigit("20000001");
+        Assert.True(Finess.IsValid("2A000001" + key));
+        Assert.True(Finess.IsValid("2B000001" + key));
+        Assert.False(Finess.IsValid("2C000001" + key));
+        Assert.False(Finess.IsValid("2A000001" + (char)('0' + (key - '0' + 1) % 10)));
+    }
+
+    [Theory]
+    [InlineData("44109", true)]
+    [InlineData("2A004", true)]
+    [InlineData("2B033", true)]
+    [InlineData("97411", true)]
+    [InlineData("2C004", false)]
+    [InlineData("4410", false)]
+    [InlineData("441090", false)]
+    [InlineData("A4109", false)]
+    public void Insee_code_shape(string code, bool valid) => Assert.Equal(valid, InseeCode.HasValidShape(code));
+
+    [Theory]
+    [InlineData("44109", "44")]
+    [InlineData("2A004", "2A")]
+    [InlineData("97411", "974")]
+    public void Insee_code_department(string code, string department) => Assert.Equal(department, InseeCode.Department(code));
+
+    [Fact]
+    public void Check_digit_completes_a_payload_into_a_valid_number()
+    {
+        var rpps = "1000000010" + Luhn.CheckDigit("1000000010");
+        Assert.True(Rpps.IsValid(rpps));
+    }
+}
