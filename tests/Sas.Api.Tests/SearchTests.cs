@@ -1,0 +1,152 @@
+using System.Net;
+using Dapper;
+using Sas.Api.Infrastructure.Data;
+using Sas.Api.Search;
+using Sas.Api.Tests.Support;
+
+namespace Sas.Api.Tests;
+
+public class SearchTests(SasApiFactory api) : IClassFixture<SasApiFactory>
+{
+    private readonly World world = new(api);
+
+    private static List<long> Ids(System.Text.Json.JsonElement page) =>
+        page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetInt64()).ToList();
+
+    [Fact]
+    public async Task Search_answers_bookable_slots_inside_cut_off_and_horizon_soonest_first()
+    {
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        var regulator = await world.ClientFor("regulator", sector);
+        var tooSoon = await world.PublishedSlot(rpps, TimeSpan.FromMinutes(5), sector, minutes: 5);
+        var later = await world.PublishedSlot(rpps, TimeSpan.FromHours(20), sector);
+        var soon = await world.PublishedSlot(rpps, TimeSpan.FromMinutes(15), sector);
+        var beyond = await world.PublishedSlot(rpps, TimeSpan.FromHours(25), sector);
+        var withdrawn = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        await (await api.Admin().DeleteAsync($"/v1/slots/{withdrawn}")).Expect(HttpStatusCode.NoContent);
+        var booked = await world.PublishedSlot(rpps, TimeSpan.FromHours(3), sector);
+        api.SetSlotState(booked, "booked");
+
+        var page = await (await regulator.GetAsync($"/v1/slots?sector={sector}")).Expect(HttpStatusCode.OK);
+        Assert.Equal([soon, later], Ids(page));
+        var item = page.GetProperty("items")[0];
+        Assert.Equal(rpps, item.GetProperty("practitioner").GetProperty("rpps").GetString());
+        Assert.StartsWith("Docteur", item.GetProperty("practitioner").GetProperty("lastName").GetString());
+        Assert.Equal("Nantes", item.GetProperty("site").GetProperty("commune").GetProperty("name").GetString());
+        Assert.Equal("Europe/Paris", item.GetProperty("timeZone").GetString());
+        Assert.DoesNotContain(tooSoon, Ids(page));
+        Assert.DoesNotContain(beyond, Ids(page));
+
+        api.Clock.Advance(TimeSpan.FromHours(2)); // the 25 h slot enters the horizon, the 15 min one has passed
+        page = await (await regulator.GetAsync($"/v1/slots?sector={sector}")).Expect(HttpStatusCode.OK);
+        Assert.Equal([later, beyond], Ids(page));
+    }
+
+    [Fact]
+    public async Task A_sector_with_a_48_hour_horizon_shows_the_day_after()
+    {
+        var sector = await world.Sector(horizon: 48);
+        var rpps = await world.Practitioner([sector]);
+        var id = await world.PublishedSlot(rpps, TimeSpan.FromHours(40), sector);
+        var page = await (await api.Admin().GetAsync($"/v1/slots?sector={sector}")).Expect(HttpStatusCode.OK);
+        Assert.Equal([id], Ids(page));
+    }
+
+    [Fact]
+    public async Task From_to_and_modality_narrow_the_search()
+    {
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        var a = await world.PublishedSlot(rpps, TimeSpan.FromHours(1), sector);
+        var b = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector, modality: "teleconsultation");
+        var c = await world.PublishedSlot(rpps, TimeSpan.FromHours(3), sector);
+        var now = api.Clock.GetUtcNow();
+        var page = await (await api.Admin().GetAsync($"/v1/slots?sector={sector}&from={World.Instant(now.AddHours(1.5))}&to={World.Instant(now.AddHours(3))}")).Expect(HttpStatusCode.OK);
+        Assert.Equal([b], Ids(page)); // to is exclusive
+        page = await (await api.Admin().GetAsync($"/v1/slots?sector={sector}&modality=in_person")).Expect(HttpStatusCode.OK);
+        Assert.Equal([a, c], Ids(page));
+    }
+
+    [Fact]
+    public async Task The_cursor_pages_through_every_slot_once()
+    {
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        var ids = new List<long>();
+        for (var i = 0; i < 7; i++) ids.Add(await world.PublishedSlot(rpps, TimeSpan.FromHours(1 + i), sector));
+
+        var seen = new List<long>();
+        string? next = null;
+        do
+        {
+            var page = await (await api.Admin().GetAsync($"/v1/slots?sector={sector}&limit=3" + (next is null ? "" : "&after=" + next))).Expect(HttpStatusCode.OK);
+            seen.AddRange(Ids(page));
+            next = page.GetProperty("next").GetString();
+        } while (next is not null);
+        Assert.Equal(ids, seen);
+    }
+
+    [Fact]
+    public async Task A_postal_code_or_commune_searches_the_sectors_covering_it()
+    {
+        var sector = await world.Sector(communes: ["2B033"], department: "2B"); // Bastia, postal code 20200 / 20600
+        var rpps = await world.Practitioner([sector]);
+        var id = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var regulator = await world.ClientFor("regulator", "2B");
+
+        var byPostalCode = await (await regulator.GetAsync("/v1/slots?postalCode=20200")).Expect(HttpStatusCode.OK);
+        Assert.Equal([id], Ids(byPostalCode));
+        var byCommune = await (await regulator.GetAsync("/v1/slots?commune=2B033")).Expect(HttpStatusCode.OK);
+        Assert.Equal([id], Ids(byCommune));
+        var elsewhere = await (await regulator.GetAsync("/v1/slots?commune=2B002")).Expect(HttpStatusCode.OK);
+        Assert.Empty(Ids(elsewhere));
+    }
+
+    [Fact]
+    public async Task A_slot_held_by_another_regulator_is_hidden_until_the_hold_lapses()
+    {
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        var id = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        api.SetSlotState(id, "held", "another-client", api.Clock.GetUtcNow().UtcDateTime.AddMinutes(5));
+        Assert.Empty(Ids(await (await api.Admin().GetAsync($"/v1/slots?sector={sector}")).Expect(HttpStatusCode.OK)));
+        api.Clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal([id], Ids(await (await api.Admin().GetAsync($"/v1/slots?sector={sector}")).Expect(HttpStatusCode.OK)));
+    }
+
+    [Theory]
+    [InlineData("", "sector")]
+    [InlineData("sector=S&commune=44109", "sector")]
+    [InlineData("commune=4410", "commune")]
+    [InlineData("commune=20004", "commune")]
+    [InlineData("postalCode=abc", "postalCode")]
+    [InlineData("sector=S&from=2026-11-23T10:00:00", "from")]
+    [InlineData("sector=S&to=yesterday", "to")]
+    [InlineData("sector=S&modality=video", "modality")]
+    [InlineData("sector=S&limit=0", "limit")]
+    [InlineData("sector=S&after=bm9wZQ", "after")]
+    public async Task Search_validation_names_the_field(string query, string field) =>
+        await (await api.Admin().GetAsync($"/v1/slots?{query}")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", field);
+
+    [Fact]
+    public async Task An_unknown_sector_is_404()
+    {
+        await (await api.Admin().GetAsync("/v1/slots?sector=nope")).ExpectProblem(HttpStatusCode.NotFound, "sector_not_found");
+    }
+
+    [Fact]
+    public async Task Sqlite_serves_the_search_from_the_partial_index()
+    {
+        _ = api.Admin(); // start the app, so the schema exists
+        using var c = api.OpenSqlite();
+        var sql = new SearchStore.Sql(SqlDialect.Sqlite).Search(groups: 1, modality: true, after: true);
+        var plan = (await c.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + sql, new
+        {
+            sectors0 = new[] { "S1", "S2" }, until0 = DateTime.UtcNow, from = DateTime.UtcNow, now = DateTime.UtcNow,
+            caller = "c", modality = "in_person", afterStart = DateTime.UtcNow, afterId = 1L, limit = 50,
+        })).Select(r => r.Detail).ToList();
+        Assert.Contains(plan, d => d.Contains("USING INDEX ix_slots_search", StringComparison.Ordinal) && d.Contains("sector_code=?", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, d => d.StartsWith("SCAN s", StringComparison.Ordinal));
+    }
+}
