@@ -72,9 +72,8 @@ public static class AuthSetup
             .AddPolicy(Policies.Practitioner, p => p.RequireRole(Roles.Practitioner, Roles.Admin))
             .AddPolicy(Policies.Regulator, p => p.RequireRole(Roles.Regulator, Roles.Admin))
             .AddPolicy(Policies.Cpts, p => p.RequireRole(Roles.Cpts, Roles.Admin))
-            .AddPolicy(Policies.AnyRole, p => p.RequireRole(Roles.All))
-            // Every endpoint needs a caller unless it says AllowAnonymous (health, Swagger).
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+            // The /v1 group requires this; no fallback policy, so an unknown route stays a 404 for everyone.
+            .AddPolicy(Policies.AnyRole, p => p.RequireRole(Roles.All));
 
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         return services;

@@ -85,7 +85,7 @@ public static partial class ProblemSetup
                 return (field, reason, "malformed_request");
             }
             var parameter = ParameterName().Match(bad.Message);
-            if (parameter.Success) return (parameter.Groups[1].Value, bad.Message.StartsWith("Required", StringComparison.Ordinal) ? "is required" : "is not valid", "malformed_request");
+            if (parameter.Success) return (JsonNamingPolicy.CamelCase.ConvertName(parameter.Groups[1].Value), bad.Message.StartsWith("Required", StringComparison.Ordinal) ? "is required" : "is not valid", "malformed_request");
             return ("body", "is missing or not valid JSON", "malformed_request");
         }
 
