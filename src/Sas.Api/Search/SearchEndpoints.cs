@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Sas.Api.Infrastructure;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Errors;
@@ -25,7 +26,14 @@ public static class SearchEndpoints
 
     /// <summary>The query: exactly one of <c>sector</c>, <c>commune</c>, <c>postalCode</c>; instants with an offset.</summary>
     public sealed record SearchParameters(
-        string? Sector, string? Commune, string? PostalCode, string? From, string? To, string? Modality, int? Limit, string? After);
+        [FromQuery(Name = "sector")] string? Sector,
+        [FromQuery(Name = "commune")] string? Commune,
+        [FromQuery(Name = "postalCode")] string? PostalCode,
+        [FromQuery(Name = "from")] string? From,
+        [FromQuery(Name = "to")] string? To,
+        [FromQuery(Name = "modality")] string? Modality,
+        [FromQuery(Name = "limit")] int? Limit,
+        [FromQuery(Name = "after")] string? After);
 
     public readonly record struct Services(SearchStore Search, TerritoryStore Territory, Geography Geography, BookingOptions Booking, TimeProvider Clock);
 

@@ -1,0 +1,103 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using Sas.Api.Infrastructure.Data;
+using Sas.Api.Tests.Support;
+
+namespace Sas.Api.Tests;
+
+/// <summary>
+/// No SQL Server runs on our machines, so every statement meant for it is at least parsed here:
+/// each migration script, and each statement of every store's nested <c>Sql</c> class built with the
+/// SQL Server dialect. Statement builders that take arguments need a sample call listed below; a new
+/// one without a sample fails the test, so nothing the application can issue goes unparsed.
+/// </summary>
+public partial class SqlServerStatementTests
+{
+    /// <summary>Sample calls of the statement builders, covering each shape they can produce.</summary>
+    private static readonly Dictionary<string, Func<object, IEnumerable<string>>> Builders = new()
+    {
+        ["SearchStore+Sql.Search"] = sql =>
+            from groups in new[] { 1, 3 }
+            from modality in new[] { false, true }
+            from after in new[] { false, true }
+            select ((Sas.Api.Search.SearchStore.Sql)sql).Search(groups, modality, after),
+    };
+
+    public static IEnumerable<(string Name, string Text)> ApplicationStatements()
+    {
+        var assembly = typeof(SqlDialect).Assembly;
+        foreach (var type in assembly.GetTypes().Where(t => t.Name == "Sql" && t.IsNested && t.DeclaringType is not null))
+        {
+            var ctor = type.GetConstructors().Single();
+            var instance = ctor.Invoke(ctor.GetParameters().Length == 1 ? [SqlDialect.SqlServer] : []);
+            var owner = $"{type.DeclaringType!.Name}+Sql";
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.PropertyType == typeof(string)))
+                yield return ($"{owner}.{property.Name}", (string)property.GetValue(instance)!);
+            foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Where(m => m.ReturnType == typeof(string) && !m.IsSpecialName))
+            {
+                var key = $"{owner}.{method.Name}";
+                Assert.True(Builders.ContainsKey(key), $"{key} builds SQL but has no sample call in {nameof(SqlServerStatementTests)}.{nameof(Builders)}");
+                var i = 0;
+                foreach (var text in Builders[key](instance)) yield return ($"{key}#{i++}", text);
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_sql_server_migration_parses()
+    {
+        var files = Directory.GetFiles(Path.Combine(Repository.Root, "db", "migrations", "sqlserver"), "*.sql").Order().ToList();
+        Assert.NotEmpty(files);
+        foreach (var file in files) AssertParses(Path.GetFileName(file), File.ReadAllText(file));
+    }
+
+    [Fact]
+    public void Every_statement_the_application_issues_parses_as_t_sql()
+    {
+        var statements = ApplicationStatements().ToList();
+        Assert.True(statements.Count >= 40, $"only {statements.Count} statements found");
+        foreach (var (name, text) in statements) AssertParses(name, DapperListExpansion(text));
+    }
+
+    [Fact]
+    public void The_sql_server_migration_creates_the_filtered_search_index()
+    {
+        var text = string.Join("\n", Directory.GetFiles(Path.Combine(Repository.Root, "db", "migrations", "sqlserver"), "*.sql").Select(File.ReadAllText));
+        var script = (TSqlScript)Parse(text, out var errors);
+        Assert.Empty(errors);
+        var index = script.Batches.SelectMany(b => b.Statements).OfType<CreateIndexStatement>().Single(i => i.Name.Value == "ix_slots_search");
+        Assert.Equal("slots", index.OnName.BaseIdentifier.Value);
+        Assert.Equal(["sector_code", "start_utc", "id"], index.Columns.Select(c => c.Column.MultiPartIdentifier.Identifiers.Last().Value));
+        Assert.NotNull(index.FilterPredicate); // filtered on the bookable statuses, like SQLite's partial index
+        var filter = text[index.FilterPredicate.StartOffset..(index.FilterPredicate.StartOffset + index.FilterPredicate.FragmentLength)];
+        Assert.Contains("'available'", filter);
+        Assert.Contains("'held'", filter);
+    }
+
+    [Fact]
+    public void A_broken_statement_is_caught()
+    {
+        Parse("SELECT id FROM slots WHERE LIMIT 5", out var errors);
+        Assert.NotEmpty(errors); // the check itself can fail
+    }
+
+    private static void AssertParses(string name, string text)
+    {
+        Parse(text, out var errors);
+        Assert.True(errors.Count == 0, $"{name}: {string.Join("; ", errors.Select(e => $"line {e.Line}: {e.Message}"))}\n{text}");
+    }
+
+    private static TSqlFragment Parse(string text, out IList<ParseError> errors)
+    {
+        var parser = new TSql160Parser(initialQuotedIdentifiers: true);
+        using var reader = new StringReader(text);
+        return parser.Parse(reader, out errors);
+    }
+
+    /// <summary>Dapper turns <c>IN @list</c> into <c>IN (@list1, @list2)</c> before sending; do the same.</summary>
+    private static string DapperListExpansion(string sql) => ListParameter().Replace(sql, m => $"IN (@{m.Groups[1].Value}1, @{m.Groups[1].Value}2)");
+
+    [GeneratedRegex(@"IN @(\w+)", RegexOptions.IgnoreCase)]
+    private static partial Regex ListParameter();
+}
