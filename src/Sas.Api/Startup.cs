@@ -1,5 +1,8 @@
 using Microsoft.Data.Sqlite;
+using Sas.Api.Bookings;
 using Sas.Api.Clients;
+using Sas.Api.Infrastructure.Audit;
+using Sas.Api.Infrastructure.Outbox;
 using Sas.Api.Demo;
 using Sas.Api.Health;
 using Sas.Api.Infrastructure.Auth;
@@ -34,6 +37,10 @@ public static class Startup
         services.AddSingleton<PractitionerStore>();
         services.AddSingleton<SlotStore>();
         services.AddSingleton<SearchStore>();
+        services.AddSingleton<BookingStore>();
+        services.AddSingleton<Idempotency>();
+        services.AddSingleton<Audit>();
+        services.AddSingleton<Outbox>();
         services.AddTransient<DemoData>();
 
         services.ConfigureHttpJsonOptions(o => JsonSetup.Configure(o.SerializerOptions));
@@ -103,6 +110,8 @@ public static class Startup
         v1.MapPractitioners();
         v1.MapSlots();
         v1.MapSearch();
+        v1.MapHolds();
+        v1.MapBookings();
         return app;
     }
 }

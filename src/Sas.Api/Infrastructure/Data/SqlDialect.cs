@@ -20,6 +20,9 @@ public abstract class SqlDialect
     /// <summary>A locking hint for a read that decides a write (SQL Server); SQLite writers are already serialised.</summary>
     public abstract string UpdateLock { get; }
 
+    /// <summary>Whether an error is a unique index saying "someone else got there first".</summary>
+    public abstract bool IsUniqueViolation(System.Data.Common.DbException error);
+
     private sealed class SqliteDialect : SqlDialect
     {
         public override string Name => "Sqlite";
@@ -27,6 +30,8 @@ public abstract class SqlDialect
         public override string InsertReturningId(string table, string columns, string values) =>
             $"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING id";
         public override string UpdateLock => "";
+        public override bool IsUniqueViolation(System.Data.Common.DbException error) =>
+            error is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
     }
 
     private sealed class SqlServerDialect : SqlDialect
@@ -36,5 +41,7 @@ public abstract class SqlDialect
         public override string InsertReturningId(string table, string columns, string values) =>
             $"INSERT INTO {table} ({columns}) OUTPUT INSERTED.id VALUES ({values})";
         public override string UpdateLock => "WITH (UPDLOCK, HOLDLOCK)";
+        public override bool IsUniqueViolation(System.Data.Common.DbException error) =>
+            error is Microsoft.Data.SqlClient.SqlException { Number: 2601 or 2627 };
     }
 }

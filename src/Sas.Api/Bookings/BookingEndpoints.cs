@@ -1,0 +1,228 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Sas.Api.Infrastructure;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Infrastructure.Errors;
+using Sas.Api.Practitioners;
+using Sas.Api.Reference;
+using Sas.Api.Slots;
+using Sas.Api.Territory;
+using Sas.Domain.Bookings;
+using Sas.Domain.Time;
+
+namespace Sas.Api.Bookings;
+
+public static class BookingEndpoints
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    public static RouteGroupBuilder MapBookings(this RouteGroupBuilder v1)
+    {
+        var bookings = v1.MapGroup("/bookings").WithTags("Booking");
+        bookings.MapPost("/", CreateBooking).WithName(nameof(CreateBooking))
+            .WithSummary("Book a slot (with its holdId if held) or an overflow place; Idempotency-Key required (regulator, admin)")
+            .RequireAuthorization(Policies.Regulator).ProducesProblems(400, 404, 409, 410, 422);
+        bookings.MapGet("/{id}", GetBooking).WithName(nameof(GetBooking))
+            .WithSummary("Read a booking with its patient data; the read is audited (its regulator or GP's client, admin)").ProducesProblems(404);
+        bookings.MapPost("/{id}/cancellation", CancelBooking).WithName(nameof(CancelBooking))
+            .WithSummary("Cancel a booking, saying who and why; before the cut-off the slot is offered again").ProducesProblems(404, 409, 422);
+        bookings.MapPut("/{id}/outcome", RecordOutcome).WithName(nameof(RecordOutcome))
+            .WithSummary("Record whether the patient came, after the start (the GP's practitioner client only)")
+            .RequireAuthorization(Policies.Practitioner).ProducesProblems(404, 409, 422);
+
+        v1.MapGet("/practitioners/{rpps}/bookings", ListPractitionerBookings).WithName(nameof(ListPractitionerBookings)).WithTags("Booking")
+            .WithSummary("The GP's bookings in [from, to), for the practice software to pull (the GP's practitioner client, admin)")
+            .RequireAuthorization(Policies.Practitioner).ProducesProblems(422);
+        return v1;
+    }
+
+    public readonly record struct Services(
+        BookingStore Bookings, Idempotency Idempotency, SlotStore Slots, PractitionerStore Practitioners, TerritoryStore Territory,
+        Geography Geography, BookingOptions Options, TimeProvider Clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> Json);
+
+    public static async Task<Results<Created<BookingDto>, ProblemHttpResult>> CreateBooking(
+        BookingInput input, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > Idempotency.MaxKeyLength)
+            return Problems.Validation(new Dictionary<string, string[]> { [IdempotencyHeader] = [$"is required: 1 to {Idempotency.MaxKeyLength} characters, one per booking attempt"] },
+                "idempotency_key_required", "Send an Idempotency-Key header so that a retry never books twice.");
+
+        var caller = Caller.From(user);
+        var now = s.Clock.GetUtcNow().UtcDateTime;
+        var errors = new ValidationErrors();
+        var patient = PatientValidation.Validate(input.Patient, input.Reason, s.Geography, DateOnly.FromDateTime(now), errors);
+        var requestedAt = errors.Instant("requestedAt", input.RequestedAt);
+        if (requestedAt > now.AddMinutes(5)) errors.Add("requestedAt", "is in the future");
+        if (input.Overflow)
+        {
+            if (input.SlotId is not null) errors.Add("slotId", "must be absent for an overflow booking");
+            if (input.PractitionerRpps is null) errors.Add("practitionerRpps", "is required for an overflow booking");
+        }
+        else
+        {
+            if (input.SlotId is null) errors.Add("slotId", "is required (or practitionerRpps with overflow: true)");
+            if (input.PractitionerRpps is not null) errors.Add("practitionerRpps", "goes with overflow: true only");
+        }
+        if (input.HoldId is { Length: > 64 }) errors.Add("holdId", "is not a hold id this API gave");
+        if (errors.Any) return errors.ToProblem();
+
+        var draft = NewDraft(input, patient!, requestedAt!.Value, caller, now);
+        var hash = Idempotency.Hash(input, s.Json.Value.SerializerOptions);
+        Idempotency.Outcome outcome;
+        string timeZone;
+        if (input.Overflow)
+        {
+            var gp = await s.Practitioners.GetAsync(input.PractitionerRpps!, ct);
+            if (gp is null) return Problems.NotFound("practitioner_not_found", "No GP is registered with this RPPS.");
+            var sectors = await s.Territory.GetSectorsAsync(gp.Sectors.ToList(), ct);
+            var sector = sectors.FirstOrDefault(x => caller.CoversSector(x.Code, x.Department));
+            if (sector is null) return Problems.Forbidden("None of this GP's sectors is in this regulator's scope.");
+            timeZone = sector.TimeZone;
+            var localDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, TimeZoneInfo.FindSystemTimeZoneById(sector.TimeZone)));
+            draft = draft with { Rpps = gp.Row.Rpps, SectorCode = sector.Code, Overflow = 1, OverflowDay = localDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) };
+            outcome = await s.Idempotency.RunAsync(caller.ClientId, idempotencyKey, hash, async (c, tx) =>
+                Store(await s.Bookings.BookOverflowAsync(c, tx, draft, gp.Row.OverflowPerDay, caller, ct), timeZone, s), ct);
+        }
+        else
+        {
+            var slot = await s.Slots.GetAsync(input.SlotId!.Value, ct);
+            if (slot is null) return Problems.NotFound("slot_not_found", "No slot has this id.");
+            var sector = await s.Territory.GetSectorAsync(slot.SectorCode, ct);
+            if (sector is null || !caller.CoversSector(sector.Code, sector.Department)) return Problems.Forbidden("This slot's sector is outside this regulator's scope.");
+            timeZone = sector.TimeZone;
+            var window = s.Options.WindowFor((int)sector.BookingHorizonHours);
+            outcome = await s.Idempotency.RunAsync(caller.ClientId, idempotencyKey, hash, async (c, tx) =>
+                Store(await s.Bookings.BookSlotAsync(c, tx, slot, window, input.HoldId, draft, caller, ct), timeZone, s), ct);
+        }
+
+        if (outcome.Kind == Idempotency.Kind.KeyReused)
+            return Problems.Unprocessable("idempotency_key_reused", "This Idempotency-Key was used for another request; use a new key for a new booking.");
+        return Answer(outcome.Answer, s);
+    }
+
+    private static BookingRow NewDraft(BookingInput input, PatientDto p, DateTime requestedAt, Caller caller, DateTime now) => new(
+        Guid.NewGuid().ToString(), null, "", "", null, null, null, 0, null, BookingStatus.Booked.ToText(), null,
+        input.Origin.ToText(), input.RegularDoctor.ToText(), input.RegularDoctorContacted ? 1 : 0, requestedAt,
+        p.LastName, p.FirstName, p.BirthDate, p.Phone, p.Commune, p.Ins, p.RegularDoctorRpps, input.Reason.Trim(),
+        caller.ClientId, now, null, null, null, null, 0, null, now);
+
+    /// <summary>What the idempotency key keeps: the booking as answered, or the refusal's code and detail.</summary>
+    private static StoredAnswer Store(BookingStore.BookResult result, string timeZone, Services s) => result.Refusal is { } r
+        ? new StoredAnswer(r.Status, JsonSerializer.Serialize(new StoredRefusal(r.Code, r.Detail), s.Json.Value.SerializerOptions))
+        : new StoredAnswer(201, JsonSerializer.Serialize(ToDto(result.Booking!, timeZone), s.Json.Value.SerializerOptions));
+
+    private sealed record StoredRefusal(string Code, string Detail);
+
+    private static Results<Created<BookingDto>, ProblemHttpResult> Answer(StoredAnswer answer, Services s)
+    {
+        if (answer.Status == 201)
+        {
+            var dto = JsonSerializer.Deserialize<BookingDto>(answer.Body, s.Json.Value.SerializerOptions)!;
+            return TypedResults.Created($"/v1/bookings/{dto.Id}", dto);
+        }
+        var refusal = JsonSerializer.Deserialize<StoredRefusal>(answer.Body, s.Json.Value.SerializerOptions)!;
+        return Problem(new Refusal(answer.Status, refusal.Code, refusal.Detail));
+    }
+
+    public static async Task<Results<Ok<BookingDto>, ProblemHttpResult>> GetBooking(string id, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+    {
+        var caller = Caller.From(user);
+        var booking = await s.Bookings.FindAsync(id, ct);
+        if (booking is null) return Problems.NotFound("booking_not_found", "No booking has this id.");
+        var sector = await s.Territory.GetSectorAsync(booking.SectorCode, ct);
+        if (!CanSee(caller, booking, sector)) return Problems.Forbidden("This booking is outside this client's scope.");
+        var row = await s.Bookings.ReadAsync(id, caller, ct);
+        return TypedResults.Ok(ToDto(row!, sector?.TimeZone ?? "Europe/Paris"));
+    }
+
+    public static async Task<Results<Ok<BookingDto>, ProblemHttpResult>> CancelBooking(
+        string id, CancellationInput input, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+    {
+        var caller = Caller.From(user);
+        var errors = new ValidationErrors();
+        errors.Text("reason", input.Reason, PatientValidation.MaxReasonLength);
+        if (errors.Any) return errors.ToProblem();
+
+        var booking = await s.Bookings.FindAsync(id, ct);
+        if (booking is null) return Problems.NotFound("booking_not_found", "No booking has this id.");
+        var sector = await s.Territory.GetSectorAsync(booking.SectorCode, ct);
+        if (!CanSee(caller, booking, sector) || caller.Role == Roles.Cpts) return Problems.Forbidden("This booking is outside this client's scope.");
+
+        var now = s.Clock.GetUtcNow().UtcDateTime;
+        var window = s.Options.WindowFor((int)(sector?.BookingHorizonHours ?? 24));
+        var release = booking.StartUtc is { } start && window.IsBeforeCutOff(start, now);
+        var result = await s.Bookings.CancelAsync(booking, input.By, input.Reason.Trim(), release, caller, ct);
+        return result.Refusal is { } r ? Problem(r) : TypedResults.Ok(ToDto(result.Booking!, sector?.TimeZone ?? "Europe/Paris"));
+    }
+
+    public static async Task<Results<Ok<BookingDto>, ProblemHttpResult>> RecordOutcome(
+        string id, OutcomeInput input, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+    {
+        var caller = Caller.From(user);
+        var booking = await s.Bookings.FindAsync(id, ct);
+        if (booking is null) return Problems.NotFound("booking_not_found", "No booking has this id.");
+        // Only the GP (through its practice software) says whether the patient came; not even an admin.
+        if (caller.Role != Roles.Practitioner || !caller.CoversPractitioner(booking.Rpps))
+            return Problems.Forbidden("Only the GP's practitioner client records the outcome.");
+        var result = await s.Bookings.RecordOutcomeAsync(booking, input.Outcome, caller, ct);
+        var sector = await s.Territory.GetSectorAsync(booking.SectorCode, ct);
+        return result.Refusal is { } r ? Problem(r) : TypedResults.Ok(ToDto(result.Booking!, sector?.TimeZone ?? "Europe/Paris"));
+    }
+
+    public static async Task<Results<Ok<Page<BookingDto>>, ProblemHttpResult>> ListPractitionerBookings(
+        string rpps, string? from, string? to, int? limit, string? after, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+    {
+        var caller = Caller.From(user);
+        if (!caller.CoversPractitioner(rpps)) return Problems.Forbidden("This client does not act for this RPPS.");
+        var errors = new ValidationErrors();
+        var fromUtc = errors.Instant("from", from);
+        var toUtc = errors.Instant("to", to);
+        if (fromUtc is not null && toUtc is not null && (toUtc <= fromUtc || toUtc - fromUtc > TimeSpan.FromDays(62)))
+            errors.Add("to", "must be after from, at most 62 days later");
+        if (!Paging.IsValidLimit(limit)) errors.Add("limit", $"must be between 1 and {Paging.MaxLimit}");
+        (DateTime, string)? cursor = null;
+        if (after is not null)
+        {
+            if (Paging.TryDecode(after, out var key) && key.Split('|') is [var ticks, var lastId]
+                && long.TryParse(ticks, NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t <= DateTime.MaxValue.Ticks)
+                cursor = (new DateTime(t, DateTimeKind.Utc), lastId);
+            else errors.Add("after", "is not a cursor this API gave");
+        }
+        if (errors.Any) return errors.ToProblem();
+
+        var take = Paging.Limit(limit);
+        var rows = await s.Bookings.ListForPractitionerAsync(rpps, fromUtc!.Value, toUtc!.Value, cursor, take + 1, caller, ct);
+        var page = rows.Take(take).ToList();
+        var zones = (await s.Territory.GetSectorsAsync(page.Select(r => r.SectorCode).Distinct().ToList(), ct)).ToDictionary(x => x.Code, x => x.TimeZone);
+        var next = rows.Count > take ? Paging.Encode($"{(page[^1].StartUtc ?? page[^1].CreatedAt).Ticks}|{page[^1].Id}") : null;
+        return TypedResults.Ok(new Page<BookingDto>(page.Select(r => ToDto(r, zones.GetValueOrDefault(r.SectorCode, "Europe/Paris"))).ToList(), next));
+    }
+
+    /// <summary>Who may see or act on a booking: admin, the GP's client, the regulator that booked it or one covering its sector.</summary>
+    private static bool CanSee(Caller caller, BookingRow b, SectorRow? sector) =>
+        caller.IsAdmin
+        || caller.CoversPractitioner(b.Rpps)
+        || (caller.Role == Roles.Regulator && (b.BookedByClient == caller.ClientId || (sector is not null && caller.CoversSector(sector.Code, sector.Department))));
+
+    public static ProblemHttpResult Problem(Refusal r) => r.Status switch
+    {
+        404 => Problems.NotFound(r.Code, r.Detail),
+        409 => Problems.Conflict(r.Code, r.Detail),
+        410 => Problems.Gone(r.Code, r.Detail),
+        _ => Problems.Unprocessable(r.Code, r.Detail),
+    };
+
+    public static BookingDto ToDto(BookingRow b, string timeZone) => new(
+        b.Id, b.SlotId, b.Rpps, b.SectorCode, b.SiteId,
+        b.StartUtc is { } start ? Instants.Format(start) : null, b.EndUtc is { } end ? Instants.Format(end) : null,
+        timeZone, b.Overflow == 1, b.OverflowDay,
+        EnumText.Parse<BookingStatus>(b.Status), EnumText.ParseOrNull<Outcome>(b.Outcome), EnumText.Parse<Origin>(b.Origin),
+        EnumText.Parse<RegularDoctor>(b.RegularDoctor), b.RegularDoctorContacted == 1, Instants.Format(b.RequestedAt), b.Reason,
+        new PatientDto(b.PatientLastName, b.PatientFirstName, b.PatientBirthDate, b.PatientPhone, b.PatientCommune, b.PatientIns, b.PatientRegularDoctorRpps),
+        Instants.Format(b.CreatedAt),
+        b.CancelledAt is { } at ? new CancellationDto(EnumText.Parse<CancelledBy>(b.CancelledBy!), b.CancelReason, Instants.Format(at), b.SlotReleased == 1) : null);
+}

@@ -1,0 +1,289 @@
+using System.Data.Common;
+using Dapper;
+using Sas.Api.Infrastructure.Audit;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Infrastructure.Data;
+using Sas.Api.Infrastructure.Outbox;
+using Sas.Api.Slots;
+using Sas.Domain.Bookings;
+using Sas.Domain.Slots;
+
+namespace Sas.Api.Bookings;
+
+/// <summary>
+/// Holds, bookings, cancellations and outcomes. Every state change is one conditional UPDATE whose
+/// WHERE carries the expected state (and holder), and whose row count decides; the slot is read again
+/// only afterwards, to say why it failed. A unique index on live bookings per slot backs this up.
+/// Each change writes its audit row and outbox event in the same transaction.
+/// </summary>
+public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox outbox)
+{
+    public const string Columns = """
+        id, slot_id AS SlotId, rpps, sector_code AS SectorCode, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc,
+        overflow, overflow_day AS OverflowDay, status, outcome, origin, regular_doctor AS RegularDoctor,
+        regular_doctor_contacted AS RegularDoctorContacted, requested_at AS RequestedAt,
+        patient_last_name AS PatientLastName, patient_first_name AS PatientFirstName, patient_birth_date AS PatientBirthDate,
+        patient_phone AS PatientPhone, patient_commune AS PatientCommune, patient_ins AS PatientIns,
+        patient_regular_doctor_rpps AS PatientRegularDoctorRpps, reason,
+        booked_by_client AS BookedByClient, created_at AS CreatedAt, cancelled_at AS CancelledAt, cancelled_by AS CancelledBy,
+        cancel_reason AS CancelReason, cancelled_by_client AS CancelledByClient, slot_released AS SlotReleased,
+        outcome_at AS OutcomeAt, updated_at AS UpdatedAt
+        """;
+
+    public sealed class Sql(SqlDialect d)
+    {
+        public string Hold => """
+            UPDATE slots
+               SET status = 'held', hold_id = @holdId, held_by = @client, hold_expires_at = @expires, updated_at = @now
+             WHERE id = @id
+               AND start_utc >= @earliest AND start_utc <= @latest
+               AND (status = 'available' OR (status = 'held' AND (hold_expires_at <= @now OR held_by = @client)))
+            """;
+        public string ReleaseHold => """
+            UPDATE slots
+               SET status = 'available', hold_id = NULL, held_by = NULL, hold_expires_at = NULL, updated_at = @now
+             WHERE hold_id = @holdId AND held_by = @client AND status = 'held'
+            """;
+        public string SlotOfHold => "SELECT id FROM slots WHERE hold_id = @holdId AND held_by = @client AND status = 'held'";
+        public string BookSlot => """
+            UPDATE slots
+               SET status = 'booked', hold_id = NULL, held_by = NULL, hold_expires_at = NULL, updated_at = @now
+             WHERE id = @id
+               AND start_utc >= @earliest AND start_utc <= @latest
+               AND (status = 'available'
+                    OR (status = 'held' AND (hold_expires_at <= @now OR (hold_id = @holdId AND held_by = @client))))
+            """;
+        public string InsertBooking => """
+            INSERT INTO bookings (id, slot_id, rpps, sector_code, site_id, start_utc, end_utc, overflow, overflow_day, status, outcome,
+                                  origin, regular_doctor, regular_doctor_contacted, requested_at,
+                                  patient_last_name, patient_first_name, patient_birth_date, patient_phone, patient_commune,
+                                  patient_ins, patient_regular_doctor_rpps, reason, booked_by_client, created_at, slot_released, updated_at)
+            VALUES (@Id, @SlotId, @Rpps, @SectorCode, @SiteId, @StartUtc, @EndUtc, @Overflow, @OverflowDay, 'booked', NULL,
+                    @Origin, @RegularDoctor, @RegularDoctorContacted, @RequestedAt,
+                    @PatientLastName, @PatientFirstName, @PatientBirthDate, @PatientPhone, @PatientCommune,
+                    @PatientIns, @PatientRegularDoctorRpps, @Reason, @BookedByClient, @CreatedAt, 0, @UpdatedAt)
+            """;
+        public string TakeOverflowPlace => """
+            UPDATE overflow_days
+               SET used = used + 1
+             WHERE rpps = @rpps AND day = @day AND used < @max
+            """;
+        public string FirstOverflowPlace => """
+            INSERT INTO overflow_days (rpps, day, used)
+            SELECT @rpps, @day, 1
+             WHERE @max >= 1
+               AND NOT EXISTS (SELECT 1 FROM overflow_days WHERE rpps = @rpps AND day = @day)
+            """;
+        public string GiveBackOverflowPlace => "UPDATE overflow_days SET used = used - 1 WHERE rpps = @rpps AND day = @day AND used > 0";
+        public string SelectBooking => $"SELECT {Columns} FROM bookings WHERE id = @id";
+        public string Cancel => """
+            UPDATE bookings
+               SET status = 'cancelled', cancelled_at = @now, cancelled_by = @by, cancel_reason = @reason,
+                   cancelled_by_client = @client, slot_released = @release, updated_at = @now
+             WHERE id = @id AND status = 'booked' AND outcome IS NULL
+            """;
+        public string ReleaseSlot => "UPDATE slots SET status = 'available', updated_at = @now WHERE id = @slotId AND status = 'booked'";
+        public string RecordOutcome => """
+            UPDATE bookings
+               SET outcome = @outcome, outcome_at = @now, updated_at = @now
+             WHERE id = @id AND status = 'booked' AND (start_utc IS NULL OR start_utc <= @now)
+            """;
+        public string ListForPractitioner => $"""
+            SELECT {Columns}
+              FROM bookings
+             WHERE rpps = @rpps
+               AND ((start_utc >= @from AND start_utc < @to) OR (start_utc IS NULL AND created_at >= @from AND created_at < @to))
+               AND (COALESCE(start_utc, created_at) > @afterAt OR (COALESCE(start_utc, created_at) = @afterAt AND id > @afterId))
+             ORDER BY COALESCE(start_utc, created_at), id
+            {d.Limit("@limit")}
+            """;
+    }
+
+    private readonly Sql sql = new(db.Dialect);
+    private readonly SlotStore.Sql slotSql = new(db.Dialect);
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public sealed record HoldResult(string? HoldId, DateTime ExpiresAt, Refusal? Refusal);
+
+    /// <summary>Holds a slot for one client; a lapsed hold of someone else is simply taken over.</summary>
+    public Task<HoldResult> HoldAsync(SlotRow slot, BookingWindow window, TimeSpan holdFor, Caller caller, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var now = Now;
+            var holdId = Guid.NewGuid().ToString();
+            var expires = now + holdFor;
+            var args = new { id = slot.Id, holdId, client = caller.ClientId, expires, now, earliest = window.EarliestStart(now), latest = window.LatestStart(now) };
+            if (await c.ExecuteAsync(new CommandDefinition(sql.Hold, args, tx, cancellationToken: ct)) == 0)
+                return new HoldResult(null, default, await WhyNotAsync(c, tx, slot.Id, window, now, caller.ClientId, holdId: null, ct));
+            await audit.WriteAsync(c, tx, caller, "hold", "slot", slot.Id.ToString(), ct);
+            return new HoldResult(holdId, expires, null);
+        }, ct);
+
+    /// <summary>Releases a hold of this client; false when there is no such live hold.</summary>
+    public Task<bool> ReleaseHoldAsync(string holdId, Caller caller, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var slotId = await c.ExecuteScalarAsync<long?>(new CommandDefinition(sql.SlotOfHold, new { holdId, client = caller.ClientId }, tx, cancellationToken: ct));
+            if (slotId is null) return false;
+            var released = await c.ExecuteAsync(new CommandDefinition(sql.ReleaseHold, new { holdId, client = caller.ClientId, now = Now }, tx, cancellationToken: ct)) > 0;
+            if (released) await audit.WriteAsync(c, tx, caller, "release_hold", "slot", slotId.Value.ToString(), ct);
+            return released;
+        }, ct);
+
+    public sealed record BookResult(BookingRow? Booking, Refusal? Refusal);
+
+    /// <summary>Books a slot inside an open transaction (the idempotency key's).</summary>
+    public async Task<BookResult> BookSlotAsync(DbConnection c, DbTransaction tx, SlotRow slot, BookingWindow window, string? holdId, BookingRow draft, Caller caller, CancellationToken ct)
+    {
+        var now = Now;
+        var args = new { id = slot.Id, holdId, client = caller.ClientId, now, earliest = window.EarliestStart(now), latest = window.LatestStart(now) };
+        if (await c.ExecuteAsync(new CommandDefinition(sql.BookSlot, args, tx, cancellationToken: ct)) == 0)
+            return new BookResult(null, await WhyNotAsync(c, tx, slot.Id, window, now, caller.ClientId, holdId ?? "", ct));
+
+        var booking = draft with { SlotId = slot.Id, StartUtc = slot.StartUtc, EndUtc = slot.EndUtc, SiteId = slot.SiteId, SectorCode = slot.SectorCode, Rpps = slot.Rpps };
+        try
+        {
+            await c.ExecuteAsync(new CommandDefinition(sql.InsertBooking, booking, tx, cancellationToken: ct));
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            // Only reachable if the slot row and the bookings disagree; the index keeps the promise anyway.
+            return new BookResult(null, new Refusal(409, "slot_booked", "This slot has just been booked by someone else."));
+        }
+        await RecordCreatedAsync(c, tx, booking, caller, ct);
+        return new BookResult(booking, null);
+    }
+
+    /// <summary>Books an overflow place with the GP for its local day, inside an open transaction.</summary>
+    public async Task<BookResult> BookOverflowAsync(DbConnection c, DbTransaction tx, BookingRow draft, long perDay, Caller caller, CancellationToken ct)
+    {
+        var args = new { rpps = draft.Rpps, day = draft.OverflowDay, max = perDay };
+        var taken = await c.ExecuteAsync(new CommandDefinition(sql.TakeOverflowPlace, args, tx, cancellationToken: ct)) > 0;
+        if (!taken)
+        {
+            try { taken = await c.ExecuteAsync(new CommandDefinition(sql.FirstOverflowPlace, args, tx, cancellationToken: ct)) > 0; }
+            catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+            {
+                // Another regulator created the day's counter first: take a place from it like everyone else.
+                taken = await c.ExecuteAsync(new CommandDefinition(sql.TakeOverflowPlace, args, tx, cancellationToken: ct)) > 0;
+            }
+        }
+        if (!taken)
+            return new BookResult(null, new Refusal(409, "overflow_full", $"This GP accepts {perDay} overflow patient(s) a day and the day is full."));
+        await c.ExecuteAsync(new CommandDefinition(sql.InsertBooking, draft, tx, cancellationToken: ct));
+        await RecordCreatedAsync(c, tx, draft, caller, ct);
+        return new BookResult(draft, null);
+    }
+
+    private async Task RecordCreatedAsync(DbConnection c, DbTransaction tx, BookingRow booking, Caller caller, CancellationToken ct)
+    {
+        await audit.WriteAsync(c, tx, caller, "create", "booking", booking.Id, ct);
+        await outbox.WriteAsync(c, tx, Event(EventTypes.BookingCreated, booking), ct);
+    }
+
+    /// <summary>Reads a booking for a caller allowed to see it, auditing the read in the same transaction.</summary>
+    public Task<BookingRow?> ReadAsync(string id, Caller caller, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var row = await c.QuerySingleOrDefaultAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id }, tx, cancellationToken: ct));
+            if (row is not null) await audit.WriteAsync(c, tx, caller, "read", "booking", id, ct);
+            return row;
+        }, ct);
+
+    /// <summary>A booking without auditing: for deciding who may act on it, never sent to a caller.</summary>
+    public async Task<BookingRow?> FindAsync(string id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id }, cancellationToken: ct));
+    }
+
+    public sealed record ChangeResult(BookingRow? Booking, Refusal? Refusal);
+
+    public Task<ChangeResult> CancelAsync(BookingRow booking, CancelledBy by, string reason, bool releaseSlot, Caller caller, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var now = Now;
+            var args = new { id = booking.Id, now, by = by.ToText(), reason, client = caller.ClientId, release = releaseSlot ? 1L : 0L };
+            if (await c.ExecuteAsync(new CommandDefinition(sql.Cancel, args, tx, cancellationToken: ct)) == 0)
+            {
+                var current = await c.QuerySingleAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
+                return new ChangeResult(null, current.Status == "cancelled"
+                    ? new Refusal(409, "booking_cancelled", "This booking is already cancelled.")
+                    : new Refusal(409, "outcome_recorded", "The consultation's outcome is recorded; it can no longer be cancelled."));
+            }
+            if (releaseSlot && booking.SlotId is { } slotId)
+                await c.ExecuteAsync(new CommandDefinition(sql.ReleaseSlot, new { slotId, now }, tx, cancellationToken: ct));
+            if (booking.Overflow == 1)
+                await c.ExecuteAsync(new CommandDefinition(sql.GiveBackOverflowPlace, new { rpps = booking.Rpps, day = booking.OverflowDay }, tx, cancellationToken: ct));
+            var updated = await c.QuerySingleAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
+            await audit.WriteAsync(c, tx, caller, "cancel", "booking", booking.Id, ct);
+            await outbox.WriteAsync(c, tx, Event(EventTypes.BookingCancelled, updated), ct);
+            return new ChangeResult(updated, null);
+        }, ct);
+
+    public Task<ChangeResult> RecordOutcomeAsync(BookingRow booking, Outcome outcome, Caller caller, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var now = Now;
+            if (await c.ExecuteAsync(new CommandDefinition(sql.RecordOutcome, new { id = booking.Id, outcome = outcome.ToText(), now }, tx, cancellationToken: ct)) == 0)
+            {
+                var current = await c.QuerySingleAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
+                return new ChangeResult(null, current.Status == "cancelled"
+                    ? new Refusal(409, "booking_cancelled", "This booking was cancelled; it has no outcome.")
+                    : new Refusal(422, "consultation_not_started", "An outcome is recorded once the consultation has started."));
+            }
+            var updated = await c.QuerySingleAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
+            await audit.WriteAsync(c, tx, caller, "outcome", "booking", booking.Id, ct);
+            await outbox.WriteAsync(c, tx, Event(EventTypes.BookingOutcome, updated), ct);
+            return new ChangeResult(updated, null);
+        }, ct);
+
+    /// <summary>A GP's bookings in a window for the practice software; every booking returned is an audited read.</summary>
+    public Task<IReadOnlyList<BookingRow>> ListForPractitionerAsync(string rpps, DateTime fromUtc, DateTime toUtc, (DateTime At, string Id)? after, int limit, Caller caller, CancellationToken ct) =>
+        db.InTransactionAsync<IReadOnlyList<BookingRow>>(async (c, tx) =>
+        {
+            var rows = (await c.QueryAsync<BookingRow>(new CommandDefinition(sql.ListForPractitioner, new
+            {
+                rpps, from = fromUtc, to = toUtc, afterAt = after?.At ?? DateTime.MinValue, afterId = after?.Id ?? "", limit,
+            }, tx, cancellationToken: ct))).AsList();
+            await audit.WriteManyAsync(c, tx, caller, "read", "booking", rows.Select(r => r.Id), ct);
+            return rows;
+        }, ct);
+
+    /// <summary>Classifies a refused hold or booking by the slot's state now.</summary>
+    private async Task<Refusal> WhyNotAsync(DbConnection c, DbTransaction tx, long slotId, BookingWindow window, DateTime now, string client, string? holdId, CancellationToken ct)
+    {
+        var slot = await c.QuerySingleOrDefaultAsync<SlotRow>(new CommandDefinition(slotSql.SelectById, new { id = slotId }, tx, cancellationToken: ct));
+        if (slot is null) return new Refusal(404, "slot_not_found", "No slot has this id.");
+        var status = slot.EffectiveStatus(now);
+        return status switch
+        {
+            SlotStatus.Withdrawn => new Refusal(410, "slot_withdrawn", "The GP has withdrawn this slot."),
+            SlotStatus.Booked => new Refusal(409, "slot_booked", "This slot is already booked."),
+            SlotStatus.Expired => new Refusal(422, "slot_started", "This slot has started."),
+            SlotStatus.Held when slot.HeldBy != client => new Refusal(409, "slot_held", "Another regulator holds this slot."),
+            SlotStatus.Held when holdId is not null && slot.HoldId != holdId => new Refusal(409, "slot_held", "You hold this slot: send its holdId to book it."),
+            _ => window.Check(slot.StartUtc, now) switch
+            {
+                Bookability.Started => new Refusal(422, "slot_started", "This slot starts within the cut-off or has started."),
+                Bookability.OutsideHorizon => new Refusal(422, "outside_booking_horizon", "This slot starts beyond the sector's booking horizon."),
+                _ => new Refusal(409, "slot_booked", "This slot changed meanwhile; search again."),
+            },
+        };
+    }
+
+    private static OutboxEvent Event(string type, BookingRow b) => new(type, b.Id, b.SlotId, b.Rpps, b.BookedByClient, new
+    {
+        bookingId = b.Id,
+        slotId = b.SlotId,
+        practitionerRpps = b.Rpps,
+        sector = b.SectorCode,
+        start = b.StartUtc is { } s ? Domain.Time.Instants.Format(s) : null,
+        end = b.EndUtc is { } e ? Domain.Time.Instants.Format(e) : null,
+        overflow = b.Overflow == 1,
+        status = b.Status,
+        outcome = b.Outcome,
+        origin = b.Origin,
+        cancelledBy = b.CancelledBy,
+    });
+}

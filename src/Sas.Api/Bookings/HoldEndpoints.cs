@@ -1,0 +1,47 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Sas.Api.Infrastructure;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Infrastructure.Errors;
+using Sas.Api.Slots;
+using Sas.Api.Territory;
+using Sas.Domain.Time;
+
+namespace Sas.Api.Bookings;
+
+public static class HoldEndpoints
+{
+    public static RouteGroupBuilder MapHolds(this RouteGroupBuilder v1)
+    {
+        v1.MapPost("/slots/{id:long}/hold", HoldSlot).WithName(nameof(HoldSlot)).WithTags("Booking")
+            .WithSummary("Hold a slot for this regulator while the patient is on the phone (regulator, admin)")
+            .RequireAuthorization(Policies.Regulator).ProducesProblems(404, 409, 410, 422);
+        v1.MapDelete("/holds/{holdId}", ReleaseHold).WithName(nameof(ReleaseHold)).WithTags("Booking")
+            .WithSummary("Release a hold this client made (regulator, admin)")
+            .RequireAuthorization(Policies.Regulator).ProducesProblems(404);
+        return v1;
+    }
+
+    public readonly record struct Services(BookingStore Bookings, SlotStore Slots, TerritoryStore Territory, BookingOptions Options);
+
+    public static async Task<Results<Created<HoldDto>, ProblemHttpResult>> HoldSlot(long id, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+    {
+        var caller = Caller.From(user);
+        var slot = await s.Slots.GetAsync(id, ct);
+        if (slot is null) return Problems.NotFound("slot_not_found", "No slot has this id.");
+        var sector = await s.Territory.GetSectorAsync(slot.SectorCode, ct);
+        if (sector is null || !caller.CoversSector(sector.Code, sector.Department)) return Problems.Forbidden("This slot's sector is outside this regulator's scope.");
+
+        var result = await s.Bookings.HoldAsync(slot, s.Options.WindowFor((int)sector.BookingHorizonHours), TimeSpan.FromMinutes(s.Options.HoldMinutes), caller, ct);
+        if (result.Refusal is { } refused) return BookingEndpoints.Problem(refused);
+        return TypedResults.Created($"/v1/holds/{result.HoldId}", new HoldDto(result.HoldId!, id, Instants.Format(result.ExpiresAt)));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> ReleaseHold(string holdId, ClaimsPrincipal user, BookingStore bookings, CancellationToken ct)
+    {
+        if (holdId.Length > 64) return Problems.NotFound("hold_not_found", "No live hold of this client has this id.");
+        return await bookings.ReleaseHoldAsync(holdId, Caller.From(user), ct)
+            ? TypedResults.NoContent()
+            : Problems.NotFound("hold_not_found", "No live hold of this client has this id.");
+    }
+}

@@ -1,0 +1,89 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Sas.Api.Infrastructure.Data;
+
+namespace Sas.Api.Bookings;
+
+/// <summary>A stored first answer: its status and its JSON body.</summary>
+public sealed record StoredAnswer(int Status, string Body);
+
+/// <summary>
+/// <c>Idempotency-Key</c> for booking POSTs, scoped to the client: the first answer is stored in the
+/// same transaction as the booking it describes, so a replay can never see one without the other.
+/// Concurrent replays queue on the key (SQLite's single writer, SQL Server's key-range lock) and the
+/// later ones read the first answer.
+/// </summary>
+public sealed class Idempotency(Db db, TimeProvider clock)
+{
+    public static readonly TimeSpan KeptFor = TimeSpan.FromHours(24);
+    public const int MaxKeyLength = 200;
+
+    public sealed class Sql(SqlDialect d)
+    {
+        public string DeleteExpired => "DELETE FROM idempotency_keys WHERE client_id = @client AND idem_key = @key AND expires_at <= @now";
+        public string Select => $"""
+            SELECT request_hash AS RequestHash, status_code AS StatusCode, response_body AS ResponseBody
+              FROM idempotency_keys {d.UpdateLock}
+             WHERE client_id = @client AND idem_key = @key
+            """;
+        public string Insert => """
+            INSERT INTO idempotency_keys (client_id, idem_key, request_hash, status_code, response_body, created_at, expires_at)
+            VALUES (@client, @key, @hash, @status, @body, @now, @expires)
+            """;
+        public string DeleteAllExpired => "DELETE FROM idempotency_keys WHERE expires_at <= @now";
+    }
+
+    private sealed record Row(string RequestHash, long StatusCode, string ResponseBody);
+
+    private readonly Sql sql = new(db.Dialect);
+
+    public enum Kind { Fresh, Replay, KeyReused }
+
+    public sealed record Outcome(Kind Kind, StoredAnswer Answer);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> once per (client, key) and stores its answer; a replay with the same
+    /// request answers the stored one, a replay with another request is refused.
+    /// </summary>
+    public async Task<Outcome> RunAsync(string client, string key, string requestHash, Func<DbConnection, DbTransaction, Task<StoredAnswer>> work, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await db.InTransactionAsync(async (c, tx) =>
+                {
+                    var now = clock.GetUtcNow().UtcDateTime;
+                    await c.ExecuteAsync(new CommandDefinition(sql.DeleteExpired, new { client, key, now }, tx, cancellationToken: ct));
+                    var stored = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(sql.Select, new { client, key }, tx, cancellationToken: ct));
+                    if (stored is not null)
+                        return stored.RequestHash == requestHash
+                            ? new Outcome(Kind.Replay, new StoredAnswer((int)stored.StatusCode, stored.ResponseBody))
+                            : new Outcome(Kind.KeyReused, new StoredAnswer(422, ""));
+                    var answer = await work(c, tx);
+                    await c.ExecuteAsync(new CommandDefinition(sql.Insert,
+                        new { client, key, hash = requestHash, status = (long)answer.Status, body = answer.Body, now, expires = now + KeptFor }, tx, cancellationToken: ct));
+                    return new Outcome(Kind.Fresh, answer);
+                }, ct);
+            }
+            catch (DbException e) when (attempt == 0 && db.Dialect.IsUniqueViolation(e))
+            {
+                // A concurrent first request with this key committed meanwhile: our work is rolled back; read its answer.
+            }
+        }
+    }
+
+    /// <summary>Keys older than a day: removed by the purge job.</summary>
+    public async Task<int> PurgeExpiredAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(sql.DeleteAllExpired, new { now = clock.GetUtcNow().UtcDateTime }, cancellationToken: ct));
+    }
+
+    /// <summary>The request as the server understood it, re-serialised: whitespace or key order do not make another request.</summary>
+    public static string Hash<T>(T request, JsonSerializerOptions options) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, options))));
+}

@@ -1,0 +1,27 @@
+using Sas.Api.Infrastructure.Errors;
+using Sas.Api.Reference;
+using Sas.Domain.Identifiers;
+using Sas.Domain.Patients;
+
+namespace Sas.Api.Bookings;
+
+/// <summary>The checks on the patient part of a booking. Messages never echo the value: it is health data.</summary>
+public static class PatientValidation
+{
+    public const int MaxReasonLength = 500;
+
+    /// <summary>Validates and answers the patient as stored (phone in E.164), or null after recording errors.</summary>
+    public static PatientDto? Validate(PatientInput? p, string? reason, Geography geography, DateOnly today, ValidationErrors errors)
+    {
+        errors.Text("reason", reason, MaxReasonLength);
+        if (p is null) { errors.Add("patient", "is required"); return null; }
+        errors.Text("patient.lastName", p.LastName, 100);
+        errors.Text("patient.firstName", p.FirstName, 100);
+        if (BirthDates.Check(p.BirthDate, today, out _) is { } birthError) errors.Add("patient.birthDate", birthError);
+        if (!PhoneNumbers.TryNormalise(p.Phone, out var phone)) errors.Add("patient.phone", "must be a French number (06 12 34 56 78) or E.164 (+33612345678)");
+        if (geography.FindCommune(p.Commune) is null) errors.Add("patient.commune", "is not a known INSEE commune code");
+        if (p.Ins is not null && !Ins.IsValid(p.Ins)) errors.Add("patient.ins", "is not a valid INS: 15 characters whose last two are the key 97 − (number mod 97)");
+        if (p.RegularDoctorRpps is not null && !Rpps.IsValid(p.RegularDoctorRpps)) errors.Add("patient.regularDoctorRpps", "is not a valid RPPS number");
+        return errors.Any ? null : new PatientDto(p.LastName.Trim(), p.FirstName.Trim(), p.BirthDate, phone, p.Commune, p.Ins, p.RegularDoctorRpps);
+    }
+}

@@ -1,0 +1,43 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+
+namespace Sas.Api.Infrastructure.Outbox;
+
+public static class EventTypes
+{
+    public const string BookingCreated = "booking.created";
+    public const string BookingCancelled = "booking.cancelled";
+    public const string BookingOutcome = "booking.outcome";
+    public const string SlotExpired = "slot.expired";
+}
+
+/// <summary>One event to deliver: what happened, to which booking and GP; never patient data.</summary>
+public sealed record OutboxEvent(string Type, string? BookingId, long? SlotId, string Rpps, string? ClientId, object Data);
+
+/// <summary>
+/// Writes events in the transaction of the change they describe, so an event exists if and only if
+/// the change was committed. Delivery (webhooks) reads them from there.
+/// </summary>
+public sealed class Outbox(TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public sealed class Sql
+    {
+        public string Insert => """
+            INSERT INTO outbox (event_id, event_type, booking_id, slot_id, rpps, client_id, payload, created_at)
+            VALUES (@eventId, @Type, @BookingId, @SlotId, @Rpps, @ClientId, @payload, @at)
+            """;
+    }
+
+    private static readonly Sql Statements = new();
+
+    public Task WriteAsync(DbConnection c, DbTransaction tx, OutboxEvent e, CancellationToken ct)
+    {
+        var at = clock.GetUtcNow().UtcDateTime;
+        var eventId = Guid.NewGuid().ToString();
+        var payload = JsonSerializer.Serialize(new { id = eventId, type = e.Type, occurredAt = Domain.Time.Instants.Format(at), data = e.Data }, Json);
+        return c.ExecuteAsync(new CommandDefinition(Statements.Insert, new { eventId, e.Type, e.BookingId, e.SlotId, e.Rpps, e.ClientId, payload, at }, tx, cancellationToken: ct));
+    }
+}
