@@ -195,7 +195,7 @@ public static class BookingEndpoints
         if (errors.Any) return errors.ToProblem();
 
         var take = Paging.Limit(limit);
-        var rows = await s.Bookings.ListForPractitionerAsync(rpps, fromUtc!.Value, toUtc!.Value, cursor, take + 1, caller, ct);
+        var rows = await s.Bookings.ListForPractitionerAsync(rpps, fromUtc!.Value, toUtc!.Value, cursor, take, caller, ct);
         var page = rows.Take(take).ToList();
         var zones = (await s.Territory.GetSectorsAsync(page.Select(r => r.SectorCode).Distinct().ToList(), ct)).ToDictionary(x => x.Code, x => x.TimeZone);
         var next = rows.Count > take ? Paging.Encode($"{(page[^1].StartUtc ?? page[^1].CreatedAt).Ticks}|{page[^1].Id}") : null;

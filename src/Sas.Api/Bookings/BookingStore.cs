@@ -238,15 +238,18 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             return new ChangeResult(updated, null);
         }, ct);
 
-    /// <summary>A GP's bookings in a window for the practice software; every booking returned is an audited read.</summary>
-    public Task<IReadOnlyList<BookingRow>> ListForPractitionerAsync(string rpps, DateTime fromUtc, DateTime toUtc, (DateTime At, string Id)? after, int limit, Caller caller, CancellationToken ct) =>
+    /// <summary>
+    /// A GP's bookings in a window for the practice software: up to <paramref name="pageSize"/> + 1 rows, the
+    /// extra one only telling that a next page exists. Every booking of the page is an audited read; the extra is not sent, so not audited.
+    /// </summary>
+    public Task<IReadOnlyList<BookingRow>> ListForPractitionerAsync(string rpps, DateTime fromUtc, DateTime toUtc, (DateTime At, string Id)? after, int pageSize, Caller caller, CancellationToken ct) =>
         db.InTransactionAsync<IReadOnlyList<BookingRow>>(async (c, tx) =>
         {
             var rows = (await c.QueryAsync<BookingRow>(new CommandDefinition(sql.ListForPractitioner, new
             {
-                rpps, from = fromUtc, to = toUtc, afterAt = after?.At ?? DateTime.MinValue, afterId = after?.Id ?? "", limit,
+                rpps, from = fromUtc, to = toUtc, afterAt = after?.At ?? DateTime.MinValue, afterId = after?.Id ?? "", limit = pageSize + 1,
             }, tx, cancellationToken: ct))).AsList();
-            await audit.WriteManyAsync(c, tx, caller, "read", "booking", rows.Select(r => r.Id), ct);
+            await audit.WriteManyAsync(c, tx, caller, "read", "booking", rows.Take(pageSize).Select(r => r.Id), ct);
             return rows;
         }, ct);
 

@@ -1,0 +1,49 @@
+using System.Net.Http.Json;
+using Dapper;
+
+namespace Sas.Api.Tests.Support;
+
+/// <summary>Booking requests as a regulator's software sends them, and direct looks at what got stored.</summary>
+public static class BookingRequests
+{
+    public const string PatientLastName = "Lefebvre-Zqx";
+    public const string PatientFirstName = "Maëlys-Qwv";
+    public const string PatientBirthDate = "1987-03-14";
+    public const string PatientPhone = "06 98 76 54 32";
+    public const string PatientPhoneE164 = "+33698765432";
+    public const string PatientIns = "2870375123456"; // body; the key is appended by Ins.Key
+    public const string Reason = "Fièvre et toux depuis trois jours, zx-reason";
+
+    public static object Patient(string? phone = null, string? birthDate = null, string? commune = null, string? ins = null) => new
+    {
+        lastName = PatientLastName, firstName = PatientFirstName, birthDate = birthDate ?? PatientBirthDate,
+        phone = phone ?? PatientPhone, commune = commune ?? "44109",
+        ins = ins ?? PatientIns + Sas.Domain.Patients.Ins.Key(PatientIns),
+    };
+
+    public static object Body(long? slotId, string? holdId = null, object? patient = null, string reason = Reason, string origin = "sas",
+        string? practitionerRpps = null, bool overflow = false, string requestedAt = "2026-11-23T07:45:00+01:00") => new
+    {
+        slotId, holdId, patient = patient ?? Patient(), reason, regularDoctor = "has", regularDoctorContacted = true,
+        origin, requestedAt, practitionerRpps, overflow,
+    };
+
+    public static Task<HttpResponseMessage> Book(this HttpClient client, object body, string? key = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/bookings") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString());
+        return client.SendAsync(request);
+    }
+
+    public static List<dynamic> Rows(this SasApiFactory api, string sql, object? args = null)
+    {
+        using var c = api.OpenSqlite();
+        return c.Query(sql, args).ToList();
+    }
+
+    public static long Count(this SasApiFactory api, string sql, object? args = null)
+    {
+        using var c = api.OpenSqlite();
+        return c.ExecuteScalar<long>(sql, args);
+    }
+}
