@@ -1,0 +1,109 @@
+using System.Net;
+using Sas.Api.Tests.Support;
+
+namespace Sas.Api.Tests;
+
+public class IdempotencyTests(SasApiFactory api) : IClassFixture<SasApiFactory>
+{
+    private readonly World world = new(api);
+
+    private async Task<(string Sector, string Rpps, HttpClient Regulator)> Setup()
+    {
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        return (sector, rpps, await world.ClientFor("regulator", sector));
+    }
+
+    [Fact]
+    public async Task The_key_is_required()
+    {
+        var (sector, rpps, regulator) = await Setup();
+        var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var response = await regulator.PostJson("/v1/bookings", BookingRequests.Body(slot));
+        await response.ExpectProblem(HttpStatusCode.UnprocessableEntity, "idempotency_key_required", "Idempotency-Key");
+        Assert.Equal(0, api.Count("SELECT COUNT(*) FROM bookings WHERE slot_id = @slot", new { slot }));
+    }
+
+    [Fact]
+    public async Task A_replay_answers_the_first_status_and_body_without_a_second_booking()
+    {
+        var (sector, rpps, regulator) = await Setup();
+        var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var first = await regulator.Book(BookingRequests.Body(slot), "k-1");
+        var firstBody = await first.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+
+        api.Clock.Advance(TimeSpan.FromMinutes(3));
+        var replay = await regulator.Book(BookingRequests.Body(slot), "k-1");
+        Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
+        Assert.Equal(firstBody, await replay.Content.ReadAsStringAsync());
+        Assert.Equal(first.Headers.Location, replay.Headers.Location);
+        Assert.Equal(1, api.Count("SELECT COUNT(*) FROM bookings WHERE slot_id = @slot", new { slot }));
+        Assert.Equal(1, api.Count("SELECT COUNT(*) FROM outbox WHERE slot_id = @slot", new { slot }));
+    }
+
+    [Fact]
+    public async Task A_refusal_is_replayed_too()
+    {
+        var (sector, rpps, regulator) = await Setup();
+        var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        await (await regulator.Book(BookingRequests.Body(slot), "first")).Expect(HttpStatusCode.Created);
+        await (await regulator.Book(BookingRequests.Body(slot), "second")).ExpectProblem(HttpStatusCode.Conflict, "slot_booked");
+        await (await regulator.Book(BookingRequests.Body(slot), "second")).ExpectProblem(HttpStatusCode.Conflict, "slot_booked");
+    }
+
+    [Fact]
+    public async Task The_same_key_with_another_body_is_refused()
+    {
+        var (sector, rpps, regulator) = await Setup();
+        var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var other = await world.PublishedSlot(rpps, TimeSpan.FromHours(3), sector);
+        await (await regulator.Book(BookingRequests.Body(slot), "k-2")).Expect(HttpStatusCode.Created);
+        await (await regulator.Book(BookingRequests.Body(other), "k-2")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        await (await regulator.Book(BookingRequests.Body(slot, reason: "another reason"), "k-2")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        Assert.Equal(0, api.Count("SELECT COUNT(*) FROM bookings WHERE slot_id = @other", new { other }));
+    }
+
+    [Fact]
+    public async Task Keys_belong_to_their_client()
+    {
+        var (sector, rpps, regulator) = await Setup();
+        var colleague = await world.ClientFor("regulator", sector);
+        var a = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var b = await world.PublishedSlot(rpps, TimeSpan.FromHours(3), sector);
+        await (await regulator.Book(BookingRequests.Body(a), "shared-key")).Expect(HttpStatusCode.Created);
+        await (await colleague.Book(BookingRequests.Body(b), "shared-key")).Expect(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task Concurrent_replays_of_one_key_create_one_booking()
+    {
+        var (sector, rpps, regulator) = await Setup();
+        var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        using var start = new ManualResetEventSlim(false);
+        var tasks = Enumerable.Range(0, 20).Select(_ => Task.Run(async () =>
+        {
+            start.Wait();
+            var r = await regulator.Book(BookingRequests.Body(slot), "one-key");
+            return (r.StatusCode, await r.Content.ReadAsStringAsync());
+        })).ToList();
+        start.Set();
+        var answers = await Task.WhenAll(tasks);
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Created, a.StatusCode));
+        Assert.Single(answers.Select(a => a.Item2).Distinct());
+        Assert.Equal(1, api.Count("SELECT COUNT(*) FROM bookings WHERE slot_id = @slot", new { slot }));
+    }
+
+    [Fact]
+    public async Task Keys_are_kept_24_hours()
+    {
+        var (sector, rpps, regulator) = await Setup();
+        var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        await (await regulator.Book(BookingRequests.Body(slot), "day-key")).Expect(HttpStatusCode.Created);
+        api.Clock.Advance(TimeSpan.FromHours(23));
+        var later = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        await (await regulator.Book(BookingRequests.Body(later), "day-key")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        api.Clock.Advance(TimeSpan.FromHours(1));
+        await (await regulator.Book(BookingRequests.Body(later), "day-key")).Expect(HttpStatusCode.Created); // the key is a new one now
+    }
+}
