@@ -37,4 +37,29 @@ public class SqlServerApiTests
             .ExpectProblem(HttpStatusCode.UnprocessableEntity, "slot_overlap");
         Assert.Equal("ready", (await (await api.Anonymous().GetAsync("/health/ready")).Expect(HttpStatusCode.OK)).GetProperty("status").GetString());
     }
+
+    [SqlServerFact]
+    public async Task Parallel_bookings_of_one_slot_give_one_booking_and_replays_one_answer_on_sql_server()
+    {
+        using var api = new SqlServerApiFactory();
+        var world = new World(api);
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector], overflowPerDay: 1);
+        var regulators = new[] { await world.ClientFor("regulator", sector), await world.ClientFor("regulator", sector), await world.ClientFor("regulator", sector) };
+        for (var round = 0; round < 5; round++)
+        {
+            var slot = await world.PublishedSlot(rpps, TimeSpan.FromMinutes(60 + 30 * round), sector);
+            var answers = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Task.Run(() => regulators[i % 3].Book(BookingRequests.Body(slot), $"ss-{slot}-{i}"))));
+            Assert.DoesNotContain(answers, a => (int)a.StatusCode >= 500);
+            Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Created);
+        }
+        var replayed = await world.PublishedSlot(rpps, TimeSpan.FromHours(6), sector);
+        var same = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => regulators[0].Book(BookingRequests.Body(replayed), "same-key"))));
+        Assert.All(same, a => Assert.Equal(HttpStatusCode.Created, a.StatusCode));
+        Assert.Single(await Task.WhenAll(same.Select(a => a.Content.ReadAsStringAsync())).ContinueWith(t => t.Result.Distinct().ToList()));
+
+        var overflow = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => Task.Run(() =>
+            regulators[i % 3].Book(BookingRequests.Body(null, practitionerRpps: rpps, overflow: true), $"of-{i}"))));
+        Assert.Single(overflow, a => a.StatusCode == HttpStatusCode.Created);
+    }
 }
