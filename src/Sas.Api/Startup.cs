@@ -3,6 +3,8 @@ using Sas.Api.Bookings;
 using Sas.Api.Clients;
 using Sas.Api.Infrastructure.Audit;
 using Sas.Api.Infrastructure.Outbox;
+using Sas.Api.Jobs;
+using Sas.Api.Notifications;
 using Sas.Api.Demo;
 using Sas.Api.Health;
 using Sas.Api.Infrastructure.Auth;
@@ -47,6 +49,7 @@ public static class Startup
         services.AddSasProblems();
         services.AddSasAuth();
         services.AddSasOpenApi();
+        builder.AddSasJobs();
         return builder;
     }
 
@@ -86,6 +89,7 @@ public static class Startup
             await app.Services.GetRequiredService<ClientStore>().EnsureKeyAsync("Bootstrap admin", Roles.Admin, [], bootstrapKey, default);
         }
         if (demo) await app.Services.GetRequiredService<DemoData>().SeedAsync(default);
+        JobsSetup.RegisterRecurringJobs(app.Services);
     }
 
     public static WebApplication UseSasPipeline(this WebApplication app)
@@ -112,6 +116,8 @@ public static class Startup
         v1.MapSearch();
         v1.MapHolds();
         v1.MapBookings();
+        v1.MapWebhooks();
+        app.MapJobsDashboard();
         return app;
     }
 }

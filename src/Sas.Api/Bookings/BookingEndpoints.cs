@@ -42,7 +42,8 @@ public static class BookingEndpoints
 
     public readonly record struct Services(
         BookingStore Bookings, Idempotency Idempotency, SlotStore Slots, PractitionerStore Practitioners, TerritoryStore Territory,
-        Geography Geography, BookingOptions Options, TimeProvider Clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> Json);
+        Geography Geography, BookingOptions Options, TimeProvider Clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> Json,
+        Jobs.DispatchTrigger Dispatch);
 
     public static async Task<Results<Created<BookingDto>, ProblemHttpResult>> CreateBooking(
         BookingInput input, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
@@ -101,6 +102,7 @@ public static class BookingEndpoints
 
         if (outcome.Kind == Idempotency.Kind.KeyReused)
             return Problems.Unprocessable("idempotency_key_reused", "This Idempotency-Key was used for another request; use a new key for a new booking.");
+        if (outcome.Kind == Idempotency.Kind.Fresh && outcome.Answer.Status == 201) s.Dispatch.Now();
         return Answer(outcome.Answer, s);
     }
 
@@ -156,6 +158,7 @@ public static class BookingEndpoints
         var window = s.Options.WindowFor((int)(sector?.BookingHorizonHours ?? 24));
         var release = booking.StartUtc is { } start && window.IsBeforeCutOff(start, now);
         var result = await s.Bookings.CancelAsync(booking, input.By, input.Reason.Trim(), release, caller, ct);
+        if (result.Refusal is null) s.Dispatch.Now();
         return result.Refusal is { } r ? Problem(r) : TypedResults.Ok(ToDto(result.Booking!, sector?.TimeZone ?? "Europe/Paris"));
     }
 
@@ -169,6 +172,7 @@ public static class BookingEndpoints
         if (caller.Role != Roles.Practitioner || !caller.CoversPractitioner(booking.Rpps))
             return Problems.Forbidden("Only the GP's practitioner client records the outcome.");
         var result = await s.Bookings.RecordOutcomeAsync(booking, input.Outcome, caller, ct);
+        if (result.Refusal is null) s.Dispatch.Now();
         var sector = await s.Territory.GetSectorAsync(booking.SectorCode, ct);
         return result.Refusal is { } r ? Problem(r) : TypedResults.Ok(ToDto(result.Booking!, sector?.TimeZone ?? "Europe/Paris"));
     }

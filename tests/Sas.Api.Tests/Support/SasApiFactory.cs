@@ -39,6 +39,7 @@ public class SasApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Sas", ConnectionString);
         builder.UseSetting("Sas:BootstrapAdminKey", AdminKey);
         builder.UseSetting("Sas:DemoData", "false");
+        builder.UseSetting("Jobs:Enabled", "false"); // tests run job methods themselves, on the fake clock
         builder.UseSetting("Auth:Jwt:SigningKeys:0", Convert.ToBase64String(JwtKey));
         builder.UseSetting("Auth:Jwt:Issuer", "https://idp.test");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);

@@ -17,6 +17,9 @@ public abstract class SqlDialect
     /// <summary>An <c>INSERT</c> that answers the generated <c>id</c>.</summary>
     public abstract string InsertReturningId(string table, string columns, string values);
 
+    /// <summary>An <c>UPDATE</c> that answers the listed columns of the rows it changed.</summary>
+    public abstract string UpdateReturning(string table, string set, string where, string columns);
+
     /// <summary>A locking hint for a read that decides a write (SQL Server); SQLite writers are already serialised.</summary>
     public abstract string UpdateLock { get; }
 
@@ -30,6 +33,8 @@ public abstract class SqlDialect
         public override string InsertReturningId(string table, string columns, string values) =>
             $"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING id";
         public override string UpdateLock => "";
+        public override string UpdateReturning(string table, string set, string where, string columns) =>
+            $"UPDATE {table} SET {set} WHERE {where} RETURNING {columns}";
         public override bool IsUniqueViolation(System.Data.Common.DbException error) =>
             error is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
     }
@@ -41,6 +46,8 @@ public abstract class SqlDialect
         public override string InsertReturningId(string table, string columns, string values) =>
             $"INSERT INTO {table} ({columns}) OUTPUT INSERTED.id VALUES ({values})";
         public override string UpdateLock => "WITH (UPDLOCK, HOLDLOCK)";
+        public override string UpdateReturning(string table, string set, string where, string columns) =>
+            $"UPDATE {table} SET {set} OUTPUT {string.Join(", ", columns.Split(',').Select(c => "INSERTED." + c.Trim()))} WHERE {where}";
         public override bool IsUniqueViolation(System.Data.Common.DbException error) =>
             error is Microsoft.Data.SqlClient.SqlException { Number: 2601 or 2627 };
     }

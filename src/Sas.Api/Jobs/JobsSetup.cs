@@ -1,0 +1,73 @@
+using Hangfire;
+using Hangfire.InMemory;
+using Hangfire.SqlServer;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Infrastructure.Data;
+using Sas.Api.Notifications;
+
+namespace Sas.Api.Jobs;
+
+/// <summary>
+/// Hangfire: SQL Server storage in production (several nodes share it), in-memory with SQLite.
+/// Durable state is in our own tables (slot status, outbox, deliveries), so losing Hangfire's
+/// in-memory queue loses nothing that the next recurring run does not redo.
+/// <c>Jobs:Enabled=false</c> makes an API-only node: it can enqueue, it runs nothing.
+/// </summary>
+public static class JobsSetup
+{
+    /// <summary>Every recurring job: id, cron, time zone. Retry counts are on the job methods.</summary>
+    public static readonly (string Id, string Cron, TimeZoneInfo TimeZone)[] Schedule =
+    [
+        (SlotExpiryJob.Id, SlotExpiryJob.Cron, TimeZoneInfo.Utc),
+        (NotificationDispatchJob.Id, NotificationDispatchJob.Cron, TimeZoneInfo.Utc),
+    ];
+
+    public static WebApplicationBuilder AddSasJobs(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Webhooks").Get<WebhookOptions>() ?? new WebhookOptions());
+        services.AddSingleton<WebhookStore>();
+        services.AddSingleton<WebhookSender>();
+        services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan); // Polly owns timeouts
+        services.AddTransient<SlotExpiryJob>();
+        services.AddTransient<NotificationDispatchJob>();
+        services.AddSingleton<DispatchTrigger>();
+
+        // The storage is a DI singleton, registered before AddHangfire (which only adds one if missing), and
+        // never Hangfire's static JobStorage.Current: two hosts in one process (tests) must not share a queue.
+        services.AddSingleton<JobStorage>(sp =>
+        {
+            var db = sp.GetRequiredService<DatabaseOptions>();
+            return db.Provider == DatabaseProvider.SqlServer
+                ? new SqlServerStorage(db.ConnectionString, new SqlServerStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true })
+                : new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(6) });
+        });
+        services.AddHangfire((sp, config) => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HangfireLogProvider(sp.GetRequiredService<ILoggerFactory>())));
+        if (builder.Configuration.GetValue("Jobs:Enabled", true))
+            services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount));
+        return builder;
+    }
+
+    public static void RegisterRecurringJobs(IServiceProvider services)
+    {
+        var jobs = services.GetRequiredService<IRecurringJobManager>();
+        var options = (string id) => new RecurringJobOptions { TimeZone = Schedule.Single(s => s.Id == id).TimeZone };
+        jobs.AddOrUpdate<SlotExpiryJob>(SlotExpiryJob.Id, j => j.RunAsync(CancellationToken.None), SlotExpiryJob.Cron, options(SlotExpiryJob.Id));
+        jobs.AddOrUpdate<NotificationDispatchJob>(NotificationDispatchJob.Id, j => j.RunAsync(CancellationToken.None), NotificationDispatchJob.Cron, options(NotificationDispatchJob.Id));
+    }
+
+    /// <summary>The dashboard at /jobs, behind the admin policy; Hangfire's own local-only filter is replaced, not relied on.</summary>
+    public static void MapJobsDashboard(this WebApplication app) =>
+        app.MapHangfireDashboard("/jobs", new DashboardOptions { Authorization = [], AsyncAuthorization = [], DashboardTitle = "SAS jobs" })
+            .RequireAuthorization(Policies.Admin);
+}
+
+/// <summary>Asks for a dispatch right after a booking change, so practice software hears of it at once, not at the next minute.</summary>
+public sealed class DispatchTrigger(IBackgroundJobClient jobs)
+{
+    public void Now() => jobs.Enqueue<NotificationDispatchJob>(j => j.RunAsync(CancellationToken.None));
+}

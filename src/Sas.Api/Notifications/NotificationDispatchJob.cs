@@ -1,0 +1,65 @@
+using Hangfire;
+
+namespace Sas.Api.Notifications;
+
+/// <summary>
+/// <c>notifications:dispatch</c>: fans new outbox events out to the subscribed clients, then sends
+/// what is due. Endpoints are served in parallel, each one's deliveries in order, so a slow or dead
+/// receiver delays only itself. No transaction is open during an HTTP call: a delivery is claimed
+/// (a short lease), sent, then its outcome written. Running twice, or on two nodes, sends nothing
+/// twice on purpose; a crash between send and write means one more send (at least once).
+/// </summary>
+public sealed class NotificationDispatchJob(WebhookStore store, WebhookSender sender, WebhookOptions options, TimeProvider clock, ILogger<NotificationDispatchJob> logger)
+{
+    public const string Id = "notifications:dispatch";
+    public const string Cron = "* * * * *";
+
+    [AutomaticRetry(Attempts = 3)]
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (await store.FanOutAsync(options.BatchSize, ct) == options.BatchSize) { }
+        }
+        catch (WebhookStore.ConcurrentFanOutException)
+        {
+            // Another node did it; its deliveries are in the table.
+        }
+
+        var due = await store.DueAsync(options.BatchSize, ct);
+        var results = await Task.WhenAll(due.GroupBy(d => d.Url ?? d.ClientId).Select(endpoint => SendInOrderAsync(endpoint.ToList(), ct)));
+        var delivered = results.Sum();
+        if (due.Count > 0) logger.LogInformation("Webhooks: {Delivered} of {Due} due deliveries sent", delivered, due.Count);
+        return delivered;
+    }
+
+    private async Task<int> SendInOrderAsync(List<DueDelivery> deliveries, CancellationToken ct)
+    {
+        var delivered = 0;
+        var stalled = new HashSet<string>(); // a booking whose earlier event failed now: its later ones wait
+        foreach (var d in deliveries)
+        {
+            if (stalled.Contains(d.OrderKey) || !await store.ClaimAsync(d.Id, options.Lease, ct)) continue;
+            var result = await sender.SendAsync(d, ct);
+            if (result.Delivered)
+            {
+                await store.MarkDeliveredAsync(d.Id, ct);
+                delivered++;
+            }
+            else
+            {
+                stalled.Add(d.OrderKey);
+                await store.MarkAttemptFailedAsync(d.Id, clock.GetUtcNow().UtcDateTime + Backoff(d.Attempts + 1), result.Error ?? "failed", options.MaxAttempts, ct);
+            }
+        }
+        return delivered;
+    }
+
+    /// <summary>Exponential from the base, capped, with ±20 % jitter so retries of many deliveries spread out.</summary>
+    private TimeSpan Backoff(long attempt)
+    {
+        var raw = options.BackoffBase.TotalSeconds * Math.Pow(2, Math.Min(attempt - 1, 20));
+        var capped = Math.Min(raw, options.BackoffCap.TotalSeconds);
+        return TimeSpan.FromSeconds(capped * (0.8 + 0.4 * Random.Shared.NextDouble()));
+    }
+}

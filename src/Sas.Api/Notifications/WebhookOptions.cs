@@ -1,0 +1,29 @@
+namespace Sas.Api.Notifications;
+
+/// <summary>Section <c>Webhooks</c>: how hard and how long deliveries are tried.</summary>
+public sealed class WebhookOptions
+{
+    /// <summary>Attempts (job runs) before a delivery is marked failed; with the backoff below, about 4 hours.</summary>
+    public int MaxAttempts { get; set; } = 20;
+
+    /// <summary>Each HTTP attempt's own timeout.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Quick retries inside one job run, with exponential backoff and jitter.</summary>
+    public int RetriesPerRun { get; set; } = 2;
+
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Between job runs: first wait after a failed attempt, doubled each time, capped.</summary>
+    public TimeSpan BackoffBase { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan BackoffCap { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Circuit breaker per receiving endpoint.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    public int BatchSize { get; set; } = 200;
+
+    /// <summary>How long a node may take to send a claimed delivery before another node may send it.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+}

@@ -1,0 +1,179 @@
+using System.Text.Json;
+using Dapper;
+using Sas.Api.Clients;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Infrastructure.Data;
+
+namespace Sas.Api.Notifications;
+
+public sealed record WebhookRow(string ClientId, string Url, string Secret, string Events);
+
+public sealed record DeliveryRow(
+    long Id, long OutboxId, string EventId, string EventType, string ClientId, string OrderKey, string Status, long Attempts,
+    DateTime NextAttemptAt, string? LastError, DateTime CreatedAt, DateTime? DeliveredAt);
+
+/// <summary>A due delivery with what sending it needs: the endpoint, its secret and the event's body.</summary>
+public sealed record DueDelivery(long Id, string EventId, string EventType, string ClientId, string OrderKey, long Attempts, string? Url, string? Secret, string Payload);
+
+public sealed class WebhookStore(Db db, TimeProvider clock)
+{
+    public sealed class Sql(SqlDialect d)
+    {
+        public string UpdateWebhook => "UPDATE webhooks SET url = @url, secret = @secret, events = @events, updated_at = @now WHERE client_id = @client";
+        public string InsertWebhook => "INSERT INTO webhooks (client_id, url, secret, events, updated_at) VALUES (@client, @url, @secret, @events, @now)";
+        public string SelectWebhook => "SELECT client_id AS ClientId, url, secret, events FROM webhooks WHERE client_id = @client";
+        public string Cursor => "SELECT last_id FROM outbox_cursors WHERE name = 'webhooks'";
+        public string NewEvents => $"""
+            SELECT id, event_id AS EventId, event_type AS EventType, booking_id AS BookingId, slot_id AS SlotId, rpps, client_id AS ClientId
+              FROM outbox
+             WHERE id > @after
+             ORDER BY id
+            {d.Limit("@batch")}
+            """;
+        public string Subscribers => """
+            SELECT w.client_id AS ClientId, w.events, c.role, c.scope
+              FROM webhooks w
+              JOIN clients c ON c.id = w.client_id
+            """;
+        public string InsertDelivery => """
+            INSERT INTO webhook_deliveries (outbox_id, event_id, event_type, client_id, order_key, status, attempts, next_attempt_at, created_at)
+            VALUES (@OutboxId, @EventId, @EventType, @ClientId, @OrderKey, 'pending', 0, @now, @now)
+            """;
+        public string MoveCursor => "UPDATE outbox_cursors SET last_id = @to WHERE name = 'webhooks' AND last_id = @from";
+        /// <summary>Due deliveries, but never one whose booking has an earlier event still pending for the same client: order per booking.</summary>
+        public string Due => $"""
+            SELECT d.id, d.event_id AS EventId, d.event_type AS EventType, d.client_id AS ClientId, d.order_key AS OrderKey, d.attempts,
+                   w.url, w.secret, o.payload
+              FROM webhook_deliveries d
+              JOIN outbox o ON o.id = d.outbox_id
+              LEFT JOIN webhooks w ON w.client_id = d.client_id
+             WHERE d.status = 'pending'
+               AND d.next_attempt_at <= @now
+               AND (d.lease_until IS NULL OR d.lease_until <= @now)
+               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
+                                WHERE e.client_id = d.client_id AND e.order_key = d.order_key AND e.status = 'pending' AND e.id < d.id)
+             ORDER BY d.id
+            {d.Limit("@batch")}
+            """;
+        public string Claim => """
+            UPDATE webhook_deliveries
+               SET lease_until = @until
+             WHERE id = @id AND status = 'pending' AND (lease_until IS NULL OR lease_until <= @now)
+            """;
+        public string Delivered => """
+            UPDATE webhook_deliveries
+               SET status = 'delivered', attempts = attempts + 1, delivered_at = @now, lease_until = NULL, last_error = NULL
+             WHERE id = @id AND status = 'pending'
+            """;
+        public string AttemptFailed => """
+            UPDATE webhook_deliveries
+               SET attempts = attempts + 1, next_attempt_at = @next, lease_until = NULL, last_error = @error,
+                   status = CASE WHEN attempts + 1 >= @max THEN 'failed' ELSE 'pending' END
+             WHERE id = @id AND status = 'pending'
+            """;
+        public string ListDeliveries => $"""
+            SELECT id, outbox_id AS OutboxId, event_id AS EventId, event_type AS EventType, client_id AS ClientId, order_key AS OrderKey,
+                   status, attempts, next_attempt_at AS NextAttemptAt, last_error AS LastError, created_at AS CreatedAt, delivered_at AS DeliveredAt
+              FROM webhook_deliveries
+             WHERE (@client IS NULL OR client_id = @client)
+               AND (@status IS NULL OR status = @status)
+               AND id > @after
+             ORDER BY id
+            {d.Limit("@limit")}
+            """;
+        public string Retry => """
+            UPDATE webhook_deliveries
+               SET status = 'pending', attempts = 0, next_attempt_at = @now, lease_until = NULL
+             WHERE id = @id AND status = 'failed' AND (@client IS NULL OR client_id = @client)
+            """;
+    }
+
+    private readonly Sql sql = new(db.Dialect);
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public Task<bool> UpsertAsync(string client, string url, string secret, string[] events, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var args = new { client, url, secret, events = JsonSerializer.Serialize(events), now = Now };
+            var created = await c.ExecuteAsync(new CommandDefinition(sql.UpdateWebhook, args, tx, cancellationToken: ct)) == 0;
+            if (created) await c.ExecuteAsync(new CommandDefinition(sql.InsertWebhook, args, tx, cancellationToken: ct));
+            return created;
+        }, ct);
+
+    public async Task<WebhookRow?> GetAsync(string client, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<WebhookRow>(new CommandDefinition(sql.SelectWebhook, new { client }, cancellationToken: ct));
+    }
+
+    private sealed record NewEvent(long Id, string EventId, string EventType, string? BookingId, long? SlotId, string Rpps, string? ClientId);
+    private sealed record Subscriber(string ClientId, string Events, string Role, string Scope);
+    private sealed record NewDelivery(long OutboxId, string EventId, string EventType, string ClientId, string OrderKey, DateTime now);
+
+    /// <summary>
+    /// Turns new outbox events into one delivery per interested client: the practice software of the
+    /// event's GP, and the regulator client that made the booking. Answers how many events it read.
+    /// </summary>
+    public Task<int> FanOutAsync(int batch, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var after = await c.ExecuteScalarAsync<long>(new CommandDefinition(sql.Cursor, transaction: tx, cancellationToken: ct));
+            var events = (await c.QueryAsync<NewEvent>(new CommandDefinition(sql.NewEvents, new { after, batch }, tx, cancellationToken: ct))).AsList();
+            if (events.Count == 0) return 0;
+            var subscribers = (await c.QueryAsync<Subscriber>(new CommandDefinition(sql.Subscribers, transaction: tx, cancellationToken: ct)))
+                .Select(s => (s.ClientId, s.Role, Events: ClientStore.ParseScope(s.Events).ToHashSet(), Scope: ClientStore.ParseScope(s.Scope).ToHashSet()))
+                .ToList();
+            var now = Now;
+            var deliveries = events.SelectMany(e => subscribers
+                .Where(s => s.Events.Contains(e.EventType))
+                .Where(s => (s.Role == Roles.Practitioner && s.Scope.Contains(e.Rpps)) || s.ClientId == e.ClientId)
+                .Select(s => new NewDelivery(e.Id, e.EventId, e.EventType, s.ClientId, e.BookingId ?? $"slot:{e.SlotId}", now)))
+                .ToList();
+            await c.ExecuteAsync(new CommandDefinition(sql.InsertDelivery, deliveries, tx, cancellationToken: ct));
+            // Compare-and-set: if another node moved the cursor meanwhile, this whole fan-out rolls back.
+            if (await c.ExecuteAsync(new CommandDefinition(sql.MoveCursor, new { from = after, to = events[^1].Id }, tx, cancellationToken: ct)) == 0)
+                throw new ConcurrentFanOutException();
+            return events.Count;
+        }, ct);
+
+    public sealed class ConcurrentFanOutException() : Exception("Another node fanned out these outbox events first.");
+
+    public async Task<IReadOnlyList<DueDelivery>> DueAsync(int batch, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<DueDelivery>(new CommandDefinition(sql.Due, new { now = Now, batch }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>Takes a delivery for this node for the lease; false when another node has it.</summary>
+    public async Task<bool> ClaimAsync(long id, TimeSpan lease, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var now = Now;
+        return await c.ExecuteAsync(new CommandDefinition(sql.Claim, new { id, now, until = now + lease }, cancellationToken: ct)) > 0;
+    }
+
+    public async Task MarkDeliveredAsync(long id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition(sql.Delivered, new { id, now = Now }, cancellationToken: ct));
+    }
+
+    public async Task MarkAttemptFailedAsync(long id, DateTime nextAttempt, string error, int maxAttempts, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition(sql.AttemptFailed,
+            new { id, next = nextAttempt, error = error.Length > 500 ? error[..500] : error, max = (long)maxAttempts }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<DeliveryRow>> ListAsync(string? client, string? status, long after, int limit, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<DeliveryRow>(new CommandDefinition(sql.ListDeliveries, new { client, status, after, limit }, cancellationToken: ct))).AsList();
+    }
+
+    public async Task<bool> RetryAsync(long id, string? client, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(sql.Retry, new { id, client, now = Now }, cancellationToken: ct)) > 0;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Reflection;
+using Hangfire;
+using Hangfire.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Sas.Api.Jobs;
+using Sas.Api.Notifications;
+using Sas.Api.Tests.Support;
+
+namespace Sas.Api.Tests;
+
+public class JobTests(SasApiFactory api) : IClassFixture<SasApiFactory>
+{
+    private readonly World world = new(api);
+
+    private Task<int> Expire() => api.Services.GetRequiredService<SlotExpiryJob>().RunAsync(CancellationToken.None);
+
+    [Fact]
+    public void Recurring_jobs_are_registered_with_explicit_ids_schedules_and_time_zones()
+    {
+        _ = api.CreateClient();
+        using var connection = api.Services.GetRequiredService<JobStorage>().GetConnection();
+        var jobs = connection.GetRecurringJobs().ToDictionary(j => j.Id);
+        Assert.Equal(["notifications:dispatch", "slots:expire"], jobs.Keys.Order());
+        Assert.Equal("* * * * *", jobs["slots:expire"].Cron);
+        Assert.Equal("* * * * *", jobs["notifications:dispatch"].Cron);
+        Assert.All(jobs.Values, j => Assert.Equal("UTC", j.TimeZoneId));
+    }
+
+    [Theory]
+    [InlineData(typeof(SlotExpiryJob))]
+    [InlineData(typeof(NotificationDispatchJob))]
+    public void Job_methods_state_their_retry_count(Type job)
+    {
+        var retry = job.GetMethod("RunAsync")!.GetCustomAttribute<AutomaticRetryAttribute>();
+        Assert.NotNull(retry);
+        Assert.Equal(3, retry.Attempts);
+    }
+
+    [Fact]
+    public void An_api_only_node_runs_no_job_server_and_a_job_node_does()
+    {
+        Assert.DoesNotContain(api.Services.GetServices<IHostedService>(), s => s.GetType().Name.Contains("BackgroundJobServer", StringComparison.Ordinal));
+        using var jobNode = new JobNode();
+        _ = jobNode.CreateClient();
+        Assert.Contains(jobNode.Services.GetServices<IHostedService>(), s => s.GetType().Name.Contains("BackgroundJobServer", StringComparison.Ordinal));
+    }
+
+    private sealed class JobNode : SasApiFactory
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [KeyValuePair.Create<string, string?>("Jobs:Enabled", "true")];
+    }
+
+    [Fact]
+    public async Task The_dashboard_is_for_admins_only()
+    {
+        await (await api.Anonymous().GetAsync("/jobs")).ExpectProblem(HttpStatusCode.Unauthorized, "unauthenticated");
+        var regulator = await world.ClientFor("regulator", "44");
+        await (await regulator.GetAsync("/jobs")).ExpectProblem(HttpStatusCode.Forbidden, "forbidden_scope");
+        var admin = await api.Admin().GetAsync("/jobs");
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        Assert.Contains("SAS jobs", await admin.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Unbooked_slots_whose_start_passed_expire_once_and_booked_ones_stay()
+    {
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        var regulator = await world.ClientFor("regulator", sector);
+        var available = await world.PublishedSlot(rpps, TimeSpan.FromHours(1), sector);
+        var held = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        await (await regulator.PostAsync($"/v1/slots/{held}/hold", null)).Expect(HttpStatusCode.Created);
+        var booked = await world.PublishedSlot(rpps, TimeSpan.FromHours(3), sector);
+        await (await regulator.Book(BookingRequests.Body(booked))).Expect(HttpStatusCode.Created);
+        var withdrawn = await world.PublishedSlot(rpps, TimeSpan.FromHours(1.5), sector);
+        await (await api.Admin().DeleteAsync($"/v1/slots/{withdrawn}")).Expect(HttpStatusCode.NoContent);
+        var later = await world.PublishedSlot(rpps, TimeSpan.FromHours(6), sector);
+
+        api.Clock.Advance(TimeSpan.FromHours(3) + TimeSpan.FromMinutes(1));
+        Assert.True(await Expire() >= 2);
+        Assert.Equal(0, await Expire()); // the second run finds nothing
+
+        string Status(long id) => (string)api.Rows("SELECT status FROM slots WHERE id = @id", new { id }).Single().status;
+        Assert.Equal("expired", Status(available));
+        Assert.Equal("expired", Status(held));
+        Assert.Equal("booked", Status(booked));
+        Assert.Equal("withdrawn", Status(withdrawn));
+        Assert.Equal("available", Status(later));
+        Assert.Equal(1, api.Count("SELECT COUNT(*) FROM outbox WHERE event_type = 'slot.expired' AND slot_id = @available", new { available }));
+        Assert.Equal(0, api.Count("SELECT COUNT(*) FROM outbox WHERE event_type = 'slot.expired' AND slot_id = @booked", new { booked }));
+    }
+
+    [Fact]
+    public async Task Expiry_works_in_batches_and_two_runs_at_once_expire_each_slot_once()
+    {
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        var from = api.Clock.GetUtcNow().AddHours(1);
+        var slots = Enumerable.Range(0, 1500).Select(i => new
+        {
+            start = from.AddMinutes(5 * i).ToString("o"), end = from.AddMinutes(5 * i + 5).ToString("o"),
+            sector, site = "cab", modality = "in_person", externalId = $"b{i}",
+        }).ToList();
+        await (await api.Admin().PutJson($"/v1/practitioners/{rpps}/slots?from={World.Instant(from)}&to={World.Instant(from.AddDays(7))}", new { slots })).Expect(HttpStatusCode.OK);
+        api.Clock.Advance(TimeSpan.FromDays(7));
+
+        var runs = await Task.WhenAll(Task.Run(Expire), Task.Run(Expire));
+        Assert.True(runs.Sum() >= 1500);
+        Assert.Equal(1500, api.Count("SELECT COUNT(*) FROM slots WHERE rpps = @rpps AND status = 'expired'", new { rpps }));
+        Assert.Equal(1500, api.Count("SELECT COUNT(*) FROM outbox WHERE event_type = 'slot.expired' AND rpps = @rpps", new { rpps }));
+    }
+}

@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Sas.Api.Tests.Support;
+
+/// <summary>
+/// A real HTTP receiver on loopback (Kestrel, a free port), as a practice's software would run one.
+/// It checks every signature, can refuse its first k deliveries, be down (connections dropped), or be
+/// slow (it moves the test's fake clock past the sender's timeout instead of sleeping).
+/// </summary>
+public sealed class WebhookReceiver : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private int failuresLeft;
+
+    public record Received(string EventId, string Type, string? BookingId, string Body, DateTime At);
+
+    public ConcurrentQueue<Received> Accepted { get; } = new();
+    public ConcurrentQueue<string> SeenEventIds { get; } = new();
+    public int BadSignatures;
+    public int Refused;
+    public bool Down { get; set; }
+    public Func<Task>? WhileSlow { get; set; }
+    public string Secret { get; }
+    public string Url { get; }
+
+    private WebhookReceiver(WebApplication app, string secret, string url) { this.app = app; Secret = secret; Url = url; }
+
+    public static async Task<WebhookReceiver> StartAsync(string secret, int failFirst = 0)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        WebhookReceiver? self = null;
+        // A lambda of HttpContext alone is a RequestDelegate: Handle sets the status itself.
+        app.MapPost("/hook", (HttpContext ctx) => self!.Handle(ctx));
+        await app.StartAsync();
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
+        self = new WebhookReceiver(app, secret, url) { failuresLeft = failFirst };
+        return self;
+    }
+
+    private async Task Handle(HttpContext ctx)
+    {
+        if (Down) { ctx.Abort(); return; }
+        using var ms = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(ms);
+        var body = ms.ToArray();
+        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), body));
+        if (ctx.Request.Headers["Sas-Signature"].ToString() != expected) { Interlocked.Increment(ref BadSignatures); ctx.Response.StatusCode = 401; return; }
+        var eventId = ctx.Request.Headers["Sas-Event-Id"].ToString();
+        SeenEventIds.Enqueue(eventId);
+        if (WhileSlow is { } slow)
+        {
+            await slow();
+            await Task.Delay(Timeout.Infinite, ctx.RequestAborted).ContinueWith(_ => { });
+            ctx.Response.StatusCode = 504;
+            return;
+        }
+        if (Interlocked.Decrement(ref failuresLeft) >= 0) { Interlocked.Increment(ref Refused); ctx.Response.StatusCode = 500; return; }
+        using var json = JsonDocument.Parse(body);
+        var data = json.RootElement.GetProperty("data");
+        Accepted.Enqueue(new Received(eventId, json.RootElement.GetProperty("type").GetString()!,
+            data.TryGetProperty("bookingId", out var b) ? b.GetString() : null, Encoding.UTF8.GetString(body), DateTime.UtcNow));
+        ctx.Response.StatusCode = 200;
+    }
+
+    public IReadOnlyList<string> DistinctAccepted => Accepted.Select(a => a.EventId).Distinct().ToList();
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
