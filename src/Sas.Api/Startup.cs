@@ -13,6 +13,7 @@ using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Infrastructure.Json;
 using Sas.Api.Infrastructure.OpenApi;
 using Sas.Api.Practitioners;
+using Sas.Api.Reports;
 using Sas.Api.Reference;
 using Sas.Api.Search;
 using Sas.Api.Slots;
@@ -43,6 +44,10 @@ public static class Startup
         services.AddSingleton<Idempotency>();
         services.AddSingleton<Audit>();
         services.AddSingleton<Outbox>();
+        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Majoration").Get<Sas.Domain.Reports.MajorationPolicy>() ?? new Sas.Domain.Reports.MajorationPolicy());
+        services.AddSingleton<Reports.StatsStore>();
+        services.AddSingleton<Reports.ReportService>();
+        services.AddTransient<Reports.StatsJob>();
         services.AddTransient<DemoData>();
 
         services.ConfigureHttpJsonOptions(o => JsonSetup.Configure(o.SerializerOptions));
@@ -117,6 +122,7 @@ public static class Startup
         v1.MapHolds();
         v1.MapBookings();
         v1.MapWebhooks();
+        v1.MapReports();
         app.MapJobsDashboard();
         return app;
     }

@@ -20,6 +20,8 @@ public static class JobsSetup
     [
         (SlotExpiryJob.Id, SlotExpiryJob.Cron, TimeZoneInfo.Utc),
         (NotificationDispatchJob.Id, NotificationDispatchJob.Cron, TimeZoneInfo.Utc),
+        (Reports.StatsJob.IncrementalId, Reports.StatsJob.IncrementalCron, TimeZoneInfo.Utc),
+        (Reports.StatsJob.NightlyId, Reports.StatsJob.NightlyCron, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")),
     ];
 
     public static WebApplicationBuilder AddSasJobs(this WebApplicationBuilder builder)
@@ -58,6 +60,8 @@ public static class JobsSetup
         var options = (string id) => new RecurringJobOptions { TimeZone = Schedule.Single(s => s.Id == id).TimeZone };
         jobs.AddOrUpdate<SlotExpiryJob>(SlotExpiryJob.Id, j => j.RunAsync(CancellationToken.None), SlotExpiryJob.Cron, options(SlotExpiryJob.Id));
         jobs.AddOrUpdate<NotificationDispatchJob>(NotificationDispatchJob.Id, j => j.RunAsync(CancellationToken.None), NotificationDispatchJob.Cron, options(NotificationDispatchJob.Id));
+        jobs.AddOrUpdate<Reports.StatsJob>(Reports.StatsJob.IncrementalId, j => j.IncrementalAsync(CancellationToken.None), Reports.StatsJob.IncrementalCron, options(Reports.StatsJob.IncrementalId));
+        jobs.AddOrUpdate<Reports.StatsJob>(Reports.StatsJob.NightlyId, j => j.NightlyAsync(CancellationToken.None), Reports.StatsJob.NightlyCron, options(Reports.StatsJob.NightlyId));
     }
 
     /// <summary>The dashboard at /jobs, behind the admin policy; Hangfire's own local-only filter is replaced, not relied on.</summary>

@@ -1,0 +1,137 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Sas.Api.Infrastructure;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Infrastructure.Errors;
+using Sas.Api.Territory;
+using Sas.Domain.Identifiers;
+using Sas.Domain.Reports;
+
+namespace Sas.Api.Reports;
+
+public static class ReportEndpoints
+{
+    public static readonly TimeSpan MaxPeriod = TimeSpan.FromDays(400);
+
+    public static RouteGroupBuilder MapReports(this RouteGroupBuilder v1)
+    {
+        var reports = v1.MapGroup("/reports").WithTags("Reports").RequireAuthorization(Policies.Cpts);
+        reports.MapGet("/fill-rate", FillRate).WithName(nameof(FillRate))
+            .WithSummary("Offered, booked, expired and fill rate by day, ISO week, month, GP, sector or weekday × hour (cpts for its territory, admin); text/csv or ?format=excel-fr")
+            .Produces<string>(200, Csv.MediaType).ProducesProblems(404, 422);
+        reports.MapGet("/indicators", Indicators).WithName(nameof(Indicators))
+            .WithSummary("ACI indicators of a CPTS: GPs participating, SAS requests with an appointment, MT splits, delays in minutes")
+            .Produces<string>(200, Csv.MediaType).ProducesProblems(404, 422);
+        reports.MapGet("/majorations", Majorations).WithName(nameof(Majorations))
+            .WithSummary("Majoration SNP per GP and ISO week: eligible acts, acts within the weekly cap, amount")
+            .Produces<string>(200, Csv.MediaType).ProducesProblems(404, 422);
+        reports.MapGet("/participation", Participation).WithName(nameof(Participation))
+            .WithSummary("Hours of slots offered per GP and ISO week against the 2-hour participation line")
+            .Produces<string>(200, Csv.MediaType).ProducesProblems(404, 422);
+        return v1;
+    }
+
+    public readonly record struct Services(ReportService Reports, TerritoryStore Territory, HttpContext Http);
+
+    public static async Task<Results<Ok<FillRateReport>, ContentHttpResult, ProblemHttpResult>> FillRate(
+        string? cpts, string? sector, string? from, string? to, string? groupBy, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+    {
+        var group = ReportService.ParseGroupBy(groupBy ?? "day");
+        var (scope, problem) = await ResolveAsync(cpts, sector, from, to, format, user, s, extra: e =>
+        {
+            if (group is null) e.Add("groupBy", "must be day, week, month, practitioner, sector or weekday_hour");
+        }, ct);
+        if (problem is not null) return problem;
+        var report = await s.Reports.FillRateAsync(scope!, group!.Value, ct);
+        if (CsvFlavour(s.Http, format) is not { } excelFr) return TypedResults.Ok(report);
+        var csv = new Csv(excelFr).Row("key", "label", "weekday", "hour", "offered", "booked", "expired", "fillRate", "honoured", "noShow", "cancelled");
+        foreach (var r in report.Rows) csv.Row(r.Key, r.Label, r.Weekday, r.Hour, r.Offered, r.Booked, r.Expired, r.FillRate, r.Honoured, r.NoShow, r.Cancelled);
+        var t = report.Totals;
+        csv.Row("total", null, null, null, t.Offered, t.Booked, t.Expired, t.FillRate, t.Honoured, t.NoShow, t.Cancelled);
+        return Text(csv);
+    }
+
+    public static async Task<Results<Ok<IndicatorsReport>, ContentHttpResult, ProblemHttpResult>> Indicators(
+        string? cpts, string? sector, string? from, string? to, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+    {
+        var (scope, problem) = await ResolveAsync(cpts, sector, from, to, format, user, s, null, ct);
+        if (problem is not null) return problem;
+        var r = await s.Reports.IndicatorsAsync(scope!, ct);
+        if (CsvFlavour(s.Http, format) is not { } excelFr) return TypedResults.Ok(r);
+        return Text(new Csv(excelFr)
+            .Row("practitionersParticipating", "sasRequestsWithAppointment", "patientsWithoutRegularDoctor", "patientsRegularDoctorUnavailable",
+                "delayBookings", "delayMedianMinutes", "delayP90Minutes", "within24h", "within48h", "overflowBookings")
+            .Row(r.PractitionersParticipating, r.SasRequestsWithAppointment, r.PatientsWithoutRegularDoctor, r.PatientsRegularDoctorUnavailable,
+                r.Delay.Bookings, r.Delay.Median, r.Delay.P90, r.Delay.Within24h, r.Delay.Within48h, r.OverflowBookings));
+    }
+
+    public static async Task<Results<Ok<MajorationReport>, ContentHttpResult, ProblemHttpResult>> Majorations(
+        string? cpts, string? sector, string? from, string? to, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+    {
+        var (scope, problem) = await ResolveAsync(cpts, sector, from, to, format, user, s, null, ct);
+        if (problem is not null) return problem;
+        var r = await s.Reports.MajorationsAsync(scope!, ct);
+        if (CsvFlavour(s.Http, format) is not { } excelFr) return TypedResults.Ok(r);
+        var csv = new Csv(excelFr).Row("rpps", "name", "week", "eligibleActs", "cappedActs", "amount");
+        foreach (var row in r.Rows) csv.Row(row.Rpps, row.Name, row.Week, row.EligibleActs, row.CappedActs, row.Amount);
+        return Text(csv);
+    }
+
+    public static async Task<Results<Ok<ParticipationReport>, ContentHttpResult, ProblemHttpResult>> Participation(
+        string? cpts, string? sector, string? from, string? to, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+    {
+        var (scope, problem) = await ResolveAsync(cpts, sector, from, to, format, user, s, null, ct);
+        if (problem is not null) return problem;
+        var r = await s.Reports.ParticipationAsync(scope!, ct);
+        if (CsvFlavour(s.Http, format) is not { } excelFr) return TypedResults.Ok(r);
+        var csv = new Csv(excelFr).Row("rpps", "name", "week", "offeredHours", "reachesLine");
+        foreach (var row in r.Rows) csv.Row(row.Rpps, row.Name, row.Week, row.OfferedHours, row.ReachesLine);
+        return Text(csv);
+    }
+
+    /// <summary>Checks the query and the caller's territory; answers the sectors (with their zones) and the period.</summary>
+    private static async Task<(ReportService.Scope? Scope, ProblemHttpResult? Problem)> ResolveAsync(
+        string? cpts, string? sector, string? from, string? to, string? format, ClaimsPrincipal user, Services s, Action<ValidationErrors>? extra, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        if ((cpts is null) == (sector is null)) errors.Add("cpts", "give exactly one of cpts or sector");
+        if (cpts is not null && !Finess.IsValid(cpts)) errors.Add("cpts", "is not a valid FINESS number");
+        var fromUtc = errors.Instant("from", from);
+        var toUtc = errors.Instant("to", to);
+        if (fromUtc is not null && toUtc is not null && (toUtc <= fromUtc || toUtc - fromUtc > MaxPeriod))
+            errors.Add("to", $"must be after from, at most {MaxPeriod.TotalDays} days later");
+        if (format is not (null or "json" or "csv" or "excel-fr")) errors.Add("format", "must be json, csv or excel-fr");
+        extra?.Invoke(errors);
+        if (errors.Any) return (null, errors.ToProblem());
+
+        var caller = Caller.From(user);
+        IReadOnlyList<SectorRow> sectors;
+        if (cpts is not null)
+        {
+            if (!caller.CoversCpts(cpts)) return (null, Problems.Forbidden("This client does not report for this CPTS."));
+            if (await s.Territory.GetCptsAsync(cpts, ct) is null) return (null, Problems.NotFound("cpts_not_found", "No CPTS has this FINESS."));
+            sectors = await s.Territory.GetSectorsAsync(await s.Territory.CptsSectorCodesAsync(cpts, ct), ct);
+        }
+        else
+        {
+            var row = await s.Territory.GetSectorAsync(sector!, ct);
+            if (row is null) return (null, Problems.NotFound("sector_not_found", "No sector has this code."));
+            if (!caller.IsAdmin && (row.CptsFiness is null || !caller.CoversCpts(row.CptsFiness)))
+                return (null, Problems.Forbidden("This sector is not in this client's CPTS."));
+            sectors = [row];
+        }
+        var zones = sectors.ToDictionary(x => x.Code, x => TimeZoneInfo.FindSystemTimeZoneById(x.TimeZone));
+        return (new ReportService.Scope(zones, fromUtc!.Value, toUtc!.Value), null);
+    }
+
+    /// <summary>null for JSON; false for RFC 4180 CSV (<c>Accept: text/csv</c> or <c>?format=csv</c>); true for French Excel.</summary>
+    private static bool? CsvFlavour(HttpContext http, string? format) => format switch
+    {
+        "excel-fr" => true,
+        "csv" => false,
+        "json" => null,
+        _ => http.Request.Headers.Accept.ToString().Contains(Csv.MediaType, StringComparison.OrdinalIgnoreCase) ? false : null,
+    };
+
+    private static ContentHttpResult Text(Csv csv) => TypedResults.Text(csv.ToString(), "text/csv; charset=utf-8");
+}

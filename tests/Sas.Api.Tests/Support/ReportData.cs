@@ -1,0 +1,36 @@
+using Dapper;
+
+namespace Sas.Api.Tests.Support;
+
+/// <summary>Raw slots and bookings written straight into the database, at any instant, for statistics tests.</summary>
+public static class ReportData
+{
+    private static long bookingCounter;
+
+    public static long InsertSlot(this SasApiFactory api, string rpps, string sector, DateTime startUtc, int minutes, string status)
+    {
+        using var c = api.OpenSqlite();
+        return c.ExecuteScalar<long>("""
+            INSERT INTO slots (rpps, sector_code, site_id, start_utc, end_utc, modality, status, created_at, updated_at)
+            VALUES (@rpps, @sector, 'cab', @start, @end, 'in_person', @status, @start, @start) RETURNING id
+            """, new { rpps, sector, start = startUtc, end = startUtc.AddMinutes(minutes), status });
+    }
+
+    public sealed record BookingSpec(
+        string Rpps, string Sector, long? SlotId, DateTime? StartUtc, DateTime CreatedAt, DateTime RequestedAt,
+        string Status = "booked", string? Outcome = null, string Origin = "sas", string RegularDoctor = "has", bool GpIsRegularDoctor = false);
+
+    public static string InsertBooking(this SasApiFactory api, BookingSpec b)
+    {
+        using var c = api.OpenSqlite();
+        var id = $"rb-{Interlocked.Increment(ref bookingCounter)}-{Guid.NewGuid():N}";
+        c.Execute("""
+            INSERT INTO bookings (id, slot_id, rpps, sector_code, site_id, start_utc, end_utc, overflow, overflow_day, status, outcome, origin,
+                                  regular_doctor, regular_doctor_contacted, requested_at, patient_last_name, patient_first_name, patient_birth_date,
+                                  patient_phone, patient_commune, reason, booked_by_client, created_at, slot_released, updated_at, gp_is_regular_doctor)
+            VALUES (@id, @SlotId, @Rpps, @Sector, 'cab', @StartUtc, NULL, @overflow, NULL, @Status, @Outcome, @Origin,
+                    @RegularDoctor, 1, @RequestedAt, 'Nom', 'Prénom', '1980-01-01', '+33600000000', '44109', 'motif', 'client', @CreatedAt, 0, @CreatedAt, @gp)
+            """, new { id, b.SlotId, b.Rpps, b.Sector, b.StartUtc, overflow = b.SlotId is null ? 1 : 0, b.Status, b.Outcome, b.Origin, b.RegularDoctor, b.RequestedAt, b.CreatedAt, gp = b.GpIsRegularDoctor ? 1 : 0 });
+        return id;
+    }
+}
