@@ -22,18 +22,23 @@ public class JobTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         _ = api.CreateClient();
         using var connection = api.Services.GetRequiredService<JobStorage>().GetConnection();
         var jobs = connection.GetRecurringJobs().ToDictionary(j => j.Id);
-        Assert.Equal(["notifications:dispatch", "slots:expire"], jobs.Keys.Order());
+        Assert.Equal(["notifications:dispatch", "slots:expire", "stats:aggregate", "stats:recompute"], jobs.Keys.Order());
         Assert.Equal("* * * * *", jobs["slots:expire"].Cron);
         Assert.Equal("* * * * *", jobs["notifications:dispatch"].Cron);
-        Assert.All(jobs.Values, j => Assert.Equal("UTC", j.TimeZoneId));
+        Assert.Equal("*/5 * * * *", jobs["stats:aggregate"].Cron);
+        Assert.Equal("30 3 * * *", jobs["stats:recompute"].Cron);
+        Assert.Equal("Europe/Paris", jobs["stats:recompute"].TimeZoneId);
+        Assert.All(jobs.Values.Where(j => j.Id != "stats:recompute"), j => Assert.Equal("UTC", j.TimeZoneId));
     }
 
     [Theory]
-    [InlineData(typeof(SlotExpiryJob))]
-    [InlineData(typeof(NotificationDispatchJob))]
-    public void Job_methods_state_their_retry_count(Type job)
+    [InlineData(typeof(SlotExpiryJob), "RunAsync")]
+    [InlineData(typeof(NotificationDispatchJob), "RunAsync")]
+    [InlineData(typeof(Sas.Api.Reports.StatsJob), "IncrementalAsync")]
+    [InlineData(typeof(Sas.Api.Reports.StatsJob), "NightlyAsync")]
+    public void Job_methods_state_their_retry_count(Type job, string method)
     {
-        var retry = job.GetMethod("RunAsync")!.GetCustomAttribute<AutomaticRetryAttribute>();
+        var retry = job.GetMethod(method)!.GetCustomAttribute<AutomaticRetryAttribute>();
         Assert.NotNull(retry);
         Assert.Equal(3, retry.Attempts);
     }

@@ -1,0 +1,231 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Sas.Api.Reports;
+using Sas.Api.Tests.Support;
+
+namespace Sas.Api.Tests;
+
+public class ReportTests
+{
+    private static async Task<(SasApiFactory Api, string Cpts, string Sector, string Rpps)> Territory(SasApiFactory api, string department = "44", string commune = "44109")
+    {
+        var world = new World(api);
+        var sector = await world.Sector(communes: [commune], department: department);
+        var cpts = await world.Cpts(sector);
+        return (api, cpts, sector, await world.Practitioner([sector]));
+    }
+
+    private static async Task Recompute(SasApiFactory api, DateTime from, DateTime to) =>
+        await api.Services.GetRequiredService<StatsJob>().RecomputeAsync(from, to, default);
+
+    private static async Task<Dictionary<string, System.Text.Json.JsonElement>> Rows(SasApiFactory api, string cpts, DateTime from, DateTime to, string groupBy)
+    {
+        var report = await (await api.Admin().GetAsync($"/v1/reports/fill-rate?cpts={cpts}&from={World.Instant(from)}&to={World.Instant(to)}&groupBy={groupBy}")).Expect(HttpStatusCode.OK);
+        return report.GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("key").GetString()!);
+    }
+
+    [Fact]
+    public async Task Spring_forward_day_buckets_in_paris_time()
+    {
+        using var api = new SasApiFactory();
+        var (_, cpts, sector, rpps) = await Territory(api);
+        // 29 March 2026: 02:00 → 03:00 in Paris. 00:30Z = 01:30 local (CET), 01:30Z = 03:30 local (CEST), 22:30Z = 00:30 on the 30th.
+        api.InsertSlot(rpps, sector, new DateTime(2026, 3, 29, 0, 30, 0, DateTimeKind.Utc), 20, "booked");
+        api.InsertSlot(rpps, sector, new DateTime(2026, 3, 29, 1, 30, 0, DateTimeKind.Utc), 20, "expired");
+        api.InsertSlot(rpps, sector, new DateTime(2026, 3, 29, 22, 30, 0, DateTimeKind.Utc), 20, "expired");
+        await Recompute(api, new DateTime(2026, 3, 28, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 4, 1, 0, 0, 0, DateTimeKind.Utc));
+
+        var from = new DateTime(2026, 3, 28, 0, 0, 0, DateTimeKind.Utc);
+        var to = new DateTime(2026, 4, 1, 0, 0, 0, DateTimeKind.Utc);
+        var days = await Rows(api, cpts, from, to, "day");
+        Assert.Equal(2, days["2026-03-29"].GetProperty("offered").GetInt32());
+        Assert.Equal(0.5, days["2026-03-29"].GetProperty("fillRate").GetDouble());
+        Assert.Equal(1, days["2026-03-30"].GetProperty("offered").GetInt32());
+        var hours = await Rows(api, cpts, from, to, "weekday_hour");
+        Assert.Equal(1, hours["7-01"].GetProperty("offered").GetInt32());
+        Assert.Equal(1, hours["7-03"].GetProperty("offered").GetInt32());
+        Assert.False(hours.ContainsKey("7-02")); // the hour that does not exist
+        Assert.Equal(1, hours["1-00"].GetProperty("offered").GetInt32());
+    }
+
+    [Fact]
+    public async Task Fall_back_day_counts_both_0230s_in_one_local_hour()
+    {
+        using var api = new SasApiFactory();
+        var (_, cpts, sector, rpps) = await Territory(api);
+        // 25 October 2026: 03:00 → 02:00 in Paris. 00:30Z and 01:30Z are both 02:30 local.
+        api.InsertSlot(rpps, sector, new DateTime(2026, 10, 25, 0, 30, 0, DateTimeKind.Utc), 20, "booked");
+        api.InsertSlot(rpps, sector, new DateTime(2026, 10, 25, 1, 30, 0, DateTimeKind.Utc), 20, "booked");
+        api.InsertSlot(rpps, sector, new DateTime(2026, 10, 24, 22, 30, 0, DateTimeKind.Utc), 20, "expired"); // 00:30 on the 25th (CEST)
+        var from = new DateTime(2026, 10, 24, 0, 0, 0, DateTimeKind.Utc);
+        var to = new DateTime(2026, 10, 27, 0, 0, 0, DateTimeKind.Utc);
+        await Recompute(api, from, to);
+
+        var days = await Rows(api, cpts, from, to, "day");
+        Assert.Equal(3, days["2026-10-25"].GetProperty("offered").GetInt32());
+        Assert.False(days.ContainsKey("2026-10-24"));
+        var hours = await Rows(api, cpts, from, to, "weekday_hour");
+        Assert.Equal(2, hours["7-02"].GetProperty("offered").GetInt32());
+        Assert.Equal(1.0, hours["7-02"].GetProperty("fillRate").GetDouble());
+        Assert.Equal(1, hours["7-00"].GetProperty("offered").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_reunion_sector_buckets_in_reunion_time()
+    {
+        using var api = new SasApiFactory();
+        var (_, cpts, sector, rpps) = await Territory(api, "974", "97411");
+        // 23 November 2026 21:00Z is 24 November 01:00 in Saint-Denis (UTC+4).
+        api.InsertSlot(rpps, sector, new DateTime(2026, 11, 23, 21, 0, 0, DateTimeKind.Utc), 20, "expired");
+        api.Clock.Advance(TimeSpan.FromDays(1));
+        var from = new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc);
+        var to = new DateTime(2026, 11, 24, 12, 0, 0, DateTimeKind.Utc);
+        await Recompute(api, from, to);
+        Assert.Equal(["2026-11-24"], (await Rows(api, cpts, from, to, "day")).Keys);
+        Assert.Equal(["2-01"], (await Rows(api, cpts, from, to, "weekday_hour")).Keys);
+    }
+
+    [Fact]
+    public async Task Weeks_are_iso_weeks_across_the_year_boundary()
+    {
+        using var api = new SasApiFactory();
+        var (_, cpts, sector, rpps) = await Territory(api);
+        api.Clock.SetUtcNow(new DateTimeOffset(2027, 1, 10, 0, 0, 0, TimeSpan.Zero));
+        api.InsertSlot(rpps, sector, new DateTime(2026, 12, 28, 9, 0, 0, DateTimeKind.Utc), 20, "booked");   // Monday of 2026-W53
+        api.InsertSlot(rpps, sector, new DateTime(2027, 1, 2, 9, 0, 0, DateTimeKind.Utc), 20, "expired");    // Saturday, still 2026-W53
+        api.InsertSlot(rpps, sector, new DateTime(2027, 1, 4, 9, 0, 0, DateTimeKind.Utc), 20, "expired");    // Monday of 2027-W01
+        var from = new DateTime(2026, 12, 20, 0, 0, 0, DateTimeKind.Utc);
+        var to = new DateTime(2027, 1, 10, 0, 0, 0, DateTimeKind.Utc);
+        await Recompute(api, from, to);
+        var weeks = await Rows(api, cpts, from, to, "week");
+        Assert.Equal(["2026-W53", "2027-W01"], weeks.Keys.Order());
+        Assert.Equal(2, weeks["2026-W53"].GetProperty("offered").GetInt32());
+        var months = await Rows(api, cpts, from, to, "month");
+        Assert.Equal(["2026-12", "2027-01"], months.Keys.Order());
+    }
+
+    [Theory]
+    [InlineData(19, 19, 285)]
+    [InlineData(20, 20, 300)]
+    [InlineData(21, 20, 300)]
+    public async Task Majorations_are_capped_at_20_acts_a_week(int acts, int capped, int amount)
+    {
+        using var api = new SasApiFactory();
+        var (_, cpts, sector, rpps) = await Territory(api);
+        var monday = new DateTime(2026, 11, 16, 8, 0, 0, DateTimeKind.Utc); // 09:00 in Paris, a working Monday
+        for (var i = 0; i < acts; i++)
+        {
+            var start = monday.AddDays(i % 5).AddMinutes(20 * (i / 5));
+            var slot = api.InsertSlot(rpps, sector, start, 20, "booked");
+            api.InsertBooking(new ReportData.BookingSpec(rpps, sector, slot, start, start.AddHours(-3), start.AddHours(-3), Outcome: "honoured"));
+        }
+        var from = new DateTime(2026, 11, 16, 0, 0, 0, DateTimeKind.Utc);
+        var to = new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc);
+        await Recompute(api, from, to);
+        var report = await (await api.Admin().GetAsync($"/v1/reports/majorations?cpts={cpts}&from={World.Instant(from)}&to={World.Instant(to)}")).Expect(HttpStatusCode.OK);
+        var row = Assert.Single(report.GetProperty("rows").EnumerateArray());
+        Assert.Equal("2026-W47", row.GetProperty("week").GetString());
+        Assert.Equal(acts, row.GetProperty("eligibleActs").GetInt32());
+        Assert.Equal(capped, row.GetProperty("cappedActs").GetInt32());
+        Assert.Equal(amount, row.GetProperty("amount").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Majorations_count_at_exactly_48_hours_and_exclude_no_shows_cancellations_pdsa_and_the_patients_own_gp()
+    {
+        using var api = new SasApiFactory();
+        var (_, cpts, sector, rpps) = await Territory(api);
+        var start = new DateTime(2026, 11, 18, 9, 0, 0, DateTimeKind.Utc); // Wednesday 10:00 in Paris
+        void Book(DateTime at, TimeSpan delay, string? outcome = "honoured", string status = "booked", bool own = false, string origin = "sas")
+        {
+            var slot = api.InsertSlot(rpps, sector, at, 20, status == "cancelled" ? "expired" : "booked");
+            api.InsertBooking(new ReportData.BookingSpec(rpps, sector, slot, at, at - delay, at - delay, status, outcome, origin, GpIsRegularDoctor: own));
+        }
+        Book(start, TimeSpan.FromHours(48));                                     // counts: exactly 48 h
+        Book(start.AddMinutes(20), TimeSpan.FromHours(48).Add(TimeSpan.FromMinutes(1))); // too late
+        Book(start.AddMinutes(40), TimeSpan.FromHours(2), outcome: "no_show");
+        Book(start.AddMinutes(60), TimeSpan.FromHours(2), outcome: null, status: "cancelled");
+        Book(start.AddHours(10), TimeSpan.FromHours(2));                        // 20:00 local: PDSA
+        Book(start.AddMinutes(80), TimeSpan.FromHours(2), own: true);           // the patient's médecin traitant
+        Book(start.AddMinutes(100), TimeSpan.FromHours(2), origin: "pharmacy"); // not regulated by the SAS
+        Book(start.AddMinutes(120), TimeSpan.FromHours(2), outcome: null);      // no outcome yet: counts
+        var from = new DateTime(2026, 11, 16, 0, 0, 0, DateTimeKind.Utc);
+        var to = new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc);
+        await Recompute(api, from, to);
+        var report = await (await api.Admin().GetAsync($"/v1/reports/majorations?cpts={cpts}&from={World.Instant(from)}&to={World.Instant(to)}")).Expect(HttpStatusCode.OK);
+        Assert.Equal(2, Assert.Single(report.GetProperty("rows").EnumerateArray()).GetProperty("eligibleActs").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_cpts_sees_only_its_own_territory()
+    {
+        using var api = new SasApiFactory();
+        var (_, cpts, sector, _) = await Territory(api);
+        var (_, otherCpts, otherSector, _) = await Territory(api);
+        var world = new World(api);
+        var staff = await world.ClientFor("cpts", cpts);
+        const string period = "&from=2026-11-01T00:00:00Z&to=2026-11-23T00:00:00Z";
+        await (await staff.GetAsync($"/v1/reports/fill-rate?cpts={cpts}{period}")).Expect(HttpStatusCode.OK);
+        await (await staff.GetAsync($"/v1/reports/fill-rate?sector={sector}{period}")).Expect(HttpStatusCode.OK);
+        await (await staff.GetAsync($"/v1/reports/fill-rate?cpts={otherCpts}{period}")).ExpectProblem(HttpStatusCode.Forbidden, "forbidden_scope");
+        await (await staff.GetAsync($"/v1/reports/indicators?sector={otherSector}{period}")).ExpectProblem(HttpStatusCode.Forbidden, "forbidden_scope");
+        var regulator = await world.ClientFor("regulator", sector);
+        await (await regulator.GetAsync($"/v1/reports/majorations?cpts={cpts}{period}")).ExpectProblem(HttpStatusCode.Forbidden, "forbidden_scope");
+        await (await staff.GetAsync($"/v1/reports/fill-rate?cpts={cpts}&from=2026-11-01T00:00:00&to=2026-11-23T00:00:00Z")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "from");
+        await (await staff.GetAsync($"/v1/reports/fill-rate?cpts={cpts}{period}&groupBy=year")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "groupBy");
+        await (await staff.GetAsync($"/v1/reports/fill-rate?cpts={cpts}&sector={sector}{period}")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "cpts");
+    }
+
+    [Fact]
+    public async Task Csv_and_french_excel_give_the_same_figures_as_json()
+    {
+        using var api = new SasApiFactory();
+        var (_, cpts, sector, rpps) = await Territory(api);
+        var day = new DateTime(2026, 11, 18, 9, 0, 0, DateTimeKind.Utc);
+        api.InsertSlot(rpps, sector, day, 20, "booked");
+        api.InsertSlot(rpps, sector, day.AddHours(1), 20, "booked");
+        api.InsertSlot(rpps, sector, day.AddHours(2), 20, "expired");
+        var from = new DateTime(2026, 11, 16, 0, 0, 0, DateTimeKind.Utc);
+        var to = new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc);
+        await Recompute(api, from, to);
+        var url = $"/v1/reports/fill-rate?cpts={cpts}&from={World.Instant(from)}&to={World.Instant(to)}&groupBy=day";
+
+        var json = await (await api.Admin().GetAsync(url)).Expect(HttpStatusCode.OK);
+        Assert.Equal(0.6667, json.GetProperty("rows")[0].GetProperty("fillRate").GetDouble());
+
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
+        var csv = await api.Admin().SendAsync(request);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
+        var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("key,label,weekday,hour,offered,booked,expired,fillRate,honoured,noShow,cancelled", lines[0]);
+        Assert.Equal("2026-11-18,,,,3,2,1,0.6667,0,0,0", lines[1]);
+        Assert.Equal("total,,,,3,2,1,0.6667,0,0,0", lines[2]);
+
+        var excel = await api.Admin().GetAsync(url + "&format=excel-fr");
+        var bytes = await excel.Content.ReadAsByteArrayAsync();
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
+        var excelLines = Encoding.UTF8.GetString(bytes[3..]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("key;label;weekday;hour;offered;booked;expired;fillRate;honoured;noShow;cancelled", excelLines[0]);
+        Assert.Equal("2026-11-18;;;;3;2;1;0,6667;0;0;0", excelLines[1]);
+    }
+
+    [Fact]
+    public async Task Nothing_offered_gives_a_null_fill_rate_not_zero()
+    {
+        using var api = new SasApiFactory();
+        var (_, cpts, sector, rpps) = await Territory(api);
+        var start = new DateTime(2026, 11, 18, 9, 0, 0, DateTimeKind.Utc);
+        var slot = api.InsertSlot(rpps, sector, start, 20, "expired");
+        api.InsertBooking(new ReportData.BookingSpec(rpps, sector, slot, start, start.AddHours(-2), start.AddHours(-2), "cancelled"));
+        using (var c = api.OpenSqlite()) Dapper.SqlMapper.Execute(c, "UPDATE slots SET status = 'withdrawn' WHERE id = @slot", new { slot });
+        var from = new DateTime(2026, 11, 16, 0, 0, 0, DateTimeKind.Utc);
+        var to = new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc);
+        await Recompute(api, from, to);
+        var report = await (await api.Admin().GetAsync($"/v1/reports/fill-rate?cpts={cpts}&from={World.Instant(from)}&to={World.Instant(to)}")).Expect(HttpStatusCode.OK);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, report.GetProperty("totals").GetProperty("fillRate").ValueKind);
+        Assert.Equal(1, report.GetProperty("totals").GetProperty("cancelled").GetInt32());
+    }
+}
