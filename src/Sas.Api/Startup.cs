@@ -12,6 +12,7 @@ using Sas.Api.Infrastructure.Data;
 using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Infrastructure.Json;
 using Sas.Api.Infrastructure.OpenApi;
+using Sas.Api.Infrastructure.Security;
 using Sas.Api.Practitioners;
 using Sas.Api.Reports;
 using Sas.Api.Reference;
@@ -54,6 +55,7 @@ public static class Startup
         services.AddSasProblems();
         services.AddSasAuth();
         services.AddSasOpenApi();
+        services.AddSasSecurity();
         builder.AddSasJobs();
         return builder;
     }
@@ -81,9 +83,7 @@ public static class Startup
     {
         var config = app.Configuration;
         var demo = config.GetValue("Sas:DemoData", false);
-        if (demo && app.Environment.IsProduction())
-            throw new InvalidOperationException(
-                "Refusing to start: Sas:DemoData is on in Production. Demo data creates publicly known API keys; set Sas:DemoData=false.");
+        SecuritySetup.GuardProduction(app);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sas.Startup");
         Migrations.Apply(app.Services.GetRequiredService<DatabaseOptions>(), logger);
@@ -100,9 +100,11 @@ public static class Startup
     public static WebApplication UseSasPipeline(this WebApplication app)
     {
         app.UseSasProblems();
+        app.UseSasSecurity();
         app.UseSwagger();
         app.UseSwaggerUI(o => o.SwaggerEndpoint($"/swagger/{OpenApiSetup.DocumentName}/swagger.json", "SAS booking API v1"));
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         return app;
     }
@@ -111,7 +113,7 @@ public static class Startup
     {
         app.MapHealth();
 
-        var v1 = app.MapGroup("/v1").RequireAuthorization(Policies.AnyRole);
+        var v1 = app.MapGroup("/v1").RequireAuthorization(Policies.AnyRole).AuditWrites();
         v1.MapSectors();
         v1.MapCpts();
         v1.MapCommunes();
@@ -123,6 +125,7 @@ public static class Startup
         v1.MapBookings();
         v1.MapWebhooks();
         v1.MapReports();
+        v1.MapAudit();
         app.MapJobsDashboard();
         return app;
     }

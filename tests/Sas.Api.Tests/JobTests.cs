@@ -22,13 +22,15 @@ public class JobTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         _ = api.CreateClient();
         using var connection = api.Services.GetRequiredService<JobStorage>().GetConnection();
         var jobs = connection.GetRecurringJobs().ToDictionary(j => j.Id);
-        Assert.Equal(["notifications:dispatch", "slots:expire", "stats:aggregate", "stats:recompute"], jobs.Keys.Order());
+        Assert.Equal(["notifications:dispatch", "patients:purge", "slots:expire", "stats:aggregate", "stats:recompute"], jobs.Keys.Order());
+        Assert.Equal("0 2 * * *", jobs["patients:purge"].Cron);
+        Assert.Equal("Europe/Paris", jobs["patients:purge"].TimeZoneId);
         Assert.Equal("* * * * *", jobs["slots:expire"].Cron);
         Assert.Equal("* * * * *", jobs["notifications:dispatch"].Cron);
         Assert.Equal("*/5 * * * *", jobs["stats:aggregate"].Cron);
         Assert.Equal("30 3 * * *", jobs["stats:recompute"].Cron);
         Assert.Equal("Europe/Paris", jobs["stats:recompute"].TimeZoneId);
-        Assert.All(jobs.Values.Where(j => j.Id != "stats:recompute"), j => Assert.Equal("UTC", j.TimeZoneId));
+        Assert.All(jobs.Values.Where(j => j.Id is not ("stats:recompute" or "patients:purge")), j => Assert.Equal("UTC", j.TimeZoneId));
     }
 
     [Theory]
@@ -36,6 +38,7 @@ public class JobTests(SasApiFactory api) : IClassFixture<SasApiFactory>
     [InlineData(typeof(NotificationDispatchJob), "RunAsync")]
     [InlineData(typeof(Sas.Api.Reports.StatsJob), "IncrementalAsync")]
     [InlineData(typeof(Sas.Api.Reports.StatsJob), "NightlyAsync")]
+    [InlineData(typeof(Sas.Api.Privacy.PatientPurgeJob), "RunAsync")]
     public void Job_methods_state_their_retry_count(Type job, string method)
     {
         var retry = job.GetMethod(method)!.GetCustomAttribute<AutomaticRetryAttribute>();

@@ -63,7 +63,8 @@ public partial class SqlServerStatementTests
     [Fact]
     public void The_sql_server_migration_creates_the_filtered_search_index()
     {
-        var text = string.Join("\n", Directory.GetFiles(Path.Combine(Repository.Root, "db", "migrations", "sqlserver"), "*.sql").Select(File.ReadAllText));
+        var file = Path.Combine(Repository.Root, "db", "migrations", "sqlserver", "0001_territory_practitioners_slots.sql");
+        var text = File.ReadAllText(file);
         var script = (TSqlScript)Parse(text, out var errors);
         Assert.Empty(errors);
         var index = script.Batches.SelectMany(b => b.Statements).OfType<CreateIndexStatement>().Single(i => i.Name.Value == "ix_slots_search");

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Sas.Api.Infrastructure;
+using Sas.Api.Infrastructure.Audit;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Practitioners;
@@ -23,14 +24,14 @@ public static class BookingEndpoints
     public static RouteGroupBuilder MapBookings(this RouteGroupBuilder v1)
     {
         var bookings = v1.MapGroup("/bookings").WithTags("Booking");
-        bookings.MapPost("/", CreateBooking).WithName(nameof(CreateBooking))
+        bookings.MapPost("/", CreateBooking).WithName(nameof(CreateBooking)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Book a slot (with its holdId if held) or an overflow place; Idempotency-Key required (regulator, admin)")
             .RequireAuthorization(Policies.Regulator).ProducesProblems(400, 404, 409, 410, 422);
         bookings.MapGet("/{id}", GetBooking).WithName(nameof(GetBooking))
             .WithSummary("Read a booking with its patient data; the read is audited (its regulator or GP's client, admin)").ProducesProblems(404);
-        bookings.MapPost("/{id}/cancellation", CancelBooking).WithName(nameof(CancelBooking))
+        bookings.MapPost("/{id}/cancellation", CancelBooking).WithName(nameof(CancelBooking)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Cancel a booking, saying who and why; before the cut-off the slot is offered again").ProducesProblems(404, 409, 422);
-        bookings.MapPut("/{id}/outcome", RecordOutcome).WithName(nameof(RecordOutcome))
+        bookings.MapPut("/{id}/outcome", RecordOutcome).WithName(nameof(RecordOutcome)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Record whether the patient came, after the start (the GP's practitioner client only)")
             .RequireAuthorization(Policies.Practitioner).ProducesProblems(404, 409, 422);
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sas.Api.Infrastructure;
+using Sas.Api.Infrastructure.Audit;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Slots;
@@ -13,10 +14,10 @@ public static class HoldEndpoints
 {
     public static RouteGroupBuilder MapHolds(this RouteGroupBuilder v1)
     {
-        v1.MapPost("/slots/{id:long}/hold", HoldSlot).WithName(nameof(HoldSlot)).WithTags("Booking")
+        v1.MapPost("/slots/{id:long}/hold", HoldSlot).WithName(nameof(HoldSlot)).WithMetadata(new AuditedInTransaction()).WithTags("Booking")
             .WithSummary("Hold a slot for this regulator while the patient is on the phone (regulator, admin)")
             .RequireAuthorization(Policies.Regulator).ProducesProblems(404, 409, 410, 422);
-        v1.MapDelete("/holds/{holdId}", ReleaseHold).WithName(nameof(ReleaseHold)).WithTags("Booking")
+        v1.MapDelete("/holds/{holdId}", ReleaseHold).WithName(nameof(ReleaseHold)).WithMetadata(new AuditedInTransaction()).WithTags("Booking")
             .WithSummary("Release a hold this client made (regulator, admin)")
             .RequireAuthorization(Policies.Regulator).ProducesProblems(404);
         return v1;

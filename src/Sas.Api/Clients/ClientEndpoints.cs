@@ -12,6 +12,13 @@ public sealed record ClientInput(string Name, string Role, string[]? Scope = nul
 /// <summary>The answer to a client's creation: the only time <c>apiKey</c> is ever shown.</summary>
 public sealed record CreatedClientDto(string Id, string Name, string Role, string[] Scope, string KeyId, string ApiKey);
 
+public sealed record KeyDto(string Id, string? Label, string CreatedAt, string? RevokedAt);
+
+public sealed record ClientDto(string Id, string Name, string Role, string[] Scope, KeyDto[] Keys);
+
+/// <summary>A new key: the only time it is shown.</summary>
+public sealed record NewKeyDto(string KeyId, string ApiKey);
+
 public static class ClientEndpoints
 {
     public static RouteGroupBuilder MapClients(this RouteGroupBuilder v1)
@@ -20,6 +27,12 @@ public static class ClientEndpoints
 
         clients.MapPost("/", CreateClient).WithName(nameof(CreateClient))
             .WithSummary("Create an integration client; answers its API key once (admin)").ProducesProblems(422);
+        clients.MapGet("/{id}", GetClient).WithName(nameof(GetClient))
+            .WithSummary("A client with its keys' ids and dates; never a key (admin)").ProducesProblems(404);
+        clients.MapPost("/{id}/keys", RotateKey).WithName(nameof(RotateKey))
+            .WithSummary("Add a key to a client, shown once; the old ones work until revoked (admin)").ProducesProblems(404, 422);
+        clients.MapDelete("/{id}/keys/{keyId}", RevokeKey).WithName(nameof(RevokeKey))
+            .WithSummary("Revoke a key: the next request with it answers 401 (admin)").ProducesProblems(404);
 
         return v1;
     }
@@ -39,6 +52,29 @@ public static class ClientEndpoints
         var (client, keyId, key) = await s.Store.CreateAsync(input.Name.Trim(), input.Role, scope, ct);
         return TypedResults.Created($"/v1/clients/{client.Id}", new CreatedClientDto(client.Id, client.Name, client.Role, scope, keyId, key));
     }
+
+    public sealed record KeyInput(string? Label = null);
+
+    public static async Task<Results<Ok<ClientDto>, ProblemHttpResult>> GetClient(string id, ClientStore store, CancellationToken ct)
+    {
+        var found = await store.GetAsync(id, ct);
+        if (found is not { } f) return Problems.NotFound("client_not_found", "No client has this id.");
+        return TypedResults.Ok(new ClientDto(f.Client.Id, f.Client.Name, f.Client.Role, ClientStore.ParseScope(f.Client.Scope),
+            f.Keys.Select(k => new KeyDto(k.Id, k.Label, Domain.Time.Instants.Format(k.CreatedAt), k.RevokedAt is { } r ? Domain.Time.Instants.Format(r) : null)).ToArray()));
+    }
+
+    public static async Task<Results<Created<NewKeyDto>, ProblemHttpResult>> RotateKey(string id, KeyInput? input, ClientStore store, CancellationToken ct)
+    {
+        if (input?.Label is { Length: > 100 }) return Problems.Field("label", "is longer than 100 characters");
+        if (await store.GetAsync(id, ct) is null) return Problems.NotFound("client_not_found", "No client has this id.");
+        var (keyId, key) = await store.AddKeyAsync(id, input?.Label, ct);
+        return TypedResults.Created($"/v1/clients/{id}", new NewKeyDto(keyId, key));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(string id, string keyId, ClientStore store, CancellationToken ct) =>
+        await store.RevokeKeyAsync(id, keyId, ct)
+            ? TypedResults.NoContent()
+            : Problems.NotFound("key_not_found", "This client has no live key with this id.");
 
     /// <summary>Each role's scope holds one kind of identifier; anything else is refused, not ignored.</summary>
     private static void ValidateScope(string role, string[] scope, Geography geography, ValidationErrors errors)

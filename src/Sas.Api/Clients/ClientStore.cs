@@ -32,6 +32,14 @@ public sealed class ClientStore(Db db, TimeProvider clock)
             VALUES (@id, @clientId, @hash, @now)
             """;
         public string KeyHashExists => "SELECT COUNT(*) FROM client_keys WHERE key_hash = @hash";
+        public string SelectClient => "SELECT id, name, role, scope, created_at AS CreatedAt FROM clients WHERE id = @id";
+        public string SelectKeys => "SELECT id, label, created_at AS CreatedAt, revoked_at AS RevokedAt FROM client_keys WHERE client_id = @id ORDER BY created_at, id";
+        public string InsertLabelledKey => """
+            INSERT INTO client_keys (id, client_id, key_hash, created_at, label)
+            VALUES (@id, @clientId, @hash, @now, @label)
+            """;
+        /// <summary>Ownership and state in the WHERE: only a live key of this client is revoked.</summary>
+        public string RevokeKey => "UPDATE client_keys SET revoked_at = @now WHERE id = @keyId AND client_id = @clientId AND revoked_at IS NULL";
     }
 
     private readonly Sql sql = new();
@@ -71,6 +79,34 @@ public sealed class ClientStore(Db db, TimeProvider clock)
             if (exists > 0) return;
         }
         await CreateWithKeyAsync(name, role, scope, key, ct);
+    }
+
+    public sealed record KeyRow(string Id, string? Label, DateTime CreatedAt, DateTime? RevokedAt);
+
+    public async Task<(ClientRow Client, IReadOnlyList<KeyRow> Keys)?> GetAsync(string id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var client = await c.QuerySingleOrDefaultAsync<ClientRow>(new CommandDefinition(sql.SelectClient, new { id }, cancellationToken: ct));
+        if (client is null) return null;
+        var keys = (await c.QueryAsync<KeyRow>(new CommandDefinition(sql.SelectKeys, new { id }, cancellationToken: ct))).AsList();
+        return (client, keys);
+    }
+
+    /// <summary>A new key for an existing client (rotation: the old one keeps working until revoked).</summary>
+    public async Task<(string KeyId, string Key)> AddKeyAsync(string clientId, string? label, CancellationToken ct)
+    {
+        var key = ApiKeys.NewKey();
+        var keyId = Guid.NewGuid().ToString();
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition(sql.InsertLabelledKey,
+            new { id = keyId, clientId, hash = ApiKeys.Hash(key), now = clock.GetUtcNow().UtcDateTime, label }, cancellationToken: ct));
+        return (keyId, key);
+    }
+
+    public async Task<bool> RevokeKeyAsync(string clientId, string keyId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(sql.RevokeKey, new { clientId, keyId, now = clock.GetUtcNow().UtcDateTime }, cancellationToken: ct)) > 0;
     }
 
     public static string[] ParseScope(string json) => JsonSerializer.Deserialize<string[]>(json) ?? [];

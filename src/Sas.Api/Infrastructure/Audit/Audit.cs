@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using Dapper;
 using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Infrastructure.Data;
 
 namespace Sas.Api.Infrastructure.Audit;
 
@@ -9,17 +10,41 @@ namespace Sas.Api.Infrastructure.Audit;
 /// The audit trail: who (client, role) did or read what (action, entity, id), when, in which request.
 /// Rows are only ever inserted, inside the transaction of the change they describe.
 /// </summary>
-public sealed class Audit(TimeProvider clock)
+public sealed class Audit(Db db, TimeProvider clock)
 {
-    public sealed class Sql
+    public sealed class Sql(SqlDialect d)
     {
         public string Insert => """
             INSERT INTO audit_log (at, client_id, role, action, entity, entity_id, trace_id)
             VALUES (@at, @clientId, @role, @action, @entity, @entityId, @traceId)
             """;
+        public string Read => $"""
+            SELECT id, at, client_id AS ClientId, role, action, entity, entity_id AS EntityId, trace_id AS TraceId
+              FROM audit_log
+             WHERE (@entity IS NULL OR entity = @entity)
+               AND (@entityId IS NULL OR entity_id = @entityId)
+               AND id > @after
+             ORDER BY id
+            {d.Limit("@limit")}
+            """;
     }
 
-    private static readonly Sql Statements = new();
+    public sealed record AuditRow(long Id, DateTime At, string ClientId, string Role, string Action, string Entity, string EntityId, string? TraceId);
+
+    /// <summary>Writes one row on its own connection: for writes whose store does not audit inside its transaction.</summary>
+    public async Task WriteAsync(Caller caller, string action, string entity, string entityId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await WriteAsync(c, null, caller, action, entity, entityId, ct);
+    }
+
+    public async Task<IReadOnlyList<AuditRow>> ReadAsync(string? entity, string? entityId, long after, int limit, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<AuditRow>(new CommandDefinition(Statements.Read, new { entity, entityId, after, limit }, cancellationToken: ct))).AsList();
+    }
+
+    private Sql Statements { get; } = new(db.Dialect);
 
     public Task WriteAsync(DbConnection c, DbTransaction? tx, Caller caller, string action, string entity, string entityId, CancellationToken ct) =>
         WriteManyAsync(c, tx, caller, action, entity, [entityId], ct);

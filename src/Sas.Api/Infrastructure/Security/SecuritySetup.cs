@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HttpsPolicy;
+using Microsoft.AspNetCore.RateLimiting;
+using Sas.Api.Infrastructure.Auth;
+
+namespace Sas.Api.Infrastructure.Security;
+
+/// <summary>Sections <c>RateLimit</c> and <c>Limits</c>.</summary>
+public sealed class RateLimitOptions
+{
+    /// <summary>Burst a client may send at once.</summary>
+    public int TokenLimit { get; set; } = 200;
+    public int TokensPerPeriod { get; set; } = 100;
+    public TimeSpan ReplenishmentPeriod { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+public static class SecuritySetup
+{
+    public const string CorsPolicy = "configured-origins";
+
+    public static IServiceCollection AddSasSecurity(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions());
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<RateLimitOptions>((o, limits) =>
+        {
+            // One token bucket per integration client (per address before authentication); health checks are free.
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                !http.Request.Path.StartsWithSegments("/v1")
+                    ? RateLimitPartition.GetNoLimiter("free")
+                    : RateLimitPartition.GetTokenBucketLimiter(
+                        http.User.FindFirst(SasClaims.ClientId)?.Value is { } client ? "client:" + client : "ip:" + http.Connection.RemoteIpAddress,
+                        _ => new TokenBucketRateLimiterOptions
+                        {
+                            TokenLimit = limits.TokenLimit,
+                            TokensPerPeriod = limits.TokensPerPeriod,
+                            ReplenishmentPeriod = limits.ReplenishmentPeriod,
+                            QueueLimit = 0,
+                            AutoReplenishment = true,
+                        }));
+            o.OnRejected = async (context, ct) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : limits.ReplenishmentPeriod;
+                var http = context.HttpContext;
+                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails =
+                    {
+                        Status = 429, Title = "Too many requests",
+                        Detail = "This client sends more requests than its rate allows; wait for Retry-After seconds.",
+                        Extensions = { ["code"] = "rate_limited" },
+                    },
+                });
+            };
+        });
+
+        services.AddCors();
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IConfiguration>((o, config) =>
+        {
+            var origins = config.GetSection("Cors:AllowedOrigins").Get<string[]>() ?? [];
+            o.AddPolicy(CorsPolicy, p =>
+            {
+                // Closed unless configured: no origin, no CORS headers, browsers refuse cross-site calls.
+                if (origins.Length > 0) p.WithOrigins(origins).WithHeaders("Authorization", "Content-Type", "Idempotency-Key", "X-Api-Key").WithMethods("GET", "POST", "PUT", "DELETE");
+            });
+        });
+        services.AddHsts(o => { o.MaxAge = TimeSpan.FromDays(365); o.IncludeSubDomains = true; });
+        services.AddOptions<HttpsRedirectionOptions>().Configure<IConfiguration>((o, config) => o.HttpsPort = config.GetValue<int?>("Https:Port") ?? 443);
+        return services;
+    }
+
+    /// <summary>Refuses the configurations that would expose patient data or open the service in Production.</summary>
+    public static void GuardProduction(WebApplication app)
+    {
+        if (!app.Environment.IsProduction()) return;
+        var config = app.Configuration;
+        var problems = new List<string>();
+        if (config.GetValue("Sas:DemoData", false))
+            problems.Add("Sas:DemoData is on in Production. Demo data creates publicly known API keys; set Sas:DemoData=false.");
+        var jwt = app.Services.GetRequiredService<JwtOptions>();
+        if (config.GetValue("Auth:Jwt:Enabled", false) && !jwt.Enabled)
+            problems.Add("Auth:Jwt:Enabled is true but neither Auth:Jwt:Authority nor Auth:Jwt:SigningKeys is set.");
+        if (config.GetValue("Jobs:Dashboard:AllowNonAdmins", false))
+            problems.Add("Jobs:Dashboard:AllowNonAdmins is true: the jobs dashboard must stay admin-only in Production.");
+        if (problems.Count > 0) throw new InvalidOperationException("Refusing to start: " + string.Join(" ", problems));
+    }
+
+    public static WebApplication UseSasSecurity(this WebApplication app)
+    {
+        if (app.Environment.IsProduction())
+        {
+            app.UseHsts();
+            app.UseHttpsRedirection();
+        }
+        var maxBody = app.Configuration.GetValue("Limits:MaxBodyBytes", 2L * 1024 * 1024);
+        app.Use(async (http, next) =>
+        {
+            if (http.Request.ContentLength > maxBody)
+            {
+                http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = { Status = 413, Title = "Request body too large", Detail = $"Bodies are limited to {maxBody} bytes.", Extensions = { ["code"] = "payload_too_large" } },
+                });
+                return;
+            }
+            if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBody;
+
+            var headers = http.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            if (http.Request.Path.StartsWithSegments("/v1") || http.Request.Path.StartsWithSegments("/health"))
+            {
+                // Answers may hold health data: never cached, never framed, no active content.
+                headers.CacheControl = "no-store";
+                headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            }
+            await next(http);
+        });
+        app.UseCors(CorsPolicy);
+        return app;
+    }
+}
