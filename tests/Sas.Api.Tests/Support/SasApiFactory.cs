@@ -32,6 +32,9 @@ public class SasApiFactory : WebApplicationFactory<Program>
     /// <summary>Extra settings a test class needs (for instance another environment).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
 
+    /// <summary>Whether tokens signed with <see cref="JwtKey"/> are accepted (off to test a host without JWT settings).</summary>
+    protected virtual bool WithTestJwtKey => true;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -40,7 +43,7 @@ public class SasApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Sas:BootstrapAdminKey", AdminKey);
         builder.UseSetting("Sas:DemoData", "false");
         builder.UseSetting("Jobs:Enabled", "false"); // tests run job methods themselves, on the fake clock
-        builder.UseSetting("Auth:Jwt:SigningKeys:0", Convert.ToBase64String(JwtKey));
+        if (WithTestJwtKey) builder.UseSetting("Auth:Jwt:SigningKeys:0", Convert.ToBase64String(JwtKey));
         builder.UseSetting("Auth:Jwt:Issuer", "https://idp.test");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureServices(s =>

@@ -1,0 +1,163 @@
+using System.Net;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Sas.Api.Privacy;
+using Sas.Api.Reports;
+using Sas.Api.Tests.Support;
+
+namespace Sas.Api.Tests;
+
+public class SecurityTests(SasApiFactory api) : IClassFixture<SasApiFactory>
+{
+    private readonly World world = new(api);
+
+    [Fact]
+    public async Task Writes_and_patient_reads_are_in_the_audit_trail_which_only_admins_read()
+    {
+        var code = await world.Sector();
+        var trail = await (await api.Admin().GetAsync($"/v1/audit?entity=sectors&id={code}")).Expect(HttpStatusCode.OK);
+        var row = Assert.Single(trail.GetProperty("items").EnumerateArray());
+        Assert.Equal("PutSector", row.GetProperty("action").GetString());
+        Assert.Equal("admin", row.GetProperty("role").GetString());
+        Assert.False(string.IsNullOrEmpty(row.GetProperty("traceId").GetString()));
+
+        var regulator = await world.ClientFor("regulator", code);
+        await (await regulator.GetAsync("/v1/audit")).ExpectProblem(HttpStatusCode.Forbidden, "forbidden_scope");
+        var failed = await api.Admin().PutJson($"/v1/sectors/{World.NewCode()}", new { name = "", department = "44", communes = new[] { "44109" } });
+        await failed.ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed");
+        Assert.Equal(0, api.Count("SELECT COUNT(*) FROM audit_log WHERE action = 'PutSector' AND entity_id NOT IN (SELECT code FROM sectors)"));
+    }
+
+    [Fact]
+    public void The_audit_trail_is_append_only_in_the_database_and_in_the_code()
+    {
+        _ = api.Admin();
+        using (var c = api.OpenSqlite())
+        {
+            c.Execute("INSERT INTO audit_log (at, client_id, role, action, entity, entity_id) VALUES ('2026-01-01 00:00:00', 'c', 'admin', 'x', 'y', 'z')");
+            Assert.Throws<SqliteException>(() => c.Execute("UPDATE audit_log SET action = 'changed'"));
+            Assert.Throws<SqliteException>(() => c.Execute("DELETE FROM audit_log"));
+        }
+        // No statement the application can issue touches audit_log other than by INSERT or SELECT.
+        foreach (var (name, text) in SqlServerStatementTests.ApplicationStatements())
+            if (text.Contains("audit_log", StringComparison.OrdinalIgnoreCase))
+                Assert.True(text.TrimStart().StartsWith("INSERT", StringComparison.OrdinalIgnoreCase) || text.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase), name);
+        var source = Directory.GetFiles(Path.Combine(Repository.Root, "src"), "*.cs", SearchOption.AllDirectories).Select(File.ReadAllText);
+        Assert.DoesNotContain(source, s => System.Text.RegularExpressions.Regex.IsMatch(s, @"(UPDATE|DELETE\s+FROM)\s+(dbo\.)?audit_log", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+    }
+
+    [Fact]
+    public async Task A_key_is_rotated_then_revoked_and_the_revoked_key_answers_401_at_once()
+    {
+        var created = await (await api.Admin().PostJson("/v1/clients", new { name = "Practice", role = "regulator", scope = new[] { "44" } })).Expect(HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetString();
+        var oldKey = created.GetProperty("apiKey").GetString()!;
+        var oldKeyId = created.GetProperty("keyId").GetString();
+        var rotated = await (await api.Admin().PostJson($"/v1/clients/{id}/keys", new { label = "2027" })).Expect(HttpStatusCode.Created);
+        var newKey = rotated.GetProperty("apiKey").GetString()!;
+
+        await (await api.WithKey(oldKey).GetAsync("/v1/sectors")).Expect(HttpStatusCode.OK);
+        await (await api.WithKey(newKey).GetAsync("/v1/sectors")).Expect(HttpStatusCode.OK);
+        await (await api.Admin().DeleteAsync($"/v1/clients/{id}/keys/{oldKeyId}")).Expect(HttpStatusCode.NoContent);
+        await (await api.WithKey(oldKey).GetAsync("/v1/sectors")).ExpectProblem(HttpStatusCode.Unauthorized, "unauthenticated");
+        await (await api.WithKey(newKey).GetAsync("/v1/sectors")).Expect(HttpStatusCode.OK);
+        await (await api.Admin().DeleteAsync($"/v1/clients/{id}/keys/{oldKeyId}")).ExpectProblem(HttpStatusCode.NotFound, "key_not_found");
+
+        var client = await (await api.Admin().GetAsync($"/v1/clients/{id}")).Expect(HttpStatusCode.OK);
+        var keys = client.GetProperty("keys").EnumerateArray().ToList();
+        Assert.Equal(2, keys.Count);
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, keys.Single(k => k.GetProperty("id").GetString() == oldKeyId).GetProperty("revokedAt").ValueKind);
+        Assert.DoesNotContain(oldKey, client.ToString());
+        Assert.DoesNotContain(newKey, client.ToString());
+    }
+
+    [Fact]
+    public async Task Answers_carry_security_headers_and_cors_is_closed_by_default()
+    {
+        var response = await api.Admin().GetAsync("/v1/sectors");
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("no-store", response.Headers.CacheControl!.ToString());
+        var preflight = new HttpRequestMessage(HttpMethod.Options, "/v1/sectors");
+        preflight.Headers.Add("Origin", "https://evil.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "GET");
+        var answer = await api.Anonymous().SendAsync(preflight);
+        Assert.False(answer.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task The_purge_anonymises_old_bookings_once_keeps_reports_identical_and_is_audited()
+    {
+        var sector = await world.Sector();
+        var cpts = await world.Cpts(sector);
+        var rpps = await world.Practitioner([sector]);
+        var regulator = await world.ClientFor("regulator", sector);
+        var old = (await (await regulator.Book(BookingRequests.Body(await world.PublishedSlot(rpps, TimeSpan.FromHours(1), sector)))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString();
+        api.Clock.Advance(TimeSpan.FromDays(89));
+        var recent = (await (await regulator.Book(BookingRequests.Body(await world.PublishedSlot(rpps, TimeSpan.FromHours(1), sector), requestedAt: api.Clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:sszzz")))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString();
+        api.Clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromHours(2));
+
+        var from = SasApiFactory.Start.UtcDateTime.Date;
+        var to = api.Clock.GetUtcNow().UtcDateTime.Date.AddDays(1);
+        await api.Services.GetRequiredService<StatsJob>().RecomputeAsync(from, to, default);
+        var query = $"cpts={cpts}&from={World.Instant(from)}&to={World.Instant(to)}";
+        async Task<string> Reports() => string.Join("\n", await Task.WhenAll(
+            new[] { "fill-rate?groupBy=day&", "indicators?", "majorations?", "participation?" }.Select(r => api.Admin().GetStringAsync($"/v1/reports/{r}{query}"))));
+        var before = await Reports();
+
+        var job = api.Services.GetRequiredService<PatientPurgeJob>();
+        Assert.True(await job.RunAsync(default) >= 1);
+        Assert.Equal(0, await job.RunAsync(default)); // idempotent
+
+        var purged = api.Rows("SELECT patient_last_name, patient_phone, patient_ins, reason, purged_at FROM bookings WHERE id = @old", new { old }).Single();
+        Assert.Null((string?)purged.patient_last_name);
+        Assert.Null((string?)purged.patient_phone);
+        Assert.Null((string?)purged.reason);
+        Assert.NotNull((string?)purged.purged_at);
+        Assert.Equal(BookingRequests.PatientLastName, (string)api.Rows("SELECT patient_last_name FROM bookings WHERE id = @recent", new { recent }).Single().patient_last_name);
+        Assert.Equal(1, api.Count("SELECT COUNT(*) FROM audit_log WHERE action = 'purge' AND entity = 'booking' AND entity_id = @old AND role = 'system'", new { old }));
+
+        await api.Services.GetRequiredService<StatsJob>().RecomputeAsync(from, to, default);
+        Assert.Equal(before, await Reports());
+        var read = await (await api.Admin().GetAsync($"/v1/bookings/{old}")).Expect(HttpStatusCode.OK);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, read.GetProperty("patient").GetProperty("lastName").ValueKind);
+        Assert.Equal(0, api.Count("SELECT COUNT(*) FROM idempotency_keys WHERE created_at < @cutoff", new { cutoff = api.Clock.GetUtcNow().UtcDateTime.AddDays(-1) }));
+    }
+}
+
+public class RateLimitTests(RateLimitTests.Api api) : IClassFixture<RateLimitTests.Api>
+{
+    public sealed class Api : SasApiFactory
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+        [
+            KeyValuePair.Create<string, string?>("RateLimit:TokenLimit", "3"),
+            KeyValuePair.Create<string, string?>("RateLimit:TokensPerPeriod", "1"),
+            KeyValuePair.Create<string, string?>("RateLimit:ReplenishmentPeriod", "01:00:00"),
+            KeyValuePair.Create<string, string?>("Limits:MaxBodyBytes", "4096"),
+        ];
+    }
+
+    [Fact]
+    public async Task A_client_over_its_rate_gets_429_with_retry_after_and_others_are_not_affected()
+    {
+        var first = await (await api.Admin().PostJson("/v1/clients", new { name = "a", role = "regulator", scope = new[] { "44" } })).Expect(HttpStatusCode.Created);
+        var second = await (await api.Admin().PostJson("/v1/clients", new { name = "b", role = "regulator", scope = new[] { "44" } })).Expect(HttpStatusCode.Created);
+        var a = api.WithKey(first.GetProperty("apiKey").GetString()!);
+        for (var i = 0; i < 3; i++) await (await a.GetAsync("/v1/sectors")).Expect(HttpStatusCode.OK);
+        var limited = await a.GetAsync("/v1/sectors");
+        await limited.ExpectProblem(HttpStatusCode.TooManyRequests, "rate_limited");
+        Assert.True(int.Parse(limited.Headers.GetValues("Retry-After").Single()) >= 1);
+        await (await api.WithKey(second.GetProperty("apiKey").GetString()!).GetAsync("/v1/sectors")).Expect(HttpStatusCode.OK);
+        await (await a.GetAsync("/health/live")).Expect(HttpStatusCode.OK); // health checks are not limited
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_is_413()
+    {
+        var big = new string('x', 5000);
+        var response = await api.Anonymous().PutRaw("/v1/sectors/x", $$"""{"name":"{{big}}"}""");
+        await response.ExpectProblem(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+    }
+}
