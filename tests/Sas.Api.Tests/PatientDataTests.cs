@@ -114,7 +114,13 @@ public class PatientDataTests(PatientDataTests.LoggedApi api) : IClassFixture<Pa
         var now = api.Clock.GetUtcNow();
         await (await gp.GetAsync($"/v1/practitioners/{rpps}/bookings?from={World.Instant(now)}&to={World.Instant(now.AddDays(1))}")).Expect(HttpStatusCode.OK);
         await (await regulator.Book(BookingRequests.Body(slot, patient: BookingRequests.Patient(phone: "not a phone 0698765432")))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed");
+        var second = await (await regulator.Book(BookingRequests.Body(await world.PublishedSlot(rpps, TimeSpan.FromHours(1), (string)api.Rows("SELECT sector_code FROM slots WHERE id = @slot", new { slot }).Single().sector_code)))).Expect(HttpStatusCode.Created);
         await (await regulator.PostJson($"/v1/bookings/{id}/cancellation", new { by = "patient", reason = "r" })).Expect(HttpStatusCode.OK);
+        api.Clock.Advance(TimeSpan.FromHours(2));
+        await (await gp.PutJson($"/v1/bookings/{second.GetProperty("id").GetString()}/outcome", new { outcome = "honoured" })).Expect(HttpStatusCode.OK);
+        await (await api.Admin().GetAsync($"/v1/audit?entity=booking&id={id}")).Expect(HttpStatusCode.OK);
+        api.Clock.Advance(TimeSpan.FromDays(91));
+        await api.Services.GetRequiredService<Sas.Api.Privacy.PatientPurgeJob>().RunAsync(default);
 
         var log = string.Join("\n", api.Lines);
         Assert.Contains("/v1/bookings", log); // the capture works: requests are logged
