@@ -14,5 +14,11 @@ public sealed class DatabaseOptions
     /// <summary>Resolved at startup: <c>ConnectionStrings:Sas</c>, or the SQLite default file.</summary>
     public string ConnectionString { get; set; } = "";
 
+    /// <summary>
+    /// SQLite's <c>synchronous</c>: FULL (default) makes every commit durable at once, at the price of an
+    /// fsync per write; NORMAL, safe against corruption in WAL, may lose the last commits on a power cut.
+    /// </summary>
+    public string SqliteSynchronous { get; set; } = "FULL";
+
     public SqlDialect Dialect => Provider == DatabaseProvider.SqlServer ? SqlDialect.SqlServer : SqlDialect.Sqlite;
 }

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Sas.Api;
+
+namespace Sas.Bench;
+
+/// <summary>The API as it runs in production (Kestrel, the same wiring), in this process, on a loopback port.</summary>
+public sealed class ApiHost : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private ApiHost(WebApplication app, string url) { this.app = app; Url = url; }
+
+    public string Url { get; }
+    public IServiceProvider Services => app.Services;
+
+    public static async Task<ApiHost> StartAsync(string connectionString, string adminKey, string synchronous = "FULL")
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Benchmark", ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Sas"] = connectionString,
+            ["Sas:BootstrapAdminKey"] = adminKey,
+            ["Sas:DemoData"] = "false",
+            ["Database:SqliteSynchronous"] = synchronous,
+            ["Jobs:Enabled"] = "false",
+            ["RateLimit:TokenLimit"] = "1000000000",
+            ["RateLimit:TokensPerPeriod"] = "1000000000",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
+        });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddSasServices();
+        var app = builder.Build();
+        await app.InitialiseAsync();
+        app.UseSasPipeline();
+        app.MapSasEndpoints();
+        await app.StartAsync();
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new ApiHost(app, url);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}

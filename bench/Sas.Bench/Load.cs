@@ -1,0 +1,51 @@
+using System.Diagnostics;
+
+namespace Sas.Bench;
+
+public enum Outcome { Ok, Conflict, Error }
+
+/// <summary>One kind of request in the mix, with its share of the traffic.</summary>
+public sealed record Operation(string Name, int Weight, Func<Random, Task<Outcome>> Send);
+
+public sealed record OperationResult(string Name, long Requests, double PerSecond, double P50, double P95, double P99, long Conflicts, long Errors);
+
+/// <summary>K workers, each sending one request at a time, for a fixed duration; latencies kept per operation.</summary>
+public static class Load
+{
+    public static async Task<IReadOnlyList<OperationResult>> RunAsync(IReadOnlyList<Operation> mix, int workers, TimeSpan duration)
+    {
+        var totalWeight = mix.Sum(o => o.Weight);
+        var perWorker = new List<(string Op, double Ms, Outcome Outcome)>[workers];
+        var stop = Stopwatch.StartNew();
+        var tasks = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
+        {
+            var random = new Random(1000 + w);
+            var samples = perWorker[w] = new List<(string, double, Outcome)>(100_000);
+            while (stop.Elapsed < duration)
+            {
+                var pick = random.Next(totalWeight);
+                var op = mix.First(o => (pick -= o.Weight) < 0);
+                var started = Stopwatch.GetTimestamp();
+                Outcome outcome;
+                try { outcome = await op.Send(random); }
+                catch (HttpRequestException) { outcome = Outcome.Error; }
+                catch (TaskCanceledException) { outcome = Outcome.Error; }
+                samples.Add((op.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, outcome));
+            }
+        })).ToList();
+        await Task.WhenAll(tasks);
+        var seconds = stop.Elapsed.TotalSeconds;
+        return perWorker.SelectMany(s => s).GroupBy(s => s.Op)
+            .Select(g =>
+            {
+                var ms = g.Select(s => s.Ms).Order().ToArray();
+                return new OperationResult(g.Key, ms.Length, ms.Length / seconds, Percentile(ms, 0.50), Percentile(ms, 0.95), Percentile(ms, 0.99),
+                    g.LongCount(s => s.Outcome == Outcome.Conflict), g.LongCount(s => s.Outcome == Outcome.Error));
+            })
+            .OrderBy(r => mix.ToList().FindIndex(o => o.Name == r.Name))
+            .ToList();
+    }
+
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : Math.Round(sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)], 2);
+}

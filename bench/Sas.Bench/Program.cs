@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Text.Json;
+using Sas.Bench;
+
+// dotnet run -c Release --project bench/Sas.Bench -- [--quick] [--slots N] [--clients K] [--seconds S] [--scale] [--url URL --admin-key KEY] [--out FILE]
+var options = args.Contains("--quick") ? BenchOptions.Quick : new BenchOptions();
+for (var i = 0; i < args.Length - 1; i++)
+    options = args[i] switch
+    {
+        "--slots" => options with { Slots = long.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+        "--clients" => options with { Clients = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+        "--seconds" => options with { Duration = TimeSpan.FromSeconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture)) },
+        "--url" => options with { Url = args[i + 1] },
+        "--admin-key" => options with { AdminKey = args[i + 1] },
+        "--out" => options with { Output = args[i + 1] },
+        "--synchronous" => options with { Synchronous = args[i + 1].ToUpperInvariant() },
+        _ => options,
+    };
+
+if (args.Contains("--scale"))
+{
+    // Search p99 as the data grows: the index must keep it flat.
+    var series = new List<object>();
+    foreach (var size in new long[] { 100_000, 1_000_000, 5_000_000 })
+    {
+        var r = await Bench.RunAsync(options with { Slots = size, Output = "" }, Console.Out);
+        var search = r.Operations.Single(o => o.Name == "search");
+        series.Add(new { slots = r.Slots, loadSeconds = r.LoadSeconds, searchP50 = search.P50, searchP99 = search.P99, searchPerSecond = search.PerSecond });
+        Console.WriteLine($"  {r.Slots,10:N0} slots: search p50 {search.P50} ms, p99 {search.P99} ms, {search.PerSecond:N0}/s (loaded in {r.LoadSeconds:N0} s)");
+    }
+    Write(Path.Combine(Path.GetDirectoryName(options.Output) ?? ".", "scale.json"), series);
+    return 0;
+}
+
+var result = await Bench.RunAsync(options, Console.Out);
+Console.WriteLine();
+Console.WriteLine($"{result.Slots:N0} slots, {result.Practitioners:N0} GPs, {result.Sectors:N0} sectors; {result.Clients} clients, {result.DurationSeconds:N0} s per phase; {result.Machine}");
+Console.WriteLine($"{"operation",-16}{"requests",10}{"per s",10}{"× ceiling",11}{"p50 ms",9}{"p95 ms",9}{"p99 ms",9}{"conflicts",11}{"errors",8}");
+foreach (var r in result.Operations.Prepend(result.Ceiling))
+    Console.WriteLine($"{r.Name,-16}{r.Requests,10:N0}{r.PerSecond,10:N1}{(r == result.Ceiling ? 1 : result.Ratios[r.Name]),11:N3}{r.P50,9}{r.P95,9}{r.P99,9}{r.Conflicts,11:N0}{r.Errors,8:N0}");
+Console.WriteLine($"double bookings: {result.DoubleBookings}");
+foreach (var line in Budgets.Check(result)) Console.WriteLine(line);
+if (options.Output.Length > 0) Write(options.Output, result);
+return result.DoubleBookings == 0 && result.Operations.All(o => o.Errors == 0) ? 0 : 1;
+
+static void Write(string path, object value)
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    File.WriteAllText(path, JsonSerializer.Serialize(value, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+    Console.WriteLine($"written: {path}");
+}
