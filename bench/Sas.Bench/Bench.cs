@@ -69,14 +69,23 @@ public static class Bench
         var gps = c.Query<(string Rpps, string Sector)>("""
             SELECT ps.rpps, ps.sector_code FROM practitioner_sectors ps JOIN sectors s ON s.code = ps.sector_code WHERE s.cpts_finess = @cpts
             """, new { cpts }, tx).ToList();
+        var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
         var rows = from gp in gps
                    from day in Enumerable.Range(3, 362)
                    from hour in new[] { 8, 13, 16 }
-                   select new { gp.Sector, gp.Rpps, Hour = now.Date.AddDays(-day).AddHours(hour), Booked = (day + hour) % 3 == 0 ? 1 : 0 };
+                   let utc = now.Date.AddDays(-day).AddHours(hour)
+                   let local = TimeZoneInfo.ConvertTimeFromUtc(utc, paris)
+                   select new
+                   {
+                       gp.Sector, gp.Rpps, Hour = utc, Booked = (day + hour) % 3 == 0 ? 1 : 0,
+                       Day = Sas.Domain.Reports.Buckets.Day(local), Week = Sas.Domain.Reports.Buckets.Week(local), Month = Sas.Domain.Reports.Buckets.Month(local),
+                       Weekday = Sas.Domain.Reports.Buckets.IsoWeekday(local), LocalHour = local.Hour,
+                   };
         c.Execute("""
             INSERT INTO stats_hourly (sector_code, rpps, hour_utc, offered, booked, expired, offered_minutes, honoured, no_show, cancelled,
-                                      overflow_bookings, sas_bookings, no_regular_doctor, regular_doctor_unavailable, majoration_eligible)
-            VALUES (@Sector, @Rpps, @Hour, 1, @Booked, 1 - @Booked, 20, @Booked, 0, 0, 0, @Booked, 0, 0, @Booked)
+                                      overflow_bookings, sas_bookings, no_regular_doctor, regular_doctor_unavailable, majoration_eligible,
+                                      local_day, local_week, local_month, local_weekday, local_hour)
+            VALUES (@Sector, @Rpps, @Hour, 1, @Booked, 1 - @Booked, 20, @Booked, 0, 0, 0, @Booked, 0, 0, @Booked, @Day, @Week, @Month, @Weekday, @LocalHour)
             """, rows, tx);
         tx.Commit();
     }

@@ -42,20 +42,23 @@ public static class Dataset
         using var tx = c.BeginTransaction();
         var now = nowUtc;
 
-        var departments = sectors.Select(s => s.First().Department).Distinct().ToList();
+        // A CPTS is a territory of a few sectors (tens to a few hundred GPs), not a whole département.
         var cptsOf = new Dictionary<string, string>();
-        for (var d = 0; d < departments.Count; d++)
-        {
-            var payload = $"9{d:D7}";
-            cptsOf[departments[d]] = payload + Luhn.CheckDigit(payload);
-            Insert(c, tx, "INSERT INTO cpts (finess, name, updated_at) VALUES ($1, $2, $3)", cptsOf[departments[d]], $"CPTS {departments[d]}", now);
-        }
+        var territories = 0;
+        foreach (var department in sectors.GroupBy(s => s.First().Department))
+            foreach (var chunk in department.Chunk(5))
+            {
+                var payload = $"9{territories++:D7}";
+                var finess = payload + Luhn.CheckDigit(payload);
+                Insert(c, tx, "INSERT INTO cpts (finess, name, updated_at) VALUES ($1, $2, $3)", finess, $"CPTS {department.Key}-{territories}", now);
+                foreach (var s in chunk) cptsOf[s.Key] = finess;
+            }
         using (var sector = Prepare(c, tx, "INSERT INTO sectors (code, name, department, time_zone, booking_horizon_hours, cpts_finess, updated_at) VALUES ($1, $2, $3, $4, 24, $5, $6)", 6))
         using (var member = Prepare(c, tx, "INSERT INTO sector_communes (sector_code, insee_code) VALUES ($1, $2)", 2))
             foreach (var s in sectors)
             {
                 var department = s.First().Department;
-                Run(sector, s.Key, $"Secteur {s.Key}", department, geography.FindDepartment(department)?.TimeZone ?? "Europe/Paris", cptsOf[department], now);
+                Run(sector, s.Key, $"Secteur {s.Key}", department, geography.FindDepartment(department)?.TimeZone ?? "Europe/Paris", cptsOf[s.Key], now);
                 foreach (var commune in s) Run(member, s.Key, commune.InseeCode);
             }
 
@@ -104,9 +107,12 @@ public static class Dataset
         tx.Commit();
         Exec(c, "PRAGMA optimize");
 
-        var postal = sectors.OrderByDescending(s => s.Sum(x => x.Population)).SelectMany(s => s.Select(x => x.PostalCodes[0])).Distinct().Take(300).ToArray();
+        // Where regulators search: postal codes of the sectors that have GPs, the busiest first.
+        var gpsPerSector = gpSectors.GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count());
+        var postal = sectors.Where(s => gpsPerSector.ContainsKey(s.Key)).OrderByDescending(s => gpsPerSector[s.Key])
+            .SelectMany(s => s.Select(x => x.PostalCodes[0])).Distinct().Take(300).ToArray();
         var sync = Enumerable.Range(0, Math.Min(syncPractitioners, practitioners)).Select(i => i * (practitioners / Math.Max(1, Math.Min(syncPractitioners, practitioners)))).ToArray();
-        var busiest = cptsOf[sectors.OrderByDescending(s => s.Sum(x => x.Population)).First().First().Department];
+        var busiest = cptsOf[sectors.OrderByDescending(s => s.Sum(x => x.Population)).First().Key];
         return new DatasetInfo(slots, practitioners, sectors.Count, postal, sync.Select(i => gpRpps[i]).ToArray(), sync.Select(i => gpSectors[i]).ToArray(), busiest, clock.Elapsed);
     }
 

@@ -1,32 +1,37 @@
 using System.Globalization;
 using System.Text.Json;
-using Sas.Bench;
 
-// dotnet run -c Release --project bench/Sas.Bench -- [--quick] [--slots N] [--clients K] [--seconds S] [--scale] [--url URL --admin-key KEY] [--out FILE]
-var options = args.Contains("--quick") ? BenchOptions.Quick : new BenchOptions();
-for (var i = 0; i < args.Length - 1; i++)
-    options = args[i] switch
-    {
-        "--slots" => options with { Slots = long.Parse(args[i + 1], CultureInfo.InvariantCulture) },
-        "--clients" => options with { Clients = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
-        "--seconds" => options with { Duration = TimeSpan.FromSeconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture)) },
-        "--url" => options with { Url = args[i + 1] },
-        "--admin-key" => options with { AdminKey = args[i + 1] },
-        "--out" => options with { Output = args[i + 1] },
-        "--synchronous" => options with { Synchronous = args[i + 1].ToUpperInvariant() },
-        _ => options,
-    };
+namespace Sas.Bench;
 
-if (args.Contains("--scale"))
+/// <summary>dotnet run -c Release --project bench/Sas.Bench -- [--quick] [--slots N] [--clients K] [--seconds S] [--synchronous FULL|NORMAL] [--scale] [--url URL --admin-key KEY] [--out FILE]</summary>
+public static class BenchProgram
 {
-    // Search p99 as the data grows: the index must keep it flat.
-    var series = new List<object>();
-    foreach (var size in new long[] { 100_000, 1_000_000, 5_000_000 })
+    public static async Task<int> Main(string[] args)
     {
-        var r = await Bench.RunAsync(options with { Slots = size, Output = "" }, Console.Out);
-        var search = r.Operations.Single(o => o.Name == "search");
-        series.Add(new { slots = r.Slots, loadSeconds = r.LoadSeconds, searchP50 = search.P50, searchP99 = search.P99, searchPerSecond = search.PerSecond });
-        Console.WriteLine($"  {r.Slots,10:N0} slots: search p50 {search.P50} ms, p99 {search.P99} ms, {search.PerSecond:N0}/s (loaded in {r.LoadSeconds:N0} s)");
+        var options = args.Contains("--quick") ? BenchOptions.Quick : new BenchOptions();
+        for (var i = 0; i < args.Length - 1; i++)
+            options = args[i] switch
+            {
+                "--slots" => options with { Slots = long.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+                "--clients" => options with { Clients = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+                "--seconds" => options with { Duration = TimeSpan.FromSeconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture)) },
+                "--url" => options with { Url = args[i + 1] },
+                "--admin-key" => options with { AdminKey = args[i + 1] },
+                "--out" => options with { Output = args[i + 1] },
+                "--synchronous" => options with { Synchronous = args[i + 1].ToUpperInvariant() },
+                _ => options,
+            };
+
+        if (args.Contains("--scale"))
+        {
+            // Search p99 as the data grows: the index must keep it flat.
+            var series = new List<object>();
+            foreach (var size in new long[] { 100_000, 1_000_000, 5_000_000 })
+            {
+                var r = await Bench.RunAsync(options with { Slots = size, Output = "" }, Console.Out);
+                var search = r.Operations.Single(o => o.Name == "search");
+                series.Add(new { slots = r.Slots, loadSeconds = r.LoadSeconds, searchP50 = search.P50, searchP99 = search.P99, searchPerSecond = search.PerSecond });
+                Console.WriteLine($"  {r.Slots,10:N0} slots: search p50 {search.P50} ms, p99 {search.P99} ms, {search.PerSecond:N0}/s (loaded in {r.LoadSeconds:N0} s)");
     }
     Write(Path.Combine(Path.GetDirectoryName(options.Output) ?? ".", "scale.json"), series);
     return 0;
@@ -43,9 +48,12 @@ foreach (var line in Budgets.Check(result)) Console.WriteLine(line);
 if (options.Output.Length > 0) Write(options.Output, result);
 return result.DoubleBookings == 0 && result.Operations.All(o => o.Errors == 0) ? 0 : 1;
 
-static void Write(string path, object value)
-{
-    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-    File.WriteAllText(path, JsonSerializer.Serialize(value, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
-    Console.WriteLine($"written: {path}");
+    }
+
+    private static void Write(string path, object value)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllText(path, JsonSerializer.Serialize(value, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        Console.WriteLine($"written: {path}");
+    }
 }

@@ -86,7 +86,15 @@ public static class Startup
         SecuritySetup.GuardProduction(app);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sas.Startup");
-        Migrations.Apply(app.Services.GetRequiredService<DatabaseOptions>(), logger);
+        var database = app.Services.GetRequiredService<DatabaseOptions>();
+        Migrations.Apply(database, logger);
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            // Microsoft.Data.Sqlite's async calls run synchronously: each query holds a pool thread. Start with
+            // enough threads that a burst does not wait for the pool to grow one thread at a time.
+            ThreadPool.GetMinThreads(out var workers, out var io);
+            ThreadPool.SetMinThreads(Math.Max(workers, config.GetValue("Database:SqliteMinThreads", 64)), io);
+        }
 
         if (config["Sas:BootstrapAdminKey"] is { Length: > 0 } bootstrapKey)
         {

@@ -22,6 +22,7 @@ public partial class SqlServerStatementTests
             from modality in new[] { false, true }
             from after in new[] { false, true }
             select ((Sas.Api.Search.SearchStore.Sql)sql).Search(groups, modality, after),
+        ["StatsStore+Sql.Grouped"] = sql => Enum.GetValues<Sas.Api.Reports.ReportKey>().Select(k => ((Sas.Api.Reports.StatsStore.Sql)sql).Grouped(k)),
     };
 
     public static IEnumerable<(string Name, string Text)> ApplicationStatements()

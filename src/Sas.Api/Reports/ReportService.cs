@@ -3,75 +3,73 @@ using Sas.Domain.Time;
 
 namespace Sas.Api.Reports;
 
-/// <summary>The CPTS reports, computed from the hourly aggregates, each hour placed in its sector's local time.</summary>
+/// <summary>
+/// The CPTS reports. The database sums the hourly aggregates per group (each row carries its local day,
+/// ISO week, month, weekday and hour in its sector's time zone), so a year of a territory is a few
+/// hundred grouped rows here, not every hour.
+/// </summary>
 public sealed class ReportService(StatsStore store, MajorationPolicy policy)
 {
     public const double ParticipationLineHours = 2;
 
     public sealed record Scope(IReadOnlyDictionary<string, TimeZoneInfo> Sectors, DateTime FromUtc, DateTime ToUtc);
 
-    private static DateTime Local(Scope scope, string sector, DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(utc, scope.Sectors[sector]);
+    private Task<IReadOnlyList<GroupRow>> Grouped(Scope scope, ReportKey key, CancellationToken ct) =>
+        store.GroupedAsync(scope.Sectors.Keys.ToList(), scope.FromUtc, scope.ToUtc, key, ct);
 
     public async Task<FillRateReport> FillRateAsync(Scope scope, GroupBy groupBy, CancellationToken ct)
     {
-        var (hourly, _) = await store.ReadAsync(scope.Sectors.Keys.ToList(), scope.FromUtc, scope.ToUtc, ct);
-        var names = groupBy == GroupBy.Practitioner ? await store.NamesAsync(hourly.Select(h => h.Rpps).Distinct().ToList(), ct) : null;
-        var rows = hourly
-            .Where(h => h.Offered + h.Honoured + h.NoShow + h.Cancelled > 0)
-            .GroupBy(h => Key(scope, h, groupBy))
-            .OrderBy(g => g.Key.Sort, StringComparer.Ordinal)
-            .Select(g => new FillRateRow(g.Key.Key,
-                names is not null && names.TryGetValue(g.Key.Key, out var n) ? $"{n.FirstName} {n.LastName}" : null,
-                g.Key.Weekday, g.Key.Hour,
-                g.Sum(h => h.Offered), g.Sum(h => h.Booked), g.Sum(h => h.Expired), Figures.FillRate(g.Sum(h => h.Booked), g.Sum(h => h.Offered)),
-                g.Sum(h => h.Honoured), g.Sum(h => h.NoShow), g.Sum(h => h.Cancelled)))
+        var groups = (await Grouped(scope, KeyFor(groupBy), ct)).Where(g => g.Offered + g.Honoured + g.NoShow + g.Cancelled > 0).ToList();
+        var names = groupBy == GroupBy.Practitioner ? await store.NamesAsync(groups.Select(g => g.GroupKey).ToList(), ct) : null;
+        var rows = groups
+            .Select(g => (Key: groupBy == GroupBy.WeekdayHour ? $"{g.Weekday}-{g.Hour:D2}" : g.GroupKey, Group: g))
+            .OrderBy(x => x.Key, StringComparer.Ordinal)
+            .Select(x => new FillRateRow(x.Key,
+                names is not null && names.TryGetValue(x.Key, out var n) ? $"{n.FirstName} {n.LastName}" : null,
+                groupBy == GroupBy.WeekdayHour ? (int)x.Group.Weekday : null, groupBy == GroupBy.WeekdayHour ? (int)x.Group.Hour : null,
+                x.Group.Offered, x.Group.Booked, x.Group.Expired, Figures.FillRate(x.Group.Booked, x.Group.Offered),
+                x.Group.Honoured, x.Group.NoShow, x.Group.Cancelled))
             .ToArray();
         var totals = new FillRateTotals(rows.Sum(r => r.Offered), rows.Sum(r => r.Booked), rows.Sum(r => r.Expired),
             Figures.FillRate(rows.Sum(r => r.Booked), rows.Sum(r => r.Offered)), rows.Sum(r => r.Honoured), rows.Sum(r => r.NoShow), rows.Sum(r => r.Cancelled));
         return new FillRateReport(ToText(groupBy), Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc), rows, totals);
     }
 
-    private static (string Key, string Sort, int? Weekday, int? Hour) Key(Scope scope, HourlyRow h, GroupBy groupBy)
+    private static ReportKey KeyFor(GroupBy groupBy) => groupBy switch
     {
-        var local = Local(scope, h.SectorCode, h.HourUtc);
-        return groupBy switch
-        {
-            GroupBy.Day => (Buckets.Day(local), Buckets.Day(local), null, null),
-            GroupBy.Week => (Buckets.Week(local), Buckets.Week(local), null, null),
-            GroupBy.Month => (Buckets.Month(local), Buckets.Month(local), null, null),
-            GroupBy.Practitioner => (h.Rpps, h.Rpps, null, null),
-            GroupBy.Sector => (h.SectorCode, h.SectorCode, null, null),
-            _ => ($"{Buckets.IsoWeekday(local)}-{local.Hour:D2}", $"{Buckets.IsoWeekday(local)}-{local.Hour:D2}", Buckets.IsoWeekday(local), local.Hour),
-        };
-    }
+        GroupBy.Day => ReportKey.Day,
+        GroupBy.Week => ReportKey.Week,
+        GroupBy.Month => ReportKey.Month,
+        GroupBy.Practitioner => ReportKey.Practitioner,
+        GroupBy.Sector => ReportKey.Sector,
+        _ => ReportKey.WeekdayHour,
+    };
 
     public async Task<IndicatorsReport> IndicatorsAsync(Scope scope, CancellationToken ct)
     {
-        var (hourly, delays) = await store.ReadAsync(scope.Sectors.Keys.ToList(), scope.FromUtc, scope.ToUtc, ct);
-        var histogram = delays.GroupBy(d => d.DelayMinutes).Select(g => (g.Key, g.Sum(d => d.Bookings))).ToList();
-        var count = histogram.Sum(h => h.Item2);
-        double? Share(long maxMinutes) => count == 0 ? null : Math.Round((double)histogram.Where(h => h.Key <= maxMinutes).Sum(h => h.Item2) / count, 4);
+        var sectors = await Grouped(scope, ReportKey.Sector, ct);
+        var (participating, histogram) = await store.IndicatorPartsAsync(scope.Sectors.Keys.ToList(), scope.FromUtc, scope.ToUtc, ct);
+        var count = histogram.Sum(h => h.Count);
+        double? Share(long maxMinutes) => count == 0 ? null : Math.Round((double)histogram.Where(h => h.Minutes <= maxMinutes).Sum(h => h.Count) / count, 4);
         return new IndicatorsReport(
             Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc),
-            hourly.Where(h => h.Offered > 0 || h.OverflowBookings > 0).Select(h => h.Rpps).Distinct().LongCount(),
-            hourly.Sum(h => h.SasBookings),
-            hourly.Sum(h => h.NoRegularDoctor),
-            hourly.Sum(h => h.RegularDoctorUnavailable),
+            participating,
+            sectors.Sum(g => g.SasBookings),
+            sectors.Sum(g => g.NoRegularDoctor),
+            sectors.Sum(g => g.RegularDoctorUnavailable),
             new DelayFigures(count, Figures.Percentile(histogram, 0.5), Figures.Percentile(histogram, 0.9), Share(24 * 60), Share(48 * 60)),
-            hourly.Sum(h => h.OverflowBookings));
+            sectors.Sum(g => g.OverflowBookings));
     }
 
     public async Task<MajorationReport> MajorationsAsync(Scope scope, CancellationToken ct)
     {
-        var (hourly, _) = await store.ReadAsync(scope.Sectors.Keys.ToList(), scope.FromUtc, scope.ToUtc, ct);
-        var names = await store.NamesAsync(hourly.Select(h => h.Rpps).Distinct().ToList(), ct);
-        var rows = hourly.Where(h => h.MajorationEligible > 0)
-            .GroupBy(h => (h.Rpps, Week: Buckets.Week(Local(scope, h.SectorCode, h.HourUtc))))
-            .OrderBy(g => g.Key.Rpps, StringComparer.Ordinal).ThenBy(g => g.Key.Week, StringComparer.Ordinal)
-            .Select(g =>
+        var weeks = (await Grouped(scope, ReportKey.PractitionerWeek, ct)).Where(g => g.MajorationEligible > 0).Select(Split).ToList();
+        var names = await store.NamesAsync(weeks.Select(w => w.Rpps).Distinct().ToList(), ct);
+        var rows = weeks.OrderBy(w => w.Rpps, StringComparer.Ordinal).ThenBy(w => w.Week, StringComparer.Ordinal)
+            .Select(w =>
             {
-                var eligible = (int)g.Sum(h => h.MajorationEligible);
-                return new MajorationRow(g.Key.Rpps, NameOf(names, g.Key.Rpps), g.Key.Week, eligible, policy.Capped(eligible), policy.AmountFor(eligible));
+                var eligible = (int)w.Group.MajorationEligible;
+                return new MajorationRow(w.Rpps, NameOf(names, w.Rpps), w.Week, eligible, policy.Capped(eligible), policy.AmountFor(eligible));
             })
             .ToArray();
         return new MajorationReport(Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc), policy.Amount, policy.WeeklyCap, rows, rows.Sum(r => r.Amount));
@@ -79,18 +77,22 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
 
     public async Task<ParticipationReport> ParticipationAsync(Scope scope, CancellationToken ct)
     {
-        var (hourly, _) = await store.ReadAsync(scope.Sectors.Keys.ToList(), scope.FromUtc, scope.ToUtc, ct);
-        var names = await store.NamesAsync(hourly.Select(h => h.Rpps).Distinct().ToList(), ct);
-        var rows = hourly.Where(h => h.OfferedMinutes > 0)
-            .GroupBy(h => (h.Rpps, Week: Buckets.Week(Local(scope, h.SectorCode, h.HourUtc))))
-            .OrderBy(g => g.Key.Rpps, StringComparer.Ordinal).ThenBy(g => g.Key.Week, StringComparer.Ordinal)
-            .Select(g =>
+        var weeks = (await Grouped(scope, ReportKey.PractitionerWeek, ct)).Where(g => g.OfferedMinutes > 0).Select(Split).ToList();
+        var names = await store.NamesAsync(weeks.Select(w => w.Rpps).Distinct().ToList(), ct);
+        var rows = weeks.OrderBy(w => w.Rpps, StringComparer.Ordinal).ThenBy(w => w.Week, StringComparer.Ordinal)
+            .Select(w =>
             {
-                var hours = Math.Round(g.Sum(h => h.OfferedMinutes) / 60.0, 2);
-                return new ParticipationRow(g.Key.Rpps, NameOf(names, g.Key.Rpps), g.Key.Week, hours, hours >= ParticipationLineHours);
+                var hours = Math.Round(w.Group.OfferedMinutes / 60.0, 2);
+                return new ParticipationRow(w.Rpps, NameOf(names, w.Rpps), w.Week, hours, hours >= ParticipationLineHours);
             })
             .ToArray();
         return new ParticipationReport(Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc), ParticipationLineHours, rows);
+    }
+
+    private static (string Rpps, string Week, GroupRow Group) Split(GroupRow g)
+    {
+        var bar = g.GroupKey.IndexOf('|');
+        return (g.GroupKey[..bar], g.GroupKey[(bar + 1)..], g);
     }
 
     private static string? NameOf(IReadOnlyDictionary<string, StatsStore.GpName> names, string rpps) =>

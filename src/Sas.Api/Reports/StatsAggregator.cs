@@ -46,9 +46,14 @@ public static class StatsAggregator
             delays[key] = delays.GetValueOrDefault(key) + 1;
         }
 
-        var hourly = cells.Select(kv => new HourlyRow(kv.Key.Sector, kv.Key.Rpps, kv.Key.Hour,
-            kv.Value[0], kv.Value[1], kv.Value[2], kv.Value[3], kv.Value[4], kv.Value[5], kv.Value[6],
-            kv.Value[7], kv.Value[8], kv.Value[9], kv.Value[10], kv.Value[11])).ToList();
+        var hourly = cells.Select(kv =>
+        {
+            var local = TimeZoneInfo.ConvertTimeFromUtc(kv.Key.Hour, Zone(raw, kv.Key.Sector));
+            return new HourlyRow(kv.Key.Sector, kv.Key.Rpps, kv.Key.Hour,
+                kv.Value[0], kv.Value[1], kv.Value[2], kv.Value[3], kv.Value[4], kv.Value[5], kv.Value[6],
+                kv.Value[7], kv.Value[8], kv.Value[9], kv.Value[10], kv.Value[11],
+                Buckets.Day(local), Buckets.Week(local), Buckets.Month(local), Buckets.IsoWeekday(local), local.Hour);
+        }).ToList();
         var delayRows = delays.Select(kv => new DelayRow(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Key.Item4, kv.Value)).ToList();
         return (hourly, delayRows);
     }

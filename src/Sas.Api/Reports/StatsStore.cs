@@ -13,7 +13,34 @@ public sealed record RawBooking(
 public sealed record HourlyRow(
     string SectorCode, string Rpps, DateTime HourUtc, long Offered, long Booked, long Expired, long OfferedMinutes,
     long Honoured, long NoShow, long Cancelled, long OverflowBookings, long SasBookings, long NoRegularDoctor,
-    long RegularDoctorUnavailable, long MajorationEligible);
+    long RegularDoctorUnavailable, long MajorationEligible,
+    string LocalDay = "", string LocalWeek = "", string LocalMonth = "", long LocalWeekday = 0, long LocalHour = 0);
+
+/// <summary>How a report groups its figures; each maps to a fixed column expression, never client text.</summary>
+public enum ReportKey { Day, Week, Month, Practitioner, Sector, WeekdayHour, PractitionerWeek }
+
+/// <summary>
+/// One group of a report, summed by the database. A class with setters, not a positional record: for an
+/// empty result SQLite types computed columns as BLOB, which a record constructor cannot be matched with.
+/// </summary>
+public sealed class GroupRow
+{
+    public string GroupKey { get; init; } = "";
+    public long Weekday { get; init; }
+    public long Hour { get; init; }
+    public long Offered { get; init; }
+    public long Booked { get; init; }
+    public long Expired { get; init; }
+    public long OfferedMinutes { get; init; }
+    public long Honoured { get; init; }
+    public long NoShow { get; init; }
+    public long Cancelled { get; init; }
+    public long OverflowBookings { get; init; }
+    public long SasBookings { get; init; }
+    public long NoRegularDoctor { get; init; }
+    public long RegularDoctorUnavailable { get; init; }
+    public long MajorationEligible { get; init; }
+}
 
 public sealed record DelayRow(string SectorCode, string Rpps, DateTime HourUtc, long DelayMinutes, long Bookings);
 
@@ -21,13 +48,7 @@ public sealed record SectorZone(string Code, string TimeZone);
 
 public sealed class StatsStore(Db db)
 {
-    private const string HourlyColumns = """
-        sector_code AS SectorCode, rpps, hour_utc AS HourUtc, offered, booked, expired, offered_minutes AS OfferedMinutes,
-        honoured, no_show AS NoShow, cancelled, overflow_bookings AS OverflowBookings, sas_bookings AS SasBookings,
-        no_regular_doctor AS NoRegularDoctor, regular_doctor_unavailable AS RegularDoctorUnavailable, majoration_eligible AS MajorationEligible
-        """;
-
-    public sealed class Sql
+    public sealed class Sql(SqlDialect d)
     {
         /// <summary>Slots that were still published at their start, in the range: booked, expired, or not yet swept by the expiry job.</summary>
         public string RawSlots => """
@@ -48,24 +69,54 @@ public sealed class StatsStore(Db db)
         public string DeleteDelays => "DELETE FROM stats_delays WHERE hour_utc >= @from AND hour_utc < @to";
         public string InsertHourly => """
             INSERT INTO stats_hourly (sector_code, rpps, hour_utc, offered, booked, expired, offered_minutes, honoured, no_show, cancelled,
-                                      overflow_bookings, sas_bookings, no_regular_doctor, regular_doctor_unavailable, majoration_eligible)
+                                      overflow_bookings, sas_bookings, no_regular_doctor, regular_doctor_unavailable, majoration_eligible,
+                                      local_day, local_week, local_month, local_weekday, local_hour)
             VALUES (@SectorCode, @Rpps, @HourUtc, @Offered, @Booked, @Expired, @OfferedMinutes, @Honoured, @NoShow, @Cancelled,
-                    @OverflowBookings, @SasBookings, @NoRegularDoctor, @RegularDoctorUnavailable, @MajorationEligible)
+                    @OverflowBookings, @SasBookings, @NoRegularDoctor, @RegularDoctorUnavailable, @MajorationEligible,
+                    @LocalDay, @LocalWeek, @LocalMonth, @LocalWeekday, @LocalHour)
+            """;
+        /// <summary>The figures of [from, to) summed per group by the database.</summary>
+        public string Grouped(ReportKey key) => $"""
+            SELECT {Expression(key)} AS GroupKey, MIN(local_weekday) AS Weekday, MIN(local_hour) AS Hour,
+                   SUM(offered) AS Offered, SUM(booked) AS Booked, SUM(expired) AS Expired, SUM(offered_minutes) AS OfferedMinutes,
+                   SUM(honoured) AS Honoured, SUM(no_show) AS NoShow, SUM(cancelled) AS Cancelled, SUM(overflow_bookings) AS OverflowBookings,
+                   SUM(sas_bookings) AS SasBookings, SUM(no_regular_doctor) AS NoRegularDoctor,
+                   SUM(regular_doctor_unavailable) AS RegularDoctorUnavailable, SUM(majoration_eligible) AS MajorationEligible
+              FROM stats_hourly
+             WHERE sector_code IN @sectors AND hour_utc >= @from AND hour_utc < @to
+             GROUP BY {Expression(key)}
+            """;
+
+        private string Expression(ReportKey key) => key switch
+        {
+            ReportKey.Day => "local_day",
+            ReportKey.Week => "local_week",
+            ReportKey.Month => "local_month",
+            ReportKey.Practitioner => "rpps",
+            ReportKey.Sector => "sector_code",
+            ReportKey.WeekdayHour => d.IntegerAsText("local_weekday * 100 + local_hour"),
+            _ => d.Concat(d.Concat("rpps", "'|'"), "local_week"),
+        };
+        public string ParticipatingPractitioners => """
+            SELECT COUNT(DISTINCT rpps)
+              FROM stats_hourly
+             WHERE sector_code IN @sectors AND hour_utc >= @from AND hour_utc < @to
+               AND (offered > 0 OR overflow_bookings > 0)
+            """;
+        public string DelayHistogram => """
+            SELECT delay_minutes AS DelayMinutes, SUM(bookings) AS Bookings
+              FROM stats_delays
+             WHERE sector_code IN @sectors AND hour_utc >= @from AND hour_utc < @to
+             GROUP BY delay_minutes
             """;
         public string InsertDelay => """
             INSERT INTO stats_delays (sector_code, rpps, hour_utc, delay_minutes, bookings)
             VALUES (@SectorCode, @Rpps, @HourUtc, @DelayMinutes, @Bookings)
             """;
-        public string Hourly => $"SELECT {HourlyColumns} FROM stats_hourly WHERE sector_code IN @sectors AND hour_utc >= @from AND hour_utc < @to";
-        public string Delays => """
-            SELECT sector_code AS SectorCode, rpps, hour_utc AS HourUtc, delay_minutes AS DelayMinutes, bookings
-              FROM stats_delays
-             WHERE sector_code IN @sectors AND hour_utc >= @from AND hour_utc < @to
-            """;
         public string PractitionerNames => "SELECT rpps, first_name AS FirstName, last_name AS LastName FROM practitioners WHERE rpps IN @rpps";
     }
 
-    private static readonly Sql Statements = new();
+    private readonly Sql Statements = new(db.Dialect);
 
     public sealed record Raw(IReadOnlyList<RawSlot> Slots, IReadOnlyList<RawBooking> Bookings, IReadOnlyDictionary<string, string> Zones);
 
@@ -91,14 +142,27 @@ public sealed class StatsStore(Db db)
             return 0;
         }, ct);
 
-    public async Task<(IReadOnlyList<HourlyRow> Hourly, IReadOnlyList<DelayRow> Delays)> ReadAsync(IReadOnlyCollection<string> sectors, DateTime fromUtc, DateTime toUtc, CancellationToken ct)
+    public async Task<IReadOnlyList<GroupRow>> GroupedAsync(IReadOnlyCollection<string> sectors, DateTime fromUtc, DateTime toUtc, ReportKey key, CancellationToken ct)
     {
-        if (sectors.Count == 0) return ([], []);
+        if (sectors.Count == 0) return [];
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<GroupRow>(new CommandDefinition(Statements.Grouped(key), new { sectors, from = fromUtc, to = toUtc }, cancellationToken: ct))).AsList();
+    }
+
+    public async Task<(long Participating, IReadOnlyList<(long Minutes, long Count)> Delays)> IndicatorPartsAsync(IReadOnlyCollection<string> sectors, DateTime fromUtc, DateTime toUtc, CancellationToken ct)
+    {
+        if (sectors.Count == 0) return (0, []);
         await using var c = await db.OpenAsync(ct);
         var args = new { sectors, from = fromUtc, to = toUtc };
-        var hourly = (await c.QueryAsync<HourlyRow>(new CommandDefinition(Statements.Hourly, args, cancellationToken: ct))).AsList();
-        var delays = (await c.QueryAsync<DelayRow>(new CommandDefinition(Statements.Delays, args, cancellationToken: ct))).AsList();
-        return (hourly, delays);
+        var participating = await c.ExecuteScalarAsync<long>(new CommandDefinition(Statements.ParticipatingPractitioners, args, cancellationToken: ct));
+        var delays = (await c.QueryAsync<DelayBucket>(new CommandDefinition(Statements.DelayHistogram, args, cancellationToken: ct))).Select(d => (d.DelayMinutes, d.Bookings)).ToList();
+        return (participating, delays);
+    }
+
+    private sealed class DelayBucket
+    {
+        public long DelayMinutes { get; init; }
+        public long Bookings { get; init; }
     }
 
     public sealed record GpName(string Rpps, string FirstName, string LastName);

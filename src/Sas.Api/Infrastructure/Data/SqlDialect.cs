@@ -20,6 +20,12 @@ public abstract class SqlDialect
     /// <summary>An <c>UPDATE</c> that answers the listed columns of the rows it changed.</summary>
     public abstract string UpdateReturning(string table, string set, string where, string columns);
 
+    /// <summary>Text concatenation of two expressions.</summary>
+    public abstract string Concat(string left, string right);
+
+    /// <summary>An integer expression as text.</summary>
+    public abstract string IntegerAsText(string expression);
+
     /// <summary>A locking hint for a read that decides a write (SQL Server); SQLite writers are already serialised.</summary>
     public abstract string UpdateLock { get; }
 
@@ -33,6 +39,8 @@ public abstract class SqlDialect
         public override string InsertReturningId(string table, string columns, string values) =>
             $"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING id";
         public override string UpdateLock => "";
+        public override string Concat(string left, string right) => $"{left} || {right}";
+        public override string IntegerAsText(string expression) => $"CAST({expression} AS TEXT)";
         public override string UpdateReturning(string table, string set, string where, string columns) =>
             $"UPDATE {table} SET {set} WHERE {where} RETURNING {columns}";
         public override bool IsUniqueViolation(System.Data.Common.DbException error) =>
@@ -46,6 +54,8 @@ public abstract class SqlDialect
         public override string InsertReturningId(string table, string columns, string values) =>
             $"INSERT INTO {table} ({columns}) OUTPUT INSERTED.id VALUES ({values})";
         public override string UpdateLock => "WITH (UPDLOCK, HOLDLOCK)";
+        public override string Concat(string left, string right) => $"{left} + {right}";
+        public override string IntegerAsText(string expression) => $"CAST({expression} AS VARCHAR(20))";
         public override string UpdateReturning(string table, string set, string where, string columns) =>
             $"UPDATE {table} SET {set} OUTPUT {string.Join(", ", columns.Split(',').Select(c => "INSERTED." + c.Trim()))} WHERE {where}";
         public override bool IsUniqueViolation(System.Data.Common.DbException error) =>

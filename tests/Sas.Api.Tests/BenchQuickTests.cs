@@ -1,0 +1,23 @@
+using Sas.Bench;
+
+namespace Sas.Api.Tests;
+
+/// <summary>The benchmark's quick mode, on a tiny dataset, so the bench cannot rot between runs.</summary>
+public class BenchQuickTests
+{
+    [Fact]
+    public async Task The_quick_bench_runs_every_operation_and_finds_no_double_booking()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"sas-bench-test-{Guid.NewGuid():N}");
+        var output = Path.Combine(folder, "quick.json");
+        var result = await Bench.Bench.RunAsync(BenchOptions.Quick with { Slots = 3000, Clients = 4, Duration = TimeSpan.FromSeconds(1.5), WorkFolder = folder, Output = output }, TextWriter.Null);
+
+        Assert.Equal(0, result.DoubleBookings);
+        Assert.True(result.Ceiling.Requests > 0);
+        Assert.Equal(["search", "hold", "booking", "sync_week", "fill_rate_year"], result.Operations.Select(o => o.Name));
+        Assert.All(result.Operations, o => Assert.Equal(0, o.Errors));
+        Assert.Contains(result.Operations, o => o.Name == "search" && o.Requests > 0 && o.P99 >= o.P50);
+        Assert.Contains(Budgets.Check(result), line => line.StartsWith("budget double bookings", StringComparison.Ordinal) && line.EndsWith("met", StringComparison.Ordinal));
+        Directory.Delete(folder, recursive: true);
+    }
+}
