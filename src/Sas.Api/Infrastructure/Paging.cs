@@ -19,6 +19,15 @@ public static class Paging
     public static string Encode(string key) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(key)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
+    /// <summary>A cursor over increasing numeric ids (audit rows, deliveries); absent means from the start.</summary>
+    public static bool TryDecodeId(string? cursor, out long id)
+    {
+        id = 0;
+        return cursor is null || (TryDecode(cursor, out var key) && long.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out id));
+    }
+
+    public static string EncodeId(long id) => Encode(id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     public static bool TryDecode(string? cursor, out string key)
     {
         key = "";

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -65,9 +64,7 @@ public static class WebhookEndpoints
         var errors = new ValidationErrors();
         if (status is not (null or "pending" or "delivered" or "failed")) errors.Add("status", "must be pending, delivered or failed");
         if (!Paging.IsValidLimit(limit)) errors.Add("limit", $"must be between 1 and {Paging.MaxLimit}");
-        long afterId = 0;
-        if (after is not null && !(Paging.TryDecode(after, out var key) && long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out afterId)))
-            errors.Add("after", "is not a cursor this API gave");
+        if (!Paging.TryDecodeId(after, out var afterId)) errors.Add("after", "is not a cursor this API gave");
         if (errors.Any) return errors.ToProblem();
 
         var caller = Caller.From(user);
@@ -75,7 +72,7 @@ public static class WebhookEndpoints
         var rows = await store.ListAsync(caller.IsAdmin ? null : caller.ClientId, status, afterId, take + 1, ct);
         var page = rows.Take(take).Select(r => new DeliveryDto(r.Id, r.EventId, r.EventType, r.Status, (int)r.Attempts, Instants.Format(r.NextAttemptAt),
             r.LastError, Instants.Format(r.CreatedAt), r.DeliveredAt is { } at ? Instants.Format(at) : null)).ToList();
-        return TypedResults.Ok(new Page<DeliveryDto>(page, rows.Count > take ? Paging.Encode(page[^1].Id.ToString(CultureInfo.InvariantCulture)) : null));
+        return TypedResults.Ok(new Page<DeliveryDto>(page, rows.Count > take ? Paging.EncodeId(page[^1].Id) : null));
     }
 
     public static async Task<Results<Accepted, ProblemHttpResult>> RetryDelivery(long id, ClaimsPrincipal user, WebhookStore store, CancellationToken ct)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Errors;
@@ -26,14 +25,12 @@ public static class AuditEndpoints
         errors.Text("entity", entity, 20, required: false);
         errors.Text("id", id, 64, required: false);
         if (!Paging.IsValidLimit(limit)) errors.Add("limit", $"must be between 1 and {Paging.MaxLimit}");
-        long afterId = 0;
-        if (after is not null && !(Paging.TryDecode(after, out var key) && long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out afterId)))
-            errors.Add("after", "is not a cursor this API gave");
+        if (!Paging.TryDecodeId(after, out var afterId)) errors.Add("after", "is not a cursor this API gave");
         if (errors.Any) return errors.ToProblem();
         var take = Paging.Limit(limit);
         var rows = await audit.ReadAsync(entity, id, afterId, take + 1, ct);
         var page = rows.Take(take).Select(r => new AuditDto(r.Id, Instants.Format(r.At), r.ClientId, r.Role, r.Action, r.Entity, r.EntityId, r.TraceId)).ToList();
-        return TypedResults.Ok(new Page<AuditDto>(page, rows.Count > take ? Paging.Encode(page[^1].Id.ToString(CultureInfo.InvariantCulture)) : null));
+        return TypedResults.Ok(new Page<AuditDto>(page, rows.Count > take ? Paging.EncodeId(page[^1].Id) : null));
     }
 
     /// <summary>

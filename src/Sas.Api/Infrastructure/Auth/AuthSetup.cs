@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.IdentityModel.Tokens;
+using Sas.Api.Infrastructure.Errors;
 
 namespace Sas.Api.Infrastructure.Auth;
 
@@ -104,7 +105,7 @@ public static class AuthSetup
 }
 
 /// <summary>401 and 403 as problem+json with the contract's codes, instead of empty bodies.</summary>
-public sealed class ProblemAuthorizationResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
+public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler fallback = new();
 
@@ -113,25 +114,15 @@ public sealed class ProblemAuthorizationResultHandler(IProblemDetailsService pro
         if (result.Challenged)
         {
             await context.ChallengeAsync();
-            await Write(context, 401, "Authentication required", "unauthenticated",
+            await context.WriteProblemAsync(401, "Authentication required", "unauthenticated",
                 "Send an API key in X-Api-Key, or a bearer token in Authorization.");
             return;
         }
         if (result.Forbidden)
         {
-            await Write(context, 403, "Forbidden", "forbidden_scope", "This caller's role does not allow this operation.");
+            await context.WriteProblemAsync(403, "Forbidden", "forbidden_scope", "This caller's role does not allow this operation.");
             return;
         }
         await fallback.HandleAsync(next, context, policy, result);
-    }
-
-    private Task Write(HttpContext context, int status, string title, string code, string detail)
-    {
-        context.Response.StatusCode = status;
-        return problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = status, Title = title, Detail = detail, Extensions = { ["code"] = code } },
-        }).AsTask();
     }
 }

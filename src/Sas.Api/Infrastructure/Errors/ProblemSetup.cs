@@ -33,6 +33,17 @@ public static partial class ProblemSetup
         return app;
     }
 
+    /// <summary>Answers a problem+json from middleware (authorization, limits), where handlers' results are not available.</summary>
+    public static Task WriteProblemAsync(this HttpContext http, int status, string title, string code, string detail)
+    {
+        http.Response.StatusCode = status;
+        return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = { Status = status, Title = title, Detail = detail, Extensions = { ["code"] = code } },
+        }).AsTask();
+    }
+
     public static string DefaultCode(int status) => status switch
     {
         400 => "bad_request",

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpsPolicy;
 using Microsoft.AspNetCore.RateLimiting;
 using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Infrastructure.Errors;
 
 namespace Sas.Api.Infrastructure.Security;
 
@@ -44,18 +45,9 @@ public static class SecuritySetup
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : limits.ReplenishmentPeriod;
                 var http = context.HttpContext;
-                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails =
-                    {
-                        Status = 429, Title = "Too many requests",
-                        Detail = "This client sends more requests than its rate allows; wait for Retry-After seconds.",
-                        Extensions = { ["code"] = "rate_limited" },
-                    },
-                });
+                await http.WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many requests", "rate_limited",
+                    "This client sends more requests than its rate allows; wait for Retry-After seconds.");
             };
         });
 
@@ -102,12 +94,7 @@ public static class SecuritySetup
         {
             if (http.Request.ContentLength > maxBody)
             {
-                http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails = { Status = 413, Title = "Request body too large", Detail = $"Bodies are limited to {maxBody} bytes.", Extensions = { ["code"] = "payload_too_large" } },
-                });
+                await http.WriteProblemAsync(StatusCodes.Status413PayloadTooLarge, "Request body too large", "payload_too_large", $"Bodies are limited to {maxBody} bytes.");
                 return;
             }
             if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBody;
