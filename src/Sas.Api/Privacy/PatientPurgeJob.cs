@@ -65,7 +65,7 @@ public sealed class PatientPurgeJob(Db db, TimeProvider clock, IConfiguration co
             if (purged < BatchSize) break;
         }
         var keys = await idempotency.PurgeExpiredAsync(ct);
-        if (total + keys > 0) logger.LogInformation("Purged patient data of {Bookings} bookings and {Keys} idempotency keys", total, keys);
+        if (total + keys > 0) logger.LogInformation("Retention purge: {Bookings} bookings anonymised, {Keys} idempotency keys removed", total, keys);
         return total;
     }
 }
