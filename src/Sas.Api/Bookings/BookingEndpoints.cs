@@ -153,7 +153,7 @@ public static class BookingEndpoints
         var booking = await s.Bookings.FindAsync(id, ct);
         if (booking is null) return Problems.NotFound("booking_not_found", "No booking has this id.");
         var sector = await s.Territory.GetSectorAsync(booking.SectorCode, ct);
-        if (!CanSee(caller, booking, sector) || caller.Role == Roles.Cpts) return Problems.Forbidden("This booking is outside this client's scope.");
+        if (!CanSee(caller, booking, sector)) return Problems.Forbidden("This booking is outside this client's scope.");
 
         var now = s.Clock.GetUtcNow().UtcDateTime;
         var window = s.Options.WindowFor((int)(sector?.BookingHorizonHours ?? 24));

@@ -27,14 +27,10 @@ public sealed class ClientStore(Db db, TimeProvider clock)
             INSERT INTO clients (id, name, role, scope, created_at)
             VALUES (@Id, @Name, @Role, @Scope, @CreatedAt)
             """;
-        public string InsertKey => """
-            INSERT INTO client_keys (id, client_id, key_hash, created_at)
-            VALUES (@id, @clientId, @hash, @now)
-            """;
         public string KeyHashExists => "SELECT COUNT(*) FROM client_keys WHERE key_hash = @hash";
         public string SelectClient => "SELECT id, name, role, scope, created_at AS CreatedAt FROM clients WHERE id = @id";
         public string SelectKeys => "SELECT id, label, created_at AS CreatedAt, revoked_at AS RevokedAt FROM client_keys WHERE client_id = @id ORDER BY created_at, id";
-        public string InsertLabelledKey => """
+        public string InsertKey => """
             INSERT INTO client_keys (id, client_id, key_hash, created_at, label)
             VALUES (@id, @clientId, @hash, @now, @label)
             """;
@@ -64,7 +60,7 @@ public sealed class ClientStore(Db db, TimeProvider clock)
         await db.InTransactionAsync(async (c, tx) =>
         {
             await c.ExecuteAsync(new CommandDefinition(sql.InsertClient, client, tx, cancellationToken: ct));
-            await c.ExecuteAsync(new CommandDefinition(sql.InsertKey, new { id = keyId, clientId = client.Id, hash = ApiKeys.Hash(key), now }, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(sql.InsertKey, new { id = keyId, clientId = client.Id, hash = ApiKeys.Hash(key), now, label = (string?)null }, tx, cancellationToken: ct));
             return 0;
         }, ct);
         return (client, keyId, key);
@@ -98,7 +94,7 @@ public sealed class ClientStore(Db db, TimeProvider clock)
         var key = ApiKeys.NewKey();
         var keyId = Guid.NewGuid().ToString();
         await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition(sql.InsertLabelledKey,
+        await c.ExecuteAsync(new CommandDefinition(sql.InsertKey,
             new { id = keyId, clientId, hash = ApiKeys.Hash(key), now = clock.GetUtcNow().UtcDateTime, label }, cancellationToken: ct));
         return (keyId, key);
     }

@@ -50,6 +50,9 @@ public sealed class DemoData(TerritoryStore territory, PractitionerStore practit
             await territory.UpsertSectorAsync(new SectorRow(code, name, Department, "Europe/Paris", 24, CptsFiness), communes, ct);
         await territory.UpsertCptsAsync(CptsFiness, "CPTS Loire-Atlantique (démo)", sectors.Select(s => s.Code).ToList(), ct);
 
+        var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+        var localToday = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), paris).Date;
+        var windowStart = TimeZoneInfo.ConvertTimeToUtc(localToday, paris);
         var rppsList = new List<string>();
         for (var i = 0; i < Gps.Length; i++)
         {
@@ -59,7 +62,7 @@ public sealed class DemoData(TerritoryStore territory, PractitionerStore practit
             var sector = sectors.First(s => s.Communes.Contains(gp.Commune)).Code;
             var site = new PractitionerSiteRow(rpps, "cabinet", $"Cabinet du Dr {gp.Last}", gp.Address, gp.Commune);
             await practitioners.UpsertAsync(new PractitionerRow(rpps, gp.First, gp.Last, "general_practitioner", 2), [sector], [site], ct);
-            await slots.SyncAsync(rpps, DemoSlots(rpps, sector, i), WindowStart(), WindowStart().AddDays(3), ct);
+            await slots.SyncAsync(rpps, DemoSlots(rpps, sector, i, localToday, paris), windowStart, windowStart.AddDays(3), ct);
         }
 
         await clients.EnsureKeyAsync("Demo admin", Roles.Admin, [], Keys[Roles.Admin], ct);
@@ -78,20 +81,11 @@ public sealed class DemoData(TerritoryStore territory, PractitionerStore practit
             .Select(g => ($"44-{g.Key}", $"Loire-Atlantique, secteur {g.Key}xx", g.Select(c => c.InseeCode).Order(StringComparer.Ordinal).ToArray()))
             .ToList();
 
-    private DateTime WindowStart()
-    {
-        var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
-        var localToday = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), paris).Date;
-        return TimeZoneInfo.ConvertTimeToUtc(localToday, paris);
-    }
-
     /// <summary>Three 20-minute slots a day for today and the next two days, in Paris time; each GP a little apart.</summary>
-    private List<IncomingSlot> DemoSlots(string rpps, string sector, int gpIndex)
+    private List<IncomingSlot> DemoSlots(string rpps, string sector, int gpIndex, DateTime localToday, TimeZoneInfo paris)
     {
-        var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
         var now = clock.GetUtcNow().UtcDateTime;
         var result = new List<IncomingSlot>();
-        var localToday = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), paris).Date;
         for (var day = 0; day < 3; day++)
         {
             foreach (var hour in new[] { 9.0, 14.0, 17.5 })

@@ -81,7 +81,7 @@ public static class SearchEndpoints
 
         // Each sector's horizon bounds its own slots; the usual case is one group.
         var now = s.Clock.GetUtcNow().UtcDateTime;
-        var earliest = s.Booking.WindowFor(24).EarliestStart(now);
+        var earliest = now + s.Booking.CutOff; // the cut-off is the same for every sector; horizons differ
         var start = from is { } f && f > earliest ? f : earliest;
         var groups = inScope.GroupBy(x => x.BookingHorizonHours)
             .Select(g =>
