@@ -6,6 +6,7 @@ using Sas.Api.Infrastructure.Outbox;
 using Sas.Api.Jobs;
 using Sas.Api.Notifications;
 using Sas.Api.Demo;
+using Sas.Api.Fhir;
 using Sas.Api.Health;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Data;
@@ -57,6 +58,7 @@ public static class Startup
         services.AddSasOpenApi();
         services.AddSasSecurity();
         builder.AddSasJobs();
+        builder.AddSasFhir();
         return builder;
     }
 
@@ -111,6 +113,7 @@ public static class Startup
         app.UseSasSecurity();
         app.UseSwagger();
         app.UseSwaggerUI(o => o.SwaggerEndpoint($"/swagger/{OpenApiSetup.DocumentName}/swagger.json", "SAS booking API v1"));
+        app.UseSasFhirCertificateForwarding();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
@@ -134,6 +137,7 @@ public static class Startup
         v1.MapWebhooks();
         v1.MapReports();
         v1.MapAudit();
+        app.MapFhir();
         app.MapJobsDashboard();
         return app;
     }

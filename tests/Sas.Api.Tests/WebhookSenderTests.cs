@@ -11,7 +11,7 @@ public class WebhookSenderTests
     {
         var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
-        var sender = new WebhookSender(services.GetRequiredService<IHttpClientFactory>(), new WebhookOptions { RetryDelay = TimeSpan.Zero, RetriesPerRun = 2 }, clock);
+        var sender = new WebhookSender(new DeliveryPipelines(services.GetRequiredService<IHttpClientFactory>(), new WebhookOptions { RetryDelay = TimeSpan.Zero, RetriesPerRun = 2 }, clock));
         await using var receiver = await WebhookReceiver.StartAsync("secret-secret-secret", failFirst: 1);
         var result = await sender.SendAsync(new DueDelivery(1, "e1", "booking.created", "c", "b", 0, receiver.Url, receiver.Secret, """{"type":"booking.created","data":{}}"""), default);
         Assert.Equal(1, receiver.Refused);
@@ -24,7 +24,7 @@ public class WebhookSenderTests
     public async Task A_delivery_refused_on_every_try_is_not_delivered()
     {
         var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
-        var sender = new WebhookSender(services.GetRequiredService<IHttpClientFactory>(), new WebhookOptions { RetryDelay = TimeSpan.Zero, RetriesPerRun = 2 }, new Microsoft.Extensions.Time.Testing.FakeTimeProvider());
+        var sender = new WebhookSender(new DeliveryPipelines(services.GetRequiredService<IHttpClientFactory>(), new WebhookOptions { RetryDelay = TimeSpan.Zero, RetriesPerRun = 2 }, new Microsoft.Extensions.Time.Testing.FakeTimeProvider()));
         await using var receiver = await WebhookReceiver.StartAsync("secret-secret-secret", failFirst: 10);
         var result = await sender.SendAsync(new DueDelivery(1, "e1", "booking.created", "c", "b", 0, receiver.Url, receiver.Secret, """{"type":"booking.created","data":{}}"""), default);
         Assert.False(result.Delivered);

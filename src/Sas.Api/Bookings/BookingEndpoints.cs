@@ -17,7 +17,7 @@ using Sas.Domain.Time;
 
 namespace Sas.Api.Bookings;
 
-public static class BookingEndpoints
+public static partial class BookingEndpoints
 {
     public const string IdempotencyHeader = "Idempotency-Key";
 
@@ -70,6 +70,8 @@ public static class BookingEndpoints
             if (input.PractitionerRpps is not null) errors.Add("practitionerRpps", "goes with overflow: true only");
         }
         if (input.HoldId is { Length: > 64 }) errors.Add("holdId", "is not a hold id this API gave");
+        if (input.Operator is not null && !OperatorId().IsMatch(input.Operator))
+            errors.Add("operator", "must be the regulator's national identifier (IDNPS): 1 to 64 letters, digits, '/', '-' or '.'");
         if (errors.Any) return errors.ToProblem();
 
         var draft = NewDraft(input, patient!, requestedAt!.Value, caller, now);
@@ -111,7 +113,7 @@ public static class BookingEndpoints
         Guid.NewGuid().ToString(), null, "", "", null, null, null, 0, null, BookingStatus.Booked.ToText(), null,
         input.Origin.ToText(), input.RegularDoctor.ToText(), input.RegularDoctorContacted ? 1 : 0, requestedAt,
         p.LastName, p.FirstName, p.BirthDate, p.Phone, p.Commune, p.Ins, p.RegularDoctorRpps, input.Reason.Trim(),
-        caller.ClientId, now, null, null, null, null, 0, null, now);
+        caller.ClientId, now, null, null, null, null, 0, null, now, OperatorId: input.Operator);
 
     /// <summary>What the idempotency key keeps: the booking as answered, or the refusal's code and detail.</summary>
     private static StoredAnswer Store(BookingStore.BookResult result, string timeZone, Services s) => result.Refusal is { } r
@@ -229,5 +231,9 @@ public static class BookingEndpoints
         EnumText.Parse<RegularDoctor>(b.RegularDoctor), b.RegularDoctorContacted == 1, Instants.Format(b.RequestedAt), b.Reason,
         new PatientDto(b.PatientLastName, b.PatientFirstName, b.PatientBirthDate, b.PatientPhone, b.PatientCommune, b.PatientIns, b.PatientRegularDoctorRpps),
         Instants.Format(b.CreatedAt),
-        b.CancelledAt is { } at ? new CancellationDto(EnumText.Parse<CancelledBy>(b.CancelledBy!), b.CancelReason, Instants.Format(at), b.SlotReleased == 1) : null);
+        b.CancelledAt is { } at ? new CancellationDto(EnumText.Parse<CancelledBy>(b.CancelledBy!), b.CancelReason, Instants.Format(at), b.SlotReleased == 1) : null,
+        b.OperatorId);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9A-Za-z/.\-]{1,64}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex OperatorId();
 }

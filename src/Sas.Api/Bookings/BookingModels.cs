@@ -22,7 +22,8 @@ public sealed record BookingInput(
     long? SlotId = null,
     string? HoldId = null,
     string? PractitionerRpps = null,
-    bool Overflow = false);
+    bool Overflow = false,
+    string? Operator = null);
 
 public sealed record HoldDto(string HoldId, long SlotId, string ExpiresAt);
 
@@ -54,4 +55,5 @@ public sealed record BookingDto(
     string? Reason,
     PatientDto Patient,
     string CreatedAt,
-    CancellationDto? Cancellation);
+    CancellationDto? Cancellation,
+    string? Operator = null);

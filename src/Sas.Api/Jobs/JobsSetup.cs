@@ -30,6 +30,7 @@ public static class JobsSetup
         var services = builder.Services;
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Webhooks").Get<WebhookOptions>() ?? new WebhookOptions());
         services.AddSingleton<WebhookStore>();
+        services.AddSingleton<DeliveryPipelines>();
         services.AddSingleton<WebhookSender>();
         services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan); // Polly owns timeouts
         services.AddTransient<SlotExpiryJob>();

@@ -9,7 +9,9 @@ namespace Sas.Api.Notifications;
 /// (a short lease), sent, then its outcome written. Running twice, or on two nodes, sends nothing
 /// twice on purpose; a crash between send and write means one more send (at least once).
 /// </summary>
-public sealed class NotificationDispatchJob(WebhookStore store, WebhookSender sender, WebhookOptions options, TimeProvider clock, ILogger<NotificationDispatchJob> logger)
+public sealed class NotificationDispatchJob(
+    WebhookStore store, WebhookSender sender, Fhir.AppointmentSender appointments, Fhir.FhirOptions fhir, WebhookOptions options, TimeProvider clock,
+    ILogger<NotificationDispatchJob> logger)
 {
     public const string Id = "notifications:dispatch";
     public const string Cron = "* * * * *";
@@ -19,7 +21,7 @@ public sealed class NotificationDispatchJob(WebhookStore store, WebhookSender se
     {
         try
         {
-            while (await store.FanOutAsync(options.BatchSize, ct) == options.BatchSize) { }
+            while (await store.FanOutAsync(options.BatchSize, fhir.SasPlatform.Enabled, ct) == options.BatchSize) { }
         }
         catch (WebhookStore.ConcurrentFanOutException)
         {
@@ -29,7 +31,7 @@ public sealed class NotificationDispatchJob(WebhookStore store, WebhookSender se
         var due = await store.DueAsync(options.BatchSize, ct);
         var results = await Task.WhenAll(due.GroupBy(d => d.Url ?? d.ClientId).Select(endpoint => SendInOrderAsync(endpoint.ToList(), ct)));
         var delivered = results.Sum();
-        if (due.Count > 0) logger.LogInformation("Webhooks: {Delivered} of {Due} due deliveries sent", delivered, due.Count);
+        if (due.Count > 0) logger.LogInformation("Notifications: {Delivered} of {Due} due deliveries sent", delivered, due.Count);
         return delivered;
     }
 
@@ -40,7 +42,7 @@ public sealed class NotificationDispatchJob(WebhookStore store, WebhookSender se
         foreach (var d in deliveries)
         {
             if (stalled.Contains(d.OrderKey) || !await store.ClaimAsync(d.Id, options.Lease, ct)) continue;
-            var result = await sender.SendAsync(d, ct);
+            var result = d.ClientId == WebhookStore.SasPlatformRecipient ? await appointments.SendAsync(d, ct) : await sender.SendAsync(d, ct);
             if (result.Delivered)
             {
                 await store.MarkDeliveredAsync(d.Id, ct);

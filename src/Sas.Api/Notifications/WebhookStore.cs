@@ -17,6 +17,9 @@ public sealed record DueDelivery(long Id, string EventId, string EventType, stri
 
 public sealed class WebhookStore(Db db, TimeProvider clock)
 {
+    /// <summary>The recipient name of deliveries to the national SAS platform (not a client of this API).</summary>
+    public const string SasPlatformRecipient = "sas-platform";
+
     public sealed class Sql(SqlDialect d)
     {
         public string UpdateWebhook => "UPDATE webhooks SET url = @url, secret = @secret, events = @events, updated_at = @now WHERE client_id = @client";
@@ -24,10 +27,12 @@ public sealed class WebhookStore(Db db, TimeProvider clock)
         public string SelectWebhook => "SELECT client_id AS ClientId, url, secret, events FROM webhooks WHERE client_id = @client";
         public string Cursor => "SELECT last_id FROM outbox_cursors WHERE name = 'webhooks'";
         public string NewEvents => $"""
-            SELECT id, event_id AS EventId, event_type AS EventType, booking_id AS BookingId, slot_id AS SlotId, rpps, client_id AS ClientId
-              FROM outbox
-             WHERE id > @after
-             ORDER BY id
+            SELECT o.id, o.event_id AS EventId, o.event_type AS EventType, o.booking_id AS BookingId, o.slot_id AS SlotId, o.rpps,
+                   o.client_id AS ClientId, b.origin AS Origin, b.overflow AS Overflow
+              FROM outbox o
+              LEFT JOIN bookings b ON b.id = o.booking_id
+             WHERE o.id > @after
+             ORDER BY o.id
             {d.Limit("@batch")}
             """;
         public string Subscribers => """
@@ -106,15 +111,17 @@ public sealed class WebhookStore(Db db, TimeProvider clock)
         return await c.QuerySingleOrDefaultAsync<WebhookRow>(new CommandDefinition(sql.SelectWebhook, new { client }, cancellationToken: ct));
     }
 
-    private sealed record NewEvent(long Id, string EventId, string EventType, string? BookingId, long? SlotId, string Rpps, string? ClientId);
+    private sealed record NewEvent(long Id, string EventId, string EventType, string? BookingId, long? SlotId, string Rpps, string? ClientId, string? Origin, long? Overflow);
     private sealed record Subscriber(string ClientId, string Events, string Role, string Scope);
     private sealed record NewDelivery(long OutboxId, string EventId, string EventType, string ClientId, string OrderKey, DateTime now);
 
     /// <summary>
     /// Turns new outbox events into one delivery per interested client: the practice software of the
-    /// event's GP, and the regulator client that made the booking. Answers how many events it read.
+    /// event's GP, the regulator client that made the booking, and, when <paramref name="toSasPlatform"/>,
+    /// the national SAS platform for bookings made by SAS regulators (origin <c>sas</c>, on a slot).
+    /// Answers how many events it read.
     /// </summary>
-    public Task<int> FanOutAsync(int batch, CancellationToken ct) =>
+    public Task<int> FanOutAsync(int batch, bool toSasPlatform, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
             var after = await c.ExecuteScalarAsync<long>(new CommandDefinition(sql.Cursor, transaction: tx, cancellationToken: ct));
@@ -129,6 +136,10 @@ public sealed class WebhookStore(Db db, TimeProvider clock)
                 .Where(s => (s.Role == Roles.Practitioner && s.Scope.Contains(e.Rpps)) || s.ClientId == e.ClientId)
                 .Select(s => new NewDelivery(e.Id, e.EventId, e.EventType, s.ClientId, e.BookingId ?? $"slot:{e.SlotId}", now)))
                 .ToList();
+            if (toSasPlatform)
+                deliveries.AddRange(events
+                    .Where(e => e.BookingId is not null && e.Origin == "sas" && e.Overflow == 0)
+                    .Select(e => new NewDelivery(e.Id, e.EventId, e.EventType, SasPlatformRecipient, e.BookingId!, now)));
             await c.ExecuteAsync(new CommandDefinition(sql.InsertDelivery, deliveries, tx, cancellationToken: ct));
             // Compare-and-set: if another node moved the cursor meanwhile, this whole fan-out rolls back.
             if (await c.ExecuteAsync(new CommandDefinition(sql.MoveCursor, new { from = after, to = events[^1].Id }, tx, cancellationToken: ct)) == 0)

@@ -32,7 +32,7 @@ public static class Policies
 
 public static class AuthSetup
 {
-    private const string Selector = "sas";
+    public const string Selector = "sas";
 
     public static IServiceCollection AddSasAuth(this IServiceCollection services)
     {
@@ -111,6 +111,16 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
     {
+        if ((result.Challenged || result.Forbidden) && context.Request.Path.StartsWithSegments("/fhir"))
+        {
+            // The SAS platform is a FHIR client: it reads OperationOutcome, not problem+json.
+            await new Fhir.FhirResult(result.Challenged ? 401 : 403, Fhir.FhirResult.Outcome(
+                result.Challenged ? Hl7.Fhir.Model.OperationOutcome.IssueType.Login : Hl7.Fhir.Model.OperationOutcome.IssueType.Forbidden,
+                result.Challenged
+                    ? "Mutual TLS required: present the SAS platform's IGC-Santé client certificate."
+                    : "This caller may not read the FHIR interface.")).ExecuteAsync(context);
+            return;
+        }
         if (result.Challenged)
         {
             await context.ChallengeAsync();

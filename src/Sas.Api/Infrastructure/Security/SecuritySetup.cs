@@ -103,7 +103,7 @@ public static class SecuritySetup
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
-            if (http.Request.Path.StartsWithSegments("/v1") || http.Request.Path.StartsWithSegments("/health"))
+            if (http.Request.Path.StartsWithSegments("/v1") || http.Request.Path.StartsWithSegments("/fhir") || http.Request.Path.StartsWithSegments("/health"))
             {
                 // Answers may hold health data: never cached, never framed, no active content.
                 headers.CacheControl = "no-store";

@@ -1,0 +1,88 @@
+using Hl7.Fhir.Model;
+using Sas.Api.Slots;
+using Sas.Domain.Fhir;
+
+namespace Sas.Api.Fhir;
+
+/// <summary>
+/// The editor side of the ANS "Service d'Accès aux Soins" FHIR guide: the national platform reads our
+/// free slots here (flows INT_R01 and INT_R04). Answers and errors are FHIR (Bundle, OperationOutcome),
+/// not the problem+json of <c>/v1</c>, because the platform is a FHIR client.
+/// </summary>
+public static class FhirEndpoints
+{
+    public static IEndpointRouteBuilder MapFhir(this IEndpointRouteBuilder app)
+    {
+        var fhir = app.MapGroup("/fhir").WithTags("FHIR (SAS platform)");
+        fhir.MapGet("/Slot", SearchFhirSlots).WithName(nameof(SearchFhirSlots))
+            .WithSummary("Free slots of 1 to 25 GPs for the national SAS platform (mutual TLS; ANS SAS guide v1.2.0)")
+            .RequireAuthorization(FhirSetup.Policy)
+            .Produces(StatusCodes.Status200OK, contentType: FhirCodes.ContentType)
+            .Produces(StatusCodes.Status400BadRequest, contentType: FhirCodes.ContentType)
+            .Produces(StatusCodes.Status401Unauthorized, contentType: FhirCodes.ContentType);
+        fhir.MapGet("/metadata", FhirCapabilities).WithName(nameof(FhirCapabilities))
+            .WithSummary("The CapabilityStatement of this FHIR interface")
+            .AllowAnonymous()
+            .Produces(StatusCodes.Status200OK, contentType: FhirCodes.ContentType);
+        return app;
+    }
+
+    public readonly record struct Services(FhirSlotStore Store, SlotBundleBuilder Builder, FhirOptions Options, BookingOptions Booking, TimeProvider Clock);
+
+    public static async Task<FhirResult> SearchFhirSlots(HttpRequest request, [AsParameters] Services s, CancellationToken ct)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(s.Options.DefaultTimeZone);
+        var query = request.Query.SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v ?? "")));
+        var (search, issues) = SlotSearchRequest.Parse(query, zone);
+        if (search is null) return FhirResult.BadRequest(issues);
+
+        // Only what a regulator could book now: after the cut-off, within each sector's booking horizon.
+        var now = s.Clock.GetUtcNow().UtcDateTime;
+        var earliest = now + s.Booking.CutOff;
+        var from = search.FromUtc > earliest ? search.FromUtc : earliest;
+        var rows = from > search.ToUtc ? [] : await s.Store.FreeSlotsAsync(search.RppsNumbers, from, search.ToUtc, now, ct);
+        var bookable = rows.Where(r => r.StartUtc >= from && r.StartUtc <= s.Booking.WindowFor((int)r.BookingHorizonHours).LatestStart(now)).ToList();
+
+        var baseUrl = BaseUrl(request, s.Options);
+        var self = $"{baseUrl}{request.Path}{request.QueryString}";
+        var bundle = s.Builder.Build(bookable.Take(search.Count).ToList(), new SlotBundleBuilder.Context(search, self, baseUrl, now, bookable.Count));
+        return FhirResult.Ok(bundle);
+    }
+
+    public static FhirResult FhirCapabilities(HttpRequest request, FhirOptions options) => FhirResult.Ok(new CapabilityStatement
+    {
+        Status = PublicationStatus.Active,
+        Date = "2026-11-23",
+        Kind = CapabilityStatementKind.Instance,
+        FhirVersion = FHIRVersion.N4_0_1,
+        Format = [FhirCodes.ContentType],
+        Implementation = new CapabilityStatement.ImplementationComponent { Description = "SAS booking API", Url = BaseUrl(request, options) + "/fhir" },
+        Rest =
+        [
+            new CapabilityStatement.RestComponent
+            {
+                Mode = CapabilityStatement.RestfulCapabilityMode.Server,
+                Security = new CapabilityStatement.SecurityComponent { Description = "Mutual TLS with an IGC-Santé certificate of the SAS platform" },
+                Resource =
+                [
+                    new CapabilityStatement.ResourceComponent
+                    {
+                        Type = ResourceType.Slot.ToString(),
+                        Interaction = [new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.SearchType }],
+                        SearchInclude = ["Slot:schedule", "Slot:service-type-reference"],
+                        SearchRevInclude = [],
+                        SearchParam =
+                        [
+                            new CapabilityStatement.SearchParamComponent { Name = "start", Type = SearchParamType.Date },
+                            new CapabilityStatement.SearchParamComponent { Name = "status", Type = SearchParamType.Token },
+                            new CapabilityStatement.SearchParamComponent { Name = SlotSearchRequest.PractitionerIdentifier, Type = SearchParamType.Token },
+                        ],
+                    },
+                ],
+            },
+        ],
+    });
+
+    private static string BaseUrl(HttpRequest request, FhirOptions options) =>
+        !string.IsNullOrWhiteSpace(options.PublicBaseUrl) ? options.PublicBaseUrl.TrimEnd('/') : $"{request.Scheme}://{request.Host}{request.PathBase}";
+}

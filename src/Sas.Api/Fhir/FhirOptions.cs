@@ -1,0 +1,69 @@
+namespace Sas.Api.Fhir;
+
+/// <summary>Section <c>Fhir</c>: the ANS SAS interface (slot aggregation in, appointments out).</summary>
+public sealed class FhirOptions
+{
+    /// <summary>
+    /// The booking link put in <c>Slot.comment</c>: <c>{slotId}</c> is replaced by the slot's id and
+    /// <c>{base}</c> by <see cref="PublicBaseUrl"/> (or the request's own scheme and host). Point it at the
+    /// regulators' booking screen; the default is this API's own slot resource.
+    /// </summary>
+    public string BookingLinkTemplate { get; set; } = "{base}/v1/slots/{slotId}";
+
+    /// <summary>How this API is reached from outside, when a proxy changes scheme or host.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Search dates sent without an offset are read in this zone (the platform works in Paris time).</summary>
+    public string DefaultTimeZone { get; set; } = "Europe/Paris";
+
+    /// <summary>
+    /// Also let an admin API key call <c>/fhir</c>, for a local demo or a gateway that already checked the
+    /// certificate. Off by default: in production only the platform's certificate opens these routes.
+    /// </summary>
+    public bool AllowApiKeys { get; set; }
+
+    public MtlsOptions Mtls { get; set; } = new();
+
+    public SasPlatformOptions SasPlatform { get; set; } = new();
+}
+
+/// <summary>Section <c>Fhir:Mtls</c>: which client certificates are the SAS platform's.</summary>
+public sealed class MtlsOptions
+{
+    /// <summary>PEM files of the CAs a client certificate must chain to (IGC-Santé roots and intermediates).</summary>
+    public string[] TrustedCaFiles { get; set; } = [];
+
+    /// <summary>The certificate's subject CN must be one of these (the SAS platform's server names).</summary>
+    public string[] AllowedCommonNames { get; set; } = [];
+
+    /// <summary>The certificate's subject OU must be one of these.</summary>
+    public string[] AllowedOrganizationalUnits { get; set; } = [];
+
+    /// <summary>Check revocation online (CRL/OCSP of IGC-Santé). Needs the network to reach them.</summary>
+    public bool CheckRevocation { get; set; }
+
+    /// <summary>
+    /// Behind a TLS-terminating proxy: the header in which it forwards the client certificate (PEM or
+    /// base64 DER). Only set it when the API cannot be reached except through that proxy.
+    /// </summary>
+    public string? ForwardedCertificateHeader { get; set; }
+
+    public bool Enabled => TrustedCaFiles.Length > 0;
+}
+
+/// <summary>Section <c>Fhir:SasPlatform</c>: where appointments booked by SAS regulators are sent (flow INT_R03).</summary>
+public sealed class SasPlatformOptions
+{
+    /// <summary>The platform's FHIR base URL; empty means appointments are not sent.</summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>This editor's client certificate for the platform's mutual TLS (PKCS#12 file and its password).</summary>
+    public string? ClientCertificateFile { get; set; }
+
+    public string? ClientCertificatePassword { get; set; }
+
+    /// <summary>The identifier system of our appointments (the editor's OID, as registered with the ANS).</summary>
+    public string AppointmentIdentifierSystem { get; set; } = "urn:sas-booking-api:booking";
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(BaseUrl);
+}
