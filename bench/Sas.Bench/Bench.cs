@@ -152,6 +152,8 @@ public static class Bench
                 return Send(Put($"/v1/practitioners/{data.SyncPractitioners[i]}/slots?from={week.From}&to={week.To}", week.Body(data.SyncSectors[i], r), gpKeys[i]));
             }),
             new("fill_rate_year", 3, _ => Send(Get($"/v1/reports/fill-rate?cpts={data.CptsFiness}&from={from}&to={to}&groupBy=month", cptsKey))),
+            // The national SAS platform's aggregation query, as the ANS test kit times it: 25 GPs, now to the end of D+2.
+            new("fhir_slots_25gps", 4, r => Send(Get(FhirQuery(data.SyncPractitioners, r), adminKey))),
         };
 
         log.WriteLine($"Ceiling: GET /health/live, {o.Clients} clients, {o.Duration.TotalSeconds:N0} s…");
@@ -161,6 +163,16 @@ public static class Bench
         var ratios = results.ToDictionary(r => r.Name, r => Math.Round(r.PerSecond / ceiling.PerSecond, 3));
         return new BenchResult(Machine(), data.Slots, data.Practitioners, data.Sectors, o.Clients, o.Duration.TotalSeconds, data.LoadTime.TotalSeconds,
             ceiling, results, winners.Count(w => w.Value > 1), ratios);
+    }
+
+    private static string FhirQuery(string[] practitioners, Random r)
+    {
+        var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+        var now = TimeZoneInfo.ConvertTimeFromUtc(DateTime.UtcNow, paris);
+        var ids = practitioners.OrderBy(_ => r.Next()).Take(25).Select(rpps => $"urn:oid:1.2.250.1.71.4.2.1|8{rpps}");
+        return "/fhir/Slot?_include=Slot:schedule&_include:iterate=Schedule:actor&status=free"
+            + $"&start=ge{now:yyyy-MM-dd'T'HH:mm:ss}.000&start=le{now.Date.AddDays(3).AddSeconds(-1):yyyy-MM-dd'T'HH:mm:ss}.000"
+            + $"&schedule.actor:Practitioner.identifier={Uri.EscapeDataString(string.Join(',', ids))}";
     }
 
     private static HttpRequestMessage Get(string path, string key) => WithKey(new HttpRequestMessage(HttpMethod.Get, path), key);

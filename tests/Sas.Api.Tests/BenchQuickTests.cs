@@ -14,7 +14,7 @@ public class BenchQuickTests
 
         Assert.Equal(0, result.DoubleBookings);
         Assert.True(result.Ceiling.Requests > 0);
-        Assert.Equal(["search", "hold", "booking", "sync_week", "fill_rate_year"], result.Operations.Select(o => o.Name));
+        Assert.Equal(["search", "hold", "booking", "sync_week", "fill_rate_year", "fhir_slots_25gps"], result.Operations.Select(o => o.Name));
         Assert.All(result.Operations, o => Assert.Equal(0, o.Errors));
         Assert.Contains(result.Operations, o => o.Name == "search" && o.Requests > 0 && o.P99 >= o.P50);
         Assert.Contains(Budgets.Check(result), line => line.StartsWith("budget double bookings", StringComparison.Ordinal) && line.EndsWith("met", StringComparison.Ordinal));
