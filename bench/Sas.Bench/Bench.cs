@@ -23,6 +23,8 @@ public sealed record BenchOptions
     public string WorkFolder { get; init; } = Path.Combine(Path.GetTempPath(), "sas-bench");
     /// <summary>SQLite's synchronous mode for the hosted API: FULL (the default, durable per commit) or NORMAL.</summary>
     public string Synchronous { get; init; } = "FULL";
+    /// <summary>Run only these operations of the mix, to measure one without the others' contention.</summary>
+    public string[] Only { get; init; } = [];
 
     public static BenchOptions Quick => new() { Slots = 20_000, Clients = 8, Duration = TimeSpan.FromSeconds(5), Output = Path.Combine("bench", "results", "quick.json") };
 }
@@ -156,6 +158,7 @@ public static class Bench
             new("fhir_slots_25gps", 4, r => Send(Get(FhirQuery(data.SyncPractitioners, r), adminKey))),
         };
 
+        if (o.Only.Length > 0) mix = mix.Where(m => o.Only.Contains(m.Name)).ToList();
         log.WriteLine($"Ceiling: GET /health/live, {o.Clients} clients, {o.Duration.TotalSeconds:N0} s…");
         var ceiling = (await Load.RunAsync([new Operation("health_live", 1, _ => Send(new HttpRequestMessage(HttpMethod.Get, "/health/live")))], o.Clients, o.Duration)).Single();
         log.WriteLine($"Mix, {o.Clients} clients, {o.Duration.TotalSeconds:N0} s…");

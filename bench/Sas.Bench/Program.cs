@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Sas.Bench;
 
-/// <summary>dotnet run -c Release --project bench/Sas.Bench -- [--quick] [--slots N] [--clients K] [--seconds S] [--synchronous FULL|NORMAL] [--scale] [--url URL --admin-key KEY] [--out FILE]</summary>
+/// <summary>dotnet run -c Release --project bench/Sas.Bench -- [--quick] [--slots N] [--clients K] [--seconds S] [--synchronous FULL|NORMAL] [--only op1,op2] [--scale] [--url URL --admin-key KEY] [--out FILE]</summary>
 public static class BenchProgram
 {
     public static async Task<int> Main(string[] args)
@@ -19,6 +19,7 @@ public static class BenchProgram
                 "--admin-key" => options with { AdminKey = args[i + 1] },
                 "--out" => options with { Output = args[i + 1] },
                 "--synchronous" => options with { Synchronous = args[i + 1].ToUpperInvariant() },
+                "--only" => options with { Only = args[i + 1].Split(',', StringSplitOptions.RemoveEmptyEntries) },
                 _ => options,
             };
 

@@ -24,6 +24,8 @@ public class ProductionTests
     [Theory]
     [InlineData("Sas:DemoData", "true", "Sas:DemoData is on in Production")]
     [InlineData("Jobs:Dashboard:AllowNonAdmins", "true", "dashboard must stay admin-only")]
+    [InlineData("Fhir:Mtls:TrustedCaFiles:0", "/nonexistent/igc-sante.pem", "does not exist")]
+    [InlineData("Fhir:Mtls:TrustedCaFiles:0", "/nonexistent/igc-sante.pem", "AllowedCommonNames or AllowedOrganizationalUnits is empty")]
     public void Production_refuses_unsafe_settings(string key, string value, string message)
     {
         using var host = new Host("Production", (key, value));

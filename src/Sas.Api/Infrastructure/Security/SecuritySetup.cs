@@ -79,6 +79,11 @@ public static class SecuritySetup
             problems.Add("Auth:Jwt:Enabled is true but neither Auth:Jwt:Authority nor Auth:Jwt:SigningKeys is set.");
         if (config.GetValue("Jobs:Dashboard:AllowNonAdmins", false))
             problems.Add("Jobs:Dashboard:AllowNonAdmins is true: the jobs dashboard must stay admin-only in Production.");
+        var mtls = app.Services.GetRequiredService<Fhir.FhirOptions>().Mtls;
+        if (mtls.Enabled && (mtls.AllowedCommonNames.Length == 0 || mtls.AllowedOrganizationalUnits.Length == 0))
+            problems.Add("Fhir:Mtls:TrustedCaFiles is set but AllowedCommonNames or AllowedOrganizationalUnits is empty: the SAS platform could never connect.");
+        foreach (var file in mtls.TrustedCaFiles.Where(f => !File.Exists(f)))
+            problems.Add($"Fhir:Mtls:TrustedCaFiles names '{file}', which does not exist.");
         if (problems.Count > 0) throw new InvalidOperationException("Refusing to start: " + string.Join(" ", problems));
     }
 
