@@ -66,7 +66,7 @@ public sealed class AppointmentSender(DeliveryPipelines pipelines, FhirOptions o
             [
                 new Appointment.ParticipantComponent
                 {
-                    Actor = new ResourceReference { Identifier = Identifier(FhirCodes.Idnps, FhirCodes.IdnpsSystem, Sas.Domain.Identifiers.Rpps.ToIdnps(e.PractitionerRpps)) },
+                    Actor = new ResourceReference { Identifier = FhirIdentifiers.Practitioner(e.PractitionerRpps) },
                     Status = ParticipationStatus.Accepted,
                 },
             ],
@@ -74,8 +74,8 @@ public sealed class AppointmentSender(DeliveryPipelines pipelines, FhirOptions o
         // The regulator who booked: by national identifier when the regulator software gave it, else the
         // booking client as this API knows it (an internal identifier).
         var operatorId = e.OperatorId is { Length: > 0 } id
-            ? Identifier(FhirCodes.Idnps, FhirCodes.IdnpsSystem, id)
-            : Identifier(FhirCodes.Intrn, "urn:sas-booking-api:client", e.BookedBy ?? "unknown");
+            ? FhirIdentifiers.Typed(FhirCodes.Idnps, FhirCodes.IdnpsSystem, id)
+            : FhirIdentifiers.Typed(FhirCodes.Intrn, "urn:sas-booking-api:client", e.BookedBy ?? "unknown");
         appointment.Extension.Add(new Extension(FhirCodes.AppointmentOperatorExtension, new ResourceReference { Identifier = operatorId }));
         return appointment;
     }
@@ -90,9 +90,4 @@ public sealed class AppointmentSender(DeliveryPipelines pipelines, FhirOptions o
 
     private static Instant? Instant(string? utc, TimeZoneInfo zone) =>
         utc is null ? null : new Instant { JsonValue = FhirInstants.Format(DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime, zone) };
-
-    private static Identifier Identifier(string type, string system, string value) => new(system, value)
-    {
-        Type = new CodeableConcept(FhirCodes.IdentifierTypeSystem, type),
-    };
 }

@@ -112,7 +112,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography)
     {
         Id = row.Rpps,
         Meta = new Meta { Profile = FhirCodes.PractitionerProfiles },
-        Identifier = [Identifier(FhirCodes.Idnps, FhirCodes.IdnpsSystem, Sas.Domain.Identifiers.Rpps.ToIdnps(row.Rpps))],
+        Identifier = [FhirIdentifiers.Practitioner(row.Rpps)],
         Name = [new HumanName { Family = row.LastName, Given = [row.FirstName] }],
     };
 
@@ -142,7 +142,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography)
             Location = [new ResourceReference("#" + locationId)],
         };
         if (row.CptsFiness is not null)
-            role.Organization = new ResourceReference { Identifier = Identifier(FhirCodes.Idnst, FhirCodes.IdnstSystem, "1" + row.CptsFiness) };
+            role.Organization = new ResourceReference { Identifier = FhirIdentifiers.Structure(row.CptsFiness) };
         return role;
     }
 
@@ -158,13 +158,8 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography)
     {
         Id = CptsId(row.CptsFiness!),
         Meta = new Meta { Profile = [FhirCodes.OrganizationProfile] },
-        Identifier = [Identifier(FhirCodes.Idnst, FhirCodes.IdnstSystem, "1" + row.CptsFiness)],
+        Identifier = [FhirIdentifiers.Structure(row.CptsFiness!)],
         Name = row.CptsName,
-    };
-
-    private static Identifier Identifier(string type, string system, string value) => new(system, value)
-    {
-        Type = new CodeableConcept(FhirCodes.IdentifierTypeSystem, type),
     };
 
     /// <summary>
