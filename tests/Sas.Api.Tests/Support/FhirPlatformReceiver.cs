@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Sas.Api.Tests.Support;
 
@@ -31,14 +26,8 @@ public sealed class FhirPlatformReceiver : IAsyncDisposable
 
     public static async Task<FhirPlatformReceiver> StartAsync(int failFirst = 0)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         FhirPlatformReceiver? self = null;
-        app.MapMethods("/fhir/Appointment", ["POST", "PUT"], (HttpContext ctx) => self!.Handle(ctx));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var (app, address) = await LoopbackHost.StartAsync(a => a.MapMethods("/fhir/Appointment", ["POST", "PUT"], (HttpContext ctx) => self!.Handle(ctx)));
         self = new FhirPlatformReceiver(app, address + "/fhir") { failuresLeft = failFirst };
         return self;
     }
@@ -52,9 +41,5 @@ public sealed class FhirPlatformReceiver : IAsyncDisposable
         ctx.Response.StatusCode = ctx.Request.Method == "POST" ? 201 : 200;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await app.StopAsync();
-        await app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackHost.StopAsync(app);
 }

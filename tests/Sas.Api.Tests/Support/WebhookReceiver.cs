@@ -37,16 +37,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public static async Task<WebhookReceiver> StartAsync(string secret, int failFirst = 0)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         WebhookReceiver? self = null;
         // A lambda of HttpContext alone is a RequestDelegate: Handle sets the status itself.
-        app.MapPost("/hook", (HttpContext ctx) => self!.Handle(ctx));
-        await app.StartAsync();
-        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
-        self = new WebhookReceiver(app, secret, url) { failuresLeft = failFirst };
+        var (app, address) = await LoopbackHost.StartAsync(a => a.MapPost("/hook", (HttpContext ctx) => self!.Handle(ctx)));
+        self = new WebhookReceiver(app, secret, address + "/hook") { failuresLeft = failFirst };
         return self;
     }
 
@@ -77,9 +71,5 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public IReadOnlyList<string> DistinctAccepted => Accepted.Select(a => a.EventId).Distinct().ToList();
 
-    public async ValueTask DisposeAsync()
-    {
-        await app.StopAsync();
-        await app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackHost.StopAsync(app);
 }
