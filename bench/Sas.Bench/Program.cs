@@ -3,12 +3,13 @@ using System.Text.Json;
 
 namespace Sas.Bench;
 
-/// <summary>dotnet run -c Release --project bench/Sas.Bench -- [--quick] [--slots N] [--clients K] [--seconds S] [--synchronous FULL|NORMAL] [--only op1,op2] [--scale] [--url URL --admin-key KEY] [--out FILE]</summary>
+/// <summary>dotnet run -c Release --project bench/Sas.Bench -- [--quick] [--slots N] [--clients K] [--seconds S] [--synchronous FULL|NORMAL] [--only op1,op2] [--reuse] [--scale] [--url URL --admin-key KEY] [--out FILE]</summary>
 public static class BenchProgram
 {
     public static async Task<int> Main(string[] args)
     {
         var options = args.Contains("--quick") ? BenchOptions.Quick : new BenchOptions();
+        if (args.Contains("--reuse")) options = options with { Reuse = true };
         for (var i = 0; i < args.Length - 1; i++)
             options = args[i] switch
             {

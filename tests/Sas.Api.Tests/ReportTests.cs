@@ -228,4 +228,31 @@ public class ReportTests
         Assert.Equal(System.Text.Json.JsonValueKind.Null, report.GetProperty("totals").GetProperty("fillRate").ValueKind);
         Assert.Equal(1, report.GetProperty("totals").GetProperty("cancelled").GetInt32());
     }
+
+    [Fact]
+    public async Task The_upgrade_fills_the_sector_table_from_the_hourly_rows_already_stored()
+    {
+        using var api = new SasApiFactory();
+        var (_, cpts, sector, rpps) = await Territory(api);
+        var other = await new World(api).Practitioner([sector]);
+        var from = new DateTime(2026, 5, 4, 0, 0, 0, DateTimeKind.Utc);
+        api.InsertSlot(rpps, sector, from.AddHours(8), 20, "booked");
+        api.InsertSlot(other, sector, from.AddHours(8).AddMinutes(20), 20, "expired");
+        api.InsertSlot(other, sector, from.AddDays(1).AddHours(14), 20, "booked");
+        await Recompute(api, from, from.AddDays(7));
+        const string read = "SELECT sector_code || ' ' || hour_utc || ' ' || offered || ' ' || booked || ' ' || local_day || ' ' || local_hour FROM stats_sector_hourly ORDER BY hour_utc";
+        using var c = api.OpenSqlite();
+        var written = Dapper.SqlMapper.Query<string>(c, read).ToList();
+        Assert.Equal(2, written.Count);
+        Assert.StartsWith($"{sector} ", written[0]);
+        Assert.EndsWith(" 2 1 2026-05-04 10", written[0]); // two GPs' slots in one sector hour, 08:00Z = 10:00 in Paris
+
+        // A database upgraded from 0007 already holds hourly rows: the migration sums them itself.
+        Dapper.SqlMapper.Execute(c, "DROP TABLE stats_sector_hourly");
+        var script = typeof(StatsJob).Assembly.GetManifestResourceStream("migrations.sqlite.0008_stats_sector_hourly.sql")!;
+        Dapper.SqlMapper.Execute(c, await new StreamReader(script).ReadToEndAsync());
+        Assert.Equal(written, Dapper.SqlMapper.Query<string>(c, read).ToList());
+        var months = await Rows(api, cpts, from, from.AddDays(7), "month");
+        Assert.Equal(3, months["2026-05"].GetProperty("offered").GetInt32());
+    }
 }

@@ -58,6 +58,24 @@ public static class StatsAggregator
         return (hourly, delayRows);
     }
 
+    /// <summary>The per-GP rows summed per sector and hour; <see cref="HourlyRow.Rpps"/> is empty on the result.</summary>
+    public static List<HourlyRow> BySector(IEnumerable<HourlyRow> hourly) =>
+        hourly.GroupBy(h => (h.SectorCode, h.HourUtc))
+            .Select(g =>
+            {
+                var first = g.First();
+                return first with
+                {
+                    Rpps = "",
+                    Offered = g.Sum(h => h.Offered), Booked = g.Sum(h => h.Booked), Expired = g.Sum(h => h.Expired),
+                    OfferedMinutes = g.Sum(h => h.OfferedMinutes), Honoured = g.Sum(h => h.Honoured), NoShow = g.Sum(h => h.NoShow),
+                    Cancelled = g.Sum(h => h.Cancelled), OverflowBookings = g.Sum(h => h.OverflowBookings), SasBookings = g.Sum(h => h.SasBookings),
+                    NoRegularDoctor = g.Sum(h => h.NoRegularDoctor), RegularDoctorUnavailable = g.Sum(h => h.RegularDoctorUnavailable),
+                    MajorationEligible = g.Sum(h => h.MajorationEligible),
+                };
+            })
+            .ToList();
+
     public static DateTime Hour(DateTime utc) => new(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, DateTimeKind.Utc);
 
     private static TimeZoneInfo Zone(StatsStore.Raw raw, string sector) =>

@@ -66,6 +66,7 @@ public sealed class StatsStore(Db db)
             """;
         public string Zones => "SELECT code, time_zone AS TimeZone FROM sectors";
         public string DeleteHourly => "DELETE FROM stats_hourly WHERE hour_utc >= @from AND hour_utc < @to";
+        public string DeleteSectorHourly => "DELETE FROM stats_sector_hourly WHERE hour_utc >= @from AND hour_utc < @to";
         public string DeleteDelays => "DELETE FROM stats_delays WHERE hour_utc >= @from AND hour_utc < @to";
         public string InsertHourly => """
             INSERT INTO stats_hourly (sector_code, rpps, hour_utc, offered, booked, expired, offered_minutes, honoured, no_show, cancelled,
@@ -75,17 +76,30 @@ public sealed class StatsStore(Db db)
                     @OverflowBookings, @SasBookings, @NoRegularDoctor, @RegularDoctorUnavailable, @MajorationEligible,
                     @LocalDay, @LocalWeek, @LocalMonth, @LocalWeekday, @LocalHour)
             """;
-        /// <summary>The figures of [from, to) summed per group by the database.</summary>
+        public string InsertSectorHourly => """
+            INSERT INTO stats_sector_hourly (sector_code, hour_utc, offered, booked, expired, offered_minutes, honoured, no_show, cancelled,
+                                             overflow_bookings, sas_bookings, no_regular_doctor, regular_doctor_unavailable, majoration_eligible,
+                                             local_day, local_week, local_month, local_weekday, local_hour)
+            VALUES (@SectorCode, @HourUtc, @Offered, @Booked, @Expired, @OfferedMinutes, @Honoured, @NoShow, @Cancelled,
+                    @OverflowBookings, @SasBookings, @NoRegularDoctor, @RegularDoctorUnavailable, @MajorationEligible,
+                    @LocalDay, @LocalWeek, @LocalMonth, @LocalWeekday, @LocalHour)
+            """;
+        /// <summary>
+        /// The figures of [from, to) summed per group by the database. Groupings without a GP read the
+        /// per-sector table, a GP-count times smaller than the per-GP one.
+        /// </summary>
         public string Grouped(ReportKey key) => $"""
             SELECT {Expression(key)} AS GroupKey, MIN(local_weekday) AS Weekday, MIN(local_hour) AS Hour,
                    SUM(offered) AS Offered, SUM(booked) AS Booked, SUM(expired) AS Expired, SUM(offered_minutes) AS OfferedMinutes,
                    SUM(honoured) AS Honoured, SUM(no_show) AS NoShow, SUM(cancelled) AS Cancelled, SUM(overflow_bookings) AS OverflowBookings,
                    SUM(sas_bookings) AS SasBookings, SUM(no_regular_doctor) AS NoRegularDoctor,
                    SUM(regular_doctor_unavailable) AS RegularDoctorUnavailable, SUM(majoration_eligible) AS MajorationEligible
-              FROM stats_hourly
+              FROM {(PerGp(key) ? "stats_hourly" : "stats_sector_hourly")}
              WHERE sector_code IN @sectors AND hour_utc >= @from AND hour_utc < @to
              GROUP BY {Expression(key)}
             """;
+
+        public static bool PerGp(ReportKey key) => key is ReportKey.Practitioner or ReportKey.PractitionerWeek;
 
         private string Expression(ReportKey key) => key switch
         {
@@ -136,8 +150,10 @@ public sealed class StatsStore(Db db)
         {
             var range = new { from = fromUtc, to = toUtc };
             await c.ExecuteAsync(new CommandDefinition(Statements.DeleteHourly, range, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(Statements.DeleteSectorHourly, range, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(Statements.DeleteDelays, range, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(Statements.InsertHourly, hourly, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(Statements.InsertSectorHourly, StatsAggregator.BySector(hourly), tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(Statements.InsertDelay, delays, tx, cancellationToken: ct));
             return 0;
         }, ct);
