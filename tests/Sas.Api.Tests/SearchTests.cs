@@ -88,6 +88,39 @@ public class SearchTests(SasApiFactory api) : IClassFixture<SasApiFactory>
     }
 
     [Fact]
+    public async Task Sectors_sharing_a_commune_are_merged_soonest_first_and_paged_once()
+    {
+        // Two sectors cover Rennes, with different horizons: each bounds its own slots, and the pages
+        // interleave both sectors' slots by start time.
+        var day = await world.Sector(communes: ["35238"], department: "35", horizon: 24);
+        var twoDays = await world.Sector(communes: ["35238"], department: "35", horizon: 48);
+        var a = await world.Practitioner([day]);
+        var b = await world.Practitioner([twoDays]);
+        var expected = new List<long>
+        {
+            await world.PublishedSlot(a, TimeSpan.FromHours(1), day),
+            await world.PublishedSlot(b, TimeSpan.FromHours(2), twoDays),
+            await world.PublishedSlot(a, TimeSpan.FromHours(3), day),
+            await world.PublishedSlot(b, TimeSpan.FromHours(4), twoDays),
+            await world.PublishedSlot(b, TimeSpan.FromHours(5), twoDays),
+            await world.PublishedSlot(a, TimeSpan.FromHours(6), day),
+            await world.PublishedSlot(b, TimeSpan.FromHours(30), twoDays),
+        };
+        await world.PublishedSlot(a, TimeSpan.FromHours(30), day); // past the 24-hour sector's horizon
+
+        var seen = new List<long>();
+        string? next = null;
+        do
+        {
+            var page = await (await api.Admin().GetAsync("/v1/slots?commune=35238&limit=2" + (next is null ? "" : "&after=" + next))).Expect(HttpStatusCode.OK);
+            Assert.True(Ids(page).Count <= 2);
+            seen.AddRange(Ids(page));
+            next = page.GetProperty("next").GetString();
+        } while (next is not null);
+        Assert.Equal(expected, seen);
+    }
+
+    [Fact]
     public async Task A_postal_code_or_commune_searches_the_sectors_covering_it()
     {
         var sector = await world.Sector(communes: ["2B033"], department: "2B"); // Bastia, postal code 20200 / 20600
@@ -136,17 +169,22 @@ public class SearchTests(SasApiFactory api) : IClassFixture<SasApiFactory>
     }
 
     [Fact]
-    public async Task Sqlite_serves_the_search_from_the_partial_index()
+    public async Task Sqlite_serves_the_search_from_the_partial_index_in_order_one_sector_at_a_time()
     {
         _ = api.Admin(); // start the app, so the schema exists
         using var c = api.OpenSqlite();
-        var sql = new SearchStore.Sql(SqlDialect.Sqlite).Search(groups: 1, modality: true, after: true);
+        var sql = new SearchStore.Sql(SqlDialect.Sqlite).Search(sectors: 2, modality: true, after: true);
         var plan = (await c.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + sql, new
         {
-            sectors0 = new[] { "S1", "S2" }, until0 = DateTime.UtcNow, from = DateTime.UtcNow, now = DateTime.UtcNow,
+            sector0 = "S1", until0 = DateTime.UtcNow, sector1 = "S2", until1 = DateTime.UtcNow, from = DateTime.UtcNow, now = DateTime.UtcNow,
             caller = "c", modality = "in_person", afterStart = DateTime.UtcNow, afterId = 1L, limit = 50,
-        })).Select(r => r.Detail).ToList();
-        Assert.Contains(plan, d => d.Contains("USING INDEX ix_slots_search", StringComparison.Ordinal) && d.Contains("sector_code=?", StringComparison.Ordinal));
-        Assert.DoesNotContain(plan, d => d.StartsWith("SCAN s", StringComparison.Ordinal));
+        })).ToList();
+        var slotReads = plan.Where(r => r.Detail.StartsWith("SEARCH slots", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, slotReads.Count);
+        Assert.All(slotReads, r => Assert.Contains("USING INDEX ix_slots_search (sector_code=? AND start_utc>? AND start_utc<?)", r.Detail));
+        Assert.DoesNotContain(plan, r => r.Detail.StartsWith("SCAN slots", StringComparison.Ordinal));
+        // Each sector's rows come in index order, so its branch stops at the limit: no sort inside a branch.
+        var parents = plan.ToDictionary(r => r.Id, r => r.Parent);
+        Assert.All(slotReads, read => Assert.DoesNotContain(plan, r => r.Detail.StartsWith("USE TEMP B-TREE", StringComparison.Ordinal) && parents.GetValueOrDefault(r.Id) == read.Parent));
     }
 }

@@ -18,10 +18,10 @@ public partial class SqlServerStatementTests
     private static readonly Dictionary<string, Func<object, IEnumerable<string>>> Builders = new()
     {
         ["SearchStore+Sql.Search"] = sql =>
-            from groups in new[] { 1, 3 }
+            from sectors in new[] { 1, 3 }
             from modality in new[] { false, true }
             from after in new[] { false, true }
-            select ((Sas.Api.Search.SearchStore.Sql)sql).Search(groups, modality, after),
+            select ((Sas.Api.Search.SearchStore.Sql)sql).Search(sectors, modality, after),
         ["StatsStore+Sql.Grouped"] = sql => Enum.GetValues<Sas.Api.Reports.ReportKey>().Select(k => ((Sas.Api.Reports.StatsStore.Sql)sql).Grouped(k)),
     };
 

@@ -77,11 +77,8 @@ public sealed class Idempotency(Db db, TimeProvider clock)
     }
 
     /// <summary>Keys older than a day: removed by the purge job.</summary>
-    public async Task<int> PurgeExpiredAsync(CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        return await c.ExecuteAsync(new CommandDefinition(sql.DeleteAllExpired, new { now = clock.GetUtcNow().UtcDateTime }, cancellationToken: ct));
-    }
+    public Task<int> PurgeExpiredAsync(CancellationToken ct) =>
+        db.ExecuteAsync(sql.DeleteAllExpired, new { now = clock.GetUtcNow().UtcDateTime }, ct);
 
     /// <summary>The request as the server understood it, re-serialised: whitespace or key order do not make another request.</summary>
     public static string Hash<T>(T request, JsonSerializerOptions options) =>

@@ -93,17 +93,12 @@ public sealed class ClientStore(Db db, TimeProvider clock)
     {
         var key = ApiKeys.NewKey();
         var keyId = Guid.NewGuid().ToString();
-        await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition(sql.InsertKey,
-            new { id = keyId, clientId, hash = ApiKeys.Hash(key), now = clock.GetUtcNow().UtcDateTime, label }, cancellationToken: ct));
+        await db.ExecuteAsync(sql.InsertKey, new { id = keyId, clientId, hash = ApiKeys.Hash(key), now = clock.GetUtcNow().UtcDateTime, label }, ct);
         return (keyId, key);
     }
 
-    public async Task<bool> RevokeKeyAsync(string clientId, string keyId, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        return await c.ExecuteAsync(new CommandDefinition(sql.RevokeKey, new { clientId, keyId, now = clock.GetUtcNow().UtcDateTime }, cancellationToken: ct)) > 0;
-    }
+    public async Task<bool> RevokeKeyAsync(string clientId, string keyId, CancellationToken ct) =>
+        await db.ExecuteAsync(sql.RevokeKey, new { clientId, keyId, now = clock.GetUtcNow().UtcDateTime }, ct) > 0;
 
     public static string[] ParseScope(string json) => JsonSerializer.Deserialize<string[]>(json) ?? [];
 }

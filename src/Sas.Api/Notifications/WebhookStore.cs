@@ -158,23 +158,14 @@ public sealed class WebhookStore(Db db, TimeProvider clock)
     /// <summary>Takes a delivery for this node for the lease; false when another node has it.</summary>
     public async Task<bool> ClaimAsync(long id, TimeSpan lease, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
         var now = Now;
-        return await c.ExecuteAsync(new CommandDefinition(sql.Claim, new { id, now, until = now + lease }, cancellationToken: ct)) > 0;
+        return await db.ExecuteAsync(sql.Claim, new { id, now, until = now + lease }, ct) > 0;
     }
 
-    public async Task MarkDeliveredAsync(long id, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition(sql.Delivered, new { id, now = Now }, cancellationToken: ct));
-    }
+    public Task MarkDeliveredAsync(long id, CancellationToken ct) => db.ExecuteAsync(sql.Delivered, new { id, now = Now }, ct);
 
-    public async Task MarkAttemptFailedAsync(long id, DateTime nextAttempt, string error, int maxAttempts, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition(sql.AttemptFailed,
-            new { id, next = nextAttempt, error = error.Length > 500 ? error[..500] : error, max = (long)maxAttempts }, cancellationToken: ct));
-    }
+    public Task MarkAttemptFailedAsync(long id, DateTime nextAttempt, string error, int maxAttempts, CancellationToken ct) =>
+        db.ExecuteAsync(sql.AttemptFailed, new { id, next = nextAttempt, error = error.Length > 500 ? error[..500] : error, max = (long)maxAttempts }, ct);
 
     public async Task<IReadOnlyList<DeliveryRow>> ListAsync(string? client, string? status, long after, int limit, CancellationToken ct)
     {
@@ -182,9 +173,6 @@ public sealed class WebhookStore(Db db, TimeProvider clock)
         return (await c.QueryAsync<DeliveryRow>(new CommandDefinition(sql.ListDeliveries, new { client, status, after, limit }, cancellationToken: ct))).AsList();
     }
 
-    public async Task<bool> RetryAsync(long id, string? client, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        return await c.ExecuteAsync(new CommandDefinition(sql.Retry, new { id, client, now = Now }, cancellationToken: ct)) > 0;
-    }
+    public async Task<bool> RetryAsync(long id, string? client, CancellationToken ct) =>
+        await db.ExecuteAsync(sql.Retry, new { id, client, now = Now }, ct) > 0;
 }

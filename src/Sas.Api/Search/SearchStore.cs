@@ -20,34 +20,46 @@ public sealed class SearchStore(Db db)
     public sealed class Sql(SqlDialect d)
     {
         /// <summary>
-        /// Bookable slots, soonest first. The leading <c>status IN ('available', 'held')</c> is the partial
-        /// index's own predicate, so both engines can read <c>ix_slots_search</c> by (sector, start) for
-        /// each sector group; a held slot comes back once its hold lapses, or to the regulator holding it.
+        /// Bookable slots, soonest first. One branch per sector reads <c>ix_slots_search</c> by
+        /// (sector, start) and stops at <c>@limit</c> rows (the leading <c>status IN ('available', 'held')</c>
+        /// is the partial index's own predicate); the branches are then merged. A single <c>sector_code IN
+        /// (...)</c> would make both engines sort every slot of those sectors in the horizon before the limit:
+        /// 7–13 ms instead of under one for a postal code spanning two large sectors. A held slot comes back
+        /// once its hold lapses, or to the regulator holding it. The GP and site are joined on the merged rows.
         /// </summary>
-        public string Search(int groups, bool modality, bool after)
+        public string Search(int sectors, bool modality, bool after)
         {
             var sql = new StringBuilder("""
                 SELECT s.id, s.rpps, s.sector_code AS SectorCode, s.site_id AS SiteId, s.start_utc AS StartUtc, s.end_utc AS EndUtc,
                        s.modality, s.status, s.hold_expires_at AS HoldExpiresAt, s.held_by AS HeldBy,
                        p.first_name AS FirstName, p.last_name AS LastName,
                        ps.name AS SiteName, ps.address AS SiteAddress, ps.commune AS SiteCommune
-                  FROM slots s
-                  JOIN practitioners p ON p.rpps = s.rpps
-                  LEFT JOIN practitioner_sites ps ON ps.rpps = s.rpps AND ps.site_id = s.site_id
-                 WHERE s.status IN ('available', 'held')
-                   AND (
-                """);
-            for (var g = 0; g < groups; g++)
-                sql.Append(g == 0 ? "        " : "     OR ").Append($"(s.sector_code IN @sectors{g} AND s.start_utc <= @until{g})\n");
-            sql.Append("""
-                       )
-                   AND s.start_utc >= @from
-                   AND (s.status = 'available' OR s.hold_expires_at <= @now OR s.held_by = @caller)
+                  FROM (
 
                 """);
-            if (modality) sql.Append("   AND s.modality = @modality\n");
-            if (after) sql.Append("   AND (s.start_utc > @afterStart OR (s.start_utc = @afterStart AND s.id > @afterId))\n");
-            sql.Append(" ORDER BY s.start_utc, s.id\n").Append(d.Limit("@limit"));
+            for (var b = 0; b < sectors; b++)
+            {
+                if (b > 0) sql.Append("        UNION ALL\n");
+                sql.Append($"""
+                        SELECT * FROM (
+                            SELECT id, rpps, sector_code, site_id, start_utc, end_utc, modality, status, hold_expires_at, held_by
+                              FROM slots
+                             WHERE status IN ('available', 'held')
+                               AND sector_code = @sector{b} AND start_utc >= @from AND start_utc <= @until{b}
+                               AND (status = 'available' OR hold_expires_at <= @now OR held_by = @caller)
+
+                    """);
+                if (modality) sql.Append("               AND modality = @modality\n");
+                if (after) sql.Append("               AND (start_utc > @afterStart OR (start_utc = @afterStart AND id > @afterId))\n");
+                sql.Append($"             ORDER BY start_utc, id\n            {d.Limit("@limit")}\n        ) AS b{b}\n");
+            }
+            sql.Append("""
+                       ) AS s
+                  JOIN practitioners p ON p.rpps = s.rpps
+                  LEFT JOIN practitioner_sites ps ON ps.rpps = s.rpps AND ps.site_id = s.site_id
+                 ORDER BY s.start_utc, s.id
+
+                """).Append(d.Limit("@limit"));
             return sql.ToString();
         }
     }
@@ -56,19 +68,20 @@ public sealed class SearchStore(Db db)
 
     public async Task<IReadOnlyList<SearchRow>> SearchAsync(SearchQuery q, CancellationToken ct)
     {
-        if (q.Groups.Count == 0) return [];
+        var branches = q.Groups.SelectMany(g => g.Sectors.Select(sector => (Sector: sector, g.UntilUtc))).ToList();
+        if (branches.Count == 0) return [];
         var args = new DynamicParameters(new
         {
             from = q.FromUtc, now = q.NowUtc, caller = q.CallerId, modality = q.Modality, limit = q.Limit,
             afterStart = q.After?.Start, afterId = q.After?.Id,
         });
-        for (var g = 0; g < q.Groups.Count; g++)
+        for (var b = 0; b < branches.Count; b++)
         {
-            args.Add($"sectors{g}", q.Groups[g].Sectors);
-            args.Add($"until{g}", q.Groups[g].UntilUtc);
+            args.Add($"sector{b}", branches[b].Sector);
+            args.Add($"until{b}", branches[b].UntilUtc);
         }
         await using var c = await db.OpenAsync(ct);
-        var text = sql.Search(q.Groups.Count, q.Modality is not null, q.After is not null);
+        var text = sql.Search(branches.Count, q.Modality is not null, q.After is not null);
         return (await c.QueryAsync<SearchRow>(new CommandDefinition(text, args, cancellationToken: ct))).AsList();
     }
 }

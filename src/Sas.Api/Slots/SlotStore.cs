@@ -140,9 +140,9 @@ public sealed class SlotStore(Db db, TimeProvider clock)
     /// <summary>Withdraws an unbooked slot of one of the caller's GPs; the state check is the UPDATE's WHERE.</summary>
     public async Task<WithdrawOutcome> WithdrawAsync(long id, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
         var now = Now;
-        if (await c.ExecuteAsync(new CommandDefinition(sql.Withdraw, new { id, now }, cancellationToken: ct)) > 0) return WithdrawOutcome.Withdrawn;
+        if (await db.ExecuteAsync(sql.Withdraw, new { id, now }, ct) > 0) return WithdrawOutcome.Withdrawn;
+        await using var c = await db.OpenAsync(ct);
         var row = await c.QuerySingleOrDefaultAsync<SlotRow>(new CommandDefinition(sql.SelectById, new { id }, cancellationToken: ct));
         return row?.EffectiveStatus(now) switch
         {

@@ -32,11 +32,8 @@ public sealed class Audit(Db db, TimeProvider clock)
     public sealed record AuditRow(long Id, DateTime At, string ClientId, string Role, string Action, string Entity, string EntityId, string? TraceId);
 
     /// <summary>Writes one row on its own connection: for writes whose store does not audit inside its transaction.</summary>
-    public async Task WriteAsync(Caller caller, string action, string entity, string entityId, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        await WriteAsync(c, null, caller, action, entity, entityId, ct);
-    }
+    public Task WriteAsync(Caller caller, string action, string entity, string entityId, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) => { await WriteAsync(c, tx, caller, action, entity, entityId, ct); return 0; }, ct);
 
     public async Task<IReadOnlyList<AuditRow>> ReadAsync(string? entity, string? entityId, long after, int limit, CancellationToken ct)
     {

@@ -20,5 +20,11 @@ public sealed class DatabaseOptions
     /// </summary>
     public string SqliteSynchronous { get; set; } = "FULL";
 
+    /// <summary>
+    /// At most this many SQLite writes share one commit (group commit). 1 gives each write its own
+    /// transaction and sync, as without grouping.
+    /// </summary>
+    public int SqliteMaxBatch { get; set; } = 32;
+
     public SqlDialect Dialect => Provider == DatabaseProvider.SqlServer ? SqlDialect.SqlServer : SqlDialect.Sqlite;
 }

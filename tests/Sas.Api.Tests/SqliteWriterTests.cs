@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Sas.Api.Infrastructure.Data;
+
+namespace Sas.Api.Tests;
+
+/// <summary>The SQLite group commit: writes waiting together share a commit, and each keeps its own outcome.</summary>
+public sealed class SqliteWriterTests : IAsyncDisposable
+{
+    private readonly string path = Path.Combine(Path.GetTempPath(), $"sas-writer-{Guid.NewGuid():N}.db");
+    private readonly Db db;
+
+    public SqliteWriterTests()
+    {
+        var connection = $"Data Source={path};Pooling=True";
+        db = new Db(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = connection });
+        using var c = new SqliteConnection(connection);
+        c.Execute("PRAGMA journal_mode = WAL; CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)");
+    }
+
+    private Task<int> Insert(int id, string name, CancellationToken ct = default) =>
+        db.InTransactionAsync((c, tx) => c.ExecuteAsync(new CommandDefinition("INSERT INTO t (id, name) VALUES (@id, @name)", new { id, name }, tx, cancellationToken: ct)), ct);
+
+    private async Task<List<long>> Ids()
+    {
+        await using var c = await db.OpenAsync();
+        return (await c.QueryAsync<long>("SELECT id FROM t ORDER BY id")).AsList();
+    }
+
+    /// <summary>The first write waits inside its transaction; everything queued meanwhile is committed together after it.</summary>
+    private async Task<List<Task<int>>> QueuedBehindABusyWrite(IEnumerable<Func<Task<int>>> writes)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = db.InTransactionAsync(async (c, tx) =>
+        {
+            entered.SetResult();
+            await gate.Task;
+            return await c.ExecuteAsync("INSERT INTO t (id, name) VALUES (1, 'first')", transaction: tx);
+        });
+        await entered.Task;
+        var queued = writes.Select(w => w()).ToList();
+        gate.SetResult();
+        await first;
+        return queued;
+    }
+
+    [Fact]
+    public async Task Writes_waiting_together_share_one_commit_and_all_land()
+    {
+        var queued = await QueuedBehindABusyWrite(Enumerable.Range(2, 10).Select(i => (Func<Task<int>>)(() => Insert(i, $"n{i}"))));
+        Assert.All(await Task.WhenAll(queued), changed => Assert.Equal(1, changed));
+
+        Assert.Equal(Enumerable.Range(1, 11).Select(i => (long)i), await Ids());
+        Assert.Equal((2L, 11L), db.WriterCounts); // the busy write alone, then the ten that waited in one commit
+    }
+
+    [Fact]
+    public async Task A_write_that_throws_is_rolled_back_alone_and_its_caller_gets_the_error()
+    {
+        var queued = await QueuedBehindABusyWrite(
+        [
+            () => Insert(2, "two"),
+            () => db.InTransactionAsync<int>(async (c, tx) =>
+            {
+                await c.ExecuteAsync("INSERT INTO t (id, name) VALUES (3, 'three')", transaction: tx);
+                throw new InvalidOperationException("business rule refused it");
+            }),
+            () => Insert(4, "two"), // unique name: the engine refuses it
+            () => Insert(5, "five"),
+        ]);
+
+        Assert.Equal(1, await queued[0]);
+        Assert.Equal("business rule refused it", (await Assert.ThrowsAsync<InvalidOperationException>(() => queued[1])).Message);
+        Assert.True(db.Dialect.IsUniqueViolation(await Assert.ThrowsAsync<SqliteException>(() => queued[2])));
+        Assert.Equal(1, await queued[3]);
+        Assert.Equal([1L, 2L, 5L], await Ids()); // 3 was inserted, then rolled back with its savepoint
+        Assert.Equal((2L, 5L), db.WriterCounts);
+    }
+
+    [Fact]
+    public async Task A_write_cancelled_while_queued_never_runs()
+    {
+        using var cancel = new CancellationTokenSource();
+        var queued = await QueuedBehindABusyWrite([() => { var t = Insert(2, "two", cancel.Token); cancel.Cancel(); return t; }, () => Insert(3, "three")]);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued[0]);
+        Assert.Equal(1, await queued[1]);
+        Assert.Equal([1L, 3L], await Ids());
+    }
+
+    [Fact]
+    public async Task The_work_runs_in_its_callers_context_so_the_audit_sees_the_request_trace()
+    {
+        using var activity = new Activity("request").Start();
+        var seen = await db.InTransactionAsync((_, _) => Task.FromResult(Activity.Current?.TraceId.ToString()));
+        Assert.Equal(activity.TraceId.ToString(), seen);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await db.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+            try { File.Delete(path + suffix); } catch (IOException) { /* the OS will clean the temp folder */ }
+    }
+}
