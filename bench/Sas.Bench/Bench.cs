@@ -33,7 +33,20 @@ public sealed record BenchOptions
 
 public sealed record BenchResult(
     string Machine, long Slots, int Practitioners, int Sectors, int Clients, double DurationSeconds, double LoadSeconds,
-    OperationResult Ceiling, IReadOnlyList<OperationResult> Operations, long DoubleBookings, IReadOnlyDictionary<string, double> Ratios);
+    OperationResult Ceiling, IReadOnlyList<OperationResult> Operations, long DoubleBookings, IReadOnlyDictionary<string, double> Ratios,
+    Memory? MixMemory = null);
+
+/// <summary>The process's garbage collections and memory during the mix (client and server share the process).</summary>
+public sealed record Memory(int Gen0, int Gen1, int Gen2, double PauseMs, double AllocatedMb, double PeakWorkingSetMb)
+{
+    public static Func<Memory> Start()
+    {
+        var (g0, g1, g2, pause, allocated) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
+        return () => new Memory(GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2,
+            Math.Round((GC.GetTotalPauseDuration() - pause).TotalMilliseconds), Math.Round((GC.GetTotalAllocatedBytes() - allocated) / 1048576.0),
+            Math.Round(System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0));
+    }
+}
 
 public static class Bench
 {
@@ -133,9 +146,18 @@ public static class Bench
         async Task<Outcome> Send(HttpRequestMessage request, Func<HttpResponseMessage, Task>? onSuccess = null)
         {
             using (request)
-            using (var response = await http.SendAsync(request))
+            using (var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
             {
-                if (response.IsSuccessStatusCode) { if (onSuccess is not null) await onSuccess(response); return Outcome.Ok; }
+                if (response.IsSuccessStatusCode && onSuccess is not null) { await onSuccess(response); return Outcome.Ok; }
+                // The whole body is received (its time counts) into a pooled buffer: buffering each 150 kB FHIR
+                // answer in the client, which shares the process, made gen-2 collections that slowed the server.
+                await using (var body = await response.Content.ReadAsStreamAsync())
+                {
+                    var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+                    try { while (await body.ReadAsync(buffer) > 0) { } }
+                    finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
+                }
+                if (response.IsSuccessStatusCode) return Outcome.Ok;
                 return response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.Gone or HttpStatusCode.UnprocessableEntity ? Outcome.Conflict : Outcome.Error;
             }
         }
@@ -166,10 +188,12 @@ public static class Bench
         log.WriteLine($"Ceiling: GET /health/live, {o.Clients} clients, {o.Duration.TotalSeconds:N0} s…");
         var ceiling = (await Load.RunAsync([new Operation("health_live", 1, _ => Send(new HttpRequestMessage(HttpMethod.Get, "/health/live")))], o.Clients, o.Duration)).Single();
         log.WriteLine($"Mix, {o.Clients} clients, {o.Duration.TotalSeconds:N0} s…");
+        var memory = Memory.Start();
         var results = await Load.RunAsync(mix, o.Clients, o.Duration);
+        var mixMemory = memory();
         var ratios = results.ToDictionary(r => r.Name, r => Math.Round(r.PerSecond / ceiling.PerSecond, 3));
         return new BenchResult(Machine(), data.Slots, data.Practitioners, data.Sectors, o.Clients, o.Duration.TotalSeconds, data.LoadTime.TotalSeconds,
-            ceiling, results, winners.Count(w => w.Value > 1), ratios);
+            ceiling, results, winners.Count(w => w.Value > 1), ratios, mixMemory);
     }
 
     private static string FhirQuery(string[] practitioners, Random r)

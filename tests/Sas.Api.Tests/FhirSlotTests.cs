@@ -299,6 +299,27 @@ public sealed class FhirSlotTests(FhirApiFactory api) : IClassFixture<FhirApiFac
     }
 
     [Fact]
+    public async Task A_gp_or_site_changed_in_the_api_shows_in_the_next_bundle_not_a_cached_copy()
+    {
+        var renamed = await world.Practitioner([sector]);
+        await world.PublishedSlot(renamed, TimeSpan.FromHours(2), sector);
+        var before = (await Search(false, renamed)).Bundle;
+        Assert.StartsWith("Docteur", Assert.Single(Assert.Single(before.All<Practitioner>()).Name).Family);
+
+        await (await api.Admin().PutJson($"/v1/practitioners/{renamed}", new
+        {
+            firstName = "Jeanne", lastName = "Mariée", sectors = new[] { sector },
+            sites = new[] { new { id = "cab", name = "Cabinet déménagé", address = "2 place Royale", commune = "44109" } },
+        })).Expect(HttpStatusCode.OK);
+
+        var after = (await Search(false, renamed)).Bundle;
+        Assert.Equal("Mariée", Assert.Single(Assert.Single(after.All<Practitioner>()).Name).Family);
+        var location = Assert.IsType<Location>(Assert.Single(Assert.Single(after.All<PractitionerRole>()).Contained));
+        Assert.Equal("2 place Royale", Assert.Single(location.Address.Line));
+        Assert.Equal("Cabinet déménagé", location.Name);
+    }
+
+    [Fact]
     public async Task The_capability_statement_describes_the_slot_search()
     {
         var statement = await (await api.Anonymous().GetAsync("/fhir/metadata")).ExpectFhir<CapabilityStatement>(HttpStatusCode.OK);

@@ -29,7 +29,7 @@ public static class FhirEndpoints
 
     public readonly record struct Services(FhirSlotStore Store, SlotBundleBuilder Builder, FhirOptions Options, BookingOptions Booking, TimeProvider Clock);
 
-    public static async Task<FhirResult> SearchFhirSlots(HttpRequest request, [AsParameters] Services s, CancellationToken ct)
+    public static async Task<IResult> SearchFhirSlots(HttpRequest request, [AsParameters] Services s, CancellationToken ct)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(s.Options.DefaultTimeZone);
         var query = request.Query.SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v ?? "")));
@@ -45,8 +45,7 @@ public static class FhirEndpoints
 
         var baseUrl = BaseUrl(request, s.Options);
         var self = $"{baseUrl}{request.Path}{request.QueryString}";
-        var bundle = s.Builder.Build(bookable.Take(search.Count).ToList(), new SlotBundleBuilder.Context(search, self, baseUrl, now, bookable.Count));
-        return FhirResult.Ok(bundle);
+        return s.Builder.Build(bookable.Take(search.Count).ToList(), new SlotBundleBuilder.Context(search, self, baseUrl, now, bookable.Count));
     }
 
     public static FhirResult FhirCapabilities(HttpRequest request, FhirOptions options) => FhirResult.Ok(new CapabilityStatement

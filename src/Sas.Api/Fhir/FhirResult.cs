@@ -15,11 +15,25 @@ public sealed class FhirResult(int statusCode, Resource resource) : IResult
 
     public static string Serialize(Resource resource) => Serializer.SerializeToString(resource);
 
+    public static byte[] SerializeToUtf8(Resource resource)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer)) Serializer.Serialize(resource, writer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Writes straight into the response pipe. A 25-GP bundle is about 150 kB: as a string it went to the
+    /// large-object heap on every answer, and under 32 clients the gen-2 collections cut throughput below
+    /// that of a single client.
+    /// </summary>
     public async System.Threading.Tasks.Task ExecuteAsync(HttpContext http)
     {
         http.Response.StatusCode = statusCode;
         http.Response.ContentType = FhirCodes.ContentType + "; charset=utf-8";
-        await http.Response.WriteAsync(Serialize(resource), http.RequestAborted);
+        await using (var writer = new System.Text.Json.Utf8JsonWriter(http.Response.BodyWriter))
+            Serializer.Serialize(resource, writer);
+        await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
     }
 
     public static FhirResult Ok(Resource resource) => new(StatusCodes.Status200OK, resource);

@@ -14,6 +14,7 @@ public static class FhirSetup
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Fhir").Get<FhirOptions>() ?? new FhirOptions());
         services.AddSingleton<FhirSlotStore>();
         services.AddSingleton<SlotBundleBuilder>();
+        services.AddSingleton<FhirResourceCache>();
         services.AddSingleton<PlatformCertificates>();
         services.AddSingleton<AppointmentSender>();
         services.AddHttpClient(AppointmentSender.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan).ConfigurePrimaryHttpMessageHandler(sp =>
