@@ -26,5 +26,11 @@ public sealed class DatabaseOptions
     /// </summary>
     public int SqliteMaxBatch { get; set; } = 32;
 
+    /// <summary>
+    /// SQLite connections open for reading at once (the writer is apart); default twice the cores, 0 for
+    /// no limit. More readers than cores only take CPU from the single writer.
+    /// </summary>
+    public int? SqliteReaders { get; set; }
+
     public SqlDialect Dialect => Provider == DatabaseProvider.SqlServer ? SqlDialect.SqlServer : SqlDialect.Sqlite;
 }

@@ -24,10 +24,14 @@ public sealed class Db : IAsyncDisposable
     /// </summary>
     private readonly Lazy<SqliteWriter> sqliteWriter;
 
+    private readonly SemaphoreSlim? readers;
+
     public Db(DatabaseOptions options)
     {
         this.options = options;
-        sqliteWriter = new(() => new SqliteWriter(OpenAsync, options.SqliteMaxBatch));
+        sqliteWriter = new(() => new SqliteWriter(ct => OpenSqliteAsync(new SqliteConnection(options.ConnectionString), ct), options.SqliteMaxBatch));
+        var turns = options.SqliteReaders ?? 2 * Environment.ProcessorCount;
+        if (options.Provider == DatabaseProvider.Sqlite && turns > 0) readers = new SemaphoreSlim(turns, turns);
     }
 
     public SqlDialect Dialect => options.Dialect;
@@ -36,6 +40,13 @@ public sealed class Db : IAsyncDisposable
     /// <summary>The SQLite writer's counts so far (zero on SQL Server).</summary>
     public (long Commits, long Writes) WriterCounts => sqliteWriter.IsValueCreated ? (sqliteWriter.Value.Commits, sqliteWriter.Value.Writes) : (0, 0);
 
+    /// <summary>
+    /// A connection for reading (or, on SQL Server, for anything). On SQLite, at most
+    /// <see cref="DatabaseOptions.SqliteReaders"/> are open at once and the others wait their turn here,
+    /// asynchronously: the driver runs every query synchronously on a pool thread, and with 32 readers on
+    /// 2 cores the writer's thread got a thirtieth of the CPU while holding the only write lock, so every
+    /// booking waited behind searches. The connection gives its turn back when disposed.
+    /// </summary>
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
     {
         if (options.Provider == DatabaseProvider.SqlServer)
@@ -44,13 +55,39 @@ public sealed class Db : IAsyncDisposable
             await sql.OpenAsync(ct);
             return sql;
         }
-        var sqlite = new SqliteConnection(options.ConnectionString);
+        if (readers is null) return await OpenSqliteAsync(new SqliteConnection(options.ConnectionString), ct);
+        await readers.WaitAsync(ct);
+        try
+        {
+            return await OpenSqliteAsync(new TurnReturningConnection(options.ConnectionString, readers), ct);
+        }
+        catch
+        {
+            readers.Release();
+            throw;
+        }
+    }
+
+    private async Task<DbConnection> OpenSqliteAsync(SqliteConnection sqlite, CancellationToken ct)
+    {
         await sqlite.OpenAsync(ct);
         // Another process writing (a second instance, a maintenance script) is waited for by SQLite itself.
         await using var pragma = sqlite.CreateCommand();
         pragma.CommandText = options.SqliteSynchronous == "NORMAL" ? "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL" : "PRAGMA busy_timeout = 10000";
         await pragma.ExecuteNonQueryAsync(ct);
         return sqlite;
+    }
+
+    /// <summary>Gives its reader's turn back once, when disposed.</summary>
+    private sealed class TurnReturningConnection(string connectionString, SemaphoreSlim turns) : SqliteConnection(connectionString)
+    {
+        private int returned;
+
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (Interlocked.Exchange(ref returned, 1) == 0) turns.Release();
+        }
     }
 
     /// <summary>
