@@ -37,7 +37,10 @@ public static class Startup
         services.AddSingleton(Geography.LoadEmbedded());
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Booking").Get<BookingOptions>() ?? new BookingOptions());
 
+        services.AddSingleton(sp => new KeyCache(sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromSeconds(sp.GetRequiredService<IConfiguration>().GetValue("Auth:KeyCacheSeconds", 10))));
         services.AddSingleton<ClientStore>();
+        services.AddSingleton(sp => new TerritoryCacheLifetime(TimeSpan.FromSeconds(sp.GetRequiredService<IConfiguration>().GetValue("Territory:CacheSeconds", 30))));
         services.AddSingleton<TerritoryStore>();
         services.AddSingleton<PractitionerStore>();
         services.AddSingleton<SlotStore>();

@@ -121,6 +121,26 @@ public class SearchTests(SasApiFactory api) : IClassFixture<SasApiFactory>
     }
 
     [Fact]
+    public async Task A_sector_changed_through_this_node_is_searched_at_once_and_one_changed_elsewhere_within_the_copys_lifetime()
+    {
+        var sector = await world.Sector(communes: ["49007"], department: "49"); // Angers
+        var rpps = await world.Practitioner([sector]);
+        var id = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        Assert.Empty(Ids(await (await api.Admin().GetAsync("/v1/slots?commune=49015")).Expect(HttpStatusCode.OK))); // Avrillé: not covered yet
+
+        // Through the API: the next search sees the new commune.
+        await (await api.Admin().PutJson($"/v1/sectors/{sector}", new { name = "Angers", department = "49", communes = new[] { "49007", "49015" } })).Expect(HttpStatusCode.OK);
+        Assert.Equal([id], Ids(await (await api.Admin().GetAsync("/v1/slots?commune=49015")).Expect(HttpStatusCode.OK)));
+
+        // Straight in the database, as another node would: seen once this node's copy expires.
+        using (var c = api.OpenSqlite())
+            Dapper.SqlMapper.Execute(c, "DELETE FROM sector_communes WHERE sector_code = @sector AND insee_code = '49015'", new { sector });
+        Assert.Equal([id], Ids(await (await api.Admin().GetAsync("/v1/slots?commune=49015")).Expect(HttpStatusCode.OK)));
+        api.Clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.Empty(Ids(await (await api.Admin().GetAsync("/v1/slots?commune=49015")).Expect(HttpStatusCode.OK)));
+    }
+
+    [Fact]
     public async Task A_postal_code_or_commune_searches_the_sectors_covering_it()
     {
         var sector = await world.Sector(communes: ["2B033"], department: "2B"); // Bastia, postal code 20200 / 20600

@@ -48,6 +48,37 @@ public class SecurityTests(SasApiFactory api) : IClassFixture<SasApiFactory>
     }
 
     [Fact]
+    public async Task A_key_revoked_through_another_node_stops_working_when_this_nodes_cache_entry_expires()
+    {
+        var created = await (await api.Admin().PostJson("/v1/clients", new { name = "Other node", role = "regulator", scope = new[] { "44" } })).Expect(HttpStatusCode.Created);
+        var key = created.GetProperty("apiKey").GetString()!;
+        await (await api.WithKey(key).GetAsync("/v1/sectors")).Expect(HttpStatusCode.OK); // checked, and cached
+
+        // Another node revokes it: this node's cache does not hear of it...
+        using (var c = api.OpenSqlite())
+            Dapper.SqlMapper.Execute(c, "UPDATE client_keys SET revoked_at = '2026-01-01 00:00:00' WHERE id = @id", new { id = created.GetProperty("keyId").GetString() });
+        await (await api.WithKey(key).GetAsync("/v1/sectors")).Expect(HttpStatusCode.OK);
+        // ...for at most Auth:KeyCacheSeconds.
+        api.Clock.Advance(TimeSpan.FromSeconds(10));
+        await (await api.WithKey(key).GetAsync("/v1/sectors")).ExpectProblem(HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    [Fact]
+    public void A_lookup_that_read_the_key_before_a_revocation_does_not_cache_it_after()
+    {
+        var cache = new Sas.Api.Clients.KeyCache(TimeProvider.System, TimeSpan.FromMinutes(1));
+        var identity = new Sas.Api.Clients.ClientIdentity("c", "regulator", ["44"]);
+        var readAt = cache.Generation; // the lookup reads the row, still live...
+        cache.Clear();                 // ...the revocation commits and empties the cache...
+        cache.Add("hash", identity, readAt); // ...then the lookup tries to keep what it read
+        Assert.False(cache.TryGet("hash", out _));
+
+        cache.Add("hash", identity, cache.Generation);
+        Assert.True(cache.TryGet("hash", out var kept));
+        Assert.Equal("c", kept.Id);
+    }
+
+    [Fact]
     public async Task A_key_is_rotated_then_revoked_and_the_revoked_key_answers_401_at_once()
     {
         var created = await (await api.Admin().PostJson("/v1/clients", new { name = "Practice", role = "regulator", scope = new[] { "44" } })).Expect(HttpStatusCode.Created);

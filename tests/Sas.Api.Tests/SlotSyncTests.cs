@@ -55,6 +55,21 @@ public class SlotSyncTests(SasApiFactory api) : IClassFixture<SasApiFactory>
     }
 
     [Fact]
+    public async Task A_slot_named_by_its_external_id_is_moved_into_the_window_not_created_twice()
+    {
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        var gp = await world.ClientFor("practitioner", rpps);
+        // Published ten days out, outside the window synced below.
+        await (await gp.PostJson($"/v1/practitioners/{rpps}/slots", SlotAt(sector, 24 * 10, "far"))).Expect(HttpStatusCode.Created);
+
+        var moved = await (await gp.PutJson(Url(rpps), new { slots = new[] { SlotAt(sector, 9, "far"), SlotAt(sector, 10, "new") } })).Expect(HttpStatusCode.OK);
+        AssertCounts(moved, created: 1, updated: 1, unchanged: 0, withdrawn: 0, conflicts: 0);
+        var snapshot = api.SlotSnapshot(rpps);
+        Assert.Equal(2, snapshot.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // "far" moved, not copied
+    }
+
+    [Fact]
     public async Task A_booked_slot_is_never_changed_or_withdrawn_by_a_sync()
     {
         var sector = await world.Sector();

@@ -12,7 +12,7 @@ public sealed record KeyOwnerRow(string Id, string Role, string Scope);
 
 public sealed record ClientIdentity(string Id, string Role, string[] Scope);
 
-public sealed class ClientStore(Db db, TimeProvider clock)
+public sealed class ClientStore(Db db, TimeProvider clock, KeyCache keys)
 {
     public sealed class Sql
     {
@@ -42,10 +42,15 @@ public sealed class ClientStore(Db db, TimeProvider clock)
 
     public async Task<ClientIdentity?> FindByKeyHashAsync(string hash, CancellationToken ct)
     {
+        if (keys.TryGet(hash, out var cached)) return cached;
+        var readAt = keys.Generation;
         await using var connection = await db.OpenAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<KeyOwnerRow>(
             new CommandDefinition(sql.FindByKeyHash, new { hash }, cancellationToken: ct));
-        return row is null ? null : new ClientIdentity(row.Id, row.Role, ParseScope(row.Scope));
+        if (row is null) return null;
+        var identity = new ClientIdentity(row.Id, row.Role, ParseScope(row.Scope));
+        keys.Add(hash, identity, readAt);
+        return identity;
     }
 
     /// <summary>Creates a client and its first key; answers the key, which is not stored.</summary>
@@ -97,8 +102,12 @@ public sealed class ClientStore(Db db, TimeProvider clock)
         return (keyId, key);
     }
 
-    public async Task<bool> RevokeKeyAsync(string clientId, string keyId, CancellationToken ct) =>
-        await db.ExecuteAsync(sql.RevokeKey, new { clientId, keyId, now = clock.GetUtcNow().UtcDateTime }, ct) > 0;
+    public async Task<bool> RevokeKeyAsync(string clientId, string keyId, CancellationToken ct)
+    {
+        var revoked = await db.ExecuteAsync(sql.RevokeKey, new { clientId, keyId, now = clock.GetUtcNow().UtcDateTime }, ct) > 0;
+        keys.Clear(); // after the commit; a lookup that read the row before it cannot put the key back (see KeyCache.Add)
+        return revoked;
+    }
 
     public static string[] ParseScope(string json) => JsonSerializer.Deserialize<string[]>(json) ?? [];
 }

@@ -65,7 +65,7 @@ public static class SearchEndpoints
         IReadOnlyList<SectorRow> sectors;
         if (q.Sector is not null)
         {
-            var sector = await s.Territory.GetSectorAsync(q.Sector, ct);
+            var sector = await s.Territory.CachedSectorAsync(q.Sector, ct);
             if (sector is null) return Problems.NotFound("sector_not_found", $"No sector has the code '{SectorEndpoints.Truncate(q.Sector)}'.");
             sectors = [sector];
         }
@@ -73,8 +73,7 @@ public static class SearchEndpoints
         {
             var communes = q.Commune is not null ? [q.Commune] : s.Geography.CommunesWithPostalCode(q.PostalCode).Select(c => c.InseeCode).ToList();
             if (communes.Count == 0) return Problems.NotFound("postal_code_not_found", $"No commune has the postal code '{q.PostalCode}'.");
-            var covering = await s.Territory.SectorsOfCommunesAsync(communes, ct);
-            sectors = await s.Territory.GetSectorsAsync(communes.SelectMany(c => covering[c]).Distinct().ToList(), ct);
+            sectors = await s.Territory.CachedSectorsCoveringAsync(communes, ct);
         }
         var inScope = sectors.Where(x => caller.CoversSector(x.Code, x.Department)).ToList();
         if (sectors.Count > 0 && inScope.Count == 0) return Problems.Forbidden("None of the sectors searched is in this regulator's scope.");

@@ -44,12 +44,23 @@ public sealed class SlotStore(Db db, TimeProvider clock)
                AND end_utc > @start
             """;
         public string ExternalIdExists => "SELECT COUNT(*) FROM slots WHERE rpps = @rpps AND external_id = @externalId";
-        /// <summary>What a sync compares with: the window widened by the longest slot (for overlaps), plus the slots the body names.</summary>
-        public string SelectForSync => $"""
+        /// <summary>What a sync compares with: the window widened by the longest slot (for overlaps)...</summary>
+        public string SelectWindowForSync => $"""
             SELECT {Columns}
               FROM slots {d.UpdateLock}
              WHERE rpps = @rpps
-               AND ((start_utc >= @low AND start_utc < @high) OR external_id IN @externalIds)
+               AND start_utc >= @low AND start_utc < @high
+            """;
+        /// <summary>
+        /// ...plus the slots the body names that lie outside it (a slot moved into the window). Asked only for
+        /// ids the window did not have: binding every id of a 70-slot body on each sync cost more than the read.
+        /// </summary>
+        public string SelectNamedOutsideWindow => $"""
+            SELECT {Columns}
+              FROM slots {d.UpdateLock}
+             WHERE rpps = @rpps
+               AND external_id IN @externalIds
+               AND (start_utc < @low OR start_utc >= @high)
             """;
         public string UpdateFromSync => """
             UPDATE slots
@@ -106,9 +117,12 @@ public sealed class SlotStore(Db db, TimeProvider clock)
         {
             var now = Now;
             var reach = TimeSpan.FromMinutes(SlotSpec.MaxMinutes);
-            var externalIds = incoming.Select(i => i.ExternalId).ToArray();
-            var rows = await c.QueryAsync<SlotRow>(new CommandDefinition(sql.SelectForSync,
-                new { rpps, low = fromUtc - reach, high = toUtc + reach, externalIds }, tx, cancellationToken: ct));
+            var (low, high) = (fromUtc - reach, toUtc + reach);
+            var rows = (await c.QueryAsync<SlotRow>(new CommandDefinition(sql.SelectWindowForSync, new { rpps, low, high }, tx, cancellationToken: ct))).AsList();
+            var inWindow = rows.Select(r => r.ExternalId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            var externalIds = incoming.Select(i => i.ExternalId).Where(id => !inWindow.Contains(id)).ToArray();
+            if (externalIds.Length > 0)
+                rows.AddRange(await c.QueryAsync<SlotRow>(new CommandDefinition(sql.SelectNamedOutsideWindow, new { rpps, low, high, externalIds }, tx, cancellationToken: ct)));
             var existing = rows.Select(r => new ExistingSlot(r.Id, r.ExternalId, r.Spec, r.EffectiveStatus(now))).ToList();
 
             var plan = SyncPlanner.Plan(incoming, existing, fromUtc, toUtc, now);

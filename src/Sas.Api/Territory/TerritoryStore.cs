@@ -10,7 +10,10 @@ public sealed record CptsRow(string Finess, string Name);
 
 public sealed record SectorCommuneRow(string SectorCode, string InseeCode);
 
-public sealed class TerritoryStore(Db db, TimeProvider clock)
+/// <summary>How long a node keeps its copy of the territory for searches (<c>Territory:CacheSeconds</c>, default 30).</summary>
+public sealed record TerritoryCacheLifetime(TimeSpan Value);
+
+public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryCacheLifetime cacheLifetime)
 {
     public sealed class Sql(SqlDialect d)
     {
@@ -60,13 +63,18 @@ public sealed class TerritoryStore(Db db, TimeProvider clock)
         public string DetachCptsSectors => "UPDATE sectors SET cpts_finess = NULL, updated_at = @now WHERE cpts_finess = @finess AND code NOT IN @codes";
         public string AttachCptsSectors => "UPDATE sectors SET cpts_finess = @finess, updated_at = @now WHERE code IN @codes";
         public string SelectCptsSectorCodes => "SELECT code FROM sectors WHERE cpts_finess = @finess ORDER BY code";
+        public string SelectAllSectors => """
+            SELECT code, name, department, time_zone AS TimeZone, booking_horizon_hours AS BookingHorizonHours, cpts_finess AS CptsFiness
+              FROM sectors
+            """;
+        public string SelectAllSectorCommunes => "SELECT sector_code AS SectorCode, insee_code AS InseeCode FROM sector_communes";
     }
 
     private readonly Sql sql = new(db.Dialect);
 
     /// <summary>Creates or replaces a sector and its communes in one transaction; true when it was created.</summary>
     public Task<bool> UpsertSectorAsync(SectorRow sector, IReadOnlyList<string> communes, CancellationToken ct) =>
-        db.InTransactionAsync(async (c, tx) =>
+        AndForgetTheCopy(db.InTransactionAsync(async (c, tx) =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
             var args = new { sector.Code, sector.Name, sector.Department, sector.TimeZone, sector.BookingHorizonHours, sector.CptsFiness, now };
@@ -76,7 +84,7 @@ public sealed class TerritoryStore(Db db, TimeProvider clock)
             await c.ExecuteAsync(new CommandDefinition(sql.InsertSectorCommune,
                 communes.Select(i => new SectorCommuneRow(sector.Code, i)), tx, cancellationToken: ct));
             return created;
-        }, ct);
+        }, ct));
 
     public async Task<SectorRow?> GetSectorAsync(string code, CancellationToken ct)
     {
@@ -136,7 +144,7 @@ public sealed class TerritoryStore(Db db, TimeProvider clock)
 
     /// <summary>Creates or replaces a CPTS and makes exactly <paramref name="sectorCodes"/> its sectors.</summary>
     public Task<bool> UpsertCptsAsync(string finess, string name, IReadOnlyList<string> sectorCodes, CancellationToken ct) =>
-        db.InTransactionAsync(async (c, tx) =>
+        AndForgetTheCopy(db.InTransactionAsync(async (c, tx) =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
             var created = await c.ExecuteAsync(new CommandDefinition(sql.UpdateCpts, new { finess, name, now }, tx, cancellationToken: ct)) == 0;
@@ -145,5 +153,5 @@ public sealed class TerritoryStore(Db db, TimeProvider clock)
             await c.ExecuteAsync(new CommandDefinition(sql.DetachCptsSectors, new { finess, codes, now }, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(sql.AttachCptsSectors, new { finess, codes, now }, tx, cancellationToken: ct));
             return created;
-        }, ct);
+        }, ct));
 }
