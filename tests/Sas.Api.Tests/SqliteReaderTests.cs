@@ -1,21 +1,16 @@
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Sas.Api.Infrastructure.Data;
+using Sas.Api.Tests.Support;
 
 namespace Sas.Api.Tests;
 
 /// <summary>SQLite readers take turns, so the single writer keeps a share of the CPU; writes never wait for a turn.</summary>
 public sealed class SqliteReaderTests : IAsyncDisposable
 {
-    private readonly string path = Path.Combine(Path.GetTempPath(), $"sas-readers-{Guid.NewGuid():N}.db");
+    private readonly TempSqliteDb temp = new("t (id INTEGER PRIMARY KEY)", readers: 1);
     private readonly Db db;
 
-    public SqliteReaderTests()
-    {
-        db = new Db(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = $"Data Source={path};Pooling=True", SqliteReaders = 1 });
-        using var c = new SqliteConnection($"Data Source={path}");
-        c.Execute("PRAGMA journal_mode = WAL; CREATE TABLE t (id INTEGER PRIMARY KEY)");
-    }
+    public SqliteReaderTests() => db = temp.Db;
 
     [Fact]
     public async Task A_reader_waits_for_a_turn_that_comes_back_when_the_other_is_disposed_and_writes_go_ahead()
@@ -39,11 +34,5 @@ public sealed class SqliteReaderTests : IAsyncDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting); // gives up its place, takes no turn
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await db.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-            try { File.Delete(path + suffix); } catch (IOException) { /* the OS will clean the temp folder */ }
-    }
+    public ValueTask DisposeAsync() => temp.DisposeAsync();
 }

@@ -2,22 +2,17 @@ using System.Diagnostics;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Sas.Api.Infrastructure.Data;
+using Sas.Api.Tests.Support;
 
 namespace Sas.Api.Tests;
 
 /// <summary>The SQLite group commit: writes waiting together share a commit, and each keeps its own outcome.</summary>
 public sealed class SqliteWriterTests : IAsyncDisposable
 {
-    private readonly string path = Path.Combine(Path.GetTempPath(), $"sas-writer-{Guid.NewGuid():N}.db");
+    private readonly TempSqliteDb temp = new("t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)");
     private readonly Db db;
 
-    public SqliteWriterTests()
-    {
-        var connection = $"Data Source={path};Pooling=True";
-        db = new Db(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = connection });
-        using var c = new SqliteConnection(connection);
-        c.Execute("PRAGMA journal_mode = WAL; CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)");
-    }
+    public SqliteWriterTests() => db = temp.Db;
 
     private Task<int> Insert(int id, string name, CancellationToken ct = default) =>
         db.InTransactionAsync((c, tx) => c.ExecuteAsync(new CommandDefinition("INSERT INTO t (id, name) VALUES (@id, @name)", new { id, name }, tx, cancellationToken: ct)), ct);
@@ -98,11 +93,5 @@ public sealed class SqliteWriterTests : IAsyncDisposable
         Assert.Equal(activity.TraceId.ToString(), seen);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await db.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-            try { File.Delete(path + suffix); } catch (IOException) { /* the OS will clean the temp folder */ }
-    }
+    public ValueTask DisposeAsync() => temp.DisposeAsync();
 }
