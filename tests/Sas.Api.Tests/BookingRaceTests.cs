@@ -3,19 +3,8 @@ using Sas.Api.Tests.Support;
 
 namespace Sas.Api.Tests;
 
-/// <summary>
-/// The API with a rate limit above what a race sends: each client fires about 330 requests in a burst, and
-/// how fast the bucket refills (wall-clock time) must not decide whether a race test passes. Rate limiting
-/// has its own tests.
-/// </summary>
-public sealed class RaceApiFactory : SasApiFactory
-{
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-        [new("RateLimit:TokenLimit", "100000"), new("RateLimit:TokensPerPeriod", "100000")];
-}
-
 /// <summary>Real parallel requests racing for the same slots: the database must let exactly one win.</summary>
-public class BookingRaceTests(RaceApiFactory api) : IClassFixture<RaceApiFactory>
+public class BookingRaceTests(SasApiFactory api) : IClassFixture<SasApiFactory>
 {
     private const int Slots = 20;
     private const int RequestsPerSlot = 50;

@@ -17,11 +17,6 @@ namespace Sas.Api.Tests;
 /// </summary>
 public class HostileInputTests
 {
-    private sealed class Api : SasApiFactory
-    {
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [KeyValuePair.Create<string, string?>("RateLimit:TokenLimit", "1000000")];
-    }
-
     /// <summary>Fields that may legitimately be absent or null: leaving them out is not an attack.</summary>
     private static readonly HashSet<string> Optional = ["timeZone", "bookingHorizonHours", "cpts", "profession", "externalId", "label", "holdId", "ins", "regularDoctorRpps", "scope", "overflowPerDay", "practitionerRpps", "overflow"];
 
@@ -34,7 +29,7 @@ public class HostileInputTests
     [Fact]
     public async Task Every_write_route_answers_malformed_input_with_a_4xx_problem_and_changes_nothing()
     {
-        using var api = new Api();
+        using var api = new SasApiFactory();
         var world = new World(api);
         var sector = await world.Sector();
         var cpts = await world.Cpts(sector);

@@ -27,13 +27,15 @@ public sealed class FhirSlotRow
 
 public sealed class FhirSlotStore(Db db)
 {
-    public sealed class Sql
+    public sealed class Sql(SqlDialect d)
     {
         /// <summary>
         /// Free slots of up to 25 GPs in a window, read by <c>ix_slots_practitioner</c> (rpps, start). A slot
         /// whose hold has lapsed is free again; withdrawn, booked, expired and still-held slots never come back.
+        /// Slots beyond their sector's horizon (an hour of slack: the endpoint applies the exact bound) are
+        /// left in the database: the guide's now..D+2 holds twice the rows a 24-hour sector can offer.
         /// </summary>
-        public string FreeSlots => """
+        public string FreeSlots => $"""
             SELECT s.id, s.rpps, s.sector_code AS SectorCode, s.site_id AS SiteId, s.start_utc AS StartUtc, s.end_utc AS EndUtc, s.modality,
                    sec.time_zone AS TimeZone, sec.booking_horizon_hours AS BookingHorizonHours, sec.cpts_finess AS CptsFiness, c.name AS CptsName,
                    p.first_name AS FirstName, p.last_name AS LastName, p.profession,
@@ -46,13 +48,14 @@ public sealed class FhirSlotStore(Db db)
              WHERE s.rpps IN @rpps
                AND s.start_utc >= @from
                AND s.start_utc <= @to
+               AND s.start_utc <= {d.AddHours("@now", "sec.booking_horizon_hours + 1")}
                AND s.status IN ('available', 'held')
                AND (s.status = 'available' OR s.hold_expires_at <= @now)
              ORDER BY s.start_utc, s.id
             """;
     }
 
-    private static readonly Sql Statements = new();
+    private readonly Sql Statements = new(db.Dialect);
 
     public async Task<IReadOnlyList<FhirSlotRow>> FreeSlotsAsync(IReadOnlyList<string> rpps, DateTime from, DateTime to, DateTime now, CancellationToken ct)
     {

@@ -45,6 +45,11 @@ public class SasApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Jobs:Enabled", "false"); // tests run job methods themselves, on the fake clock
         if (WithTestJwtKey) builder.UseSetting("Auth:Jwt:SigningKeys:0", Convert.ToBase64String(JwtKey));
         builder.UseSetting("Auth:Jwt:Issuer", "https://idp.test");
+        // The per-client bucket refills on wall-clock time: a fixture's setup (one admin key publishing
+        // dozens of slots per test) outran it once the API got faster. Rate limiting has its own tests,
+        // whose Settings put the real limits back.
+        builder.UseSetting("RateLimit:TokenLimit", "1000000");
+        builder.UseSetting("RateLimit:TokensPerPeriod", "1000000");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureServices(s =>
         {

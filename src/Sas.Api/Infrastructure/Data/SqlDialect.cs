@@ -26,6 +26,9 @@ public abstract class SqlDialect
     /// <summary>An integer expression as text.</summary>
     public abstract string IntegerAsText(string expression);
 
+    /// <summary>An instant plus a whole number of hours taken from a column, comparable with stored instants.</summary>
+    public abstract string AddHours(string instant, string hours);
+
     /// <summary>A locking hint for a read that decides a write (SQL Server); SQLite writers are already serialised.</summary>
     public abstract string UpdateLock { get; }
 
@@ -39,6 +42,7 @@ public abstract class SqlDialect
         public override string InsertReturningId(string table, string columns, string values) =>
             $"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING id";
         public override string UpdateLock => "";
+        public override string AddHours(string instant, string hours) => $"datetime({instant}, '+' || ({hours}) || ' hours')";
         public override string Concat(string left, string right) => $"{left} || {right}";
         public override string IntegerAsText(string expression) => $"CAST({expression} AS TEXT)";
         public override string UpdateReturning(string table, string set, string where, string columns) =>
@@ -54,6 +58,7 @@ public abstract class SqlDialect
         public override string InsertReturningId(string table, string columns, string values) =>
             $"INSERT INTO {table} ({columns}) OUTPUT INSERTED.id VALUES ({values})";
         public override string UpdateLock => "WITH (UPDLOCK, HOLDLOCK)";
+        public override string AddHours(string instant, string hours) => $"DATEADD(hour, {hours}, {instant})";
         public override string Concat(string left, string right) => $"{left} + {right}";
         public override string IntegerAsText(string expression) => $"CAST({expression} AS VARCHAR(20))";
         public override string UpdateReturning(string table, string set, string where, string columns) =>
