@@ -25,7 +25,7 @@ public sealed class Idempotency(Db db, TimeProvider clock)
     {
         public string DeleteExpired => "DELETE FROM idempotency_keys WHERE client_id = @client AND idem_key = @key AND expires_at <= @now";
         public string Select => $"""
-            SELECT request_hash AS RequestHash, status_code AS StatusCode, response_body AS ResponseBody
+            SELECT request_hash AS RequestHash, status_code AS StatusCode, response_body AS ResponseBody, expires_at AS ExpiresAt
               FROM idempotency_keys {d.UpdateLock}
              WHERE client_id = @client AND idem_key = @key
             """;
@@ -36,7 +36,7 @@ public sealed class Idempotency(Db db, TimeProvider clock)
         public string DeleteAllExpired => "DELETE FROM idempotency_keys WHERE expires_at <= @now";
     }
 
-    private sealed record Row(string RequestHash, long StatusCode, string ResponseBody);
+    private sealed record Row(string RequestHash, long StatusCode, string ResponseBody, DateTime ExpiresAt);
 
     private readonly Sql sql = new(db.Dialect);
 
@@ -57,8 +57,13 @@ public sealed class Idempotency(Db db, TimeProvider clock)
                 return await db.InTransactionAsync(async (c, tx) =>
                 {
                     var now = clock.GetUtcNow().UtcDateTime;
-                    await c.ExecuteAsync(new CommandDefinition(sql.DeleteExpired, new { client, key, now }, tx, cancellationToken: ct));
                     var stored = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(sql.Select, new { client, key }, tx, cancellationToken: ct));
+                    if (stored is not null && stored.ExpiresAt <= now)
+                    {
+                        // A key older than a day is forgotten: the request is a new one. (Deleted only when met, not on every booking.)
+                        await c.ExecuteAsync(new CommandDefinition(sql.DeleteExpired, new { client, key, now }, tx, cancellationToken: ct));
+                        stored = null;
+                    }
                     if (stored is not null)
                         return stored.RequestHash == requestHash
                             ? new Outcome(Kind.Replay, new StoredAnswer((int)stored.StatusCode, stored.ResponseBody))
