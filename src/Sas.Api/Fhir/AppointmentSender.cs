@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Sas.Api.Infrastructure.Outbox;
@@ -36,7 +35,7 @@ public sealed class AppointmentSender(DeliveryPipelines pipelines, FhirOptions o
         var envelope = JsonSerializer.Deserialize<Envelope>(d.Payload, Json)!;
         var sector = await territory.GetSectorAsync(envelope.Data.Sector, ct);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(sector?.TimeZone ?? options.DefaultTimeZone);
-        var body = Encoding.UTF8.GetBytes(FhirResult.Serialize(Build(envelope.Type, envelope.Data, platform.AppointmentIdentifierSystem, zone)));
+        var body = FhirResult.SerializeToUtf8(Build(envelope.Type, envelope.Data, platform.AppointmentIdentifierSystem, zone));
 
         var baseUrl = platform.BaseUrl!.TrimEnd('/');
         var created = envelope.Type == EventTypes.BookingCreated;

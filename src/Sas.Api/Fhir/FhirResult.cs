@@ -13,8 +13,6 @@ public sealed class FhirResult(int statusCode, Resource resource) : IResult
 
     public Resource Resource => resource;
 
-    public static string Serialize(Resource resource) => Serializer.SerializeToString(resource);
-
     public static byte[] SerializeToUtf8(Resource resource)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
@@ -27,12 +25,15 @@ public sealed class FhirResult(int statusCode, Resource resource) : IResult
     /// large-object heap on every answer, and under 32 clients the gen-2 collections cut throughput below
     /// that of a single client.
     /// </summary>
-    public async System.Threading.Tasks.Task ExecuteAsync(HttpContext http)
+    public System.Threading.Tasks.Task ExecuteAsync(HttpContext http) => WriteAsync(http, statusCode, writer => Serializer.Serialize(resource, writer));
+
+    /// <summary>An <c>application/fhir+json</c> answer whose JSON <paramref name="write"/> puts straight into the response pipe.</summary>
+    public static async System.Threading.Tasks.Task WriteAsync(HttpContext http, int statusCode, Action<System.Text.Json.Utf8JsonWriter> write)
     {
         http.Response.StatusCode = statusCode;
         http.Response.ContentType = FhirCodes.ContentType + "; charset=utf-8";
         await using (var writer = new System.Text.Json.Utf8JsonWriter(http.Response.BodyWriter))
-            Serializer.Serialize(resource, writer);
+            write(writer);
         await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
     }
 

@@ -13,14 +13,7 @@ public sealed record SearchsetBundle(string Id, DateTime LastUpdatedUtc, int Tot
 {
     public sealed record Entry(string FullUrl, ReadOnlyMemory<byte> Resource, string SearchMode);
 
-    public async Task ExecuteAsync(HttpContext http)
-    {
-        http.Response.StatusCode = StatusCodes.Status200OK;
-        http.Response.ContentType = FhirCodes.ContentType + "; charset=utf-8";
-        await using (var writer = new Utf8JsonWriter(http.Response.BodyWriter))
-            Write(writer);
-        await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
-    }
+    public Task ExecuteAsync(HttpContext http) => FhirResult.WriteAsync(http, StatusCodes.Status200OK, Write);
 
     public void Write(Utf8JsonWriter w)
     {

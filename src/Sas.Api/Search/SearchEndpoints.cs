@@ -78,21 +78,21 @@ public static class SearchEndpoints
         var inScope = sectors.Where(x => caller.CoversSector(x.Code, x.Department)).ToList();
         if (sectors.Count > 0 && inScope.Count == 0) return Problems.Forbidden("None of the sectors searched is in this regulator's scope.");
 
-        // Each sector's horizon bounds its own slots; the usual case is one group.
+        // Each sector's horizon bounds its own slots.
         var now = s.Clock.GetUtcNow().UtcDateTime;
         var earliest = now + s.Booking.CutOff; // the cut-off is the same for every sector; horizons differ
         var start = from is { } f && f > earliest ? f : earliest;
-        var groups = inScope.GroupBy(x => x.BookingHorizonHours)
-            .Select(g =>
+        var bounds = inScope
+            .Select(x =>
             {
-                var until = s.Booking.WindowFor((int)g.Key).LatestStart(now);
-                return new HorizonGroup(g.Select(x => x.Code).ToList(), to is { } t && t <= until ? t.AddTicks(-TimeSpan.TicksPerSecond) : until);
+                var until = s.Booking.WindowFor((int)x.BookingHorizonHours).LatestStart(now);
+                return new SectorBound(x.Code, to is { } t && t <= until ? t.AddTicks(-TimeSpan.TicksPerSecond) : until);
             })
-            .Where(g => g.UntilUtc >= start)
+            .Where(b => b.UntilUtc >= start)
             .ToList();
 
         var limit = Paging.Limit(q.Limit);
-        var rows = await s.Search.SearchAsync(new SearchQuery(groups, start, now, caller.ClientId, modality?.ToText(), after, limit + 1), ct);
+        var rows = await s.Search.SearchAsync(new SearchQuery(bounds, start, now, caller.ClientId, modality?.ToText(), after, limit + 1), ct);
         var page = rows.Take(limit).ToList();
         var timeZones = inScope.ToDictionary(x => x.Code, x => x.TimeZone);
         var next = rows.Count > limit ? EncodeCursor(page[^1]) : null;

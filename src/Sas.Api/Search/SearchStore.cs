@@ -8,11 +8,11 @@ public sealed record SearchRow(
     long Id, string Rpps, string SectorCode, string SiteId, DateTime StartUtc, DateTime EndUtc, string Modality, string Status,
     DateTime? HoldExpiresAt, string? HeldBy, string FirstName, string LastName, string? SiteName, string? SiteAddress, string? SiteCommune);
 
-/// <summary>Sectors sharing one booking horizon: their slots are searched up to <see cref="UntilUtc"/>.</summary>
-public sealed record HorizonGroup(IReadOnlyList<string> Sectors, DateTime UntilUtc);
+/// <summary>A sector searched, up to the latest start its booking horizon allows.</summary>
+public sealed record SectorBound(string Sector, DateTime UntilUtc);
 
 public sealed record SearchQuery(
-    IReadOnlyList<HorizonGroup> Groups, DateTime FromUtc, DateTime NowUtc, string CallerId, string? Modality,
+    IReadOnlyList<SectorBound> Sectors, DateTime FromUtc, DateTime NowUtc, string CallerId, string? Modality,
     (DateTime Start, long Id)? After, int Limit);
 
 public sealed class SearchStore(Db db)
@@ -68,7 +68,7 @@ public sealed class SearchStore(Db db)
 
     public async Task<IReadOnlyList<SearchRow>> SearchAsync(SearchQuery q, CancellationToken ct)
     {
-        var branches = q.Groups.SelectMany(g => g.Sectors.Select(sector => (Sector: sector, g.UntilUtc))).ToList();
+        var branches = q.Sectors;
         if (branches.Count == 0) return [];
         var args = new DynamicParameters(new
         {
