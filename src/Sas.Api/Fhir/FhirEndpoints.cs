@@ -1,5 +1,6 @@
 using Hl7.Fhir.Model;
 using Sas.Api.Slots;
+using Sas.Api.Territory;
 using Sas.Domain.Fhir;
 
 namespace Sas.Api.Fhir;
@@ -27,7 +28,7 @@ public static class FhirEndpoints
         return app;
     }
 
-    public readonly record struct Services(FhirSlotStore Store, SlotBundleBuilder Builder, FhirOptions Options, BookingOptions Booking, TimeProvider Clock);
+    public readonly record struct Services(FhirSlotStore Store, TerritoryStore Territory, SlotBundleBuilder Builder, FhirOptions Options, BookingOptions Booking, TimeProvider Clock);
 
     public static async Task<IResult> SearchFhirSlots(HttpRequest request, [AsParameters] Services s, CancellationToken ct)
     {
@@ -36,12 +37,19 @@ public static class FhirEndpoints
         var (search, issues) = SlotSearchRequest.Parse(query, zone);
         if (search is null) return FhirResult.BadRequest(issues);
 
-        // Only what a regulator could book now: after the cut-off, within each sector's booking horizon.
+        // Only what a regulator could book now: after the cut-off, within each sector's booking horizon. The
+        // database is asked up to the longest horizon of any sector (the guide's now..D+2 holds twice what a
+        // 24-hour sector offers), and each slot is then held to its own sector's.
         var now = s.Clock.GetUtcNow().UtcDateTime;
         var earliest = now + s.Booking.CutOff;
         var from = search.FromUtc > earliest ? search.FromUtc : earliest;
-        var rows = from > search.ToUtc ? [] : await s.Store.FreeSlotsAsync(search.RppsNumbers, from, search.ToUtc, now, ct);
-        var bookable = rows.Where(r => r.StartUtc >= from && r.StartUtc <= s.Booking.WindowFor((int)r.BookingHorizonHours).LatestStart(now)).ToList();
+        var territory = await s.Territory.CachedTerritoryAsync(ct);
+        var longest = s.Booking.WindowFor((int)territory.LongestBookingHorizonHours).LatestStart(now);
+        var to = search.ToUtc < longest ? search.ToUtc : longest;
+        var (rows, practices) = from > to ? ([], []) : await s.Store.FreeSlotsAsync(search.RppsNumbers, from, to, now, ct);
+        if (rows.Count > 0) territory = await s.Territory.CachedTerritoryWithAsync(rows.Select(r => r.SectorCode).Distinct(StringComparer.Ordinal), ct);
+        var bookable = FreeSlot.Join(rows, practices, territory)
+            .Where(f => f.Slot.StartUtc >= from && f.Slot.StartUtc <= s.Booking.WindowFor((int)f.Sector.BookingHorizonHours).LatestStart(now)).ToList();
 
         var baseUrl = BaseUrl(request, s.Options);
         var self = $"{baseUrl}{request.Path}{request.QueryString}";

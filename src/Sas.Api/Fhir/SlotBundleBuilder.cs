@@ -24,50 +24,56 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
     /// GPs again and again; building and serializing the resources each time allocated 1.4 MB per answer,
     /// and with 32 clients the collections paused the process a quarter of the time.
     /// </summary>
-    public SearchsetBundle Build(IReadOnlyList<FhirSlotRow> slots, Context ctx)
+    public SearchsetBundle Build(IReadOnlyList<FreeSlot> slots, Context ctx)
     {
         var entries = new List<SearchsetBundle.Entry>(slots.Count * 2);
         var fhirBase = ctx.BaseUrl + "/fhir";
         void Add(string type, string id, ReadOnlyMemory<byte> json, string mode) => entries.Add(new($"{fhirBase}/{type}/{id}", json, mode));
         const string match = "match", include = "include";
 
-        foreach (var row in slots)
+        foreach (var free in slots)
         {
+            var (row, practice) = (free.Slot, free.Practice);
             var id = row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var cptsOf = ctx.Request.IsCptsFlow ? row.CptsFiness : null;
-            var key = $"Slot|{id}|{row.StartUtc.Ticks}|{row.EndUtc.Ticks}|{row.Modality}|{row.Rpps}|{row.SiteId}|{row.TimeZone}|{row.Profession}|{cptsOf}|{ctx.BaseUrl}";
-            Add("Slot", id, cache.Get(key, () => ToSlot(row, ctx)), match);
+            var cptsOf = ctx.Request.IsCptsFlow ? free.Sector.CptsFiness : null;
+            var key = $"Slot|{id}|{row.StartUtc.Ticks}|{row.EndUtc.Ticks}|{row.Modality}|{practice.RoleId}|{free.Sector.TimeZone}|{practice.Profession}|{cptsOf}|{ctx.BaseUrl}";
+            Add("Slot", id, cache.Get(key, () => ToSlot(free, ctx)), match);
         }
 
         var r = ctx.Request;
-        var roles = slots.GroupBy(s => RoleId(s.Rpps, s.SiteId)).Select(g => g.First()).ToList();
+        // One role per GP and site, carrying the CPTS of its first slot's sector.
+        var roles = slots.DistinctBy(s => s.Practice.RoleId).ToList();
         if (r.IncludeSchedule)
-            foreach (var row in roles)
-                Add("Schedule", RoleId(row.Rpps, row.SiteId), cache.Get($"Schedule|{row.Rpps}|{row.SiteId}", () => ToSchedule(row)), include);
+            foreach (var p in roles.Select(x => x.Practice))
+                Add("Schedule", p.RoleId, cache.Get($"Schedule|{p.RoleId}", () => ToSchedule(p)), include);
         if (r.IncludeScheduleActors)
         {
-            foreach (var row in slots.DistinctBy(s => s.Rpps))
-                Add("Practitioner", row.Rpps, cache.Get($"Practitioner|{row.Rpps}|{row.LastName}|{row.FirstName}", () => ToPractitioner(row)), include);
-            foreach (var row in roles)
-                Add("PractitionerRole", RoleId(row.Rpps, row.SiteId),
-                    cache.Get($"PractitionerRole|{row.Rpps}|{row.SiteId}|{row.SiteName}|{row.SiteAddress}|{row.SiteCommune}|{row.CptsFiness}", () => ToPractitionerRole(row)), include);
+            foreach (var p in roles.Select(x => x.Practice).DistinctBy(p => p.Rpps))
+                Add("Practitioner", p.Rpps, cache.Get($"Practitioner|{p.Rpps}|{p.LastName}|{p.FirstName}", () => ToPractitioner(p)), include);
+            foreach (var role in roles)
+            {
+                var (p, cpts) = (role.Practice, role.Sector.CptsFiness);
+                Add("PractitionerRole", p.RoleId,
+                    cache.Get($"PractitionerRole|{p.RoleId}|{p.SiteName}|{p.SiteAddress}|{p.SiteCommune}|{cpts}", () => ToPractitionerRole(p, cpts)), include);
+            }
         }
         if (r.IsCptsFlow)
         {
-            var cpts = slots.Where(s => s.CptsFiness is not null).DistinctBy(s => s.CptsFiness).ToList();
-            foreach (var row in cpts)
-                Add("HealthcareService", CptsId(row.CptsFiness!), cache.Get($"HealthcareService|{row.CptsFiness}|{row.CptsName}", () => ToHealthcareService(row)), include);
+            var structures = slots.Where(s => s.Sector.CptsFiness is not null).DistinctBy(s => s.Sector.CptsFiness).Select(s => (Finess: s.Sector.CptsFiness!, Name: s.CptsName)).ToList();
+            foreach (var (finess, name) in structures)
+                Add("HealthcareService", CptsId(finess), cache.Get($"HealthcareService|{finess}|{name}", () => ToHealthcareService(finess, name)), include);
             if (r.IncludeOrganization)
-                foreach (var row in cpts)
-                    Add("Organization", CptsId(row.CptsFiness!), cache.Get($"Organization|{row.CptsFiness}|{row.CptsName}", () => ToOrganization(row)), include);
+                foreach (var (finess, name) in structures)
+                    Add("Organization", CptsId(finess), cache.Get($"Organization|{finess}|{name}", () => ToOrganization(finess, name)), include);
         }
         return new SearchsetBundle(Guid.NewGuid().ToString(), ctx.NowUtc, ctx.Total, ctx.SelfUrl, entries);
     }
 
-    private Slot ToSlot(FhirSlotRow row, Context ctx)
+    private Slot ToSlot(FreeSlot free, Context ctx)
     {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(row.TimeZone);
-        var cpts = ctx.Request.IsCptsFlow && row.CptsFiness is not null;
+        var (row, finess) = (free.Slot, free.Sector.CptsFiness);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(free.Sector.TimeZone);
+        var cpts = ctx.Request.IsCptsFlow && finess is not null;
         var slot = new Slot
         {
             Id = row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -78,9 +84,9 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
                 Security = [new Coding(FhirCodes.SlotTypeSystem, cpts ? FhirCodes.SlotTypeCpts : FhirCodes.SlotTypeSnp)],
             },
             ServiceType = [ConsultationType(row.Modality)],
-            Specialty = [Specialty(row.Profession)],
+            Specialty = [Specialty(free.Practice.Profession)],
             AppointmentType = new CodeableConcept(FhirCodes.AppointmentTypeSystem, "ROUTINE", "Créneau avec prise de RDV"),
-            Schedule = new ResourceReference($"Schedule/{RoleId(row.Rpps, row.SiteId)}"),
+            Schedule = new ResourceReference($"Schedule/{free.Practice.RoleId}"),
             Status = Slot.SlotStatus.Free,
             StartElement = new Instant { JsonValue = FhirInstants.Format(row.StartUtc, zone) },
             EndElement = new Instant { JsonValue = FhirInstants.Format(row.EndUtc, zone) },
@@ -90,7 +96,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
         if (cpts)
         {
             var serviceType = new CodeableConcept(FhirCodes.EstablishmentCategorySystem, FhirCodes.CptsCategory, "Communauté Professionnelle Territoriale de Santé (CPTS)");
-            serviceType.Extension.Add(new Extension(FhirCodes.ServiceTypeReferenceExtension, new ResourceReference($"HealthcareService/{CptsId(row.CptsFiness!)}")));
+            serviceType.Extension.Add(new Extension(FhirCodes.ServiceTypeReferenceExtension, new ResourceReference($"HealthcareService/{CptsId(finess!)}")));
             slot.ServiceType.Add(serviceType);
         }
         return slot;
@@ -107,34 +113,34 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
         ? new CodeableConcept(FhirCodes.SpecialtySystem, FhirCodes.GeneralMedicine, "Médecine générale (SM)")
         : new CodeableConcept { Text = profession };
 
-    private static Schedule ToSchedule(FhirSlotRow row) => new()
+    private static Schedule ToSchedule(FhirPractice p) => new()
     {
-        Id = RoleId(row.Rpps, row.SiteId),
+        Id = p.RoleId,
         Meta = new Meta { Profile = FhirCodes.ScheduleProfiles },
         Active = true,
-        Actor = [new ResourceReference($"Practitioner/{row.Rpps}"), new ResourceReference($"PractitionerRole/{RoleId(row.Rpps, row.SiteId)}")],
+        Actor = [new ResourceReference($"Practitioner/{p.Rpps}"), new ResourceReference($"PractitionerRole/{p.RoleId}")],
     };
 
-    private static Practitioner ToPractitioner(FhirSlotRow row) => new()
+    private static Practitioner ToPractitioner(FhirPractice p) => new()
     {
-        Id = row.Rpps,
+        Id = p.Rpps,
         Meta = new Meta { Profile = FhirCodes.PractitionerProfiles },
-        Identifier = [FhirIdentifiers.Practitioner(row.Rpps)],
-        Name = [new HumanName { Family = row.LastName, Given = [row.FirstName] }],
+        Identifier = [FhirIdentifiers.Practitioner(p.Rpps)],
+        Name = [new HumanName { Family = p.LastName, Given = [p.FirstName] }],
     };
 
-    private PractitionerRole ToPractitionerRole(FhirSlotRow row)
+    private PractitionerRole ToPractitionerRole(FhirPractice p, string? cptsFiness)
     {
         const string locationId = "location";
-        var commune = geography.FindCommune(row.SiteCommune);
+        var commune = geography.FindCommune(p.SiteCommune);
         var location = new Location
         {
             Id = locationId,
             Meta = new Meta { Profile = [FhirCodes.LocationProfile] },
-            Name = row.SiteName,
+            Name = p.SiteName,
             Address = new Address
             {
-                Line = row.SiteAddress is null ? [] : [row.SiteAddress],
+                Line = p.SiteAddress is null ? [] : [p.SiteAddress],
                 City = commune?.Name,
                 PostalCode = commune?.PostalCodes.FirstOrDefault(),
                 Country = "FR",
@@ -142,31 +148,31 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
         };
         var role = new PractitionerRole
         {
-            Id = RoleId(row.Rpps, row.SiteId),
+            Id = p.RoleId,
             Meta = new Meta { Profile = FhirCodes.PractitionerRoleProfiles },
             Contained = [location],
-            Practitioner = new ResourceReference($"Practitioner/{row.Rpps}"),
+            Practitioner = new ResourceReference($"Practitioner/{p.Rpps}"),
             Location = [new ResourceReference("#" + locationId)],
         };
-        if (row.CptsFiness is not null)
-            role.Organization = new ResourceReference { Identifier = FhirIdentifiers.Structure(row.CptsFiness) };
+        if (cptsFiness is not null)
+            role.Organization = new ResourceReference { Identifier = FhirIdentifiers.Structure(cptsFiness) };
         return role;
     }
 
-    private static HealthcareService ToHealthcareService(FhirSlotRow row) => new()
+    private static HealthcareService ToHealthcareService(string finess, string? name) => new()
     {
-        Id = CptsId(row.CptsFiness!),
+        Id = CptsId(finess),
         Meta = new Meta { Profile = [FhirCodes.HealthcareServiceProfile] },
-        Name = row.CptsName,
-        ProvidedBy = new ResourceReference($"Organization/{CptsId(row.CptsFiness!)}"),
+        Name = name,
+        ProvidedBy = new ResourceReference($"Organization/{CptsId(finess)}"),
     };
 
-    private static Organization ToOrganization(FhirSlotRow row) => new()
+    private static Organization ToOrganization(string finess, string? name) => new()
     {
-        Id = CptsId(row.CptsFiness!),
+        Id = CptsId(finess),
         Meta = new Meta { Profile = [FhirCodes.OrganizationProfile] },
-        Identifier = [FhirIdentifiers.Structure(row.CptsFiness!)],
-        Name = row.CptsName,
+        Identifier = [FhirIdentifiers.Structure(finess)],
+        Name = name,
     };
 
     /// <summary>

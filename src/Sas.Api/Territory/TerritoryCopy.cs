@@ -10,7 +10,7 @@ namespace Sas.Api.Territory;
 /// </summary>
 public sealed partial class TerritoryStore
 {
-    private sealed record Copy(IReadOnlyDictionary<string, SectorRow> Sectors, ILookup<string, string> SectorsByCommune, DateTimeOffset Until);
+    private sealed record Copy(TerritorySnapshot Territory, DateTimeOffset Until);
 
     private readonly Lock copyLock = new();
     private Copy? copy;
@@ -27,20 +27,34 @@ public sealed partial class TerritoryStore
             .Select(code => current.Sectors[code]).ToList();
     }
 
-    private async Task<Copy> CurrentCopyAsync(CancellationToken ct)
+    /// <summary>The node's copy of the whole territory, for reads that search like a regulator (the FHIR slot query).</summary>
+    public Task<TerritorySnapshot> CachedTerritoryAsync(CancellationToken ct) => CurrentCopyAsync(ct);
+
+    /// <summary>
+    /// The copy, read again first if it lacks one of <paramref name="sectorCodes"/>: rows just read from the
+    /// database can name a sector created through another node since the copy was taken.
+    /// </summary>
+    public async Task<TerritorySnapshot> CachedTerritoryWithAsync(IEnumerable<string> sectorCodes, CancellationToken ct)
+    {
+        var current = await CurrentCopyAsync(ct);
+        return sectorCodes.All(current.Sectors.ContainsKey) ? current : await CurrentCopyAsync(ct, reload: true);
+    }
+
+    private async Task<TerritorySnapshot> CurrentCopyAsync(CancellationToken ct, bool reload = false)
     {
         var current = Volatile.Read(ref copy);
-        if (current is not null && current.Until > clock.GetUtcNow()) return current;
+        if (!reload && current is not null && current.Until > clock.GetUtcNow()) return current.Territory;
         var readAt = Interlocked.Read(ref generation);
         await using var c = await db.OpenAsync(ct);
         var sectors = (await c.QueryAsync<SectorRow>(new CommandDefinition(sql.SelectAllSectors, cancellationToken: ct))).ToDictionary(s => s.Code, StringComparer.Ordinal);
         var communes = (await c.QueryAsync<SectorCommuneRow>(new CommandDefinition(sql.SelectAllSectorCommunes, cancellationToken: ct)))
             .Where(r => sectors.ContainsKey(r.SectorCode)).ToLookup(r => r.InseeCode, r => r.SectorCode, StringComparer.Ordinal);
-        var loaded = new Copy(sectors, communes, clock.GetUtcNow() + cacheLifetime.Value);
+        var cpts = (await c.QueryAsync<CptsRow>(new CommandDefinition(sql.SelectAllCpts, cancellationToken: ct))).ToDictionary(r => r.Finess, r => r.Name, StringComparer.Ordinal);
+        var loaded = new Copy(new TerritorySnapshot(sectors, communes, cpts), clock.GetUtcNow() + cacheLifetime.Value);
         // A copy read before a change committed is used for this search, but not kept.
         lock (copyLock)
             if (readAt == Interlocked.Read(ref generation) && cacheLifetime.Value > TimeSpan.Zero) copy = loaded;
-        return loaded;
+        return loaded.Territory;
     }
 
     private async Task<T> AndForgetTheCopy<T>(Task<T> write)
@@ -58,4 +72,11 @@ public sealed partial class TerritoryStore
             }
         }
     }
+}
+
+/// <summary>The territory as a node's copy holds it: sectors by code, the sectors covering each commune, CPTS names by FINESS.</summary>
+public sealed record TerritorySnapshot(IReadOnlyDictionary<string, SectorRow> Sectors, ILookup<string, string> SectorsByCommune, IReadOnlyDictionary<string, string> CptsNames)
+{
+    /// <summary>The longest booking horizon of any sector (24 hours, the default, when there is none).</summary>
+    public long LongestBookingHorizonHours { get; } = Sectors.Count == 0 ? 24 : Sectors.Values.Max(s => s.BookingHorizonHours);
 }

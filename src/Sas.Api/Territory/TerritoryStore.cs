@@ -68,6 +68,7 @@ public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryC
               FROM sectors
             """;
         public string SelectAllSectorCommunes => "SELECT sector_code AS SectorCode, insee_code AS InseeCode FROM sector_communes";
+        public string SelectAllCpts => "SELECT finess, name FROM cpts";
     }
 
     private readonly Sql sql = new(db.Dialect);

@@ -133,8 +133,7 @@ public sealed class Db : IAsyncDisposable
         public override DateTime Parse(object value) => value switch
         {
             DateTime d => DateTime.SpecifyKind(d, DateTimeKind.Utc),
-            string s => DateTime.SpecifyKind(DateTime.Parse(s, System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal), DateTimeKind.Utc),
+            string s => StoredInstant.Parse(s),
             _ => throw new DataException($"cannot read {value.GetType()} as an instant"),
         };
     }
