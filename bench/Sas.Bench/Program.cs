@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Sas.Bench;
 
-/// <summary>dotnet run -c Release --project bench/Sas.Bench -- [--quick] [--slots N] [--clients K] [--seconds S] [--synchronous FULL|NORMAL] [--only op1,op2] [--reuse] [--scale] [--url URL --admin-key KEY] [--out FILE]</summary>
+/// <summary>dotnet run -c Release --project bench/Sas.Bench -- [--quick] [--slots N] [--clients K] [--seconds S] [--warmup S] [--synchronous FULL|NORMAL] [--only op1,op2] [--reuse] [--scale] [--url URL --admin-key KEY] [--out FILE]</summary>
 public static class BenchProgram
 {
     public static async Task<int> Main(string[] args)
@@ -16,6 +16,7 @@ public static class BenchProgram
                 "--slots" => options with { Slots = long.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 "--clients" => options with { Clients = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 "--seconds" => options with { Duration = TimeSpan.FromSeconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture)) },
+                "--warmup" => options with { WarmUp = TimeSpan.FromSeconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture)) },
                 "--url" => options with { Url = args[i + 1] },
                 "--admin-key" => options with { AdminKey = args[i + 1] },
                 "--out" => options with { Output = args[i + 1] },
@@ -46,6 +47,7 @@ Console.WriteLine($"{"operation",-16}{"requests",10}{"per s",10}{"× ceiling",11
 foreach (var r in result.Operations.Prepend(result.Ceiling))
     Console.WriteLine($"{r.Name,-16}{r.Requests,10:N0}{r.PerSecond,10:N1}{(r == result.Ceiling ? 1 : result.Ratios[r.Name]),11:N3}{r.P50,9}{r.P95,9}{r.P99,9}{r.Conflicts,11:N0}{r.Errors,8:N0}");
 Console.WriteLine($"double bookings: {result.DoubleBookings}");
+if (result.FhirColdMs is { } cold) Console.WriteLine($"first FHIR query after start, alone: {cold:N1} ms");
 if (result.MixMemory is { } m)
     Console.WriteLine($"during the mix: {m.AllocatedMb:N0} MB allocated, GCs gen0 {m.Gen0} / gen1 {m.Gen1} / gen2 {m.Gen2}, paused {m.PauseMs:N0} ms; peak working set {m.PeakWorkingSetMb:N0} MB");
 foreach (var line in Budgets.Check(result)) Console.WriteLine(line);

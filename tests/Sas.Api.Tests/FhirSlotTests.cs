@@ -1,6 +1,8 @@
 // Firely marks every element nullable; these tests assert presence explicitly, so the warnings add nothing here.
 #nullable disable warnings
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
@@ -356,6 +358,19 @@ public sealed class FhirSlotTests(FhirApiFactory api) : IClassFixture<FhirApiFac
         var location = Assert.IsType<Location>(Assert.Single(Assert.Single(after.All<PractitionerRole>()).Contained));
         Assert.Equal("2 place Royale", Assert.Single(location.Address.Line));
         Assert.Equal("Cabinet déménagé", location.Name);
+    }
+
+    [Fact]
+    public async Task The_start_up_warm_up_builds_a_whole_bundle_but_caches_nothing()
+    {
+        var cache = api.Services.GetRequiredService<Sas.Api.Fhir.FhirResourceCache>();
+        var (first, _) = await Search();
+        var cached = cache.Count;
+        Assert.True(cached > 0);
+        api.Services.GetRequiredService<Sas.Api.Fhir.SlotBundleBuilder>().WarmUp();
+        Assert.Equal(cached, cache.Count); // its made-up slot and GP never reach an answer
+        Assert.Contains(api.Services.GetServices<IHostedService>(), s => s is Sas.Api.Fhir.FhirWarmUp);
+        Assert.Equal(SlotIds(first), SlotIds((await Search()).Bundle));
     }
 
     [Fact]

@@ -15,6 +15,7 @@ public static class FhirSetup
         services.AddSingleton<FhirSlotStore>();
         services.AddSingleton<SlotBundleBuilder>();
         services.AddSingleton<FhirResourceCache>();
+        services.AddHostedService<FhirWarmUp>();
         services.AddSingleton<PlatformCertificates>();
         services.AddSingleton<AppointmentSender>();
         services.AddHttpClient(AppointmentSender.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan).ConfigurePrimaryHttpMessageHandler(sp =>
