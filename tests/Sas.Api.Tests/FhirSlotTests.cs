@@ -181,31 +181,6 @@ public sealed class FhirSlotTests(FhirApiFactory api) : IClassFixture<FhirApiFac
     }
 
     [Fact]
-    public async Task A_sector_created_through_another_node_is_read_again_rather_than_its_slots_missed()
-    {
-        var (before, _) = await Search(false, otherGp); // the node now holds its copy of the territory
-        Assert.Equal([slots["other"]], SlotIds(before));
-
-        // Another node (same database) creates a sector in La Réunion and the GP's slot moves to it.
-        using (var c = api.OpenSqlite())
-        {
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = """
-                INSERT INTO sectors (code, name, department, time_zone, booking_horizon_hours, cpts_finess, updated_at)
-                VALUES ($code, 'Saint-Denis', '974', 'Indian/Reunion', 24, NULL, '2026-11-23 07:00:00');
-                UPDATE slots SET sector_code = $code WHERE id = $id;
-                """;
-            cmd.Parameters.AddWithValue("$code", World.NewCode("974"));
-            cmd.Parameters.AddWithValue("$id", slots["other"]);
-            cmd.ExecuteNonQuery();
-        }
-
-        var (after, _) = await Search(false, otherGp);
-        var slot = Assert.Single(after.All<Slot>());
-        Assert.Equal(Now.AddHours(2).ToOffset(TimeSpan.FromHours(4)).ToString("yyyy-MM-dd'T'HH:mm:ss'.000+04:00'"), slot.StartElement.JsonValue);
-    }
-
-    [Fact]
     public async Task Req23_46_slots_are_typed_snp_reserved_to_regulators()
     {
         var (bundle, _) = await Search();

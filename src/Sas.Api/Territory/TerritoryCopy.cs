@@ -10,7 +10,10 @@ namespace Sas.Api.Territory;
 /// </summary>
 public sealed partial class TerritoryStore
 {
-    private sealed record Copy(TerritorySnapshot Territory, DateTimeOffset Until);
+    private sealed record Copy(TerritorySnapshot Territory, DateTimeOffset ReadAt, DateTimeOffset Until);
+
+    /// <summary>How soon a copy may be read again for a sector it lacks: a slot naming a sector that no longer exists must not make every query reload the territory.</summary>
+    private static readonly TimeSpan RereadAfter = TimeSpan.FromSeconds(1);
 
     private readonly Lock copyLock = new();
     private Copy? copy;
@@ -32,7 +35,8 @@ public sealed partial class TerritoryStore
 
     /// <summary>
     /// The copy, read again first if it lacks one of <paramref name="sectorCodes"/>: rows just read from the
-    /// database can name a sector created through another node since the copy was taken.
+    /// database can name a sector created through another node since the copy was taken. At most once a
+    /// second; the caller leaves out what is still missing.
     /// </summary>
     public async Task<TerritorySnapshot> CachedTerritoryWithAsync(IEnumerable<string> sectorCodes, CancellationToken ct)
     {
@@ -43,14 +47,15 @@ public sealed partial class TerritoryStore
     private async Task<TerritorySnapshot> CurrentCopyAsync(CancellationToken ct, bool reload = false)
     {
         var current = Volatile.Read(ref copy);
-        if (!reload && current is not null && current.Until > clock.GetUtcNow()) return current.Territory;
+        var now = clock.GetUtcNow();
+        if (current is not null && (reload ? current.ReadAt + RereadAfter > now : current.Until > now)) return current.Territory;
         var readAt = Interlocked.Read(ref generation);
         await using var c = await db.OpenAsync(ct);
         var sectors = (await c.QueryAsync<SectorRow>(new CommandDefinition(sql.SelectAllSectors, cancellationToken: ct))).ToDictionary(s => s.Code, StringComparer.Ordinal);
         var communes = (await c.QueryAsync<SectorCommuneRow>(new CommandDefinition(sql.SelectAllSectorCommunes, cancellationToken: ct)))
             .Where(r => sectors.ContainsKey(r.SectorCode)).ToLookup(r => r.InseeCode, r => r.SectorCode, StringComparer.Ordinal);
         var cpts = (await c.QueryAsync<CptsRow>(new CommandDefinition(sql.SelectAllCpts, cancellationToken: ct))).ToDictionary(r => r.Finess, r => r.Name, StringComparer.Ordinal);
-        var loaded = new Copy(new TerritorySnapshot(sectors, communes, cpts), clock.GetUtcNow() + cacheLifetime.Value);
+        var loaded = new Copy(new TerritorySnapshot(sectors, communes, cpts), now, now + cacheLifetime.Value);
         // A copy read before a change committed is used for this search, but not kept.
         lock (copyLock)
             if (readAt == Interlocked.Read(ref generation) && cacheLifetime.Value > TimeSpan.Zero) copy = loaded;
