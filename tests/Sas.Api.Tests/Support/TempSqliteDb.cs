@@ -9,10 +9,12 @@ public sealed class TempSqliteDb : IAsyncDisposable
 {
     private readonly string path = Path.Combine(Path.GetTempPath(), $"sas-db-{Guid.NewGuid():N}.db");
 
-    public TempSqliteDb(string table, int? readers = null)
+    public TempSqliteDb(string table, int? readers = null, int? mmapMegabytes = null)
     {
         var connection = $"Data Source={path};Pooling=True";
-        Db = new Db(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = connection, SqliteReaders = readers });
+        var options = new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = connection, SqliteReaders = readers };
+        if (mmapMegabytes is { } mmap) options.SqliteMmapMegabytes = mmap;
+        Db = new Db(options);
         using var c = new SqliteConnection(connection);
         c.Execute($"PRAGMA journal_mode = WAL; CREATE TABLE {table}");
     }

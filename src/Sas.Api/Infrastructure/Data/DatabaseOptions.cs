@@ -32,5 +32,14 @@ public sealed class DatabaseOptions
     /// </summary>
     public int? SqliteReaders { get; set; }
 
+    /// <summary>
+    /// How much of the SQLite file each connection reads through a memory map (<c>mmap_size</c>), in MiB;
+    /// 0 for none. Without it every page a query needs is copied out of the OS cache by a system call, and
+    /// each pooled connection keeps its own copy, dropped whenever another connection commits: with writes
+    /// going on, that was half a search's database time. A read error of the disk then stops the process
+    /// (SIGBUS) instead of failing one query; SQLite caps the map at its compile-time limit (2 GiB here).
+    /// </summary>
+    public int SqliteMmapMegabytes { get; set; } = 2048;
+
     public SqlDialect Dialect => Provider == DatabaseProvider.SqlServer ? SqlDialect.SqlServer : SqlDialect.Sqlite;
 }

@@ -26,10 +26,16 @@ public sealed class Db : IAsyncDisposable
 
     private readonly SemaphoreSlim? readers;
 
+    /// <summary>Set on every SQLite connection as it is opened (pooled connections keep them, setting them again is cheap).</summary>
+    private readonly string sqlitePragmas;
+
     public Db(DatabaseOptions options)
     {
         this.options = options;
         sqliteWriter = new(() => new SqliteWriter(ct => OpenSqliteAsync(new SqliteConnection(options.ConnectionString), ct), options.SqliteMaxBatch));
+        sqlitePragmas = "PRAGMA busy_timeout = 10000"
+            + (options.SqliteSynchronous == "NORMAL" ? "; PRAGMA synchronous = NORMAL" : "")
+            + $"; PRAGMA mmap_size = {Math.Max(0, (long)options.SqliteMmapMegabytes) * 1024 * 1024}";
         var turns = options.SqliteReaders ?? 2 * Environment.ProcessorCount;
         if (options.Provider == DatabaseProvider.Sqlite && turns > 0) readers = new SemaphoreSlim(turns, turns);
     }
@@ -73,7 +79,7 @@ public sealed class Db : IAsyncDisposable
         await sqlite.OpenAsync(ct);
         // Another process writing (a second instance, a maintenance script) is waited for by SQLite itself.
         await using var pragma = sqlite.CreateCommand();
-        pragma.CommandText = options.SqliteSynchronous == "NORMAL" ? "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL" : "PRAGMA busy_timeout = 10000";
+        pragma.CommandText = sqlitePragmas;
         await pragma.ExecuteNonQueryAsync(ct);
         return sqlite;
     }

@@ -1,0 +1,24 @@
+using Dapper;
+using Sas.Api.Tests.Support;
+
+namespace Sas.Api.Tests;
+
+/// <summary>What every SQLite connection of the API is opened with: reading through a memory map, and the busy timeout.</summary>
+public sealed class SqliteConnectionSettingsTests
+{
+    [Theory]
+    [InlineData(null, 2047L)] // the default, 2 GiB, as far as SQLite's compile-time cap (2 GiB less 64 KiB) lets it
+    [InlineData(16, 16L)]
+    [InlineData(0, 0L)]
+    public async Task Readers_and_the_writer_map_the_file_as_configured(int? megabytes, long expectedMegabytes)
+    {
+        await using var temp = new TempSqliteDb("t (id INTEGER PRIMARY KEY)", mmapMegabytes: megabytes);
+        await using (var reader = await temp.Db.OpenAsync())
+        {
+            Assert.Equal(expectedMegabytes, await reader.ExecuteScalarAsync<long>("PRAGMA mmap_size") / (1024 * 1024));
+            Assert.Equal(10_000L, await reader.ExecuteScalarAsync<long>("PRAGMA busy_timeout"));
+        }
+        var writer = await temp.Db.InTransactionAsync((c, tx) => c.ExecuteScalarAsync<long>("PRAGMA mmap_size", transaction: tx), default);
+        Assert.Equal(expectedMegabytes, writer / (1024 * 1024));
+    }
+}
