@@ -3,10 +3,11 @@ using Dapper;
 namespace Sas.Api.Territory;
 
 /// <summary>
-/// The node's copy of the territory (sectors, and the communes each covers) for searches: a search asked
-/// the database for both on every request, and they change a few times a year. A change through this node
-/// drops the copy once committed; a change through another node (SQL Server, several nodes) is seen when
-/// the copy expires. Booking, publishing and administration keep reading the database.
+/// The node's copy of the territory (sectors, the communes each covers, CPTS names) for searches and the
+/// FHIR slot query: a search asked the database for them on every request, and they change a few times a
+/// year. A change through this node drops the copy once committed; a change through another node (SQL
+/// Server, several nodes) is seen when the copy expires. Booking, publishing and administration keep
+/// reading the database.
 /// </summary>
 public sealed partial class TerritoryStore
 {
