@@ -256,6 +256,18 @@ public sealed class FhirSlotTests(FhirApiFactory api) : IClassFixture<FhirApiFac
     }
 
     [Fact]
+    public async Task Req45_the_answer_text_itself_carries_the_offset_and_the_self_link_unescaped()
+    {
+        // A platform may check an instant's text without a JSON parser: "+01:00", never "\u002B01:00".
+        var query = FhirBundles.GuideQuery(From, To, false, gp);
+        var body = await (await api.Admin().GetAsync("/fhir/Slot?" + query)).Content.ReadAsStringAsync();
+        var free = Now.AddHours(2).ToOffset(TimeSpan.FromHours(1)).ToString("yyyy-MM-dd'T'HH:mm:ss'.000+01:00'");
+        Assert.Contains($"\"start\":\"{free}\"", body);
+        Assert.Contains($"\"url\":\"https://agenda.cpts.test/fhir/Slot?{query}\"", body);
+        Assert.DoesNotContain("\\u00", body);
+    }
+
+    [Fact]
     public async Task Cpts_flow_ties_each_slot_to_its_cpts_as_healthcare_service_and_organization()
     {
         var (bundle, _) = await Search(cpts: true);

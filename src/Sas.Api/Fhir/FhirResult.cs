@@ -9,6 +9,13 @@ public sealed class FhirResult(int statusCode, Resource resource) : IResult
 {
     private static readonly BaseFhirJsonSerializer Serializer = new(ModelInfo.ModelInspector);
 
+    /// <summary>
+    /// JSON as the guide writes it: the default encoder escapes <c>+</c> and <c>&amp;</c> (for JSON inside HTML),
+    /// so every instant came out as <c>…000\u002B01:00</c> and the self link's query with <c>\u0026</c>. Valid
+    /// JSON still, but not what a platform checking the text of an instant expects; this is never put in a page.
+    /// </summary>
+    public static readonly System.Text.Json.JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public int StatusCode => statusCode;
 
     public Resource Resource => resource;
@@ -16,7 +23,7 @@ public sealed class FhirResult(int statusCode, Resource resource) : IResult
     public static byte[] SerializeToUtf8(Resource resource)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer)) Serializer.Serialize(resource, writer);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, WriterOptions)) Serializer.Serialize(resource, writer);
         return buffer.WrittenSpan.ToArray();
     }
 
@@ -32,7 +39,7 @@ public sealed class FhirResult(int statusCode, Resource resource) : IResult
     {
         http.Response.StatusCode = statusCode;
         http.Response.ContentType = FhirCodes.ContentType + "; charset=utf-8";
-        await using (var writer = new System.Text.Json.Utf8JsonWriter(http.Response.BodyWriter))
+        await using (var writer = new System.Text.Json.Utf8JsonWriter(http.Response.BodyWriter, WriterOptions))
             write(writer);
         await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
     }

@@ -39,7 +39,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
         var slot = new FreeSlot(new FhirSlotRow(1, practice.Rpps, sector.Code, practice.SiteId, now, now.AddMinutes(20), "in_person"), practice, sector, "CPTS");
         var request = new SlotSearchRequest(now, now.AddDays(1), [practice.Rpps], true, true, true, true, SlotSearchRequest.MaxCount);
         var bundle = Build([slot], new Context(request, "http://localhost/fhir/Slot", "http://localhost", now, 1), (_, build) => FhirResult.SerializeToUtf8(build()));
-        using var writer = new System.Text.Json.Utf8JsonWriter(new System.Buffers.ArrayBufferWriter<byte>());
+        using var writer = new System.Text.Json.Utf8JsonWriter(new System.Buffers.ArrayBufferWriter<byte>(), FhirResult.WriterOptions);
         bundle.Write(writer);
     }
 
