@@ -49,7 +49,7 @@ public static class SectorEndpoints
         if (errors.Any) return errors.ToProblem();
 
         var row = new SectorRow(code, input.Name.Trim(), department!.Code, input.TimeZone ?? department.TimeZone,
-            input.BookingHorizonHours ?? 24, input.Cpts);
+            input.BookingHorizonHours ?? TerritorySnapshot.DefaultHorizonHours, input.Cpts);
         var created = await s.Store.UpsertSectorAsync(row, communes, ct);
         var dto = ToDto(row, communes.Order(StringComparer.Ordinal).ToArray());
         return created ? TypedResults.Created($"/v1/sectors/{code}", dto) : TypedResults.Ok(dto);

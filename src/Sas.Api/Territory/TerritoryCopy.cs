@@ -83,6 +83,8 @@ public sealed partial class TerritoryStore
 /// <summary>The territory as a node's copy holds it: sectors by code, the sectors covering each commune, CPTS names by FINESS.</summary>
 public sealed record TerritorySnapshot(IReadOnlyDictionary<string, SectorRow> Sectors, ILookup<string, string> SectorsByCommune, IReadOnlyDictionary<string, string> CptsNames)
 {
-    /// <summary>The longest booking horizon of any sector (24 hours, the default, when there is none).</summary>
-    public long LongestBookingHorizonHours { get; } = Sectors.Count == 0 ? 24 : Sectors.Values.Max(s => s.BookingHorizonHours);
+    /// <summary>The longest booking horizon of any sector (the default horizon when there is none).</summary>
+    public long LongestBookingHorizonHours { get; } = Sectors.Count == 0 ? DefaultHorizonHours : Sectors.Values.Max(s => s.BookingHorizonHours);
+
+    public static readonly long DefaultHorizonHours = (long)Sas.Domain.Slots.BookingWindow.DefaultHorizon.TotalHours;
 }
