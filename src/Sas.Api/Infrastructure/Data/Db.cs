@@ -37,8 +37,16 @@ public sealed class Db : IAsyncDisposable
             + (options.SqliteSynchronous == "NORMAL" ? "; PRAGMA synchronous = NORMAL" : "")
             + $"; PRAGMA mmap_size = {Math.Max(0, (long)options.SqliteMmapMegabytes) * 1024 * 1024}";
         var turns = options.SqliteReaders ?? 2 * Environment.ProcessorCount;
-        if (options.Provider == DatabaseProvider.Sqlite && turns > 0) readers = new SemaphoreSlim(turns, turns);
+        if (options.Provider == DatabaseProvider.Sqlite && turns > 0)
+        {
+            readers = new SemaphoreSlim(turns, turns);
+            ReaderTurns = turns;
+        }
     }
+
+    /// <summary>SQLite reader turns in all, and free now (null without a limit, or on a server engine): for health and the tests.</summary>
+    public int? ReaderTurns { get; }
+    public int? FreeReaderTurns => readers?.CurrentCount;
 
     public SqlDialect Dialect => options.Dialect;
     public DatabaseProvider Provider => options.Provider;
@@ -63,13 +71,24 @@ public sealed class Db : IAsyncDisposable
         }
         if (readers is null) return await OpenSqliteAsync(new SqliteConnection(options.ConnectionString), ct);
         await readers.WaitAsync(ct);
-        try
-        {
-            return await OpenSqliteAsync(new TurnReturningConnection(options.ConnectionString, readers), ct);
-        }
+        // From here the turn belongs to the connection, and only the connection gives it back: when the open is
+        // cancelled (a client that gave up) it is disposed here. Giving the turn back here as well made the
+        // finalizer of that undisposed connection give it back a second time, and the SemaphoreFullException
+        // thrown on the finalizer thread ended the process.
+        TurnReturningConnection connection;
+        try { connection = new TurnReturningConnection(options.ConnectionString, readers); }
         catch
         {
             readers.Release();
+            throw;
+        }
+        try
+        {
+            return await OpenSqliteAsync(connection, ct);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
             throw;
         }
     }
@@ -84,15 +103,24 @@ public sealed class Db : IAsyncDisposable
         return sqlite;
     }
 
-    /// <summary>Gives its reader's turn back once, when disposed.</summary>
+    /// <summary>
+    /// Holds one reader turn and gives it back exactly once: when disposed, or from its finalizer if some code
+    /// path lost it undisposed (the turn must not leak, and the finalizer must not throw).
+    /// </summary>
     private sealed class TurnReturningConnection(string connectionString, SemaphoreSlim turns) : SqliteConnection(connectionString)
     {
-        private int returned;
+        private SemaphoreSlim? turn = turns;
 
         protected override void Dispose(bool disposing)
         {
-            base.Dispose(disposing);
-            if (Interlocked.Exchange(ref returned, 1) == 0) turns.Release();
+            try
+            {
+                base.Dispose(disposing);
+            }
+            finally
+            {
+                Interlocked.Exchange(ref turn, null)?.Release();
+            }
         }
     }
 

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Sas.Api.Tests.Support;
+
+/// <summary>
+/// The API on a real Kestrel port on loopback, for what the in-memory test server cannot show: clients that
+/// drop their connection, redirects, sockets. <see cref="Address"/> is its base URL.
+/// </summary>
+public class KestrelSasApiFactory : SasApiFactory
+{
+    public KestrelSasApiFactory()
+    {
+        UseKestrel(0);
+        StartServer();
+        Address = new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>A client of its own (its own connections), with this key.</summary>
+    public HttpClient Outside(string? key = null)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { BaseAddress = Address };
+        if (key is not null) client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
+}
