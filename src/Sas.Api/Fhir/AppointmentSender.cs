@@ -15,7 +15,7 @@ namespace Sas.Api.Fhir;
 /// the GP, the regulator and the times; never the patient. Sent from the outbox through the same
 /// Polly delivery as webhooks, so the platform being down delays it and loses nothing.
 /// </summary>
-public sealed class AppointmentSender(DeliveryPipelines pipelines, FhirOptions options, TerritoryStore territory)
+public sealed class AppointmentSender(DeliveryClient delivery, FhirOptions options, TerritoryStore territory)
 {
     public const string HttpClientName = "sas-platform";
 
@@ -28,10 +28,10 @@ public sealed class AppointmentSender(DeliveryPipelines pipelines, FhirOptions o
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<DeliveryPipelines.Result> SendAsync(DueDelivery d, CancellationToken ct)
+    public async Task<DeliveryClient.Result> SendAsync(DueDelivery d, CancellationToken ct)
     {
         var platform = options.SasPlatform;
-        if (!platform.Enabled) return new DeliveryPipelines.Result(false, "Fhir:SasPlatform:BaseUrl is not set");
+        if (!platform.Enabled) return new DeliveryClient.Result(false, "Fhir:SasPlatform:BaseUrl is not set");
         var envelope = JsonSerializer.Deserialize<Envelope>(d.Payload, Json)!;
         var sector = await territory.GetSectorAsync(envelope.Data.Sector, ct);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(sector?.TimeZone ?? options.DefaultTimeZone);
@@ -42,7 +42,7 @@ public sealed class AppointmentSender(DeliveryPipelines pipelines, FhirOptions o
         var url = created
             ? $"{baseUrl}/Appointment"
             : $"{baseUrl}/Appointment?identifier={Uri.EscapeDataString($"{platform.AppointmentIdentifierSystem}|{envelope.Data.BookingId}")}";
-        return await pipelines.SendAsync(url, HttpClientName, () =>
+        return await delivery.SendAsync(baseUrl, HttpClientName, () =>
         {
             var request = new HttpRequestMessage(created ? HttpMethod.Post : HttpMethod.Put, url) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(FhirCodes.ContentType) { CharSet = "utf-8" };

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Notifications;
 
 namespace Sas.Api.Fhir;
 
@@ -18,14 +19,16 @@ public static class FhirSetup
         services.AddHostedService<FhirWarmUp>();
         services.AddSingleton<PlatformCertificates>();
         services.AddSingleton<AppointmentSender>();
-        services.AddHttpClient(AppointmentSender.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan).ConfigurePrimaryHttpMessageHandler(sp =>
+        DeliveryClient.AddDeliveryClient(services, AppointmentSender.HttpClientName, sp =>
         {
             // The platform authenticates editors by their IGC-Santé certificate too.
             var platform = sp.GetRequiredService<FhirOptions>().SasPlatform;
-            var handler = new HttpClientHandler();
+            var handler = new SocketsHttpHandler { AllowAutoRedirect = false };
             if (!string.IsNullOrWhiteSpace(platform.ClientCertificateFile))
-                handler.ClientCertificates.Add(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
-                    platform.ClientCertificateFile, platform.ClientCertificatePassword));
+                handler.SslOptions.ClientCertificates =
+                [
+                    System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(platform.ClientCertificateFile, platform.ClientCertificatePassword),
+                ];
             return handler;
         });
 

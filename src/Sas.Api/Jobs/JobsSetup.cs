@@ -30,9 +30,9 @@ public static class JobsSetup
         var services = builder.Services;
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Webhooks").Get<WebhookOptions>() ?? new WebhookOptions());
         services.AddSingleton<WebhookStore>();
-        services.AddSingleton<DeliveryPipelines>();
+        services.AddSingleton<DeliveryClient>();
         services.AddSingleton<WebhookSender>();
-        services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan); // Polly owns timeouts
+        WebhookSender.AddHttpClient(services);
         services.AddTransient<SlotExpiryJob>();
         services.AddTransient<NotificationDispatchJob>();
         services.AddTransient<Privacy.PatientPurgeJob>();

@@ -51,7 +51,9 @@ public sealed class NotificationDispatchJob(
             else
             {
                 stalled.Add(d.OrderKey);
-                await store.MarkAttemptFailedAsync(d.Id, clock.GetUtcNow().UtcDateTime + Backoff(d.Attempts + 1), result.Error ?? "failed", options.MaxAttempts, ct);
+                // A receiver that answered 410 Gone is not tried again: this attempt is its last.
+                var maxAttempts = result.Permanent ? (int)d.Attempts + 1 : options.MaxAttempts;
+                await store.MarkAttemptFailedAsync(d.Id, clock.GetUtcNow().UtcDateTime + Backoff(d.Attempts + 1), result.Error ?? "failed", maxAttempts, ct);
             }
         }
         return delivered;

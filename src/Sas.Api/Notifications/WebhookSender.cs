@@ -4,16 +4,20 @@ using System.Text;
 
 namespace Sas.Api.Notifications;
 
-/// <summary>Sends one signed webhook delivery through the shared <see cref="DeliveryPipelines"/>.</summary>
-public sealed class WebhookSender(DeliveryPipelines pipelines)
+/// <summary>Sends one signed webhook delivery through the shared <see cref="DeliveryClient"/>, the circuit breaker keyed by the webhook's URL.</summary>
+public sealed class WebhookSender(DeliveryClient delivery)
 {
     public const string HttpClientName = "webhooks";
 
-    public Task<DeliveryPipelines.Result> SendAsync(DueDelivery d, CancellationToken ct)
+    /// <summary>The webhooks' HttpClient: redirects are not followed.</summary>
+    public static IHttpClientBuilder AddHttpClient(IServiceCollection services) =>
+        DeliveryClient.AddDeliveryClient(services, HttpClientName, _ => new SocketsHttpHandler { AllowAutoRedirect = false });
+
+    public Task<DeliveryClient.Result> SendAsync(DueDelivery d, CancellationToken ct)
     {
-        if (d.Url is null || d.Secret is null) return Task.FromResult(new DeliveryPipelines.Result(false, "the client has no webhook any more"));
+        if (d.Url is null || d.Secret is null) return Task.FromResult(new DeliveryClient.Result(false, "the client has no webhook any more"));
         var body = Encoding.UTF8.GetBytes(d.Payload);
-        return pipelines.SendAsync(d.Url, HttpClientName, () =>
+        return delivery.SendAsync(d.Url, HttpClientName, () =>
         {
             var request = new HttpRequestMessage(HttpMethod.Post, d.Url) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
