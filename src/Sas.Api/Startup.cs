@@ -32,7 +32,9 @@ public static class Startup
 
         // Options are read when first resolved, not here, so hosts and tests can still change configuration.
         services.AddSingleton(sp => DatabaseOptionsFrom(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IWebHostEnvironment>()));
+        services.AddSingleton<StorageHealth>();
         services.AddSingleton<Db>();
+        services.AddSasHealthChecks();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(Geography.LoadEmbedded());
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Booking").Get<BookingOptions>() ?? new BookingOptions());
@@ -112,6 +114,7 @@ public static class Startup
 
     public static WebApplication UseSasPipeline(this WebApplication app)
     {
+        app.UseSasSecurityHeaders();
         app.UseSasProblems();
         app.UseSasSecurity();
         app.UseSwagger();

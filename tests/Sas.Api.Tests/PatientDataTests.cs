@@ -12,29 +12,17 @@ public class PatientDataTests(PatientDataTests.LoggedApi api) : IClassFixture<Pa
     /// <summary>The API with every log line, at every level, kept in memory.</summary>
     public sealed class LoggedApi : SasApiFactory
     {
-        public ConcurrentQueue<string> Lines { get; } = new();
+        private readonly LogCapture capture = new();
+
+        public IEnumerable<string> Lines => capture.Lines;
 
         protected override IEnumerable<KeyValuePair<string, string?>> Settings => [KeyValuePair.Create<string, string?>("Logging:LogLevel:Default", "Trace")];
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
-            builder.ConfigureServices(s => s.AddLogging(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(new CapturingProvider(Lines))));
+            builder.ConfigureServices(s => s.AddLogging(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(capture)));
         }
-    }
-
-    private sealed class CapturingProvider(ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string category) => new CapturingLogger(category, lines);
-        public void Dispose() { }
-    }
-
-    private sealed class CapturingLogger(string category, ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull { lines.Enqueue($"scope {category}: {state}"); return null; }
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel level, EventId id, TState state, Exception? e, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{level} {category}: {formatter(state, e)} {e}");
     }
 
     private readonly World world = new(api);

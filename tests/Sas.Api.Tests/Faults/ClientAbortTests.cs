@@ -66,15 +66,17 @@ public sealed class ClientAbortTests(AbortApiFactory api) : IClassFixture<AbortA
             {
                 var kind = i % requests.Length;
                 using var request = requests[kind](i);
-                // Given up before sending, while the server works, or halfway through reading the answer.
-                using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(random.Next(0, 12)));
+                // Given up before sending or while the server works (a short timeout), or halfway through reading the
+                // answer (one request in five waits for its headers, then drops the connection with the body unread).
+                var readsHalf = i % 5 == 0;
+                using var giveUp = new CancellationTokenSource(readsHalf ? TimeSpan.FromSeconds(30) : TimeSpan.FromMilliseconds(random.Next(0, 12)));
                 try
                 {
                     using var response = await clients[kind].SendAsync(request, HttpCompletionOption.ResponseHeadersRead, giveUp.Token);
                     Assert.True((int)response.StatusCode < 500, $"{request.Method} {request.RequestUri}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                    Interlocked.Increment(ref answered);
                     await using var body = await response.Content.ReadAsStreamAsync(giveUp.Token);
                     _ = await body.ReadAsync(new byte[random.Next(1, 64)], giveUp.Token); // a part of it, then gone
-                    Interlocked.Increment(ref answered);
                 }
                 catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
                 {
@@ -84,7 +86,7 @@ public sealed class ClientAbortTests(AbortApiFactory api) : IClassFixture<AbortA
         })));
 
         // Both kinds happened: requests the server answered, and many more that the client dropped.
-        Assert.True(answered > 100 && aborted > Requests / 2, $"{answered} answered, {aborted} aborted");
+        Assert.True(answered >= Requests / 5 && aborted > Requests / 2, $"{answered} answered, {aborted} aborted");
 
         // Connections dropped server-side are collected: a finalizer that threw would end this process here.
         GC.Collect();

@@ -29,9 +29,12 @@ public sealed class Db : IAsyncDisposable
     /// <summary>Set on every SQLite connection as it is opened (pooled connections keep them, setting them again is cheap).</summary>
     private readonly string sqlitePragmas;
 
-    public Db(DatabaseOptions options)
+    private readonly StorageHealth? storage;
+
+    public Db(DatabaseOptions options, StorageHealth? storage = null)
     {
         this.options = options;
+        this.storage = storage;
         sqliteWriter = new(() => new SqliteWriter(ct => OpenSqliteAsync(new SqliteConnection(options.ConnectionString), ct), options.SqliteMaxBatch));
         sqlitePragmas = "PRAGMA busy_timeout = 10000"
             + (options.SqliteSynchronous == "NORMAL" ? "; PRAGMA synchronous = NORMAL" : "")
@@ -131,7 +134,24 @@ public sealed class Db : IAsyncDisposable
     /// </summary>
     public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
     {
-        if (options.Provider == DatabaseProvider.Sqlite) return await sqliteWriter.Value.RunAsync(work, ct);
+        try
+        {
+            var result = options.Provider == DatabaseProvider.Sqlite
+                ? await sqliteWriter.Value.RunAsync(work, ct)
+                : await InServerTransactionAsync(work, ct);
+            storage?.Wrote();
+            return result;
+        }
+        catch (DbException e) when (Dialect.IsStorageRefusal(e))
+        {
+            // Said once by StorageHealth, answered 503 by the error handler: the storage, not the request, is at fault.
+            storage?.Refused(e);
+            throw new StorageUnavailableException(e);
+        }
+    }
+
+    private async Task<T> InServerTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    {
         await using var connection = await OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.Serializable, ct);
         var result = await work(connection, tx);

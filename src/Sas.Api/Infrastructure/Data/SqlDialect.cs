@@ -35,6 +35,12 @@ public abstract class SqlDialect
     /// <summary>Whether an error is a unique index saying "someone else got there first".</summary>
     public abstract bool IsUniqueViolation(System.Data.Common.DbException error);
 
+    /// <summary>
+    /// Whether an error is the storage refusing to keep data (disk or log full, read-only files, an I/O
+    /// error), not a fault of the statement: the request may succeed later, elsewhere or once an operator acts.
+    /// </summary>
+    public abstract bool IsStorageRefusal(System.Data.Common.DbException error);
+
     private sealed class SqliteDialect : SqlDialect
     {
         public override string Name => "Sqlite";
@@ -49,6 +55,9 @@ public abstract class SqlDialect
             $"UPDATE {table} SET {set} WHERE {where} RETURNING {columns}";
         public override bool IsUniqueViolation(System.Data.Common.DbException error) =>
             error is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
+        // SQLITE_READONLY 8, SQLITE_IOERR 10, SQLITE_FULL 13, SQLITE_CANTOPEN 14.
+        public override bool IsStorageRefusal(System.Data.Common.DbException error) =>
+            error is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 8 or 10 or 13 or 14 };
     }
 
     private sealed class SqlServerDialect : SqlDialect
@@ -65,5 +74,8 @@ public abstract class SqlDialect
             $"UPDATE {table} SET {set} OUTPUT {string.Join(", ", columns.Split(',').Select(c => "INSERTED." + c.Trim()))} WHERE {where}";
         public override bool IsUniqueViolation(System.Data.Common.DbException error) =>
             error is Microsoft.Data.SqlClient.SqlException { Number: 2601 or 2627 };
+        // 1101/1105 no space in the filegroup, 9002 transaction log full, 3906 database read-only, 823/824 I/O errors.
+        public override bool IsStorageRefusal(System.Data.Common.DbException error) =>
+            error is Microsoft.Data.SqlClient.SqlException { Number: 1101 or 1105 or 9002 or 3906 or 823 or 824 };
     }
 }

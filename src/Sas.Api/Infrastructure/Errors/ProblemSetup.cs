@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Sas.Api.Infrastructure.Errors;
 
@@ -20,7 +23,10 @@ public static partial class ProblemSetup
             if (!problem.Extensions.ContainsKey("code"))
                 problem.Extensions["code"] = DefaultCode(problem.Status ?? ctx.HttpContext.Response.StatusCode);
         });
+        // Ours first: it writes whatever the client accepts; the framework's default writer refuses without JSON in Accept.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonWriter>());
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<StorageExceptionHandler>();
         // Binding failures throw, so the handler above can name the field instead of a bare 400.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         return services;
@@ -31,6 +37,26 @@ public static partial class ProblemSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         return app;
+    }
+
+    /// <summary>
+    /// Errors are <c>application/problem+json</c> whatever the client's <c>Accept</c> says (RFC 9457): a client
+    /// that asked for CSV and made a mistake must still be told which, and the framework's writer, finding no
+    /// JSON in Accept, made every such error an empty 500.
+    /// </summary>
+    private sealed class ProblemJsonWriter(IOptions<ProblemDetailsOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IProblemDetailsWriter
+    {
+        public bool CanWrite(ProblemDetailsContext context) => true;
+
+        public ValueTask WriteAsync(ProblemDetailsContext context)
+        {
+            var http = context.HttpContext;
+            var problem = context.ProblemDetails;
+            problem.Status ??= http.Response.StatusCode;
+            problem.Title ??= ReasonPhrases.GetReasonPhrase(problem.Status.Value);
+            options.Value.CustomizeProblemDetails?.Invoke(context);
+            return new ValueTask(http.Response.WriteAsJsonAsync(problem, json.Value.SerializerOptions, "application/problem+json", http.RequestAborted));
+        }
     }
 
     /// <summary>Answers a problem+json from middleware (authorization, limits), where handlers' results are not available.</summary>
@@ -53,12 +79,40 @@ public static partial class ProblemSetup
         405 => "method_not_allowed",
         409 => "conflict",
         413 => "payload_too_large",
+        414 => "uri_too_long",
         415 => "unsupported_media_type",
         422 => "validation_failed",
         429 => "rate_limited",
         _ when status >= 500 => "internal_error",
         _ => "error",
     };
+
+    /// <summary>
+    /// The storage refused a write (or a read failed on it): 503 with <c>Retry-After</c>, so that clients retry and the
+    /// load balancer can move on; no engine message, which may name files. Logged by <see cref="Data.StorageHealth"/>.
+    /// </summary>
+    private sealed class StorageExceptionHandler(IProblemDetailsService problems, Data.Db db) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+        {
+            if (exception is not Data.StorageUnavailableException && !(exception is System.Data.Common.DbException e && db.Dialect.IsStorageRefusal(e)))
+                return false;
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            http.Response.Headers.RetryAfter = ((int)Data.StorageHealth.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return await problems.TryWriteAsync(new()
+            {
+                HttpContext = http,
+                Exception = exception,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = "Storage unavailable",
+                    Detail = "The database cannot store data at the moment; nothing of this request was kept. Retry after the delay given.",
+                    Extensions = { ["code"] = "storage_unavailable" },
+                },
+            });
+        }
+    }
 
     /// <summary>Turns what the framework throws for a client's mistake into a 4xx naming the field.</summary>
     private sealed partial class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler

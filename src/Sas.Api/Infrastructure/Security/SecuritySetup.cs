@@ -21,6 +21,9 @@ public static class SecuritySetup
 {
     public const string CorsPolicy = "configured-origins";
 
+    /// <summary>The longest request target (path and query) the API reads; longer ones answer 414.</summary>
+    public const int MaxUrlLength = 8 * 1024;
+
     public static IServiceCollection AddSasSecurity(this IServiceCollection services)
     {
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions());
@@ -50,6 +53,10 @@ public static class SecuritySetup
                     "This client sends more requests than its rate allows; wait for Retry-After seconds.");
             };
         });
+
+        // Kestrel answers an empty 414 itself past its request-line limit: let lines through up to 64 kB so that the
+        // API refuses them with a problem (below), and Kestrel only what is beyond any reason.
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k => k.Limits.MaxRequestLineSize = 64 * 1024);
 
         services.AddCors();
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IConfiguration>((o, config) =>
@@ -87,6 +94,38 @@ public static class SecuritySetup
         if (problems.Count > 0) throw new InvalidOperationException("Refusing to start: " + string.Join(" ", problems));
     }
 
+    /// <summary>
+    /// The security headers, on every answer: set when the answer starts, so that answers written by the error
+    /// handler (which clears the headers of the failed attempt), by Kestrel's limits or by middleware that
+    /// answers early (413, 429) carry them as well. First in the pipeline.
+    /// </summary>
+    public static WebApplication UseSasSecurityHeaders(this WebApplication app)
+    {
+        app.Use((http, next) =>
+        {
+            http.Response.OnStarting(static state =>
+            {
+                var http = (HttpContext)state;
+                var headers = http.Response.Headers;
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "no-referrer";
+                var path = http.Request.Path;
+                if (path.StartsWithSegments("/v1") || path.StartsWithSegments("/fhir") || path.StartsWithSegments("/health") || http.Response.StatusCode >= 400)
+                {
+                    // Answers may hold health data: never cached, never framed, no active content.
+                    headers.CacheControl = "no-store";
+                    headers.Remove("Pragma");
+                    headers.Remove("Expires");
+                    headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+                }
+                return Task.CompletedTask;
+            }, http);
+            return next(http);
+        });
+        return app;
+    }
+
     public static WebApplication UseSasSecurity(this WebApplication app)
     {
         if (app.Environment.IsProduction())
@@ -97,23 +136,17 @@ public static class SecuritySetup
         var maxBody = app.Configuration.GetValue("Limits:MaxBodyBytes", 2L * 1024 * 1024);
         app.Use(async (http, next) =>
         {
+            if ((http.Request.Path.Value?.Length ?? 0) + (http.Request.QueryString.Value?.Length ?? 0) > MaxUrlLength)
+            {
+                await http.WriteProblemAsync(StatusCodes.Status414UriTooLong, "URL too long", "uri_too_long", $"Paths with their query are limited to {MaxUrlLength} characters.");
+                return;
+            }
             if (http.Request.ContentLength > maxBody)
             {
                 await http.WriteProblemAsync(StatusCodes.Status413PayloadTooLarge, "Request body too large", "payload_too_large", $"Bodies are limited to {maxBody} bytes.");
                 return;
             }
             if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBody;
-
-            var headers = http.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
-            if (http.Request.Path.StartsWithSegments("/v1") || http.Request.Path.StartsWithSegments("/fhir") || http.Request.Path.StartsWithSegments("/health"))
-            {
-                // Answers may hold health data: never cached, never framed, no active content.
-                headers.CacheControl = "no-store";
-                headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
-            }
             await next(http);
         });
         app.UseCors(CorsPolicy);
