@@ -59,6 +59,8 @@ public static partial class BookingEndpoints
         var patient = PatientValidation.Validate(input.Patient, input.Reason, s.Geography, DateOnly.FromDateTime(now), errors);
         var requestedAt = errors.Instant("requestedAt", input.RequestedAt);
         if (requestedAt > now.AddMinutes(5)) errors.Add("requestedAt", "is in the future");
+        // The delay indicators measure from the call: a call weeks old is a mistake, not a delay.
+        else if (requestedAt < now - BookingRules.MaxCallAge) errors.Add("requestedAt", $"is more than {BookingRules.MaxCallAge.TotalDays} days before now: it is when the patient's call began");
         if (input.Overflow)
         {
             if (input.SlotId is not null) errors.Add("slotId", "must be absent for an overflow booking");
@@ -174,9 +176,10 @@ public static partial class BookingEndpoints
         // Only the GP (through its practice software) says whether the patient came; not even an admin.
         if (caller.Role != Roles.Practitioner || !caller.CoversPractitioner(booking.Rpps))
             return Problems.Forbidden("Only the GP's practitioner client records the outcome.");
+        // Read before the change: once it has committed, nothing may fail the answer.
+        var sector = await s.Territory.GetSectorAsync(booking.SectorCode, ct);
         var result = await s.Bookings.RecordOutcomeAsync(booking, input.Outcome, caller, ct);
         if (result.Refusal is null) s.Dispatch.Now();
-        var sector = await s.Territory.GetSectorAsync(booking.SectorCode, ct);
         return result.Refusal is { } r ? Problem(r) : TypedResults.Ok(ToDto(result.Booking!, sector?.TimeZone ?? "Europe/Paris"));
     }
 
@@ -195,7 +198,7 @@ public static partial class BookingEndpoints
         if (after is not null)
         {
             if (Paging.TryDecode(after, out var key) && key.Split('|') is [var ticks, var lastId]
-                && long.TryParse(ticks, NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t <= DateTime.MaxValue.Ticks)
+                && long.TryParse(ticks, NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t >= Instants.Earliest.Ticks && t < Instants.Latest.Ticks)
                 cursor = (new DateTime(t, DateTimeKind.Utc), lastId);
             else errors.Add("after", "is not a cursor this API gave");
         }

@@ -78,8 +78,22 @@ public static class JobsSetup
     }
 }
 
-/// <summary>Asks for a dispatch right after a booking change, so practice software hears of it at once, not at the next minute.</summary>
-public sealed class DispatchTrigger(IBackgroundJobClient jobs)
+/// <summary>
+/// Asks for a dispatch right after a booking change, so practice software hears of it at once, not at the next minute.
+/// Called after the change has committed: if Hangfire's queue refuses the job, the change still stands and its
+/// outbox event is durable, so the recurring dispatch sends it within a minute. The caller is answered as done.
+/// </summary>
+public sealed class DispatchTrigger(IBackgroundJobClient jobs, ILogger<DispatchTrigger> logger)
 {
-    public void Now() => jobs.Enqueue<NotificationDispatchJob>(j => j.RunAsync(CancellationToken.None));
+    public void Now()
+    {
+        try
+        {
+            jobs.Enqueue<NotificationDispatchJob>(j => j.RunAsync(CancellationToken.None));
+        }
+        catch (BackgroundJobClientException e)
+        {
+            logger.LogWarning("Could not queue an immediate dispatch ({Reason}); the every-minute dispatch will send the event", e.InnerException?.Message ?? e.Message);
+        }
+    }
 }

@@ -115,7 +115,8 @@ public static class SearchEndpoints
         if (cursor is null || !Paging.TryDecode(cursor, out var key)) return null;
         var parts = key.Split(':');
         return parts.Length == 2
-            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) && ticks >= 0 && ticks <= DateTime.MaxValue.Ticks
+            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            && ticks >= Instants.Earliest.Ticks && ticks < Instants.Latest.Ticks
             && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
             ? (new DateTime(ticks, DateTimeKind.Utc), id)
             : null;

@@ -11,6 +11,17 @@ public static partial class Instants
 {
     public const string OffsetRequired = "must be an ISO 8601 instant with an offset, e.g. 2026-11-23T14:30:00+01:00";
 
+    /// <summary>
+    /// Every instant the API accepts lies in [<see cref="Earliest"/>, <see cref="Latest"/>): far enough from the type's
+    /// edges that no window widened or narrowed by hours or days can overflow, and wide enough for any real use.
+    /// </summary>
+    public static readonly DateTime Earliest = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    public static readonly DateTime Latest = new(2100, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    public const string OutOfRange = "must lie between 2000-01-01T00:00:00Z and 2100-01-01T00:00:00Z";
+
+    public static bool IsInRange(DateTime utc) => utc >= Earliest && utc < Latest;
+
     public static bool TryParse(string? text, out DateTimeOffset value)
     {
         value = default;

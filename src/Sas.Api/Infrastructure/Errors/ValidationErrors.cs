@@ -29,12 +29,18 @@ public sealed class ValidationErrors
         return true;
     }
 
-    /// <summary>An instant with an offset; answers it in UTC (whole seconds) or null after recording the error.</summary>
+    /// <summary>An instant with an offset, inside the API's range; answers it in UTC (whole seconds) or null after recording the error.</summary>
     public DateTime? Instant(string field, string? value, bool required = true)
     {
         if (value is null && !required) return null;
-        if (Instants.TryParse(value, out var parsed)) return Instants.ToStoredUtc(parsed);
-        Add(field, value is null ? "is required" : Instants.OffsetRequired);
+        if (!Instants.TryParse(value, out var parsed))
+        {
+            Add(field, value is null ? "is required" : Instants.OffsetRequired);
+            return null;
+        }
+        var utc = Instants.ToStoredUtc(parsed);
+        if (Instants.IsInRange(utc)) return utc;
+        Add(field, Instants.OutOfRange);
         return null;
     }
 
