@@ -40,7 +40,7 @@ public sealed record BenchOptions
 public sealed record BenchResult(
     string Machine, long Slots, int Practitioners, int Sectors, int Clients, double DurationSeconds, double LoadSeconds,
     OperationResult Ceiling, IReadOnlyList<OperationResult> Operations, long DoubleBookings, IReadOnlyDictionary<string, double> Ratios,
-    Memory? MixMemory = null, double? FhirColdMs = null);
+    Memory? MixMemory = null, double? FhirColdMs = null, double? BytesPer1000Refusals = null);
 
 /// <summary>The process's garbage collections and memory during the mix (client and server share the process).</summary>
 public sealed record Memory(int Gen0, int Gen1, int Gen2, double PauseMs, double AllocatedMb, double PeakWorkingSetMb)
@@ -83,7 +83,14 @@ public static class Bench
         var stats = Stopwatch.StartNew();
         await host.Services.GetRequiredService<StatsJob>().RecomputeAsync(now.Date.AddDays(-3), now.Date.AddDays(1), default);
         log.WriteLine($"  statistics for the last days rebuilt in {stats.Elapsed.TotalSeconds:N1} s");
-        var result = await RunAgainstAsync(host.Url, AdminKey, o, log, data);
+        long UsedBytes()
+        {
+            // Pages in use (the WAL's included: the connection sees the latest commit), not the file: SQLite reuses free pages.
+            using var db = new SqliteConnection(connection);
+            return db.ExecuteScalar<long>("SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())")
+                * db.ExecuteScalar<long>("PRAGMA page_size");
+        }
+        var result = await RunAgainstAsync(host.Url, AdminKey, o, log, data, UsedBytes);
         using var c = new SqliteConnection(connection);
         var doubles = c.ExecuteScalar<long>("SELECT COUNT(*) FROM (SELECT slot_id FROM bookings WHERE status = 'booked' AND slot_id IS NOT NULL GROUP BY slot_id HAVING COUNT(*) > 1)");
         return result with { DoubleBookings = result.DoubleBookings + doubles };
@@ -115,7 +122,7 @@ public static class Bench
         tx.Commit();
     }
 
-    private static async Task<BenchResult> RunAgainstAsync(string url, string adminKey, BenchOptions o, TextWriter log, DatasetInfo? data)
+    private static async Task<BenchResult> RunAgainstAsync(string url, string adminKey, BenchOptions o, TextWriter log, DatasetInfo? data, Func<long>? usedBytes = null)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = o.Clients * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         using var http = new HttpClient(handler) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
@@ -210,8 +217,27 @@ public static class Bench
         var results = await Load.RunAsync(mix, o.Clients, o.Duration);
         var mixMemory = memory();
         var ratios = results.ToDictionary(r => r.Name, r => Math.Round(r.PerSecond / ceiling.PerSecond, 3));
+
+        // What losing a race leaves on disk: 1,000 refused bookings of one booked slot, each with its own idempotency key.
+        double? growth = null;
+        if (usedBytes is not null)
+        {
+            var taken = hot[0];
+            var first = Post("/v1/bookings", Booking(taken), regulatorKeys[0]);
+            first.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            await Send(first);
+            var before = usedBytes();
+            var refused = 0;
+            await Parallel.ForEachAsync(Enumerable.Range(0, 1000), new ParallelOptions { MaxDegreeOfParallelism = o.Clients }, async (i, _) =>
+            {
+                var request = Post("/v1/bookings", Booking(taken), regulatorKeys[i % 3]);
+                request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+                if (await Send(request) == Outcome.Conflict) Interlocked.Increment(ref refused);
+            });
+            if (refused == 1000) growth = usedBytes() - before;
+        }
         return new BenchResult(Machine(), data.Slots, data.Practitioners, data.Sectors, o.Clients, o.Duration.TotalSeconds, data.LoadTime.TotalSeconds,
-            ceiling, results, winners.Count(w => w.Value > 1), ratios, mixMemory, fhirCold);
+            ceiling, results, winners.Count(w => w.Value > 1), ratios, mixMemory, fhirCold, growth);
     }
 
     private static string FhirQuery(string[] practitioners, Random r)

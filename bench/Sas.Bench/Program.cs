@@ -48,6 +48,7 @@ foreach (var r in result.Operations.Prepend(result.Ceiling))
     Console.WriteLine($"{r.Name,-16}{r.Requests,10:N0}{r.PerSecond,10:N1}{(r == result.Ceiling ? 1 : result.Ratios[r.Name]),11:N3}{r.P50,9}{r.P95,9}{r.P99,9}{r.Conflicts,11:N0}{r.Errors,8:N0}");
 Console.WriteLine($"double bookings: {result.DoubleBookings}");
 if (result.FhirColdMs is { } cold) Console.WriteLine($"first FHIR query after start, alone: {cold:N1} ms");
+if (result.BytesPer1000Refusals is { } growth) Console.WriteLine($"database growth per 1,000 refused booking attempts: {growth / 1024:N0} kB");
 if (result.MixMemory is { } m)
     Console.WriteLine($"during the mix: {m.AllocatedMb:N0} MB allocated, GCs gen0 {m.Gen0} / gen1 {m.Gen1} / gen2 {m.Gen2}, paused {m.PauseMs:N0} ms; peak working set {m.PeakWorkingSetMb:N0} MB");
 foreach (var line in Budgets.Check(result)) Console.WriteLine(line);

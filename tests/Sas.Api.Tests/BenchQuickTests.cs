@@ -18,6 +18,7 @@ public class BenchQuickTests
         Assert.All(result.Operations, o => Assert.Equal(0, o.Errors));
         Assert.Contains(result.Operations, o => o.Name == "search" && o.Requests > 0 && o.P99 >= o.P50);
         Assert.True(result.FhirColdMs > 0); // the platform's first query after start, timed alone
+        Assert.InRange(result.BytesPer1000Refusals!.Value, 1, 400 * 1024); // a refusal keeps its code, not a copy of its answer (about 350 bytes a key)
         Assert.Contains(Budgets.Check(result), line => line.StartsWith("budget double bookings", StringComparison.Ordinal) && line.EndsWith("met", StringComparison.Ordinal));
         Directory.Delete(folder, recursive: true);
     }

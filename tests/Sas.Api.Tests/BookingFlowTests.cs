@@ -24,7 +24,7 @@ public class BookingFlowTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         var holdId = hold.GetProperty("holdId").GetString()!;
         Assert.Equal(api.Clock.GetUtcNow().AddMinutes(5).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"), hold.GetProperty("expiresAt").GetString());
 
-        await (await regulator.Book(BookingRequests.Body(slot))).ExpectProblem(HttpStatusCode.Conflict, "slot_held"); // its own hold needs the holdId
+        await (await regulator.Book(BookingRequests.Body(slot))).ExpectProblem(HttpStatusCode.Conflict, "hold_id_required"); // its own hold needs the holdId
         var booking = await (await regulator.Book(BookingRequests.Body(slot, holdId))).Expect(HttpStatusCode.Created);
         Assert.Equal("booked", booking.GetProperty("status").GetString());
         Assert.Equal(slot, booking.GetProperty("slotId").GetInt64());

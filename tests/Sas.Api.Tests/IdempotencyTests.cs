@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Sas.Api.Bookings;
 using System.Net;
 using Sas.Api.Tests.Support;
 
@@ -50,6 +52,41 @@ public class IdempotencyTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         await (await regulator.Book(BookingRequests.Body(slot), "first")).Expect(HttpStatusCode.Created);
         await (await regulator.Book(BookingRequests.Body(slot), "second")).ExpectProblem(HttpStatusCode.Conflict, "slot_booked");
         await (await regulator.Book(BookingRequests.Body(slot), "second")).ExpectProblem(HttpStatusCode.Conflict, "slot_booked");
+    }
+
+    [Fact]
+    public async Task A_refusal_keeps_its_code_not_a_copy_of_its_answer()
+    {
+        var (sector, rpps, regulator) = await Setup();
+        var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        await (await regulator.Book(BookingRequests.Body(slot), "taken-first")).Expect(HttpStatusCode.Created);
+        var key = "refused-" + Guid.NewGuid();
+        var refused = await (await regulator.Book(BookingRequests.Body(slot), key)).ExpectProblem(HttpStatusCode.Conflict, "slot_booked");
+
+        Assert.Equal("slot_booked", (string)api.Rows("SELECT response_body FROM idempotency_keys WHERE idem_key = @key", new { key }).Single().response_body);
+        var replay = await (await regulator.Book(BookingRequests.Body(slot), key)).ExpectProblem(HttpStatusCode.Conflict, "slot_booked");
+        Assert.Equal(refused.GetProperty("detail").GetString(), replay.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task The_expiry_job_deletes_keys_older_than_a_day_that_nobody_meets_again()
+    {
+        var (sector, rpps, regulator) = await Setup();
+        var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var run = Guid.NewGuid().ToString("N");
+        await (await regulator.Book(BookingRequests.Body(slot), $"{run}-booked")).Expect(HttpStatusCode.Created);
+        for (var i = 0; i < 5; i++) await regulator.Book(BookingRequests.Body(slot), $"{run}-refused-{i}");
+        long Mine() => api.Count("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key LIKE @run", new { run = run + "%" });
+        var job = api.Services.GetRequiredService<IdempotencyExpiryJob>();
+        await job.RunAsync(CancellationToken.None); // what other tests left behind
+        Assert.Equal(6, Mine());
+
+        api.Clock.Advance(Idempotency.KeptFor + TimeSpan.FromMinutes(1));
+        await regulator.Book(BookingRequests.Body(slot, requestedAt: World.Local(api.Clock.GetUtcNow())), $"{run}-fresh");
+        Assert.True(await job.RunAsync(CancellationToken.None) >= 6);
+        Assert.Equal(1, Mine());
+        Assert.Equal(1, api.Count("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = @fresh", new { fresh = $"{run}-fresh" }));
+        Assert.Equal(0, await job.RunAsync(CancellationToken.None)); // safe to run twice
     }
 
     [Fact]

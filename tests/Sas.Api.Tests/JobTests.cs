@@ -22,7 +22,8 @@ public class JobTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         _ = api.CreateClient();
         using var connection = api.Services.GetRequiredService<JobStorage>().GetConnection();
         var jobs = connection.GetRecurringJobs().ToDictionary(j => j.Id);
-        Assert.Equal(["notifications:dispatch", "patients:purge", "slots:expire", "stats:aggregate", "stats:recompute"], jobs.Keys.Order());
+        Assert.Equal(["idempotency:expire", "notifications:dispatch", "patients:purge", "slots:expire", "stats:aggregate", "stats:recompute"], jobs.Keys.Order());
+        Assert.Equal("17 * * * *", jobs["idempotency:expire"].Cron);
         Assert.Equal("0 2 * * *", jobs["patients:purge"].Cron);
         Assert.Equal("Europe/Paris", jobs["patients:purge"].TimeZoneId);
         Assert.Equal("* * * * *", jobs["slots:expire"].Cron);
@@ -81,7 +82,7 @@ public class JobTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         var held = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
         await (await regulator.PostAsync($"/v1/slots/{held}/hold", null)).Expect(HttpStatusCode.Created);
         var booked = await world.PublishedSlot(rpps, TimeSpan.FromHours(3), sector);
-        await (await regulator.Book(BookingRequests.Body(booked))).Expect(HttpStatusCode.Created);
+        await (await regulator.Book(BookingRequests.Body(booked, requestedAt: World.Local(api.Clock.GetUtcNow())))).Expect(HttpStatusCode.Created);
         var withdrawn = await world.PublishedSlot(rpps, TimeSpan.FromHours(1.5), sector);
         await (await api.Admin().DeleteAsync($"/v1/slots/{withdrawn}")).Expect(HttpStatusCode.NoContent);
         var later = await world.PublishedSlot(rpps, TimeSpan.FromHours(6), sector);

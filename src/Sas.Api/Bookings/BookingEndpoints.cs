@@ -117,12 +117,13 @@ public static partial class BookingEndpoints
         p.LastName, p.FirstName, p.BirthDate, p.Phone, p.Commune, p.Ins, p.RegularDoctorRpps, input.Reason.Trim(),
         caller.ClientId, now, null, null, null, null, 0, null, now, OperatorId: input.Operator);
 
-    /// <summary>What the idempotency key keeps: the booking as answered, or the refusal's code and detail.</summary>
+    /// <summary>
+    /// What the idempotency key keeps: the booking as answered, or only the refusal's code. Refusals are most of the
+    /// keys under contention (every regulator who lost a race), and a code replays the same answer.
+    /// </summary>
     private static StoredAnswer Store(BookingStore.BookResult result, string timeZone, Services s) => result.Refusal is { } r
-        ? new StoredAnswer(r.Status, JsonSerializer.Serialize(new StoredRefusal(r.Code, r.Detail), s.Json.Value.SerializerOptions))
+        ? new StoredAnswer(r.Status, r.Code)
         : new StoredAnswer(201, JsonSerializer.Serialize(ToDto(result.Booking!, timeZone), s.Json.Value.SerializerOptions));
-
-    private sealed record StoredRefusal(string Code, string Detail);
 
     private static Results<Created<BookingDto>, ProblemHttpResult> Answer(StoredAnswer answer, Services s)
     {
@@ -131,8 +132,7 @@ public static partial class BookingEndpoints
             var dto = JsonSerializer.Deserialize<BookingDto>(answer.Body, s.Json.Value.SerializerOptions)!;
             return TypedResults.Created($"/v1/bookings/{dto.Id}", dto);
         }
-        var refusal = JsonSerializer.Deserialize<StoredRefusal>(answer.Body, s.Json.Value.SerializerOptions)!;
-        return Problem(new Refusal(answer.Status, refusal.Code, refusal.Detail));
+        return Problem(Refusal.Of(answer.Status, answer.Body));
     }
 
     public static async Task<Results<Ok<BookingDto>, ProblemHttpResult>> GetBooking(string id, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)

@@ -9,6 +9,3 @@ public sealed record BookingRow(
     string? PatientIns, string? PatientRegularDoctorRpps, string? Reason,
     string BookedByClient, DateTime CreatedAt, DateTime? CancelledAt, string? CancelledBy, string? CancelReason,
     string? CancelledByClient, long SlotReleased, DateTime? OutcomeAt, DateTime UpdatedAt, long GpIsRegularDoctor = 0, string? OperatorId = null);
-
-/// <summary>Why a booking operation did not happen, as the answer's status and code.</summary>
-public sealed record Refusal(int Status, string Code, string Detail);

@@ -150,7 +150,7 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
         catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
         {
             // Only reachable if the slot row and the bookings disagree; the index keeps the promise anyway.
-            return new BookResult(null, new Refusal(409, "slot_booked", "This slot has just been booked by someone else."));
+            return new BookResult(null, Refusal.SlotBooked);
         }
         await RecordCreatedAsync(c, tx, booking, caller, ct);
         return new BookResult(booking, null);
@@ -171,7 +171,7 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             }
         }
         if (!taken)
-            return new BookResult(null, new Refusal(409, "overflow_full", $"This GP accepts {perDay} overflow patient(s) a day and the day is full."));
+            return new BookResult(null, Refusal.OverflowFull);
         await c.ExecuteAsync(new CommandDefinition(sql.InsertBooking, draft, tx, cancellationToken: ct));
         await RecordCreatedAsync(c, tx, draft, caller, ct);
         return new BookResult(draft, null);
@@ -210,8 +210,8 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             {
                 var current = await c.QuerySingleAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
                 return new ChangeResult(null, current.Status == "cancelled"
-                    ? new Refusal(409, "booking_cancelled", "This booking is already cancelled.")
-                    : new Refusal(409, "outcome_recorded", "The consultation's outcome is recorded; it can no longer be cancelled."));
+                    ? Refusal.BookingCancelled
+                    : Refusal.OutcomeRecorded);
             }
             if (releaseSlot && booking.SlotId is { } slotId)
                 await c.ExecuteAsync(new CommandDefinition(sql.ReleaseSlot, new { slotId, now }, tx, cancellationToken: ct));
@@ -231,8 +231,8 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             {
                 var current = await c.QuerySingleAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
                 return new ChangeResult(null, current.Status == "cancelled"
-                    ? new Refusal(409, "booking_cancelled", "This booking was cancelled; it has no outcome.")
-                    : new Refusal(422, "consultation_not_started", "An outcome is recorded once the consultation has started."));
+                    ? Refusal.BookingCancelled
+                    : Refusal.ConsultationNotStarted);
             }
             var updated = await c.QuerySingleAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
             await audit.WriteAsync(c, tx, caller, "outcome", "booking", booking.Id, ct);
@@ -259,20 +259,20 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
     private async Task<Refusal> WhyNotAsync(DbConnection c, DbTransaction tx, long slotId, BookingWindow window, DateTime now, string client, string? holdId, CancellationToken ct)
     {
         var slot = await c.QuerySingleOrDefaultAsync<SlotRow>(new CommandDefinition(slotSql.SelectById, new { id = slotId }, tx, cancellationToken: ct));
-        if (slot is null) return new Refusal(404, "slot_not_found", "No slot has this id.");
+        if (slot is null) return Refusal.SlotNotFound;
         var status = slot.EffectiveStatus(now);
         return status switch
         {
-            SlotStatus.Withdrawn => new Refusal(410, "slot_withdrawn", "The GP has withdrawn this slot."),
-            SlotStatus.Booked => new Refusal(409, "slot_booked", "This slot is already booked."),
-            SlotStatus.Expired => new Refusal(422, "slot_started", "This slot has started."),
-            SlotStatus.Held when slot.HeldBy != client => new Refusal(409, "slot_held", "Another regulator holds this slot."),
-            SlotStatus.Held when holdId is not null && slot.HoldId != holdId => new Refusal(409, "slot_held", "You hold this slot: send its holdId to book it."),
+            SlotStatus.Withdrawn => Refusal.SlotWithdrawn,
+            SlotStatus.Booked => Refusal.SlotBooked,
+            SlotStatus.Expired => Refusal.SlotStarted,
+            SlotStatus.Held when slot.HeldBy != client => Refusal.SlotHeld,
+            SlotStatus.Held when holdId is not null && slot.HoldId != holdId => Refusal.HoldIdRequired,
             _ => window.Check(slot.StartUtc, now) switch
             {
-                Bookability.Started => new Refusal(422, "slot_started", "This slot starts within the cut-off or has started."),
-                Bookability.OutsideHorizon => new Refusal(422, "outside_booking_horizon", "This slot starts beyond the sector's booking horizon."),
-                _ => new Refusal(409, "slot_booked", "This slot changed meanwhile; search again."),
+                Bookability.Started => Refusal.SlotStarted,
+                Bookability.OutsideHorizon => Refusal.OutsideBookingHorizon,
+                _ => Refusal.SlotBooked,
             },
         };
     }

@@ -33,7 +33,7 @@ public sealed class Idempotency(Db db, TimeProvider clock)
             INSERT INTO idempotency_keys (client_id, idem_key, request_hash, status_code, response_body, created_at, expires_at)
             VALUES (@client, @key, @hash, @status, @body, @now, @expires)
             """;
-        public string DeleteAllExpired => "DELETE FROM idempotency_keys WHERE expires_at <= @now";
+        public string DeleteExpiredBatch => d.DeleteBatch("idempotency_keys", "expires_at <= @now", "@batch");
     }
 
     private sealed record Row(string RequestHash, long StatusCode, string ResponseBody, DateTime ExpiresAt);
@@ -81,9 +81,9 @@ public sealed class Idempotency(Db db, TimeProvider clock)
         }
     }
 
-    /// <summary>Keys older than a day: removed by the purge job.</summary>
-    public Task<int> PurgeExpiredAsync(CancellationToken ct) =>
-        db.ExecuteAsync(sql.DeleteAllExpired, new { now = clock.GetUtcNow().UtcDateTime }, ct);
+    /// <summary>Deletes up to <paramref name="batch"/> keys older than a day; answers how many.</summary>
+    public Task<int> DeleteExpiredAsync(int batch, CancellationToken ct) =>
+        db.ExecuteAsync(sql.DeleteExpiredBatch, new { now = clock.GetUtcNow().UtcDateTime, batch }, ct);
 
     /// <summary>The request as the server understood it, re-serialised: whitespace or key order do not make another request.</summary>
     public static string Hash<T>(T request, JsonSerializerOptions options) =>

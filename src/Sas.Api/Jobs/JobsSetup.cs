@@ -23,6 +23,7 @@ public static class JobsSetup
         (Reports.StatsJob.IncrementalId, Reports.StatsJob.IncrementalCron, TimeZoneInfo.Utc),
         (Reports.StatsJob.NightlyId, Reports.StatsJob.NightlyCron, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")),
         (Privacy.PatientPurgeJob.Id, Privacy.PatientPurgeJob.Cron, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")),
+        (Bookings.IdempotencyExpiryJob.Id, Bookings.IdempotencyExpiryJob.Cron, TimeZoneInfo.Utc),
     ];
 
     public static WebApplicationBuilder AddSasJobs(this WebApplicationBuilder builder)
@@ -36,6 +37,7 @@ public static class JobsSetup
         services.AddTransient<SlotExpiryJob>();
         services.AddTransient<NotificationDispatchJob>();
         services.AddTransient<Privacy.PatientPurgeJob>();
+        services.AddTransient<Bookings.IdempotencyExpiryJob>();
         services.AddSingleton<DispatchTrigger>();
 
         // The storage is a DI singleton, registered before AddHangfire (which only adds one if missing), and
@@ -66,6 +68,7 @@ public static class JobsSetup
         jobs.AddOrUpdate<Reports.StatsJob>(Reports.StatsJob.IncrementalId, j => j.IncrementalAsync(CancellationToken.None), Reports.StatsJob.IncrementalCron, options(Reports.StatsJob.IncrementalId));
         jobs.AddOrUpdate<Reports.StatsJob>(Reports.StatsJob.NightlyId, j => j.NightlyAsync(CancellationToken.None), Reports.StatsJob.NightlyCron, options(Reports.StatsJob.NightlyId));
         jobs.AddOrUpdate<Privacy.PatientPurgeJob>(Privacy.PatientPurgeJob.Id, j => j.RunAsync(CancellationToken.None), Privacy.PatientPurgeJob.Cron, options(Privacy.PatientPurgeJob.Id));
+        jobs.AddOrUpdate<Bookings.IdempotencyExpiryJob>(Bookings.IdempotencyExpiryJob.Id, j => j.RunAsync(CancellationToken.None), Bookings.IdempotencyExpiryJob.Cron, options(Bookings.IdempotencyExpiryJob.Id));
     }
 
     /// <summary>The dashboard at /jobs, behind the admin policy; Hangfire's own local-only filter is replaced, not relied on.</summary>

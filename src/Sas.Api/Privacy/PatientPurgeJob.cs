@@ -11,9 +11,10 @@ namespace Sas.Api.Privacy;
 /// booking's patient fields and free-text reasons are cleared; what the statistics need (times, origin,
 /// outcome, whether the GP was the patient's own) stays, so every report answers the same. Each purged
 /// booking gets an audit row in the same transaction; a booking is purged once (purged_at), so running
-/// again changes nothing. Day-old idempotency keys go too: their stored answers hold patient data.
+/// again changes nothing. (Idempotency keys, whose stored answers hold patient data, go after a day: see
+/// <see cref="IdempotencyExpiryJob"/>.)
 /// </summary>
-public sealed class PatientPurgeJob(Db db, TimeProvider clock, IConfiguration config, Infrastructure.Audit.Audit audit, Idempotency idempotency, ILogger<PatientPurgeJob> logger)
+public sealed class PatientPurgeJob(Db db, TimeProvider clock, IConfiguration config, Infrastructure.Audit.Audit audit, ILogger<PatientPurgeJob> logger)
 {
     public const string Id = "patients:purge";
     public const string Cron = "0 2 * * *";
@@ -64,8 +65,7 @@ public sealed class PatientPurgeJob(Db db, TimeProvider clock, IConfiguration co
             total += purged;
             if (purged < BatchSize) break;
         }
-        var keys = await idempotency.PurgeExpiredAsync(ct);
-        if (total + keys > 0) logger.LogInformation("Retention purge: {Bookings} bookings anonymised, {Keys} idempotency keys removed", total, keys);
+        if (total > 0) logger.LogInformation("Retention purge: {Bookings} bookings anonymised", total);
         return total;
     }
 }

@@ -83,7 +83,10 @@ public sealed class World(SasApiFactory api)
         return created.GetProperty("id").GetInt64();
     }
 
-    public static string Instant(DateTimeOffset t) => Uri.EscapeDataString(t.ToString("yyyy-MM-dd'T'HH:mm:sszzz"));
+    public static string Instant(DateTimeOffset t) => Uri.EscapeDataString(Local(t));
+
+    /// <summary>An instant as the API takes it in a body: Paris winter time, with its offset.</summary>
+    public static string Local(DateTimeOffset t) => t.ToOffset(TimeSpan.FromHours(1)).ToString("yyyy-MM-dd'T'HH:mm:sszzz");
 }
 
 public static class WorldDb

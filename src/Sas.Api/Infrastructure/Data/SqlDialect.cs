@@ -20,6 +20,9 @@ public abstract class SqlDialect
     /// <summary>An <c>UPDATE</c> that answers the listed columns of the rows it changed.</summary>
     public abstract string UpdateReturning(string table, string set, string where, string columns);
 
+    /// <summary>Deletes at most <paramref name="batch"/> rows matching <paramref name="where"/>: a long purge in short write transactions.</summary>
+    public abstract string DeleteBatch(string table, string where, string batch);
+
     /// <summary>Text concatenation of two expressions.</summary>
     public abstract string Concat(string left, string right);
 
@@ -48,6 +51,8 @@ public abstract class SqlDialect
         public override string InsertReturningId(string table, string columns, string values) =>
             $"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING id";
         public override string UpdateLock => "";
+        public override string DeleteBatch(string table, string where, string batch) =>
+            $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {where} LIMIT {batch})";
         public override string AddHours(string instant, string hours) => $"datetime({instant}, '+' || ({hours}) || ' hours')";
         public override string Concat(string left, string right) => $"{left} || {right}";
         public override string IntegerAsText(string expression) => $"CAST({expression} AS TEXT)";
@@ -67,6 +72,7 @@ public abstract class SqlDialect
         public override string InsertReturningId(string table, string columns, string values) =>
             $"INSERT INTO {table} ({columns}) OUTPUT INSERTED.id VALUES ({values})";
         public override string UpdateLock => "WITH (UPDLOCK, HOLDLOCK)";
+        public override string DeleteBatch(string table, string where, string batch) => $"DELETE TOP ({batch}) FROM {table} WHERE {where}";
         public override string AddHours(string instant, string hours) => $"DATEADD(hour, {hours}, {instant})";
         public override string Concat(string left, string right) => $"{left} + {right}";
         public override string IntegerAsText(string expression) => $"CAST({expression} AS VARCHAR(20))";
