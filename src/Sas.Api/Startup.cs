@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Sas.Api.Bookings;
 using Sas.Api.Clients;
+using Sas.Api.Infrastructure;
 using Sas.Api.Infrastructure.Audit;
 using Sas.Api.Infrastructure.Outbox;
 using Sas.Api.Jobs;
@@ -81,7 +82,7 @@ public static class Startup
                 ForeignKeys = true,
                 Pooling = true,
             }.ToString();
-        else throw new InvalidOperationException("Database:Provider is SqlServer but ConnectionStrings:Sas is not set.");
+        else throw new StartupRefusedException("Database:Provider is SqlServer but ConnectionStrings:Sas is not set.");
         return options;
     }
 
@@ -105,7 +106,7 @@ public static class Startup
 
         if (config["Sas:BootstrapAdminKey"] is { Length: > 0 } bootstrapKey)
         {
-            if (bootstrapKey.Length < 16) throw new InvalidOperationException("Sas:BootstrapAdminKey must be at least 16 characters.");
+            if (bootstrapKey.Length < 16) throw new StartupRefusedException("Sas:BootstrapAdminKey must be at least 16 characters.");
             await app.Services.GetRequiredService<ClientStore>().EnsureKeyAsync("Bootstrap admin", Roles.Admin, [], bootstrapKey, default);
         }
         if (demo) await app.Services.GetRequiredService<DemoData>().SeedAsync(default);

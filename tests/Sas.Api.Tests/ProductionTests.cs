@@ -21,24 +21,26 @@ public class ProductionTests
         }
     }
 
+    /// <summary>Refused as an operator sees it: one line saying why, exit code 1, no stack trace (it used to end in SIGABRT).</summary>
     [Theory]
-    [InlineData("Sas:DemoData", "true", "Sas:DemoData is on in Production")]
-    [InlineData("Jobs:Dashboard:AllowNonAdmins", "true", "dashboard must stay admin-only")]
-    [InlineData("Fhir:Mtls:TrustedCaFiles:0", "/nonexistent/igc-sante.pem", "does not exist")]
-    [InlineData("Fhir:Mtls:TrustedCaFiles:0", "/nonexistent/igc-sante.pem", "AllowedCommonNames or AllowedOrganizationalUnits is empty")]
-    public void Production_refuses_unsafe_settings(string key, string value, string message)
+    [InlineData("Production", "Sas:DemoData", "true", "Sas:DemoData is on in Production")]
+    [InlineData("Production", "Jobs:Dashboard:AllowNonAdmins", "true", "dashboard must stay admin-only")]
+    [InlineData("Production", "Fhir:Mtls:TrustedCaFiles:0", "/nonexistent/igc-sante.pem", "does not exist")]
+    [InlineData("Production", "Fhir:Mtls:TrustedCaFiles:0", "/nonexistent/igc-sante.pem", "AllowedCommonNames or AllowedOrganizationalUnits is empty")]
+    [InlineData("Production", "Auth:Jwt:Enabled", "true", "Auth:Jwt:Enabled is true")]
+    [InlineData("Development", "Sas:BootstrapAdminKey", "short", "Sas:BootstrapAdminKey must be at least 16 characters")]
+    [InlineData("Development", "Database:Provider", "SqlServer", "Database:Provider is SqlServer but ConnectionStrings:Sas is not set")]
+    public async Task A_refused_configuration_prints_one_line_and_exits_with_code_1(string environment, string key, string value, string message)
     {
-        using var host = new Host("Production", (key, value));
-        var error = Assert.Throws<InvalidOperationException>(() => host.CreateClient());
-        Assert.Contains(message, error.Message);
-    }
+        var settings = new List<(string, string)> { (key, value) };
+        if (key == "Database:Provider") settings.Add(("ConnectionStrings:Sas", ""));
+        var ended = await ApiProcess.RunUntilExitAsync(environment, [.. settings]);
 
-    [Fact]
-    public void Production_refuses_jwt_enabled_without_an_authority_or_keys()
-    {
-        using var host = new Host("Production", ("Auth:Jwt:Enabled", "true")) { Jwt = false };
-        var error = Assert.Throws<InvalidOperationException>(() => host.CreateClient());
-        Assert.Contains("Auth:Jwt:Enabled is true", error.Message);
+        Assert.Equal(1, ended.ExitCode);
+        var line = Assert.Single(ended.ErrorLines);
+        Assert.Contains(message, line);
+        Assert.DoesNotContain("Unhandled exception", ended.Error + ended.Out);
+        Assert.DoesNotContain("   at ", ended.Error + ended.Out);
     }
 
     [Fact]

@@ -21,14 +21,6 @@ public class StartupTests
     }
 
     [Fact]
-    public void Production_with_demo_data_refuses_to_start_with_a_clear_message()
-    {
-        using var factory = new Configured("Production", ("Sas:DemoData", "true"));
-        var error = Assert.Throws<InvalidOperationException>(() => factory.CreateClient());
-        Assert.Contains("Sas:DemoData is on in Production", error.Message);
-    }
-
-    [Fact]
     public async Task Demo_data_gives_sectors_gps_slots_and_a_key_per_role()
     {
         using var factory = new Configured("Development", ("Sas:DemoData", "true"));

@@ -30,7 +30,7 @@ public static class Migrations
             .PerformUpgrade();
 
         if (!result.Successful)
-            throw new InvalidOperationException($"Database migration failed at {result.ErrorScript?.Name}: {result.Error.Message}", result.Error);
+            throw new StartupRefusedException($"Database migration failed at {result.ErrorScript?.Name}: {result.Error.Message}", result.Error);
         foreach (var script in result.Scripts)
             logger.LogInformation("Applied migration {Script}", script.Name);
     }

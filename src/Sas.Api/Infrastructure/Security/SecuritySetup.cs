@@ -91,7 +91,7 @@ public static class SecuritySetup
             problems.Add("Fhir:Mtls:TrustedCaFiles is set but AllowedCommonNames or AllowedOrganizationalUnits is empty: the SAS platform could never connect.");
         foreach (var file in mtls.TrustedCaFiles.Where(f => !File.Exists(f)))
             problems.Add($"Fhir:Mtls:TrustedCaFiles names '{file}', which does not exist.");
-        if (problems.Count > 0) throw new InvalidOperationException("Refusing to start: " + string.Join(" ", problems));
+        if (problems.Count > 0) throw new StartupRefusedException("Refusing to start: " + string.Join(" ", problems));
     }
 
     /// <summary>

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace Sas.Api.Tests.Support;
+
+/// <summary>The API as an operator starts it: its own process (the build in the test output), settings as environment variables.</summary>
+public static class ApiProcess
+{
+    public sealed record Ended(int ExitCode, string Out, string Error)
+    {
+        public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    /// <summary>Runs the API until it exits by itself (a refused start), at most a minute.</summary>
+    public static async Task<Ended> RunUntilExitAsync(string environment, params (string Key, string Value)[] settings)
+    {
+        var folder = AppContext.BaseDirectory;
+        var start = new ProcessStartInfo("dotnet", ["Sas.Api.dll", "--contentRoot", folder, "--urls", "http://127.0.0.1:0"])
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        start.Environment["DOTNET_ENVIRONMENT"] = environment;
+        start.Environment["ConnectionStrings__Sas"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"sas-process-{Guid.NewGuid():N}.db")}";
+        foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new Xunit.Sdk.XunitException("the API kept running: it did not refuse to start");
+        }
+        return new Ended(process.ExitCode, await output, await error);
+    }
+}
