@@ -15,6 +15,7 @@ using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Infrastructure.Json;
 using Sas.Api.Infrastructure.OpenApi;
 using Sas.Api.Infrastructure.Security;
+using Sas.Api.Infrastructure.Telemetry;
 using Sas.Api.Practitioners;
 using Sas.Api.Reports;
 using Sas.Api.Reference;
@@ -65,6 +66,7 @@ public static class Startup
         services.AddSasSecurity();
         builder.AddSasJobs();
         builder.AddSasFhir();
+        builder.AddSasTelemetry();
         return builder;
     }
 
@@ -146,6 +148,7 @@ public static class Startup
         v1.MapAudit();
         app.MapFhir();
         app.MapJobsDashboard();
+        app.MapSasMetrics();
         return app;
     }
 }

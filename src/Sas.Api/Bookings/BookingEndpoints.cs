@@ -44,7 +44,7 @@ public static partial class BookingEndpoints
     public readonly record struct Services(
         BookingStore Bookings, Idempotency Idempotency, SlotStore Slots, PractitionerStore Practitioners, TerritoryStore Territory,
         Geography Geography, BookingOptions Options, TimeProvider Clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> Json,
-        Jobs.DispatchTrigger Dispatch);
+        Jobs.DispatchTrigger Dispatch, Infrastructure.Telemetry.SasMetrics Metrics);
 
     public static async Task<Results<Created<BookingDto>, ProblemHttpResult>> CreateBooking(
         BookingInput input, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
@@ -107,7 +107,12 @@ public static partial class BookingEndpoints
 
         if (outcome.Kind == Idempotency.Kind.KeyReused)
             return Problems.Unprocessable("idempotency_key_reused", "This Idempotency-Key was used for another request; use a new key for a new booking.");
-        if (outcome.Kind == Idempotency.Kind.Fresh && outcome.Answer.Status == 201) s.Dispatch.Now();
+        if (outcome.Kind == Idempotency.Kind.Fresh && outcome.Answer.Status == 201)
+        {
+            s.Metrics.BookingCreated(input.Overflow);
+            s.Dispatch.Now();
+        }
+        else if (outcome.Kind == Idempotency.Kind.Fresh) s.Metrics.BookingRefused(outcome.Answer.Body);
         return Answer(outcome.Answer, s);
     }
 

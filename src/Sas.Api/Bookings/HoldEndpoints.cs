@@ -23,7 +23,7 @@ public static class HoldEndpoints
         return v1;
     }
 
-    public readonly record struct Services(BookingStore Bookings, SlotStore Slots, TerritoryStore Territory, BookingOptions Options);
+    public readonly record struct Services(BookingStore Bookings, SlotStore Slots, TerritoryStore Territory, BookingOptions Options, Infrastructure.Telemetry.SasMetrics Metrics);
 
     public static async Task<Results<Created<HoldDto>, ProblemHttpResult>> HoldSlot(long id, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
@@ -34,6 +34,7 @@ public static class HoldEndpoints
         if (sector is null || !caller.CoversSector(sector.Code, sector.Department)) return Problems.Forbidden("This slot's sector is outside this regulator's scope.");
 
         var result = await s.Bookings.HoldAsync(slot, s.Options.WindowFor((int)sector.BookingHorizonHours), TimeSpan.FromMinutes(s.Options.HoldMinutes), caller, ct);
+        s.Metrics.Hold(result.Refusal?.Code ?? "granted");
         if (result.Refusal is { } refused) return BookingEndpoints.Problem(refused);
         return TypedResults.Created($"/v1/holds/{result.HoldId}", new HoldDto(result.HoldId!, id, Instants.Format(result.ExpiresAt)));
     }

@@ -11,7 +11,7 @@ namespace Sas.Api.Notifications;
 /// </summary>
 public sealed class NotificationDispatchJob(
     WebhookStore store, WebhookSender sender, Fhir.AppointmentSender appointments, Fhir.FhirOptions fhir, WebhookOptions options, TimeProvider clock,
-    ILogger<NotificationDispatchJob> logger)
+    Infrastructure.Telemetry.SasMetrics metrics, ILogger<NotificationDispatchJob> logger)
 {
     public const string Id = "notifications:dispatch";
     public const string Cron = "* * * * *";
@@ -42,9 +42,12 @@ public sealed class NotificationDispatchJob(
         foreach (var d in deliveries)
         {
             if (stalled.Contains(d.OrderKey) || !await store.ClaimAsync(d.Id, options.Lease, ct)) continue;
-            var result = d.ClientId == WebhookStore.SasPlatformRecipient ? await appointments.SendAsync(d, ct) : await sender.SendAsync(d, ct);
+            var toPlatform = d.ClientId == WebhookStore.SasPlatformRecipient;
+            var result = toPlatform ? await appointments.SendAsync(d, ct) : await sender.SendAsync(d, ct);
+            var recipient = toPlatform ? "sas_platform" : "webhook";
             if (result.Delivered)
             {
+                metrics.Delivery(recipient, "delivered");
                 await store.MarkDeliveredAsync(d.Id, ct);
                 delivered++;
             }
@@ -53,6 +56,7 @@ public sealed class NotificationDispatchJob(
                 stalled.Add(d.OrderKey);
                 // A receiver that answered 410 Gone is not tried again: this attempt is its last.
                 var maxAttempts = result.Permanent ? (int)d.Attempts + 1 : options.MaxAttempts;
+                metrics.Delivery(recipient, d.Attempts + 1 >= maxAttempts ? "failed" : "retry");
                 await store.MarkAttemptFailedAsync(d.Id, clock.GetUtcNow().UtcDateTime + Backoff(d.Attempts + 1), result.Error ?? "failed", maxAttempts, ct);
             }
         }

@@ -35,7 +35,7 @@ public static class SearchEndpoints
         [FromQuery(Name = "limit")] int? Limit,
         [FromQuery(Name = "after")] string? After);
 
-    public readonly record struct Services(SearchStore Search, TerritoryStore Territory, Geography Geography, BookingOptions Booking, TimeProvider Clock);
+    public readonly record struct Services(SearchStore Search, TerritoryStore Territory, Geography Geography, BookingOptions Booking, TimeProvider Clock, Infrastructure.Telemetry.SasMetrics Metrics);
 
     public static async Task<Results<Ok<Page<SearchItemDto>>, ProblemHttpResult>> SearchSlots(
         [AsParameters] SearchParameters q, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
@@ -91,6 +91,7 @@ public static class SearchEndpoints
             .Where(b => b.UntilUtc >= start)
             .ToList();
 
+        s.Metrics.Search(q.Sector is not null ? "sector" : q.Commune is not null ? "commune" : "postal_code");
         var limit = Paging.Limit(q.Limit);
         var rows = await s.Search.SearchAsync(new SearchQuery(bounds, start, now, caller.ClientId, modality?.ToText(), after, limit + 1), ct);
         var page = rows.Take(limit).ToList();

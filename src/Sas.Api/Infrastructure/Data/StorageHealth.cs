@@ -12,7 +12,7 @@ public sealed class StorageUnavailableException(DbException inner) : Exception("
 /// able to try again. Refusals are logged once, with their cause, then as a count at most every
 /// <see cref="LogEvery"/>, not as one stack trace per request (a full disk refused thousands a second).
 /// </summary>
-public sealed class StorageHealth(TimeProvider clock, ILogger<StorageHealth> logger)
+public sealed class StorageHealth(TimeProvider clock, ILogger<StorageHealth> logger, Telemetry.SasMetrics? metrics = null)
 {
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan LogEvery = TimeSpan.FromSeconds(10);
@@ -31,6 +31,7 @@ public sealed class StorageHealth(TimeProvider clock, ILogger<StorageHealth> log
     public void Refused(DbException error)
     {
         var now = clock.GetUtcNow();
+        metrics?.StorageRefused();
         lock (gate)
         {
             Refusals++;

@@ -1,0 +1,44 @@
+using System.Diagnostics.Metrics;
+
+namespace Sas.Api.Infrastructure.Telemetry;
+
+/// <summary>
+/// The figures an on-call person asks for, on the meter <see cref="MeterName"/>. Attributes are codes and kinds only:
+/// never a patient field, an identifier of a person, or a URL.
+/// </summary>
+public sealed class SasMetrics
+{
+    public const string MeterName = "Sas.Api";
+
+    private readonly Counter<long> bookingsCreated;
+    private readonly Counter<long> bookingsRefused;
+    private readonly Counter<long> holds;
+    private readonly Counter<long> searches;
+    private readonly Counter<long> deliveries;
+    private readonly Counter<long> storageRefusals;
+
+    public SasMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        bookingsCreated = meter.CreateCounter<long>("sas.bookings.created", "{booking}", "Bookings made, by kind (slot or overflow)");
+        bookingsRefused = meter.CreateCounter<long>("sas.bookings.refused", "{booking}", "Booking requests refused, by code (slot_booked, slot_held...)");
+        holds = meter.CreateCounter<long>("sas.holds", "{hold}", "Holds asked for, by outcome (granted, or the refusal's code)");
+        searches = meter.CreateCounter<long>("sas.searches", "{search}", "Slot searches answered, by what was searched (sector, commune, postal_code)");
+        deliveries = meter.CreateCounter<long>("sas.deliveries", "{attempt}", "Delivery attempts, by recipient (webhook, sas_platform) and outcome (delivered, retry, failed)");
+        storageRefusals = meter.CreateCounter<long>("sas.storage.refusals", "{write}", "Writes the database's storage refused (disk full, read-only, I/O error)");
+        meter.CreateObservableGauge("sas.deliveries.pending", () => PendingDeliveries, "{delivery}", "Deliveries waiting to be sent, over every node (sampled from the database)");
+        meter.CreateObservableGauge("sas.outbox.lag", () => OutboxLagSeconds, "s", "Age of the oldest event not yet delivered to every recipient (sampled from the database)");
+    }
+
+    /// <summary>Set by <see cref="OutboxSampler"/>: the database is the only place every node's deliveries are seen.</summary>
+    public long PendingDeliveries { get; set; }
+    public double OutboxLagSeconds { get; set; }
+
+    public void BookingCreated(bool overflow) => bookingsCreated.Add(1, new KeyValuePair<string, object?>("kind", overflow ? "overflow" : "slot"));
+    public void BookingRefused(string code) => bookingsRefused.Add(1, new KeyValuePair<string, object?>("code", code));
+    public void Hold(string outcome) => holds.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+    public void Search(string by) => searches.Add(1, new KeyValuePair<string, object?>("by", by));
+    public void Delivery(string recipient, string outcome) =>
+        deliveries.Add(1, new KeyValuePair<string, object?>("recipient", recipient), new KeyValuePair<string, object?>("outcome", outcome));
+    public void StorageRefused() => storageRefusals.Add(1);
+}

@@ -1,0 +1,58 @@
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Sas.Api.Infrastructure.Auth;
+
+namespace Sas.Api.Infrastructure.Telemetry;
+
+/// <summary>Section <c>Metrics</c>: the Prometheus scrape endpoint.</summary>
+public sealed class MetricsOptions
+{
+    public bool Enabled { get; set; } = true;
+    public string Path { get; set; } = "/metrics";
+    /// <summary>When set, the endpoint answers only on this port (add it to the listening URLs), without credentials, for a scraper inside the network; otherwise it is admin-only.</summary>
+    public int? Port { get; set; }
+}
+
+/// <summary>
+/// OpenTelemetry: traces and metrics of ASP.NET Core, HttpClient (webhooks, the SAS platform) and the runtime, plus
+/// <see cref="SasMetrics"/>. Exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, and scraped by
+/// Prometheus at <see cref="MetricsOptions.Path"/>. Query-string values are redacted by the instrumentation.
+/// </summary>
+public static class TelemetrySetup
+{
+    public static WebApplicationBuilder AddSasTelemetry(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<SasMetrics>();
+        services.AddSingleton<OutboxSampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxSampler>());
+        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Metrics").Get<MetricsOptions>() ?? new MetricsOptions());
+
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("sas-booking-api"))
+            .WithMetrics(m =>
+            {
+                m.AddMeter(SasMetrics.MeterName).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation();
+                m.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
+                if (otlp) m.AddOtlpExporter();
+            })
+            .WithTracing(t =>
+            {
+                t.AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health")).AddHttpClientInstrumentation();
+                if (otlp) t.AddOtlpExporter();
+            });
+        return builder;
+    }
+
+    public static WebApplication MapSasMetrics(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<MetricsOptions>();
+        if (!options.Enabled) return app;
+        var endpoint = app.MapPrometheusScrapingEndpoint(options.Path);
+        if (options.Port is { } port) endpoint.RequireHost($"*:{port}").AllowAnonymous();
+        else endpoint.RequireAuthorization(Policies.Admin);
+        return app;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Sas.Api.Infrastructure.Telemetry;
+using Sas.Api.Notifications;
+using Sas.Api.Tests.Support;
+
+namespace Sas.Api.Tests;
+
+/// <summary>What an on-call person scrapes: OpenTelemetry metrics in Prometheus' text format, admin-only by default.</summary>
+public class MetricsTests(WebhookTests.Api api) : IClassFixture<WebhookTests.Api>
+{
+    private readonly World world = new(api);
+
+    private async Task<string> Scrape() => await (await api.Admin().GetAsync("/metrics")).Content.ReadAsStringAsync();
+
+    private static double Value(string scrape, string series)
+    {
+        var match = Regex.Match(scrape, "^" + Regex.Escape(series) + @"(?:\{[^}]*\})? ([0-9.eE+-]+)", RegexOptions.Multiline);
+        Assert.True(match.Success, $"no {series} in the scrape");
+        return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task A_scrape_after_bookings_holds_searches_and_a_delivery_finds_their_counters_and_no_patient_data()
+    {
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        var regulator = await world.ClientFor("regulator", sector);
+        var gp = await world.ClientFor("practitioner", rpps);
+        await (await gp.PutJson("/v1/webhooks", new { url = "http://127.0.0.1:9/nobody-listens", secret = "a-long-enough-webhook-secret", events = WebhookEndpoints.Events })).Expect(HttpStatusCode.Created);
+        var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        await (await regulator.GetAsync($"/v1/slots?sector={sector}")).Expect(HttpStatusCode.OK);
+        await (await regulator.PostAsync($"/v1/slots/{slot}/hold", null)).Expect(HttpStatusCode.Created);
+        await (await regulator.Book(BookingRequests.Body(slot))).ExpectProblem(HttpStatusCode.Conflict, "hold_id_required");
+        var other = await world.PublishedSlot(rpps, TimeSpan.FromHours(3), sector);
+        await (await regulator.Book(BookingRequests.Body(other))).Expect(HttpStatusCode.Created);
+        await api.Services.GetRequiredService<NotificationDispatchJob>().RunAsync(CancellationToken.None); // nobody listens: a retry
+        api.Clock.Advance(TimeSpan.FromMinutes(2));
+        await api.Services.GetRequiredService<OutboxSampler>().SampleAsync(CancellationToken.None);
+
+        var scrape = await Scrape();
+        Assert.True(Value(scrape, "sas_bookings_created_total") >= 1);
+        Assert.Matches("sas_bookings_refused_total\\{[^}]*code=\"hold_id_required\"", scrape);
+        Assert.Matches("sas_holds_total\\{[^}]*outcome=\"granted\"", scrape);
+        Assert.Matches("sas_searches_total\\{[^}]*by=\"sector\"", scrape);
+        Assert.Matches("sas_deliveries_total\\{[^}]*outcome=\"retry\"", scrape);
+        // The gauges are in the scrape; their values are read from this host's sample, since every test host in this
+        // process publishes a meter of the same name and a gauge shows whichever was observed last.
+        Assert.Contains("sas_deliveries_pending", scrape);
+        Assert.Contains("sas_outbox_lag_seconds", scrape);
+        var sampled = api.Services.GetRequiredService<SasMetrics>();
+        Assert.True(sampled.PendingDeliveries >= 1);
+        Assert.True(sampled.OutboxLagSeconds >= 120);
+        Assert.Contains("http_server_request_duration_seconds", scrape); // ASP.NET Core's own
+        Assert.Contains("dotnet_gc", scrape); // the runtime's
+        foreach (var patient in new[] { BookingRequests.PatientLastName, BookingRequests.PatientFirstName, BookingRequests.PatientPhoneE164, "Fièvre" })
+            Assert.DoesNotContain(patient, scrape);
+    }
+
+    [Fact]
+    public async Task The_scrape_endpoint_is_for_admins_only()
+    {
+        await (await api.Anonymous().GetAsync("/metrics")).ExpectProblem(HttpStatusCode.Unauthorized, "unauthenticated");
+        var regulator = await world.ClientFor("regulator", "44");
+        await (await regulator.GetAsync("/metrics")).ExpectProblem(HttpStatusCode.Forbidden, "forbidden_scope");
+        var scrape = await api.Admin().GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
+        Assert.StartsWith("text/plain", scrape.Content.Headers.ContentType?.MediaType);
+    }
+
+}
+
+/// <summary><c>Metrics:Port</c>: the scrape answers on that port only, without credentials, for a scraper inside the network.</summary>
+public class MetricsPortTests(MetricsPortTests.Api api) : IClassFixture<MetricsPortTests.Api>
+{
+    public sealed class Api : SasApiFactory
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Metrics:Port", "9464")];
+    }
+
+    private async Task<HttpResponseMessage> Scrape(string host, string? key = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Host = host;
+        if (key is not null) request.Headers.Add("X-Api-Key", key);
+        return await api.CreateClient().SendAsync(request);
+    }
+
+    [Fact]
+    public async Task The_scrape_answers_anonymously_on_its_port_and_nowhere_else()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Scrape("localhost:9464")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Scrape("localhost:5080", SasApiFactory.AdminKey)).StatusCode);
+    }
+}
