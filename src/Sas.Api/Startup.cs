@@ -50,6 +50,7 @@ public static class Startup
         services.AddSingleton<SlotStore>();
         services.AddSingleton<SearchStore>();
         services.AddSingleton<BookingStore>();
+        services.AddSingleton<BookingRaceHook>();
         services.AddSingleton<Idempotency>();
         services.AddSingleton<Audit>();
         services.AddSingleton<Outbox>();

@@ -44,7 +44,7 @@ public static partial class BookingEndpoints
     public readonly record struct Services(
         BookingStore Bookings, Idempotency Idempotency, SlotStore Slots, PractitionerStore Practitioners, TerritoryStore Territory,
         Geography Geography, BookingOptions Options, TimeProvider Clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> Json,
-        Jobs.DispatchTrigger Dispatch, Infrastructure.Telemetry.SasMetrics Metrics);
+        Jobs.DispatchTrigger Dispatch, Infrastructure.Telemetry.SasMetrics Metrics, BookingRaceHook Race);
 
     public static async Task<Results<Created<BookingDto>, ProblemHttpResult>> CreateBooking(
         BookingInput input, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
@@ -101,6 +101,7 @@ public static partial class BookingEndpoints
             if (sector is null || !caller.CoversSector(sector.Code, sector.Department)) return Problems.Forbidden("This slot's sector is outside this regulator's scope.");
             timeZone = sector.TimeZone;
             var window = s.Options.WindowFor((int)sector.BookingHorizonHours);
+            await s.Race.AfterSlotReadAsync(slot.Id, ct);
             outcome = await s.Idempotency.RunAsync(caller.ClientId, idempotencyKey, hash, async (c, tx) =>
                 Store(await s.Bookings.BookSlotAsync(c, tx, slot, window, input.HoldId, draft, caller, ct), timeZone, s), ct);
         }

@@ -32,27 +32,38 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
 
     public sealed class Sql(SqlDialect d)
     {
+        /// <summary>
+        /// A free slot (no live hold) of the sector the caller's scope was checked against, that this client did not hold
+        /// in the last hold period: a hold is never renewed, so nobody keeps a slot by holding it again and again.
+        /// </summary>
         public string Hold => """
             UPDATE slots
                SET status = 'held', hold_id = @holdId, held_by = @client, hold_expires_at = @expires, updated_at = @now
-             WHERE id = @id
+             WHERE id = @id AND sector_code = @sector
                AND start_utc >= @earliest AND start_utc <= @latest
-               AND (status = 'available' OR (status = 'held' AND (hold_expires_at <= @now OR held_by = @client)))
+               AND (status = 'available' OR (status = 'held' AND hold_expires_at <= @now))
+               AND (held_by IS NULL OR held_by <> @client OR hold_expires_at IS NULL OR hold_expires_at <= @renewableAfter)
             """;
+        /// <summary>The holder stays named and the hold ends now: releasing then holding again is no way round the renewal rule.</summary>
         public string ReleaseHold => """
             UPDATE slots
-               SET status = 'available', hold_id = NULL, held_by = NULL, hold_expires_at = NULL, updated_at = @now
-             WHERE hold_id = @holdId AND held_by = @client AND status = 'held'
+               SET status = 'available', hold_id = NULL, hold_expires_at = @now, updated_at = @now
+             WHERE hold_id = @holdId AND held_by = @client AND status = 'held' AND hold_expires_at > @now
             """;
-        public string SlotOfHold => "SELECT id FROM slots WHERE hold_id = @holdId AND held_by = @client AND status = 'held'";
-        public string BookSlot => """
-            UPDATE slots
-               SET status = 'booked', hold_id = NULL, held_by = NULL, hold_expires_at = NULL, updated_at = @now
-             WHERE id = @id
+        public string SlotOfHold => "SELECT id FROM slots WHERE hold_id = @holdId AND held_by = @client AND status = 'held' AND hold_expires_at > @now";
+        /// <summary>
+        /// Free without a hold, or under this client's live hold named by its id; in the sector whose scope was checked.
+        /// Answers the slot as it is booked, so the booking carries what the slot says at that moment, not an earlier read.
+        /// </summary>
+        public string BookSlot => d.UpdateReturning("slots",
+            "status = 'booked', hold_id = NULL, held_by = NULL, hold_expires_at = NULL, updated_at = @now",
+            """
+            id = @id AND sector_code = @sector
                AND start_utc >= @earliest AND start_utc <= @latest
-               AND (status = 'available'
-                    OR (status = 'held' AND (hold_expires_at <= @now OR (hold_id = @holdId AND held_by = @client))))
-            """;
+               AND ((@holdId IS NULL AND (status = 'available' OR (status = 'held' AND hold_expires_at <= @now)))
+                    OR (status = 'held' AND hold_id = @holdId AND held_by = @client AND hold_expires_at > @now))
+            """,
+            "rpps, sector_code AS SectorCode, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc");
         public string InsertBooking => """
             INSERT INTO bookings (id, slot_id, rpps, sector_code, site_id, start_utc, end_utc, overflow, overflow_day, status, outcome,
                                   origin, regular_doctor, regular_doctor_contacted, requested_at,
@@ -88,7 +99,7 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
         public string RecordOutcome => """
             UPDATE bookings
                SET outcome = @outcome, outcome_at = @now, updated_at = @now
-             WHERE id = @id AND status = 'booked' AND (start_utc IS NULL OR start_utc <= @now)
+             WHERE id = @id AND status = 'booked' AND outcome IS NULL AND (start_utc IS NULL OR start_utc <= @now)
             """;
         public string ListForPractitioner => $"""
             SELECT {Columns}
@@ -105,44 +116,72 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
     private readonly SlotStore.Sql slotSql = new(db.Dialect);
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    public sealed record HoldResult(string? HoldId, DateTime ExpiresAt, Refusal? Refusal);
+    /// <summary>A hold: <paramref name="Existing"/> when the caller already held the slot (the same hold answered again).</summary>
+    public sealed record HoldResult(string? HoldId, DateTime ExpiresAt, Refusal? Refusal, bool Existing = false);
 
-    /// <summary>Holds a slot for one client; a lapsed hold of someone else is simply taken over.</summary>
+    /// <summary>
+    /// Holds a slot for one client; a lapsed hold of someone else is simply taken over. Holding again a slot this
+    /// client holds answers the same hold, neither a second one nor a longer one; a client whose hold lapsed or was
+    /// released may hold the slot again only after one more hold period (it may book it without a hold meanwhile).
+    /// </summary>
     public Task<HoldResult> HoldAsync(SlotRow slot, BookingWindow window, TimeSpan holdFor, Caller caller, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
             var now = Now;
             var holdId = Guid.NewGuid().ToString();
             var expires = now + holdFor;
-            var args = new { id = slot.Id, holdId, client = caller.ClientId, expires, now, earliest = window.EarliestStart(now), latest = window.LatestStart(now) };
+            var args = new
+            {
+                id = slot.Id, sector = slot.SectorCode, holdId, client = caller.ClientId, expires, now, renewableAfter = now - holdFor,
+                earliest = window.EarliestStart(now), latest = window.LatestStart(now),
+            };
             if (await c.ExecuteAsync(new CommandDefinition(sql.Hold, args, tx, cancellationToken: ct)) == 0)
-                return new HoldResult(null, default, await WhyNotAsync(c, tx, slot.Id, window, now, caller.ClientId, holdId: null, ct));
+            {
+                var current = await c.QuerySingleOrDefaultAsync<SlotRow>(new CommandDefinition(slotSql.SelectById, new { id = slot.Id }, tx, cancellationToken: ct));
+                if (current is { Status: "held", HoldId: { } live, HoldExpiresAt: { } until } && current.HeldBy == caller.ClientId && until > now)
+                    return new HoldResult(live, until, null, Existing: true);
+                if (current is not null && current.HeldBy == caller.ClientId && current.EffectiveStatus(now) == SlotStatus.Available
+                    && current.HoldExpiresAt > now - holdFor && current.SectorCode == slot.SectorCode && window.Check(current.StartUtc, now) == Bookability.Bookable)
+                    return new HoldResult(null, default, Refusal.HoldNotRenewable);
+                return new HoldResult(null, default, Why(current, slot.SectorCode, window, now, caller.ClientId, holdId: null));
+            }
             await audit.WriteAsync(c, tx, caller, "hold", "slot", slot.Id.ToString(), ct);
             return new HoldResult(holdId, expires, null);
         }, ct);
 
-    /// <summary>Releases a hold of this client; false when there is no such live hold.</summary>
+    /// <summary>Releases a live hold of this client; false when there is no such hold.</summary>
     public Task<bool> ReleaseHoldAsync(string holdId, Caller caller, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
-            var slotId = await c.ExecuteScalarAsync<long?>(new CommandDefinition(sql.SlotOfHold, new { holdId, client = caller.ClientId }, tx, cancellationToken: ct));
+            var now = Now;
+            var slotId = await c.ExecuteScalarAsync<long?>(new CommandDefinition(sql.SlotOfHold, new { holdId, client = caller.ClientId, now }, tx, cancellationToken: ct));
             if (slotId is null) return false;
-            var released = await c.ExecuteAsync(new CommandDefinition(sql.ReleaseHold, new { holdId, client = caller.ClientId, now = Now }, tx, cancellationToken: ct)) > 0;
+            var released = await c.ExecuteAsync(new CommandDefinition(sql.ReleaseHold, new { holdId, client = caller.ClientId, now }, tx, cancellationToken: ct)) > 0;
             if (released) await audit.WriteAsync(c, tx, caller, "release_hold", "slot", slotId.Value.ToString(), ct);
             return released;
         }, ct);
 
     public sealed record BookResult(BookingRow? Booking, Refusal? Refusal);
 
-    /// <summary>Books a slot inside an open transaction (the idempotency key's).</summary>
+    private sealed record BookedSlot(string Rpps, string SectorCode, string SiteId, DateTime StartUtc, DateTime EndUtc);
+
+    /// <summary>
+    /// Books a slot inside an open transaction (the idempotency key's). <paramref name="slot"/> is what the caller's
+    /// scope was checked on: the slot must still be in that sector, and the booking copies the slot as the booking
+    /// statement left it (a sync may have moved it since that read).
+    /// </summary>
     public async Task<BookResult> BookSlotAsync(DbConnection c, DbTransaction tx, SlotRow slot, BookingWindow window, string? holdId, BookingRow draft, Caller caller, CancellationToken ct)
     {
         var now = Now;
-        var args = new { id = slot.Id, holdId, client = caller.ClientId, now, earliest = window.EarliestStart(now), latest = window.LatestStart(now) };
-        if (await c.ExecuteAsync(new CommandDefinition(sql.BookSlot, args, tx, cancellationToken: ct)) == 0)
-            return new BookResult(null, await WhyNotAsync(c, tx, slot.Id, window, now, caller.ClientId, holdId ?? "", ct));
+        var args = new { id = slot.Id, sector = slot.SectorCode, holdId, client = caller.ClientId, now, earliest = window.EarliestStart(now), latest = window.LatestStart(now) };
+        var booked = await c.QuerySingleOrDefaultAsync<BookedSlot>(new CommandDefinition(sql.BookSlot, args, tx, cancellationToken: ct));
+        if (booked is null)
+        {
+            var current = await c.QuerySingleOrDefaultAsync<SlotRow>(new CommandDefinition(slotSql.SelectById, new { id = slot.Id }, tx, cancellationToken: ct));
+            return new BookResult(null, Why(current, slot.SectorCode, window, now, caller.ClientId, holdId));
+        }
 
-        var booking = draft with { SlotId = slot.Id, StartUtc = slot.StartUtc, EndUtc = slot.EndUtc, SiteId = slot.SiteId, SectorCode = slot.SectorCode, Rpps = slot.Rpps };
+        var booking = draft with { SlotId = slot.Id, StartUtc = booked.StartUtc, EndUtc = booked.EndUtc, SiteId = booked.SiteId, SectorCode = booked.SectorCode, Rpps = booked.Rpps };
         try
         {
             await c.ExecuteAsync(new CommandDefinition(sql.InsertBooking, booking, tx, cancellationToken: ct));
@@ -213,7 +252,10 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
                     ? Refusal.BookingCancelled
                     : Refusal.OutcomeRecorded);
             }
-            if (releaseSlot && booking.SlotId is { } slotId)
+            // No booking lives on the slot any more: it is available again. Before the cut-off regulators may book it
+            // again (releaseSlot says so to the GP); after it, the GP may use or withdraw it, and if nobody does it
+            // expires at its start, offered and unfilled, as the fill rate must count it.
+            if (booking.SlotId is { } slotId)
                 await c.ExecuteAsync(new CommandDefinition(sql.ReleaseSlot, new { slotId, now }, tx, cancellationToken: ct));
             if (booking.Overflow == 1)
                 await c.ExecuteAsync(new CommandDefinition(sql.GiveBackOverflowPlace, new { rpps = booking.Rpps, day = booking.OverflowDay }, tx, cancellationToken: ct));
@@ -230,8 +272,8 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             if (await c.ExecuteAsync(new CommandDefinition(sql.RecordOutcome, new { id = booking.Id, outcome = outcome.ToText(), now }, tx, cancellationToken: ct)) == 0)
             {
                 var current = await c.QuerySingleAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
-                return new ChangeResult(null, current.Status == "cancelled"
-                    ? Refusal.BookingCancelled
+                return new ChangeResult(null, current.Status == "cancelled" ? Refusal.BookingCancelled
+                    : current.Outcome is not null ? Refusal.OutcomeRecorded
                     : Refusal.ConsultationNotStarted);
             }
             var updated = await c.QuerySingleAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
@@ -255,10 +297,9 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             return rows;
         }, ct);
 
-    /// <summary>Classifies a refused hold or booking by the slot's state now.</summary>
-    private async Task<Refusal> WhyNotAsync(DbConnection c, DbTransaction tx, long slotId, BookingWindow window, DateTime now, string client, string? holdId, CancellationToken ct)
+    /// <summary>Classifies a refused hold or booking by the slot's state now (<paramref name="holdId"/>: the hold a booking named).</summary>
+    private static Refusal Why(SlotRow? slot, string sector, BookingWindow window, DateTime now, string client, string? holdId)
     {
-        var slot = await c.QuerySingleOrDefaultAsync<SlotRow>(new CommandDefinition(slotSql.SelectById, new { id = slotId }, tx, cancellationToken: ct));
         if (slot is null) return Refusal.SlotNotFound;
         var status = slot.EffectiveStatus(now);
         return status switch
@@ -266,8 +307,10 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             SlotStatus.Withdrawn => Refusal.SlotWithdrawn,
             SlotStatus.Booked => Refusal.SlotBooked,
             SlotStatus.Expired => Refusal.SlotStarted,
+            _ when slot.SectorCode != sector => Refusal.SlotBooked, // moved to another sector meanwhile: search again
+            _ when holdId is not null && (slot.HoldId != holdId || slot.HeldBy != client || status != SlotStatus.Held) => Refusal.HoldExpired,
             SlotStatus.Held when slot.HeldBy != client => Refusal.SlotHeld,
-            SlotStatus.Held when holdId is not null && slot.HoldId != holdId => Refusal.HoldIdRequired,
+            SlotStatus.Held when holdId is null => Refusal.HoldIdRequired,
             _ => window.Check(slot.StartUtc, now) switch
             {
                 Bookability.Started => Refusal.SlotStarted,

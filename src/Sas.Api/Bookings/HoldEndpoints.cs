@@ -23,9 +23,11 @@ public static class HoldEndpoints
         return v1;
     }
 
-    public readonly record struct Services(BookingStore Bookings, SlotStore Slots, TerritoryStore Territory, BookingOptions Options, Infrastructure.Telemetry.SasMetrics Metrics);
+    public readonly record struct Services(
+        BookingStore Bookings, SlotStore Slots, TerritoryStore Territory, BookingOptions Options, Infrastructure.Telemetry.SasMetrics Metrics, BookingRaceHook Race);
 
-    public static async Task<Results<Created<HoldDto>, ProblemHttpResult>> HoldSlot(long id, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+    /// <summary>201 with a new hold; 200 with the same hold when this client already holds the slot (idempotent, not extended).</summary>
+    public static async Task<Results<Created<HoldDto>, Ok<HoldDto>, ProblemHttpResult>> HoldSlot(long id, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
         var caller = Caller.From(user);
         var slot = await s.Slots.GetAsync(id, ct);
@@ -33,10 +35,12 @@ public static class HoldEndpoints
         var sector = await s.Territory.GetSectorAsync(slot.SectorCode, ct);
         if (sector is null || !caller.CoversSector(sector.Code, sector.Department)) return Problems.Forbidden("This slot's sector is outside this regulator's scope.");
 
+        await s.Race.AfterSlotReadAsync(id, ct);
         var result = await s.Bookings.HoldAsync(slot, s.Options.WindowFor((int)sector.BookingHorizonHours), TimeSpan.FromMinutes(s.Options.HoldMinutes), caller, ct);
-        s.Metrics.Hold(result.Refusal?.Code ?? "granted");
+        s.Metrics.Hold(result.Refusal?.Code ?? (result.Existing ? "same_hold" : "granted"));
         if (result.Refusal is { } refused) return BookingEndpoints.Problem(refused);
-        return TypedResults.Created($"/v1/holds/{result.HoldId}", new HoldDto(result.HoldId!, id, Instants.Format(result.ExpiresAt)));
+        var hold = new HoldDto(result.HoldId!, id, Instants.Format(result.ExpiresAt));
+        return result.Existing ? TypedResults.Ok(hold) : TypedResults.Created($"/v1/holds/{result.HoldId}", hold);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> ReleaseHold(string holdId, ClaimsPrincipal user, BookingStore bookings, CancellationToken ct)

@@ -13,6 +13,8 @@ public sealed record Refusal(int Status, string Code, string Detail)
     public static readonly Refusal SlotBooked = new(409, "slot_booked", "This slot is booked, or changed meanwhile; search again.");
     public static readonly Refusal SlotHeld = new(409, "slot_held", "Another regulator holds this slot.");
     public static readonly Refusal HoldIdRequired = new(409, "hold_id_required", "You hold this slot: send its holdId to book it.");
+    public static readonly Refusal HoldExpired = new(409, "hold_expired", "This hold has lapsed or was released: hold the slot again, or book it without a holdId while it is free.");
+    public static readonly Refusal HoldNotRenewable = new(409, "hold_not_renewable", "Your hold on this slot ended less than a hold period ago: a hold is not renewed; book the slot without a hold while it is free.");
     public static readonly Refusal SlotStarted = new(422, "slot_started", "This slot starts within the cut-off or has started.");
     public static readonly Refusal OutsideBookingHorizon = new(422, "outside_booking_horizon", "This slot starts beyond the sector's booking horizon.");
     public static readonly Refusal OverflowFull = new(409, "overflow_full", "This GP's overflow places for the day are all taken.");
@@ -22,7 +24,7 @@ public sealed record Refusal(int Status, string Code, string Detail)
 
     private static readonly Dictionary<string, Refusal> ByCode = new[]
     {
-        SlotNotFound, SlotWithdrawn, SlotBooked, SlotHeld, HoldIdRequired, SlotStarted, OutsideBookingHorizon, OverflowFull,
+        SlotNotFound, SlotWithdrawn, SlotBooked, SlotHeld, HoldIdRequired, HoldExpired, HoldNotRenewable, SlotStarted, OutsideBookingHorizon, OverflowFull,
         BookingCancelled, OutcomeRecorded, ConsultationNotStarted,
     }.ToDictionary(r => r.Code, StringComparer.Ordinal);
 

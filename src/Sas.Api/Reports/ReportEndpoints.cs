@@ -72,8 +72,8 @@ public static class ReportEndpoints
         if (problem is not null) return problem;
         var r = await s.Reports.MajorationsAsync(scope!, ct);
         if (CsvFlavour(s.Http, format) is not { } excelFr) return TypedResults.Ok(r);
-        var csv = new Csv(excelFr).Row("rpps", "name", "week", "eligibleActs", "cappedActs", "amount");
-        foreach (var row in r.Rows) csv.Row(row.Rpps, row.Name, row.Week, row.EligibleActs, row.CappedActs, row.Amount);
+        var csv = new Csv(excelFr).Row("rpps", "name", "week", "eligibleActs", "cappedActs", "amount", "weekEligibleActs");
+        foreach (var row in r.Rows) csv.Row(row.Rpps, row.Name, row.Week, row.EligibleActs, row.CappedActs, row.Amount, row.WeekEligibleActs);
         return Text(csv);
     }
 
@@ -121,6 +121,11 @@ public static class ReportEndpoints
             sectors = [row];
         }
         var zones = sectors.ToDictionary(x => x.Code, x => TimeZoneInfo.FindSystemTimeZoneById(x.TimeZone));
+        // The figures are kept per local hour: a bound inside an hour would count that hour whole or not at all.
+        foreach (var (field, at) in new[] { ("from", fromUtc!.Value), ("to", toUtc!.Value) })
+            if (zones.Values.Distinct().FirstOrDefault(z => !Buckets.IsLocalHourStart(at, z)) is { } zone)
+                errors.Add(field, $"must fall on a whole hour of the sectors' local time ({zone.Id})");
+        if (errors.Any) return (null, errors.ToProblem("period_not_aligned"));
         return (new ReportService.Scope(zones, fromUtc!.Value, toUtc!.Value), null);
     }
 

@@ -6,19 +6,23 @@ public sealed record FillRateRow(
 
 public sealed record FillRateTotals(long Offered, long Booked, long Expired, double? FillRate, long Honoured, long NoShow, long Cancelled);
 
-public sealed record FillRateReport(string GroupBy, string From, string To, FillRateRow[] Rows, FillRateTotals Totals);
+public sealed record FillRateReport(string GroupBy, string From, string To, string? AsOf, FillRateRow[] Rows, FillRateTotals Totals);
 
 /// <summary>Delay from the call (<c>requestedAt</c>) to the consultation, in minutes; shares between 0 and 1.</summary>
 public sealed record DelayFigures(long Bookings, long? Median, long? P90, double? Within24h, double? Within48h);
 
 public sealed record IndicatorsReport(
-    string From, string To, long PractitionersParticipating, long SasRequestsWithAppointment, long PatientsWithoutRegularDoctor,
+    string From, string To, string? AsOf, long PractitionersParticipating, long SasRequestsWithAppointment, long PatientsWithoutRegularDoctor,
     long PatientsRegularDoctorUnavailable, DelayFigures Delay, long OverflowBookings);
 
-public sealed record MajorationRow(string Rpps, string? Name, string Week, long EligibleActs, long CappedActs, decimal Amount);
+/// <summary>
+/// A GP's ISO week: <paramref name="EligibleActs"/> in this report's territory and period, <paramref name="CappedActs"/> of those within
+/// the weekly cap, and <paramref name="WeekEligibleActs"/> over the whole week and every territory the GP works in (the cap's base).
+/// </summary>
+public sealed record MajorationRow(string Rpps, string? Name, string Week, long EligibleActs, long CappedActs, decimal Amount, long WeekEligibleActs);
 
-public sealed record MajorationReport(string From, string To, decimal AmountPerAct, int WeeklyCap, MajorationRow[] Rows, decimal TotalAmount);
+public sealed record MajorationReport(string From, string To, string? AsOf, decimal AmountPerAct, int WeeklyCap, MajorationRow[] Rows, decimal TotalAmount);
 
 public sealed record ParticipationRow(string Rpps, string? Name, string Week, double OfferedHours, bool ReachesLine);
 
-public sealed record ParticipationReport(string From, string To, double LineHours, ParticipationRow[] Rows);
+public sealed record ParticipationReport(string From, string To, string? AsOf, double LineHours, ParticipationRow[] Rows);

@@ -14,6 +14,9 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
 
     public sealed record Scope(IReadOnlyDictionary<string, TimeZoneInfo> Sectors, DateTime FromUtc, DateTime ToUtc);
 
+    /// <summary>When the figures were computed (the statistics lag the raw rows by up to the 5-minute aggregation).</summary>
+    private async Task<string?> AsOfAsync(CancellationToken ct) => await store.ReadStateAsync(StatsStore.AsOf, ct) is { Length: > 0 } at ? at : null;
+
     private Task<IReadOnlyList<GroupRow>> Grouped(Scope scope, ReportKey key, CancellationToken ct) =>
         store.GroupedAsync(scope.Sectors.Keys.ToList(), scope.FromUtc, scope.ToUtc, key, ct);
 
@@ -32,7 +35,7 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
             .ToArray();
         var totals = new FillRateTotals(rows.Sum(r => r.Offered), rows.Sum(r => r.Booked), rows.Sum(r => r.Expired),
             Figures.FillRate(rows.Sum(r => r.Booked), rows.Sum(r => r.Offered)), rows.Sum(r => r.Honoured), rows.Sum(r => r.NoShow), rows.Sum(r => r.Cancelled));
-        return new FillRateReport(ToText(groupBy), Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc), rows, totals);
+        return new FillRateReport(ToText(groupBy), Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc), await AsOfAsync(ct), rows, totals);
     }
 
     private static ReportKey KeyFor(GroupBy groupBy) => groupBy switch
@@ -52,7 +55,7 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
         var count = histogram.Sum(h => h.Count);
         double? Share(long maxMinutes) => count == 0 ? null : Math.Round((double)histogram.Where(h => h.Minutes <= maxMinutes).Sum(h => h.Count) / count, 4);
         return new IndicatorsReport(
-            Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc),
+            Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc), await AsOfAsync(ct),
             participating,
             sectors.Sum(g => g.SasBookings),
             sectors.Sum(g => g.NoRegularDoctor),
@@ -61,18 +64,39 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
             sectors.Sum(g => g.OverflowBookings));
     }
 
+    /// <summary>
+    /// The weekly cap is the GP's, over the whole ISO week and every sector, whatever the report asks: the week's
+    /// eligible acts are paid in the order they happened (by hour, then sector), up to the cap, and this report
+    /// shows the acts of its territory and period with how many of them are within the cap. So two reports that
+    /// split a week, or the reports of two CPTS a GP works in, never pay more than the cap together.
+    /// </summary>
     public async Task<MajorationReport> MajorationsAsync(Scope scope, CancellationToken ct)
     {
-        var weeks = (await Grouped(scope, ReportKey.PractitionerWeek, ct)).Where(g => g.MajorationEligible > 0).Select(Split).ToList();
+        var gps = (await Grouped(scope, ReportKey.PractitionerWeek, ct)).Where(g => g.MajorationEligible > 0).Select(g => Split(g).Rpps).Distinct().ToList();
+        // Whole weeks around the period, in any zone: eight days either side.
+        var hours = await store.EligibleHoursAsync(gps, scope.FromUtc.AddDays(-8), scope.ToUtc.AddDays(8), ct);
+        bool InReport(StatsStore.EligibleHour h) => scope.Sectors.ContainsKey(h.SectorCode) && h.HourUtc >= scope.FromUtc && h.HourUtc < scope.ToUtc;
+        var weeks = hours.GroupBy(h => (h.Rpps, h.LocalWeek))
+            .Where(week => week.Any(InReport))
+            .Select(week =>
+            {
+                long paidSoFar = 0, eligible = 0, capped = 0;
+                foreach (var h in week.OrderBy(h => h.HourUtc).ThenBy(h => h.SectorCode, StringComparer.Ordinal))
+                {
+                    var paid = Math.Min(h.Eligible, Math.Max(0, policy.WeeklyCap - paidSoFar));
+                    paidSoFar += h.Eligible;
+                    if (!InReport(h)) continue;
+                    eligible += h.Eligible;
+                    capped += paid;
+                }
+                return (week.Key.Rpps, Week: week.Key.LocalWeek, Eligible: eligible, Capped: capped, WeekTotal: week.Sum(h => h.Eligible));
+            })
+            .ToList();
         var names = await store.NamesAsync(weeks.Select(w => w.Rpps).Distinct().ToList(), ct);
         var rows = weeks.OrderBy(w => w.Rpps, StringComparer.Ordinal).ThenBy(w => w.Week, StringComparer.Ordinal)
-            .Select(w =>
-            {
-                var eligible = (int)w.Group.MajorationEligible;
-                return new MajorationRow(w.Rpps, NameOf(names, w.Rpps), w.Week, eligible, policy.Capped(eligible), policy.AmountFor(eligible));
-            })
+            .Select(w => new MajorationRow(w.Rpps, NameOf(names, w.Rpps), w.Week, w.Eligible, w.Capped, w.Capped * policy.Amount, w.WeekTotal))
             .ToArray();
-        return new MajorationReport(Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc), policy.Amount, policy.WeeklyCap, rows, rows.Sum(r => r.Amount));
+        return new MajorationReport(Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc), await AsOfAsync(ct), policy.Amount, policy.WeeklyCap, rows, rows.Sum(r => r.Amount));
     }
 
     public async Task<ParticipationReport> ParticipationAsync(Scope scope, CancellationToken ct)
@@ -86,7 +110,7 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
                 return new ParticipationRow(w.Rpps, NameOf(names, w.Rpps), w.Week, hours, hours >= ParticipationLineHours);
             })
             .ToArray();
-        return new ParticipationReport(Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc), ParticipationLineHours, rows);
+        return new ParticipationReport(Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc), await AsOfAsync(ct), ParticipationLineHours, rows);
     }
 
     private static (string Rpps, string Week, GroupRow Group) Split(GroupRow g)

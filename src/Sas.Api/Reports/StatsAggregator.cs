@@ -11,8 +11,11 @@ public static class StatsAggregator
     public static (List<HourlyRow> Hourly, List<DelayRow> Delays) Aggregate(StatsStore.Raw raw, MajorationPolicy policy)
     {
         var cells = new Dictionary<(string Sector, string Rpps, DateTime Hour), long[]>();
-        long[] Cell(string sector, string rpps, DateTime at) =>
-            cells.TryGetValue((sector, rpps, Hour(at)), out var c) ? c : cells[(sector, rpps, Hour(at))] = new long[12];
+        long[] Cell(string sector, string rpps, DateTime at)
+        {
+            var key = (sector, rpps, Buckets.LocalHourStart(at, Zone(raw, sector)));
+            return cells.TryGetValue(key, out var c) ? c : cells[key] = new long[12];
+        }
 
         foreach (var s in raw.Slots)
         {
@@ -42,7 +45,7 @@ public static class StatsAggregator
             var local = TimeZoneInfo.ConvertTimeFromUtc(consultation, Zone(raw, b.SectorCode));
             if (policy.IsEligible(b.Origin, cancelled, b.Outcome, b.RequestedAt, consultation, local, b.GpIsRegularDoctor == 1)) c[11]++;
             var delay = Math.Max(0, (long)Math.Floor((consultation - b.RequestedAt).TotalMinutes));
-            var key = (b.SectorCode, b.Rpps, Hour(consultation), delay);
+            var key = (b.SectorCode, b.Rpps, Buckets.LocalHourStart(consultation, Zone(raw, b.SectorCode)), delay);
             delays[key] = delays.GetValueOrDefault(key) + 1;
         }
 
@@ -76,6 +79,7 @@ public static class StatsAggregator
             })
             .ToList();
 
+    /// <summary>The UTC hour holding an instant: the job's ranges are whole UTC hours.</summary>
     public static DateTime Hour(DateTime utc) => new(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, DateTimeKind.Utc);
 
     private static TimeZoneInfo Zone(StatsStore.Raw raw, string sector) =>

@@ -128,6 +128,16 @@ public sealed class StatsStore(Db db)
             VALUES (@SectorCode, @Rpps, @HourUtc, @DelayMinutes, @Bookings)
             """;
         public string PractitionerNames => "SELECT rpps, first_name AS FirstName, last_name AS LastName FROM practitioners WHERE rpps IN @rpps";
+        /// <summary>Every hour with eligible acts of these GPs, in every sector: the weekly cap is theirs, not a CPTS's.</summary>
+        public string EligibleHours => """
+            SELECT sector_code AS SectorCode, rpps, hour_utc AS HourUtc, local_week AS LocalWeek, majoration_eligible AS Eligible
+              FROM stats_hourly
+             WHERE rpps IN @rpps AND hour_utc >= @from AND hour_utc < @to AND majoration_eligible > 0
+            """;
+        public string ReadState => "SELECT value FROM stats_state WHERE name = @name";
+        public string WriteState => "UPDATE stats_state SET value = @value WHERE name = @name";
+        public string EarliestSlot => "SELECT MIN(start_utc) FROM slots";
+        public string EarliestBooking => "SELECT MIN(created_at) FROM bookings";
     }
 
     private readonly Sql Statements = new(db.Dialect);
@@ -144,10 +154,14 @@ public sealed class StatsStore(Db db)
         return new Raw(slots, bookings, zones);
     }
 
-    /// <summary>Replaces the aggregates of [from, to) in one transaction: a reader sees the old figures or the new, never half.</summary>
-    public Task ReplaceAsync(DateTime fromUtc, DateTime toUtc, IReadOnlyList<HourlyRow> hourly, IReadOnlyList<DelayRow> delays, CancellationToken ct) =>
+    /// <summary>
+    /// Replaces the aggregates of [from, to) in one transaction: a reader sees the old figures or the new, never half.
+    /// <paramref name="asOf"/> is when the raw rows were read: the reports' <c>asOf</c>.
+    /// </summary>
+    public Task ReplaceAsync(DateTime fromUtc, DateTime toUtc, IReadOnlyList<HourlyRow> hourly, IReadOnlyList<DelayRow> delays, DateTime asOf, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
+            await c.ExecuteAsync(new CommandDefinition(Statements.WriteState, new { name = AsOf, value = Domain.Time.Instants.Format(asOf) }, tx, cancellationToken: ct));
             var range = new { from = fromUtc, to = toUtc };
             await c.ExecuteAsync(new CommandDefinition(Statements.DeleteHourly, range, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(Statements.DeleteSectorHourly, range, tx, cancellationToken: ct));
@@ -157,6 +171,35 @@ public sealed class StatsStore(Db db)
             await c.ExecuteAsync(new CommandDefinition(Statements.InsertDelay, delays, tx, cancellationToken: ct));
             return 0;
         }, ct);
+
+    public const string AsOf = "as_of";
+    public const string HistoryVersion = "history_version";
+
+    public async Task<string?> ReadStateAsync(string name, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<string?>(new CommandDefinition(Statements.ReadState, new { name }, cancellationToken: ct));
+    }
+
+    public Task WriteStateAsync(string name, string value, CancellationToken ct) => db.ExecuteAsync(Statements.WriteState, new { name, value }, ct);
+
+    /// <summary>The first instant any raw row (slot or booking) was stored at; null on an empty database.</summary>
+    public async Task<DateTime?> EarliestRawAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var slot = await c.ExecuteScalarAsync<DateTime?>(new CommandDefinition(Statements.EarliestSlot, cancellationToken: ct));
+        var booking = await c.ExecuteScalarAsync<DateTime?>(new CommandDefinition(Statements.EarliestBooking, cancellationToken: ct));
+        return slot is null ? booking : booking is null ? slot : slot < booking ? slot : booking;
+    }
+
+    public sealed record EligibleHour(string SectorCode, string Rpps, DateTime HourUtc, string LocalWeek, long Eligible);
+
+    public async Task<IReadOnlyList<EligibleHour>> EligibleHoursAsync(IReadOnlyCollection<string> rpps, DateTime fromUtc, DateTime toUtc, CancellationToken ct)
+    {
+        if (rpps.Count == 0) return [];
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<EligibleHour>(new CommandDefinition(Statements.EligibleHours, new { rpps, from = fromUtc, to = toUtc }, cancellationToken: ct))).AsList();
+    }
 
     public async Task<IReadOnlyList<GroupRow>> GroupedAsync(IReadOnlyCollection<string> sectors, DateTime fromUtc, DateTime toUtc, ReportKey key, CancellationToken ct)
     {

@@ -37,6 +37,20 @@ public static class Buckets
 
     public static string Month(DateTime local) => local.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The instant (UTC) at which the local hour holding <paramref name="utc"/> began in <paramref name="zone"/>: the key of
+    /// the hourly aggregates. In a whole-hour zone it is the UTC hour; in Pacific/Marquesas (UTC−09:30) local hours
+    /// begin at :30 UTC, so keying by UTC hours would put a 16:01 slot in 15:00.
+    /// </summary>
+    public static DateTime LocalHourStart(DateTime utc, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTimeFromUtc(utc, zone);
+        return DateTime.SpecifyKind(utc - (local - new DateTime(local.Year, local.Month, local.Day, local.Hour, 0, 0)), DateTimeKind.Utc);
+    }
+
+    /// <summary>Whether an instant falls exactly on the start of a local hour of <paramref name="zone"/>.</summary>
+    public static bool IsLocalHourStart(DateTime utc, TimeZoneInfo zone) => LocalHourStart(utc, zone) == utc;
+
     /// <summary>ISO weekday (1 = Monday … 7 = Sunday).</summary>
     public static int IsoWeekday(DateTime local) => local.DayOfWeek == DayOfWeek.Sunday ? 7 : (int)local.DayOfWeek;
 }

@@ -34,3 +34,35 @@ public static class ReportData
         return id;
     }
 }
+
+/// <summary>A CPTS with one sector and a GP, statistics rebuilt on demand, and report queries: what the report tests share.</summary>
+public static class ReportWorld
+{
+    public static async Task<(string Cpts, string Sector, string Rpps)> Territory(this SasApiFactory api, string department = "44", string commune = "44109", string? timeZone = null)
+    {
+        var world = new World(api);
+        string sector;
+        if (timeZone is null) sector = await world.Sector(communes: [commune], department: department);
+        else
+        {
+            sector = World.NewCode();
+            await (await api.Admin().PutJson($"/v1/sectors/{sector}", new { name = sector, department, communes = new[] { commune }, timeZone })).Expect(System.Net.HttpStatusCode.Created);
+        }
+        var cpts = await world.Cpts(sector);
+        return (cpts, sector, await world.Practitioner([sector]));
+    }
+
+    public static Task Recompute(this SasApiFactory api, DateTime from, DateTime to) =>
+        Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Sas.Api.Reports.StatsJob>(api.Services).RecomputeAsync(from, to, default);
+
+    /// <summary>A report as admin: <paramref name="report"/> is fill-rate, indicators, majorations or participation.</summary>
+    public static async Task<System.Text.Json.JsonElement> Report(this SasApiFactory api, string report, string cpts, DateTime from, DateTime to, string extra = "") =>
+        await (await api.Admin().GetAsync($"/v1/reports/{report}?cpts={cpts}&from={World.Instant(from)}&to={World.Instant(to)}{extra}")).Expect(System.Net.HttpStatusCode.OK);
+
+    /// <summary>An eligible SAS act: a booked slot at <paramref name="startUtc"/>, called 3 hours before, honoured.</summary>
+    public static void EligibleAct(this SasApiFactory api, string rpps, string sector, DateTime startUtc)
+    {
+        var slot = api.InsertSlot(rpps, sector, startUtc, 20, "booked");
+        api.InsertBooking(new ReportData.BookingSpec(rpps, sector, slot, startUtc, startUtc.AddHours(-3), startUtc.AddHours(-3), Outcome: "honoured"));
+    }
+}

@@ -1,0 +1,174 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Sas.Api.Reports;
+using Sas.Api.Tests.Support;
+
+namespace Sas.Api.Tests;
+
+/// <summary>Money and figures that must not depend on how a report is asked for: the majoration cap, partial hours, odd zones, late cancellations.</summary>
+public class ReportCorrectnessTests
+{
+    private static readonly DateTime Week49Monday = new(2026, 11, 30, 9, 0, 0, DateTimeKind.Utc); // 10:00 in Paris; the week runs into December
+
+    /// <summary>Statistics count consultations that have happened: the clock moves past week 49.</summary>
+    private static SasApiFactory AfterWeek49()
+    {
+        var api = new SasApiFactory();
+        api.Clock.SetUtcNow(new DateTimeOffset(2026, 12, 10, 12, 0, 0, TimeSpan.Zero));
+        return api;
+    }
+
+    [Fact]
+    public async Task Two_monthly_reports_that_split_one_week_pay_at_most_the_weekly_cap_together()
+    {
+        using var api = AfterWeek49();
+        var (cpts, sector, rpps) = await api.Territory();
+        for (var i = 0; i < 15; i++) api.EligibleAct(rpps, sector, Week49Monday.AddMinutes(20 * i));             // Monday 30 November
+        for (var i = 0; i < 15; i++) api.EligibleAct(rpps, sector, Week49Monday.AddDays(1).AddMinutes(20 * i));  // Tuesday 1 December
+        await api.Recompute(new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 12, 14, 0, 0, 0, DateTimeKind.Utc));
+
+        var november = await api.Report("majorations", cpts, new DateTime(2026, 10, 31, 23, 0, 0, DateTimeKind.Utc), new DateTime(2026, 11, 30, 23, 0, 0, DateTimeKind.Utc));
+        var december = await api.Report("majorations", cpts, new DateTime(2026, 11, 30, 23, 0, 0, DateTimeKind.Utc), new DateTime(2026, 12, 31, 23, 0, 0, DateTimeKind.Utc));
+        var nov = Assert.Single(november.GetProperty("rows").EnumerateArray());
+        var dec = Assert.Single(december.GetProperty("rows").EnumerateArray());
+        Assert.Equal("2026-W49", nov.GetProperty("week").GetString());
+        Assert.Equal(15, nov.GetProperty("eligibleActs").GetInt32());
+        Assert.Equal(15, dec.GetProperty("eligibleActs").GetInt32());
+        Assert.Equal(15, nov.GetProperty("cappedActs").GetInt32()); // the week's first acts are paid first
+        Assert.Equal(5, dec.GetProperty("cappedActs").GetInt32());
+        Assert.Equal(30, dec.GetProperty("weekEligibleActs").GetInt32());
+        Assert.Equal(300m, november.GetProperty("totalAmount").GetDecimal() + december.GetProperty("totalAmount").GetDecimal());
+
+        var whole = await api.Report("majorations", cpts, new DateTime(2026, 10, 31, 23, 0, 0, DateTimeKind.Utc), new DateTime(2026, 12, 31, 23, 0, 0, DateTimeKind.Utc));
+        Assert.Equal(300m, whole.GetProperty("totalAmount").GetDecimal());
+    }
+
+    [Fact]
+    public async Task A_gp_in_two_cpts_is_capped_once_a_week_across_both()
+    {
+        using var api = AfterWeek49();
+        var world = new World(api);
+        var (cptsA, sectorA, rpps) = await api.Territory();
+        var sectorB = await world.Sector(communes: ["44162"]);
+        var cptsB = await world.Cpts(sectorB);
+        await (await api.Admin().PutJson($"/v1/practitioners/{rpps}", new
+        {
+            firstName = "Jeanne", lastName = "Deux", sectors = new[] { sectorA, sectorB },
+            sites = new[] { new { id = "cab", name = "Cabinet", address = "1 rue", commune = "44109" } },
+        })).Expect(HttpStatusCode.OK);
+        for (var i = 0; i < 15; i++) api.EligibleAct(rpps, sectorA, Week49Monday.AddMinutes(20 * i));
+        for (var i = 0; i < 15; i++) api.EligibleAct(rpps, sectorB, Week49Monday.AddDays(1).AddMinutes(20 * i));
+        await api.Recompute(new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 12, 14, 0, 0, 0, DateTimeKind.Utc));
+
+        var from = new DateTime(2026, 11, 29, 23, 0, 0, DateTimeKind.Utc);
+        var to = new DateTime(2026, 12, 6, 23, 0, 0, DateTimeKind.Utc);
+        var a = Assert.Single((await api.Report("majorations", cptsA, from, to)).GetProperty("rows").EnumerateArray());
+        var b = Assert.Single((await api.Report("majorations", cptsB, from, to)).GetProperty("rows").EnumerateArray());
+        Assert.Equal(15, a.GetProperty("cappedActs").GetInt32());
+        Assert.Equal(5, b.GetProperty("cappedActs").GetInt32());
+        Assert.Equal(300m, a.GetProperty("amount").GetDecimal() + b.GetProperty("amount").GetDecimal());
+    }
+
+    [Fact]
+    public async Task History_aggregated_before_local_weeks_existed_is_rebuilt_once_into_its_weeks()
+    {
+        using var api = new SasApiFactory();
+        var (cpts, sector, rpps) = await api.Territory();
+        var first = new DateTime(2026, 5, 4, 8, 0, 0, DateTimeKind.Utc);   // week 19
+        for (var i = 0; i < 12; i++) api.EligibleAct(rpps, sector, first.AddMinutes(20 * i));
+        for (var i = 0; i < 12; i++) api.EligibleAct(rpps, sector, first.AddDays(7).AddMinutes(20 * i)); // week 20
+        await api.Recompute(new DateTime(2026, 5, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 5, 20, 0, 0, 0, DateTimeKind.Utc));
+        // As migration 0006 left the rows it found: no local buckets, so every week of a GP fell into one group.
+        using (var c = api.OpenSqlite()) Dapper.SqlMapper.Execute(c, "UPDATE stats_hourly SET local_week = '', local_day = '', local_month = ''; UPDATE stats_state SET value = '1' WHERE name = 'history_version'");
+
+        await api.Services.GetRequiredService<StatsJob>().RebuildHistoryAsync(CancellationToken.None);
+
+        var rows = (await api.Report("majorations", cpts, new DateTime(2026, 5, 3, 22, 0, 0, DateTimeKind.Utc), new DateTime(2026, 5, 17, 22, 0, 0, DateTimeKind.Utc)))
+            .GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(["2026-W19", "2026-W20"], rows.Select(r => r.GetProperty("week").GetString()));
+        Assert.All(rows, r => Assert.Equal(12, r.GetProperty("cappedActs").GetInt32()));
+        Assert.Equal(0, api.Count("SELECT COUNT(*) FROM stats_hourly WHERE local_week = ''"));
+        Assert.Equal(0, await api.Services.GetRequiredService<StatsJob>().RebuildHistoryAsync(CancellationToken.None)); // once
+    }
+
+    [Theory]
+    [InlineData("2026-11-16T01:45:00Z", "2026-11-16T01:47:00Z", "from")]
+    [InlineData("2026-11-16T01:00:00Z", "2026-11-16T01:45:00Z", "to")]
+    public async Task A_period_that_cuts_an_hour_is_refused_rather_than_answered_wrong(string from, string to, string field)
+    {
+        using var api = new SasApiFactory();
+        var (cpts, sector, rpps) = await api.Territory();
+        api.InsertSlot(rpps, sector, new DateTime(2026, 11, 16, 1, 46, 0, DateTimeKind.Utc), 20, "booked");
+        await api.Recompute(new DateTime(2026, 11, 16, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 11, 17, 0, 0, 0, DateTimeKind.Utc));
+        foreach (var report in new[] { "fill-rate", "indicators", "majorations", "participation" })
+            await (await api.Admin().GetAsync($"/v1/reports/{report}?cpts={cpts}&from={Uri.EscapeDataString(from)}&to={Uri.EscapeDataString(to)}"))
+                .ExpectProblem(HttpStatusCode.UnprocessableEntity, "period_not_aligned", field);
+        var hour = await api.Report("fill-rate", cpts, new DateTime(2026, 11, 16, 1, 0, 0, DateTimeKind.Utc), new DateTime(2026, 11, 16, 2, 0, 0, DateTimeKind.Utc));
+        Assert.Equal(1, hour.GetProperty("totals").GetProperty("offered").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_marquesas_sector_buckets_in_its_half_hour_zone()
+    {
+        using var api = new SasApiFactory();
+        var (cpts, sector, rpps) = await api.Territory("987", "98731", "Pacific/Marquesas"); // UTC-09:30
+        api.InsertSlot(rpps, sector, new DateTime(2026, 11, 17, 1, 31, 0, DateTimeKind.Utc), 20, "booked");  // 16:01 on Monday 16th, local
+        api.InsertSlot(rpps, sector, new DateTime(2026, 11, 17, 1, 29, 0, DateTimeKind.Utc), 20, "expired"); // 15:59
+        await api.Recompute(new DateTime(2026, 11, 16, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 11, 18, 0, 0, 0, DateTimeKind.Utc));
+
+        var from = new DateTime(2026, 11, 16, 9, 30, 0, DateTimeKind.Utc); // Monday 00:00 local
+        var rows = (await api.Report("fill-rate", cpts, from, from.AddDays(1), "&groupBy=weekday_hour")).GetProperty("rows").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("key").GetString()!);
+        Assert.Equal(1, rows["1-16"].GetProperty("offered").GetInt32());
+        Assert.Equal(1, rows["1-16"].GetProperty("booked").GetInt32());
+        Assert.Equal(1, rows["1-15"].GetProperty("offered").GetInt32());
+        Assert.Equal(0, rows["1-15"].GetProperty("booked").GetInt32());
+        var afternoon = await api.Report("fill-rate", cpts, from.AddHours(16), from.AddHours(17));
+        Assert.Equal(1, afternoon.GetProperty("totals").GetProperty("offered").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_slot_cancelled_too_late_to_rebook_counts_offered_and_unfilled()
+    {
+        using var api = new SasApiFactory();
+        var world = new World(api);
+        var (cpts, sector, rpps) = await api.Territory();
+        var regulator = await world.ClientFor("regulator", sector);
+        var gp = await world.ClientFor("practitioner", rpps);
+        var start = api.Clock.GetUtcNow();
+        var honoured = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var cancelled = await world.PublishedSlot(rpps, TimeSpan.FromHours(3), sector);
+        var kept = (await (await regulator.Book(BookingRequests.Body(honoured))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var late = (await (await regulator.Book(BookingRequests.Body(cancelled))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString();
+
+        api.Clock.Advance(TimeSpan.FromHours(3) - TimeSpan.FromMinutes(5)); // inside the 10-minute cut-off of the second slot
+        var answer = await (await regulator.PostJson($"/v1/bookings/{late}/cancellation", new { by = "patient", reason = "better" })).Expect(HttpStatusCode.OK);
+        Assert.False(answer.GetProperty("cancellation").GetProperty("slotReleased").GetBoolean()); // not offered to regulators again
+        var slot = await (await api.Admin().GetAsync($"/v1/slots/{cancelled}")).Expect(HttpStatusCode.OK);
+        Assert.Equal("available", slot.GetProperty("status").GetString()); // no booking lives on it any more: the GP may use or withdraw it
+        await (await regulator.Book(BookingRequests.Body(cancelled, requestedAt: World.Local(api.Clock.GetUtcNow())))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "slot_started");
+
+        api.Clock.Advance(TimeSpan.FromHours(1));
+        await (await gp.PutJson($"/v1/bookings/{kept}/outcome", new { outcome = "honoured" })).Expect(HttpStatusCode.OK);
+        await api.Services.GetRequiredService<Sas.Api.Jobs.SlotExpiryJob>().RunAsync(CancellationToken.None);
+        await api.Recompute(start.UtcDateTime.Date, start.UtcDateTime.Date.AddDays(1));
+        var totals = (await api.Report("fill-rate", cpts, start.UtcDateTime.Date, start.UtcDateTime.Date.AddDays(1))).GetProperty("totals");
+        Assert.Equal(2, totals.GetProperty("offered").GetInt32());
+        Assert.Equal(1, totals.GetProperty("booked").GetInt32());
+        Assert.Equal(0.5, totals.GetProperty("fillRate").GetDouble());
+        Assert.Equal(1, totals.GetProperty("cancelled").GetInt32());
+    }
+
+    [Fact]
+    public async Task Reports_say_as_of_when_their_figures_were_computed()
+    {
+        using var api = new SasApiFactory();
+        var (cpts, _, _) = await api.Territory();
+        var day = api.Clock.GetUtcNow().UtcDateTime.Date;
+        await api.Recompute(day, day.AddDays(1));
+        var computed = api.Clock.GetUtcNow();
+        api.Clock.Advance(TimeSpan.FromMinutes(4));
+        foreach (var report in new[] { "fill-rate", "indicators", "majorations", "participation" })
+            Assert.Equal(Sas.Domain.Time.Instants.Format(computed.UtcDateTime), (await api.Report(report, cpts, day, day.AddDays(1))).GetProperty("asOf").GetString());
+    }
+}
