@@ -35,9 +35,16 @@ public class PatientRuleTests
     [InlineData("0696 12 34 56", "+596696123456")]
     [InlineData("0594 12 34 56", "+594594123456")]
     [InlineData("+44 20 7946 0958", "+442079460958")]
+    [InlineData("0692 12 34 56", "+262692123456")]    // La Réunion mobile
+    [InlineData("0639 69 12 34", "+262639691234")]    // Mayotte mobile
+    [InlineData("0690 12 34 56", "+590690123456")]    // Guadeloupe mobile
+    [InlineData("0694 20 12 34", "+594694201234")]    // Guyane mobile
+    [InlineData("+32 470 12 34 56", "+32470123456")]
+    [InlineData("+1 415 555 2671", "+14155552671")]
+    [InlineData("+689 87 12 34 56", "+68987123456")]  // Polynésie française
     public void Phones_normalise_to_e164(string input, string expected)
     {
-        Assert.True(PhoneNumbers.TryNormalise(input, out var e164));
+        Assert.True(Phones.TryNormalise(input, out var e164));
         Assert.Equal(expected, e164);
     }
 
@@ -47,12 +54,29 @@ public class PatientRuleTests
     [InlineData("+3361234567")]  // French numbers have 9 digits after +33
     [InlineData("06 12 34 56 7a")]
     [InlineData("")]
-    public void Bad_phones_are_refused(string input) => Assert.False(PhoneNumbers.TryNormalise(input, out _));
+    [InlineData("00 12 34 56 78")]  // country code 1 with four digits: the GP could not call back
+    [InlineData("+999 1234 5678")]  // no country has +999
+    [InlineData("+33 1 23")]
+    [InlineData("08 00 00 00 0")]
+    [InlineData("00 00 00 00 00")]
+    public void Bad_phones_are_refused(string input) => Assert.False(Phones.TryNormalise(input, out _));
+
+    [Theory]
+    [InlineData("00 12 34 56 78", "country code +1")]
+    [InlineData("+999 1234 5678", "no country's calling code")]
+    [InlineData("05 55 12", "French number")]
+    public void A_refusal_says_what_is_wrong_without_repeating_the_number(string input, string says)
+    {
+        var why = Phones.Check(input, out _);
+        Assert.NotNull(why);
+        Assert.Contains(says, why);
+        Assert.DoesNotContain(input.Replace(" ", ""), why.Replace(" ", ""));
+    }
 
     [Fact]
     public void Double_zero_is_the_international_prefix()
     {
-        Assert.True(PhoneNumbers.TryNormalise("00 44 20 7946 0958", out var e164));
+        Assert.True(Phones.TryNormalise("00 44 20 7946 0958", out var e164));
         Assert.Equal("+442079460958", e164);
     }
 

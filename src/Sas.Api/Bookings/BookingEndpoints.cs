@@ -57,6 +57,9 @@ public static partial class BookingEndpoints
         var now = s.Clock.GetUtcNow().UtcDateTime;
         var errors = new ValidationErrors();
         var patient = PatientValidation.Validate(input.Patient, input.Reason, s.Geography, DateOnly.FromDateTime(now), errors);
+        errors.Required(input.RegularDoctor, "regularDoctor");
+        errors.Required(input.RegularDoctorContacted, "regularDoctorContacted");
+        errors.Required(input.Origin, "origin");
         var requestedAt = errors.Instant("requestedAt", input.RequestedAt);
         if (requestedAt > now.AddMinutes(5)) errors.Add("requestedAt", "is in the future");
         // The delay indicators measure from the call: a call weeks old is a mistake, not a delay.
@@ -119,8 +122,8 @@ public static partial class BookingEndpoints
 
     private static BookingRow NewDraft(BookingInput input, PatientDto p, DateTime requestedAt, Caller caller, DateTime now) => new(
         Guid.NewGuid().ToString(), null, "", "", null, null, null, 0, null, BookingStatus.Booked.ToText(), null,
-        input.Origin.ToText(), input.RegularDoctor.ToText(), input.RegularDoctorContacted ? 1 : 0, requestedAt,
-        p.LastName, p.FirstName, p.BirthDate, p.Phone, p.Commune, p.Ins, p.RegularDoctorRpps, input.Reason.Trim(),
+        input.Origin!.Value.ToText(), input.RegularDoctor!.Value.ToText(), input.RegularDoctorContacted == true ? 1 : 0, requestedAt,
+        p.LastName, p.FirstName, p.BirthDate, p.Phone, p.Commune, p.Ins, p.RegularDoctorRpps, input.Reason!.Trim(),
         caller.ClientId, now, null, null, null, null, 0, null, now, OperatorId: input.Operator);
 
     /// <summary>
@@ -157,6 +160,7 @@ public static partial class BookingEndpoints
     {
         var caller = Caller.From(user);
         var errors = new ValidationErrors();
+        errors.Required(input.By, "by");
         errors.Text("reason", input.Reason, PatientValidation.MaxReasonLength);
         if (errors.Any) return errors.ToProblem();
 
@@ -168,7 +172,7 @@ public static partial class BookingEndpoints
         var now = s.Clock.GetUtcNow().UtcDateTime;
         var window = s.Options.WindowFor((int)(sector?.BookingHorizonHours ?? 24));
         var release = booking.StartUtc is { } start && window.IsBeforeCutOff(start, now);
-        var result = await s.Bookings.CancelAsync(booking, input.By, input.Reason.Trim(), release, caller, ct);
+        var result = await s.Bookings.CancelAsync(booking, input.By!.Value, input.Reason!.Trim(), release, caller, ct);
         if (result.Refusal is null) s.Dispatch.Now();
         return result.Refusal is { } r ? Problem(r) : TypedResults.Ok(ToDto(result.Booking!, sector?.TimeZone ?? "Europe/Paris"));
     }
@@ -177,6 +181,7 @@ public static partial class BookingEndpoints
         string id, OutcomeInput input, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
         var caller = Caller.From(user);
+        if (input.Outcome is not { } outcome) return Problems.Field("outcome", "is required");
         var booking = await s.Bookings.FindAsync(id, ct);
         if (booking is null) return Problems.NotFound("booking_not_found", "No booking has this id.");
         // Only the GP (through its practice software) says whether the patient came; not even an admin.
@@ -184,7 +189,7 @@ public static partial class BookingEndpoints
             return Problems.Forbidden("Only the GP's practitioner client records the outcome.");
         // Read before the change: once it has committed, nothing may fail the answer.
         var sector = await s.Territory.GetSectorAsync(booking.SectorCode, ct);
-        var result = await s.Bookings.RecordOutcomeAsync(booking, input.Outcome, caller, ct);
+        var result = await s.Bookings.RecordOutcomeAsync(booking, outcome, caller, ct);
         if (result.Refusal is null) s.Dispatch.Now();
         return result.Refusal is { } r ? Problem(r) : TypedResults.Ok(ToDto(result.Booking!, sector?.TimeZone ?? "Europe/Paris"));
     }

@@ -7,7 +7,7 @@ using Sas.Domain.Identifiers;
 
 namespace Sas.Api.Clients;
 
-public sealed record ClientInput(string Name, string Role, string[]? Scope = null);
+public sealed record ClientInput(string? Name = null, string? Role = null, string[]? Scope = null);
 
 /// <summary>The answer to a client's creation: the only time <c>apiKey</c> is ever shown.</summary>
 public sealed record CreatedClientDto(string Id, string Name, string Role, string[] Scope, string KeyId, string ApiKey);
@@ -43,13 +43,13 @@ public static class ClientEndpoints
     {
         var errors = new ValidationErrors();
         errors.Text("name", input.Name, 200);
-        if (!Roles.IsKnown(input.Role)) errors.Add("role", $"must be one of {string.Join(", ", Roles.All)}");
+        if (errors.Required(input.Role, "role") && !Roles.IsKnown(input.Role)) errors.Add("role", $"must be one of {string.Join(", ", Roles.All)}");
         var scope = input.Scope?.Distinct(StringComparer.Ordinal).ToArray() ?? [];
         if (scope.Length > 1000) errors.Add("scope", "lists more than 1000 items");
-        else ValidateScope(input.Role, scope, s.Geography, errors);
+        else if (input.Role is not null) ValidateScope(input.Role, scope, s.Geography, errors);
         if (errors.Any) return errors.ToProblem();
 
-        var (client, keyId, key) = await s.Store.CreateAsync(input.Name.Trim(), input.Role, scope, ct);
+        var (client, keyId, key) = await s.Store.CreateAsync(input.Name!.Trim(), input.Role!, scope, ct);
         return TypedResults.Created($"/v1/clients/{client.Id}", new CreatedClientDto(client.Id, client.Name, client.Role, scope, keyId, key));
     }
 

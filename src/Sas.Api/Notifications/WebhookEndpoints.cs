@@ -9,7 +9,7 @@ using Sas.Domain.Time;
 
 namespace Sas.Api.Notifications;
 
-public sealed record WebhookInput(string Url, string Secret, string[] Events);
+public sealed record WebhookInput(string? Url = null, string? Secret = null, string[]? Events = null);
 
 public sealed record WebhookDto(string Url, string[] Events);
 
@@ -37,16 +37,16 @@ public static class WebhookEndpoints
         WebhookInput input, ClaimsPrincipal user, WebhookStore store, IWebHostEnvironment env, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        if (!IsAcceptableUrl(input.Url, env)) errors.Add("url", env.IsProduction() ? "must be an absolute https URL" : "must be an absolute https URL, or http on loopback");
-        if (input.Secret is null || input.Secret.Length is < 16 or > 200) errors.Add("secret", "must be 16 to 200 characters");
+        if (errors.Required(input.Url, "url") && !IsAcceptableUrl(input.Url, env)) errors.Add("url", env.IsProduction() ? "must be an absolute https URL" : "must be an absolute https URL, or http on loopback");
+        if (errors.Required(input.Secret, "secret") && input.Secret.Length is < 16 or > 200) errors.Add("secret", "must be 16 to 200 characters");
         var events = input.Events?.Distinct().ToArray() ?? [];
-        if (events.Length == 0) errors.Add("events", "must list at least one event");
+        if (errors.Required(input.Events, "events") && events.Length == 0) errors.Add("events", "must list at least one event");
         for (var i = 0; i < events.Length; i++)
             if (!Events.Contains(events[i])) errors.Add($"events[{i}]", $"must be one of {string.Join(", ", Events)}");
         if (errors.Any) return errors.ToProblem();
 
-        var created = await store.UpsertAsync(Caller.From(user).ClientId, input.Url, input.Secret!, events, ct);
-        var dto = new WebhookDto(input.Url, events);
+        var created = await store.UpsertAsync(Caller.From(user).ClientId, input.Url!, input.Secret!, events, ct);
+        var dto = new WebhookDto(input.Url!, events);
         return created ? TypedResults.Created("/v1/webhooks", dto) : TypedResults.Ok(dto);
     }
 

@@ -38,26 +38,32 @@ public static class PractitionerEndpoints
         if (input.OverflowPerDay is < 0 or > 50) errors.Add("overflowPerDay", "must be between 0 and 50");
 
         var sectors = input.Sectors?.Distinct(StringComparer.Ordinal).ToArray() ?? [];
-        if (sectors.Length is 0 or > 50) errors.Add("sectors", "must list 1 to 50 sector codes");
-        else if (await s.Territory.CountExistingSectorsAsync(sectors, ct) != sectors.Length) errors.Add("sectors", "names a sector that does not exist");
+        if (errors.Required(input.Sectors, "sectors"))
+        {
+            if (sectors.Length is 0 or > 50) errors.Add("sectors", "must list 1 to 50 sector codes");
+            else if (await s.Territory.CountExistingSectorsAsync(sectors, ct) != sectors.Length) errors.Add("sectors", "names a sector that does not exist");
+        }
 
         var sites = input.Sites ?? [];
-        if (sites.Length is 0 or > 20) errors.Add("sites", "must list 1 to 20 practice sites");
+        if (errors.Required(input.Sites, "sites") && sites.Length is 0 or > 20) errors.Add("sites", "must list 1 to 20 practice sites");
         for (var i = 0; i < sites.Length && i < 20; i++)
         {
             var site = sites[i];
             if (site is null) { errors.Add($"sites[{i}]", "must not be null"); continue; }
-            if (!EndpointConventions.IsValidCode(site.Id)) errors.Add($"sites[{i}].id", "must be 1 to 64 letters, digits, '-', '_', '.' or ':'");
-            else if (sites.Take(i).Any(o => o?.Id == site.Id)) errors.Add($"sites[{i}].id", "is used by another site");
+            if (errors.Required(site.Id, $"sites[{i}].id"))
+            {
+                if (!EndpointConventions.IsValidCode(site.Id)) errors.Add($"sites[{i}].id", "must be 1 to 64 letters, digits, '-', '_', '.' or ':'");
+                else if (sites.Take(i).Any(o => o?.Id == site.Id)) errors.Add($"sites[{i}].id", "is used by another site");
+            }
             errors.Text($"sites[{i}].name", site.Name, 200);
             errors.Text($"sites[{i}].address", site.Address, 300);
-            if (s.Geography.FindCommune(site.Commune) is null) errors.Add($"sites[{i}].commune", "is not a known INSEE commune code");
+            if (errors.Required(site.Commune, $"sites[{i}].commune") && s.Geography.FindCommune(site.Commune) is null) errors.Add($"sites[{i}].commune", "is not a known INSEE commune code");
         }
         if (errors.Any) return errors.ToProblem();
 
-        var row = new PractitionerRow(rpps, input.FirstName.Trim(), input.LastName.Trim(),
+        var row = new PractitionerRow(rpps, input.FirstName!.Trim(), input.LastName!.Trim(),
             string.IsNullOrWhiteSpace(input.Profession) ? "general_practitioner" : input.Profession.Trim(), input.OverflowPerDay);
-        var siteRows = sites.Select(x => new PractitionerSiteRow(rpps, x.Id, x.Name.Trim(), x.Address.Trim(), x.Commune)).ToList();
+        var siteRows = sites.Select(x => new PractitionerSiteRow(rpps, x.Id!, x.Name!.Trim(), x.Address!.Trim(), x.Commune!)).ToList();
         var created = await s.Store.UpsertAsync(row, sectors, siteRows, ct);
         var dto = ToDto(new Practitioner(row, sectors.Order(StringComparer.Ordinal).ToList(), siteRows.OrderBy(x => x.SiteId, StringComparer.Ordinal).ToList()));
         return created ? TypedResults.Created($"/v1/practitioners/{rpps}", dto) : TypedResults.Ok(dto);

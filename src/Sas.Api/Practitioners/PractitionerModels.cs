@@ -1,12 +1,15 @@
 namespace Sas.Api.Practitioners;
 
-public sealed record SiteInput(string Id, string Name, string Address, string Commune);
+// Inputs: every member may be missing or null on the wire, so that the validator names every missing field at once
+// (422, with its full path) instead of the JSON reader stopping at the first (400).
+
+public sealed record SiteInput(string? Id = null, string? Name = null, string? Address = null, string? Commune = null);
 
 public sealed record PractitionerInput(
-    string FirstName,
-    string LastName,
-    string[] Sectors,
-    SiteInput[] Sites,
+    string? FirstName = null,
+    string? LastName = null,
+    string[]? Sectors = null,
+    SiteInput[]? Sites = null,
     string? Profession = null,
     int OverflowPerDay = 0);
 

@@ -64,7 +64,8 @@ public static class SlotEndpoints
         var gp = await s.Practitioners.GetAsync(rpps, ct);
         if (gp is null) return Problems.NotFound("practitioner_not_found", "No GP is registered with this RPPS.");
 
-        var slots = input.Slots ?? [];
+        // A missing list is a mistake, not an empty week: it would withdraw every slot of the window.
+        if (input.Slots is not { } slots) return Problems.Field("slots", "is required: every slot offered in [from, to), [] for none");
         if (slots.Length > MaxSlotsPerSync)
             return Problems.Validation(new Dictionary<string, string[]> { ["slots"] = [$"lists {slots.Length} slots; a sync takes at most {MaxSlotsPerSync}"] },
                 "too_many_slots", $"A sync takes at most {MaxSlotsPerSync} slots: split the window.");

@@ -2,16 +2,19 @@ using Sas.Domain.Slots;
 
 namespace Sas.Api.Slots;
 
-/// <summary>A slot as the practice software sends it. Instants are text so that one without an offset is refused by name.</summary>
+/// <summary>
+/// A slot as the practice software sends it. Instants are text so that one without an offset is refused by name; every
+/// member may be missing, so that the validator names every missing field at once (422) rather than the reader the first (400).
+/// </summary>
 public sealed record SlotInput(
-    string Start,
-    string End,
-    string Sector,
-    string Site,
-    Modality Modality,
+    string? Start = null,
+    string? End = null,
+    string? Sector = null,
+    string? Site = null,
+    Modality? Modality = null,
     string? ExternalId = null);
 
-public sealed record SlotSyncInput(SlotInput[] Slots);
+public sealed record SlotSyncInput(SlotInput[]? Slots = null);
 
 public sealed record SlotDto(
     long Id,

@@ -18,10 +18,11 @@ public static class SlotValidation
         var before = errors.ToDictionary().Count;
         var start = errors.Instant(prefix + "start", input.Start);
         var end = errors.Instant(prefix + "end", input.End);
-        if (!gp.Sectors.Contains(input.Sector, StringComparer.Ordinal))
+        if (errors.Required(input.Sector, prefix + "sector") && !gp.Sectors.Contains(input.Sector, StringComparer.Ordinal))
             errors.Add(prefix + "sector", "is not one of this GP's sectors");
-        if (!gp.Sites.Any(s => s.SiteId == input.Site))
+        if (errors.Required(input.Site, prefix + "site") && !gp.Sites.Any(s => s.SiteId == input.Site))
             errors.Add(prefix + "site", "is not one of this GP's sites");
+        errors.Required(input.Modality, prefix + "modality");
         if (input.ExternalId is null)
         {
             if (externalIdRequired) errors.Add(prefix + "externalId", "is required in a sync: it is how the slot is recognised next time");
@@ -29,8 +30,8 @@ public static class SlotValidation
         else if (input.ExternalId.Length is 0 or > MaxExternalIdLength || input.ExternalId.Any(char.IsControl))
             errors.Add(prefix + "externalId", $"must be 1 to {MaxExternalIdLength} printable characters");
 
-        if (start is null || end is null) return null;
-        var spec = new SlotSpec(start.Value, end.Value, input.Sector, input.Site, input.Modality);
+        if (start is null || end is null || errors.ToDictionary().Count != before) return null;
+        var spec = new SlotSpec(start.Value, end.Value, input.Sector!, input.Site!, input.Modality!.Value);
         if (spec.DurationError() is { } durationError) errors.Add(prefix + "end", durationError);
         return errors.ToDictionary().Count == before ? spec : null;
     }

@@ -26,12 +26,16 @@ public static class CptsEndpoints
         var errors = new ValidationErrors();
         if (!Finess.IsValid(finess)) errors.Add("finess", "is not a valid FINESS number (9 characters, Luhn key)");
         errors.Text("name", input.Name, 200);
+        // Required, even empty: a missing list must not replace the CPTS's sectors with none.
         var sectors = input.Sectors?.Distinct(StringComparer.Ordinal).ToArray() ?? [];
-        if (sectors.Length > 500) errors.Add("sectors", "lists more than 500 sectors");
-        else if (await store.CountExistingSectorsAsync(sectors, ct) != sectors.Length) errors.Add("sectors", "names a sector that does not exist");
+        if (errors.Required(input.Sectors, "sectors"))
+        {
+            if (sectors.Length > 500) errors.Add("sectors", "lists more than 500 sectors");
+            else if (await store.CountExistingSectorsAsync(sectors, ct) != sectors.Length) errors.Add("sectors", "names a sector that does not exist");
+        }
         if (errors.Any) return errors.ToProblem();
 
-        var created = await store.UpsertCptsAsync(finess, input.Name.Trim(), sectors, ct);
+        var created = await store.UpsertCptsAsync(finess, input.Name!.Trim(), sectors, ct);
         var dto = new CptsDto(finess, input.Name.Trim(), sectors.Order(StringComparer.Ordinal).ToArray());
         return created ? TypedResults.Created($"/v1/cpts/{finess}", dto) : TypedResults.Ok(dto);
     }

@@ -32,9 +32,9 @@ public static class SectorEndpoints
         if (!EndpointConventions.IsValidCode(code)) errors.Add("code", "must be 1 to 64 letters, digits, '-', '_', '.' or ':'");
         errors.Text("name", input.Name, 200);
         var department = s.Geography.FindDepartment(input.Department);
-        if (department is null) errors.Add("department", "is not a known département code");
+        if (errors.Required(input.Department, "department") && department is null) errors.Add("department", "is not a known département code");
         var communes = input.Communes?.Distinct(StringComparer.Ordinal).ToArray() ?? [];
-        if (communes.Length == 0) errors.Add("communes", "must list at least one INSEE commune code");
+        if (errors.Required(input.Communes, "communes") && communes.Length == 0) errors.Add("communes", "must list at least one INSEE commune code");
         if (communes.Length > 2000) errors.Add("communes", "lists more than 2000 communes");
         for (var i = 0; i < communes.Length && i < 2000; i++)
             if (s.Geography.FindCommune(communes[i]) is null) errors.Add($"communes[{i}]", $"'{Truncate(communes[i])}' is not a known INSEE commune code");
@@ -48,7 +48,7 @@ public static class SectorEndpoints
         }
         if (errors.Any) return errors.ToProblem();
 
-        var row = new SectorRow(code, input.Name.Trim(), department!.Code, input.TimeZone ?? department.TimeZone,
+        var row = new SectorRow(code, input.Name!.Trim(), department!.Code, input.TimeZone ?? department.TimeZone,
             input.BookingHorizonHours ?? TerritorySnapshot.DefaultHorizonHours, input.Cpts);
         var created = await s.Store.UpsertSectorAsync(row, communes, ct);
         var dto = ToDto(row, communes.Order(StringComparer.Ordinal).ToArray());

@@ -2,10 +2,12 @@ namespace Sas.Api.Territory;
 
 // Wire types: what integrations send and receive. Stored rows are in TerritoryStore.
 
+// Inputs: members may be missing on the wire; the validators name every missing one at once (422).
+
 public sealed record SectorInput(
-    string Name,
-    string Department,
-    string[] Communes,
+    string? Name = null,
+    string? Department = null,
+    string[]? Communes = null,
     string? TimeZone = null,
     int? BookingHorizonHours = null,
     string? Cpts = null);
@@ -19,7 +21,7 @@ public sealed record SectorDto(
     int BookingHorizonHours,
     string? Cpts);
 
-public sealed record CptsInput(string Name, string[] Sectors);
+public sealed record CptsInput(string? Name = null, string[]? Sectors = null);
 
 public sealed record CptsDto(string Finess, string Name, string[] Sectors);
 

@@ -17,6 +17,14 @@ public sealed class ValidationErrors
         return this;
     }
 
+    /// <summary>A value that must be given; answers whether it was.</summary>
+    public bool Required<T>([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] T? value, string field)
+    {
+        if (value is not null) return true;
+        Add(field, "is required");
+        return false;
+    }
+
     /// <summary>Required text of bounded length; answers whether it passed.</summary>
     public bool Text(string field, string? value, int max, bool required = true)
     {
