@@ -134,7 +134,7 @@ public static class Startup
     {
         app.MapHealth();
 
-        var v1 = app.MapGroup("/v1").RequireAuthorization(Policies.AnyRole).AuditWrites();
+        var v1 = app.MapGroup("/v1").RequireAuthorization(Policies.AnyRole);
         v1.MapSectors();
         v1.MapCpts();
         v1.MapCommunes();

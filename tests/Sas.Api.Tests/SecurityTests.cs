@@ -16,9 +16,9 @@ public class SecurityTests(SasApiFactory api) : IClassFixture<SasApiFactory>
     public async Task Writes_and_patient_reads_are_in_the_audit_trail_which_only_admins_read()
     {
         var code = await world.Sector();
-        var trail = await (await api.Admin().GetAsync($"/v1/audit?entity=sectors&id={code}")).Expect(HttpStatusCode.OK);
+        var trail = await (await api.Admin().GetAsync($"/v1/audit?entity=sector&id={code}")).Expect(HttpStatusCode.OK);
         var row = Assert.Single(trail.GetProperty("items").EnumerateArray());
-        Assert.Equal("PutSector", row.GetProperty("action").GetString());
+        Assert.Equal("create", row.GetProperty("action").GetString());
         Assert.Equal("admin", row.GetProperty("role").GetString());
         Assert.False(string.IsNullOrEmpty(row.GetProperty("traceId").GetString()));
 
@@ -26,7 +26,32 @@ public class SecurityTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         await (await regulator.GetAsync("/v1/audit")).ExpectProblem(HttpStatusCode.Forbidden, "forbidden_scope");
         var failed = await api.Admin().PutJson($"/v1/sectors/{World.NewCode()}", new { name = "", department = "44", communes = new[] { "44109" } });
         await failed.ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed");
-        Assert.Equal(0, api.Count("SELECT COUNT(*) FROM audit_log WHERE action = 'PutSector' AND entity_id NOT IN (SELECT code FROM sectors)"));
+        Assert.Equal(0, api.Count("SELECT COUNT(*) FROM audit_log WHERE entity = 'sector' AND entity_id NOT IN (SELECT code FROM sectors)"));
+    }
+
+    [Fact]
+    public void Every_write_route_audits_inside_its_own_transaction()
+    {
+        var writes = api.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints.OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/v1", StringComparison.Ordinal) == true)
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods.Any(m => m is "POST" or "PUT" or "DELETE") == true)
+            .ToList();
+        Assert.True(writes.Count >= 15);
+        Assert.All(writes, e => Assert.True(e.Metadata.GetMetadata<Sas.Api.Infrastructure.Audit.AuditedInTransaction>() is not null, $"{e.RoutePattern.RawText} is not audited in its transaction"));
+    }
+
+    [Fact]
+    public async Task Key_rotation_revocation_client_creation_and_webhook_changes_are_audited_with_the_change()
+    {
+        var created = await (await api.Admin().PostJson("/v1/clients", new { name = "audited", role = "practitioner", scope = new[] { World.NewRpps() } })).Expect(HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetString();
+        var key = await (await api.Admin().PostJson($"/v1/clients/{id}/keys", new { label = "second" })).Expect(HttpStatusCode.Created);
+        var keyId = key.GetProperty("keyId").GetString();
+        await (await api.Admin().DeleteAsync($"/v1/clients/{id}/keys/{keyId}")).Expect(HttpStatusCode.NoContent);
+        await (await api.Admin().DeleteAsync($"/v1/clients/{id}/keys/{keyId}")).ExpectProblem(HttpStatusCode.NotFound, "key_not_found"); // nothing changed: no row
+
+        Assert.Equal(1, api.Count("SELECT COUNT(*) FROM audit_log WHERE entity = 'client' AND entity_id = @id AND action = 'create' AND role = 'admin'", new { id }));
+        Assert.Equal(["create", "revoke"], api.Rows("SELECT action FROM audit_log WHERE entity = 'client_key' AND entity_id = @keyId ORDER BY id", new { keyId }).Select(r => (string)r.action));
     }
 
     [Fact]

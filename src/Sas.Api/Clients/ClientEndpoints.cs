@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sas.Api.Infrastructure;
+using Sas.Api.Infrastructure.Audit;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Reference;
@@ -25,13 +26,13 @@ public static class ClientEndpoints
     {
         var clients = v1.MapGroup("/clients").WithTags("Clients").RequireAuthorization(Policies.Admin);
 
-        clients.MapPost("/", CreateClient).WithName(nameof(CreateClient))
+        clients.MapPost("/", CreateClient).WithName(nameof(CreateClient)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Create an integration client; answers its API key once (admin)").ProducesProblems(422);
         clients.MapGet("/{id}", GetClient).WithName(nameof(GetClient))
             .WithSummary("A client with its keys' ids and dates; never a key (admin)").ProducesProblems(404);
-        clients.MapPost("/{id}/keys", RotateKey).WithName(nameof(RotateKey))
+        clients.MapPost("/{id}/keys", RotateKey).WithName(nameof(RotateKey)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Add a key to a client, shown once; the old ones work until revoked (admin)").ProducesProblems(404, 422);
-        clients.MapDelete("/{id}/keys/{keyId}", RevokeKey).WithName(nameof(RevokeKey))
+        clients.MapDelete("/{id}/keys/{keyId}", RevokeKey).WithName(nameof(RevokeKey)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Revoke a key: the next request with it answers 401 (admin)").ProducesProblems(404);
 
         return v1;
@@ -39,7 +40,7 @@ public static class ClientEndpoints
 
     public readonly record struct Services(ClientStore Store, Geography Geography);
 
-    public static async Task<Results<Created<CreatedClientDto>, ProblemHttpResult>> CreateClient(ClientInput input, [AsParameters] Services s, CancellationToken ct)
+    public static async Task<Results<Created<CreatedClientDto>, ProblemHttpResult>> CreateClient(ClientInput input, System.Security.Claims.ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         errors.Text("name", input.Name, 200);
@@ -49,7 +50,7 @@ public static class ClientEndpoints
         else if (input.Role is not null) ValidateScope(input.Role, scope, s.Geography, errors);
         if (errors.Any) return errors.ToProblem();
 
-        var (client, keyId, key) = await s.Store.CreateAsync(input.Name!.Trim(), input.Role!, scope, ct);
+        var (client, keyId, key) = await s.Store.CreateAsync(input.Name!.Trim(), input.Role!, scope, Caller.From(user), ct);
         return TypedResults.Created($"/v1/clients/{client.Id}", new CreatedClientDto(client.Id, client.Name, client.Role, scope, keyId, key));
     }
 
@@ -63,16 +64,16 @@ public static class ClientEndpoints
             f.Keys.Select(k => new KeyDto(k.Id, k.Label, Domain.Time.Instants.Format(k.CreatedAt), k.RevokedAt is { } r ? Domain.Time.Instants.Format(r) : null)).ToArray()));
     }
 
-    public static async Task<Results<Created<NewKeyDto>, ProblemHttpResult>> RotateKey(string id, KeyInput? input, ClientStore store, CancellationToken ct)
+    public static async Task<Results<Created<NewKeyDto>, ProblemHttpResult>> RotateKey(string id, KeyInput? input, System.Security.Claims.ClaimsPrincipal user, ClientStore store, CancellationToken ct)
     {
         if (input?.Label is { Length: > 100 }) return Problems.Field("label", "is longer than 100 characters");
         if (await store.GetAsync(id, ct) is null) return Problems.NotFound("client_not_found", "No client has this id.");
-        var (keyId, key) = await store.AddKeyAsync(id, input?.Label, ct);
+        var (keyId, key) = await store.AddKeyAsync(id, input?.Label, Caller.From(user), ct);
         return TypedResults.Created($"/v1/clients/{id}", new NewKeyDto(keyId, key));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(string id, string keyId, ClientStore store, CancellationToken ct) =>
-        await store.RevokeKeyAsync(id, keyId, ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(string id, string keyId, System.Security.Claims.ClaimsPrincipal user, ClientStore store, CancellationToken ct) =>
+        await store.RevokeKeyAsync(id, keyId, Caller.From(user), ct)
             ? TypedResults.NoContent()
             : Problems.NotFound("key_not_found", "This client has no live key with this id.");
 

@@ -12,7 +12,7 @@ public sealed record KeyOwnerRow(string Id, string Role, string Scope);
 
 public sealed record ClientIdentity(string Id, string Role, string[] Scope);
 
-public sealed class ClientStore(Db db, TimeProvider clock, KeyCache keys)
+public sealed class ClientStore(Db db, TimeProvider clock, KeyCache keys, Infrastructure.Audit.Audit audit)
 {
     public sealed class Sql
     {
@@ -54,10 +54,13 @@ public sealed class ClientStore(Db db, TimeProvider clock, KeyCache keys)
     }
 
     /// <summary>Creates a client and its first key; answers the key, which is not stored.</summary>
-    public Task<(ClientRow Client, string KeyId, string Key)> CreateAsync(string name, string role, IReadOnlyList<string> scope, CancellationToken ct) =>
-        CreateWithKeyAsync(name, role, scope, ApiKeys.NewKey(), ct);
+    public Task<(ClientRow Client, string KeyId, string Key)> CreateAsync(string name, string role, IReadOnlyList<string> scope, Caller caller, CancellationToken ct) =>
+        CreateWithKeyAsync(name, role, scope, ApiKeys.NewKey(), caller, ct);
 
-    public async Task<(ClientRow Client, string KeyId, string Key)> CreateWithKeyAsync(string name, string role, IReadOnlyList<string> scope, string key, CancellationToken ct)
+    /// <summary>The start-up, not a client, creates the bootstrap admin and demo clients; the audit says so.</summary>
+    public static readonly Caller Startup = new("system:startup", "system", new HashSet<string>());
+
+    public async Task<(ClientRow Client, string KeyId, string Key)> CreateWithKeyAsync(string name, string role, IReadOnlyList<string> scope, string key, Caller caller, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var client = new ClientRow(Guid.NewGuid().ToString(), name, role, JsonSerializer.Serialize(scope), now);
@@ -66,6 +69,7 @@ public sealed class ClientStore(Db db, TimeProvider clock, KeyCache keys)
         {
             await c.ExecuteAsync(new CommandDefinition(sql.InsertClient, client, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(sql.InsertKey, new { id = keyId, clientId = client.Id, hash = ApiKeys.Hash(key), now, label = (string?)null }, tx, cancellationToken: ct));
+            await audit.WriteAsync(c, tx, caller, "create", "client", client.Id, ct);
             return 0;
         }, ct);
         return (client, keyId, key);
@@ -79,7 +83,7 @@ public sealed class ClientStore(Db db, TimeProvider clock, KeyCache keys)
             var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql.KeyHashExists, new { hash = ApiKeys.Hash(key) }, cancellationToken: ct));
             if (exists > 0) return;
         }
-        await CreateWithKeyAsync(name, role, scope, key, ct);
+        await CreateWithKeyAsync(name, role, scope, key, Startup, ct);
     }
 
     public sealed record KeyRow(string Id, string? Label, DateTime CreatedAt, DateTime? RevokedAt);
@@ -94,17 +98,27 @@ public sealed class ClientStore(Db db, TimeProvider clock, KeyCache keys)
     }
 
     /// <summary>A new key for an existing client (rotation: the old one keeps working until revoked).</summary>
-    public async Task<(string KeyId, string Key)> AddKeyAsync(string clientId, string? label, CancellationToken ct)
+    public async Task<(string KeyId, string Key)> AddKeyAsync(string clientId, string? label, Caller caller, CancellationToken ct)
     {
         var key = ApiKeys.NewKey();
         var keyId = Guid.NewGuid().ToString();
-        await db.ExecuteAsync(sql.InsertKey, new { id = keyId, clientId, hash = ApiKeys.Hash(key), now = clock.GetUtcNow().UtcDateTime, label }, ct);
+        await db.InTransactionAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync(new CommandDefinition(sql.InsertKey, new { id = keyId, clientId, hash = ApiKeys.Hash(key), now = clock.GetUtcNow().UtcDateTime, label }, tx, cancellationToken: ct));
+            await audit.WriteAsync(c, tx, caller, "create", "client_key", keyId, ct);
+            return 0;
+        }, ct);
         return (keyId, key);
     }
 
-    public async Task<bool> RevokeKeyAsync(string clientId, string keyId, CancellationToken ct)
+    public async Task<bool> RevokeKeyAsync(string clientId, string keyId, Caller caller, CancellationToken ct)
     {
-        var revoked = await db.ExecuteAsync(sql.RevokeKey, new { clientId, keyId, now = clock.GetUtcNow().UtcDateTime }, ct) > 0;
+        var revoked = await db.InTransactionAsync(async (c, tx) =>
+        {
+            if (await c.ExecuteAsync(new CommandDefinition(sql.RevokeKey, new { clientId, keyId, now = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: ct)) == 0) return false;
+            await audit.WriteAsync(c, tx, caller, "revoke", "client_key", keyId, ct);
+            return true;
+        }, ct);
         keys.Clear(); // after the commit; a lookup that read the row before it cannot put the key back (see KeyCache.Add)
         return revoked;
     }

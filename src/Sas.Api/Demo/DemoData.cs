@@ -45,10 +45,10 @@ public sealed class DemoData(TerritoryStore territory, PractitionerStore practit
     public async Task SeedAsync(CancellationToken ct)
     {
         var sectors = BuildSectors();
-        await territory.UpsertCptsAsync(CptsFiness, "CPTS Loire-Atlantique (démo)", [], ct);
+        await territory.UpsertCptsAsync(CptsFiness, "CPTS Loire-Atlantique (démo)", [], ClientStore.Startup, ct);
         foreach (var (code, name, communes) in sectors)
-            await territory.UpsertSectorAsync(new SectorRow(code, name, Department, "Europe/Paris", 24, CptsFiness), communes, ct);
-        await territory.UpsertCptsAsync(CptsFiness, "CPTS Loire-Atlantique (démo)", sectors.Select(s => s.Code).ToList(), ct);
+            await territory.UpsertSectorAsync(new SectorRow(code, name, Department, "Europe/Paris", 24, CptsFiness), communes, ClientStore.Startup, ct);
+        await territory.UpsertCptsAsync(CptsFiness, "CPTS Loire-Atlantique (démo)", sectors.Select(s => s.Code).ToList(), ClientStore.Startup, ct);
 
         var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
         var localToday = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), paris).Date;
@@ -61,8 +61,8 @@ public sealed class DemoData(TerritoryStore territory, PractitionerStore practit
             rppsList.Add(rpps);
             var sector = sectors.First(s => s.Communes.Contains(gp.Commune)).Code;
             var site = new PractitionerSiteRow(rpps, "cabinet", $"Cabinet du Dr {gp.Last}", gp.Address, gp.Commune);
-            await practitioners.UpsertAsync(new PractitionerRow(rpps, gp.First, gp.Last, "general_practitioner", 2), [sector], [site], ct);
-            await slots.SyncAsync(rpps, DemoSlots(rpps, sector, i, localToday, paris), windowStart, windowStart.AddDays(3), ct);
+            await practitioners.UpsertAsync(new PractitionerRow(rpps, gp.First, gp.Last, "general_practitioner", 2), [sector], [site], ClientStore.Startup, ct);
+            await slots.SyncAsync(rpps, DemoSlots(rpps, sector, i, localToday, paris), windowStart, windowStart.AddDays(3), ClientStore.Startup, ct);
         }
 
         await clients.EnsureKeyAsync("Demo admin", Roles.Admin, [], Keys[Roles.Admin], ct);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sas.Api.Infrastructure;
+using Sas.Api.Infrastructure.Audit;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Infrastructure.Outbox;
@@ -22,13 +23,13 @@ public static class WebhookEndpoints
     public static RouteGroupBuilder MapWebhooks(this RouteGroupBuilder v1)
     {
         var webhooks = v1.MapGroup("/webhooks").WithTags("Notifications");
-        webhooks.MapPut("/", PutWebhook).WithName(nameof(PutWebhook))
+        webhooks.MapPut("/", PutWebhook).WithName(nameof(PutWebhook)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Set this client's webhook endpoint, secret and events (any integration client)").ProducesProblems(422);
         webhooks.MapGet("/", GetWebhook).WithName(nameof(GetWebhook))
             .WithSummary("This client's webhook endpoint and events (the secret is never shown)").ProducesProblems(404);
         webhooks.MapGet("/deliveries", ListDeliveries).WithName(nameof(ListDeliveries))
             .WithSummary("This client's deliveries, e.g. ?status=failed (admin: every client's)").ProducesProblems(422);
-        webhooks.MapPost("/deliveries/{id:long}/retry", RetryDelivery).WithName(nameof(RetryDelivery))
+        webhooks.MapPost("/deliveries/{id:long}/retry", RetryDelivery).WithName(nameof(RetryDelivery)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Send a failed delivery again, from its first attempt").ProducesProblems(404);
         return v1;
     }
@@ -45,7 +46,7 @@ public static class WebhookEndpoints
             if (!Events.Contains(events[i])) errors.Add($"events[{i}]", $"must be one of {string.Join(", ", Events)}");
         if (errors.Any) return errors.ToProblem();
 
-        var created = await store.UpsertAsync(Caller.From(user).ClientId, input.Url!, input.Secret!, events, ct);
+        var created = await store.UpsertAsync(Caller.From(user), input.Url!, input.Secret!, events, ct);
         var dto = new WebhookDto(input.Url!, events);
         return created ? TypedResults.Created("/v1/webhooks", dto) : TypedResults.Ok(dto);
     }
@@ -77,8 +78,7 @@ public static class WebhookEndpoints
 
     public static async Task<Results<Accepted, ProblemHttpResult>> RetryDelivery(long id, ClaimsPrincipal user, WebhookStore store, CancellationToken ct)
     {
-        var caller = Caller.From(user);
-        return await store.RetryAsync(id, caller.IsAdmin ? null : caller.ClientId, ct)
+        return await store.RetryAsync(id, Caller.From(user), ct)
             ? TypedResults.Accepted($"/v1/webhooks/deliveries?status=pending")
             : Problems.NotFound("delivery_not_found", "No failed delivery of this client has this id.");
     }

@@ -15,7 +15,7 @@ public sealed record DeliveryRow(
 /// <summary>A due delivery with what sending it needs: the endpoint, its secret and the event's body.</summary>
 public sealed record DueDelivery(long Id, string EventId, string EventType, string ClientId, string OrderKey, long Attempts, string? Url, string? Secret, string Payload);
 
-public sealed class WebhookStore(Db db, TimeProvider clock)
+public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit.Audit audit)
 {
     /// <summary>The recipient name of deliveries to the national SAS platform (not a client of this API).</summary>
     public const string SasPlatformRecipient = "sas-platform";
@@ -96,12 +96,13 @@ public sealed class WebhookStore(Db db, TimeProvider clock)
     private readonly Sql sql = new(db.Dialect);
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    public Task<bool> UpsertAsync(string client, string url, string secret, string[] events, CancellationToken ct) =>
+    public Task<bool> UpsertAsync(Caller caller, string url, string secret, string[] events, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
-            var args = new { client, url, secret, events = JsonSerializer.Serialize(events), now = Now };
+            var args = new { client = caller.ClientId, url, secret, events = JsonSerializer.Serialize(events), now = Now };
             var created = await c.ExecuteAsync(new CommandDefinition(sql.UpdateWebhook, args, tx, cancellationToken: ct)) == 0;
             if (created) await c.ExecuteAsync(new CommandDefinition(sql.InsertWebhook, args, tx, cancellationToken: ct));
+            await audit.WriteAsync(c, tx, caller, created ? "create" : "replace", "webhook", caller.ClientId, ct);
             return created;
         }, ct);
 
@@ -173,6 +174,13 @@ public sealed class WebhookStore(Db db, TimeProvider clock)
         return (await c.QueryAsync<DeliveryRow>(new CommandDefinition(sql.ListDeliveries, new { client, status, after, limit }, cancellationToken: ct))).AsList();
     }
 
-    public async Task<bool> RetryAsync(long id, string? client, CancellationToken ct) =>
-        await db.ExecuteAsync(sql.Retry, new { id, client, now = Now }, ct) > 0;
+    /// <summary>Sends a failed delivery again from its first attempt; <paramref name="caller"/>'s own only, unless an admin.</summary>
+    public Task<bool> RetryAsync(long id, Caller caller, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var args = new { id, client = caller.IsAdmin ? null : caller.ClientId, now = Now };
+            if (await c.ExecuteAsync(new CommandDefinition(sql.Retry, args, tx, cancellationToken: ct)) == 0) return false;
+            await audit.WriteAsync(c, tx, caller, "retry", "delivery", id.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+            return true;
+        }, ct);
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sas.Api.Infrastructure;
+using Sas.Api.Infrastructure.Audit;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Reference;
@@ -15,7 +16,7 @@ public static class PractitionerEndpoints
     {
         var practitioners = v1.MapGroup("/practitioners").WithTags("Practitioners").RequireAuthorization(Policies.Practitioner);
 
-        practitioners.MapPut("/{rpps}", PutPractitioner).WithName(nameof(PutPractitioner))
+        practitioners.MapPut("/{rpps}", PutPractitioner).WithName(nameof(PutPractitioner)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Create or replace a GP with sectors and sites (the GP's practitioner client, admin)").ProducesProblems(422);
         practitioners.MapGet("/{rpps}", GetPractitioner).WithName(nameof(GetPractitioner))
             .WithSummary("Read a GP (the GP's practitioner client, admin)").ProducesProblems(404);
@@ -64,7 +65,7 @@ public static class PractitionerEndpoints
         var row = new PractitionerRow(rpps, input.FirstName!.Trim(), input.LastName!.Trim(),
             string.IsNullOrWhiteSpace(input.Profession) ? "general_practitioner" : input.Profession.Trim(), input.OverflowPerDay);
         var siteRows = sites.Select(x => new PractitionerSiteRow(rpps, x.Id!, x.Name!.Trim(), x.Address!.Trim(), x.Commune!)).ToList();
-        var created = await s.Store.UpsertAsync(row, sectors, siteRows, ct);
+        var created = await s.Store.UpsertAsync(row, sectors, siteRows, Caller.From(user), ct);
         var dto = ToDto(new Practitioner(row, sectors.Order(StringComparer.Ordinal).ToList(), siteRows.OrderBy(x => x.SiteId, StringComparer.Ordinal).ToList()));
         return created ? TypedResults.Created($"/v1/practitioners/{rpps}", dto) : TypedResults.Ok(dto);
     }

@@ -12,7 +12,7 @@ public sealed record PractitionerSectorRow(string Rpps, string SectorCode);
 /// <summary>A GP with the sectors and sites slots are checked against.</summary>
 public sealed record Practitioner(PractitionerRow Row, IReadOnlyList<string> Sectors, IReadOnlyList<PractitionerSiteRow> Sites);
 
-public sealed class PractitionerStore(Db db, TimeProvider clock)
+public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.Audit.Audit audit)
 {
     public sealed class Sql
     {
@@ -50,7 +50,7 @@ public sealed class PractitionerStore(Db db, TimeProvider clock)
     private readonly Sql sql = new();
 
     /// <summary>Creates or replaces a GP with its sectors and sites; true when created.</summary>
-    public Task<bool> UpsertAsync(PractitionerRow row, IReadOnlyList<string> sectors, IReadOnlyList<PractitionerSiteRow> sites, CancellationToken ct) =>
+    public Task<bool> UpsertAsync(PractitionerRow row, IReadOnlyList<string> sectors, IReadOnlyList<PractitionerSiteRow> sites, Infrastructure.Auth.Caller caller, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
@@ -61,6 +61,7 @@ public sealed class PractitionerStore(Db db, TimeProvider clock)
             await c.ExecuteAsync(new CommandDefinition(sql.InsertSector, sectors.Select(code => new PractitionerSectorRow(row.Rpps, code)), tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(sql.DeleteSites, new { rpps = row.Rpps }, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(sql.InsertSite, sites, tx, cancellationToken: ct));
+            await audit.WriteAsync(c, tx, caller, created ? "create" : "replace", "practitioner", row.Rpps, ct);
             return created;
         }, ct);
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sas.Api.Infrastructure;
+using Sas.Api.Infrastructure.Audit;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Practitioners;
@@ -18,13 +19,13 @@ public static class SlotEndpoints
     public static RouteGroupBuilder MapSlots(this RouteGroupBuilder v1)
     {
         var publishing = v1.MapGroup("/practitioners/{rpps}/slots").WithTags("Slots").RequireAuthorization(Policies.Practitioner);
-        publishing.MapPost("/", PublishSlot).WithName(nameof(PublishSlot))
+        publishing.MapPost("/", PublishSlot).WithName(nameof(PublishSlot)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Publish one slot (the GP's practitioner client, admin)").ProducesProblems(404, 409, 422);
-        publishing.MapPut("/", SyncSlots).WithName(nameof(SyncSlots))
+        publishing.MapPut("/", SyncSlots).WithName(nameof(SyncSlots)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Sync the GP's slots in [from, to): create, update, withdraw; booked slots come back as conflicts").ProducesProblems(404, 422);
 
         var slots = v1.MapGroup("/slots").WithTags("Slots");
-        slots.MapDelete("/{id:long}", WithdrawSlot).WithName(nameof(WithdrawSlot))
+        slots.MapDelete("/{id:long}", WithdrawSlot).WithName(nameof(WithdrawSlot)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Withdraw an unbooked slot (the GP's practitioner client, admin)").RequireAuthorization(Policies.Practitioner).ProducesProblems(404, 409);
         slots.MapGet("/{id:long}", GetSlot).WithName(nameof(GetSlot))
             .WithSummary("Read one slot with its status (its GP's client, a regulator or CPTS of its sector, admin)").ProducesProblems(404);
@@ -46,7 +47,7 @@ public static class SlotEndpoints
         if (spec is not null && spec.StartUtc <= s.Clock.GetUtcNow().UtcDateTime) errors.Add("start", "is in the past");
         if (errors.Any || spec is null) return errors.ToProblem();
 
-        var outcome = await s.Slots.PublishAsync(rpps, spec, input.ExternalId, ct);
+        var outcome = await s.Slots.PublishAsync(rpps, spec, input.ExternalId, Caller.From(user), ct);
         if (outcome.ExternalIdTaken)
             return Problems.Conflict("external_id_exists", "This GP already has a slot with this externalId; change it with a sync.");
         if (outcome.Overlapping is { } other) return SlotValidation.OverlapProblem(other.Spec, spec, "start");
@@ -96,7 +97,7 @@ public static class SlotEndpoints
         }
         if (errors.Any) return errors.ToProblem();
 
-        var outcome = await s.Slots.SyncAsync(rpps, incoming, fromUtc!.Value, toUtc!.Value, ct);
+        var outcome = await s.Slots.SyncAsync(rpps, incoming, fromUtc!.Value, toUtc!.Value, Caller.From(user), ct);
         if (outcome.Overlap is { } overlap)
         {
             // Name the sent slot at fault: the later of the two when both were sent.
@@ -111,10 +112,10 @@ public static class SlotEndpoints
     public static async Task<Results<NoContent, ProblemHttpResult>> WithdrawSlot(long id, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
         var slot = await s.Slots.GetAsync(id, ct);
-        var caller = Caller.From(user);
-        // A slot of another GP answers 404 like a missing one: its existence is not the caller's business.
-        if (slot is null || !caller.CoversPractitioner(slot.Rpps)) return Problems.NotFound("slot_not_found", "No slot with this id for this client.");
-        return await s.Slots.WithdrawAsync(id, ct) switch
+        if (slot is null) return Problems.NotFound("slot_not_found", "No slot has this id.");
+        // As for reading it (and as the contract says): a slot outside the caller's scope is a 403.
+        if (!Caller.From(user).CoversPractitioner(slot.Rpps)) return Problems.Forbidden("This slot is not one of this client's GPs'.");
+        return await s.Slots.WithdrawAsync(id, Caller.From(user), ct) switch
         {
             WithdrawOutcome.Withdrawn => TypedResults.NoContent(),
             WithdrawOutcome.Booked => Problems.Conflict("slot_booked", "The slot is booked: cancel the booking, saying who and why, instead."),

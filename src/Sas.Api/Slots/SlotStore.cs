@@ -16,7 +16,7 @@ public sealed record SlotRow(
 /// <summary>The outcome of a withdrawal, for the 204/404/409 answer.</summary>
 public enum WithdrawOutcome { Withdrawn, NotFound, Booked, Held, Expired }
 
-public sealed class SlotStore(Db db, TimeProvider clock)
+public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Audit audit)
 {
     private const string Columns = """
         id, rpps, sector_code AS SectorCode, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc, modality,
@@ -91,7 +91,7 @@ public sealed class SlotStore(Db db, TimeProvider clock)
     public sealed record PublishOutcome(long? Id, SlotRow? Overlapping, bool ExternalIdTaken);
 
     /// <summary>Publishes one slot, checking overlap and external id inside the same transaction as the insert.</summary>
-    public Task<PublishOutcome> PublishAsync(string rpps, SlotSpec spec, string? externalId, CancellationToken ct) =>
+    public Task<PublishOutcome> PublishAsync(string rpps, SlotSpec spec, string? externalId, Infrastructure.Auth.Caller caller, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
             if (externalId is not null &&
@@ -101,6 +101,7 @@ public sealed class SlotStore(Db db, TimeProvider clock)
                 new { rpps, site = spec.Site, start = spec.StartUtc, end = spec.EndUtc }, tx, cancellationToken: ct));
             if (overlapping is not null) return new PublishOutcome(null, overlapping, false);
             var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(sql.Insert, Params(rpps, spec, externalId), tx, cancellationToken: ct));
+            await audit.WriteAsync(c, tx, caller, "publish", "slot", id.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
             return new PublishOutcome(id, null, false);
         }, ct);
 
@@ -112,7 +113,7 @@ public sealed class SlotStore(Db db, TimeProvider clock)
     /// nothing at all when the body matches what is stored. Every update and withdrawal re-checks the
     /// slot's state in its WHERE clause, so a hold or booking that lands meanwhile turns into a conflict.
     /// </summary>
-    public Task<SyncOutcome> SyncAsync(string rpps, IReadOnlyList<IncomingSlot> incoming, DateTime fromUtc, DateTime toUtc, CancellationToken ct) =>
+    public Task<SyncOutcome> SyncAsync(string rpps, IReadOnlyList<IncomingSlot> incoming, DateTime fromUtc, DateTime toUtc, Infrastructure.Auth.Caller caller, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
             var now = Now;
@@ -148,14 +149,21 @@ public sealed class SlotStore(Db db, TimeProvider clock)
                 else
                     conflicts.Add(new(id, existing.First(e => e.Id == id).ExternalId, SlotStatus.Booked, "absent_while_booked"));
             }
+            await audit.WriteAsync(c, tx, caller, "sync", "practitioner", rpps, ct); // a sync that changes nothing writes nothing, nor this
             return new SyncOutcome(plan.Create.Count, updated, plan.Unchanged, withdrawn, conflicts, null);
         }, ct);
 
     /// <summary>Withdraws an unbooked slot of one of the caller's GPs; the state check is the UPDATE's WHERE.</summary>
-    public async Task<WithdrawOutcome> WithdrawAsync(long id, CancellationToken ct)
+    public async Task<WithdrawOutcome> WithdrawAsync(long id, Infrastructure.Auth.Caller caller, CancellationToken ct)
     {
         var now = Now;
-        if (await db.ExecuteAsync(sql.Withdraw, new { id, now }, ct) > 0) return WithdrawOutcome.Withdrawn;
+        var withdrawn = await db.InTransactionAsync(async (c, tx) =>
+        {
+            if (await c.ExecuteAsync(new CommandDefinition(sql.Withdraw, new { id, now }, tx, cancellationToken: ct)) == 0) return false;
+            await audit.WriteAsync(c, tx, caller, "withdraw", "slot", id.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+            return true;
+        }, ct);
+        if (withdrawn) return WithdrawOutcome.Withdrawn;
         await using var c = await db.OpenAsync(ct);
         var row = await c.QuerySingleOrDefaultAsync<SlotRow>(new CommandDefinition(sql.SelectById, new { id }, cancellationToken: ct));
         return row?.EffectiveStatus(now) switch

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sas.Api.Infrastructure;
+using Sas.Api.Infrastructure.Audit;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Errors;
 using Sas.Domain.Identifiers;
@@ -12,7 +13,7 @@ public static class CptsEndpoints
     {
         var cpts = v1.MapGroup("/cpts").WithTags("Territory");
 
-        cpts.MapPut("/{finess}", PutCpts).WithName(nameof(PutCpts))
+        cpts.MapPut("/{finess}", PutCpts).WithName(nameof(PutCpts)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Create or replace a CPTS and its sectors (admin)").RequireAuthorization(Policies.Admin).ProducesProblems(422);
         cpts.MapGet("/{finess}", GetCpts).WithName(nameof(GetCpts))
             .WithSummary("Read a CPTS (any role)").ProducesProblems(404);
@@ -21,7 +22,7 @@ public static class CptsEndpoints
     }
 
     public static async Task<Results<Created<CptsDto>, Ok<CptsDto>, ProblemHttpResult>> PutCpts(
-        string finess, CptsInput input, TerritoryStore store, CancellationToken ct)
+        string finess, CptsInput input, System.Security.Claims.ClaimsPrincipal user, TerritoryStore store, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (!Finess.IsValid(finess)) errors.Add("finess", "is not a valid FINESS number (9 characters, Luhn key)");
@@ -35,7 +36,7 @@ public static class CptsEndpoints
         }
         if (errors.Any) return errors.ToProblem();
 
-        var created = await store.UpsertCptsAsync(finess, input.Name!.Trim(), sectors, ct);
+        var created = await store.UpsertCptsAsync(finess, input.Name!.Trim(), sectors, Caller.From(user), ct);
         var dto = new CptsDto(finess, input.Name.Trim(), sectors.Order(StringComparer.Ordinal).ToArray());
         return created ? TypedResults.Created($"/v1/cpts/{finess}", dto) : TypedResults.Ok(dto);
     }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sas.Api.Infrastructure;
+using Sas.Api.Infrastructure.Audit;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Reference;
@@ -13,7 +14,7 @@ public static class SectorEndpoints
     {
         var sectors = v1.MapGroup("/sectors").WithTags("Territory");
 
-        sectors.MapPut("/{code}", PutSector).WithName(nameof(PutSector))
+        sectors.MapPut("/{code}", PutSector).WithName(nameof(PutSector)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Create or replace a sector (admin)").RequireAuthorization(Policies.Admin).ProducesProblems(422);
         sectors.MapGet("/", ListSectors).WithName(nameof(ListSectors))
             .WithSummary("List sectors (any role)").ProducesProblems(422);
@@ -26,7 +27,7 @@ public static class SectorEndpoints
     public readonly record struct Services(TerritoryStore Store, Geography Geography);
 
     public static async Task<Results<Created<SectorDto>, Ok<SectorDto>, ProblemHttpResult>> PutSector(
-        string code, SectorInput input, [AsParameters] Services s, CancellationToken ct)
+        string code, SectorInput input, System.Security.Claims.ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (!EndpointConventions.IsValidCode(code)) errors.Add("code", "must be 1 to 64 letters, digits, '-', '_', '.' or ':'");
@@ -50,7 +51,7 @@ public static class SectorEndpoints
 
         var row = new SectorRow(code, input.Name!.Trim(), department!.Code, input.TimeZone ?? department.TimeZone,
             input.BookingHorizonHours ?? TerritorySnapshot.DefaultHorizonHours, input.Cpts);
-        var created = await s.Store.UpsertSectorAsync(row, communes, ct);
+        var created = await s.Store.UpsertSectorAsync(row, communes, Caller.From(user), ct);
         var dto = ToDto(row, communes.Order(StringComparer.Ordinal).ToArray());
         return created ? TypedResults.Created($"/v1/sectors/{code}", dto) : TypedResults.Ok(dto);
     }

@@ -13,7 +13,7 @@ public sealed record SectorCommuneRow(string SectorCode, string InseeCode);
 /// <summary>How long a node keeps its copy of the territory for searches (<c>Territory:CacheSeconds</c>, default 30).</summary>
 public sealed record TerritoryCacheLifetime(TimeSpan Value);
 
-public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryCacheLifetime cacheLifetime)
+public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryCacheLifetime cacheLifetime, Infrastructure.Audit.Audit audit)
 {
     public sealed class Sql(SqlDialect d)
     {
@@ -74,7 +74,7 @@ public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryC
     private readonly Sql sql = new(db.Dialect);
 
     /// <summary>Creates or replaces a sector and its communes in one transaction; true when it was created.</summary>
-    public Task<bool> UpsertSectorAsync(SectorRow sector, IReadOnlyList<string> communes, CancellationToken ct) =>
+    public Task<bool> UpsertSectorAsync(SectorRow sector, IReadOnlyList<string> communes, Infrastructure.Auth.Caller caller, CancellationToken ct) =>
         AndForgetTheCopy(db.InTransactionAsync(async (c, tx) =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
@@ -84,6 +84,7 @@ public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryC
             await c.ExecuteAsync(new CommandDefinition(sql.DeleteSectorCommunes, new { code = sector.Code }, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(sql.InsertSectorCommune,
                 communes.Select(i => new SectorCommuneRow(sector.Code, i)), tx, cancellationToken: ct));
+            await audit.WriteAsync(c, tx, caller, created ? "create" : "replace", "sector", sector.Code, ct);
             return created;
         }, ct));
 
@@ -144,7 +145,7 @@ public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryC
     }
 
     /// <summary>Creates or replaces a CPTS and makes exactly <paramref name="sectorCodes"/> its sectors.</summary>
-    public Task<bool> UpsertCptsAsync(string finess, string name, IReadOnlyList<string> sectorCodes, CancellationToken ct) =>
+    public Task<bool> UpsertCptsAsync(string finess, string name, IReadOnlyList<string> sectorCodes, Infrastructure.Auth.Caller caller, CancellationToken ct) =>
         AndForgetTheCopy(db.InTransactionAsync(async (c, tx) =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
@@ -153,6 +154,7 @@ public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryC
             var codes = sectorCodes.ToArray(); // Dapper writes an empty list as a subquery with no rows
             await c.ExecuteAsync(new CommandDefinition(sql.DetachCptsSectors, new { finess, codes, now }, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(sql.AttachCptsSectors, new { finess, codes, now }, tx, cancellationToken: ct));
+            await audit.WriteAsync(c, tx, caller, created ? "create" : "replace", "cpts", finess, ct);
             return created;
         }, ct));
 }
