@@ -124,6 +124,7 @@ public static class Startup
         app.UseSwagger();
         app.UseSwaggerUI(o => o.SwaggerEndpoint($"/swagger/{OpenApiSetup.DocumentName}/swagger.json", "SAS booking API v1"));
         app.UseSasFhirCertificateForwarding();
+        app.UseFailedKeyLimit();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

@@ -28,6 +28,8 @@ public class ProductionTests
     [InlineData("Production", "Fhir:Mtls:TrustedCaFiles:0", "/nonexistent/igc-sante.pem", "does not exist")]
     [InlineData("Production", "Fhir:Mtls:TrustedCaFiles:0", "/nonexistent/igc-sante.pem", "AllowedCommonNames or AllowedOrganizationalUnits is empty")]
     [InlineData("Production", "Auth:Jwt:Enabled", "true", "Auth:Jwt:Enabled is true")]
+    [InlineData("Staging", "Sas:DemoData", "true", "Sas:DemoData is on in Staging")]
+    [InlineData("production", "Sas:DemoData", "true", "for Development only")]
     [InlineData("Development", "Sas:BootstrapAdminKey", "short", "Sas:BootstrapAdminKey must be at least 16 characters")]
     [InlineData("Development", "Database:Provider", "SqlServer", "Database:Provider is SqlServer but ConnectionStrings:Sas is not set")]
     public async Task A_refused_configuration_prints_one_line_and_exits_with_code_1(string environment, string key, string value, string message)

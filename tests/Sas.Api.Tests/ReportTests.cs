@@ -179,6 +179,31 @@ public class ReportTests
     }
 
     [Fact]
+    public async Task Csv_cells_a_spreadsheet_would_run_as_formulas_are_written_as_text()
+    {
+        using var api = new SasApiFactory();
+        var (_, cpts, sector, rpps) = await Territory(api);
+        await (await api.Admin().PutJson($"/v1/practitioners/{rpps}", new
+        {
+            firstName = "@SUM(A1:A9)", lastName = "=HYPERLINK(\"https://evil.example\")", sectors = new[] { sector },
+            sites = new[] { new { id = "cab", name = "Cabinet", address = "1 rue", commune = "44109" } },
+        })).Expect(HttpStatusCode.OK);
+        api.InsertSlot(rpps, sector, new DateTime(2026, 11, 18, 9, 0, 0, DateTimeKind.Utc), 20, "booked");
+        var from = new DateTime(2026, 11, 16, 0, 0, 0, DateTimeKind.Utc);
+        await Recompute(api, from, from.AddDays(7));
+        foreach (var format in new[] { "csv", "excel-fr" })
+        {
+            var text = await api.Admin().GetStringAsync($"/v1/reports/fill-rate?cpts={cpts}&from={World.Instant(from)}&to={World.Instant(from.AddDays(7))}&groupBy=practitioner&format={format}");
+            var cells = text.Split("\r\n")[1].Split(format == "csv" ? ',' : ';');
+            Assert.StartsWith("\"'@SUM(A1:A9) =HYPERLINK(", cells[1]);
+            Assert.DoesNotContain(cells, c => c.Length > 0 && c.TrimStart('"')[0] is '=' or '+' or '@');
+        }
+
+        var csv = new Csv(excelFr: false).Row("-1+2", "+33 6", "\tx", "plain", -1.5, 3).ToString();
+        Assert.Equal("'-1+2,'+33 6,'\tx,plain,-1.5,3\r\n", csv); // numbers stay numbers
+    }
+
+    [Fact]
     public async Task Csv_and_french_excel_give_the_same_figures_as_json()
     {
         using var api = new SasApiFactory();

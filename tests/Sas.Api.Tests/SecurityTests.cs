@@ -219,3 +219,46 @@ public class RateLimitTests(RateLimitTests.Api api) : IClassFixture<RateLimitTes
         await response.ExpectProblem(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
     }
 }
+
+/// <summary>Unknown API keys: remembered briefly, and limited per address before any lookup.</summary>
+public class FailedKeyTests(FailedKeyTests.Api api) : IClassFixture<FailedKeyTests.Api>
+{
+    public sealed class Api : SasApiFactory
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("RateLimit:FailedKeysPerMinute", "5")];
+    }
+
+    private long Lookups => api.Services.GetRequiredService<Sas.Api.Clients.ClientStore>().DatabaseLookups;
+
+    [Fact]
+    public async Task A_flood_of_bad_keys_is_not_a_flood_of_database_lookups()
+    {
+        // One bad key again and again: looked up once, then remembered as unknown (and the address runs out of failures).
+        var before = Lookups;
+        for (var i = 0; i < 3; i++)
+            await (await api.WithKey("sas_one-bad-key-" + new string('x', 20)).GetAsync("/v1/sectors")).ExpectProblem(HttpStatusCode.Unauthorized, "unauthenticated");
+        Assert.Equal(1, Lookups - before);
+
+        // Distinct bad keys from one address: a lookup each until the address's five failures are spent, then 429 at once.
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 10; i++) answers.Add(await api.WithKey($"sas_guess-{i}-{Guid.NewGuid():N}").GetAsync("/v1/sectors"));
+        Assert.True(Lookups - before <= 5, $"{Lookups - before} lookups");
+        var refused = answers.Where(a => a.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.True(refused.Count >= 7, $"{refused.Count} refused");
+        await refused[^1].ExpectProblem(HttpStatusCode.TooManyRequests, "rate_limited");
+        Assert.True(refused[^1].Headers.RetryAfter?.Delta > TimeSpan.Zero);
+    }
+}
+
+/// <summary>A key created a moment after it was tried (and remembered as unknown) works at once on the node that created it.</summary>
+public class NewKeyTests(SasApiFactory api) : IClassFixture<SasApiFactory>
+{
+    [Fact]
+    public async Task A_key_remembered_as_unknown_works_as_soon_as_it_is_created()
+    {
+        var key = "sas_bootstrap-like-key-" + Guid.NewGuid().ToString("N");
+        await (await api.WithKey(key).GetAsync("/v1/sectors")).ExpectProblem(HttpStatusCode.Unauthorized, "unauthenticated");
+        await api.Services.GetRequiredService<Sas.Api.Clients.ClientStore>().EnsureKeyAsync("late", "admin", [], key, default);
+        await (await api.WithKey(key).GetAsync("/v1/sectors")).Expect(HttpStatusCode.OK);
+    }
+}

@@ -40,14 +40,24 @@ public sealed class ClientStore(Db db, TimeProvider clock, KeyCache keys, Infras
 
     private readonly Sql sql = new();
 
+    /// <summary>How many key lookups reached the database: for the tests of the caches.</summary>
+    public long DatabaseLookups => Interlocked.Read(ref lookups);
+    private long lookups;
+
     public async Task<ClientIdentity?> FindByKeyHashAsync(string hash, CancellationToken ct)
     {
         if (keys.TryGet(hash, out var cached)) return cached;
+        if (keys.IsKnownMiss(hash)) return null;
         var readAt = keys.Generation;
+        Interlocked.Increment(ref lookups);
         await using var connection = await db.OpenAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<KeyOwnerRow>(
             new CommandDefinition(sql.FindByKeyHash, new { hash }, cancellationToken: ct));
-        if (row is null) return null;
+        if (row is null)
+        {
+            keys.AddMiss(hash, readAt);
+            return null;
+        }
         var identity = new ClientIdentity(row.Id, row.Role, ParseScope(row.Scope));
         keys.Add(hash, identity, readAt);
         return identity;
@@ -72,6 +82,7 @@ public sealed class ClientStore(Db db, TimeProvider clock, KeyCache keys, Infras
             await audit.WriteAsync(c, tx, caller, "create", "client", client.Id, ct);
             return 0;
         }, ct);
+        keys.Clear(); // the new key may have been tried, and remembered as unknown, a moment ago
         return (client, keyId, key);
     }
 
@@ -108,6 +119,7 @@ public sealed class ClientStore(Db db, TimeProvider clock, KeyCache keys, Infras
             await audit.WriteAsync(c, tx, caller, "create", "client_key", keyId, ct);
             return 0;
         }, ct);
+        keys.Clear();
         return (keyId, key);
     }
 

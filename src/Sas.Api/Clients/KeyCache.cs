@@ -4,14 +4,19 @@ namespace Sas.Api.Clients;
 
 /// <summary>
 /// API keys already checked, by hash, for a few seconds (<c>Auth:KeyCacheSeconds</c>, default 10; 0 turns it
-/// off): every request is authenticated, and the lookup was one more query on each. Only keys found are
-/// kept, so unknown keys cannot fill it. A revocation through this node empties it at once; a revocation
-/// made through another node (SQL Server, several nodes) takes effect here when the entry expires.
+/// off): every request is authenticated, and the lookup was one more query on each. A revocation through this
+/// node empties it at once; a revocation made through another node (SQL Server, several nodes) takes effect
+/// here when the entry expires. Unknown keys are remembered too, for <see cref="MissLifetime"/>, in a table of
+/// their own that is emptied when full: a flood of one bad key is not a flood of queries, and a flood of distinct
+/// bad keys cannot push the good ones out (the per-address limit on failed keys stops it anyway). A key created
+/// through this node empties that table; one created through another node works here within that delay.
 /// </summary>
 public sealed class KeyCache(TimeProvider clock, TimeSpan lifetime)
 {
     private const int MaxEntries = 10_000;
+    public static readonly TimeSpan MissLifetime = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, (ClientIdentity Identity, DateTimeOffset Until)> entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> misses = new(StringComparer.Ordinal);
     private long generation;
 
     /// <summary>Read before looking a key up in the database, and given back to <see cref="Add"/>.</summary>
@@ -45,12 +50,33 @@ public sealed class KeyCache(TimeProvider clock, TimeSpan lifetime)
         }
     }
 
+    /// <summary>Whether this hash was looked up and not found a moment ago.</summary>
+    public bool IsKnownMiss(string hash)
+    {
+        if (!misses.TryGetValue(hash, out var until)) return false;
+        if (until > clock.GetUtcNow()) return true;
+        misses.TryRemove(KeyValuePair.Create(hash, until));
+        return false;
+    }
+
+    public void AddMiss(string hash, long readAt)
+    {
+        if (lifetime <= TimeSpan.Zero) return;
+        lock (entries)
+        {
+            if (readAt != Generation) return;
+            if (misses.Count >= MaxEntries) misses.Clear();
+            misses[hash] = clock.GetUtcNow() + MissLifetime;
+        }
+    }
+
     public void Clear()
     {
         lock (entries)
         {
             Interlocked.Increment(ref generation);
             entries.Clear();
+            misses.Clear();
         }
     }
 }

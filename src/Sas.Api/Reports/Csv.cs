@@ -21,7 +21,11 @@ public sealed class Csv(bool excelFr)
         for (var i = 0; i < cells.Length; i++)
         {
             if (i > 0) text.Append(separator);
-            text.Append(Escape(Format(cells[i])));
+            var cell = Format(cells[i]);
+            // OWASP's rule against CSV injection: text a spreadsheet would read as a formula (a GP's name typed as
+            // "=HYPERLINK(…)", say) starts with a quote, which shows it as text. Numbers are written by us, not quoted.
+            if (cells[i] is string && cell.Length > 0 && cell[0] is '=' or '+' or '-' or '@' or '\t' or '\r') cell = "'" + cell;
+            text.Append(Escape(cell));
         }
         text.Append("\r\n");
         return this;

@@ -11,7 +11,8 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ClientStore clients)
+    ClientStore clients,
+    FailedKeyLimiter failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -21,10 +22,18 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         if (!Request.Headers.TryGetValue(HeaderName, out var values)) return AuthenticateResult.NoResult();
         var key = values.ToString();
-        if (key.Length is 0 or > 200) return AuthenticateResult.Fail("malformed API key");
+        if (key.Length is 0 or > 200)
+        {
+            failures.Failed(Context);
+            return AuthenticateResult.Fail("malformed API key");
+        }
 
         var client = await clients.FindByKeyHashAsync(ApiKeys.Hash(key), Context.RequestAborted);
-        if (client is null) return AuthenticateResult.Fail("unknown or revoked API key");
+        if (client is null)
+        {
+            failures.Failed(Context);
+            return AuthenticateResult.Fail("unknown or revoked API key");
+        }
 
         var claims = new List<Claim>
         {

@@ -37,6 +37,7 @@ public static class AuthSetup
     public static IServiceCollection AddSasAuth(this IServiceCollection services)
     {
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Auth:Jwt").Get<JwtOptions>() ?? new JwtOptions());
+        services.AddSingleton<FailedKeyLimiter>();
 
         services.AddAuthentication(Selector)
             // One entry point: an API key when the header is there, else a bearer token when JWT is configured.

@@ -76,11 +76,12 @@ public static class SecuritySetup
     /// <summary>Refuses the configurations that would expose patient data or open the service in Production.</summary>
     public static void GuardProduction(WebApplication app)
     {
-        if (!app.Environment.IsProduction()) return;
         var config = app.Configuration;
+        // Demo data creates publicly known API keys: only on a developer's machine, whatever the environment is called.
+        if (config.GetValue("Sas:DemoData", false) && !app.Environment.IsDevelopment())
+            throw new StartupRefusedException($"Refusing to start: Sas:DemoData is on in {app.Environment.EnvironmentName}. Demo data creates publicly known API keys and is for Development only; set Sas:DemoData=false.");
+        if (!app.Environment.IsProduction()) return;
         var problems = new List<string>();
-        if (config.GetValue("Sas:DemoData", false))
-            problems.Add("Sas:DemoData is on in Production. Demo data creates publicly known API keys; set Sas:DemoData=false.");
         var jwt = app.Services.GetRequiredService<JwtOptions>();
         if (config.GetValue("Auth:Jwt:Enabled", false) && !jwt.Enabled)
             problems.Add("Auth:Jwt:Enabled is true but neither Auth:Jwt:Authority nor Auth:Jwt:SigningKeys is set.");
