@@ -61,3 +61,28 @@ public class PractitionerTests(SasApiFactory api) : IClassFixture<SasApiFactory>
 
     private static object[] Sites(params string[] ids) => ids.Select(id => (object)new { id, name = "Cabinet", address = "1 rue", commune = "44109" }).ToArray();
 }
+
+public class EnrolmentTests(SasApiFactory api) : IClassFixture<SasApiFactory>
+{
+    private readonly World world = new(api);
+
+    private static object Gp(params string[] sectors) => new
+    {
+        firstName = "Jeanne", lastName = "Enrôlée", sectors,
+        sites = new[] { new { id = "cab", name = "Cabinet", address = "1 rue", commune = "44109" } }, // Nantes
+    };
+
+    [Fact]
+    public async Task A_practice_enrols_its_gp_only_in_sectors_covering_its_sites_and_an_admin_anywhere()
+    {
+        var nantes = await world.Sector(communes: ["44109"]);
+        var rennes = await world.Sector(department: "35", communes: ["35238"]);
+        var rpps = World.NewRpps();
+        var software = await world.ClientFor("practitioner", rpps);
+
+        await (await software.PutJson($"/v1/practitioners/{rpps}", Gp(nantes, rennes))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "sectors[1]");
+        await (await software.GetAsync($"/v1/practitioners/{rpps}")).ExpectProblem(HttpStatusCode.NotFound, "practitioner_not_found");
+        await (await software.PutJson($"/v1/practitioners/{rpps}", Gp(nantes))).Expect(HttpStatusCode.Created);
+        await (await api.Admin().PutJson($"/v1/practitioners/{rpps}", Gp(nantes, rennes))).Expect(HttpStatusCode.OK); // the territory's decision
+    }
+}

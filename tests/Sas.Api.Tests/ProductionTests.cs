@@ -28,6 +28,7 @@ public class ProductionTests
     [InlineData("Production", "Fhir:Mtls:TrustedCaFiles:0", "/nonexistent/igc-sante.pem", "does not exist")]
     [InlineData("Production", "Fhir:Mtls:TrustedCaFiles:0", "/nonexistent/igc-sante.pem", "AllowedCommonNames or AllowedOrganizationalUnits is empty")]
     [InlineData("Production", "Auth:Jwt:Enabled", "true", "Auth:Jwt:Enabled is true")]
+    [InlineData("Production", "Fhir:Mtls:ForwardedCertificateHeader", "X-SSL-Client-Cert", "Fhir:Mtls:TrustedProxies is empty")]
     [InlineData("Staging", "Sas:DemoData", "true", "Sas:DemoData is on in Staging")]
     [InlineData("production", "Sas:DemoData", "true", "for Development only")]
     [InlineData("Development", "Sas:BootstrapAdminKey", "short", "Sas:BootstrapAdminKey must be at least 16 characters")]

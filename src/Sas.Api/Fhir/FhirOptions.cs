@@ -48,6 +48,13 @@ public sealed class MtlsOptions
     /// </summary>
     public string? ForwardedCertificateHeader { get; set; }
 
+    /// <summary>
+    /// The addresses of the proxies allowed to send <see cref="ForwardedCertificateHeader"/>. From anyone else the header
+    /// is dropped: the platform's certificate is public, so anyone reaching Kestrel directly could otherwise send it.
+    /// Production refuses to start with the header set and this list empty.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
+
     public bool Enabled => TrustedCaFiles.Length > 0;
 }
 

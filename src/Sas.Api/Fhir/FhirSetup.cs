@@ -59,7 +59,18 @@ public static class FhirSetup
 
     public static WebApplication UseSasFhirCertificateForwarding(this WebApplication app)
     {
-        if (!string.IsNullOrWhiteSpace(app.Configuration["Fhir:Mtls:ForwardedCertificateHeader"])) app.UseCertificateForwarding();
+        var mtls = app.Services.GetRequiredService<FhirOptions>().Mtls;
+        if (string.IsNullOrWhiteSpace(mtls.ForwardedCertificateHeader)) return app;
+        var header = mtls.ForwardedCertificateHeader;
+        var proxies = mtls.TrustedProxies.Select(p => System.Net.IPAddress.Parse(p.Trim())).ToArray();
+        app.Use((http, next) =>
+        {
+            // Only a configured proxy vouches for a client certificate; anyone else's header is dropped before it is read.
+            var from = http.Connection.RemoteIpAddress;
+            if (from is null || !proxies.Any(p => p.Equals(from.IsIPv4MappedToIPv6 ? from.MapToIPv4() : from))) http.Request.Headers.Remove(header);
+            return next(http);
+        });
+        app.UseCertificateForwarding();
         return app;
     }
 }

@@ -30,7 +30,8 @@ public static class PractitionerEndpoints
         string rpps, PractitionerInput input, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
         if (!Rpps.IsValid(rpps)) return Problems.Field("rpps", "is not a valid RPPS number (11 digits, Luhn key)");
-        if (!Caller.From(user).CoversPractitioner(rpps)) return Problems.Forbidden("This client does not act for this RPPS.");
+        var caller = Caller.From(user);
+        if (!caller.CoversPractitioner(rpps)) return Problems.Forbidden("This client does not act for this RPPS.");
 
         var errors = new ValidationErrors();
         errors.Text("firstName", input.FirstName, 100);
@@ -60,12 +61,22 @@ public static class PractitionerEndpoints
             errors.Text($"sites[{i}].address", site.Address, 300);
             if (errors.Required(site.Commune, $"sites[{i}].commune") && s.Geography.FindCommune(site.Commune) is null) errors.Add($"sites[{i}].commune", "is not a known INSEE commune code");
         }
+        if (!errors.Any && !caller.IsAdmin)
+        {
+            // A practice's software enrols its GP where the GP practises: each sector must cover a site's commune.
+            // Anywhere else (a neighbouring sector, a SAS rota) is the territory's decision: an admin's.
+            var covered = await s.Territory.CommunesOfSectorsAsync(sectors, ct);
+            var siteCommunes = sites.Select(x => x.Commune!).ToHashSet(StringComparer.Ordinal);
+            for (var i = 0; i < sectors.Length; i++)
+                if (!covered[sectors[i]].Any(siteCommunes.Contains))
+                    errors.Add($"sectors[{i}]", "covers none of this GP's sites' communes: only an admin may enrol a GP in a sector where it has no practice site");
+        }
         if (errors.Any) return errors.ToProblem();
 
         var row = new PractitionerRow(rpps, input.FirstName!.Trim(), input.LastName!.Trim(),
             string.IsNullOrWhiteSpace(input.Profession) ? "general_practitioner" : input.Profession.Trim(), input.OverflowPerDay);
         var siteRows = sites.Select(x => new PractitionerSiteRow(rpps, x.Id!, x.Name!.Trim(), x.Address!.Trim(), x.Commune!)).ToList();
-        var created = await s.Store.UpsertAsync(row, sectors, siteRows, Caller.From(user), ct);
+        var created = await s.Store.UpsertAsync(row, sectors, siteRows, caller, ct);
         var dto = ToDto(new Practitioner(row, sectors.Order(StringComparer.Ordinal).ToList(), siteRows.OrderBy(x => x.SiteId, StringComparer.Ordinal).ToList()));
         return created ? TypedResults.Created($"/v1/practitioners/{rpps}", dto) : TypedResults.Ok(dto);
     }

@@ -90,6 +90,10 @@ public static class SecuritySetup
         var mtls = app.Services.GetRequiredService<Fhir.FhirOptions>().Mtls;
         if (mtls.Enabled && (mtls.AllowedCommonNames.Length == 0 || mtls.AllowedOrganizationalUnits.Length == 0))
             problems.Add("Fhir:Mtls:TrustedCaFiles is set but AllowedCommonNames or AllowedOrganizationalUnits is empty: the SAS platform could never connect.");
+        if (!string.IsNullOrWhiteSpace(mtls.ForwardedCertificateHeader) && mtls.TrustedProxies.Length == 0)
+            problems.Add("Fhir:Mtls:ForwardedCertificateHeader is set but Fhir:Mtls:TrustedProxies is empty: anyone could send the platform's certificate in that header.");
+        foreach (var proxy in mtls.TrustedProxies.Where(p => !System.Net.IPAddress.TryParse(p.Trim(), out _)))
+            problems.Add($"Fhir:Mtls:TrustedProxies names '{proxy}', which is not an IP address.");
         foreach (var file in mtls.TrustedCaFiles.Where(f => !File.Exists(f)))
             problems.Add($"Fhir:Mtls:TrustedCaFiles names '{file}', which does not exist.");
         if (problems.Count > 0) throw new StartupRefusedException("Refusing to start: " + string.Join(" ", problems));
