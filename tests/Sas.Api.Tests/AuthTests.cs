@@ -124,15 +124,57 @@ public class AuthTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         Assert.DoesNotContain(rows, row => row.Contains(key, StringComparison.Ordinal));
     }
 
-    private static string Token(string role, string[] scope, string audience = "sas-booking-api", byte[]? key = null) =>
+    public static string Token(string role, string[] scope, string audience = "sas-booking-api", byte[]? key = null, string? sub = "regulation-software",
+        string issuer = "https://idp.test", string algorithm = SecurityAlgorithms.HmacSha256) =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = "https://idp.test",
+            Issuer = issuer,
             Audience = audience,
             Expires = DateTime.UtcNow.AddMinutes(10),
-            Subject = new ClaimsIdentity([new Claim("sub", "regulation-software"), new Claim("role", role), .. scope.Select(s => new Claim("sas_scope", s))]),
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? SasApiFactory.JwtKey), SecurityAlgorithms.HmacSha256),
+            Subject = new ClaimsIdentity([.. sub is null ? Array.Empty<Claim>() : [new Claim("sub", sub)], new Claim("role", role), .. scope.Select(s => new Claim("sas_scope", s))]),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? SasApiFactory.JwtKey), algorithm),
         });
+
+    [Fact]
+    public async Task A_token_naming_no_client_or_from_another_issuer_or_with_another_algorithm_is_refused()
+    {
+        await (await api.WithToken(Token(Roles.Admin, [], sub: null)).GetAsync("/v1/sectors")).ExpectProblem(HttpStatusCode.Unauthorized, "unauthenticated");
+        await (await api.WithToken(Token(Roles.Admin, [], issuer: "https://idp.evil")).GetAsync("/v1/sectors")).ExpectProblem(HttpStatusCode.Unauthorized, "unauthenticated");
+        await (await api.WithToken(Token(Roles.Admin, [])).GetAsync("/v1/sectors")).Expect(HttpStatusCode.OK);
+    }
+
+    /// <summary>The host also knows a 64-byte key, so an HS512 signature verifies: only the pinned algorithm list refuses it.</summary>
+    public sealed class TwoKeysApi : SasApiFactory
+    {
+        public static readonly byte[] LongKey = Enumerable.Range(1, 64).Select(i => (byte)(i * 3)).ToArray();
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Auth:Jwt:SigningKeys:1", Convert.ToBase64String(LongKey))];
+    }
+
+    [Fact]
+    public async Task Only_the_pinned_algorithm_is_accepted_even_with_a_known_key()
+    {
+        using var host = new TwoKeysApi();
+        await (await host.WithToken(Token(Roles.Admin, [], key: TwoKeysApi.LongKey, algorithm: SecurityAlgorithms.HmacSha512)).GetAsync("/v1/sectors"))
+            .ExpectProblem(HttpStatusCode.Unauthorized, "unauthenticated");
+        await (await host.WithToken(Token(Roles.Admin, [], key: TwoKeysApi.LongKey)).GetAsync("/v1/sectors")).Expect(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Jwt_clients_are_told_apart_by_their_subject_even_a_long_one()
+    {
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var longSub = "f:" + new string('p', 80);
+        var first = api.WithToken(Token(Roles.Regulator, [sector], sub: longSub));
+        var second = api.WithToken(Token(Roles.Regulator, [sector], sub: "another-regulation-software"));
+        await (await first.Book(BookingRequests.Body(slot), key: "shared-key")).Expect(HttpStatusCode.Created);
+        // The same Idempotency-Key from another client is its own request (here refused: the slot is taken), not a replay.
+        await (await second.Book(BookingRequests.Body(slot), key: "shared-key")).ExpectProblem(HttpStatusCode.Conflict, "slot_booked");
+        var booked = (string)api.Rows("SELECT booked_by_client FROM bookings WHERE slot_id = @slot", new { slot }).Single().booked_by_client;
+        Assert.StartsWith("jwt:", booked);
+        Assert.True(booked.Length <= 36);
+    }
 
     [Fact]
     public async Task A_jwt_carries_role_and_scope()

@@ -22,6 +22,9 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
 
     public sealed class Sql(SqlDialect d)
     {
+        /// <summary>A JWT caller has no client row (it has no key): its webhook needs one, with its role and scope as of now.</summary>
+        public string UpdateJwtClient => "UPDATE clients SET role = @role, scope = @scope WHERE id = @client";
+        public string InsertJwtClient => "INSERT INTO clients (id, name, role, scope, created_at) VALUES (@client, @name, @role, @scope, @now)";
         public string UpdateWebhook => "UPDATE webhooks SET url = @url, secret = @secret, events = @events, updated_at = @now WHERE client_id = @client";
         public string InsertWebhook => "INSERT INTO webhooks (client_id, url, secret, events, updated_at) VALUES (@client, @url, @secret, @events, @now)";
         public string SelectWebhook => "SELECT client_id AS ClientId, url, secret, events FROM webhooks WHERE client_id = @client";
@@ -100,6 +103,13 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
         db.InTransactionAsync(async (c, tx) =>
         {
             var args = new { client = caller.ClientId, url, secret, events = JsonSerializer.Serialize(events), now = Now };
+            if (ClientIds.IsJwt(caller.ClientId))
+            {
+                // Deliveries go by the subscriber's role and scope: a JWT client's are those of the token it registered with.
+                var client = new { client = caller.ClientId, name = "JWT client " + caller.ClientId, role = caller.Role, scope = JsonSerializer.Serialize(caller.Scope.Order(StringComparer.Ordinal)), now = Now };
+                if (await c.ExecuteAsync(new CommandDefinition(sql.UpdateJwtClient, client, tx, cancellationToken: ct)) == 0)
+                    await c.ExecuteAsync(new CommandDefinition(sql.InsertJwtClient, client, tx, cancellationToken: ct));
+            }
             var created = await c.ExecuteAsync(new CommandDefinition(sql.UpdateWebhook, args, tx, cancellationToken: ct)) == 0;
             if (created) await c.ExecuteAsync(new CommandDefinition(sql.InsertWebhook, args, tx, cancellationToken: ct));
             await audit.WriteAsync(c, tx, caller, created ? "create" : "replace", "webhook", caller.ClientId, ct);

@@ -18,6 +18,16 @@ public sealed class JwtOptions
     /// <summary>Base64 symmetric keys (HS256), for deployments and tests without an OIDC authority.</summary>
     public string[] SigningKeys { get; set; } = [];
 
+    /// <summary>
+    /// The signature algorithms accepted; by default the asymmetric ones with an authority, HS256 with signing keys.
+    /// Pinned, so that a token cannot pick its own (a weaker one, or a symmetric one signed with a public key).
+    /// </summary>
+    public string[]? Algorithms { get; set; }
+
+    public string[] ValidAlgorithms => Algorithms is { Length: > 0 } pinned ? pinned
+        : !string.IsNullOrWhiteSpace(Authority) ? ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
+        : [SecurityAlgorithms.HmacSha256];
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Authority) || SigningKeys.Length > 0;
 }
 
@@ -59,14 +69,23 @@ public static class AuthSetup
             {
                 ValidateAudience = true,
                 ValidAudience = jwt.Audience,
-                ValidateIssuer = !string.IsNullOrWhiteSpace(jwt.Issuer),
-                ValidIssuer = jwt.Issuer,
+                // Always: with an authority and no Auth:Jwt:Issuer, the issuer comes from the authority's metadata.
+                ValidateIssuer = true,
+                ValidIssuer = string.IsNullOrWhiteSpace(jwt.Issuer) ? null : jwt.Issuer,
+                ValidAlgorithms = jwt.ValidAlgorithms,
                 NameClaimType = SasClaims.ClientId,
                 RoleClaimType = SasClaims.Role,
                 ClockSkew = TimeSpan.FromSeconds(30),
                 IssuerSigningKeys = jwt.SigningKeys.Select(k => (SecurityKey)new SymmetricSecurityKey(Convert.FromBase64String(k))).ToList(),
             };
-            o.Events = new JwtBearerEvents { OnTokenValidated = ctx => { NormaliseJwtClaims(ctx.Principal!); return Task.CompletedTask; } };
+            o.Events = new JwtBearerEvents
+            {
+                OnTokenValidated = ctx =>
+                {
+                    if (!NormaliseJwtClaims(ctx.Principal!)) ctx.Fail("The token names no client: it needs client_id, azp or sub.");
+                    return Task.CompletedTask;
+                },
+            };
         });
 
         services.AddAuthorizationBuilder()
@@ -83,16 +102,17 @@ public static class AuthSetup
 
     /// <summary>
     /// Tokens name the client in <c>client_id</c>, <c>azp</c> or <c>sub</c>, and may carry the scope as a JSON
-    /// array, repeated claims or one space-separated string; the rest of the API reads one shape.
+    /// array, repeated claims or one space-separated string; the rest of the API reads one shape. The client id is
+    /// made <see cref="ClientIds.ForJwt"/>: apart from API-key clients' ids, and short enough for every column. A token
+    /// naming no client is refused: every such caller would share one id (and each other's bookings and keys).
     /// </summary>
-    private static void NormaliseJwtClaims(ClaimsPrincipal principal)
+    private static bool NormaliseJwtClaims(ClaimsPrincipal principal)
     {
-        if (principal.Identity is not ClaimsIdentity identity) return;
-        if (identity.FindFirst(SasClaims.ClientId) is null)
-        {
-            var id = identity.FindFirst("azp")?.Value ?? identity.FindFirst("sub")?.Value;
-            if (id is not null) identity.AddClaim(new Claim(SasClaims.ClientId, id));
-        }
+        if (principal.Identity is not ClaimsIdentity identity) return false;
+        var named = new[] { SasClaims.ClientId, "azp", "sub" }.Select(t => identity.FindFirst(t)?.Value).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+        if (named is null) return false;
+        foreach (var claim in identity.FindAll(SasClaims.ClientId).ToList()) identity.RemoveClaim(claim);
+        identity.AddClaim(new Claim(SasClaims.ClientId, ClientIds.ForJwt(named)));
         foreach (var claim in identity.FindAll(SasClaims.Scope).ToList())
         {
             var items = claim.ValueType == "JSON_ARRAY" || claim.Value.StartsWith('[')
@@ -102,6 +122,7 @@ public static class AuthSetup
             identity.RemoveClaim(claim);
             foreach (var item in items) identity.AddClaim(new Claim(SasClaims.Scope, item));
         }
+        return true;
     }
 }
 

@@ -80,9 +80,11 @@ public static class SecuritySetup
         // Demo data creates publicly known API keys: only on a developer's machine, whatever the environment is called.
         if (config.GetValue("Sas:DemoData", false) && !app.Environment.IsDevelopment())
             throw new StartupRefusedException($"Refusing to start: Sas:DemoData is on in {app.Environment.EnvironmentName}. Demo data creates publicly known API keys and is for Development only; set Sas:DemoData=false.");
+        var jwt = app.Services.GetRequiredService<JwtOptions>();
+        if (jwt.SigningKeys.Length > 0 && string.IsNullOrWhiteSpace(jwt.Authority) && string.IsNullOrWhiteSpace(jwt.Issuer))
+            throw new StartupRefusedException("Refusing to start: Auth:Jwt:SigningKeys is set without Auth:Jwt:Issuer; tokens are checked for their issuer.");
         if (!app.Environment.IsProduction()) return;
         var problems = new List<string>();
-        var jwt = app.Services.GetRequiredService<JwtOptions>();
         if (config.GetValue("Auth:Jwt:Enabled", false) && !jwt.Enabled)
             problems.Add("Auth:Jwt:Enabled is true but neither Auth:Jwt:Authority nor Auth:Jwt:SigningKeys is set.");
         if (config.GetValue("Jobs:Dashboard:AllowNonAdmins", false))
