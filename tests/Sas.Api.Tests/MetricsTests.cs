@@ -36,7 +36,9 @@ public class MetricsTests(WebhookTests.Api api) : IClassFixture<WebhookTests.Api
         var rpps = await world.Practitioner([sector]);
         var regulator = await world.ClientFor("regulator", sector);
         var gp = await world.ClientFor("practitioner", rpps);
-        await (await gp.PutJson("/v1/webhooks", new { url = "http://127.0.0.1:9/nobody-listens", secret = "a-long-enough-webhook-secret", events = WebhookEndpoints.Events })).Expect(HttpStatusCode.Created);
+        await using var receiver = await WebhookReceiver.StartAsync("a-long-enough-webhook-secret");
+        await (await gp.PutJson("/v1/webhooks", new { url = receiver.Url, secret = receiver.Secret, events = WebhookEndpoints.Events })).Expect(HttpStatusCode.Created);
+        receiver.Down = true; // verified, then gone
         var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
         await (await regulator.GetAsync($"/v1/slots?sector={sector}")).Expect(HttpStatusCode.OK);
         await (await regulator.PostAsync($"/v1/slots/{slot}/hold", null)).Expect(HttpStatusCode.Created);

@@ -9,7 +9,7 @@ namespace Sas.Api.Tests;
 public class WebhookTests(WebhookTests.Api api) : IClassFixture<WebhookTests.Api>
 {
     /// <summary>In-run retries without delay: the backoff that matters here is the stored one, driven by the fake clock.</summary>
-    public sealed class Api : SasApiFactory
+    public class Api : SasApiFactory
     {
         protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
             [KeyValuePair.Create<string, string?>("Webhooks:RetryDelay", "00:00:00"), KeyValuePair.Create<string, string?>("Webhooks:MaxAttempts", "20")];
@@ -188,10 +188,33 @@ public class WebhookTests(WebhookTests.Api api) : IClassFixture<WebhookTests.Api
     [Fact]
     public async Task A_webhook_reads_back_without_its_secret()
     {
+        await using var receiver = await WebhookReceiver.StartAsync(Secret);
         var client = await world.ClientFor("practitioner", World.NewRpps());
-        await (await client.PutJson("/v1/webhooks", new { url = "https://practice.example/hook", secret = Secret, events = new[] { "booking.created" } })).Expect(HttpStatusCode.Created);
+        await (await client.PutJson("/v1/webhooks", new { url = receiver.Url, secret = Secret, events = new[] { "booking.created" } })).Expect(HttpStatusCode.Created);
         var read = await (await client.GetAsync("/v1/webhooks")).Expect(HttpStatusCode.OK);
-        Assert.Equal("https://practice.example/hook", read.GetProperty("url").GetString());
+        Assert.Equal(receiver.Url, read.GetProperty("url").GetString());
         Assert.DoesNotContain(Secret, read.ToString());
+    }
+
+    [Fact]
+    public async Task Jwt_clients_register_webhooks_book_cancel_and_receive_their_events()
+    {
+        await using var practiceHook = await WebhookReceiver.StartAsync(Secret);
+        await using var regulationHook = await WebhookReceiver.StartAsync(Secret + "-regulation");
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        var practice = api.WithToken(AuthTests.Token("practitioner", [rpps], sub: "practice-software-" + rpps));
+        var regulation = api.WithToken(AuthTests.Token("regulator", [sector], sub: "regulation-software-" + sector));
+        await (await practice.PutJson("/v1/webhooks", new { url = practiceHook.Url, secret = practiceHook.Secret, events = WebhookEndpoints.Events })).Expect(HttpStatusCode.Created);
+        await (await regulation.PutJson("/v1/webhooks", new { url = regulationHook.Url, secret = regulationHook.Secret, events = new[] { "booking.created", "booking.cancelled" } })).Expect(HttpStatusCode.Created);
+
+        var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var booking = (await (await regulation.Book(BookingRequests.Body(slot))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        await (await regulation.PostJson($"/v1/bookings/{booking}/cancellation", new { by = "regulator", reason = "patient better" })).Expect(HttpStatusCode.OK);
+        await Drain(rpps);
+
+        Assert.Equal(["booking.created", "booking.cancelled"], practiceHook.Accepted.Where(a => a.BookingId == booking).Select(a => a.Type));
+        Assert.Equal(["booking.created", "booking.cancelled"], regulationHook.Accepted.Where(a => a.BookingId == booking).Select(a => a.Type));
+        await (await regulation.GetAsync("/v1/webhooks/deliveries")).Expect(HttpStatusCode.OK);
     }
 }

@@ -33,7 +33,8 @@ public static class JobsSetup
         services.AddSingleton<WebhookStore>();
         services.AddSingleton<DeliveryClient>();
         services.AddSingleton<WebhookSender>();
-        WebhookSender.AddHttpClient(services);
+        services.AddSingleton<WebhookVerifier>();
+        WebhookSender.AddHttpClients(services);
         services.AddTransient<SlotExpiryJob>();
         services.AddTransient<NotificationDispatchJob>();
         services.AddTransient<Privacy.PatientPurgeJob>();

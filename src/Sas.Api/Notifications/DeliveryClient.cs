@@ -36,7 +36,7 @@ public sealed class DeliveryClient(IHttpClientFactory http, WebhookOptions optio
         }
         catch (BrokenCircuitException) { return new Result(false, "circuit open: the endpoint failed repeatedly"); }
         catch (TimeoutRejectedException) { return new Result(false, $"no answer within {options.AttemptTimeout.TotalSeconds:0.#} s"); }
-        catch (HttpRequestException e) { return new Result(false, "connection failed: " + e.HttpRequestError); }
+        catch (HttpRequestException e) { return new Result(false, WebhookTargets.RefusalIn(e) ?? "connection failed: " + e.HttpRequestError); }
     }
 
     /// <summary>Only a 2xx is delivered.</summary>

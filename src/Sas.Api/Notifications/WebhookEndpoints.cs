@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sas.Api.Infrastructure;
@@ -34,11 +33,19 @@ public static class WebhookEndpoints
         return v1;
     }
 
+    public readonly record struct PutServices(WebhookStore Store, WebhookTargets Targets, WebhookVerifier Verifier, IWebHostEnvironment Env);
+
+    /// <summary>
+    /// Sets the caller's webhook once its URL is acceptable (https; public addresses only, unless an allowed on-premise host)
+    /// and verified: the receiver echoes the challenge of a signed <c>webhook.verification</c> event.
+    /// </summary>
     public static async Task<Results<Created<WebhookDto>, Ok<WebhookDto>, ProblemHttpResult>> PutWebhook(
-        WebhookInput input, ClaimsPrincipal user, WebhookStore store, IWebHostEnvironment env, CancellationToken ct)
+        WebhookInput input, ClaimsPrincipal user, [AsParameters] PutServices s, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        if (errors.Required(input.Url, "url") && !IsAcceptableUrl(input.Url, env)) errors.Add("url", env.IsProduction() ? "must be an absolute https URL" : "must be an absolute https URL, or http on loopback");
+        Uri? uri = null;
+        if (errors.Required(input.Url, "url") && (uri = AcceptableUrl(input.Url, s.Targets, s.Env)) is null)
+            errors.Add("url", s.Env.IsProduction() ? "must be an absolute https URL" : "must be an absolute https URL (http only for a host of Webhooks:AllowedPrivateHosts)");
         if (errors.Required(input.Secret, "secret") && input.Secret.Length is < 16 or > 200) errors.Add("secret", "must be 16 to 200 characters");
         var events = input.Events?.Distinct().ToArray() ?? [];
         if (errors.Required(input.Events, "events") && events.Length == 0) errors.Add("events", "must list at least one event");
@@ -46,7 +53,19 @@ public static class WebhookEndpoints
             if (!Events.Contains(events[i])) errors.Add($"events[{i}]", $"must be one of {string.Join(", ", Events)}");
         if (errors.Any) return errors.ToProblem();
 
-        var created = await store.UpsertAsync(Caller.From(user), input.Url!, input.Secret!, events, ct);
+        try
+        {
+            if ((await s.Targets.AllowedAddressesAsync(uri!.Host, ct)).Length == 0)
+                return Problems.Field("url", "resolves only to private, loopback, link-local or reserved addresses: an on-premise receiver must be named in Webhooks:AllowedPrivateHosts", "webhook_target_refused");
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return Problems.Field("url", "has a host name that does not resolve", "webhook_target_refused");
+        }
+        if (await s.Verifier.VerifyAsync(input.Url!, input.Secret!, ct) is { } failed)
+            return Problems.Field("url", failed + ": answer the challenge of the webhook.verification event (see the README)", "webhook_not_verified");
+
+        var created = await s.Store.UpsertAsync(Caller.From(user), input.Url!, input.Secret!, events, ct);
         var dto = new WebhookDto(input.Url!, events);
         return created ? TypedResults.Created("/v1/webhooks", dto) : TypedResults.Ok(dto);
     }
@@ -83,12 +102,11 @@ public static class WebhookEndpoints
             : Problems.NotFound("delivery_not_found", "No failed delivery of this client has this id.");
     }
 
-    /// <summary>https anywhere; plain http only to this machine and never in Production (a practice's dev box).</summary>
-    private static bool IsAcceptableUrl(string? url, IWebHostEnvironment env)
+    /// <summary>https; plain http only outside Production and only to an allowed on-premise host (a practice's test box).</summary>
+    private static Uri? AcceptableUrl(string url, WebhookTargets targets, IWebHostEnvironment env)
     {
-        if (url is null || url.Length > 500 || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || !string.IsNullOrEmpty(uri.UserInfo)) return false;
-        if (uri.Scheme == Uri.UriSchemeHttps) return true;
-        return uri.Scheme == Uri.UriSchemeHttp && !env.IsProduction()
-            && (uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
+        if (url.Length > 500 || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || !string.IsNullOrEmpty(uri.UserInfo)) return null;
+        if (uri.Scheme == Uri.UriSchemeHttps) return uri;
+        return uri.Scheme == Uri.UriSchemeHttp && !env.IsProduction() && targets.IsAllowedPrivateHost(uri.Host) ? uri : null;
     }
 }

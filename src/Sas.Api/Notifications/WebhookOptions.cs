@@ -24,6 +24,15 @@ public sealed class WebhookOptions
 
     public int BatchSize { get; set; } = 200;
 
+    /// <summary>
+    /// Host names (or IP addresses) of on-premise receivers that may resolve to private or loopback addresses; every other
+    /// webhook must resolve to public addresses only.
+    /// </summary>
+    public string[] AllowedPrivateHosts { get; set; } = [];
+
+    /// <summary>How far a receiver should accept a signature's timestamp from its own clock (documented for receivers).</summary>
+    public static readonly TimeSpan SignatureTolerance = TimeSpan.FromMinutes(5);
+
     /// <summary>How long a node may take to send a claimed delivery before another node may send it.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
 }

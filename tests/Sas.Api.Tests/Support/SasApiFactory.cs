@@ -35,6 +35,9 @@ public class SasApiFactory : WebApplicationFactory<Program>
     /// <summary>Whether tokens signed with <see cref="JwtKey"/> are accepted (off to test a host without JWT settings).</summary>
     protected virtual bool WithTestJwtKey => true;
 
+    /// <summary>Whether webhooks may target this machine, where the tests' receivers listen (off to test the SSRF rule).</summary>
+    protected virtual bool AllowLoopbackWebhooks => true;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -44,6 +47,7 @@ public class SasApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Sas:DemoData", "false");
         builder.UseSetting("Jobs:Enabled", "false"); // tests run job methods themselves, on the fake clock
         if (WithTestJwtKey) builder.UseSetting("Auth:Jwt:SigningKeys:0", Convert.ToBase64String(JwtKey));
+        if (AllowLoopbackWebhooks) builder.UseSetting("Webhooks:AllowedPrivateHosts:0", "127.0.0.1");
         builder.UseSetting("Auth:Jwt:Issuer", "https://idp.test");
         // The per-client bucket refills on wall-clock time: a fixture's setup (one admin key publishing
         // dozens of slots per test) outran it once the API got faster. Rate limiting has its own tests,

@@ -57,8 +57,10 @@ public sealed class ScriptedReceiver : IAsyncDisposable
 
     private async Task Handle(HttpContext ctx)
     {
-        using var reader = new StreamReader(ctx.Request.Body);
-        var body = await reader.ReadToEndAsync();
+        using var buffer = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(buffer);
+        if (await WebhookChallenge.AnswerAsync(ctx, buffer.ToArray())) return; // registration's verification: every path passes it
+        var body = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
         var path = ctx.Request.Path.Value ?? "/";
         Requests.Enqueue(new Request(ctx.Request.Method, path, body));
         if (paths.TryGetValue(path, out var answer)) await answer(ctx);

@@ -44,14 +44,19 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return self;
     }
 
+    /// <summary>Signatures seen, as sent (<c>t=…,v1=…</c>).</summary>
+    public ConcurrentQueue<string> Signatures { get; } = new();
+
     private async Task Handle(HttpContext ctx)
     {
-        if (Down) { ctx.Abort(); return; }
         using var ms = new MemoryStream();
         await ctx.Request.Body.CopyToAsync(ms);
         var body = ms.ToArray();
-        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), body));
-        if (ctx.Request.Headers["Sas-Signature"].ToString() != expected) { Interlocked.Increment(ref BadSignatures); ctx.Response.StatusCode = 401; return; }
+        var signature = ctx.Request.Headers["Sas-Signature"].ToString();
+        Signatures.Enqueue(signature);
+        if (!SignatureHolds(signature, body, Secret)) { Interlocked.Increment(ref BadSignatures); ctx.Response.StatusCode = 401; return; }
+        if (await WebhookChallenge.AnswerAsync(ctx, body)) return;
+        if (Down) { ctx.Abort(); return; }
         var eventId = ctx.Request.Headers["Sas-Event-Id"].ToString();
         SeenEventIds.Enqueue(eventId);
         if (WhileSlow is { } slow)
@@ -70,6 +75,18 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 
     public IReadOnlyList<string> DistinctAccepted => Accepted.Select(a => a.EventId).Distinct().ToList();
+
+    /// <summary>
+    /// What the README tells receivers to do: recompute <c>v1</c> over the timestamp, a dot and the body, and compare in
+    /// constant time. (A real receiver also refuses a <c>t</c> more than 5 minutes from its own clock; the tests' clock is fake.)
+    /// </summary>
+    public static bool SignatureHolds(string header, byte[] body, string secret)
+    {
+        var parts = header.Split(',').Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+        if (!parts.TryGetValue("t", out var t) || !parts.TryGetValue("v1", out var v1)) return false;
+        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(t + ".").Concat(body).ToArray());
+        return CryptographicOperations.FixedTimeEquals(expected, Convert.FromHexString(v1.Length == 64 ? v1 : new string('0', 64)));
+    }
 
     public ValueTask DisposeAsync() => LoopbackHost.StopAsync(app);
 }
