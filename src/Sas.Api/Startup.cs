@@ -121,7 +121,7 @@ public static class Startup
         app.UseSasSecurityHeaders();
         app.UseSasProblems();
         app.UseSasSecurity();
-        app.UseSwagger();
+        app.UseSwagger(o => o.OpenApiVersion = Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_1);
         app.UseSwaggerUI(o => o.SwaggerEndpoint($"/swagger/{OpenApiSetup.DocumentName}/swagger.json", "SAS booking API v1"));
         app.UseSasFhirCertificateForwarding();
         app.UseFailedKeyLimit();
@@ -134,6 +134,7 @@ public static class Startup
     public static WebApplication MapSasEndpoints(this WebApplication app)
     {
         app.MapHealth();
+        app.MapErrorPage();
 
         var v1 = app.MapGroup("/v1").RequireAuthorization(Policies.AnyRole);
         v1.MapSectors();

@@ -126,7 +126,8 @@ public class TerritoryTests(SasApiFactory api) : IClassFixture<SasApiFactory>
     public async Task A_postal_code_answers_its_communes()
     {
         var list = await (await api.Admin().GetAsync("/v1/communes?postalCode=20000")).Expect(HttpStatusCode.OK);
-        Assert.Contains("2A004", list.EnumerateArray().Select(c => c.GetProperty("inseeCode").GetString()));
+        Assert.Contains("2A004", list.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("inseeCode").GetString()));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, list.GetProperty("next").ValueKind);
         await (await api.Admin().GetAsync("/v1/communes?postalCode=00000")).ExpectProblem(HttpStatusCode.NotFound, "postal_code_not_found");
         await (await api.Admin().GetAsync("/v1/communes?postalCode=4400")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "postalCode");
     }

@@ -14,6 +14,7 @@ using Sas.Api.Slots;
 using Sas.Api.Territory;
 using Sas.Domain.Bookings;
 using Sas.Domain.Time;
+using E = Sas.Api.Infrastructure.Errors.ErrorCodes;
 
 namespace Sas.Api.Bookings;
 
@@ -24,27 +25,30 @@ public static partial class BookingEndpoints
     public static RouteGroupBuilder MapBookings(this RouteGroupBuilder v1)
     {
         var bookings = v1.MapGroup("/bookings").WithTags("Booking");
-        bookings.MapPost("/", CreateBooking).WithName(nameof(CreateBooking)).WithMetadata(new AuditedInTransaction())
+        bookings.MapPost("/", CreateBooking).WithName(nameof(CreateBooking)).WithMetadata(new AuditedInTransaction(), new Infrastructure.OpenApi.RequiredParametersMetadata(IdempotencyHeader))
             .WithSummary("Book a slot (with its holdId if held) or an overflow place; Idempotency-Key required (regulator, admin)")
-            .RequireAuthorization(Policies.Regulator).ProducesProblems(400, 404, 409, 410, 422);
+            .RequireAuthorization(Policies.Regulator).ProducesErrors(E.ValidationFailed, E.IdempotencyKeyRequired, E.IdempotencyKeyReused, E.SlotNotFound, E.PractitionerNotFound, E.SlotBooked, E.SlotHeld, E.HoldIdRequired, E.HoldExpired, E.SlotWithdrawn, E.SlotStarted, E.OutsideBookingHorizon, E.OverflowFull);
         bookings.MapGet("/{id}", GetBooking).WithName(nameof(GetBooking))
-            .WithSummary("Read a booking with its patient data; the read is audited (its regulator or GP's client, admin)").ProducesProblems(404);
+            .WithSummary("Read a booking with its patient data; the read is audited (its regulator or GP's client, admin)").ProducesErrors(E.BookingNotFound);
         bookings.MapPost("/{id}/cancellation", CancelBooking).WithName(nameof(CancelBooking)).WithMetadata(new AuditedInTransaction())
-            .WithSummary("Cancel a booking, saying who and why; before the cut-off the slot is offered again").ProducesProblems(404, 409, 422);
+            .WithSummary("Cancel a booking, saying who and why; before the cut-off the slot is offered again").ProducesErrors(E.ValidationFailed, E.BookingNotFound, E.BookingCancelled, E.OutcomeRecorded);
         bookings.MapPut("/{id}/outcome", RecordOutcome).WithName(nameof(RecordOutcome)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Record whether the patient came, after the start (the GP's practitioner client only)")
-            .RequireAuthorization(Policies.Practitioner).ProducesProblems(404, 409, 422);
+            .RequireAuthorization(Policies.Practitioner).ProducesErrors(E.ValidationFailed, E.BookingNotFound, E.BookingCancelled, E.OutcomeRecorded, E.ConsultationNotStarted);
 
         v1.MapGet("/practitioners/{rpps}/bookings", ListPractitionerBookings).WithName(nameof(ListPractitionerBookings)).WithTags("Booking")
             .WithSummary("The GP's bookings in [from, to), for the practice software to pull (the GP's practitioner client, admin)")
-            .RequireAuthorization(Policies.Practitioner).ProducesProblems(422);
+            .RequireAuthorization(Policies.Practitioner).WithMetadata(new Infrastructure.OpenApi.RequiredParametersMetadata("from", "to")).ProducesErrors(E.ValidationFailed);
         return v1;
     }
 
     public readonly record struct Services(
         BookingStore Bookings, Idempotency Idempotency, SlotStore Slots, PractitionerStore Practitioners, TerritoryStore Territory,
         Geography Geography, BookingOptions Options, TimeProvider Clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> Json,
-        Jobs.DispatchTrigger Dispatch, Infrastructure.Telemetry.SasMetrics Metrics, BookingRaceHook Race);
+        Jobs.DispatchTrigger Dispatch, Infrastructure.Telemetry.SasMetrics Metrics, BookingRaceHook Race, HttpContext Http);
+
+    /// <summary>Set on an answer that replays the first answer of its Idempotency-Key.</summary>
+    public const string ReplayedHeader = "Idempotent-Replayed";
 
     public static async Task<Results<Created<BookingDto>, ProblemHttpResult>> CreateBooking(
         BookingInput input, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
@@ -109,6 +113,7 @@ public static partial class BookingEndpoints
                 Store(await s.Bookings.BookSlotAsync(c, tx, slot, window, input.HoldId, draft, caller, ct), timeZone, s), ct);
         }
 
+        if (outcome.Kind == Idempotency.Kind.Replay) s.Http.Response.Headers[ReplayedHeader] = "true";
         if (outcome.Kind == Idempotency.Kind.KeyReused)
             return Problems.Unprocessable("idempotency_key_reused", "This Idempotency-Key was used for another request; use a new key for a new booking.");
         if (outcome.Kind == Idempotency.Kind.Fresh && outcome.Answer.Status == 201)
@@ -120,7 +125,7 @@ public static partial class BookingEndpoints
         return Answer(outcome.Answer, s);
     }
 
-    private static BookingRow NewDraft(BookingInput input, PatientDto p, DateTime requestedAt, Caller caller, DateTime now) => new(
+    private static BookingRow NewDraft(BookingInput input, ValidPatient p, DateTime requestedAt, Caller caller, DateTime now) => new(
         Guid.NewGuid().ToString(), null, "", "", null, null, null, 0, null, BookingStatus.Booked.ToText(), null,
         input.Origin!.Value.ToText(), input.RegularDoctor!.Value.ToText(), input.RegularDoctorContacted == true ? 1 : 0, requestedAt,
         p.LastName, p.FirstName, p.BirthDate, p.Phone, p.Commune, p.Ins, p.RegularDoctorRpps, input.Reason!.Trim(),
@@ -132,7 +137,7 @@ public static partial class BookingEndpoints
     /// </summary>
     private static StoredAnswer Store(BookingStore.BookResult result, string timeZone, Services s) => result.Refusal is { } r
         ? new StoredAnswer(r.Status, r.Code)
-        : new StoredAnswer(201, JsonSerializer.Serialize(ToDto(result.Booking!, timeZone), s.Json.Value.SerializerOptions));
+        : new StoredAnswer(201, JsonSerializer.Serialize(ToDto(result.Booking!, timeZone, s.Geography), s.Json.Value.SerializerOptions));
 
     private static Results<Created<BookingDto>, ProblemHttpResult> Answer(StoredAnswer answer, Services s)
     {
@@ -152,7 +157,7 @@ public static partial class BookingEndpoints
         var sector = await s.Territory.GetSectorAsync(booking.SectorCode, ct);
         if (!CanSee(caller, booking, sector)) return Problems.Forbidden("This booking is outside this client's scope.");
         var row = await s.Bookings.ReadAsync(id, caller, ct);
-        return TypedResults.Ok(ToDto(row!, sector?.TimeZone ?? "Europe/Paris"));
+        return TypedResults.Ok(ToDto(row!, sector?.TimeZone ?? "Europe/Paris", s.Geography));
     }
 
     public static async Task<Results<Ok<BookingDto>, ProblemHttpResult>> CancelBooking(
@@ -174,7 +179,7 @@ public static partial class BookingEndpoints
         var release = booking.StartUtc is { } start && window.IsBeforeCutOff(start, now);
         var result = await s.Bookings.CancelAsync(booking, input.By!.Value, input.Reason!.Trim(), release, caller, ct);
         if (result.Refusal is null) s.Dispatch.Now();
-        return result.Refusal is { } r ? Problem(r) : TypedResults.Ok(ToDto(result.Booking!, sector?.TimeZone ?? "Europe/Paris"));
+        return result.Refusal is { } r ? Problem(r) : TypedResults.Ok(ToDto(result.Booking!, sector?.TimeZone ?? "Europe/Paris", s.Geography));
     }
 
     public static async Task<Results<Ok<BookingDto>, ProblemHttpResult>> RecordOutcome(
@@ -191,7 +196,7 @@ public static partial class BookingEndpoints
         var sector = await s.Territory.GetSectorAsync(booking.SectorCode, ct);
         var result = await s.Bookings.RecordOutcomeAsync(booking, outcome, caller, ct);
         if (result.Refusal is null) s.Dispatch.Now();
-        return result.Refusal is { } r ? Problem(r) : TypedResults.Ok(ToDto(result.Booking!, sector?.TimeZone ?? "Europe/Paris"));
+        return result.Refusal is { } r ? Problem(r) : TypedResults.Ok(ToDto(result.Booking!, sector?.TimeZone ?? "Europe/Paris", s.Geography));
     }
 
     public static async Task<Results<Ok<Page<BookingDto>>, ProblemHttpResult>> ListPractitionerBookings(
@@ -220,7 +225,7 @@ public static partial class BookingEndpoints
         var page = rows.Take(take).ToList();
         var zones = (await s.Territory.GetSectorsAsync(page.Select(r => r.SectorCode).Distinct().ToList(), ct)).ToDictionary(x => x.Code, x => x.TimeZone);
         var next = rows.Count > take ? Paging.Encode($"{(page[^1].StartUtc ?? page[^1].CreatedAt).Ticks}|{page[^1].Id}") : null;
-        return TypedResults.Ok(new Page<BookingDto>(page.Select(r => ToDto(r, zones.GetValueOrDefault(r.SectorCode, "Europe/Paris"))).ToList(), next));
+        return TypedResults.Ok(new Page<BookingDto>(page.Select(r => ToDto(r, zones.GetValueOrDefault(r.SectorCode, "Europe/Paris"), s.Geography)).ToList(), next));
     }
 
     /// <summary>Who may see or act on a booking: admin, the GP's client, the regulator that booked it or one covering its sector.</summary>
@@ -237,17 +242,20 @@ public static partial class BookingEndpoints
         _ => Problems.Unprocessable(r.Code, r.Detail),
     };
 
-    public static BookingDto ToDto(BookingRow b, string timeZone) => new(
+    public static BookingDto ToDto(BookingRow b, string timeZone, Geography geography) => new(
         b.Id, b.SlotId, b.Rpps, b.SectorCode, b.SiteId,
         b.StartUtc is { } start ? Instants.Format(start) : null, b.EndUtc is { } end ? Instants.Format(end) : null,
         timeZone, b.Overflow == 1, b.OverflowDay,
         EnumText.Parse<BookingStatus>(b.Status), EnumText.ParseOrNull<Outcome>(b.Outcome), EnumText.Parse<Origin>(b.Origin),
         EnumText.Parse<RegularDoctor>(b.RegularDoctor), b.RegularDoctorContacted == 1, Instants.Format(b.RequestedAt), b.Reason,
-        new PatientDto(b.PatientLastName, b.PatientFirstName, b.PatientBirthDate, b.PatientPhone, b.PatientCommune, b.PatientIns, b.PatientRegularDoctorRpps),
+        new PatientDto(b.PatientLastName, b.PatientFirstName, b.PatientBirthDate, b.PatientPhone, CommuneRefDto.Of(geography, b.PatientCommune), b.PatientIns, b.PatientRegularDoctorRpps),
         Instants.Format(b.CreatedAt),
         b.CancelledAt is { } at ? new CancellationDto(EnumText.Parse<CancelledBy>(b.CancelledBy!), b.CancelReason, Instants.Format(at), b.SlotReleased == 1) : null,
         b.OperatorId);
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9A-Za-z/.\-]{1,64}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    /// <summary>A regulator's national identifier as the booking may name it.</summary>
+    public const string OperatorPattern = @"^[0-9A-Za-z/.\-]{1,64}$";
+
+    [System.Text.RegularExpressions.GeneratedRegex(OperatorPattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex OperatorId();
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Sas.Domain.Bookings;
 
 namespace Sas.Api.Bookings;
@@ -6,22 +7,22 @@ namespace Sas.Api.Bookings;
 // (422 validation_failed, each under its full path such as patient.lastName) instead of the JSON reader the first (400).
 
 public sealed record PatientInput(
-    string? LastName = null,
-    string? FirstName = null,
-    string? BirthDate = null,
-    string? Phone = null,
-    string? Commune = null,
+    [property: Required] string? LastName = null,
+    [property: Required] string? FirstName = null,
+    [property: Required] string? BirthDate = null,
+    [property: Required] string? Phone = null,
+    [property: Required] string? Commune = null,
     string? Ins = null,
     string? RegularDoctorRpps = null);
 
 /// <summary>A booking request: a slot (and its hold), or an overflow place with a GP.</summary>
 public sealed record BookingInput(
-    PatientInput? Patient = null,
-    string? Reason = null,
-    RegularDoctor? RegularDoctor = null,
-    bool? RegularDoctorContacted = null,
-    Origin? Origin = null,
-    string? RequestedAt = null,
+    [property: Required] PatientInput? Patient = null,
+    [property: Required] string? Reason = null,
+    [property: Required] RegularDoctor? RegularDoctor = null,
+    [property: Required] bool? RegularDoctorContacted = null,
+    [property: Required] Origin? Origin = null,
+    [property: Required] string? RequestedAt = null,
     long? SlotId = null,
     string? HoldId = null,
     string? PractitionerRpps = null,
@@ -30,11 +31,15 @@ public sealed record BookingInput(
 
 public sealed record HoldDto(string HoldId, long SlotId, string ExpiresAt);
 
-public sealed record CancellationInput(CancelledBy? By = null, string? Reason = null);
+public sealed record CancellationInput([property: Required] CancelledBy? By = null, [property: Required] string? Reason = null);
 
-public sealed record OutcomeInput(Outcome? Outcome = null);
+public sealed record OutcomeInput([property: Required] Outcome? Outcome = null);
 
-public sealed record PatientDto(string? LastName, string? FirstName, string? BirthDate, string? Phone, string? Commune, string? Ins, string? RegularDoctorRpps);
+/// <summary>The patient as a booking answers it; every field is null once the retention purge has cleared it.</summary>
+public sealed record PatientDto(string? LastName, string? FirstName, string? BirthDate, string? Phone, Territory.CommuneRefDto? Commune, string? Ins, string? RegularDoctorRpps);
+
+/// <summary>A patient that passed validation, as stored: phone in E.164, commune as its INSEE code.</summary>
+public sealed record ValidPatient(string LastName, string FirstName, string BirthDate, string Phone, string Commune, string? Ins, string? RegularDoctorRpps);
 
 public sealed record CancellationDto(CancelledBy By, string? Reason, string At, bool SlotReleased);
 
@@ -43,7 +48,7 @@ public sealed record BookingDto(
     long? SlotId,
     string PractitionerRpps,
     string Sector,
-    string? Site,
+    string? SiteId,
     string? Start,
     string? End,
     string TimeZone,

@@ -50,6 +50,7 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
                SET status = 'available', hold_id = NULL, hold_expires_at = @now, updated_at = @now
              WHERE hold_id = @holdId AND held_by = @client AND status = 'held' AND hold_expires_at > @now
             """;
+        public string SelectHold => $"SELECT {SlotStore.Columns} FROM slots WHERE hold_id = @holdId AND held_by = @client AND status = 'held' AND hold_expires_at > @now";
         public string SlotOfHold => "SELECT id FROM slots WHERE hold_id = @holdId AND held_by = @client AND status = 'held' AND hold_expires_at > @now";
         /// <summary>
         /// Free without a hold, or under this client's live hold named by its id; in the sector whose scope was checked.
@@ -148,6 +149,16 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             await audit.WriteAsync(c, tx, caller, "hold", "slot", slot.Id.ToString(), ct);
             return new HoldResult(holdId, expires, null);
         }, ct);
+
+    public sealed record LiveHold(long SlotId, DateTime ExpiresAt);
+
+    /// <summary>A live hold of this client, or null.</summary>
+    public async Task<LiveHold?> FindHoldAsync(string holdId, Caller caller, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<SlotRow>(new CommandDefinition(sql.SelectHold, new { holdId, client = caller.ClientId, now = Now }, cancellationToken: ct));
+        return row is { HoldExpiresAt: { } until } ? new LiveHold(row.Id, until) : null;
+    }
 
     /// <summary>Releases a live hold of this client; false when there is no such hold.</summary>
     public Task<bool> ReleaseHoldAsync(string holdId, Caller caller, CancellationToken ct) =>

@@ -7,6 +7,7 @@ using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Slots;
 using Sas.Api.Territory;
 using Sas.Domain.Time;
+using E = Sas.Api.Infrastructure.Errors.ErrorCodes;
 
 namespace Sas.Api.Bookings;
 
@@ -16,10 +17,13 @@ public static class HoldEndpoints
     {
         v1.MapPost("/slots/{id:long}/hold", HoldSlot).WithName(nameof(HoldSlot)).WithMetadata(new AuditedInTransaction()).WithTags("Booking")
             .WithSummary("Hold a slot for this regulator while the patient is on the phone (regulator, admin)")
-            .RequireAuthorization(Policies.Regulator).ProducesProblems(404, 409, 410, 422);
+            .RequireAuthorization(Policies.Regulator).ProducesErrors(E.SlotNotFound, E.SlotBooked, E.SlotHeld, E.SlotWithdrawn, E.SlotStarted, E.OutsideBookingHorizon, E.HoldNotRenewable);
+        v1.MapGet("/holds/{holdId}", GetHold).WithName(nameof(GetHold)).WithTags("Booking")
+            .WithSummary("A live hold of this client: its slot and when it lapses (regulator, admin)")
+            .RequireAuthorization(Policies.Regulator).ProducesErrors(E.HoldNotFound);
         v1.MapDelete("/holds/{holdId}", ReleaseHold).WithName(nameof(ReleaseHold)).WithMetadata(new AuditedInTransaction()).WithTags("Booking")
             .WithSummary("Release a hold this client made (regulator, admin)")
-            .RequireAuthorization(Policies.Regulator).ProducesProblems(404);
+            .RequireAuthorization(Policies.Regulator).ProducesErrors(E.HoldNotFound);
         return v1;
     }
 
@@ -41,6 +45,13 @@ public static class HoldEndpoints
         if (result.Refusal is { } refused) return BookingEndpoints.Problem(refused);
         var hold = new HoldDto(result.HoldId!, id, Instants.Format(result.ExpiresAt));
         return result.Existing ? TypedResults.Ok(hold) : TypedResults.Created($"/v1/holds/{result.HoldId}", hold);
+    }
+
+    public static async Task<Results<Ok<HoldDto>, ProblemHttpResult>> GetHold(string holdId, ClaimsPrincipal user, BookingStore bookings, CancellationToken ct)
+    {
+        var hold = holdId.Length > 64 ? null : await bookings.FindHoldAsync(holdId, Caller.From(user), ct);
+        return hold is { } h ? TypedResults.Ok(new HoldDto(holdId, h.SlotId, Instants.Format(h.ExpiresAt)))
+            : Problems.NotFound("hold_not_found", "No live hold of this client has this id.");
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> ReleaseHold(string holdId, ClaimsPrincipal user, BookingStore bookings, CancellationToken ct)

@@ -11,7 +11,7 @@ public static class PatientValidation
     public const int MaxReasonLength = 500;
 
     /// <summary>Validates and answers the patient as stored (phone in E.164), or null after recording errors.</summary>
-    public static PatientDto? Validate(PatientInput? p, string? reason, Geography geography, DateOnly today, ValidationErrors errors)
+    public static ValidPatient? Validate(PatientInput? p, string? reason, Geography geography, DateOnly today, ValidationErrors errors)
     {
         errors.Text("reason", reason, MaxReasonLength);
         if (!errors.Required(p, "patient")) return null;
@@ -23,6 +23,6 @@ public static class PatientValidation
         if (errors.Required(p.Commune, "patient.commune") && geography.FindCommune(p.Commune) is null) errors.Add("patient.commune", "is not a known INSEE commune code");
         if (p.Ins is not null && !Ins.IsValid(p.Ins)) errors.Add("patient.ins", "is not a valid INS: 15 characters whose last two are the key 97 − (number mod 97)");
         if (p.RegularDoctorRpps is not null && !Rpps.IsValid(p.RegularDoctorRpps)) errors.Add("patient.regularDoctorRpps", "is not a valid RPPS number");
-        return errors.Any ? null : new PatientDto(p.LastName!.Trim(), p.FirstName!.Trim(), p.BirthDate, phone, p.Commune, p.Ins, p.RegularDoctorRpps);
+        return errors.Any ? null : new ValidPatient(p.LastName!.Trim(), p.FirstName!.Trim(), p.BirthDate!, phone, p.Commune!, p.Ins, p.RegularDoctorRpps);
     }
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sas.Api.Infrastructure;
 using Sas.Api.Infrastructure.Audit;
@@ -5,10 +6,11 @@ using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Reference;
 using Sas.Domain.Identifiers;
+using E = Sas.Api.Infrastructure.Errors.ErrorCodes;
 
 namespace Sas.Api.Clients;
 
-public sealed record ClientInput(string? Name = null, string? Role = null, string[]? Scope = null);
+public sealed record ClientInput([property: Required] string? Name = null, [property: Required] string? Role = null, string[]? Scope = null);
 
 /// <summary>The answer to a client's creation: the only time <c>apiKey</c> is ever shown.</summary>
 public sealed record CreatedClientDto(string Id, string Name, string Role, string[] Scope, string KeyId, string ApiKey);
@@ -27,13 +29,13 @@ public static class ClientEndpoints
         var clients = v1.MapGroup("/clients").WithTags("Clients").RequireAuthorization(Policies.Admin);
 
         clients.MapPost("/", CreateClient).WithName(nameof(CreateClient)).WithMetadata(new AuditedInTransaction())
-            .WithSummary("Create an integration client; answers its API key once (admin)").ProducesProblems(422);
+            .WithSummary("Create an integration client; answers its API key once (admin)").ProducesErrors(E.ValidationFailed);
         clients.MapGet("/{id}", GetClient).WithName(nameof(GetClient))
-            .WithSummary("A client with its keys' ids and dates; never a key (admin)").ProducesProblems(404);
+            .WithSummary("A client with its keys' ids and dates; never a key (admin)").ProducesErrors(E.ClientNotFound);
         clients.MapPost("/{id}/keys", RotateKey).WithName(nameof(RotateKey)).WithMetadata(new AuditedInTransaction())
-            .WithSummary("Add a key to a client, shown once; the old ones work until revoked (admin)").ProducesProblems(404, 422);
+            .WithSummary("Add a key to a client, shown once; the old ones work until revoked (admin)").ProducesErrors(E.ClientNotFound, E.ValidationFailed);
         clients.MapDelete("/{id}/keys/{keyId}", RevokeKey).WithName(nameof(RevokeKey)).WithMetadata(new AuditedInTransaction())
-            .WithSummary("Revoke a key: the next request with it answers 401 (admin)").ProducesProblems(404);
+            .WithSummary("Revoke a key: the next request with it answers 401 (admin)").ProducesErrors(E.KeyNotFound);
 
         return v1;
     }

@@ -20,8 +20,9 @@ public static class FhirEndpoints
             .RequireAuthorization(FhirSetup.Policy)
             .Produces(StatusCodes.Status200OK, contentType: FhirCodes.ContentType)
             .Produces(StatusCodes.Status400BadRequest, contentType: FhirCodes.ContentType)
-            .Produces(StatusCodes.Status401Unauthorized, contentType: FhirCodes.ContentType);
-        fhir.MapGet("/metadata", FhirCapabilities).WithName(nameof(FhirCapabilities))
+            .Produces(StatusCodes.Status401Unauthorized, contentType: FhirCodes.ContentType)
+            .Produces(StatusCodes.Status403Forbidden, contentType: FhirCodes.ContentType);
+        fhir.MapGet("/metadata", GetFhirCapabilities).WithName(nameof(GetFhirCapabilities))
             .WithSummary("The CapabilityStatement of this FHIR interface")
             .AllowAnonymous()
             .Produces(StatusCodes.Status200OK, contentType: FhirCodes.ContentType);
@@ -56,7 +57,7 @@ public static class FhirEndpoints
         return s.Builder.Build(bookable.Take(search.Count).ToList(), new SlotBundleBuilder.Context(search, self, baseUrl, now, bookable.Count));
     }
 
-    public static FhirResult FhirCapabilities(HttpRequest request, FhirOptions options) => FhirResult.Ok(new CapabilityStatement
+    public static FhirResult GetFhirCapabilities(HttpRequest request, FhirOptions options) => FhirResult.Ok(new CapabilityStatement
     {
         Status = PublicationStatus.Active,
         Date = "2026-11-23",

@@ -26,14 +26,15 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         var health = app.MapGroup("/health").WithTags("Operations").AllowAnonymous();
-        health.MapGet("/live", Live).WithName(nameof(Live)).WithSummary("The process answers (no database): the bench's ceiling");
-        health.MapGet("/ready", Ready).WithName(nameof(Ready)).WithSummary("The database answers, every migration is applied and the storage takes writes");
+        health.MapGet("/live", CheckLive).WithName(nameof(CheckLive)).WithSummary("The process answers (no database): the bench's ceiling");
+        health.MapGet("/ready", CheckReady).WithName(nameof(CheckReady)).WithSummary("The database answers, every migration is applied and the storage takes writes")
+            .Produces<HealthDto>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
-    public static Ok<HealthDto> Live() => TypedResults.Ok(new HealthDto("live"));
+    public static Ok<HealthDto> CheckLive() => TypedResults.Ok(new HealthDto("live"));
 
-    public static async Task<Results<Ok<HealthDto>, JsonHttpResult<HealthDto>>> Ready(HealthCheckService checks, CancellationToken ct)
+    public static async Task<Results<Ok<HealthDto>, JsonHttpResult<HealthDto>>> CheckReady(HealthCheckService checks, CancellationToken ct)
     {
         var report = await checks.CheckHealthAsync(c => c.Tags.Contains(ReadyTag), ct);
         if (report.Status == HealthStatus.Healthy) return TypedResults.Ok(new HealthDto("ready"));

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sas.Api.Infrastructure;
@@ -6,14 +7,16 @@ using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Infrastructure.Outbox;
 using Sas.Domain.Time;
+using E = Sas.Api.Infrastructure.Errors.ErrorCodes;
 
 namespace Sas.Api.Notifications;
 
-public sealed record WebhookInput(string? Url = null, string? Secret = null, string[]? Events = null);
+public sealed record WebhookInput([property: Required] string? Url = null, [property: Required] string? Secret = null, [property: Required] string[]? Events = null);
 
 public sealed record WebhookDto(string Url, string[] Events);
 
-public sealed record DeliveryDto(long Id, string EventId, string EventType, string Status, int Attempts, string NextAttemptAt, string? LastError, string CreatedAt, string? DeliveredAt);
+/// <summary>One event's delivery to one recipient: <paramref name="Client"/> is the receiving client's id, or <c>sas-platform</c>.</summary>
+public sealed record DeliveryDto(long Id, string Client, string EventId, string EventType, string Status, int Attempts, string NextAttemptAt, string? LastError, string CreatedAt, string? DeliveredAt);
 
 public static class WebhookEndpoints
 {
@@ -23,13 +26,13 @@ public static class WebhookEndpoints
     {
         var webhooks = v1.MapGroup("/webhooks").WithTags("Notifications");
         webhooks.MapPut("/", PutWebhook).WithName(nameof(PutWebhook)).WithMetadata(new AuditedInTransaction())
-            .WithSummary("Set this client's webhook endpoint, secret and events (any integration client)").ProducesProblems(422);
+            .WithSummary("Set this client's webhook endpoint, secret and events (any integration client)").ProducesErrors(E.ValidationFailed, E.WebhookTargetRefused, E.WebhookNotVerified);
         webhooks.MapGet("/", GetWebhook).WithName(nameof(GetWebhook))
-            .WithSummary("This client's webhook endpoint and events (the secret is never shown)").ProducesProblems(404);
+            .WithSummary("This client's webhook endpoint and events (the secret is never shown)").ProducesErrors(E.WebhookNotFound);
         webhooks.MapGet("/deliveries", ListDeliveries).WithName(nameof(ListDeliveries))
-            .WithSummary("This client's deliveries, e.g. ?status=failed (admin: every client's)").ProducesProblems(422);
+            .WithSummary("This client's deliveries, e.g. ?status=failed (admin: every client's)").ProducesErrors(E.ValidationFailed);
         webhooks.MapPost("/deliveries/{id:long}/retry", RetryDelivery).WithName(nameof(RetryDelivery)).WithMetadata(new AuditedInTransaction())
-            .WithSummary("Send a failed delivery again, from its first attempt").ProducesProblems(404);
+            .WithSummary("Send a failed delivery again, from its first attempt").ProducesErrors(E.DeliveryNotFound);
         return v1;
     }
 
@@ -78,28 +81,32 @@ public static class WebhookEndpoints
             : TypedResults.Ok(new WebhookDto(row.Url, Clients.ClientStore.ParseScope(row.Events)));
     }
 
+    /// <summary>A client's own deliveries; an admin sees every recipient's, or one's with <c>client</c> (<c>sas-platform</c>: the national platform).</summary>
     public static async Task<Results<Ok<Page<DeliveryDto>>, ProblemHttpResult>> ListDeliveries(
-        string? status, int? limit, string? after, ClaimsPrincipal user, WebhookStore store, CancellationToken ct)
+        string? status, string? client, int? limit, string? after, ClaimsPrincipal user, WebhookStore store, CancellationToken ct)
     {
+        var caller = Caller.From(user);
+        if (client is not null && !caller.IsAdmin && client != caller.ClientId) return Problems.Forbidden("Only an admin lists another recipient's deliveries.");
         var errors = new ValidationErrors();
+        errors.Text("client", client, 64, required: false);
         if (status is not (null or "pending" or "delivered" or "failed")) errors.Add("status", "must be pending, delivered or failed");
         if (!Paging.IsValidLimit(limit)) errors.Add("limit", $"must be between 1 and {Paging.MaxLimit}");
         if (!Paging.TryDecodeId(after, out var afterId)) errors.Add("after", "is not a cursor this API gave");
         if (errors.Any) return errors.ToProblem();
 
-        var caller = Caller.From(user);
         var take = Paging.Limit(limit);
-        var rows = await store.ListAsync(caller.IsAdmin ? null : caller.ClientId, status, afterId, take + 1, ct);
-        var page = rows.Take(take).Select(r => new DeliveryDto(r.Id, r.EventId, r.EventType, r.Status, (int)r.Attempts, Instants.Format(r.NextAttemptAt),
+        var rows = await store.ListAsync(caller.IsAdmin ? client : caller.ClientId, status, afterId, take + 1, ct);
+        var page = rows.Take(take).Select(r => new DeliveryDto(r.Id, r.ClientId, r.EventId, r.EventType, r.Status, (int)r.Attempts, Instants.Format(r.NextAttemptAt),
             r.LastError, Instants.Format(r.CreatedAt), r.DeliveredAt is { } at ? Instants.Format(at) : null)).ToList();
         return TypedResults.Ok(new Page<DeliveryDto>(page, rows.Count > take ? Paging.EncodeId(page[^1].Id) : null));
     }
 
-    public static async Task<Results<Accepted, ProblemHttpResult>> RetryDelivery(long id, ClaimsPrincipal user, WebhookStore store, CancellationToken ct)
+    /// <summary>Sends a failed delivery again: at once (a dispatch is queued), then with the usual backoff if it fails.</summary>
+    public static async Task<Results<Accepted, ProblemHttpResult>> RetryDelivery(long id, ClaimsPrincipal user, WebhookStore store, Jobs.DispatchTrigger dispatch, CancellationToken ct)
     {
-        return await store.RetryAsync(id, Caller.From(user), ct)
-            ? TypedResults.Accepted($"/v1/webhooks/deliveries?status=pending")
-            : Problems.NotFound("delivery_not_found", "No failed delivery of this client has this id.");
+        if (!await store.RetryAsync(id, Caller.From(user), ct)) return Problems.NotFound("delivery_not_found", "No failed delivery of this client has this id.");
+        dispatch.Now();
+        return TypedResults.Accepted($"/v1/webhooks/deliveries?status=pending");
     }
 
     /// <summary>https; plain http only outside Production and only to an allowed on-premise host (a practice's test box).</summary>

@@ -7,6 +7,7 @@ using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Reference;
 using Sas.Api.Territory;
 using Sas.Domain.Identifiers;
+using E = Sas.Api.Infrastructure.Errors.ErrorCodes;
 
 namespace Sas.Api.Practitioners;
 
@@ -17,9 +18,9 @@ public static class PractitionerEndpoints
         var practitioners = v1.MapGroup("/practitioners").WithTags("Practitioners").RequireAuthorization(Policies.Practitioner);
 
         practitioners.MapPut("/{rpps}", PutPractitioner).WithName(nameof(PutPractitioner)).WithMetadata(new AuditedInTransaction())
-            .WithSummary("Create or replace a GP with sectors and sites (the GP's practitioner client, admin)").ProducesProblems(422);
+            .WithSummary("Create or replace a GP with sectors and sites (the GP's practitioner client, admin)").ProducesErrors(E.ValidationFailed, E.SiteInUse);
         practitioners.MapGet("/{rpps}", GetPractitioner).WithName(nameof(GetPractitioner))
-            .WithSummary("Read a GP (the GP's practitioner client, admin)").ProducesProblems(404);
+            .WithSummary("Read a GP (the GP's practitioner client, admin)").ProducesErrors(E.PractitionerNotFound);
 
         return v1;
     }
@@ -36,7 +37,7 @@ public static class PractitionerEndpoints
         var errors = new ValidationErrors();
         errors.Text("firstName", input.FirstName, 100);
         errors.Text("lastName", input.LastName, 100);
-        errors.Text("profession", input.Profession, 100, required: false);
+        if (input.Profession is not null && !Professions.All.Contains(input.Profession)) errors.Add("profession", $"must be one of {string.Join(", ", Professions.All)}");
         if (input.OverflowPerDay is < 0 or > 50) errors.Add("overflowPerDay", "must be between 0 and 50");
 
         var sectors = input.Sectors?.Distinct(StringComparer.Ordinal).ToArray() ?? [];
@@ -74,24 +75,26 @@ public static class PractitionerEndpoints
         if (errors.Any) return errors.ToProblem();
 
         var row = new PractitionerRow(rpps, input.FirstName!.Trim(), input.LastName!.Trim(),
-            string.IsNullOrWhiteSpace(input.Profession) ? "general_practitioner" : input.Profession.Trim(), input.OverflowPerDay);
+            input.Profession ?? Professions.GeneralPractitioner, input.OverflowPerDay);
         var siteRows = sites.Select(x => new PractitionerSiteRow(rpps, x.Id!, x.Name!.Trim(), x.Address!.Trim(), x.Commune!)).ToList();
-        var created = await s.Store.UpsertAsync(row, sectors, siteRows, caller, ct);
-        var dto = ToDto(new Practitioner(row, sectors.Order(StringComparer.Ordinal).ToList(), siteRows.OrderBy(x => x.SiteId, StringComparer.Ordinal).ToList()));
+        var (created, sitesInUse) = await s.Store.UpsertAsync(row, sectors, siteRows, caller, ct);
+        if (sitesInUse.Count > 0)
+            return Problems.Field("sites", $"leaves out site(s) {string.Join(", ", sitesInUse)} that live slots still use: withdraw them first, or keep the site", "site_in_use");
+        var dto = ToDto(new Practitioner(row, sectors.Order(StringComparer.Ordinal).ToList(), siteRows.OrderBy(x => x.SiteId, StringComparer.Ordinal).ToList()), s.Geography);
         return created ? TypedResults.Created($"/v1/practitioners/{rpps}", dto) : TypedResults.Ok(dto);
     }
 
     public static async Task<Results<Ok<PractitionerDto>, ProblemHttpResult>> GetPractitioner(
-        string rpps, ClaimsPrincipal user, PractitionerStore store, CancellationToken ct)
+        string rpps, ClaimsPrincipal user, PractitionerStore store, Geography geography, CancellationToken ct)
     {
         if (!Caller.From(user).CoversPractitioner(rpps)) return Problems.Forbidden("This client does not act for this RPPS.");
         var practitioner = await store.GetAsync(rpps, ct);
         return practitioner is null
             ? Problems.NotFound("practitioner_not_found", "No GP is registered with this RPPS.")
-            : TypedResults.Ok(ToDto(practitioner));
+            : TypedResults.Ok(ToDto(practitioner, geography));
     }
 
-    private static PractitionerDto ToDto(Practitioner p) => new(
+    private static PractitionerDto ToDto(Practitioner p, Geography geography) => new(
         p.Row.Rpps, p.Row.FirstName, p.Row.LastName, p.Row.Profession, p.Sectors.ToArray(),
-        p.Sites.Select(x => new SiteDto(x.SiteId, x.Name, x.Address, x.Commune)).ToArray(), (int)p.Row.OverflowPerDay);
+        p.Sites.Select(x => new SiteDto(x.SiteId, x.Name, x.Address, CommuneRefDto.Of(geography, x.Commune)!)).ToArray(), (int)p.Row.OverflowPerDay);
 }

@@ -1,19 +1,28 @@
+using System.ComponentModel.DataAnnotations;
 namespace Sas.Api.Practitioners;
 
 // Inputs: every member may be missing or null on the wire, so that the validator names every missing field at once
 // (422, with its full path) instead of the JSON reader stopping at the first (400).
 
-public sealed record SiteInput(string? Id = null, string? Name = null, string? Address = null, string? Commune = null);
+/// <summary>The professions a GP is registered with (the FHIR interface maps each to its specialty).</summary>
+public static class Professions
+{
+    public const string GeneralPractitioner = "general_practitioner";
+    public static readonly string[] All = [GeneralPractitioner];
+}
+
+public sealed record SiteInput([property: Required] string? Id = null, [property: Required] string? Name = null, [property: Required] string? Address = null, [property: Required] string? Commune = null);
 
 public sealed record PractitionerInput(
-    string? FirstName = null,
-    string? LastName = null,
-    string[]? Sectors = null,
-    SiteInput[]? Sites = null,
+    [property: Required] string? FirstName = null,
+    [property: Required] string? LastName = null,
+    [property: Required] string[]? Sectors = null,
+    [property: Required] SiteInput[]? Sites = null,
     string? Profession = null,
     int OverflowPerDay = 0);
 
-public sealed record SiteDto(string Id, string Name, string Address, string Commune);
+/// <summary>A practice site, the same wherever an answer shows one (a GP's sites, a search result).</summary>
+public sealed record SiteDto(string Id, string Name, string Address, Territory.CommuneRefDto Commune);
 
 public sealed record PractitionerDto(
     string Rpps,

@@ -29,6 +29,8 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
         public string DeleteSectors => "DELETE FROM practitioner_sectors WHERE rpps = @rpps";
         public string InsertSector => "INSERT INTO practitioner_sectors (rpps, sector_code) VALUES (@Rpps, @SectorCode)";
         public string DeleteSites => "DELETE FROM practitioner_sites WHERE rpps = @rpps";
+        /// <summary>Sites that live slots (free, held or booked) still point at: they cannot be removed.</summary>
+        public string SitesInUse => "SELECT DISTINCT site_id FROM slots WHERE rpps = @rpps AND status IN ('available', 'held', 'booked')";
         public string InsertSite => """
             INSERT INTO practitioner_sites (rpps, site_id, name, address, commune)
             VALUES (@Rpps, @SiteId, @Name, @Address, @Commune)
@@ -49,10 +51,20 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
 
     private readonly Sql sql = new();
 
-    /// <summary>Creates or replaces a GP with its sectors and sites; true when created.</summary>
-    public Task<bool> UpsertAsync(PractitionerRow row, IReadOnlyList<string> sectors, IReadOnlyList<PractitionerSiteRow> sites, Infrastructure.Auth.Caller caller, CancellationToken ct) =>
+    /// <summary>What a replacement came to: created, or the sites it would have removed while slots still use them.</summary>
+    public sealed record UpsertOutcome(bool Created, IReadOnlyList<string> SitesInUse);
+
+    /// <summary>
+    /// Creates or replaces a GP with its sectors and sites. A site that live slots still use cannot be removed (they would
+    /// be offered at a place nobody can find): the GP's slots there must be withdrawn first, or the site kept.
+    /// </summary>
+    public Task<UpsertOutcome> UpsertAsync(PractitionerRow row, IReadOnlyList<string> sectors, IReadOnlyList<PractitionerSiteRow> sites, Infrastructure.Auth.Caller caller, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
+            var kept = sites.Select(x => x.SiteId).ToHashSet(StringComparer.Ordinal);
+            var removedInUse = (await c.QueryAsync<string>(new CommandDefinition(sql.SitesInUse, new { rpps = row.Rpps }, tx, cancellationToken: ct)))
+                .Where(id => !kept.Contains(id)).Order(StringComparer.Ordinal).ToList();
+            if (removedInUse.Count > 0) return new UpsertOutcome(false, removedInUse);
             var now = clock.GetUtcNow().UtcDateTime;
             var args = new { row.Rpps, row.FirstName, row.LastName, row.Profession, row.OverflowPerDay, now };
             var created = await c.ExecuteAsync(new CommandDefinition(sql.UpdatePractitioner, args, tx, cancellationToken: ct)) == 0;
@@ -62,7 +74,7 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
             await c.ExecuteAsync(new CommandDefinition(sql.DeleteSites, new { rpps = row.Rpps }, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(sql.InsertSite, sites, tx, cancellationToken: ct));
             await audit.WriteAsync(c, tx, caller, created ? "create" : "replace", "practitioner", row.Rpps, ct);
-            return created;
+            return new UpsertOutcome(created, []);
         }, ct);
 
     public async Task<Practitioner?> GetAsync(string rpps, CancellationToken ct)

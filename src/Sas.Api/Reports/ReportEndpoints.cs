@@ -1,11 +1,13 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sas.Api.Infrastructure;
+using Sas.Api.Infrastructure.OpenApi;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Territory;
 using Sas.Domain.Identifiers;
 using Sas.Domain.Reports;
+using E = Sas.Api.Infrastructure.Errors.ErrorCodes;
 
 namespace Sas.Api.Reports;
 
@@ -16,24 +18,24 @@ public static class ReportEndpoints
     public static RouteGroupBuilder MapReports(this RouteGroupBuilder v1)
     {
         var reports = v1.MapGroup("/reports").WithTags("Reports").RequireAuthorization(Policies.Cpts);
-        reports.MapGet("/fill-rate", FillRate).WithName(nameof(FillRate))
+        reports.MapGet("/fill-rate", GetFillRateReport).WithName(nameof(GetFillRateReport))
             .WithSummary("Offered, booked, expired and fill rate by day, ISO week, month, GP, sector or weekday × hour (cpts for its territory, admin); text/csv or ?format=excel-fr")
-            .Produces<string>(200, Csv.MediaType).ProducesProblems(404, 422);
-        reports.MapGet("/indicators", Indicators).WithName(nameof(Indicators))
+            .WithMetadata(new ProducesCsvMetadata(), new RequiredParametersMetadata("from", "to")).ProducesErrors(E.ValidationFailed, E.PeriodNotAligned, E.CptsNotFound, E.SectorNotFound);
+        reports.MapGet("/indicators", GetIndicatorsReport).WithName(nameof(GetIndicatorsReport))
             .WithSummary("ACI indicators of a CPTS: GPs participating, SAS requests with an appointment, MT splits, delays in minutes")
-            .Produces<string>(200, Csv.MediaType).ProducesProblems(404, 422);
-        reports.MapGet("/majorations", Majorations).WithName(nameof(Majorations))
+            .WithMetadata(new ProducesCsvMetadata(), new RequiredParametersMetadata("from", "to")).ProducesErrors(E.ValidationFailed, E.PeriodNotAligned, E.CptsNotFound, E.SectorNotFound);
+        reports.MapGet("/majorations", GetMajorationsReport).WithName(nameof(GetMajorationsReport))
             .WithSummary("Majoration SNP per GP and ISO week: eligible acts, acts within the weekly cap, amount")
-            .Produces<string>(200, Csv.MediaType).ProducesProblems(404, 422);
-        reports.MapGet("/participation", Participation).WithName(nameof(Participation))
+            .WithMetadata(new ProducesCsvMetadata(), new RequiredParametersMetadata("from", "to")).ProducesErrors(E.ValidationFailed, E.PeriodNotAligned, E.CptsNotFound, E.SectorNotFound);
+        reports.MapGet("/participation", GetParticipationReport).WithName(nameof(GetParticipationReport))
             .WithSummary("Hours of slots offered per GP and ISO week against the 2-hour participation line")
-            .Produces<string>(200, Csv.MediaType).ProducesProblems(404, 422);
+            .WithMetadata(new ProducesCsvMetadata(), new RequiredParametersMetadata("from", "to")).ProducesErrors(E.ValidationFailed, E.PeriodNotAligned, E.CptsNotFound, E.SectorNotFound);
         return v1;
     }
 
     public readonly record struct Services(ReportService Reports, TerritoryStore Territory, HttpContext Http);
 
-    public static async Task<Results<Ok<FillRateReport>, ContentHttpResult, ProblemHttpResult>> FillRate(
+    public static async Task<Results<Ok<FillRateReport>, ContentHttpResult, ProblemHttpResult>> GetFillRateReport(
         string? cpts, string? sector, string? from, string? to, string? groupBy, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
         var group = ReportService.ParseGroupBy(groupBy ?? "day");
@@ -51,7 +53,7 @@ public static class ReportEndpoints
         return Text(csv);
     }
 
-    public static async Task<Results<Ok<IndicatorsReport>, ContentHttpResult, ProblemHttpResult>> Indicators(
+    public static async Task<Results<Ok<IndicatorsReport>, ContentHttpResult, ProblemHttpResult>> GetIndicatorsReport(
         string? cpts, string? sector, string? from, string? to, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
         var (scope, problem) = await ResolveAsync(cpts, sector, from, to, format, user, s, null, ct);
@@ -65,7 +67,7 @@ public static class ReportEndpoints
                 r.Delay.Bookings, r.Delay.Median, r.Delay.P90, r.Delay.Within24h, r.Delay.Within48h, r.OverflowBookings));
     }
 
-    public static async Task<Results<Ok<MajorationReport>, ContentHttpResult, ProblemHttpResult>> Majorations(
+    public static async Task<Results<Ok<MajorationReport>, ContentHttpResult, ProblemHttpResult>> GetMajorationsReport(
         string? cpts, string? sector, string? from, string? to, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
         var (scope, problem) = await ResolveAsync(cpts, sector, from, to, format, user, s, null, ct);
@@ -77,7 +79,7 @@ public static class ReportEndpoints
         return Text(csv);
     }
 
-    public static async Task<Results<Ok<ParticipationReport>, ContentHttpResult, ProblemHttpResult>> Participation(
+    public static async Task<Results<Ok<ParticipationReport>, ContentHttpResult, ProblemHttpResult>> GetParticipationReport(
         string? cpts, string? sector, string? from, string? to, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
         var (scope, problem) = await ResolveAsync(cpts, sector, from, to, format, user, s, null, ct);

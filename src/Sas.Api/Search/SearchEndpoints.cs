@@ -11,6 +11,7 @@ using Sas.Api.Territory;
 using Sas.Domain.Identifiers;
 using Sas.Domain.Slots;
 using Sas.Domain.Time;
+using E = Sas.Api.Infrastructure.Errors.ErrorCodes;
 
 namespace Sas.Api.Search;
 
@@ -20,7 +21,7 @@ public static class SearchEndpoints
     {
         v1.MapGet("/slots", SearchSlots).WithName(nameof(SearchSlots)).WithTags("Search")
             .WithSummary("Bookable slots of a sector, commune or postal code, soonest first (regulator, admin)")
-            .RequireAuthorization(Policies.Regulator).ProducesProblems(404, 422);
+            .RequireAuthorization(Policies.Regulator).ProducesErrors(E.ValidationFailed, E.SectorNotFound, E.PostalCodeNotFound);
         return v1;
     }
 
@@ -102,11 +103,11 @@ public static class SearchEndpoints
 
     private static SearchItemDto ToDto(SearchRow r, string timeZone, DateTime now, Geography geography)
     {
-        var commune = geography.FindCommune(r.SiteCommune);
+        var commune = CommuneRefDto.Of(geography, r.SiteCommune)!;
         return new SearchItemDto(r.Id, Instants.Format(r.StartUtc), Instants.Format(r.EndUtc), timeZone, SlotText.ParseModality(r.Modality),
             SlotLife.Effective(SlotText.ParseStatus(r.Status), r.HoldExpiresAt, now), r.SectorCode,
             new SearchPractitionerDto(r.Rpps, r.FirstName, r.LastName),
-            new SearchSiteDto(r.SiteId, r.SiteName, r.SiteAddress, commune is null ? null : new SearchCommuneDto(commune.InseeCode, commune.Name)));
+            new Practitioners.SiteDto(r.SiteId, r.SiteName, r.SiteAddress, commune));
     }
 
     private static string EncodeCursor(SearchRow r) => Paging.Encode($"{r.StartUtc.Ticks}:{r.Id}");

@@ -4,9 +4,6 @@ namespace Sas.Api.Search;
 
 public sealed record SearchPractitionerDto(string Rpps, string FirstName, string LastName);
 
-public sealed record SearchCommuneDto(string InseeCode, string Name);
-
-public sealed record SearchSiteDto(string Id, string? Name, string? Address, SearchCommuneDto? Commune);
 
 /// <summary>A bookable slot with what a regulator tells the patient: who, where, when.</summary>
 public sealed record SearchItemDto(
@@ -18,4 +15,4 @@ public sealed record SearchItemDto(
     SlotStatus Status,
     string Sector,
     SearchPractitionerDto Practitioner,
-    SearchSiteDto Site);
+    Practitioners.SiteDto Site);

@@ -6,7 +6,7 @@ namespace Sas.Api.Search;
 
 public sealed record SearchRow(
     long Id, string Rpps, string SectorCode, string SiteId, DateTime StartUtc, DateTime EndUtc, string Modality, string Status,
-    DateTime? HoldExpiresAt, string? HeldBy, string FirstName, string LastName, string? SiteName, string? SiteAddress, string? SiteCommune);
+    DateTime? HoldExpiresAt, string? HeldBy, string FirstName, string LastName, string SiteName, string SiteAddress, string SiteCommune);
 
 /// <summary>A sector searched, up to the latest start its booking horizon allows.</summary>
 public sealed record SectorBound(string Sector, DateTime UntilUtc);
@@ -25,7 +25,8 @@ public sealed class SearchStore(Db db)
         /// is the partial index's own predicate); the branches are then merged. A single <c>sector_code IN
         /// (...)</c> would make both engines sort every slot of those sectors in the horizon before the limit:
         /// 7–13 ms instead of under one for a postal code spanning two large sectors. A held slot comes back
-        /// once its hold lapses, or to the regulator holding it. The GP and site are joined on the merged rows.
+        /// once its hold lapses, or to the regulator holding it. The GP and site are joined on the merged rows (a site
+        /// with live slots cannot be removed from its GP, so every slot found has its site).
         /// </summary>
         public string Search(int sectors, bool modality, bool after)
         {
@@ -56,7 +57,7 @@ public sealed class SearchStore(Db db)
             sql.Append("""
                        ) AS s
                   JOIN practitioners p ON p.rpps = s.rpps
-                  LEFT JOIN practitioner_sites ps ON ps.rpps = s.rpps AND ps.site_id = s.site_id
+                  JOIN practitioner_sites ps ON ps.rpps = s.rpps AND ps.site_id = s.site_id
                  ORDER BY s.start_utc, s.id
 
                 """).Append(d.Limit("@limit"));

@@ -8,6 +8,7 @@ using Sas.Api.Practitioners;
 using Sas.Api.Territory;
 using Sas.Domain.Slots;
 using Sas.Domain.Time;
+using E = Sas.Api.Infrastructure.Errors.ErrorCodes;
 
 namespace Sas.Api.Slots;
 
@@ -20,15 +21,15 @@ public static class SlotEndpoints
     {
         var publishing = v1.MapGroup("/practitioners/{rpps}/slots").WithTags("Slots").RequireAuthorization(Policies.Practitioner);
         publishing.MapPost("/", PublishSlot).WithName(nameof(PublishSlot)).WithMetadata(new AuditedInTransaction())
-            .WithSummary("Publish one slot (the GP's practitioner client, admin)").ProducesProblems(404, 409, 422);
+            .WithSummary("Publish one slot (the GP's practitioner client, admin)").ProducesErrors(E.ValidationFailed, E.PractitionerNotFound, E.SlotOverlap, E.ExternalIdExists);
         publishing.MapPut("/", SyncSlots).WithName(nameof(SyncSlots)).WithMetadata(new AuditedInTransaction())
-            .WithSummary("Sync the GP's slots in [from, to): create, update, withdraw; booked slots come back as conflicts").ProducesProblems(404, 422);
+            .WithSummary("Sync the GP's slots in [from, to): create, update, withdraw; booked slots come back as conflicts").WithMetadata(new Infrastructure.OpenApi.RequiredParametersMetadata("from", "to")).ProducesErrors(E.ValidationFailed, E.PractitionerNotFound, E.SlotOverlap, E.TooManySlots);
 
         var slots = v1.MapGroup("/slots").WithTags("Slots");
         slots.MapDelete("/{id:long}", WithdrawSlot).WithName(nameof(WithdrawSlot)).WithMetadata(new AuditedInTransaction())
-            .WithSummary("Withdraw an unbooked slot (the GP's practitioner client, admin)").RequireAuthorization(Policies.Practitioner).ProducesProblems(404, 409);
+            .WithSummary("Withdraw an unbooked slot (the GP's practitioner client, admin)").RequireAuthorization(Policies.Practitioner).ProducesErrors(E.SlotNotFound, E.SlotBooked, E.SlotHeld, E.SlotExpired);
         slots.MapGet("/{id:long}", GetSlot).WithName(nameof(GetSlot))
-            .WithSummary("Read one slot with its status (its GP's client, a regulator or CPTS of its sector, admin)").ProducesProblems(404);
+            .WithSummary("Read one slot with its status (its GP's client, a regulator or CPTS of its sector, admin)").ProducesErrors(E.SlotNotFound);
 
         return v1;
     }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Sas.Domain.Slots;
 
 namespace Sas.Api.Slots;
@@ -7,20 +8,20 @@ namespace Sas.Api.Slots;
 /// member may be missing, so that the validator names every missing field at once (422) rather than the reader the first (400).
 /// </summary>
 public sealed record SlotInput(
-    string? Start = null,
-    string? End = null,
-    string? Sector = null,
-    string? Site = null,
-    Modality? Modality = null,
+    [property: Required] string? Start = null,
+    [property: Required] string? End = null,
+    [property: Required] string? Sector = null,
+    [property: Required] string? Site = null,
+    [property: Required] Modality? Modality = null,
     string? ExternalId = null);
 
-public sealed record SlotSyncInput(SlotInput[]? Slots = null);
+public sealed record SlotSyncInput([property: Required] SlotInput[]? Slots = null);
 
 public sealed record SlotDto(
     long Id,
     string PractitionerRpps,
     string Sector,
-    string Site,
+    string SiteId,
     string Start,
     string End,
     string TimeZone,

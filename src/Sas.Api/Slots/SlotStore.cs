@@ -18,7 +18,7 @@ public enum WithdrawOutcome { Withdrawn, NotFound, Booked, Held, Expired }
 
 public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Audit audit)
 {
-    private const string Columns = """
+    public const string Columns = """
         id, rpps, sector_code AS SectorCode, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc, modality,
         external_id AS ExternalId, status, hold_id AS HoldId, held_by AS HeldBy, hold_expires_at AS HoldExpiresAt
         """;

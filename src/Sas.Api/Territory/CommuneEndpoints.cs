@@ -4,6 +4,7 @@ using Sas.Api.Infrastructure;
 using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Reference;
 using Sas.Domain.Identifiers;
+using E = Sas.Api.Infrastructure.Errors.ErrorCodes;
 
 namespace Sas.Api.Territory;
 
@@ -14,9 +15,9 @@ public static partial class CommuneEndpoints
         var communes = v1.MapGroup("/communes").WithTags("Territory");
 
         communes.MapGet("/{inseeCode}", GetCommune).WithName(nameof(GetCommune))
-            .WithSummary("A commune and the sectors that cover it (any role)").ProducesProblems(404, 422);
-        communes.MapGet("/", FindCommunesByPostalCode).WithName(nameof(FindCommunesByPostalCode))
-            .WithSummary("The communes of a postal code and the sectors that cover them (any role)").ProducesProblems(404, 422);
+            .WithSummary("A commune and the sectors that cover it (any role)").ProducesErrors(E.CommuneNotFound, E.ValidationFailed);
+        communes.MapGet("/", ListCommunes).WithName(nameof(ListCommunes))
+            .WithSummary("The communes of a postal code and the sectors that cover them (any role)").WithMetadata(new Infrastructure.OpenApi.RequiredParametersMetadata("postalCode")).ProducesErrors(E.PostalCodeNotFound, E.ValidationFailed);
 
         return v1;
     }
@@ -33,20 +34,21 @@ public static partial class CommuneEndpoints
         return TypedResults.Ok(ToDto(commune, s.Geography, sectors));
     }
 
-    public static async Task<Results<Ok<CommuneDto[]>, ProblemHttpResult>> FindCommunesByPostalCode(string? postalCode, [AsParameters] Services s, CancellationToken ct)
+    /// <summary>A page like every list (one page: a postal code has a few communes).</summary>
+    public static async Task<Results<Ok<Page<CommuneDto>>, ProblemHttpResult>> ListCommunes(string? postalCode, [AsParameters] Services s, CancellationToken ct)
     {
         if (postalCode is null || !PostalCode().IsMatch(postalCode))
             return Problems.Field("postalCode", "is required and must be 5 digits");
         var communes = s.Geography.CommunesWithPostalCode(postalCode);
         if (communes.Count == 0) return Problems.NotFound("postal_code_not_found", $"No commune has the postal code '{postalCode}'.");
         var sectors = await s.Store.SectorsOfCommunesAsync(communes.Select(c => c.InseeCode).ToList(), ct);
-        return TypedResults.Ok(communes.Select(c => ToDto(c, s.Geography, sectors)).ToArray());
+        return TypedResults.Ok(new Page<CommuneDto>(communes.Select(c => ToDto(c, s.Geography, sectors)).ToList(), null));
     }
 
     private static CommuneDto ToDto(Commune c, Geography geography, ILookup<string, string> sectors) =>
         new(c.InseeCode, c.Name, c.Department, c.PostalCodes, c.Population,
             geography.FindDepartment(c.Department)?.TimeZone ?? "Europe/Paris", sectors[c.InseeCode].ToArray());
 
-    [GeneratedRegex("^[0-9]{5}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(InseeCode.PostalCodePattern, RegexOptions.CultureInvariant)]
     internal static partial Regex PostalCode();
 }

@@ -4,6 +4,7 @@ using Sas.Api.Infrastructure.Audit;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Errors;
 using Sas.Domain.Identifiers;
+using E = Sas.Api.Infrastructure.Errors.ErrorCodes;
 
 namespace Sas.Api.Territory;
 
@@ -14,9 +15,9 @@ public static class CptsEndpoints
         var cpts = v1.MapGroup("/cpts").WithTags("Territory");
 
         cpts.MapPut("/{finess}", PutCpts).WithName(nameof(PutCpts)).WithMetadata(new AuditedInTransaction())
-            .WithSummary("Create or replace a CPTS and its sectors (admin)").RequireAuthorization(Policies.Admin).ProducesProblems(422);
+            .WithSummary("Create or replace a CPTS and its sectors (admin)").RequireAuthorization(Policies.Admin).ProducesErrors(E.ValidationFailed);
         cpts.MapGet("/{finess}", GetCpts).WithName(nameof(GetCpts))
-            .WithSummary("Read a CPTS (any role)").ProducesProblems(404);
+            .WithSummary("Read a CPTS (any role)").ProducesErrors(E.CptsNotFound);
 
         return v1;
     }

@@ -5,6 +5,7 @@ using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Reference;
 using Sas.Domain.Identifiers;
+using E = Sas.Api.Infrastructure.Errors.ErrorCodes;
 
 namespace Sas.Api.Territory;
 
@@ -15,11 +16,11 @@ public static class SectorEndpoints
         var sectors = v1.MapGroup("/sectors").WithTags("Territory");
 
         sectors.MapPut("/{code}", PutSector).WithName(nameof(PutSector)).WithMetadata(new AuditedInTransaction())
-            .WithSummary("Create or replace a sector (admin)").RequireAuthorization(Policies.Admin).ProducesProblems(422);
+            .WithSummary("Create or replace a sector (admin)").RequireAuthorization(Policies.Admin).ProducesErrors(E.ValidationFailed);
         sectors.MapGet("/", ListSectors).WithName(nameof(ListSectors))
-            .WithSummary("List sectors (any role)").ProducesProblems(422);
+            .WithSummary("List sectors (any role)").ProducesErrors(E.ValidationFailed);
         sectors.MapGet("/{code}", GetSector).WithName(nameof(GetSector))
-            .WithSummary("Read a sector (any role)").ProducesProblems(404);
+            .WithSummary("Read a sector (any role)").ProducesErrors(E.SectorNotFound);
 
         return v1;
     }

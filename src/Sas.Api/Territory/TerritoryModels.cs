@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 namespace Sas.Api.Territory;
 
 // Wire types: what integrations send and receive. Stored rows are in TerritoryStore.
@@ -5,9 +6,9 @@ namespace Sas.Api.Territory;
 // Inputs: members may be missing on the wire; the validators name every missing one at once (422).
 
 public sealed record SectorInput(
-    string? Name = null,
-    string? Department = null,
-    string[]? Communes = null,
+    [property: Required] string? Name = null,
+    [property: Required] string? Department = null,
+    [property: Required] string[]? Communes = null,
     string? TimeZone = null,
     int? BookingHorizonHours = null,
     string? Cpts = null);
@@ -21,9 +22,16 @@ public sealed record SectorDto(
     int BookingHorizonHours,
     string? Cpts);
 
-public sealed record CptsInput(string? Name = null, string[]? Sectors = null);
+public sealed record CptsInput([property: Required] string? Name = null, [property: Required] string[]? Sectors = null);
 
 public sealed record CptsDto(string Finess, string Name, string[] Sectors);
+
+/// <summary>A commune where an answer names one: its INSEE code and its name (the full commune is <see cref="CommuneDto"/>).</summary>
+public sealed record CommuneRefDto(string InseeCode, string Name)
+{
+    public static CommuneRefDto? Of(Reference.Geography geography, string? inseeCode) =>
+        inseeCode is not null && geography.FindCommune(inseeCode) is { } c ? new CommuneRefDto(c.InseeCode, c.Name) : null;
+}
 
 public sealed record CommuneDto(
     string InseeCode,

@@ -9,6 +9,9 @@ public static class Finess
 {
     public const int Length = 9;
 
+    /// <summary>The shape (the Luhn key is checked besides): for the contract's <c>pattern</c>.</summary>
+    public const string Pattern = "^(?:[0-9]{9}|2[AB][0-9]{7})$";
+
     public static bool IsValid(string? value)
     {
         if (value is not { Length: Length }) return false;

@@ -8,12 +8,16 @@ namespace Sas.Domain.Identifiers;
 /// </summary>
 public static partial class InseeCode
 {
+    public const string Pattern = "^(?:[0-9]{5}|2[AB][0-9]{3})$";
+
+    public const string PostalCodePattern = "^[0-9]{5}$";
+
     public static bool HasValidShape(string? value) => value is { Length: 5 } && Shape().IsMatch(value);
 
     /// <summary>The département a commune belongs to: 2 characters, or 3 for overseas (97x).</summary>
     public static string Department(string inseeCode) =>
         inseeCode.StartsWith("97", StringComparison.Ordinal) ? inseeCode[..3] : inseeCode[..2];
 
-    [GeneratedRegex("^(?:[0-9]{5}|2[AB][0-9]{3})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(Pattern, RegexOptions.CultureInvariant)]
     private static partial Regex Shape();
 }

@@ -5,6 +5,9 @@ public static class Rpps
 {
     public const int Length = 11;
 
+    /// <summary>The shape (the Luhn key is checked besides): for the contract's <c>pattern</c>.</summary>
+    public const string Pattern = "^[0-9]{11}$";
+
     /// <summary>The FHIR OID under which an IDNPS (<c>8</c> + RPPS) is written.</summary>
     public const string IdnpsSystem = "urn:oid:1.2.250.1.71.4.2.1";
 

@@ -18,6 +18,9 @@ public static class Phones
     /// </summary>
     private static readonly string[] FrenchPlan = ["FR", "RE", "YT", "GP", "BL", "MF", "MQ", "GF", "PM"];
 
+    /// <summary>How a number is stored and answered.</summary>
+    public const string E164Pattern = "^\\+[1-9][0-9]{6,14}$";
+
     public const string Expected = "must be a French number (06 12 34 56 78, overseas included) or an international number with its country code (+32 470 12 34 56)";
 
     public static bool TryNormalise(string? input, out string e164) => Check(input, out e164) is null;

@@ -19,10 +19,11 @@ public class KestrelSasApiFactory : SasApiFactory
 
     public Uri Address { get; }
 
-    /// <summary>A client of its own (its own connections), with this key.</summary>
-    public HttpClient Outside(string? key = null)
+    /// <summary>A client of its own (its own connections), with this key; its answers are checked against openapi.yaml unless <paramref name="checkContract"/> is false (a client that drops answers halfway).</summary>
+    public HttpClient Outside(string? key = null, bool checkContract = true)
     {
-        var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { BaseAddress = Address };
+        var sockets = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) };
+        var client = new HttpClient(checkContract ? new ContractCheckingHandler(sockets) : sockets) { BaseAddress = Address };
         if (key is not null) client.DefaultRequestHeaders.Add("X-Api-Key", key);
         return client;
     }

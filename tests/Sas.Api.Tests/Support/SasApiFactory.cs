@@ -62,6 +62,13 @@ public class SasApiFactory : WebApplicationFactory<Program>
         });
     }
 
+    /// <summary>A client whose every answer is checked against openapi.yaml (<see cref="Contract"/>); a test that gets an undeclared one fails.</summary>
+    public new HttpClient CreateClient()
+    {
+        var client = CreateDefaultClient(ClientOptions.BaseAddress, new ContractCheckingHandler());
+        return client;
+    }
+
     public HttpClient Anonymous() => CreateClient();
 
     public HttpClient WithKey(string key)

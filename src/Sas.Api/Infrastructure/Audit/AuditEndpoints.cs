@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Errors;
 using Sas.Domain.Time;
+using E = Sas.Api.Infrastructure.Errors.ErrorCodes;
 
 namespace Sas.Api.Infrastructure.Audit;
 
@@ -19,7 +20,7 @@ public static class AuditEndpoints
     public static RouteGroupBuilder MapAudit(this RouteGroupBuilder v1)
     {
         v1.MapGet("/audit", ReadAudit).WithName(nameof(ReadAudit)).WithTags("Audit")
-            .WithSummary("The audit trail, e.g. ?entity=booking&id=… (admin)").RequireAuthorization(Policies.Admin).ProducesProblems(422);
+            .WithSummary("The audit trail, e.g. ?entity=booking&id=… (admin)").RequireAuthorization(Policies.Admin).ProducesErrors(E.ValidationFailed);
         return v1;
     }
 

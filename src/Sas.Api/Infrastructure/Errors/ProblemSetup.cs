@@ -22,6 +22,8 @@ public static partial class ProblemSetup
             problem.Extensions["traceId"] = Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier;
             if (!problem.Extensions.ContainsKey("code"))
                 problem.Extensions["code"] = DefaultCode(problem.Status ?? ctx.HttpContext.Response.StatusCode);
+            // The code's own section of the error page, not a generic RFC link: what a client follows to learn what it means.
+            if (problem.Extensions["code"] is string code && ErrorCodes.Find(code) is { } known) problem.Type = known.Type;
         });
         // Ours first: it writes whatever the client accepts; the framework's default writer refuses without JSON in Accept.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonWriter>());
@@ -30,6 +32,19 @@ public static partial class ProblemSetup
         // Binding failures throw, so the handler above can name the field instead of a bare 400.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         return services;
+    }
+
+    /// <summary>The page every problem's <c>type</c> points into: docs/errors.md, embedded, as Markdown.</summary>
+    public static WebApplication MapErrorPage(this WebApplication app)
+    {
+        app.MapGet(ErrorCodes.Page, () =>
+            {
+                using var stream = typeof(ErrorCodes).Assembly.GetManifestResourceStream("docs.errors.md")!;
+                using var reader = new StreamReader(stream);
+                return TypedResults.Text(reader.ReadToEnd(), "text/markdown; charset=utf-8");
+            })
+            .AllowAnonymous().ExcludeFromDescription();
+        return app;
     }
 
     public static WebApplication UseSasProblems(this WebApplication app)

@@ -1,14 +1,18 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
-using Sas.Api.Infrastructure.Auth;
-using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace Sas.Api.Infrastructure.OpenApi;
 
+/// <summary>
+/// The OpenAPI 3.1 description Swashbuckle serves, committed as <c>openapi.yaml</c>: operations, schemas and errors as
+/// clients meet them (<see cref="ContractSchemaFilter"/>, <see cref="ContractOperationFilter"/>, <see cref="ContractDocumentFilter"/>).
+/// </summary>
 public static class OpenApiSetup
 {
     public const string DocumentName = "v1";
+    public const string ApiKeyScheme = "ApiKey";
+    public const string BearerScheme = "Bearer";
+    public const string MutualTlsScheme = "SasPlatformCertificate";
 
     public static IServiceCollection AddSasOpenApi(this IServiceCollection services)
     {
@@ -19,51 +23,40 @@ public static class OpenApiSetup
             {
                 Title = "SAS booking API",
                 Version = "v1",
-                Description = "Unscheduled-care slots published by GPs' practice software, searched and booked by SAS regulators, reported to CPTS. See CONTRACT.md.",
+                Description = "Unscheduled-care slots published by GPs' practice software, searched and booked by SAS regulators, reported to CPTS. "
+                    + "The domain and its rules: docs/domain.md; the HTTP conventions: docs/contract.md; every error code: docs/errors.md (served at /docs/errors).",
+                Contact = new OpenApiContact { Name = "SAS booking API maintainers", Url = new Uri("https://interop.esante.gouv.fr/ig/fhir/sas") },
+                License = new OpenApiLicense { Name = "EUPL-1.2", Identifier = "EUPL-1.2" },
             });
-            o.AddSecurityDefinition(ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme
+            o.AddServer(new OpenApiServer { Url = "http://localhost:5080", Description = "A developer's machine: dotnet run --project src/Sas.Api (demo data)" });
+            o.AddSecurityDefinition(ApiKeyScheme, new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.ApiKey,
                 In = ParameterLocation.Header,
-                Name = ApiKeyAuthenticationHandler.HeaderName,
+                Name = Auth.ApiKeyAuthenticationHandler.HeaderName,
                 Description = "An integration client's API key.",
             });
-            o.AddSecurityDefinition("Bearer", new OpenApiSecurityScheme
+            o.AddSecurityDefinition(BearerScheme, new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
                 BearerFormat = "JWT",
-                Description = "An OIDC access token with the claims role and sas_scope.",
+                Description = "An OIDC access token with the claims role and sas_scope, naming its client in client_id, azp or sub.",
             });
-            o.OperationFilter<SecurityOperationFilter>();
+            o.AddSecurityDefinition(MutualTlsScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.MutualTLS,
+                Description = "The national SAS platform's IGC-Santé client certificate (Fhir:Mtls:*).",
+            });
+            o.CustomSchemaIds(SchemaIds.Of);
             o.SupportNonNullableReferenceTypes();
+            o.UseAllOfToExtendReferenceSchemas();
+            o.SchemaFilter<ContractSchemaFilter>();
+            o.OperationFilter<ContractOperationFilter>();
+            o.DocumentFilter<ContractDocumentFilter>();
         });
         return services;
     }
 
-    /// <summary>Every secured operation states both ways to authenticate and its 401/403 problem answers.</summary>
-    private sealed class SecurityOperationFilter : IOperationFilter
-    {
-        public void Apply(OpenApiOperation operation, OperationFilterContext context)
-        {
-            var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
-            if (metadata.OfType<IAllowAnonymous>().Any()) return;
-
-            operation.Security =
-            [
-                new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, context.Document)] = [] },
-                new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", context.Document)] = [] },
-            ];
-            var problem = context.SchemaGenerator.GenerateSchema(typeof(ProblemDetails), context.SchemaRepository);
-            operation.Responses ??= new OpenApiResponses();
-            operation.Responses.TryAdd("401", Problem("No or unknown credentials (code: unauthenticated)", problem));
-            operation.Responses.TryAdd("403", Problem("Outside the caller's role or scope (code: forbidden_scope)", problem));
-        }
-
-        private static OpenApiResponse Problem(string description, IOpenApiSchema schema) => new()
-        {
-            Description = description,
-            Content = new Dictionary<string, IOpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType { Schema = schema } },
-        };
-    }
+    public static bool IsAnonymous(IList<object> metadata) => metadata.OfType<IAllowAnonymous>().Any();
 }
