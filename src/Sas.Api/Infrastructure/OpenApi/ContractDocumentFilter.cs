@@ -176,6 +176,7 @@ public sealed class ContractDocumentFilter : IDocumentFilter
                     Description = summary + " Sent to the client's webhook URL at least once, in order per booking; deduplicate on Sas-Event-Id. "
                         + "Check Sas-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of t, a dot and the body>) in constant time and refuse a t more than 5 minutes from your clock.",
                     OperationId = "Receive" + payload,
+                    Security = [], // the receiver authenticates the API by Sas-Signature
                     Tags = new HashSet<OpenApiTagReference> { new("Notifications", document) },
                     Parameters =
                     [

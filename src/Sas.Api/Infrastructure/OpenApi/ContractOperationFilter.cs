@@ -32,7 +32,17 @@ public sealed class ContractOperationFilter : IOperationFilter
         if (metadata.OfType<ProducesCsvMetadata>().Any()
             && operation.Responses.TryGetValue("200", out var ok) && ok is OpenApiResponse okResponse && okResponse.Content is { } content)
             content["text/csv"] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "RFC 4180 CSV, or French Excel's with format=excel-fr." } };
-        if (!isV1) return;
+        if (!isV1)
+        {
+            operation.Description ??= operation.Summary + (isFhir ? ". FHIR errors are OperationOutcome resources, not problem+json." : ". Anonymous: for load balancers and probes.");
+            // Any route: a URL over 8 kB is refused before it is routed.
+            operation.Responses.TryAdd("414", new OpenApiResponse
+            {
+                Description = $"`{ErrorCodes.UriTooLong.Code}`: {ErrorCodes.UriTooLong.Meaning}",
+                Content = new Dictionary<string, IOpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType { Schema = new OpenApiSchemaReference("Problem", context.Document) } },
+            });
+            return;
+        }
 
         var codes = (metadata.OfType<ErrorCodesMetadata>().LastOrDefault()?.Codes ?? []).ToList();
         var hasBody = operation.RequestBody is not null;
