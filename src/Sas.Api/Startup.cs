@@ -97,6 +97,10 @@ public static class Startup
         SecuritySetup.GuardProduction(app);
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sas.Startup");
+        // A published build started from another folder takes that folder as its content root and silently runs
+        // without its appsettings*.json (demo data, FHIR settings...): say so, since nothing else would.
+        if (!File.Exists(Path.Combine(app.Environment.ContentRootPath, "appsettings.json")))
+            logger.LogWarning("No appsettings.json in the content root {ContentRoot}: this build's settings files are not read. Start a published build with --contentRoot <its folder>.", app.Environment.ContentRootPath);
         var database = app.Services.GetRequiredService<DatabaseOptions>();
         Migrations.Apply(database, logger);
         if (database.Provider == DatabaseProvider.Sqlite)

@@ -57,4 +57,19 @@ public class StartupTests
         Assert.Equal("ready", (await (await factory.Anonymous().GetAsync("/health/ready")).Expect(HttpStatusCode.OK)).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.OK, (await factory.Anonymous().GetAsync("/swagger/index.html")).StatusCode);
     }
+
+    [Fact]
+    public async Task A_build_started_from_another_folder_without_its_content_root_says_its_settings_are_not_read()
+    {
+        var elsewhere = Directory.CreateTempSubdirectory("sas-elsewhere-").FullName;
+        try
+        {
+            var lost = await ApiProcess.StartupLogAsync("Development", elsewhere, contentRoot: null);
+            Assert.Contains($"No appsettings.json in the content root {elsewhere}", lost);
+
+            var found = await ApiProcess.StartupLogAsync("Development", elsewhere, contentRoot: AppContext.BaseDirectory);
+            Assert.DoesNotContain("No appsettings.json", found);
+        }
+        finally { Directory.Delete(elsewhere, recursive: true); }
+    }
 }

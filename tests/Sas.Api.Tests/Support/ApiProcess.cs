@@ -37,4 +37,36 @@ public static class ApiProcess
         }
         return new Ended(process.ExitCode, await output, await error);
     }
+
+    /// <summary>
+    /// Starts the API from <paramref name="workingDirectory"/> (with <c>--contentRoot</c> when given, as an operator
+    /// would type it), reads its output until it listens, then stops it: the start-up log.
+    /// </summary>
+    public static async Task<string> StartupLogAsync(string environment, string workingDirectory, string? contentRoot)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Sas.Api.dll");
+        string[] args = contentRoot is null ? [dll, "--urls", "http://127.0.0.1:0"] : [dll, "--contentRoot", contentRoot, "--urls", "http://127.0.0.1:0"];
+        var start = new ProcessStartInfo("dotnet", args) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        start.Environment["ConnectionStrings__Sas"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"sas-process-{Guid.NewGuid():N}.db")}";
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+
+        using var process = Process.Start(start)!;
+        var log = new System.Text.StringBuilder();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                log.AppendLine(line);
+                if (line.Contains("Now listening on", StringComparison.Ordinal)) return log.ToString();
+            }
+            throw new Xunit.Sdk.XunitException($"the API stopped before listening:\n{log}{await process.StandardError.ReadToEndAsync()}");
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
 }
