@@ -85,7 +85,7 @@ public static class Startup
                 ForeignKeys = true,
                 Pooling = true,
             }.ToString();
-        else throw new StartupRefusedException("Database:Provider is SqlServer but ConnectionStrings:Sas is not set.");
+        else throw new StartupRefusedException($"Database:Provider is {options.Provider} but ConnectionStrings:Sas is not set.");
         return options;
     }
 

@@ -114,7 +114,7 @@ public class AuthTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         Assert.StartsWith("sas_", key);
         await (await api.WithKey(key).GetAsync("/v1/sectors")).Expect(HttpStatusCode.OK);
 
-        using var c = api.OpenSqlite();
+        using var c = api.OpenDb();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT c.id || c.name || c.role || c.scope || k.id || k.key_hash FROM clients c JOIN client_keys k ON k.client_id = c.id";
         using var r = cmd.ExecuteReader();

@@ -29,18 +29,12 @@ public sealed class FhirTerritoryCopyTests(FhirApiFactory api) : IClassFixture<F
         Assert.Equal(slot.ToString(), Assert.Single(await Slots()).Id); // the node now holds its copy
 
         // Another node (same database) creates a sector in La Réunion and the GP's slot moves to it.
-        using (var c = api.OpenSqlite())
-        {
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = """
+        using (var c = api.OpenDb())
+            Dapper.SqlMapper.Execute(c, """
                 INSERT INTO sectors (code, name, department, time_zone, booking_horizon_hours, cpts_finess, updated_at)
-                VALUES ($code, 'Saint-Denis', '974', 'Indian/Reunion', 24, NULL, '2026-11-23 07:00:00');
-                UPDATE slots SET sector_code = $code WHERE id = $id;
-                """;
-            cmd.Parameters.AddWithValue("$code", World.NewCode("974"));
-            cmd.Parameters.AddWithValue("$id", slot);
-            cmd.ExecuteNonQuery();
-        }
+                VALUES (@code, 'Saint-Denis', '974', 'Indian/Reunion', 24, NULL, @now);
+                UPDATE slots SET sector_code = @code WHERE id = @slot;
+                """, new { code = World.NewCode("974"), slot, now = api.Clock.GetUtcNow().UtcDateTime });
 
         // Within a second of the last read the copy is not read again, and the slot is left out rather than sent half-known.
         Assert.Empty(await Slots());

@@ -224,14 +224,19 @@ public class HostileInputTests
     /// <summary>A hash of every row of every table.</summary>
     private static string Digest(SasApiFactory api)
     {
-        using var c = api.OpenSqlite();
-        var tables = c.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").ToList();
+        using var c = api.OpenDb();
+        var tables = c.Query<string>(TestEngine.IsPostgres
+            ? "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name"
+            : "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").ToList();
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var table in tables)
         {
             sha.AppendData(Encoding.UTF8.GetBytes(table));
-            foreach (var row in c.Query($"SELECT * FROM \"{table}\" ORDER BY rowid"))
-                sha.AppendData(Encoding.UTF8.GetBytes(string.Join("|", ((IDictionary<string, object?>)row).Select(kv => $"{kv.Key}={kv.Value}"))));
+            // Rows in a stable order whatever the engine's physical order.
+            var rows = c.Query($"SELECT * FROM \"{table}\"")
+                .Select(row => string.Join("|", ((IDictionary<string, object?>)row).Select(kv => $"{kv.Key}={kv.Value}")))
+                .Order(StringComparer.Ordinal);
+            foreach (var row in rows) sha.AppendData(Encoding.UTF8.GetBytes(row));
         }
         return Convert.ToHexString(sha.GetHashAndReset());
     }

@@ -79,7 +79,7 @@ public class ReportCorrectnessTests
         for (var i = 0; i < 12; i++) api.EligibleAct(rpps, sector, first.AddDays(7).AddMinutes(20 * i)); // week 20
         await api.Recompute(new DateTime(2026, 5, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 5, 20, 0, 0, 0, DateTimeKind.Utc));
         // As migration 0006 left the rows it found: no local buckets, so every week of a GP fell into one group.
-        using (var c = api.OpenSqlite()) Dapper.SqlMapper.Execute(c, "UPDATE stats_hourly SET local_week = '', local_day = '', local_month = ''; UPDATE stats_state SET value = '1' WHERE name = 'history_version'");
+        using (var c = api.OpenDb()) Dapper.SqlMapper.Execute(c, "UPDATE stats_hourly SET local_week = '', local_day = '', local_month = ''; UPDATE stats_state SET value = '1' WHERE name = 'history_version'");
 
         await api.Services.GetRequiredService<StatsJob>().RebuildHistoryAsync(CancellationToken.None);
 

@@ -174,7 +174,7 @@ public class ReportPropertyTests
 
         // Patient fields anonymised: every report answers the same (no report reads patient identity).
         var before = await ReportsText(admin, Url);
-        using (var c = api.OpenSqlite())
+        using (var c = api.OpenDb())
             c.Execute("UPDATE bookings SET patient_last_name = NULL, patient_first_name = NULL, patient_birth_date = NULL, patient_phone = NULL, patient_commune = NULL, patient_ins = NULL, patient_regular_doctor_rpps = NULL, reason = NULL");
         await api.Services.GetRequiredService<StatsJob>().RecomputeAsync(start.AddDays(-1), now.AddDays(2), default);
         Assert.Equal(before, await ReportsText(admin, Url));

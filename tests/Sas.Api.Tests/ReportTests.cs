@@ -245,7 +245,7 @@ public class ReportTests
         var start = new DateTime(2026, 11, 18, 9, 0, 0, DateTimeKind.Utc);
         var slot = api.InsertSlot(rpps, sector, start, 20, "expired");
         api.InsertBooking(new ReportData.BookingSpec(rpps, sector, slot, start, start.AddHours(-2), start.AddHours(-2), "cancelled"));
-        using (var c = api.OpenSqlite()) Dapper.SqlMapper.Execute(c, "UPDATE slots SET status = 'withdrawn' WHERE id = @slot", new { slot });
+        using (var c = api.OpenDb()) Dapper.SqlMapper.Execute(c, "UPDATE slots SET status = 'withdrawn' WHERE id = @slot", new { slot });
         var from = new DateTime(2026, 11, 16, 0, 0, 0, DateTimeKind.Utc);
         var to = new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc);
         await Recompute(api, from, to);
@@ -266,7 +266,7 @@ public class ReportTests
         api.InsertSlot(other, sector, from.AddDays(1).AddHours(14), 20, "booked");
         await Recompute(api, from, from.AddDays(7));
         const string read = "SELECT sector_code || ' ' || hour_utc || ' ' || offered || ' ' || booked || ' ' || local_day || ' ' || local_hour FROM stats_sector_hourly ORDER BY hour_utc";
-        using var c = api.OpenSqlite();
+        using var c = api.OpenDb();
         var written = Dapper.SqlMapper.Query<string>(c, read).ToList();
         Assert.Equal(2, written.Count);
         Assert.StartsWith($"{sector} ", written[0]);
@@ -274,7 +274,8 @@ public class ReportTests
 
         // A database upgraded from 0007 already holds hourly rows: the migration sums them itself.
         Dapper.SqlMapper.Execute(c, "DROP TABLE stats_sector_hourly");
-        var script = typeof(StatsJob).Assembly.GetManifestResourceStream("migrations.sqlite.0008_stats_sector_hourly.sql")!;
+        var script = typeof(StatsJob).Assembly.GetManifestResourceStream(
+            $"migrations.{Sas.Api.Infrastructure.Data.DatabaseOptions.MigrationsFolder(Enum.Parse<Sas.Api.Infrastructure.Data.DatabaseProvider>(TestEngine.Provider))}.0008_stats_sector_hourly.sql")!;
         Dapper.SqlMapper.Execute(c, await new StreamReader(script).ReadToEndAsync());
         Assert.Equal(written, Dapper.SqlMapper.Query<string>(c, read).ToList());
         var months = await Rows(api, cpts, from, from.AddDays(7), "month");

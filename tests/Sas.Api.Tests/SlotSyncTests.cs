@@ -169,11 +169,8 @@ public class SlotSyncTests(SasApiFactory api) : IClassFixture<SasApiFactory>
 
     private async Task<Dictionary<string, long>> SlotIds(string rpps)
     {
-        using var c = api.OpenSqlite();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT external_id, id FROM slots WHERE rpps = $r";
-        cmd.Parameters.AddWithValue("$r", rpps);
-        using var r = await cmd.ExecuteReaderAsync();
+        using var c = api.OpenDb();
+        using var r = await Dapper.SqlMapper.ExecuteReaderAsync(c, "SELECT external_id, id FROM slots WHERE rpps = @rpps", new { rpps });
         var ids = new Dictionary<string, long>();
         while (r.Read()) ids[r.GetString(0)] = r.GetInt64(1);
         return ids;

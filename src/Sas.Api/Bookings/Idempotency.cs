@@ -28,6 +28,7 @@ public sealed class Idempotency(Db db, TimeProvider clock)
             SELECT request_hash AS RequestHash, status_code AS StatusCode, response_body AS ResponseBody, expires_at AS ExpiresAt
               FROM idempotency_keys {d.UpdateLock}
              WHERE client_id = @client AND idem_key = @key
+            {d.ForUpdate}
             """;
         public string Insert => """
             INSERT INTO idempotency_keys (client_id, idem_key, request_hash, status_code, response_body, created_at, expires_at)

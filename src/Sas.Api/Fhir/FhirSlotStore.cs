@@ -11,7 +11,7 @@ public sealed record FhirPracticeRow(string Rpps, string FirstName, string LastN
 
 public sealed class FhirSlotStore(Db db)
 {
-    public sealed class Sql
+    public sealed class Sql(SqlDialect d)
     {
         /// <summary>
         /// Free slots of up to 25 GPs in a window, read by <c>ix_slots_practitioner</c> (rpps, start). A slot
@@ -21,10 +21,10 @@ public sealed class FhirSlotStore(Db db)
         /// thirds of the query's time for a 25-GP answer. The GPs come once each below, the sectors from the
         /// node's territory copy.
         /// </summary>
-        public string FreeSlots => """
+        public string FreeSlots => $"""
             SELECT id, rpps, sector_code AS SectorCode, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc, modality
               FROM slots
-             WHERE rpps IN @rpps
+             WHERE {d.InList("rpps", "@rpps")}
                AND start_utc >= @from
                AND start_utc <= @to
                AND status IN ('available', 'held')
@@ -33,16 +33,16 @@ public sealed class FhirSlotStore(Db db)
             """;
 
         /// <summary>The GPs that have free slots, each with every practice site.</summary>
-        public string Practices => """
+        public string Practices => $"""
             SELECT p.rpps, p.first_name AS FirstName, p.last_name AS LastName, p.profession,
                    ps.site_id AS SiteId, ps.name AS SiteName, ps.address AS SiteAddress, ps.commune AS SiteCommune
               FROM practitioners p
               LEFT JOIN practitioner_sites ps ON ps.rpps = p.rpps
-             WHERE p.rpps IN @rpps
+             WHERE {d.InList("p.rpps", "@rpps")}
             """;
     }
 
-    private static readonly Sql Statements = new();
+    private readonly Sql Statements = new(db.Dialect);
 
     /// <summary>The free slots starting in [<paramref name="from"/>, <paramref name="to"/>], soonest first, and the GPs they belong to, read on one connection.</summary>
     public async Task<(IReadOnlyList<FhirSlotRow> Slots, IReadOnlyList<FhirPracticeRow> Practices)> FreeSlotsAsync(

@@ -1,5 +1,6 @@
 using Hangfire;
 using Hangfire.InMemory;
+using Hangfire.PostgreSql;
 using Hangfire.SqlServer;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Data;
@@ -8,7 +9,7 @@ using Sas.Api.Notifications;
 namespace Sas.Api.Jobs;
 
 /// <summary>
-/// Hangfire: SQL Server storage in production (several nodes share it), in-memory with SQLite.
+/// Hangfire: on a server engine its storage is in the same database (several nodes share it), in-memory with SQLite.
 /// Durable state is in our own tables (slot status, outbox, deliveries), so losing Hangfire's
 /// in-memory queue loses nothing that the next recurring run does not redo.
 /// <c>Jobs:Enabled=false</c> makes an API-only node: it can enqueue, it runs nothing.
@@ -46,9 +47,15 @@ public static class JobsSetup
         services.AddSingleton<JobStorage>(sp =>
         {
             var db = sp.GetRequiredService<DatabaseOptions>();
-            return db.Provider == DatabaseProvider.SqlServer
-                ? new SqlServerStorage(db.ConnectionString, new SqlServerStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true })
-                : new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(6) });
+            // On a server engine every node shares the queues, the recurring jobs and the distributed locks.
+            return db.Provider switch
+            {
+                DatabaseProvider.SqlServer => new SqlServerStorage(db.ConnectionString, new SqlServerStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }),
+                DatabaseProvider.PostgreSql => new PostgreSqlStorage(
+                    new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(db.ConnectionString, new PostgreSqlStorageOptions()),
+                    new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }),
+                _ => new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(6) }),
+            };
         });
         services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

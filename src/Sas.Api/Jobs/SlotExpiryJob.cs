@@ -30,7 +30,7 @@ public sealed class SlotExpiryJob(Db db, TimeProvider clock, Outbox outbox, ILog
             """;
         public string Expire => d.UpdateReturning("slots",
             "status = 'expired', hold_id = NULL, held_by = NULL, hold_expires_at = NULL, updated_at = @now",
-            "id IN @ids AND status IN ('available', 'held') AND start_utc <= @now",
+            $"{d.InList("id", "@ids")} AND status IN ('available', 'held') AND start_utc <= @now",
             "id, rpps, sector_code AS SectorCode, start_utc AS StartUtc, end_utc AS EndUtc");
     }
 

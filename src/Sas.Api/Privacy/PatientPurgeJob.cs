@@ -33,12 +33,12 @@ public sealed class PatientPurgeJob(Db db, TimeProvider clock, IConfiguration co
              ORDER BY id
             {d.Limit("@batch")}
             """;
-        public string Purge => """
+        public string Purge => $"""
             UPDATE bookings
                SET patient_last_name = NULL, patient_first_name = NULL, patient_birth_date = NULL, patient_phone = NULL,
                    patient_commune = NULL, patient_ins = NULL, patient_regular_doctor_rpps = NULL, reason = NULL,
                    cancel_reason = NULL, purged_at = @now, updated_at = @now
-             WHERE id IN @ids AND purged_at IS NULL
+             WHERE {d.InList("id", "@ids")} AND purged_at IS NULL
             """;
     }
 

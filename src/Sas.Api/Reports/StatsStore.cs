@@ -95,7 +95,7 @@ public sealed class StatsStore(Db db)
                    SUM(sas_bookings) AS SasBookings, SUM(no_regular_doctor) AS NoRegularDoctor,
                    SUM(regular_doctor_unavailable) AS RegularDoctorUnavailable, SUM(majoration_eligible) AS MajorationEligible
               FROM {(PerGp(key) ? "stats_hourly" : "stats_sector_hourly")}
-             WHERE sector_code IN @sectors AND hour_utc >= @from AND hour_utc < @to
+             WHERE {d.InList("sector_code", "@sectors")} AND hour_utc >= @from AND hour_utc < @to
              GROUP BY {Expression(key)}
             """;
 
@@ -111,28 +111,28 @@ public sealed class StatsStore(Db db)
             ReportKey.WeekdayHour => d.IntegerAsText("local_weekday * 100 + local_hour"),
             _ => d.Concat(d.Concat("rpps", "'|'"), "local_week"),
         };
-        public string ParticipatingPractitioners => """
+        public string ParticipatingPractitioners => $"""
             SELECT COUNT(DISTINCT rpps)
               FROM stats_hourly
-             WHERE sector_code IN @sectors AND hour_utc >= @from AND hour_utc < @to
+             WHERE {d.InList("sector_code", "@sectors")} AND hour_utc >= @from AND hour_utc < @to
                AND (offered > 0 OR overflow_bookings > 0)
             """;
-        public string DelayHistogram => """
+        public string DelayHistogram => $"""
             SELECT delay_minutes AS DelayMinutes, SUM(bookings) AS Bookings
               FROM stats_delays
-             WHERE sector_code IN @sectors AND hour_utc >= @from AND hour_utc < @to
+             WHERE {d.InList("sector_code", "@sectors")} AND hour_utc >= @from AND hour_utc < @to
              GROUP BY delay_minutes
             """;
         public string InsertDelay => """
             INSERT INTO stats_delays (sector_code, rpps, hour_utc, delay_minutes, bookings)
             VALUES (@SectorCode, @Rpps, @HourUtc, @DelayMinutes, @Bookings)
             """;
-        public string PractitionerNames => "SELECT rpps, first_name AS FirstName, last_name AS LastName FROM practitioners WHERE rpps IN @rpps";
+        public string PractitionerNames => $"SELECT rpps, first_name AS FirstName, last_name AS LastName FROM practitioners WHERE {d.InList("rpps", "@rpps")}";
         /// <summary>Every hour with eligible acts of these GPs, in every sector: the weekly cap is theirs, not a CPTS's.</summary>
-        public string EligibleHours => """
+        public string EligibleHours => $"""
             SELECT sector_code AS SectorCode, rpps, hour_utc AS HourUtc, local_week AS LocalWeek, majoration_eligible AS Eligible
               FROM stats_hourly
-             WHERE rpps IN @rpps AND hour_utc >= @from AND hour_utc < @to AND majoration_eligible > 0
+             WHERE {d.InList("rpps", "@rpps")} AND hour_utc >= @from AND hour_utc < @to AND majoration_eligible > 0
             """;
         public string ReadState => "SELECT value FROM stats_state WHERE name = @name";
         public string WriteState => "UPDATE stats_state SET value = @value WHERE name = @name";

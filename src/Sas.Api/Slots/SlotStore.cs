@@ -33,6 +33,11 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
             VALUES (@Rpps, @SectorCode, @SiteId, @StartUtc, @EndUtc, @Modality, @ExternalId, 'available', @now, @now)
             """;
         public string SelectById => $"SELECT {Columns} FROM slots WHERE id = @id";
+        /// <summary>
+        /// A GP's slot writes (publish, sync) take turns on the GP's row: at READ COMMITTED a row lock cannot stop
+        /// another transaction inserting a new overlapping slot (a phantom), a lock on the one row they share does.
+        /// </summary>
+        public string LockPractitioner => $"SELECT rpps FROM practitioners {d.UpdateLock} WHERE rpps = @rpps {d.ForUpdate}";
         /// <summary>Live slots of the GP at a site that overlap [start, end): what a new slot may not cross.</summary>
         public string SelectOverlapping => $"""
             SELECT {Columns}
@@ -42,6 +47,7 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
                AND status IN ('available', 'held', 'booked')
                AND start_utc < @end
                AND end_utc > @start
+            {d.ForUpdate}
             """;
         public string ExternalIdExists => "SELECT COUNT(*) FROM slots WHERE rpps = @rpps AND external_id = @externalId";
         /// <summary>What a sync compares with: the window widened by the longest slot (for overlaps)...</summary>
@@ -50,6 +56,7 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
               FROM slots {d.UpdateLock}
              WHERE rpps = @rpps
                AND start_utc >= @low AND start_utc < @high
+            {d.ForUpdate}
             """;
         /// <summary>
         /// ...plus the slots the body names that lie outside it (a slot moved into the window). Asked only for
@@ -59,8 +66,9 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
             SELECT {Columns}
               FROM slots {d.UpdateLock}
              WHERE rpps = @rpps
-               AND external_id IN @externalIds
+               AND {d.InList("external_id", "@externalIds")}
                AND (start_utc < @low OR start_utc >= @high)
+            {d.ForUpdate}
             """;
         public string UpdateFromSync => """
             UPDATE slots
@@ -94,6 +102,7 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     public Task<PublishOutcome> PublishAsync(string rpps, SlotSpec spec, string? externalId, Infrastructure.Auth.Caller caller, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
+            await c.ExecuteScalarAsync<string>(new CommandDefinition(sql.LockPractitioner, new { rpps }, tx, cancellationToken: ct));
             if (externalId is not null &&
                 await c.ExecuteScalarAsync<long>(new CommandDefinition(sql.ExternalIdExists, new { rpps, externalId }, tx, cancellationToken: ct)) > 0)
                 return new PublishOutcome(null, null, true);
@@ -116,6 +125,7 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     public Task<SyncOutcome> SyncAsync(string rpps, IReadOnlyList<IncomingSlot> incoming, DateTime fromUtc, DateTime toUtc, Infrastructure.Auth.Caller caller, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
+            await c.ExecuteScalarAsync<string>(new CommandDefinition(sql.LockPractitioner, new { rpps }, tx, cancellationToken: ct));
             var now = Now;
             var reach = TimeSpan.FromMinutes(SlotSpec.MaxMinutes);
             var (low, high) = (fromUtc - reach, toUtc + reach);

@@ -34,10 +34,10 @@ public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryC
               FROM sectors
              WHERE code = @code
             """;
-        public string SelectSectors => """
+        public string SelectSectors => $"""
             SELECT code, name, department, time_zone AS TimeZone, booking_horizon_hours AS BookingHorizonHours, cpts_finess AS CptsFiness
               FROM sectors
-             WHERE code IN @codes
+             WHERE {d.InList("code", "@codes")}
             """;
         public string ListSectors => $"""
             SELECT code, name, department, time_zone AS TimeZone, booking_horizon_hours AS BookingHorizonHours, cpts_finess AS CptsFiness
@@ -46,22 +46,22 @@ public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryC
              ORDER BY code
             {d.Limit("@limit")}
             """;
-        public string SelectCommunesOfSectors => """
+        public string SelectCommunesOfSectors => $"""
             SELECT sector_code AS SectorCode, insee_code AS InseeCode
               FROM sector_communes
-             WHERE sector_code IN @codes
+             WHERE {d.InList("sector_code", "@codes")}
             """;
-        public string SelectSectorsOfCommunes => """
+        public string SelectSectorsOfCommunes => $"""
             SELECT sector_code AS SectorCode, insee_code AS InseeCode
               FROM sector_communes
-             WHERE insee_code IN @inseeCodes
+             WHERE {d.InList("insee_code", "@inseeCodes")}
             """;
-        public string CountExistingSectors => "SELECT COUNT(*) FROM sectors WHERE code IN @codes";
+        public string CountExistingSectors => $"SELECT COUNT(*) FROM sectors WHERE {d.InList("code", "@codes")}";
         public string SelectCpts => "SELECT finess, name FROM cpts WHERE finess = @finess";
         public string UpdateCpts => "UPDATE cpts SET name = @name, updated_at = @now WHERE finess = @finess";
         public string InsertCpts => "INSERT INTO cpts (finess, name, updated_at) VALUES (@finess, @name, @now)";
-        public string DetachCptsSectors => "UPDATE sectors SET cpts_finess = NULL, updated_at = @now WHERE cpts_finess = @finess AND code NOT IN @codes";
-        public string AttachCptsSectors => "UPDATE sectors SET cpts_finess = @finess, updated_at = @now WHERE code IN @codes";
+        public string DetachCptsSectors => $"UPDATE sectors SET cpts_finess = NULL, updated_at = @now WHERE cpts_finess = @finess AND NOT {d.InList("code", "@codes")}";
+        public string AttachCptsSectors => $"UPDATE sectors SET cpts_finess = @finess, updated_at = @now WHERE {d.InList("code", "@codes")}";
         public string SelectCptsSectorCodes => "SELECT code FROM sectors WHERE cpts_finess = @finess ORDER BY code";
         public string SelectAllSectors => """
             SELECT code, name, department, time_zone AS TimeZone, booking_horizon_hours AS BookingHorizonHours, cpts_finess AS CptsFiness

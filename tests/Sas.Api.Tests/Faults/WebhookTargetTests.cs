@@ -59,9 +59,9 @@ public class WebhookTargetTests(PublicWebhooksOnlyApi closed, WebhookTests.Api o
         var created = await (await closed.Admin().PostJson("/v1/clients", new { name = "practice", role = "practitioner", scope = new[] { rpps } })).Expect(HttpStatusCode.Created);
         var clientId = created.GetProperty("id").GetString();
         var gp = closed.WithKey(created.GetProperty("apiKey").GetString()!);
-        using (var c = closed.OpenSqlite())
-            Dapper.SqlMapper.Execute(c, "INSERT INTO webhooks (client_id, url, secret, events, updated_at) VALUES (@clientId, @url, @secret, '[\"booking.created\"]', '2026-11-23 07:00:00')",
-                new { clientId, url = receiver.Url, secret = Secret });
+        using (var c = closed.OpenDb())
+            Dapper.SqlMapper.Execute(c, "INSERT INTO webhooks (client_id, url, secret, events, updated_at) VALUES (@clientId, @url, @secret, '[\"booking.created\"]', @now)",
+                new { clientId, url = receiver.Url, secret = Secret, now = closed.Clock.GetUtcNow().UtcDateTime });
         var regulator = await world.ClientFor("regulator", sector);
         await (await regulator.Book(BookingRequests.Body(await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector)))).Expect(HttpStatusCode.Created);
 

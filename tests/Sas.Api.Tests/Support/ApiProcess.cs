@@ -22,7 +22,7 @@ public static class ApiProcess
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         start.Environment["DOTNET_ENVIRONMENT"] = environment;
-        start.Environment["ConnectionStrings__Sas"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"sas-process-{Guid.NewGuid():N}.db")}";
+        UseTestDatabase(start);
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
 
         using var process = Process.Start(start)!;
@@ -48,7 +48,7 @@ public static class ApiProcess
         string[] args = contentRoot is null ? [dll, "--urls", "http://127.0.0.1:0"] : [dll, "--contentRoot", contentRoot, "--urls", "http://127.0.0.1:0"];
         var start = new ProcessStartInfo("dotnet", args) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
-        start.Environment["ConnectionStrings__Sas"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"sas-process-{Guid.NewGuid():N}.db")}";
+        UseTestDatabase(start);
         start.Environment["Logging__Console__FormatterName"] = "simple";
 
         using var process = Process.Start(start)!;
@@ -68,5 +68,14 @@ public static class ApiProcess
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
+    }
+
+    /// <summary>A database of its own on the suite's engine (<see cref="TestEngine"/>).</summary>
+    private static void UseTestDatabase(ProcessStartInfo start)
+    {
+        start.Environment["Database__Provider"] = TestEngine.Provider;
+        start.Environment["ConnectionStrings__Sas"] = TestEngine.IsPostgres
+            ? PostgresServer.CreateDatabase()
+            : $"Data Source={Path.Combine(Path.GetTempPath(), $"sas-process-{Guid.NewGuid():N}.db")}";
     }
 }

@@ -37,13 +37,13 @@ public static class BookingRequests
 
     public static List<dynamic> Rows(this SasApiFactory api, string sql, object? args = null)
     {
-        using var c = api.OpenSqlite();
+        using var c = api.OpenDb();
         return c.Query(sql, args).ToList();
     }
 
     public static long Count(this SasApiFactory api, string sql, object? args = null)
     {
-        using var c = api.OpenSqlite();
+        using var c = api.OpenDb();
         return c.ExecuteScalar<long>(sql, args);
     }
 }

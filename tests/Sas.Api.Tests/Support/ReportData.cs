@@ -5,11 +5,10 @@ namespace Sas.Api.Tests.Support;
 /// <summary>Raw slots and bookings written straight into the database, at any instant, for statistics tests.</summary>
 public static class ReportData
 {
-    private static long bookingCounter;
 
     public static long InsertSlot(this SasApiFactory api, string rpps, string sector, DateTime startUtc, int minutes, string status)
     {
-        using var c = api.OpenSqlite();
+        using var c = api.OpenDb();
         return c.ExecuteScalar<long>("""
             INSERT INTO slots (rpps, sector_code, site_id, start_utc, end_utc, modality, status, created_at, updated_at)
             VALUES (@rpps, @sector, 'cab', @start, @end, 'in_person', @status, @start, @start) RETURNING id
@@ -22,8 +21,8 @@ public static class ReportData
 
     public static string InsertBooking(this SasApiFactory api, BookingSpec b)
     {
-        using var c = api.OpenSqlite();
-        var id = $"rb-{Interlocked.Increment(ref bookingCounter)}-{Guid.NewGuid():N}";
+        using var c = api.OpenDb();
+        var id = Guid.NewGuid().ToString(); // the width of a booking id (36), which a server engine enforces
         c.Execute("""
             INSERT INTO bookings (id, slot_id, rpps, sector_code, site_id, start_utc, end_utc, overflow, overflow_day, status, outcome, origin,
                                   regular_doctor, regular_doctor_contacted, requested_at, patient_last_name, patient_first_name, patient_birth_date,

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -5,12 +6,14 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 
 namespace Sas.Api.Tests.Support;
 
 /// <summary>
-/// The API in memory on its own temporary SQLite file (or on SQL Server when given a connection
-/// string), with a fake clock tests move by hand and a known bootstrap admin key.
+/// The API in memory on a database of its own: a temporary SQLite file, or a fresh PostgreSQL database when the
+/// suite is built for PostgreSQL (<see cref="TestEngine"/>), or SQL Server when given a connection string; with a
+/// fake clock tests move by hand and a known bootstrap admin key.
 /// </summary>
 public class SasApiFactory : WebApplicationFactory<Program>
 {
@@ -25,9 +28,13 @@ public class SasApiFactory : WebApplicationFactory<Program>
 
     public string DatabasePath { get; } = Path.Combine(Path.GetTempPath(), $"sas-test-{Guid.NewGuid():N}.db");
 
-    public virtual string ConnectionString => $"Data Source={DatabasePath};Default Timeout=30;Foreign Keys=True;Pooling=True";
+    private string? connectionString;
 
-    protected virtual string Provider => "Sqlite";
+    public virtual string ConnectionString => connectionString ??= TestEngine.IsPostgres
+        ? PostgresServer.CreateDatabase()
+        : $"Data Source={DatabasePath};Default Timeout=30;Foreign Keys=True;Pooling=True";
+
+    protected virtual string Provider => TestEngine.Provider;
 
     /// <summary>Extra settings a test class needs (for instance another environment).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
@@ -87,9 +94,15 @@ public class SasApiFactory : WebApplicationFactory<Program>
 
     public HttpClient Admin() => WithKey(AdminKey);
 
-    public SqliteConnection OpenSqlite()
+    /// <summary>A connection to this host's database, for a test to arrange or inspect rows directly (engine-neutral SQL).</summary>
+    public DbConnection OpenDb()
     {
-        var c = new SqliteConnection(ConnectionString);
+        DbConnection c = Provider switch
+        {
+            "PostgreSql" => new NpgsqlConnection(ConnectionString),
+            "SqlServer" => new Microsoft.Data.SqlClient.SqlConnection(ConnectionString),
+            _ => new SqliteConnection(ConnectionString),
+        };
         c.Open();
         return c;
     }
@@ -98,6 +111,8 @@ public class SasApiFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         if (!disposing) return;
+        if (Provider == "PostgreSql" && connectionString is not null) PostgresServer.DropDatabase(connectionString);
+        if (Provider != "Sqlite") return;
         SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm" })
             try { File.Delete(DatabasePath + suffix); } catch (IOException) { /* the OS will clean the temp folder */ }

@@ -4,7 +4,7 @@ namespace Sas.Api.Tests.Support;
 /// A test that needs a real SQL Server: it runs when <c>SAS_TEST_SQLSERVER</c> holds a connection
 /// string (the test creates and drops its own database there), and is skipped, saying so, otherwise.
 /// </summary>
-public sealed class SqlServerFactAttribute : FactAttribute
+public sealed class SqlServerFactAttribute : Xunit.FactAttribute
 {
     public const string Variable = "SAS_TEST_SQLSERVER";
 

@@ -94,24 +94,17 @@ public static class WorldDb
     /// <summary>Puts a slot in a state directly, for tests of what other features (holds, bookings) will do to it.</summary>
     public static void SetSlotState(this SasApiFactory api, long id, string status, string? heldBy = null, DateTime? holdExpiresAt = null)
     {
-        using var c = api.OpenSqlite();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "UPDATE slots SET status = $status, held_by = $heldBy, hold_expires_at = $exp, hold_id = CASE WHEN $heldBy IS NULL THEN NULL ELSE 'h' END WHERE id = $id";
-        cmd.Parameters.AddWithValue("$status", status);
-        cmd.Parameters.AddWithValue("$heldBy", (object?)heldBy ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$exp", holdExpiresAt is null ? DBNull.Value : holdExpiresAt.Value.ToString("yyyy-MM-dd HH:mm:ss"));
-        cmd.Parameters.AddWithValue("$id", id);
-        Assert.Equal(1, cmd.ExecuteNonQuery());
+        using var c = api.OpenDb();
+        var hold = heldBy is null ? null : "h";
+        Assert.Equal(1, Dapper.SqlMapper.Execute(c, "UPDATE slots SET status = @status, held_by = @heldBy, hold_expires_at = @holdExpiresAt, hold_id = @hold WHERE id = @id",
+            new { status, heldBy, holdExpiresAt, hold, id }));
     }
 
     /// <summary>Every slot row of a GP as text: to show that a request wrote nothing.</summary>
     public static string SlotSnapshot(this SasApiFactory api, string rpps)
     {
-        using var c = api.OpenSqlite();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT id, sector_code, site_id, start_utc, end_utc, modality, external_id, status, updated_at FROM slots WHERE rpps = $rpps ORDER BY id";
-        cmd.Parameters.AddWithValue("$rpps", rpps);
-        using var r = cmd.ExecuteReader();
+        using var c = api.OpenDb();
+        using var r = Dapper.SqlMapper.ExecuteReader(c, "SELECT id, sector_code, site_id, start_utc, end_utc, modality, external_id, status, updated_at FROM slots WHERE rpps = @rpps ORDER BY id", new { rpps });
         var sb = new System.Text.StringBuilder();
         while (r.Read())
         {

@@ -4,6 +4,7 @@ public enum DatabaseProvider
 {
     Sqlite,
     SqlServer,
+    PostgreSql,
 }
 
 /// <summary>Section <c>Database</c>, plus <c>ConnectionStrings:Sas</c>.</summary>
@@ -41,5 +42,21 @@ public sealed class DatabaseOptions
     /// </summary>
     public int SqliteMmapMegabytes { get; set; } = 2048;
 
-    public SqlDialect Dialect => Provider == DatabaseProvider.SqlServer ? SqlDialect.SqlServer : SqlDialect.Sqlite;
+    public SqlDialect Dialect => Provider switch
+    {
+        DatabaseProvider.SqlServer => SqlDialect.SqlServer,
+        DatabaseProvider.PostgreSql => SqlDialect.PostgreSql,
+        _ => SqlDialect.Sqlite,
+    };
+
+    /// <summary>Whether this is a server engine (several nodes may share it), as opposed to the embedded SQLite file.</summary>
+    public bool IsServer => Provider != DatabaseProvider.Sqlite;
+
+    /// <summary>The folder of this engine's migrations under <c>db/migrations/</c>, and their resource prefix.</summary>
+    public static string MigrationsFolder(DatabaseProvider provider) => provider switch
+    {
+        DatabaseProvider.SqlServer => "sqlserver",
+        DatabaseProvider.PostgreSql => "postgresql",
+        _ => "sqlite",
+    };
 }

@@ -3,6 +3,10 @@ using System.Data.Common;
 using Dapper;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
+using Polly;
+using Polly.Retry;
 
 namespace Sas.Api.Infrastructure.Data;
 
@@ -11,6 +15,9 @@ public sealed class Db : IAsyncDisposable
 {
     static Db()
     {
+        // Dapper maps DateTime itself and would never ask a handler for parameters: remove its map first.
+        SqlMapper.RemoveTypeMap(typeof(DateTime));
+        SqlMapper.RemoveTypeMap(typeof(DateTime?));
         SqlMapper.AddTypeHandler(new UtcDateTimeHandler());
     }
 
@@ -31,10 +38,31 @@ public sealed class Db : IAsyncDisposable
 
     private readonly StorageHealth? storage;
 
+    /// <summary>PostgreSQL's pooled connections (created on first use).</summary>
+    private readonly Lazy<NpgsqlDataSource> postgres;
+
+    /// <summary>
+    /// A server transaction that lost to another (deadlock victim, serialization failure) runs again, whole, up to
+    /// 3 more times with a short jittered wait: the work delegates only talk to the database, so a second run is
+    /// the same as a first, and idempotency keys make a retried booking answer once.
+    /// </summary>
+    private readonly ResiliencePipeline transientRetry;
+
     public Db(DatabaseOptions options, StorageHealth? storage = null)
     {
         this.options = options;
         this.storage = storage;
+        postgres = new(() => NpgsqlDataSource.Create(options.ConnectionString));
+        transientRetry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<DbException>(e => options.Dialect.IsTransient(e)),
+                MaxRetryAttempts = 3,
+                Delay = TimeSpan.FromMilliseconds(20),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+            })
+            .Build();
         sqliteWriter = new(() => new SqliteWriter(ct => OpenSqliteAsync(new SqliteConnection(options.ConnectionString), ct), options.SqliteMaxBatch));
         sqlitePragmas = "PRAGMA busy_timeout = 10000"
             + (options.SqliteSynchronous == "NORMAL" ? "; PRAGMA synchronous = NORMAL" : "")
@@ -72,6 +100,7 @@ public sealed class Db : IAsyncDisposable
             await sql.OpenAsync(ct);
             return sql;
         }
+        if (options.Provider == DatabaseProvider.PostgreSql) return await postgres.Value.OpenConnectionAsync(ct);
         if (readers is null) return await OpenSqliteAsync(new SqliteConnection(options.ConnectionString), ct);
         await readers.WaitAsync(ct);
         // From here the turn belongs to the connection, and only the connection gives it back: when the open is
@@ -150,14 +179,20 @@ public sealed class Db : IAsyncDisposable
         }
     }
 
-    private async Task<T> InServerTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
-    {
-        await using var connection = await OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.Serializable, ct);
-        var result = await work(connection, tx);
-        await tx.CommitAsync(ct);
-        return result;
-    }
+    /// <summary>
+    /// READ COMMITTED on both server engines (docs/isolation.md): every read that decides a write locks its rows
+    /// (<see cref="SqlDialect.UpdateLock"/>, <see cref="SqlDialect.ForUpdate"/>), every state change carries its
+    /// condition in the UPDATE's WHERE, and uniqueness is the database's.
+    /// </summary>
+    private Task<T> InServerTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct) =>
+        transientRetry.ExecuteAsync(async token =>
+        {
+            await using var connection = await OpenAsync(token);
+            await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, token);
+            var result = await work(connection, tx);
+            await tx.CommitAsync(token);
+            return result;
+        }, ct).AsTask();
 
     /// <summary>
     /// One write statement, answering the rows it changed. It goes through <see cref="InTransactionAsync{T}"/>
@@ -170,18 +205,21 @@ public sealed class Db : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (sqliteWriter.IsValueCreated) await sqliteWriter.Value.DisposeAsync();
+        if (postgres.IsValueCreated) await postgres.Value.DisposeAsync();
     }
 
     /// <summary>
-    /// Instants are stored as UTC without an offset on both engines. This makes every value read back
-    /// a UTC <see cref="DateTime"/>, and sends <c>datetime2</c> rather than the legacy <c>datetime</c>.
+    /// Instants are UTC on every engine: SQLite text, SQL Server <c>datetime2</c> (never the legacy <c>datetime</c>),
+    /// PostgreSQL <c>timestamptz</c>. Every value is sent as UTC and read back as a UTC <see cref="DateTime"/>.
     /// </summary>
     private sealed class UtcDateTimeHandler : SqlMapper.TypeHandler<DateTime>
     {
         public override void SetValue(IDbDataParameter parameter, DateTime value)
         {
-            parameter.DbType = DbType.DateTime2;
-            parameter.Value = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
+            var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
+            if (parameter is NpgsqlParameter npgsql) npgsql.NpgsqlDbType = NpgsqlDbType.TimestampTz;
+            else parameter.DbType = DbType.DateTime2;
+            parameter.Value = utc;
         }
 
         public override DateTime Parse(object value) => value switch

@@ -1,48 +1,115 @@
 using DbUp;
 using DbUp.Builder;
+using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Sas.Api.Infrastructure.Data;
 
-/// <summary>Applies <c>db/migrations/&lt;engine&gt;/*.sql</c> (embedded) with DbUp, one transaction per script.</summary>
+/// <summary>
+/// Applies <c>db/migrations/&lt;engine&gt;/*.sql</c> (embedded) with DbUp, one transaction per script. On a server
+/// engine several nodes may start at once: the migration runs under a database-wide lock
+/// (<c>pg_advisory_lock</c>, <c>sp_getapplock</c>), so one node migrates and the others then find nothing to do.
+/// </summary>
 public static class Migrations
 {
+    /// <summary>The lock's name on SQL Server, and its key on PostgreSQL (any fixed number: ours is "SASMIGR" in ASCII).</summary>
+    private const string LockName = "sas:migrations";
+    private const long LockKey = 0x5341534D494752;
+
     public static void Apply(DatabaseOptions options, ILogger logger)
     {
-        var prefix = options.Provider == DatabaseProvider.SqlServer ? "migrations.sqlserver." : "migrations.sqlite.";
+        var prefix = Prefix(options.Provider);
         UpgradeEngineBuilder builder;
-        if (options.Provider == DatabaseProvider.SqlServer)
+        IDisposable? migrationLock = null;
+        switch (options.Provider)
         {
-            EnsureDatabase.For.SqlDatabase(options.ConnectionString);
-            builder = DeployChanges.To.SqlDatabase(options.ConnectionString);
-        }
-        else
-        {
-            PrepareSqliteFile(options.ConnectionString);
-            builder = DeployChanges.To.SqliteDatabase(options.ConnectionString);
+            case DatabaseProvider.SqlServer:
+                EnsureDatabase.For.SqlDatabase(options.ConnectionString);
+                migrationLock = SqlServerLock(options.ConnectionString);
+                builder = DeployChanges.To.SqlDatabase(options.ConnectionString);
+                break;
+            case DatabaseProvider.PostgreSql:
+                EnsurePostgresDatabase(options.ConnectionString);
+                migrationLock = PostgresLock(options.ConnectionString);
+                builder = DeployChanges.To.PostgresqlDatabase(options.ConnectionString);
+                break;
+            default:
+                PrepareSqliteFile(options.ConnectionString);
+                builder = DeployChanges.To.SqliteDatabase(options.ConnectionString);
+                break;
         }
 
-        var result = builder
-            .WithScriptsEmbeddedInAssembly(typeof(Migrations).Assembly, name => name.StartsWith(prefix, StringComparison.Ordinal))
-            .WithTransactionPerScript()
-            .LogToNowhere()
-            .Build()
-            .PerformUpgrade();
+        using (migrationLock)
+        {
+            var result = builder
+                .WithScriptsEmbeddedInAssembly(typeof(Migrations).Assembly, name => name.StartsWith(prefix, StringComparison.Ordinal))
+                .WithTransactionPerScript()
+                .LogToNowhere()
+                .Build()
+                .PerformUpgrade();
 
-        if (!result.Successful)
-            throw new StartupRefusedException($"Database migration failed at {result.ErrorScript?.Name}: {result.Error.Message}", result.Error);
-        foreach (var script in result.Scripts)
-            logger.LogInformation("Applied migration {Script}", script.Name);
+            if (!result.Successful)
+                throw new StartupRefusedException($"Database migration failed at {result.ErrorScript?.Name}: {result.Error.Message}", result.Error);
+            foreach (var script in result.Scripts)
+                logger.LogInformation("Applied migration {Script}", script.Name);
+        }
     }
 
     /// <summary>Names of the scripts the given engine has, in order: what /health/ready compares with the journal.</summary>
     public static IReadOnlyList<string> ScriptNames(DatabaseProvider provider)
     {
-        var prefix = provider == DatabaseProvider.SqlServer ? "migrations.sqlserver." : "migrations.sqlite.";
+        var prefix = Prefix(provider);
         return typeof(Migrations).Assembly.GetManifestResourceNames()
             .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToList();
+    }
+
+    private static string Prefix(DatabaseProvider provider) => $"migrations.{DatabaseOptions.MigrationsFolder(provider)}.";
+
+    /// <summary>
+    /// DbUp's own EnsureDatabase checks then creates: two nodes starting together may both see no database, and the
+    /// second CREATE DATABASE fails with 42P04. That loser has nothing left to do.
+    /// </summary>
+    private static void EnsurePostgresDatabase(string connectionString)
+    {
+        try
+        {
+            EnsureDatabase.For.PostgresqlDatabase(connectionString);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+        {
+        }
+    }
+
+    /// <summary>A session-level advisory lock on its own connection, released when the connection closes.</summary>
+    private static NpgsqlConnection PostgresLock(string connectionString)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection);
+        command.Parameters.AddWithValue("key", LockKey);
+        command.CommandTimeout = 0; // another node's migration takes what it takes
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
+    /// <summary>An application lock owned by the session, released when the connection closes.</summary>
+    private static SqlConnection SqlServerLock(string connectionString)
+    {
+        var connection = new SqlConnection(connectionString);
+        connection.Open();
+        using var command = new SqlCommand("sp_getapplock", connection) { CommandType = System.Data.CommandType.StoredProcedure, CommandTimeout = 0 };
+        command.Parameters.AddWithValue("@Resource", LockName);
+        command.Parameters.AddWithValue("@LockMode", "Exclusive");
+        command.Parameters.AddWithValue("@LockOwner", "Session");
+        command.Parameters.AddWithValue("@LockTimeout", -1);
+        var result = command.Parameters.Add("@Result", System.Data.SqlDbType.Int);
+        result.Direction = System.Data.ParameterDirection.ReturnValue;
+        command.ExecuteNonQuery();
+        if ((int)result.Value < 0) throw new StartupRefusedException($"Could not take the migration lock (sp_getapplock answered {result.Value}).");
+        return connection;
     }
 
     /// <summary>The folder must exist, and WAL lets regulators read while practice software writes.</summary>

@@ -1,13 +1,14 @@
 namespace Sas.Api.Infrastructure.Data;
 
 /// <summary>
-/// Everything that differs between SQLite and SQL Server in the statements we issue. The stores
+/// Everything that differs between SQLite, SQL Server and PostgreSQL in the statements we issue. The stores
 /// write standard SQL and ask this class for the few parts that cannot be written once.
 /// </summary>
 public abstract class SqlDialect
 {
     public static readonly SqlDialect Sqlite = new SqliteDialect();
     public static readonly SqlDialect SqlServer = new SqlServerDialect();
+    public static readonly SqlDialect PostgreSql = new PostgreSqlDialect();
 
     public abstract string Name { get; }
 
@@ -23,6 +24,12 @@ public abstract class SqlDialect
     /// <summary>Deletes at most <paramref name="batch"/> rows matching <paramref name="where"/>: a long purge in short write transactions.</summary>
     public abstract string DeleteBatch(string table, string where, string batch);
 
+    /// <summary>
+    /// <paramref name="column"/> is one of a list parameter's values. Dapper expands <c>IN @list</c> into one parameter
+    /// per value, except on PostgreSQL, where it sends the list as one array parameter: there it is <c>= ANY(@list)</c>.
+    /// </summary>
+    public virtual string InList(string column, string parameter) => $"{column} IN {parameter}";
+
     /// <summary>Text concatenation of two expressions.</summary>
     public abstract string Concat(string left, string right);
 
@@ -32,8 +39,31 @@ public abstract class SqlDialect
     /// <summary>An instant plus a whole number of hours taken from a column, comparable with stored instants.</summary>
     public abstract string AddHours(string instant, string hours);
 
-    /// <summary>A locking hint for a read that decides a write (SQL Server); SQLite writers are already serialised.</summary>
+    /// <summary>
+    /// A read that decides a write locks what it read until the transaction ends, so that two transactions at READ
+    /// COMMITTED cannot both decide on the same rows: SQL Server says it with a table hint after the table name
+    /// (<see cref="UpdateLock"/>: update locks, held as range locks), PostgreSQL with a clause at the end of the
+    /// statement (<see cref="ForUpdate"/>). Such a read writes both; SQLite needs neither (one writer at a time).
+    /// </summary>
     public abstract string UpdateLock { get; }
+
+    /// <inheritdoc cref="UpdateLock"/>
+    public virtual string ForUpdate => "";
+
+    /// <summary>
+    /// Claiming queued work (outbox rows) on several nodes at once: each takes rows the others have not locked,
+    /// without waiting for them. A table hint (SQL Server) and a clause (PostgreSQL), as for <see cref="UpdateLock"/>.
+    /// </summary>
+    public virtual string ClaimHint => "";
+
+    /// <inheritdoc cref="ClaimHint"/>
+    public virtual string ClaimClause => "";
+
+    /// <summary>
+    /// Whether a transaction lost to another and may simply run again: a deadlock victim or a serialization failure
+    /// (<see cref="Db.InTransactionAsync{T}"/> retries it; idempotency keys make a retried booking safe).
+    /// </summary>
+    public virtual bool IsTransient(System.Data.Common.DbException error) => false;
 
     /// <summary>Whether an error is a unique index saying "someone else got there first".</summary>
     public abstract bool IsUniqueViolation(System.Data.Common.DbException error);
@@ -72,6 +102,10 @@ public abstract class SqlDialect
         public override string InsertReturningId(string table, string columns, string values) =>
             $"INSERT INTO {table} ({columns}) OUTPUT INSERTED.id VALUES ({values})";
         public override string UpdateLock => "WITH (UPDLOCK, HOLDLOCK)";
+        public override string ClaimHint => "WITH (UPDLOCK, READPAST, ROWLOCK)";
+        // 1205 deadlock victim; 1222 lock request timeout.
+        public override bool IsTransient(System.Data.Common.DbException error) =>
+            error is Microsoft.Data.SqlClient.SqlException { Number: 1205 or 1222 };
         public override string DeleteBatch(string table, string where, string batch) => $"DELETE TOP ({batch}) FROM {table} WHERE {where}";
         public override string AddHours(string instant, string hours) => $"DATEADD(hour, {hours}, {instant})";
         public override string Concat(string left, string right) => $"{left} + {right}";
@@ -83,5 +117,31 @@ public abstract class SqlDialect
         // 1101/1105 no space in the filegroup, 9002 transaction log full, 3906 database read-only, 823/824 I/O errors.
         public override bool IsStorageRefusal(System.Data.Common.DbException error) =>
             error is Microsoft.Data.SqlClient.SqlException { Number: 1101 or 1105 or 9002 or 3906 or 823 or 824 };
+    }
+
+    private sealed class PostgreSqlDialect : SqlDialect
+    {
+        public override string Name => "PostgreSql";
+        public override string Limit(string parameter) => $"LIMIT {parameter}";
+        public override string InsertReturningId(string table, string columns, string values) =>
+            $"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING id";
+        public override string UpdateLock => "";
+        public override string ForUpdate => "FOR UPDATE";
+        public override string InList(string column, string parameter) => $"{column} = ANY({parameter})";
+        public override string ClaimClause => "FOR UPDATE SKIP LOCKED";
+        public override string DeleteBatch(string table, string where, string batch) =>
+            $"DELETE FROM {table} WHERE ctid IN (SELECT ctid FROM {table} WHERE {where} LIMIT {batch})";
+        public override string AddHours(string instant, string hours) => $"({instant} + make_interval(hours => CAST({hours} AS INTEGER)))";
+        public override string Concat(string left, string right) => $"{left} || {right}";
+        public override string IntegerAsText(string expression) => $"CAST({expression} AS TEXT)";
+        public override string UpdateReturning(string table, string set, string where, string columns) =>
+            $"UPDATE {table} SET {set} WHERE {where} RETURNING {columns}";
+        public override bool IsUniqueViolation(System.Data.Common.DbException error) =>
+            error is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation };
+        public override bool IsTransient(System.Data.Common.DbException error) =>
+            error is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.SerializationFailure or Npgsql.PostgresErrorCodes.DeadlockDetected };
+        // 53100 disk full, 25006 read-only transaction (a standby after failover, default_transaction_read_only), 58030 I/O error.
+        public override bool IsStorageRefusal(System.Data.Common.DbException error) =>
+            error is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DiskFull or Npgsql.PostgresErrorCodes.ReadOnlySqlTransaction or Npgsql.PostgresErrorCodes.IoError };
     }
 }
