@@ -20,18 +20,7 @@ public class BookingRaceTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         return (slots, regulators);
     }
 
-    private static async Task<List<(HttpStatusCode Status, string Body)>> Race(Func<int, Task<HttpResponseMessage>> send)
-    {
-        using var start = new ManualResetEventSlim(false);
-        var tasks = Enumerable.Range(0, RequestsPerSlot).Select(i => Task.Run(async () =>
-        {
-            start.Wait();
-            var response = await send(i);
-            return (response.StatusCode, await response.Content.ReadAsStringAsync());
-        })).ToList();
-        start.Set();
-        return (await Task.WhenAll(tasks)).ToList();
-    }
+    private static Task<List<(HttpStatusCode Status, string Body)>> Race(Func<int, Task<HttpResponseMessage>> send) => Races.AllAtOnce(RequestsPerSlot, send);
 
     [Fact]
     public async Task Fifty_parallel_bookings_of_one_slot_give_exactly_one_booking_on_each_of_twenty_slots()

@@ -117,17 +117,9 @@ public class IdempotencyTests(SasApiFactory api) : IClassFixture<SasApiFactory>
     {
         var (sector, rpps, regulator) = await Setup();
         var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
-        using var start = new ManualResetEventSlim(false);
-        var tasks = Enumerable.Range(0, 20).Select(_ => Task.Run(async () =>
-        {
-            start.Wait();
-            var r = await regulator.Book(BookingRequests.Body(slot), "one-key");
-            return (r.StatusCode, await r.Content.ReadAsStringAsync());
-        })).ToList();
-        start.Set();
-        var answers = await Task.WhenAll(tasks);
-        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Created, a.StatusCode));
-        Assert.Single(answers.Select(a => a.Item2).Distinct());
+        var answers = await Races.AllAtOnce(20, _ => regulator.Book(BookingRequests.Body(slot), "one-key"));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Created, a.Status));
+        Assert.Single(answers.Select(a => a.Body).Distinct());
         Assert.Equal(1, api.Count("SELECT COUNT(*) FROM bookings WHERE slot_id = @slot", new { slot }));
     }
 

@@ -94,7 +94,14 @@ public sealed class ClientStore(Db db, TimeProvider clock, KeyCache keys, Infras
             var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql.KeyHashExists, new { hash = ApiKeys.Hash(key) }, cancellationToken: ct));
             if (exists > 0) return;
         }
-        await CreateWithKeyAsync(name, role, scope, key, Startup, ct);
+        try
+        {
+            await CreateWithKeyAsync(name, role, scope, key, Startup, ct);
+        }
+        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            // Several nodes starting at once: another one created this key between the check and the insert.
+        }
     }
 
     public sealed record KeyRow(string Id, string? Label, DateTime CreatedAt, DateTime? RevokedAt);

@@ -19,14 +19,7 @@ public sealed class NotificationDispatchJob(
     [AutomaticRetry(Attempts = 3)]
     public async Task<int> RunAsync(CancellationToken ct)
     {
-        try
-        {
-            while (await store.FanOutAsync(options.BatchSize, fhir.SasPlatform.Enabled, ct) == options.BatchSize) { }
-        }
-        catch (WebhookStore.ConcurrentFanOutException)
-        {
-            // Another node did it; its deliveries are in the table.
-        }
+        while (await store.FanOutAsync(options.BatchSize, fhir.SasPlatform.Enabled, ct) == options.BatchSize) { }
 
         var due = await store.DueAsync(options.BatchSize, ct);
         var results = await Task.WhenAll(due.GroupBy(d => d.Url ?? d.ClientId).Select(endpoint => SendInOrderAsync(endpoint.ToList(), ct)));

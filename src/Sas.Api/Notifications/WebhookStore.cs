@@ -28,16 +28,21 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
         public string UpdateWebhook => "UPDATE webhooks SET url = @url, secret = @secret, events = @events, updated_at = @now WHERE client_id = @client";
         public string InsertWebhook => "INSERT INTO webhooks (client_id, url, secret, events, updated_at) VALUES (@client, @url, @secret, @events, @now)";
         public string SelectWebhook => "SELECT client_id AS ClientId, url, secret, events FROM webhooks WHERE client_id = @client";
-        public string Cursor => "SELECT last_id FROM outbox_cursors WHERE name = 'webhooks'";
-        public string NewEvents => $"""
+        /// <summary>
+        /// Outbox rows not fanned out yet, claimed: on a server engine each node takes rows no other node holds
+        /// (SKIP LOCKED, READPAST) and keeps them locked until its fan-out commits.
+        /// </summary>
+        public string ClaimEvents => $"""
             SELECT o.id, o.event_id AS EventId, o.event_type AS EventType, o.booking_id AS BookingId, o.slot_id AS SlotId, o.rpps,
                    o.client_id AS ClientId, b.origin AS Origin, b.overflow AS Overflow
-              FROM outbox o
+              FROM outbox o {d.ClaimHint}
               LEFT JOIN bookings b ON b.id = o.booking_id
-             WHERE o.id > @after
+             WHERE o.fanned_out_at IS NULL
              ORDER BY o.id
             {d.Limit("@batch")}
+            {d.ClaimClause("o")}
             """;
+        public string MarkFannedOut => $"UPDATE outbox SET fanned_out_at = @now WHERE {d.InList("id", "@ids")}";
         public string Subscribers => """
             SELECT w.client_id AS ClientId, w.events, c.role, c.scope
               FROM webhooks w
@@ -47,8 +52,10 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
             INSERT INTO webhook_deliveries (outbox_id, event_id, event_type, client_id, order_key, status, attempts, next_attempt_at, created_at)
             VALUES (@OutboxId, @EventId, @EventType, @ClientId, @OrderKey, 'pending', 0, @now, @now)
             """;
-        public string MoveCursor => "UPDATE outbox_cursors SET last_id = @to WHERE name = 'webhooks' AND last_id = @from";
-        /// <summary>Due deliveries, but never one whose booking has an earlier event still pending for the same client: order per booking.</summary>
+        /// <summary>
+        /// Due deliveries in their events' order, but never one whose booking has an earlier event still pending for the
+        /// same client, nor an earlier event not fanned out yet (another node may be fanning it out): order per booking.
+        /// </summary>
         public string Due => $"""
             SELECT d.id, d.event_id AS EventId, d.event_type AS EventType, d.client_id AS ClientId, d.order_key AS OrderKey, d.attempts,
                    w.url, w.secret, o.payload
@@ -59,8 +66,10 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
                AND d.next_attempt_at <= @now
                AND (d.lease_until IS NULL OR d.lease_until <= @now)
                AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
-                                WHERE e.client_id = d.client_id AND e.order_key = d.order_key AND e.status = 'pending' AND e.id < d.id)
-             ORDER BY d.id
+                                WHERE e.client_id = d.client_id AND e.order_key = d.order_key AND e.status = 'pending' AND e.outbox_id < d.outbox_id)
+               AND NOT EXISTS (SELECT 1 FROM outbox p
+                                WHERE p.booking_id = o.booking_id AND p.id < o.id AND p.fanned_out_at IS NULL)
+             ORDER BY d.outbox_id, d.id
             {d.Limit("@batch")}
             """;
         public string Claim => """
@@ -127,16 +136,15 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
     private sealed record NewDelivery(long OutboxId, string EventId, string EventType, string ClientId, string OrderKey, DateTime now);
 
     /// <summary>
-    /// Turns new outbox events into one delivery per interested client: the practice software of the
-    /// event's GP, the regulator client that made the booking, and, when <paramref name="toSasPlatform"/>,
-    /// the national SAS platform for bookings made by SAS regulators (origin <c>sas</c>, on a slot).
-    /// Answers how many events it read.
+    /// Turns outbox events not fanned out yet into one delivery per interested client: the practice software of the
+    /// event's GP, the regulator client that made the booking, and, when <paramref name="toSasPlatform"/>, the national
+    /// SAS platform for bookings made by SAS regulators (origin <c>sas</c>, on a slot). The events are claimed, so
+    /// nodes running this at once fan out different events, each exactly once. Answers how many events it took.
     /// </summary>
     public Task<int> FanOutAsync(int batch, bool toSasPlatform, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
-            var after = await c.ExecuteScalarAsync<long>(new CommandDefinition(sql.Cursor, transaction: tx, cancellationToken: ct));
-            var events = (await c.QueryAsync<NewEvent>(new CommandDefinition(sql.NewEvents, new { after, batch }, tx, cancellationToken: ct))).AsList();
+            var events = (await c.QueryAsync<NewEvent>(new CommandDefinition(sql.ClaimEvents, new { batch }, tx, cancellationToken: ct))).AsList();
             if (events.Count == 0) return 0;
             var subscribers = (await c.QueryAsync<Subscriber>(new CommandDefinition(sql.Subscribers, transaction: tx, cancellationToken: ct)))
                 .Select(s => (s.ClientId, s.Role, Events: ClientStore.ParseScope(s.Events).ToHashSet(), Scope: ClientStore.ParseScope(s.Scope).ToHashSet()))
@@ -152,13 +160,9 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
                     .Where(e => e.BookingId is not null && e.Origin == "sas" && e.Overflow == 0)
                     .Select(e => new NewDelivery(e.Id, e.EventId, e.EventType, SasPlatformRecipient, e.BookingId!, now)));
             await c.ExecuteAsync(new CommandDefinition(sql.InsertDelivery, deliveries, tx, cancellationToken: ct));
-            // Compare-and-set: if another node moved the cursor meanwhile, this whole fan-out rolls back.
-            if (await c.ExecuteAsync(new CommandDefinition(sql.MoveCursor, new { from = after, to = events[^1].Id }, tx, cancellationToken: ct)) == 0)
-                throw new ConcurrentFanOutException();
+            await c.ExecuteAsync(new CommandDefinition(sql.MarkFannedOut, new { ids = events.Select(e => e.Id).ToArray(), now }, tx, cancellationToken: ct));
             return events.Count;
         }, ct);
-
-    public sealed class ConcurrentFanOutException() : Exception("Another node fanned out these outbox events first.");
 
     public async Task<IReadOnlyList<DueDelivery>> DueAsync(int batch, CancellationToken ct)
     {

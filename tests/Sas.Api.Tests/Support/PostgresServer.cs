@@ -32,6 +32,9 @@ public static class PostgresServer
         return For(name);
     }
 
+    /// <summary>A connection string to a database that does not exist yet: the API creates and migrates it at start-up.</summary>
+    public static string NewDatabaseName() => For($"sas_test_{Guid.NewGuid():N}");
+
     public static void DropDatabase(string connectionString)
     {
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;

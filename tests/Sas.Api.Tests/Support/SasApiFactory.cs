@@ -24,7 +24,8 @@ public class SasApiFactory : WebApplicationFactory<Program>
 
     public static readonly byte[] JwtKey = Enumerable.Range(1, 32).Select(i => (byte)(i * 7)).ToArray();
 
-    public FakeTimeProvider Clock { get; } = new(Start);
+    /// <summary>The host's clock; API nodes of one test share one (<see cref="Cluster"/>).</summary>
+    public FakeTimeProvider Clock { get; init; } = new(Start);
 
     public string DatabasePath { get; } = Path.Combine(Path.GetTempPath(), $"sas-test-{Guid.NewGuid():N}.db");
 

@@ -58,10 +58,13 @@ public sealed class World(SasApiFactory api)
     }
 
     /// <summary>A new integration client with that role and scope, and an HttpClient using its key.</summary>
-    public async Task<HttpClient> ClientFor(string role, params string[] scope)
+    public async Task<HttpClient> ClientFor(string role, params string[] scope) => api.WithKey(await KeyFor(role, scope));
+
+    /// <summary>A new integration client with that role and scope: its API key (good on every node sharing the database).</summary>
+    public async Task<string> KeyFor(string role, params string[] scope)
     {
         var created = await (await api.Admin().PostJson("/v1/clients", new { name = $"{role} client", role, scope })).Expect(HttpStatusCode.Created);
-        return api.WithKey(created.GetProperty("apiKey").GetString()!);
+        return created.GetProperty("apiKey").GetString()!;
     }
 
     /// <summary>A slot body starting <paramref name="fromNow"/> after the fake clock's now.</summary>

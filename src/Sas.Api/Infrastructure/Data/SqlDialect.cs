@@ -56,8 +56,8 @@ public abstract class SqlDialect
     /// </summary>
     public virtual string ClaimHint => "";
 
-    /// <inheritdoc cref="ClaimHint"/>
-    public virtual string ClaimClause => "";
+    /// <summary>The clause half of <see cref="ClaimHint"/>, locking the rows of the table named <paramref name="alias"/> only.</summary>
+    public virtual string ClaimClause(string alias) => "";
 
     /// <summary>
     /// Whether a transaction lost to another and may simply run again: a deadlock victim or a serialization failure
@@ -128,7 +128,7 @@ public abstract class SqlDialect
         public override string UpdateLock => "";
         public override string ForUpdate => "FOR UPDATE";
         public override string InList(string column, string parameter) => $"{column} = ANY({parameter})";
-        public override string ClaimClause => "FOR UPDATE SKIP LOCKED";
+        public override string ClaimClause(string alias) => $"FOR UPDATE OF {alias} SKIP LOCKED";
         public override string DeleteBatch(string table, string where, string batch) =>
             $"DELETE FROM {table} WHERE ctid IN (SELECT ctid FROM {table} WHERE {where} LIMIT {batch})";
         public override string AddHours(string instant, string hours) => $"({instant} + make_interval(hours => CAST({hours} AS INTEGER)))";

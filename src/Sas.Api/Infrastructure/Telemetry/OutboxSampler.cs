@@ -18,7 +18,7 @@ public sealed class OutboxSampler(Db db, SasMetrics metrics, TimeProvider clock,
         public string OldestUndelivered => """
             SELECT MIN(o.created_at)
               FROM outbox o
-             WHERE o.id > (SELECT last_id FROM outbox_cursors WHERE name = 'webhooks')
+             WHERE o.fanned_out_at IS NULL
                 OR EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.outbox_id = o.id AND d.status = 'pending')
             """;
     }
