@@ -44,29 +44,69 @@ public static class ApiProcess
     /// </summary>
     public static async Task<string> StartupLogAsync(string environment, string workingDirectory, string? contentRoot)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Sas.Api.dll");
-        string[] args = contentRoot is null ? [dll, "--urls", "http://127.0.0.1:0"] : [dll, "--contentRoot", contentRoot, "--urls", "http://127.0.0.1:0"];
-        var start = new ProcessStartInfo("dotnet", args) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
-        UseTestDatabase(start);
-        start.Environment["Logging__Console__FormatterName"] = "simple";
+        string[] root = contentRoot is null ? [] : ["--contentRoot", contentRoot];
+        await using var api = Running.Start(environment, workingDirectory, root, new Dictionary<string, string> { ["ConnectionStrings:Sas"] = TestDatabase() });
+        await api.ListeningAsync();
+        return api.Log;
+    }
 
-        using var process = Process.Start(start)!;
-        var log = new System.Text.StringBuilder();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        try
+    /// <summary>An API process serving on a free loopback port until killed or disposed; its output is kept in <see cref="Log"/>.</summary>
+    public sealed class Running : IAsyncDisposable
+    {
+        private readonly Process process;
+        private readonly System.Text.StringBuilder log = new();
+        private readonly TaskCompletionSource<Uri> listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        private Running(Process process)
         {
-            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-            {
-                log.AppendLine(line);
-                if (line.Contains("Now listening on", StringComparison.Ordinal)) return log.ToString();
-            }
-            throw new Xunit.Sdk.XunitException($"the API stopped before listening:\n{log}{await process.StandardError.ReadToEndAsync()}");
+            this.process = process;
+            _ = Task.Run(() => Drain(process.StandardOutput, seekAddress: true));
+            _ = Task.Run(() => Drain(process.StandardError, seekAddress: false));
         }
-        finally
+
+        /// <summary>Starts the build in the test output with these settings (and the suite's engine) on a free port.</summary>
+        public static Running Start(string environment, string workingDirectory, string[] args, IReadOnlyDictionary<string, string> settings)
         {
-            process.Kill(entireProcessTree: true);
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Sas.Api.dll"), .. args, "--urls", "http://127.0.0.1:0"])
+            {
+                WorkingDirectory = workingDirectory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+            start.Environment["Logging__Console__FormatterName"] = "simple";
+            start.Environment["Database__Provider"] = TestEngine.Provider;
+            foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            return new Running(Process.Start(start)!);
+        }
+
+        public string Log { get { lock (log) return log.ToString(); } }
+
+        /// <summary>The base URL once the API listens (at most a minute).</summary>
+        public Task<Uri> ListeningAsync() => listening.Task.WaitAsync(TimeSpan.FromMinutes(1));
+
+        /// <summary>Ends the process at once, as a crash or an OOM kill would: no graceful shutdown.</summary>
+        public void Kill()
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Kill();
             await process.WaitForExitAsync();
+            process.Dispose();
+        }
+
+        private async Task Drain(StreamReader reader, bool seekAddress)
+        {
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                lock (log) log.AppendLine(line);
+                const string marker = "Now listening on: ";
+                if (seekAddress && line.IndexOf(marker, StringComparison.Ordinal) is >= 0 and var at) listening.TrySetResult(new Uri(line[(at + marker.Length)..].Trim()));
+            }
+            listening.TrySetException(new Xunit.Sdk.XunitException($"the API stopped before listening:\n{Log}"));
         }
     }
 
@@ -74,8 +114,11 @@ public static class ApiProcess
     private static void UseTestDatabase(ProcessStartInfo start)
     {
         start.Environment["Database__Provider"] = TestEngine.Provider;
-        start.Environment["ConnectionStrings__Sas"] = TestEngine.IsPostgres
-            ? PostgresServer.CreateDatabase()
-            : $"Data Source={Path.Combine(Path.GetTempPath(), $"sas-process-{Guid.NewGuid():N}.db")}";
+        start.Environment["ConnectionStrings__Sas"] = TestDatabase();
     }
+
+    /// <summary>A connection string to a new database on the suite's engine.</summary>
+    public static string TestDatabase() => TestEngine.IsPostgres
+        ? PostgresServer.CreateDatabase()
+        : $"Data Source={Path.Combine(Path.GetTempPath(), $"sas-process-{Guid.NewGuid():N}.db")}";
 }
