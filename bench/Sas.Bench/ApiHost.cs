@@ -18,11 +18,12 @@ public sealed class ApiHost : IAsyncDisposable
     public string Url { get; }
     public IServiceProvider Services => app.Services;
 
-    public static async Task<ApiHost> StartAsync(string connectionString, string adminKey, string synchronous = "FULL")
+    public static async Task<ApiHost> StartAsync(Sas.Api.Infrastructure.Data.DatabaseProvider provider, string connectionString, string adminKey, string synchronous = "FULL")
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Benchmark", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Database:Provider"] = provider.ToString(),
             ["ConnectionStrings:Sas"] = connectionString,
             ["Sas:BootstrapAdminKey"] = adminKey,
             ["Sas:DemoData"] = "false",

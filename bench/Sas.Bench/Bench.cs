@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sas.Api.Infrastructure.Data;
@@ -27,6 +26,12 @@ public sealed record BenchOptions
     public string? AdminKey { get; init; }
     public string Output { get; init; } = Path.Combine("bench", "results", "latest.json");
     public string WorkFolder { get; init; } = Path.Combine(Path.GetTempPath(), "sas-bench");
+    /// <summary>The hosted API's engine: <c>sqlite</c> (default) or <c>postgres</c>.</summary>
+    public string Engine { get; init; } = "sqlite";
+    /// <summary>API nodes hosted on the one database, requests spread over them in turn.</summary>
+    public int Nodes { get; init; } = 1;
+    /// <summary>A PostgreSQL server to create the bench database on (else SAS_TEST_POSTGRES, else a throwaway cluster).</summary>
+    public string? Postgres { get; init; }
     /// <summary>SQLite's synchronous mode for the hosted API: FULL (the default, durable per commit) or NORMAL.</summary>
     public string Synchronous { get; init; } = "FULL";
     /// <summary>Run only these operations of the mix, to measure one without the others' contention.</summary>
@@ -40,7 +45,23 @@ public sealed record BenchOptions
 public sealed record BenchResult(
     string Machine, long Slots, int Practitioners, int Sectors, int Clients, double DurationSeconds, double LoadSeconds,
     OperationResult Ceiling, IReadOnlyList<OperationResult> Operations, long DoubleBookings, IReadOnlyDictionary<string, double> Ratios,
-    Memory? MixMemory = null, double? FhirColdMs = null, double? BytesPer1000Refusals = null);
+    Memory? MixMemory = null, double? FhirColdMs = null, double? BytesPer1000Refusals = null, string? Engine = null, int Nodes = 1);
+
+/// <summary>Spreads requests over the API nodes in turn, as a load balancer does (one node: unchanged).</summary>
+public sealed class RoundRobin(IReadOnlyList<Uri> nodes, HttpMessageHandler inner) : DelegatingHandler(inner)
+{
+    private int next;
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        if (nodes.Count > 1 && request.RequestUri is { } uri)
+        {
+            var node = nodes[(int)((uint)Interlocked.Increment(ref next) % nodes.Count)];
+            request.RequestUri = new UriBuilder(uri) { Host = node.Host, Port = node.Port }.Uri;
+        }
+        return base.SendAsync(request, ct);
+    }
+}
 
 /// <summary>The process's garbage collections and memory during the mix (client and server share the process).</summary>
 public sealed record Memory(int Gen0, int Gen1, int Gen2, double PauseMs, double AllocatedMb, double PeakWorkingSetMb)
@@ -60,47 +81,44 @@ public static class Bench
 
     public static async Task<BenchResult> RunAsync(BenchOptions o, TextWriter log)
     {
-        if (o.Url is not null) return await RunAgainstAsync(o.Url, o.AdminKey ?? throw new ArgumentException("--url needs --admin-key"), o, log, null);
+        if (o.Url is not null) return await RunAgainstAsync([o.Url], o.AdminKey ?? throw new ArgumentException("--url needs --admin-key"), o, log, null);
 
-        Directory.CreateDirectory(o.WorkFolder);
-        var file = Path.Combine(o.WorkFolder, $"bench-{o.Slots}.db");
-        foreach (var f in new[] { file, file + "-wal", file + "-shm" }) File.Delete(f);
-        var connection = new SqliteConnectionStringBuilder { DataSource = file, DefaultTimeout = 30, ForeignKeys = true, Pooling = true }.ToString();
+        var database = BenchDatabase.Create(o);
         var now = DateTime.UtcNow;
-        var data = o.Reuse ? Template.TryCopy(file, o, now) : null;
+        var data = o.Reuse && database.IsSqlite ? Template.TryCopy(database.File, o, now) : null;
         if (data is null)
         {
-            Migrations.Apply(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = connection }, NullLogger.Instance);
-            log.WriteLine($"Generating {o.Slots:N0} slots…");
-            data = Dataset.Generate(connection, o.Slots, now, syncPractitioners: Math.Max(8, o.Clients * 2));
-            ReportHistory(connection, data.CptsFiness, now);
-            if (o.Reuse) Template.Save(file, data);
+            Migrations.Apply(new DatabaseOptions { Provider = database.Provider, ConnectionString = database.ConnectionString }, NullLogger.Instance);
+            log.WriteLine($"Generating {o.Slots:N0} slots in {database.Provider}…");
+            data = Dataset.Generate(database, o.Slots, now, syncPractitioners: Math.Max(8, o.Clients * 2));
+            ReportHistory(database, data.CptsFiness, now);
+            if (o.Reuse && database.IsSqlite) Template.Save(database.File, data);
         }
         else log.WriteLine("Reusing the dataset generated within the hour (--reuse)");
         log.WriteLine($"  {data.Slots:N0} slots, {data.Practitioners:N0} GPs, {data.Sectors:N0} sectors in {data.LoadTime.TotalSeconds:N1} s");
 
-        await using var host = await ApiHost.StartAsync(connection, AdminKey, o.Synchronous);
-        var stats = Stopwatch.StartNew();
-        await host.Services.GetRequiredService<StatsJob>().RecomputeAsync(now.Date.AddDays(-3), now.Date.AddDays(1), default);
-        log.WriteLine($"  statistics for the last days rebuilt in {stats.Elapsed.TotalSeconds:N1} s");
-        long UsedBytes()
+        // Several nodes share the database, each a whole API host (its own caches, limiter, pools) on its own port.
+        var hosts = new List<ApiHost>();
+        try
         {
-            // Pages in use (the WAL's included: the connection sees the latest commit), not the file: SQLite reuses free pages.
-            using var db = new SqliteConnection(connection);
-            return db.ExecuteScalar<long>("SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count())")
-                * db.ExecuteScalar<long>("PRAGMA page_size");
+            for (var i = 0; i < o.Nodes; i++) hosts.Add(await ApiHost.StartAsync(database.Provider, database.ConnectionString, AdminKey, o.Synchronous));
+            var stats = Stopwatch.StartNew();
+            await hosts[0].Services.GetRequiredService<StatsJob>().RecomputeAsync(now.Date.AddDays(-3), now.Date.AddDays(1), default);
+            log.WriteLine($"  statistics for the last days rebuilt in {stats.Elapsed.TotalSeconds:N1} s");
+            var result = await RunAgainstAsync(hosts.Select(h => h.Url).ToList(), AdminKey, o, log, data, database.UsedBytes);
+            return result with { DoubleBookings = result.DoubleBookings + database.DoubleBookings(), Engine = database.Provider.ToString(), Nodes = o.Nodes };
         }
-        var result = await RunAgainstAsync(host.Url, AdminKey, o, log, data, UsedBytes);
-        using var c = new SqliteConnection(connection);
-        var doubles = c.ExecuteScalar<long>("SELECT COUNT(*) FROM (SELECT slot_id FROM bookings WHERE status = 'booked' AND slot_id IS NOT NULL GROUP BY slot_id HAVING COUNT(*) > 1)");
-        return result with { DoubleBookings = result.DoubleBookings + doubles };
+        finally
+        {
+            foreach (var host in hosts) await host.DisposeAsync();
+            database.Drop();
+        }
     }
 
     /// <summary>A year of hourly aggregates for the busiest CPTS, so its one-year report reads what a real one would.</summary>
-    private static void ReportHistory(string connection, string cpts, DateTime now)
+    private static void ReportHistory(BenchDatabase database, string cpts, DateTime now)
     {
-        using var c = new SqliteConnection(connection);
-        c.Open();
+        using var c = database.Open();
         using var tx = c.BeginTransaction();
         var gps = c.Query<(string Rpps, string Sector)>("""
             SELECT ps.rpps, ps.sector_code FROM practitioner_sectors ps JOIN sectors s ON s.code = ps.sector_code WHERE s.cpts_finess = @cpts
@@ -116,16 +134,17 @@ public static class Bench
                         Sas.Domain.Reports.Buckets.Day(local), Sas.Domain.Reports.Buckets.Week(local), Sas.Domain.Reports.Buckets.Month(local),
                         Sas.Domain.Reports.Buckets.IsoWeekday(local), local.Hour)).ToList();
         // The statistics job's own statements, so the bench's history has the shape the job writes.
-        var sql = new Sas.Api.Reports.StatsStore.Sql(Sas.Api.Infrastructure.Data.SqlDialect.Sqlite);
+        var sql = new Sas.Api.Reports.StatsStore.Sql(database.Dialect);
         c.Execute(sql.InsertHourly, rows, tx);
         c.Execute(sql.InsertSectorHourly, Sas.Api.Reports.StatsAggregator.BySector(rows), tx);
         tx.Commit();
     }
 
-    private static async Task<BenchResult> RunAgainstAsync(string url, string adminKey, BenchOptions o, TextWriter log, DatasetInfo? data, Func<long>? usedBytes = null)
+    private static async Task<BenchResult> RunAgainstAsync(IReadOnlyList<string> urls, string adminKey, BenchOptions o, TextWriter log, DatasetInfo? data, Func<long>? usedBytes = null)
     {
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = o.Clients * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
-        using var http = new HttpClient(handler) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
+        using var sockets = new SocketsHttpHandler { MaxConnectionsPerServer = o.Clients * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+        using var handler = new RoundRobin(urls.Select(u => new Uri(u)).ToList(), sockets);
+        using var http = new HttpClient(handler) { BaseAddress = new Uri(urls[0]), Timeout = TimeSpan.FromSeconds(30) };
         data ??= await ApiSeed.SeedAsync(http, adminKey, o.Slots, log);
 
         async Task<string> NewKey(string role, IEnumerable<string> scope)

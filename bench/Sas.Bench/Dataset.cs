@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Sas.Api.Reference;
 using Sas.Domain.Identifiers;
 
@@ -11,7 +11,7 @@ public sealed record DatasetInfo(
     string CptsFiness, TimeSpan LoadTime);
 
 /// <summary>
-/// A national-shaped dataset written straight into SQLite: one sector per département and postal area
+/// A national-shaped dataset written straight into the database (SQLite or PostgreSQL): one sector per département and postal area
 /// (from the reference communes), one CPTS per département, GPs spread over communes by population,
 /// three 20-minute slots a day each over 14 days (two days past, twelve ahead), about 30 % of past slots
 /// and 10 % of future ones booked.
@@ -21,7 +21,7 @@ public static class Dataset
     public const int SlotsPerDay = 3;
     public const int Days = 14;
 
-    public static DatasetInfo Generate(string connectionString, long targetSlots, DateTime nowUtc, int syncPractitioners, int seed = 42)
+    public static DatasetInfo Generate(BenchDatabase database, long targetSlots, DateTime nowUtc, int syncPractitioners, int seed = 42)
     {
         var clock = Stopwatch.StartNew();
         var random = new Random(seed);
@@ -36,9 +36,8 @@ public static class Dataset
         long total = 0;
         for (var i = 0; i < communes.Count; i++) cumulative[i] = total += communes[i].Population;
 
-        using var c = new SqliteConnection(connectionString);
-        c.Open();
-        Exec(c, "PRAGMA synchronous = OFF");
+        using var c = database.Open();
+        if (database.IsSqlite) Exec(c, "PRAGMA synchronous = OFF");
         using var tx = c.BeginTransaction();
         var now = nowUtc;
 
@@ -105,7 +104,7 @@ public static class Dataset
                         slots++;
                     }
         tx.Commit();
-        Exec(c, "PRAGMA optimize");
+        Exec(c, database.IsSqlite ? "PRAGMA optimize" : "ANALYZE");
 
         // Where regulators search: postal codes of the sectors that have GPs, the busiest first.
         var gpsPerSector = gpSectors.GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count());
@@ -116,30 +115,36 @@ public static class Dataset
         return new DatasetInfo(slots, practitioners, sectors.Count, postal, sync.Select(i => gpRpps[i]).ToArray(), sync.Select(i => gpSectors[i]).ToArray(), busiest, clock.Elapsed);
     }
 
-    private static void Exec(SqliteConnection c, string sql)
+    private static void Exec(DbConnection c, string sql)
     {
         using var cmd = c.CreateCommand();
         cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
     }
 
-    private static void Insert(SqliteConnection c, SqliteTransaction tx, string sql, params object[] values)
+    private static void Insert(DbConnection c, DbTransaction tx, string sql, params object[] values)
     {
         using var cmd = Prepare(c, tx, sql, values.Length);
         Run(cmd, values);
     }
 
-    private static SqliteCommand Prepare(SqliteConnection c, SqliteTransaction tx, string sql, int parameters)
+    /// <summary>A statement with parameters <c>@p1</c>… (SQLite prepares it here; Npgsql once it has run a few times).</summary>
+    private static DbCommand Prepare(DbConnection c, DbTransaction tx, string sql, int parameters)
     {
         var cmd = c.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        for (var p = 1; p <= parameters; p++) cmd.Parameters.Add(new SqliteParameter("$" + p, null));
-        cmd.Prepare();
+        cmd.CommandText = System.Text.RegularExpressions.Regex.Replace(sql, @"\$(\d+)", "@p$1");
+        for (var p = 1; p <= parameters; p++)
+        {
+            var parameter = cmd.CreateParameter();
+            parameter.ParameterName = "p" + p;
+            cmd.Parameters.Add(parameter);
+        }
+        if (c is Microsoft.Data.Sqlite.SqliteConnection) cmd.Prepare();
         return cmd;
     }
 
-    private static object? Run(SqliteCommand cmd, params object[] values)
+    private static object? Run(DbCommand cmd, params object[] values)
     {
         for (var p = 0; p < values.Length; p++) cmd.Parameters[p].Value = values[p];
         return cmd.CommandText.Contains("RETURNING", StringComparison.Ordinal) ? cmd.ExecuteScalar() : cmd.ExecuteNonQuery();

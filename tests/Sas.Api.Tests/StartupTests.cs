@@ -72,4 +72,23 @@ public class StartupTests
         }
         finally { Directory.Delete(elsewhere, recursive: true); }
     }
+
+#if SAS_TEST_POSTGRES
+    [Fact]
+    public async Task Starting_on_a_new_server_database_never_writes_its_connection_string()
+    {
+        // A database that does not exist yet, so the start creates it; the test cluster trusts local connections, so
+        // the password is only there to be looked for.
+        const string password = "pw-that-must-not-be-logged-7f3a";
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(PostgresServer.NewDatabaseName()) { Password = password }.ConnectionString;
+        try
+        {
+            await using var api = ApiProcess.Running.Start("Testing", Path.GetTempPath(), [], new Dictionary<string, string> { ["ConnectionStrings:Sas"] = connection });
+            await api.ListeningAsync();
+            Assert.Contains("Applied migration", api.Log);
+            Assert.DoesNotContain(password, api.Log);
+        }
+        finally { PostgresServer.DropDatabase(connection); }
+    }
+#endif
 }

@@ -51,9 +51,11 @@ public static class JobsSetup
             return db.Provider switch
             {
                 DatabaseProvider.SqlServer => new SqlServerStorage(db.ConnectionString, new SqlServerStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }),
+                // Workers poll the queue every second (the package's default is 15 s): a booking's webhooks leave within
+                // about a second of the dispatch it enqueues, as with SQL Server's storage.
                 DatabaseProvider.PostgreSql => new PostgreSqlStorage(
-                    new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(db.ConnectionString, new PostgreSqlStorageOptions()),
-                    new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }),
+                    new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(db.ConnectionString, PostgresJobOptions),
+                    PostgresJobOptions),
                 _ => new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(6) }),
             };
         });
@@ -66,6 +68,11 @@ public static class JobsSetup
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount));
         return builder;
     }
+
+    private static readonly PostgreSqlStorageOptions PostgresJobOptions = new()
+    {
+        SchemaName = "hangfire", PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromSeconds(1),
+    };
 
     public static void RegisterRecurringJobs(IServiceProvider services)
     {

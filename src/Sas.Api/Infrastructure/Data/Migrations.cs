@@ -25,7 +25,7 @@ public static class Migrations
         switch (options.Provider)
         {
             case DatabaseProvider.SqlServer:
-                EnsureDatabase.For.SqlDatabase(options.ConnectionString);
+                EnsureDatabase.For.SqlDatabase(options.ConnectionString, Quiet);
                 migrationLock = SqlServerLock(options.ConnectionString);
                 builder = DeployChanges.To.SqlDatabase(options.ConnectionString);
                 break;
@@ -66,6 +66,9 @@ public static class Migrations
             .ToList();
     }
 
+    /// <summary>DbUp's default log is the console, where its database creation writes the whole connection string, password included.</summary>
+    private static readonly DbUp.Engine.Output.IUpgradeLog Quiet = new DbUp.Engine.Output.NoOpUpgradeLog();
+
     private static string Prefix(DatabaseProvider provider) => $"migrations.{DatabaseOptions.MigrationsFolder(provider)}.";
 
     /// <summary>
@@ -76,7 +79,7 @@ public static class Migrations
     {
         try
         {
-            EnsureDatabase.For.PostgresqlDatabase(connectionString);
+            EnsureDatabase.For.PostgresqlDatabase(connectionString, Quiet);
         }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
         {
