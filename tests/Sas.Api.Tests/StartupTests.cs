@@ -87,6 +87,7 @@ public class StartupTests
             await api.ListeningAsync();
             Assert.Contains("Applied migration", api.Log);
             Assert.DoesNotContain(password, api.Log);
+            Assert.DoesNotContain("Username=", api.Log); // not even with the password masked, as DbUp's console log wrote it
         }
         finally { PostgresServer.DropDatabase(connection); }
     }

@@ -66,7 +66,7 @@ public static class Migrations
             .ToList();
     }
 
-    /// <summary>DbUp's default log is the console, where its database creation writes the whole connection string, password included.</summary>
+    /// <summary>DbUp's default log is the console, where its database creation writes the server's connection string (host, port, user; the password masked).</summary>
     private static readonly DbUp.Engine.Output.IUpgradeLog Quiet = new DbUp.Engine.Output.NoOpUpgradeLog();
 
     private static string Prefix(DatabaseProvider provider) => $"migrations.{DatabaseOptions.MigrationsFolder(provider)}.";
