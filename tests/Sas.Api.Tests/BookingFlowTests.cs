@@ -169,7 +169,7 @@ public class BookingFlowTests(SasApiFactory api) : IClassFixture<SasApiFactory>
             next = page.GetProperty("next").GetString();
         } while (next is not null);
         Assert.Equal(ids, seen);
-        Assert.Equal(3, api.Count($"SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND entity = 'booking' AND {TestEngine.Dialect.InList("entity_id", "@ids")}", new { ids }));
+        Assert.Equal(3, api.Count($"SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND entity = 'booking' AND {TestEngine.Dialect.InList("entity_id", "@ids")}", new { ids = Sas.Api.Infrastructure.Data.ValueList.Of(ids) }));
         var stranger = await world.ClientFor("practitioner", await world.Practitioner([sector]));
         await (await stranger.GetAsync($"/v1/practitioners/{rpps}/bookings?from={World.Instant(now)}&to={World.Instant(now.AddDays(1))}")).ExpectProblem(HttpStatusCode.Forbidden, "forbidden_scope");
     }

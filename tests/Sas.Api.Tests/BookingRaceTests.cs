@@ -37,10 +37,10 @@ public class BookingRaceTests(SasApiFactory api) : IClassFixture<SasApiFactory>
                 Assert.Matches("\"code\":\"(slot_booked|slot_held)\"", a.Body);
             });
         }
-        Assert.Equal(Slots, api.Count($"SELECT COUNT(*) FROM bookings WHERE {TestEngine.Dialect.InList("slot_id", "@slots")}", new { slots }));
-        Assert.Equal(Slots, api.Count($"SELECT COUNT(DISTINCT slot_id) FROM bookings WHERE {TestEngine.Dialect.InList("slot_id", "@slots")}", new { slots }));
-        Assert.Equal(Slots, api.Count($"SELECT COUNT(*) FROM slots WHERE {TestEngine.Dialect.InList("id", "@slots")} AND status = 'booked'", new { slots }));
-        Assert.Equal(Slots, api.Count($"SELECT COUNT(*) FROM outbox WHERE {TestEngine.Dialect.InList("slot_id", "@slots")}", new { slots }));
+        Assert.Equal(Slots, api.Count($"SELECT COUNT(*) FROM bookings WHERE {TestEngine.Dialect.InList("slot_id", "@slots")}", new { slots = Sas.Api.Infrastructure.Data.ValueList.Of(slots) }));
+        Assert.Equal(Slots, api.Count($"SELECT COUNT(DISTINCT slot_id) FROM bookings WHERE {TestEngine.Dialect.InList("slot_id", "@slots")}", new { slots = Sas.Api.Infrastructure.Data.ValueList.Of(slots) }));
+        Assert.Equal(Slots, api.Count($"SELECT COUNT(*) FROM slots WHERE {TestEngine.Dialect.InList("id", "@slots")} AND status = 'booked'", new { slots = Sas.Api.Infrastructure.Data.ValueList.Of(slots) }));
+        Assert.Equal(Slots, api.Count($"SELECT COUNT(*) FROM outbox WHERE {TestEngine.Dialect.InList("slot_id", "@slots")}", new { slots = Sas.Api.Infrastructure.Data.ValueList.Of(slots) }));
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public class BookingRaceTests(SasApiFactory api) : IClassFixture<SasApiFactory>
             });
             Assert.Equal(holdId, (string)api.Rows("SELECT hold_id FROM slots WHERE id = @slot", new { slot }).Single().hold_id);
         }
-        Assert.Equal(Slots, api.Count($"SELECT COUNT(*) FROM slots WHERE {TestEngine.Dialect.InList("id", "@slots")} AND status = 'held'", new { slots }));
+        Assert.Equal(Slots, api.Count($"SELECT COUNT(*) FROM slots WHERE {TestEngine.Dialect.InList("id", "@slots")} AND status = 'held'", new { slots = Sas.Api.Infrastructure.Data.ValueList.Of(slots) }));
     }
 
     [Fact]

@@ -102,12 +102,13 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
                SET outcome = @outcome, outcome_at = @now, updated_at = @now
              WHERE id = @id AND status = 'booked' AND outcome IS NULL AND (start_utc IS NULL OR start_utc <= @now)
             """;
-        public string ListForPractitioner => $"""
+        /// <summary>A page of a GP's bookings: the first (no cursor: no sentinel instant, which SQL Server's types cannot hold) or one after a cursor.</summary>
+        public string ListForPractitioner(bool after) => $"""
             SELECT {Columns}
               FROM bookings
              WHERE rpps = @rpps
                AND ((start_utc >= @from AND start_utc < @to) OR (start_utc IS NULL AND created_at >= @from AND created_at < @to))
-               AND (COALESCE(start_utc, created_at) > @afterAt OR (COALESCE(start_utc, created_at) = @afterAt AND id > @afterId))
+            {(after ? "   AND (COALESCE(start_utc, created_at) > @afterAt OR (COALESCE(start_utc, created_at) = @afterAt AND id > @afterId))" : "")}
              ORDER BY COALESCE(start_utc, created_at), id
             {d.Limit("@limit")}
             """;
@@ -300,9 +301,9 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
     public Task<IReadOnlyList<BookingRow>> ListForPractitionerAsync(string rpps, DateTime fromUtc, DateTime toUtc, (DateTime At, string Id)? after, int pageSize, Caller caller, CancellationToken ct) =>
         db.InTransactionAsync<IReadOnlyList<BookingRow>>(async (c, tx) =>
         {
-            var rows = (await c.QueryAsync<BookingRow>(new CommandDefinition(sql.ListForPractitioner, new
+            var rows = (await c.QueryAsync<BookingRow>(new CommandDefinition(sql.ListForPractitioner(after is not null), new
             {
-                rpps, from = fromUtc, to = toUtc, afterAt = after?.At ?? DateTime.MinValue, afterId = after?.Id ?? "", limit = pageSize + 1,
+                rpps, from = fromUtc, to = toUtc, afterAt = after?.At, afterId = after?.Id, limit = pageSize + 1,
             }, tx, cancellationToken: ct))).AsList();
             await audit.WriteManyAsync(c, tx, caller, "read", "booking", rows.Take(pageSize).Select(r => r.Id), ct);
             return rows;

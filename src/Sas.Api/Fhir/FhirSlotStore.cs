@@ -49,10 +49,10 @@ public sealed class FhirSlotStore(Db db)
         IReadOnlyList<string> rpps, DateTime from, DateTime to, DateTime now, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        var slots = (await c.QueryAsync<FhirSlotRow>(new CommandDefinition(Statements.FreeSlots, new { rpps, from, to, now }, cancellationToken: ct))).AsList();
+        var slots = (await c.QueryAsync<FhirSlotRow>(new CommandDefinition(Statements.FreeSlots, new { rpps = ValueList.Of(rpps), from, to, now }, cancellationToken: ct))).AsList();
         if (slots.Count == 0) return (slots, []);
         var withSlots = slots.Select(s => s.Rpps).Distinct(StringComparer.Ordinal).ToList();
-        var practices = (await c.QueryAsync<FhirPracticeRow>(new CommandDefinition(Statements.Practices, new { rpps = withSlots }, cancellationToken: ct))).AsList();
+        var practices = (await c.QueryAsync<FhirPracticeRow>(new CommandDefinition(Statements.Practices, new { rpps = ValueList.Of(withSlots) }, cancellationToken: ct))).AsList();
         return (slots, practices);
     }
 }

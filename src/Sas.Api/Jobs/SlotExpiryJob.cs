@@ -50,7 +50,7 @@ public sealed class SlotExpiryJob(Db db, TimeProvider clock, Outbox outbox, ILog
                 var now = clock.GetUtcNow().UtcDateTime;
                 var ids = (await c.QueryAsync<long>(new CommandDefinition(sql.Due, new { now, batch = BatchSize }, tx, cancellationToken: ct))).AsList();
                 if (ids.Count == 0) return (0, 0);
-                var rows = (await c.QueryAsync<Expired>(new CommandDefinition(sql.Expire, new { ids, now }, tx, cancellationToken: ct))).AsList();
+                var rows = (await c.QueryAsync<Expired>(new CommandDefinition(sql.Expire, new { ids = ValueList.Of(ids), now }, tx, cancellationToken: ct))).AsList();
                 foreach (var r in rows)
                     await outbox.WriteAsync(c, tx, new OutboxEvent(EventTypes.SlotExpired, null, r.Id, r.Rpps, null, new
                     {

@@ -88,20 +88,25 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
                    status = CASE WHEN attempts + 1 >= @max THEN 'failed' ELSE 'pending' END
              WHERE id = @id AND status = 'pending'
             """;
-        public string ListDeliveries => $"""
+        /// <summary>
+        /// A page of deliveries, filtered by what was asked: one statement per combination rather than a catch-all
+        /// <c>(@x IS NULL OR …)</c>, whose first plan SQL Server would keep for every other combination.
+        /// </summary>
+        public string ListDeliveries(bool byClient, bool byStatus) => $"""
             SELECT id, outbox_id AS OutboxId, event_id AS EventId, event_type AS EventType, client_id AS ClientId, order_key AS OrderKey,
                    status, attempts, next_attempt_at AS NextAttemptAt, last_error AS LastError, created_at AS CreatedAt, delivered_at AS DeliveredAt
               FROM webhook_deliveries
-             WHERE (@client IS NULL OR client_id = @client)
-               AND (@status IS NULL OR status = @status)
-               AND id > @after
+             WHERE id > @after
+            {(byClient ? "   AND client_id = @client" : "")}
+            {(byStatus ? "   AND status = @status" : "")}
              ORDER BY id
             {d.Limit("@limit")}
             """;
-        public string Retry => """
+        /// <summary>A failed delivery sent again from its first attempt; the caller's own only, unless <paramref name="anyClient"/> (an admin).</summary>
+        public string Retry(bool anyClient) => $"""
             UPDATE webhook_deliveries
                SET status = 'pending', attempts = 0, next_attempt_at = @now, lease_until = NULL
-             WHERE id = @id AND status = 'failed' AND (@client IS NULL OR client_id = @client)
+             WHERE id = @id AND status = 'failed'{(anyClient ? "" : " AND client_id = @client")}
             """;
     }
 
@@ -159,8 +164,8 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
                 deliveries.AddRange(events
                     .Where(e => e.BookingId is not null && e.Origin == "sas" && e.Overflow == 0)
                     .Select(e => new NewDelivery(e.Id, e.EventId, e.EventType, SasPlatformRecipient, e.BookingId!, now)));
-            await c.ExecuteAsync(new CommandDefinition(sql.InsertDelivery, deliveries, tx, cancellationToken: ct));
-            await c.ExecuteAsync(new CommandDefinition(sql.MarkFannedOut, new { ids = events.Select(e => e.Id).ToArray(), now }, tx, cancellationToken: ct));
+            await MultiRowInsert.ExecuteAsync(c, tx, sql.InsertDelivery, deliveries, ct);
+            await c.ExecuteAsync(new CommandDefinition(sql.MarkFannedOut, new { ids = ValueList.Of(events.Select(e => e.Id)), now }, tx, cancellationToken: ct));
             return events.Count;
         }, ct);
 
@@ -185,7 +190,7 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
     public async Task<IReadOnlyList<DeliveryRow>> ListAsync(string? client, string? status, long after, int limit, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<DeliveryRow>(new CommandDefinition(sql.ListDeliveries, new { client, status, after, limit }, cancellationToken: ct))).AsList();
+        return (await c.QueryAsync<DeliveryRow>(new CommandDefinition(sql.ListDeliveries(client is not null, status is not null), new { client, status, after, limit }, cancellationToken: ct))).AsList();
     }
 
     /// <summary>Sends a failed delivery again from its first attempt; <paramref name="caller"/>'s own only, unless an admin.</summary>
@@ -193,7 +198,7 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
         db.InTransactionAsync(async (c, tx) =>
         {
             var args = new { id, client = caller.IsAdmin ? null : caller.ClientId, now = Now };
-            if (await c.ExecuteAsync(new CommandDefinition(sql.Retry, args, tx, cancellationToken: ct)) == 0) return false;
+            if (await c.ExecuteAsync(new CommandDefinition(sql.Retry(caller.IsAdmin), args, tx, cancellationToken: ct)) == 0) return false;
             await audit.WriteAsync(c, tx, caller, "retry", "delivery", id.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
             return true;
         }, ct);

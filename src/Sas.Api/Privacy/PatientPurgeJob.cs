@@ -29,7 +29,7 @@ public sealed class PatientPurgeJob(Db db, TimeProvider clock, IConfiguration co
             SELECT id
               FROM bookings
              WHERE purged_at IS NULL
-               AND COALESCE(start_utc, created_at) < @cutoff
+               AND (start_utc < @cutoff OR (start_utc IS NULL AND created_at < @cutoff))
              ORDER BY id
             {d.Limit("@batch")}
             """;
@@ -58,7 +58,7 @@ public sealed class PatientPurgeJob(Db db, TimeProvider clock, IConfiguration co
                 var now = clock.GetUtcNow().UtcDateTime;
                 var ids = (await c.QueryAsync<string>(new CommandDefinition(sql.Due, new { cutoff = now.AddDays(-RetentionDays), batch = BatchSize }, tx, cancellationToken: ct))).AsList();
                 if (ids.Count == 0) return 0;
-                await c.ExecuteAsync(new CommandDefinition(sql.Purge, new { ids, now }, tx, cancellationToken: ct));
+                await c.ExecuteAsync(new CommandDefinition(sql.Purge, new { ids = ValueList.Of(ids), now }, tx, cancellationToken: ct));
                 await audit.WriteManyAsync(c, tx, System, "purge", "booking", ids, ct);
                 return ids.Count;
             }, ct);

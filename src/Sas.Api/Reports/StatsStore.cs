@@ -166,9 +166,9 @@ public sealed class StatsStore(Db db)
             await c.ExecuteAsync(new CommandDefinition(Statements.DeleteHourly, range, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(Statements.DeleteSectorHourly, range, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(Statements.DeleteDelays, range, tx, cancellationToken: ct));
-            await c.ExecuteAsync(new CommandDefinition(Statements.InsertHourly, hourly, tx, cancellationToken: ct));
-            await c.ExecuteAsync(new CommandDefinition(Statements.InsertSectorHourly, StatsAggregator.BySector(hourly), tx, cancellationToken: ct));
-            await c.ExecuteAsync(new CommandDefinition(Statements.InsertDelay, delays, tx, cancellationToken: ct));
+            await MultiRowInsert.ExecuteAsync(c, tx, Statements.InsertHourly, hourly, ct);
+            await MultiRowInsert.ExecuteAsync(c, tx, Statements.InsertSectorHourly, StatsAggregator.BySector(hourly), ct);
+            await MultiRowInsert.ExecuteAsync(c, tx, Statements.InsertDelay, delays, ct);
             return 0;
         }, ct);
 
@@ -198,21 +198,21 @@ public sealed class StatsStore(Db db)
     {
         if (rpps.Count == 0) return [];
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<EligibleHour>(new CommandDefinition(Statements.EligibleHours, new { rpps, from = fromUtc, to = toUtc }, cancellationToken: ct))).AsList();
+        return (await c.QueryAsync<EligibleHour>(new CommandDefinition(Statements.EligibleHours, new { rpps = ValueList.Of(rpps), from = fromUtc, to = toUtc }, cancellationToken: ct))).AsList();
     }
 
     public async Task<IReadOnlyList<GroupRow>> GroupedAsync(IReadOnlyCollection<string> sectors, DateTime fromUtc, DateTime toUtc, ReportKey key, CancellationToken ct)
     {
         if (sectors.Count == 0) return [];
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<GroupRow>(new CommandDefinition(Statements.Grouped(key), new { sectors, from = fromUtc, to = toUtc }, cancellationToken: ct))).AsList();
+        return (await c.QueryAsync<GroupRow>(new CommandDefinition(Statements.Grouped(key), new { sectors = ValueList.Of(sectors), from = fromUtc, to = toUtc }, cancellationToken: ct))).AsList();
     }
 
     public async Task<(long Participating, IReadOnlyList<(long Minutes, long Count)> Delays)> IndicatorPartsAsync(IReadOnlyCollection<string> sectors, DateTime fromUtc, DateTime toUtc, CancellationToken ct)
     {
         if (sectors.Count == 0) return (0, []);
         await using var c = await db.OpenAsync(ct);
-        var args = new { sectors, from = fromUtc, to = toUtc };
+        var args = new { sectors = ValueList.Of(sectors), from = fromUtc, to = toUtc };
         var participating = await c.ExecuteScalarAsync<long>(new CommandDefinition(Statements.ParticipatingPractitioners, args, cancellationToken: ct));
         var delays = (await c.QueryAsync<DelayBucket>(new CommandDefinition(Statements.DelayHistogram, args, cancellationToken: ct))).Select(d => (d.DelayMinutes, d.Bookings)).ToList();
         return (participating, delays);
@@ -230,6 +230,6 @@ public sealed class StatsStore(Db db)
     {
         if (rpps.Count == 0) return new Dictionary<string, GpName>();
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<GpName>(new CommandDefinition(Statements.PractitionerNames, new { rpps }, cancellationToken: ct))).ToDictionary(n => n.Rpps);
+        return (await c.QueryAsync<GpName>(new CommandDefinition(Statements.PractitionerNames, new { rpps = ValueList.Of(rpps) }, cancellationToken: ct))).ToDictionary(n => n.Rpps);
     }
 }

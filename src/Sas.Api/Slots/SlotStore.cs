@@ -38,14 +38,19 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         /// another transaction inserting a new overlapping slot (a phantom), a lock on the one row they share does.
         /// </summary>
         public string LockPractitioner => $"SELECT rpps FROM practitioners {d.UpdateLock} WHERE rpps = @rpps {d.ForUpdate}";
-        /// <summary>Live slots of the GP at a site that overlap [start, end): what a new slot may not cross.</summary>
+        /// <summary>
+        /// Live slots of the GP at a site that overlap [start, end): what a new slot may not cross. A slot lasts at most
+        /// <see cref="SlotSpec.MaxMinutes"/>, so only those starting after <c>@earliest</c> (that long before) can: the
+        /// read stays a short range of the GP's index instead of the GP's whole history.
+        /// </summary>
         public string SelectOverlapping => $"""
             SELECT {Columns}
               FROM slots {d.UpdateLock}
              WHERE rpps = @rpps
+               AND start_utc > @earliest
+               AND start_utc < @end
                AND site_id = @site
                AND status IN ('available', 'held', 'booked')
-               AND start_utc < @end
                AND end_utc > @start
             {d.ForUpdate}
             """;
@@ -107,7 +112,7 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
                 await c.ExecuteScalarAsync<long>(new CommandDefinition(sql.ExternalIdExists, new { rpps, externalId }, tx, cancellationToken: ct)) > 0)
                 return new PublishOutcome(null, null, true);
             var overlapping = await c.QueryFirstOrDefaultAsync<SlotRow>(new CommandDefinition(sql.SelectOverlapping,
-                new { rpps, site = spec.Site, start = spec.StartUtc, end = spec.EndUtc }, tx, cancellationToken: ct));
+                new { rpps, site = spec.Site, start = spec.StartUtc, end = spec.EndUtc, earliest = spec.StartUtc.AddMinutes(-SlotSpec.MaxMinutes) }, tx, cancellationToken: ct));
             if (overlapping is not null) return new PublishOutcome(null, overlapping, false);
             var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(sql.Insert, Params(rpps, spec, externalId), tx, cancellationToken: ct));
             await audit.WriteAsync(c, tx, caller, "publish", "slot", id.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
@@ -133,7 +138,7 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
             var inWindow = rows.Select(r => r.ExternalId).OfType<string>().ToHashSet(StringComparer.Ordinal);
             var externalIds = incoming.Select(i => i.ExternalId).Where(id => !inWindow.Contains(id)).ToArray();
             if (externalIds.Length > 0)
-                rows.AddRange(await c.QueryAsync<SlotRow>(new CommandDefinition(sql.SelectNamedOutsideWindow, new { rpps, low, high, externalIds }, tx, cancellationToken: ct)));
+                rows.AddRange(await c.QueryAsync<SlotRow>(new CommandDefinition(sql.SelectNamedOutsideWindow, new { rpps, low, high, externalIds = ValueList.Of(externalIds) }, tx, cancellationToken: ct)));
             var existing = rows.Select(r => new ExistingSlot(r.Id, r.ExternalId, r.Spec, r.EffectiveStatus(now))).ToList();
 
             var plan = SyncPlanner.Plan(incoming, existing, fromUtc, toUtc, now);
@@ -143,7 +148,7 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
 
             var conflicts = plan.Conflicts.ToList();
             int updated = 0, withdrawn = 0;
-            await c.ExecuteAsync(new CommandDefinition(sql.InsertMany, plan.Create.Select(i => Params(rpps, i.Spec, i.ExternalId)), tx, cancellationToken: ct));
+            await MultiRowInsert.ExecuteAsync(c, tx, sql.InsertMany, plan.Create.Select(i => Params(rpps, i.Spec, i.ExternalId)).ToList(), ct);
             foreach (var (id, slot) in plan.Update)
             {
                 var p = Params(rpps, slot.Spec, slot.ExternalId);

@@ -98,7 +98,7 @@ public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryC
     {
         if (codes.Count == 0) return [];
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<SectorRow>(new CommandDefinition(sql.SelectSectors, new { codes }, cancellationToken: ct))).AsList();
+        return (await c.QueryAsync<SectorRow>(new CommandDefinition(sql.SelectSectors, new { codes = ValueList.Of(codes) }, cancellationToken: ct))).AsList();
     }
 
     public async Task<IReadOnlyList<SectorRow>> ListSectorsAsync(string after, int limit, CancellationToken ct)
@@ -112,7 +112,7 @@ public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryC
     {
         if (codes.Count == 0) return Array.Empty<SectorCommuneRow>().ToLookup(r => r.SectorCode, r => r.InseeCode);
         await using var c = await db.OpenAsync(ct);
-        var rows = await c.QueryAsync<SectorCommuneRow>(new CommandDefinition(sql.SelectCommunesOfSectors, new { codes }, cancellationToken: ct));
+        var rows = await c.QueryAsync<SectorCommuneRow>(new CommandDefinition(sql.SelectCommunesOfSectors, new { codes = ValueList.Of(codes) }, cancellationToken: ct));
         return rows.OrderBy(r => r.InseeCode, StringComparer.Ordinal).ToLookup(r => r.SectorCode, r => r.InseeCode);
     }
 
@@ -121,7 +121,7 @@ public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryC
     {
         if (inseeCodes.Count == 0) return Array.Empty<SectorCommuneRow>().ToLookup(r => r.InseeCode, r => r.SectorCode);
         await using var c = await db.OpenAsync(ct);
-        var rows = await c.QueryAsync<SectorCommuneRow>(new CommandDefinition(sql.SelectSectorsOfCommunes, new { inseeCodes }, cancellationToken: ct));
+        var rows = await c.QueryAsync<SectorCommuneRow>(new CommandDefinition(sql.SelectSectorsOfCommunes, new { inseeCodes = ValueList.Of(inseeCodes) }, cancellationToken: ct));
         return rows.OrderBy(r => r.SectorCode, StringComparer.Ordinal).ToLookup(r => r.InseeCode, r => r.SectorCode);
     }
 
@@ -129,7 +129,7 @@ public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryC
     {
         if (codes.Count == 0) return 0;
         await using var c = await db.OpenAsync(ct);
-        return await c.ExecuteScalarAsync<int>(new CommandDefinition(sql.CountExistingSectors, new { codes }, cancellationToken: ct));
+        return await c.ExecuteScalarAsync<int>(new CommandDefinition(sql.CountExistingSectors, new { codes = ValueList.Of(codes) }, cancellationToken: ct));
     }
 
     public async Task<CptsRow?> GetCptsAsync(string finess, CancellationToken ct)
@@ -152,8 +152,8 @@ public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryC
             var created = await c.ExecuteAsync(new CommandDefinition(sql.UpdateCpts, new { finess, name, now }, tx, cancellationToken: ct)) == 0;
             if (created) await c.ExecuteAsync(new CommandDefinition(sql.InsertCpts, new { finess, name, now }, tx, cancellationToken: ct));
             var codes = sectorCodes.ToArray(); // Dapper writes an empty list as a subquery with no rows
-            await c.ExecuteAsync(new CommandDefinition(sql.DetachCptsSectors, new { finess, codes, now }, tx, cancellationToken: ct));
-            await c.ExecuteAsync(new CommandDefinition(sql.AttachCptsSectors, new { finess, codes, now }, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(sql.DetachCptsSectors, new { finess, codes = ValueList.Of(codes), now }, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(sql.AttachCptsSectors, new { finess, codes = ValueList.Of(codes), now }, tx, cancellationToken: ct));
             await audit.WriteAsync(c, tx, caller, created ? "create" : "replace", "cpts", finess, ct);
             return created;
         }, ct));

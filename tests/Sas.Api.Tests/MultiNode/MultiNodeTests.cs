@@ -2,6 +2,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Sas.Api.Infrastructure.Data;
 using Sas.Api.Notifications;
 using Sas.Api.Privacy;
 using Sas.Api.Reports;
@@ -42,9 +43,9 @@ public class MultiNodeTests(Cluster cluster) : IClassFixture<Cluster>
             Assert.All(answers.Where(a => a.Status != HttpStatusCode.Created), a => Assert.Matches("\"code\":\"(slot_booked|slot_held)\"", a.Body));
         }
         var ids = TestEngine.Dialect.InList("slot_id", "@slots");
-        Assert.Equal(20, cluster[0].Count($"SELECT COUNT(*) FROM bookings WHERE {ids}", new { slots }));
-        Assert.Equal(20, cluster[0].Count($"SELECT COUNT(DISTINCT slot_id) FROM bookings WHERE {ids}", new { slots }));
-        Assert.Equal(20, cluster[0].Count($"SELECT COUNT(*) FROM outbox WHERE {ids}", new { slots }));
+        Assert.Equal(20, cluster[0].Count($"SELECT COUNT(*) FROM bookings WHERE {ids}", new { slots = ValueList.Of(slots) }));
+        Assert.Equal(20, cluster[0].Count($"SELECT COUNT(DISTINCT slot_id) FROM bookings WHERE {ids}", new { slots = ValueList.Of(slots) }));
+        Assert.Equal(20, cluster[0].Count($"SELECT COUNT(*) FROM outbox WHERE {ids}", new { slots = ValueList.Of(slots) }));
     }
 
     [Fact]
@@ -231,7 +232,7 @@ public class MultiNodeTests(Cluster cluster) : IClassFixture<Cluster>
 
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.Created, a.Status));
         Assert.Equal(30, cluster[0].Count($"SELECT COUNT(*) FROM bookings WHERE {TestEngine.Dialect.InList("slot_id", "@slots")} AND patient_last_name = @name AND purged_at IS NULL",
-            new { slots, name = BookingRequests.PatientLastName }));
+            new { slots = ValueList.Of(slots), name = BookingRequests.PatientLastName }));
     }
 
     [Fact]

@@ -94,8 +94,8 @@ public class NodeKillTests
                 var retry = await toB.Book(bodies[i], key: $"kill-{i}");
                 Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
             }
-            Assert.Equal(60, await Dapper.SqlMapper.ExecuteScalarAsync<long>(db, $"SELECT COUNT(DISTINCT slot_id) FROM bookings WHERE {TestEngine.Dialect.InList("slot_id", "@slots")}", new { slots }));
-            Assert.Equal(60, await Dapper.SqlMapper.ExecuteScalarAsync<long>(db, $"SELECT COUNT(*) FROM bookings WHERE {TestEngine.Dialect.InList("slot_id", "@slots")}", new { slots }));
+            Assert.Equal(60, await Dapper.SqlMapper.ExecuteScalarAsync<long>(db, $"SELECT COUNT(DISTINCT slot_id) FROM bookings WHERE {TestEngine.Dialect.InList("slot_id", "@slots")}", new { slots = Sas.Api.Infrastructure.Data.ValueList.Of(slots) }));
+            Assert.Equal(60, await Dapper.SqlMapper.ExecuteScalarAsync<long>(db, $"SELECT COUNT(*) FROM bookings WHERE {TestEngine.Dialect.InList("slot_id", "@slots")}", new { slots = Sas.Api.Infrastructure.Data.ValueList.Of(slots) }));
             await (await Client(b, AdminKey).GetAsync("/health/ready")).Expect(HttpStatusCode.OK);
         }
         finally

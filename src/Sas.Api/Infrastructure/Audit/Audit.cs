@@ -18,12 +18,13 @@ public sealed class Audit(Db db, TimeProvider clock)
             INSERT INTO audit_log (at, client_id, role, action, entity, entity_id, trace_id)
             VALUES (@at, @clientId, @role, @action, @entity, @entityId, @traceId)
             """;
-        public string Read => $"""
+        /// <summary>A page of the trail, filtered by what was asked (one statement per combination: no catch-all predicate).</summary>
+        public string Read(bool byEntity, bool byId) => $"""
             SELECT id, at, client_id AS ClientId, role, action, entity, entity_id AS EntityId, trace_id AS TraceId
               FROM audit_log
-             WHERE (@entity IS NULL OR entity = @entity)
-               AND (@entityId IS NULL OR entity_id = @entityId)
-               AND id > @after
+             WHERE id > @after
+            {(byEntity ? "   AND entity = @entity" : "")}
+            {(byId ? "   AND entity_id = @entityId" : "")}
              ORDER BY id
             {d.Limit("@limit")}
             """;
@@ -38,7 +39,7 @@ public sealed class Audit(Db db, TimeProvider clock)
     public async Task<IReadOnlyList<AuditRow>> ReadAsync(string? entity, string? entityId, long after, int limit, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<AuditRow>(new CommandDefinition(Statements.Read, new { entity, entityId, after, limit }, cancellationToken: ct))).AsList();
+        return (await c.QueryAsync<AuditRow>(new CommandDefinition(Statements.Read(entity is not null, entityId is not null), new { entity, entityId, after, limit }, cancellationToken: ct))).AsList();
     }
 
     private Sql Statements { get; } = new(db.Dialect);
@@ -51,6 +52,6 @@ public sealed class Audit(Db db, TimeProvider clock)
         var at = clock.GetUtcNow().UtcDateTime;
         var traceId = Activity.Current?.TraceId.ToString();
         var rows = entityIds.Select(id => new { at, clientId = caller.ClientId, role = caller.Role, action, entity, entityId = id, traceId }).ToList();
-        return rows.Count == 0 ? Task.CompletedTask : c.ExecuteAsync(new CommandDefinition(Statements.Insert, rows, tx, cancellationToken: ct));
+        return MultiRowInsert.ExecuteAsync(c, tx, Statements.Insert, rows, ct);
     }
 }

@@ -219,6 +219,9 @@ public sealed class Db : IAsyncDisposable
             var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
             if (parameter is NpgsqlParameter npgsql) npgsql.NpgsqlDbType = NpgsqlDbType.TimestampTz;
             else parameter.DbType = DbType.DateTime2;
+            // SQL Server's columns are datetime2(0), which rounds: 10:00:00.6 would be stored as 10:00:01, a second later
+            // than the instant answered. Whole seconds are sent, truncated, so what is stored is what was said.
+            if (parameter is SqlParameter) utc = new DateTime(utc.Ticks - utc.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
             parameter.Value = utc;
         }
 

@@ -10,8 +10,6 @@ public abstract class SqlDialect
     public static readonly SqlDialect SqlServer = new SqlServerDialect();
     public static readonly SqlDialect PostgreSql = new PostgreSqlDialect();
 
-    public abstract string Name { get; }
-
     /// <summary>Appended after an <c>ORDER BY</c>: keep the first rows only.</summary>
     public abstract string Limit(string parameter);
 
@@ -24,11 +22,8 @@ public abstract class SqlDialect
     /// <summary>Deletes at most <paramref name="batch"/> rows matching <paramref name="where"/>: a long purge in short write transactions.</summary>
     public abstract string DeleteBatch(string table, string where, string batch);
 
-    /// <summary>
-    /// <paramref name="column"/> is one of a list parameter's values. Dapper expands <c>IN @list</c> into one parameter
-    /// per value, except on PostgreSQL, where it sends the list as one array parameter: there it is <c>= ANY(@list)</c>.
-    /// </summary>
-    public virtual string InList(string column, string parameter) => $"{column} IN {parameter}";
+    /// <summary><paramref name="column"/> is one of the values of a <see cref="ValueList"/> parameter.</summary>
+    public abstract string InList(string column, string parameter);
 
     /// <summary>Text concatenation of two expressions.</summary>
     public abstract string Concat(string left, string right);
@@ -36,8 +31,6 @@ public abstract class SqlDialect
     /// <summary>An integer expression as text.</summary>
     public abstract string IntegerAsText(string expression);
 
-    /// <summary>An instant plus a whole number of hours taken from a column, comparable with stored instants.</summary>
-    public abstract string AddHours(string instant, string hours);
 
     /// <summary>
     /// A read that decides a write locks what it read until the transaction ends, so that two transactions at READ
@@ -76,14 +69,13 @@ public abstract class SqlDialect
 
     private sealed class SqliteDialect : SqlDialect
     {
-        public override string Name => "Sqlite";
         public override string Limit(string parameter) => $"LIMIT {parameter}";
         public override string InsertReturningId(string table, string columns, string values) =>
             $"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING id";
         public override string UpdateLock => "";
+        public override string InList(string column, string parameter) => $"{column} IN (SELECT value FROM json_each({parameter}))";
         public override string DeleteBatch(string table, string where, string batch) =>
             $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {where} LIMIT {batch})";
-        public override string AddHours(string instant, string hours) => $"datetime({instant}, '+' || ({hours}) || ' hours')";
         public override string Concat(string left, string right) => $"{left} || {right}";
         public override string IntegerAsText(string expression) => $"CAST({expression} AS TEXT)";
         public override string UpdateReturning(string table, string set, string where, string columns) =>
@@ -97,17 +89,16 @@ public abstract class SqlDialect
 
     private sealed class SqlServerDialect : SqlDialect
     {
-        public override string Name => "SqlServer";
         public override string Limit(string parameter) => $"OFFSET 0 ROWS FETCH NEXT {parameter} ROWS ONLY";
         public override string InsertReturningId(string table, string columns, string values) =>
             $"INSERT INTO {table} ({columns}) OUTPUT INSERTED.id VALUES ({values})";
         public override string UpdateLock => "WITH (UPDLOCK, HOLDLOCK)";
+        public override string InList(string column, string parameter) => $"{column} IN (SELECT value FROM OPENJSON({parameter}))";
         public override string ClaimHint => "WITH (UPDLOCK, READPAST, ROWLOCK)";
         // 1205 deadlock victim; 1222 lock request timeout.
         public override bool IsTransient(System.Data.Common.DbException error) =>
             error is Microsoft.Data.SqlClient.SqlException { Number: 1205 or 1222 };
         public override string DeleteBatch(string table, string where, string batch) => $"DELETE TOP ({batch}) FROM {table} WHERE {where}";
-        public override string AddHours(string instant, string hours) => $"DATEADD(hour, {hours}, {instant})";
         public override string Concat(string left, string right) => $"{left} + {right}";
         public override string IntegerAsText(string expression) => $"CAST({expression} AS VARCHAR(20))";
         public override string UpdateReturning(string table, string set, string where, string columns) =>
@@ -121,7 +112,6 @@ public abstract class SqlDialect
 
     private sealed class PostgreSqlDialect : SqlDialect
     {
-        public override string Name => "PostgreSql";
         public override string Limit(string parameter) => $"LIMIT {parameter}";
         public override string InsertReturningId(string table, string columns, string values) =>
             $"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING id";
@@ -131,7 +121,6 @@ public abstract class SqlDialect
         public override string ClaimClause(string alias) => $"FOR UPDATE OF {alias} SKIP LOCKED";
         public override string DeleteBatch(string table, string where, string batch) =>
             $"DELETE FROM {table} WHERE ctid IN (SELECT ctid FROM {table} WHERE {where} LIMIT {batch})";
-        public override string AddHours(string instant, string hours) => $"({instant} + make_interval(hours => CAST({hours} AS INTEGER)))";
         public override string Concat(string left, string right) => $"{left} || {right}";
         public override string IntegerAsText(string expression) => $"CAST({expression} AS TEXT)";
         public override string UpdateReturning(string table, string set, string where, string columns) =>

@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Reflection;
+using System.Text;
+using System.Text.RegularExpressions;
+using Dapper;
+
+namespace Sas.Api.Infrastructure.Data;
+
+/// <summary>
+/// Writes many rows with few statements. Dapper runs a statement once per row of a list (a round trip each: 50 audit
+/// rows for a page of bookings, thousands of statistics rows in the job's transaction). This takes the store's own
+/// one-row <c>INSERT … VALUES (@A, @B)</c>, written beside its method as usual, and repeats its values tuple for a
+/// chunk of rows (<c>@A_0, @B_0), (@A_1, @B_1)…</c>), as many rows as keep a statement under SQL Server's 2,100
+/// parameters and 1,000-row VALUES lists. The same text works on the three engines.
+/// </summary>
+public static partial class MultiRowInsert
+{
+    /// <summary>Parameters per statement at most (SQL Server refuses more than 2,100).</summary>
+    public const int MaxParameters = 2000;
+
+    /// <summary>Rows per statement at most (SQL Server's limit for a VALUES list).</summary>
+    public const int MaxRows = 1000;
+
+    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
+
+    public static async Task<int> ExecuteAsync<T>(DbConnection c, DbTransaction? tx, string insert, IReadOnlyList<T> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return 0;
+        var (head, tuple) = Split(insert);
+        var names = Parameter().Matches(tuple).Select(m => m.Groups[1].Value).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var perStatement = RowsPerStatement(names.Count);
+        var properties = Properties.GetOrAdd(typeof(T), t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance));
+        var byName = names.ToDictionary(n => n, n => properties.FirstOrDefault(p => string.Equals(p.Name, n, StringComparison.OrdinalIgnoreCase)), StringComparer.OrdinalIgnoreCase);
+        var written = 0;
+        foreach (var chunk in rows.Chunk(perStatement))
+        {
+            var sql = new StringBuilder(head).Append(" VALUES ");
+            var args = new DynamicParameters();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                if (i > 0) sql.Append(", ");
+                var index = i;
+                sql.Append(Parameter().Replace(tuple, m => $"@{m.Groups[1].Value}_{index}"));
+                foreach (var name in names)
+                {
+                    var property = byName[name] ?? throw new InvalidOperationException($"{typeof(T).Name} has no {name} for {head}");
+                    args.Add($"{name}_{i}", property.GetValue(chunk[i]));
+                }
+            }
+            written += await c.ExecuteAsync(new CommandDefinition(sql.ToString(), args, tx, cancellationToken: ct));
+        }
+        return written;
+    }
+
+    /// <summary>How many rows of <paramref name="parametersPerRow"/> parameters one statement takes.</summary>
+    public static int RowsPerStatement(int parametersPerRow) => Math.Clamp(MaxParameters / Math.Max(1, parametersPerRow), 1, MaxRows);
+
+    /// <summary>The statement for <paramref name="rows"/> rows, as sent (for the SQL Server statement tests).</summary>
+    public static string Expand(string insert, int rows)
+    {
+        var (head, tuple) = Split(insert);
+        return head + " VALUES " + string.Join(", ", Enumerable.Range(0, rows).Select(i => Parameter().Replace(tuple, m => $"@{m.Groups[1].Value}_{i}")));
+    }
+
+    private static (string Head, string Tuple) Split(string insert)
+    {
+        var at = insert.LastIndexOf("VALUES", StringComparison.OrdinalIgnoreCase);
+        if (at < 0) throw new ArgumentException("not an INSERT … VALUES (…) statement", nameof(insert));
+        return (insert[..at].TrimEnd(), insert[(at + "VALUES".Length)..].Trim());
+    }
+
+    [GeneratedRegex(@"@(\w+)")]
+    private static partial Regex Parameter();
+}
