@@ -80,6 +80,50 @@ public partial class SqlServerStatementTests
         Assert.Contains("'held'", filter);
     }
 
+    /// <summary>docs/isolation.md, rule 3: the reads that decide a write, locked until the transaction ends.</summary>
+    private static readonly HashSet<string> LockedReads =
+    [
+        "SlotStore+Sql.SelectOverlapping", "SlotStore+Sql.SelectWindowForSync", "SlotStore+Sql.SelectNamedOutsideWindow",
+        "SlotStore+Sql.LockPractitioner", "Idempotency+Sql.Select",
+    ];
+
+    /// <summary>docs/isolation.md, rule 5: queued work claimed, skipping what another node holds.</summary>
+    private static readonly HashSet<string> Claims = ["WebhookStore+Sql.ClaimEvents"];
+
+    [Fact]
+    public void Locking_hints_are_where_the_isolation_rules_put_them_and_nowhere_else()
+    {
+        foreach (var (name, text) in ApplicationStatements())
+        {
+            var hints = TableHints(text);
+            Assert.DoesNotContain(TableHintKind.NoLock, hints);
+            Assert.DoesNotContain(TableHintKind.ReadUncommitted, hints);
+            Assert.DoesNotContain("SET TRANSACTION ISOLATION", text, StringComparison.OrdinalIgnoreCase);
+            if (LockedReads.Contains(name))
+                Assert.True(hints.Contains(TableHintKind.UpdLock) && hints.Contains(TableHintKind.HoldLock), $"{name} decides a write: it needs UPDLOCK, HOLDLOCK");
+            else if (Claims.Contains(name))
+                Assert.True(hints.Contains(TableHintKind.UpdLock) && hints.Contains(TableHintKind.ReadPast), $"{name} claims work: it needs UPDLOCK, READPAST");
+            else
+                Assert.True(hints.Count == 0, $"{name} has locking hints ({string.Join(", ", hints)}) the rules do not give it: add it to the rules (docs/isolation.md) or remove them");
+        }
+        Assert.All(LockedReads.Concat(Claims), n => Assert.Contains(ApplicationStatements(), s => s.Name == n));
+    }
+
+    private static List<TableHintKind> TableHints(string text)
+    {
+        var fragment = Parse(text, out var errors);
+        Assert.Empty(errors);
+        var visitor = new HintVisitor();
+        fragment.Accept(visitor);
+        return visitor.Hints;
+    }
+
+    private sealed class HintVisitor : TSqlFragmentVisitor
+    {
+        public List<TableHintKind> Hints { get; } = [];
+        public override void Visit(TableHint node) => Hints.Add(node.HintKind);
+    }
+
     [Fact]
     public void A_broken_statement_is_caught()
     {
@@ -87,7 +131,7 @@ public partial class SqlServerStatementTests
         Assert.NotEmpty(errors); // the check itself can fail
     }
 
-    private static void AssertParses(string name, string text)
+    internal static void AssertParses(string name, string text)
     {
         Parse(text, out var errors);
         Assert.True(errors.Count == 0, $"{name}: {string.Join("; ", errors.Select(e => $"line {e.Line}: {e.Message}"))}\n{text}");

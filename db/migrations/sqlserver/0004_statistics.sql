@@ -1,8 +1,8 @@
 ALTER TABLE dbo.bookings ADD gp_is_regular_doctor BIGINT NOT NULL CONSTRAINT df_bookings_gp_is_regular_doctor DEFAULT 0;
 
 CREATE TABLE dbo.stats_hourly (
-    sector_code                 NVARCHAR(64)  NOT NULL,
-    rpps                        NVARCHAR(11)  NOT NULL,
+    sector_code                 NVARCHAR(64) COLLATE Latin1_General_100_BIN2  NOT NULL,
+    rpps                        NVARCHAR(11) COLLATE Latin1_General_100_BIN2  NOT NULL,
     hour_utc                    DATETIME2(0)  NOT NULL,
     offered                     BIGINT        NOT NULL,
     booked                      BIGINT        NOT NULL,
@@ -21,8 +21,8 @@ CREATE TABLE dbo.stats_hourly (
 CREATE INDEX ix_stats_hourly_hour ON dbo.stats_hourly (hour_utc);
 
 CREATE TABLE dbo.stats_delays (
-    sector_code    NVARCHAR(64)  NOT NULL,
-    rpps           NVARCHAR(11)  NOT NULL,
+    sector_code    NVARCHAR(64) COLLATE Latin1_General_100_BIN2  NOT NULL,
+    rpps           NVARCHAR(11) COLLATE Latin1_General_100_BIN2  NOT NULL,
     hour_utc       DATETIME2(0)  NOT NULL,
     delay_minutes  BIGINT        NOT NULL,
     bookings       BIGINT        NOT NULL,

@@ -1,7 +1,7 @@
 ALTER TABLE dbo.stats_hourly ADD
-    local_day      NVARCHAR(10) NOT NULL CONSTRAINT df_stats_hourly_local_day DEFAULT '',
-    local_week     NVARCHAR(8)  NOT NULL CONSTRAINT df_stats_hourly_local_week DEFAULT '',
-    local_month    NVARCHAR(7)  NOT NULL CONSTRAINT df_stats_hourly_local_month DEFAULT '',
+    local_day      NVARCHAR(10) COLLATE Latin1_General_100_BIN2 NOT NULL CONSTRAINT df_stats_hourly_local_day DEFAULT '',
+    local_week     NVARCHAR(8) COLLATE Latin1_General_100_BIN2  NOT NULL CONSTRAINT df_stats_hourly_local_week DEFAULT '',
+    local_month    NVARCHAR(7) COLLATE Latin1_General_100_BIN2  NOT NULL CONSTRAINT df_stats_hourly_local_month DEFAULT '',
     local_weekday  BIGINT       NOT NULL CONSTRAINT df_stats_hourly_local_weekday DEFAULT 0,
     local_hour     BIGINT       NOT NULL CONSTRAINT df_stats_hourly_local_hour DEFAULT 0;
 GO

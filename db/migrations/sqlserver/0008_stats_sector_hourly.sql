@@ -2,7 +2,7 @@
 -- and hour need no GP, and a year of a large CPTS is a few thousand of these rows instead of a million
 -- per-GP rows. Written with stats_hourly, in the same transaction, by the statistics job.
 CREATE TABLE dbo.stats_sector_hourly (
-    sector_code                 NVARCHAR(64)  NOT NULL,
+    sector_code                 NVARCHAR(64) COLLATE Latin1_General_100_BIN2  NOT NULL,
     hour_utc                    DATETIME2(0)  NOT NULL,
     offered                     BIGINT        NOT NULL,
     booked                      BIGINT        NOT NULL,
@@ -16,9 +16,9 @@ CREATE TABLE dbo.stats_sector_hourly (
     no_regular_doctor           BIGINT        NOT NULL,
     regular_doctor_unavailable  BIGINT        NOT NULL,
     majoration_eligible         BIGINT        NOT NULL,
-    local_day                   NVARCHAR(10)  NOT NULL,
-    local_week                  NVARCHAR(8)   NOT NULL,
-    local_month                 NVARCHAR(7)   NOT NULL,
+    local_day                   NVARCHAR(10) COLLATE Latin1_General_100_BIN2  NOT NULL,
+    local_week                  NVARCHAR(8) COLLATE Latin1_General_100_BIN2   NOT NULL,
+    local_month                 NVARCHAR(7) COLLATE Latin1_General_100_BIN2   NOT NULL,
     local_weekday               BIGINT        NOT NULL,
     local_hour                  BIGINT        NOT NULL,
     CONSTRAINT pk_stats_sector_hourly PRIMARY KEY (sector_code, hour_utc)

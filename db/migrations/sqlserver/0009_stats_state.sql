@@ -4,7 +4,7 @@
 -- has hours starting at :30 UTC) and always carry their local buckets (0006 added them without a backfill):
 -- when the version is older, the statistics job rebuilds the history once from the raw rows.
 CREATE TABLE dbo.stats_state (
-    name   NVARCHAR(64) NOT NULL CONSTRAINT pk_stats_state PRIMARY KEY,
+    name   NVARCHAR(64) COLLATE Latin1_General_100_BIN2 NOT NULL CONSTRAINT pk_stats_state PRIMARY KEY,
     value  NVARCHAR(64) NOT NULL
 );
 INSERT INTO dbo.stats_state (name, value) VALUES (N'as_of', N''), (N'history_version', N'1');
