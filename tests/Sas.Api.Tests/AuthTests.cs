@@ -114,12 +114,8 @@ public class AuthTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         Assert.StartsWith("sas_", key);
         await (await api.WithKey(key).GetAsync("/v1/sectors")).Expect(HttpStatusCode.OK);
 
-        using var c = api.OpenDb();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT c.id || c.name || c.role || c.scope || k.id || k.key_hash FROM clients c JOIN client_keys k ON k.client_id = c.id";
-        using var r = cmd.ExecuteReader();
-        var rows = new List<string>();
-        while (r.Read()) rows.Add(r.GetString(0));
+        var rows = api.Rows("SELECT c.id, c.name, c.role, c.scope, k.id AS key_id, k.key_hash FROM clients c JOIN client_keys k ON k.client_id = c.id")
+            .Select(r => string.Concat(((IDictionary<string, object?>)r).Values)).ToList();
         Assert.Contains(rows, row => row.Contains(ApiKeys.Hash(key), StringComparison.Ordinal));
         Assert.DoesNotContain(rows, row => row.Contains(key, StringComparison.Ordinal));
     }

@@ -225,9 +225,9 @@ public class HostileInputTests
     private static string Digest(SasApiFactory api)
     {
         using var c = api.OpenDb();
-        var tables = c.Query<string>(TestEngine.IsPostgres
-            ? "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name"
-            : "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").ToList();
+        var tables = c.Query<string>(TestEngine.Provider == "Sqlite"
+            ? "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            : $"SELECT table_name FROM information_schema.tables WHERE table_schema = '{(TestEngine.IsSqlServer ? "dbo" : "public")}' AND table_type = 'BASE TABLE' ORDER BY table_name").ToList();
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var table in tables)
         {

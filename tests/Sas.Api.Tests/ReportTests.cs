@@ -265,9 +265,11 @@ public class ReportTests
         api.InsertSlot(other, sector, from.AddHours(8).AddMinutes(20), 20, "expired");
         api.InsertSlot(other, sector, from.AddDays(1).AddHours(14), 20, "booked");
         await Recompute(api, from, from.AddDays(7));
-        const string read = "SELECT sector_code || ' ' || hour_utc || ' ' || offered || ' ' || booked || ' ' || local_day || ' ' || local_hour FROM stats_sector_hourly ORDER BY hour_utc";
+        const string read = "SELECT sector_code, hour_utc, offered, booked, local_day, local_hour FROM stats_sector_hourly ORDER BY hour_utc";
+        static List<string> Stored(System.Data.Common.DbConnection c) => Dapper.SqlMapper.Query(c, read)
+            .Select(r => string.Join(' ', ((IDictionary<string, object?>)r).Values.Select(v => v is DateTime d ? d.ToString("s") : Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)))).ToList();
         using var c = api.OpenDb();
-        var written = Dapper.SqlMapper.Query<string>(c, read).ToList();
+        var written = Stored(c);
         Assert.Equal(2, written.Count);
         Assert.StartsWith($"{sector} ", written[0]);
         Assert.EndsWith(" 2 1 2026-05-04 10", written[0]); // two GPs' slots in one sector hour, 08:00Z = 10:00 in Paris
@@ -277,7 +279,7 @@ public class ReportTests
         var script = typeof(StatsJob).Assembly.GetManifestResourceStream(
             $"migrations.{Sas.Api.Infrastructure.Data.DatabaseOptions.MigrationsFolder(Enum.Parse<Sas.Api.Infrastructure.Data.DatabaseProvider>(TestEngine.Provider))}.0008_stats_sector_hourly.sql")!;
         Dapper.SqlMapper.Execute(c, await new StreamReader(script).ReadToEndAsync());
-        Assert.Equal(written, Dapper.SqlMapper.Query<string>(c, read).ToList());
+        Assert.Equal(written, Stored(c));
         var months = await Rows(api, cpts, from, from.AddDays(7), "month");
         Assert.Equal(3, months["2026-05"].GetProperty("offered").GetInt32());
     }

@@ -118,7 +118,5 @@ public static class ApiProcess
     }
 
     /// <summary>A connection string to a new database on the suite's engine.</summary>
-    public static string TestDatabase() => TestEngine.IsPostgres
-        ? PostgresServer.CreateDatabase()
-        : $"Data Source={Path.Combine(Path.GetTempPath(), $"sas-process-{Guid.NewGuid():N}.db")}";
+    public static string TestDatabase() => TestEngine.NewDatabase();
 }

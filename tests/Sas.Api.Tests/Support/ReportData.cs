@@ -9,10 +9,10 @@ public static class ReportData
     public static long InsertSlot(this SasApiFactory api, string rpps, string sector, DateTime startUtc, int minutes, string status)
     {
         using var c = api.OpenDb();
-        return c.ExecuteScalar<long>("""
-            INSERT INTO slots (rpps, sector_code, site_id, start_utc, end_utc, modality, status, created_at, updated_at)
-            VALUES (@rpps, @sector, 'cab', @start, @end, 'in_person', @status, @start, @start) RETURNING id
-            """, new { rpps, sector, start = startUtc, end = startUtc.AddMinutes(minutes), status });
+        return c.ExecuteScalar<long>(TestEngine.Dialect.InsertReturningId("slots",
+            "rpps, sector_code, site_id, start_utc, end_utc, modality, status, created_at, updated_at",
+            "@rpps, @sector, 'cab', @start, @end, 'in_person', @status, @start, @start"),
+            new { rpps, sector, start = startUtc, end = startUtc.AddMinutes(minutes), status });
     }
 
     public sealed record BookingSpec(

@@ -31,9 +31,9 @@ public class SasApiFactory : WebApplicationFactory<Program>
 
     private string? connectionString;
 
-    public virtual string ConnectionString => connectionString ??= TestEngine.IsPostgres
-        ? PostgresServer.CreateDatabase()
-        : $"Data Source={DatabasePath};Default Timeout=30;Foreign Keys=True;Pooling=True";
+    public virtual string ConnectionString => connectionString ??= TestEngine.Provider == "Sqlite"
+        ? $"Data Source={DatabasePath};Default Timeout=30;Foreign Keys=True;Pooling=True"
+        : TestEngine.NewDatabase();
 
     protected virtual string Provider => TestEngine.Provider;
 
@@ -112,7 +112,7 @@ public class SasApiFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         if (!disposing) return;
-        if (Provider == "PostgreSql" && connectionString is not null) PostgresServer.DropDatabase(connectionString);
+        if (Provider != "Sqlite" && connectionString is not null) TestEngine.DropDatabase(connectionString);
         if (Provider != "Sqlite") return;
         SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm" })
