@@ -19,6 +19,7 @@ using Sas.Api.Infrastructure.Telemetry;
 using Sas.Api.Practitioners;
 using Sas.Api.Reports;
 using Sas.Api.Reference;
+using Sas.Api.Regulators;
 using Sas.Api.Search;
 using Sas.Api.Slots;
 using Sas.Api.Territory;
@@ -154,6 +155,7 @@ public static class Startup
         v1.MapReports();
         v1.MapAudit();
         app.MapFhir();
+        app.MapRegulators();
         app.MapJobsDashboard();
         app.MapSasMetrics();
         return app;

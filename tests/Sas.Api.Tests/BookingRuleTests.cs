@@ -80,7 +80,7 @@ public class BookingRuleTests(RaceHookApi api) : IClassFixture<RaceHookApi>
         await (await api.Admin().PutJson($"/v1/practitioners/{rpps}", new
         {
             firstName = "Jeanne", lastName = "Mobile", sectors = new[] { sector, elsewhere },
-            sites = new[] { new { id = "cab", name = "Cabinet", address = "1 rue", commune = "44109" } },
+            sites = new[] { new { id = "cab", name = "Cabinet", address = "1 rue", commune = "44109", postalCode = "44000" } },
         })).Expect(HttpStatusCode.OK);
         await (await gp.PutJson(Window(rpps), new { slots = new[] { world.Slot(TimeSpan.FromHours(2), sector, externalId: "away") } })).Expect(HttpStatusCode.OK);
         var slot = (long)api.Rows("SELECT id FROM slots WHERE rpps = @rpps AND external_id = 'away'", new { rpps }).Single().id;

@@ -20,6 +20,7 @@ public sealed class PlatformApiFactory : SasApiFactory
         new("Fhir:SasPlatform:BaseUrl", Platform.BaseUrl),
         new("Fhir:SasPlatform:AppointmentIdentifierSystem", "urn:oid:1.2.250.1.999.1"),
         new("Webhooks:RetriesPerRun", "0"), // one attempt per job run: the tests move the clock between runs
+        new("Fhir:AllowApiKeys", "true"), // the admin key stands in for the platform creating regulator accounts
     ];
 
     protected override void Dispose(bool disposing)
@@ -45,7 +46,7 @@ public sealed class FhirAppointmentTests(PlatformApiFactory api) : IClassFixture
         for (var run = 0; run < 10 && await api.Services.GetRequiredService<NotificationDispatchJob>().RunAsync(CancellationToken.None) > 0; run++) { }
     }
 
-    private sealed record Booked(string Id, string Rpps, HttpClient Gp, HttpClient Regulator);
+    private sealed record Booked(string Id, string Rpps, HttpClient Gp, HttpClient Regulator, DateTimeOffset CreatedAt);
 
     private async Task<Booked> Book(string origin = "sas")
     {
@@ -64,7 +65,8 @@ public sealed class FhirAppointmentTests(PlatformApiFactory api) : IClassFixture
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
         var booking = await (await regulator.SendAsync(request)).Expect(HttpStatusCode.Created);
         Assert.Equal(Operator, booking.GetProperty("operator").GetString());
-        return new Booked(booking.GetProperty("id").GetString()!, rpps, await world.ClientFor("practitioner", rpps), regulator);
+        return new Booked(booking.GetProperty("id").GetString()!, rpps, await world.ClientFor("practitioner", rpps), regulator,
+            DateTimeOffset.Parse(booking.GetProperty("createdAt").GetString()!, global::System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private List<(FhirPlatformReceiver.Request Request, Appointment Appointment)> SentFor(string bookingId) =>
@@ -82,7 +84,8 @@ public sealed class FhirAppointmentTests(PlatformApiFactory api) : IClassFixture
         Assert.Equal("POST", request.Method);
         Assert.StartsWith("application/fhir+json", request.ContentType);
 
-        Assert.Contains("https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-appointment", appointment.Meta.Profile);
+        Assert.Equal(["http://sas.fr/fhir/StructureDefinition/FrAppointmentSAS"], appointment.Meta.Profile);
+        Assert.Equal(b.CreatedAt, appointment.CreatedElement.ToDateTimeOffset(TimeSpan.Zero)); // when the regulator booked
         var identifier = Assert.Single(appointment.Identifier);
         Assert.Equal(System, identifier.System);
         Assert.Equal(Appointment.AppointmentStatus.Booked, appointment.Status);
@@ -97,7 +100,7 @@ public sealed class FhirAppointmentTests(PlatformApiFactory api) : IClassFixture
         Assert.Equal("8" + b.Rpps, participant.Actor.Identifier.Value);
 
         // The regulator in the operator extension, by national identifier.
-        var ext = Assert.Single(appointment.Extension, e => e.Url == "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-appointment-operator");
+        var ext = Assert.Single(appointment.Extension, e => e.Url == "http://interopsante.org/fhir/StructureDefinition/FrAppointmentOperator");
         var op = Assert.IsType<ResourceReference>(ext.Value).Identifier;
         Assert.Equal(Operator, op.Value);
         Assert.Equal("IDNPS", op.Type.Coding[0].Code);
@@ -105,6 +108,25 @@ public sealed class FhirAppointmentTests(PlatformApiFactory api) : IClassFixture
 
         foreach (var secret in new[] { BookingRequests.PatientLastName, BookingRequests.PatientFirstName, BookingRequests.PatientBirthDate, "698765432", BookingRequests.PatientIns, "zx-reason" })
             Assert.DoesNotContain(secret, request.Body);
+    }
+
+    [Fact]
+    public async Task A_regulator_without_an_idnps_is_sent_as_the_platforms_technical_id_of_the_account()
+    {
+        var account = Guid.NewGuid().ToString();
+        var body = RegulatorAccountTests.Account(RegulatorAccountTests.SasId, account, $"{Guid.NewGuid():N}@regulation.test");
+        await (await api.Admin().SendAsync(RegulatorAccountTests.Fhir(HttpMethod.Post, "/fhir/Practitioner", body))).ExpectFhir<Practitioner>(HttpStatusCode.Created);
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(1), sector);
+        var regulator = await world.ClientFor("regulator", "44");
+        var booking = await (await regulator.Book(BookingRequests.Body(slot, operatorAccount: account))).Expect(HttpStatusCode.Created);
+        await Dispatch();
+
+        var (_, appointment) = Assert.Single(SentFor(booking.GetProperty("id").GetString()!));
+        var ext = Assert.Single(appointment.Extension, e => e.Url == "http://interopsante.org/fhir/StructureDefinition/FrAppointmentOperator");
+        var op = Assert.IsType<ResourceReference>(ext.Value).Identifier;
+        Assert.Equal(("INTRN", "urn:oid:1.2.250.1.213.3.6", account), (op.Type.Coding[0].Code, op.System, op.Value));
     }
 
     [Fact]

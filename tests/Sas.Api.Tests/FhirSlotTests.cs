@@ -118,8 +118,7 @@ public sealed class FhirSlotTests(FhirApiFactory api) : IClassFixture<FhirApiFac
         foreach (var slot in bundle.All<Slot>())
         {
             Assert.Equal(Slot.SlotStatus.Free, slot.Status);
-            Assert.Contains("https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-slot-aggregator", slot.Meta.Profile);
-            Assert.Contains("http://sas.fr/fhir/StructureDefinition/FrSlotAgregateur", slot.Meta.Profile);
+            Assert.Equal(["http://sas.fr/fhir/StructureDefinition/FrSlotAgregateur"], slot.Meta.Profile); // one profile: the kit compares it to one URL
             Assert.True(DateTimeOffset.Parse(slot.StartElement.JsonValue!.ToString()!) < DateTimeOffset.Parse(slot.EndElement.JsonValue!.ToString()!));
             bundle.Resolve<Schedule>(slot.Schedule);
         }
@@ -157,12 +156,14 @@ public sealed class FhirSlotTests(FhirApiFactory api) : IClassFixture<FhirApiFac
             Assert.Equal("8" + gp, bundle.Resolve<Practitioner>(role.Practitioner).Identifier[0].Value);
             Assert.Equal("urn:oid:1.2.250.1.71.4.2.2", role.Organization.Identifier.System);
             Assert.Equal("IDNST", role.Organization.Identifier.Type.Coding[0].Code);
-            Assert.Equal("1" + cpts, role.Organization.Identifier.Value);
+            Assert.Equal("3" + World.Siret, role.Organization.Identifier.Value); // the GP's own practice, not the CPTS
             var location = Assert.IsType<Location>(Assert.Single(role.Contained));
             Assert.Equal("#" + location.Id, Assert.Single(role.Location).Reference);
             Assert.Equal("1 rue de la Santé", Assert.Single(location.Address.Line));
             Assert.Equal("Nantes", location.Address.City);
-            Assert.Matches("^[0-9]{5}$", location.Address.PostalCode);
+            Assert.Equal("44000", location.Address.PostalCode); // the site's own, given with it
+            var identifier = Assert.Single(location.Identifier);
+            Assert.Equal(("INTRN", "urn:sas-booking-api:site"), (identifier.Type.Coding[0].Code, identifier.System));
         }
     }
 
@@ -275,14 +276,15 @@ public sealed class FhirSlotTests(FhirApiFactory api) : IClassFixture<FhirApiFac
         var organizations = bundle.All<Organization>().ToList();
         Assert.Single(services);
         Assert.Equal(services.Count, organizations.Count);
-        Assert.Contains("https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-healthcareservice-aggregator", services[0].Meta.Profile);
-        Assert.Contains("https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-organization-aggregator", organizations[0].Meta.Profile);
+        Assert.Equal(["https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-healthcareservice-aggregator"], services[0].Meta.Profile);
+        Assert.Equal(["https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-organization-aggregator"], organizations[0].Meta.Profile);
+        Assert.Equal("http://interopsante.org/fhir/CodeSystem/fr-location-identifier-type", organizations[0].Identifier[0].Type.Coding[0].System); // as the 1.1.0 package requires
         var org = bundle.Resolve<Organization>(services[0].ProvidedBy);
         Assert.Matches("^1[0-9]{9}$", Assert.Single(org.Identifier).Value);
         Assert.Equal("1" + cpts, org.Identifier[0].Value);
         foreach (var slot in bundle.All<Slot>())
         {
-            Assert.Contains("https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-slot-aggregator", slot.Meta.Profile);
+            Assert.Equal(["https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-slot-aggregator"], slot.Meta.Profile);
             Assert.Equal("CPTS", slot.SlotType());
             var cptsType = Assert.Single(slot.ServiceType, t => t.Coding.Any(c => c.Code == "604"));
             var ext = Assert.Single(cptsType.Extension);
@@ -292,28 +294,105 @@ public sealed class FhirSlotTests(FhirApiFactory api) : IClassFixture<FhirApiFac
     }
 
     [Theory]
-    [InlineData("&_sort=start", "_sort")]
     [InlineData("&status=busy", "status")]
-    [InlineData("&_include=Slot:practitioner", "_include")]
     [InlineData("&start=ge23-11-2026", "start")]
     [InlineData("&_format=xml", "_format")]
-    public async Task Unknown_or_malformed_parameters_answer_400_operation_outcome_naming_them(string extra, string parameter)
+    [InlineData("&_count=0", "_count")]
+    public async Task Malformed_or_unservable_parameters_answer_400_operation_outcome_naming_them(string extra, string parameter)
     {
         var query = FhirBundles.GuideQuery(From, To, false, gp) + extra;
         var outcome = await (await api.Admin().GetAsync("/fhir/Slot?" + query)).ExpectFhir<OperationOutcome>(HttpStatusCode.BadRequest);
         Assert.Contains(outcome.Issue, i => i.Severity == OperationOutcome.IssueSeverity.Error && i.Expression.Contains(parameter));
     }
 
+    [Theory]
+    [InlineData("_sort=start")]
+    [InlineData("_total=accurate")]
+    [InlineData("_include=Schedule:actor")]
+    [InlineData("_include=Slot:practitioner")]
+    public async Task Unsupported_parameters_are_ignored_and_left_out_of_the_self_link_unless_strict_handling_is_asked(string extra)
+    {
+        var query = FhirBundles.GuideQuery(From, To, false, gp);
+        var (plain, _) = await Search();
+        var response = await api.Admin().GetAsync($"/fhir/Slot?{query}&{extra}&_elements=id");
+        var bundle = await response.ExpectFhir<Bundle>(HttpStatusCode.OK);
+        Assert.Equal(SlotIds(plain), SlotIds(bundle));
+        var self = Assert.Single(bundle.Link, l => l.Relation == "self").Url;
+        Assert.EndsWith("/fhir/Slot?" + query, self); // as sent, less what was ignored
+        var outcome = Assert.IsType<OperationOutcome>(Assert.Single(bundle.Entry, e => e.Search.Mode == Bundle.SearchEntryMode.Outcome).Resource);
+        Assert.Contains(outcome.Issue, i => i.Severity == OperationOutcome.IssueSeverity.Warning && i.Expression.Contains(extra.Split('=')[0]));
+        Assert.Contains(outcome.Issue, i => i.Expression.Contains("_elements"));
+
+        var strict = new HttpRequestMessage(HttpMethod.Get, $"/fhir/Slot?{query}&{extra}");
+        strict.Headers.Add("Prefer", "handling=strict");
+        var refused = await (await api.Admin().SendAsync(strict)).ExpectFhir<OperationOutcome>(HttpStatusCode.BadRequest);
+        Assert.Contains(refused.Issue, i => i.Severity == OperationOutcome.IssueSeverity.Error && i.Expression.Contains(extra.Split('=')[0]));
+    }
+
     [Fact]
-    public async Task Twenty_six_identifiers_or_an_invalid_rpps_are_refused()
+    public async Task Req4_the_kits_valid_certificate_query_self_link_echoes_the_request()
+    {
+        var (bundle, query) = await Search();
+        Assert.Equal($"https://agenda.cpts.test/fhir/Slot?{query}", Assert.Single(bundle.Link, l => l.Relation == "self").Url);
+        Assert.DoesNotContain(bundle.Entry, e => e.Search.Mode == Bundle.SearchEntryMode.Outcome);
+    }
+
+    [Theory]
+    [InlineData("urn:oid:1.2.250.1.71.4.2.1|0441234567", "ADELI")]           // an ADELI IDNPS: a form the guide allows
+    [InlineData("urn:oid:1.2.250.1.71.4.2.1|810000000001", "check digit")]   // an RPPS with a bad key
+    [InlineData("urn:oid:1.2.250.1.71.4.2.2|810000000009", "system")]        // a structure's OID
+    [InlineData(" urn:oid:1.2.250.1.71.4.2.1|0441234567", "ADELI")]          // a space after the comma
+    public async Task An_unusable_identifier_is_reported_in_an_outcome_entry_and_the_other_gps_slots_are_answered(string bad, string why)
+    {
+        var (plain, _) = await Search(false, gp, otherGp);
+        var identifiers = FhirBundles.Identifiers(gp, otherGp) + Uri.EscapeDataString("," + bad);
+        var query = FhirBundles.GuideQuery(From, To, false, gp).Replace(FhirBundles.Identifiers(gp), identifiers, StringComparison.Ordinal);
+        var bundle = await (await api.Admin().GetAsync("/fhir/Slot?" + query)).ExpectFhir<Bundle>(HttpStatusCode.OK);
+        Assert.Equal(SlotIds(plain), SlotIds(bundle));
+        Assert.Equal(plain.Total, bundle.Total);
+        var outcome = Assert.IsType<OperationOutcome>(Assert.Single(bundle.Entry, e => e.Search.Mode == Bundle.SearchEntryMode.Outcome).Resource);
+        var issue = Assert.Single(outcome.Issue);
+        Assert.Equal(OperationOutcome.IssueSeverity.Warning, issue.Severity);
+        Assert.Contains(why, issue.Diagnostics);
+    }
+
+    [Fact]
+    public async Task Twenty_six_identifiers_are_refused()
     {
         var many = string.Join(',', Enumerable.Range(0, 26).Select(_ => $"{FhirBundles.IdnpsSystem}|8{gp}"));
         var query = $"start=ge2026-11-23&start=le2026-11-24&schedule.actor:Practitioner.identifier={Uri.EscapeDataString(many)}";
         var outcome = await (await api.Admin().GetAsync("/fhir/Slot?" + query)).ExpectFhir<OperationOutcome>(HttpStatusCode.BadRequest);
         Assert.Contains(outcome.Issue, i => i.Diagnostics.Contains("25"));
-        var wrongKey = gp[..10] + (char)('0' + (gp[10] - '0' + 1) % 10); // the same RPPS with another Luhn key
-        var bad = $"start=ge2026-11-23&start=le2026-11-24&schedule.actor:Practitioner.identifier={Uri.EscapeDataString($"{FhirBundles.IdnpsSystem}|8{wrongKey}")}";
-        await (await api.Admin().GetAsync("/fhir/Slot?" + bad)).ExpectFhir<OperationOutcome>(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Count_pages_the_answer_and_the_next_links_bring_every_slot_once()
+    {
+        var (all, query) = await Search(false, gp, otherGp);
+        var seen = new List<long>();
+        var url = "/fhir/Slot?" + query.Replace("_count=1000", "_count=2", StringComparison.Ordinal);
+        for (var page = 0; url is not null && page < 10; page++)
+        {
+            var bundle = await (await api.Admin().GetAsync(url)).ExpectFhir<Bundle>(HttpStatusCode.OK);
+            Assert.True(bundle.All<Slot>().Count() <= 2);
+            Assert.Equal(all.Total, bundle.Total); // the total of the whole search, on every page
+            seen.AddRange(SlotIds(bundle));
+            // Each page includes what its own slots refer to.
+            foreach (var slot in bundle.All<Slot>()) bundle.Resolve<Schedule>(slot.Schedule);
+            url = bundle.Link.SingleOrDefault(l => l.Relation == "next")?.Url is { } next ? new Uri(next).PathAndQuery : null;
+        }
+        Assert.Null(url);
+        Assert.Equal(SlotIds(all), seen);
+        Assert.True(seen.Count > 2);
+    }
+
+    [Fact]
+    public async Task Unknown_fhir_routes_and_methods_answer_an_operation_outcome()
+    {
+        var missing = await (await api.Admin().GetAsync("/fhir/Nothing")).ExpectFhir<OperationOutcome>(HttpStatusCode.NotFound);
+        Assert.Equal(OperationOutcome.IssueType.NotFound, missing.Issue[0].Code);
+        await (await api.Admin().DeleteAsync("/fhir/Slot")).ExpectFhir<OperationOutcome>(HttpStatusCode.MethodNotAllowed);
+        await (await api.Admin().GetAsync("/v1/nothing")).ExpectProblem(HttpStatusCode.NotFound, "not_found"); // elsewhere, problem+json
     }
 
     [Fact]
@@ -337,7 +416,7 @@ public sealed class FhirSlotTests(FhirApiFactory api) : IClassFixture<FhirApiFac
         await (await api.Admin().PutJson($"/v1/practitioners/{renamed}", new
         {
             firstName = "Jeanne", lastName = "Mariée", sectors = new[] { sector },
-            sites = new[] { new { id = "cab", name = "Cabinet déménagé", address = "2 place Royale", commune = "44109" } },
+            sites = new[] { new { id = "cab", name = "Cabinet déménagé", address = "2 place Royale", commune = "44109", postalCode = "44000" } },
         })).Expect(HttpStatusCode.OK);
 
         var after = (await Search(false, renamed)).Bundle;
@@ -361,11 +440,18 @@ public sealed class FhirSlotTests(FhirApiFactory api) : IClassFixture<FhirApiFac
     }
 
     [Fact]
-    public async Task The_capability_statement_describes_the_slot_search()
+    public async Task The_capability_statement_describes_the_slot_search_and_the_regulator_accounts()
     {
         var statement = await (await api.Anonymous().GetAsync("/fhir/metadata")).ExpectFhir<CapabilityStatement>(HttpStatusCode.OK);
-        var slot = Assert.Single(Assert.Single(statement.Rest).Resource);
-        Assert.Equal("Slot", slot.Type);
-        Assert.Contains(slot.SearchParam, p => p.Name == "schedule.actor:Practitioner.identifier");
+        Assert.Equal(["https://interop.esante.gouv.fr/ig/fhir/sas/CapabilityStatement/SAS-GestionnaireAgenda-PsIndiv"], statement.Instantiates);
+        var resources = Assert.Single(statement.Rest).Resource;
+        var slot = Assert.Single(resources, r => r.Type == "Slot");
+        Assert.Equal("http://sas.fr/fhir/StructureDefinition/FrSlotAgregateur", slot.Profile);
+        Assert.Equal(["start", "status", "schedule.actor:Practitioner.identifier", "_count"], slot.SearchParam.Select(p => p.Name));
+        Assert.Equal(["Slot:schedule", "Slot:service-type-reference"], slot.SearchInclude);
+        var accounts = Assert.Single(resources, r => r.Type == "Practitioner");
+        Assert.True(accounts.ConditionalUpdate);
+        Assert.Equal([CapabilityStatement.TypeRestfulInteraction.Create, CapabilityStatement.TypeRestfulInteraction.Update, CapabilityStatement.TypeRestfulInteraction.Read],
+            accounts.Interaction.Select(i => i.Code));
     }
 }

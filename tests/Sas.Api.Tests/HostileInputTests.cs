@@ -18,7 +18,7 @@ namespace Sas.Api.Tests;
 public class HostileInputTests
 {
     /// <summary>Fields that may legitimately be absent or null: leaving them out is not an attack.</summary>
-    private static readonly HashSet<string> Optional = ["timeZone", "bookingHorizonHours", "cpts", "profession", "externalId", "label", "holdId", "ins", "regularDoctorRpps", "scope", "overflowPerDay", "practitionerRpps", "overflow"];
+    private static readonly HashSet<string> Optional = ["timeZone", "bookingHorizonHours", "cpts", "profession", "externalId", "label", "holdId", "ins", "regularDoctorRpps", "scope", "overflowPerDay", "practitionerRpps", "overflow", "operatorAccount"];
 
     /// <summary>Fields whose value is an identifier, a code or an instant: any fragment of SQL or script there is invalid.</summary>
     private static readonly HashSet<string> Identifiers = ["department", "communes", "sectors", "sector", "site", "modality", "role", "events", "by", "outcome", "origin",
@@ -53,7 +53,7 @@ public class HostileInputTests
             ["POST /v1/clients/"] = ("/v1/clients", """{"name":"x","role":"regulator","scope":["44"]}""", api.Admin()),
             ["POST /v1/clients/{id}/keys"] = ($"/v1/clients/{clientId}/keys", """{"label":"x"}""", api.Admin()),
             ["DELETE /v1/clients/{id}/keys/{keyId}"] = ($"/v1/clients/{clientId}/keys/{keyId}", null, api.Admin()),
-            ["PUT /v1/practitioners/{rpps}"] = ($"/v1/practitioners/{rpps}", $$"""{"firstName":"A","lastName":"B","sectors":["{{sector}}"],"sites":[{"id":"cab","name":"Cabinet","address":"1 rue","commune":"44109"}],"profession":"general_practitioner","overflowPerDay":1}""", api.Admin()),
+            ["PUT /v1/practitioners/{rpps}"] = ($"/v1/practitioners/{rpps}", $$"""{"firstName":"A","lastName":"B","sectors":["{{sector}}"],"sites":[{"id":"cab","name":"Cabinet","address":"1 rue","commune":"44109","postalCode":"44000"}],"profession":"general_practitioner","overflowPerDay":1}""", api.Admin()),
             ["POST /v1/practitioners/{rpps}/slots/"] = ($"/v1/practitioners/{rpps}/slots", slotBody, api.Admin()),
             ["PUT /v1/practitioners/{rpps}/slots/"] = ($"/v1/practitioners/{rpps}/slots?from={World.Instant(start.AddHours(-1))}&to={World.Instant(start.AddDays(1))}", $$"""{"slots":[{{slotBody}}]}""", api.Admin()),
             ["DELETE /v1/slots/{id:long}"] = ($"/v1/slots/{held}", null, api.Admin()),

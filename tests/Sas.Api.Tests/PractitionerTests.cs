@@ -57,9 +57,50 @@ public class PractitionerTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         await (await api.Admin().GetAsync($"/v1/practitioners/{rpps}")).ExpectProblem(HttpStatusCode.NotFound, "practitioner_not_found");
     }
 
+    [Theory]
+    [InlineData("postalCode", null, "sites[0].postalCode")]        // Nantes has four: which one is the site's?
+    [InlineData("postalCode", "44400", "sites[0].postalCode")]     // Rezé's, not Nantes'
+    [InlineData("finess", "440000017", "sites[0].finess")]         // a wrong key
+    [InlineData("siret", "73282932000075", "sites[0].siret")]      // a wrong key
+    [InlineData("both", "", "sites[0].siret")]                     // FINESS and SIRET: which is the structure?
+    [InlineData("bookingUrl", "http://agenda.example.org/x", "sites[0].bookingUrl")] // not https
+    [InlineData("bookingUrl", "/rdv/{slotId}", "sites[0].bookingUrl")]              // not absolute
+    public async Task A_sites_postal_code_structure_and_booking_link_are_checked(string what, string? value, string field)
+    {
+        var sector = await world.Sector();
+        var site = new Dictionary<string, object?> { ["id"] = "a", ["name"] = "Cabinet", ["address"] = "1 rue", ["commune"] = "44109", ["postalCode"] = "44000" };
+        if (what == "both") (site["finess"], site["siret"]) = ("440000016", "73282932000074");
+        else site[what] = value;
+        var rpps = World.NewRpps();
+        var body = new { firstName = "A", lastName = "B", sectors = new[] { sector }, sites = new[] { site } };
+        await (await api.Admin().PutJson($"/v1/practitioners/{rpps}", body)).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", field);
+    }
+
+    [Fact]
+    public async Task A_site_keeps_its_postal_code_structure_and_booking_link_and_a_single_postal_code_is_implied()
+    {
+        var sector = await world.Sector(communes: ["44109", "44143"]);
+        var rpps = World.NewRpps();
+        var gp = await (await api.Admin().PutJson($"/v1/practitioners/{rpps}", new
+        {
+            firstName = "A", lastName = "B", sectors = new[] { sector },
+            sites = new object[]
+            {
+                new { id = "a", name = "Cabinet", address = "1 rue", commune = "44109", postalCode = "44300", finess = "440000016", bookingUrl = "https://agenda.example.org/b?creneau={slotId}" },
+                new { id = "b", name = "MSP", address = "2 rue", commune = "44143", siret = "73282932000074" },
+            },
+        })).Expect(HttpStatusCode.Created);
+        var sites = gp.GetProperty("sites").EnumerateArray().ToList();
+        Assert.Equal(("44300", "440000016", "https://agenda.example.org/b?creneau={slotId}"),
+            (sites[0].GetProperty("postalCode").GetString(), sites[0].GetProperty("finess").GetString(), sites[0].GetProperty("bookingUrl").GetString()));
+        Assert.Equal(("44400", "73282932000074"), (sites[1].GetProperty("postalCode").GetString(), sites[1].GetProperty("siret").GetString())); // Rezé has one
+        var read = await (await api.Admin().GetAsync($"/v1/practitioners/{rpps}")).Expect(HttpStatusCode.OK);
+        Assert.Equal(gp.GetProperty("sites").GetRawText(), read.GetProperty("sites").GetRawText());
+    }
+
     private static object Body(string sector) => new { firstName = "A", lastName = "B", sectors = new[] { sector }, sites = Sites("a") };
 
-    private static object[] Sites(params string[] ids) => ids.Select(id => (object)new { id, name = "Cabinet", address = "1 rue", commune = "44109" }).ToArray();
+    private static object[] Sites(params string[] ids) => ids.Select(id => (object)new { id, name = "Cabinet", address = "1 rue", commune = "44109", postalCode = "44000" }).ToArray();
 }
 
 public class EnrolmentTests(SasApiFactory api) : IClassFixture<SasApiFactory>
@@ -69,7 +110,7 @@ public class EnrolmentTests(SasApiFactory api) : IClassFixture<SasApiFactory>
     private static object Gp(params string[] sectors) => new
     {
         firstName = "Jeanne", lastName = "Enrôlée", sectors,
-        sites = new[] { new { id = "cab", name = "Cabinet", address = "1 rue", commune = "44109" } }, // Nantes
+        sites = new[] { new { id = "cab", name = "Cabinet", address = "1 rue", commune = "44109", postalCode = "44000" } }, // Nantes
     };
 
     [Fact]

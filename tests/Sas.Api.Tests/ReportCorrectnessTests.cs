@@ -54,7 +54,7 @@ public class ReportCorrectnessTests
         await (await api.Admin().PutJson($"/v1/practitioners/{rpps}", new
         {
             firstName = "Jeanne", lastName = "Deux", sectors = new[] { sectorA, sectorB },
-            sites = new[] { new { id = "cab", name = "Cabinet", address = "1 rue", commune = "44109" } },
+            sites = new[] { new { id = "cab", name = "Cabinet", address = "1 rue", commune = "44109", postalCode = "44000" } },
         })).Expect(HttpStatusCode.OK);
         for (var i = 0; i < 15; i++) api.EligibleAct(rpps, sectorA, Week49Monday.AddMinutes(20 * i));
         for (var i = 0; i < 15; i++) api.EligibleAct(rpps, sectorB, Week49Monday.AddDays(1).AddMinutes(20 * i));

@@ -186,7 +186,7 @@ public class ReportTests
         await (await api.Admin().PutJson($"/v1/practitioners/{rpps}", new
         {
             firstName = "@SUM(A1:A9)", lastName = "=HYPERLINK(\"https://evil.example\")", sectors = new[] { sector },
-            sites = new[] { new { id = "cab", name = "Cabinet", address = "1 rue", commune = "44109" } },
+            sites = new[] { new { id = "cab", name = "Cabinet", address = "1 rue", commune = "44109", postalCode = "44000" } },
         })).Expect(HttpStatusCode.OK);
         api.InsertSlot(rpps, sector, new DateTime(2026, 11, 18, 9, 0, 0, DateTimeKind.Utc), 20, "booked");
         var from = new DateTime(2026, 11, 16, 0, 0, 0, DateTimeKind.Utc);

@@ -25,6 +25,7 @@ public partial class SqlServerStatementTests
         ["WebhookStore+Sql.ListDeliveries"] = sql => from client in new[] { false, true } from status in new[] { false, true } select ((Sas.Api.Notifications.WebhookStore.Sql)sql).ListDeliveries(client, status),
         ["WebhookStore+Sql.Retry"] = sql => [((Sas.Api.Notifications.WebhookStore.Sql)sql).Retry(false), ((Sas.Api.Notifications.WebhookStore.Sql)sql).Retry(true)],
         ["Audit+Sql.Read"] = sql => from entity in new[] { false, true } from id in new[] { false, true } select ((Sas.Api.Infrastructure.Audit.Audit.Sql)sql).Read(entity, id),
+        ["RegulatorStore+Sql.ByIdentifier"] = sql => [((Sas.Api.Regulators.RegulatorStore.Sql)sql).ByIdentifier(false), ((Sas.Api.Regulators.RegulatorStore.Sql)sql).ByIdentifier(true)],
         ["StatsStore+Sql.Grouped"] = sql => Enum.GetValues<Sas.Api.Reports.ReportKey>().Select(k => ((Sas.Api.Reports.StatsStore.Sql)sql).Grouped(k)),
     };
 

@@ -55,8 +55,14 @@ public class FhirSearchRuleTests
     public void Malformed_dates_are_refused(string text) =>
         Assert.False(FhirInstants.TryParseSearchValue(text, Paris, out _, out _));
 
-    private static (SlotSearchRequest? Request, IReadOnlyList<SearchIssue> Issues) Parse(params (string Key, string Value)[] q) =>
-        SlotSearchRequest.Parse(q.Select(x => KeyValuePair.Create(x.Key, x.Value)), Paris);
+    private static (SlotSearchRequest? Request, IReadOnlyList<SearchIssue> Issues) Parse(params (string Key, string Value)[] q)
+    {
+        var parsed = Lenient(q);
+        return (parsed.Request, parsed.Errors);
+    }
+
+    private static SlotSearchParse Lenient(params (string Key, string Value)[] q) => SlotSearchRequest.Parse(q.Select(x => KeyValuePair.Create(x.Key, x.Value)), Paris);
+    private static SlotSearchParse Strict(params (string Key, string Value)[] q) => SlotSearchRequest.Parse(q.Select(x => KeyValuePair.Create(x.Key, x.Value)), Paris, strict: true);
 
     private static readonly (string, string)[] GuideQuery =
     [
@@ -87,13 +93,12 @@ public class FhirSearchRuleTests
 
     [Theory]
     [InlineData("status", "busy", "status")]
-    [InlineData("_include", "Slot:practitioner", "_include")]
-    [InlineData("_sort", "start", "_sort")]
     [InlineData("_format", "xml", "_format")]
     [InlineData("_count", "-1", "_count")]
+    [InlineData("_cursor", "next", "_cursor")]
     [InlineData("start", "ge2026-11-23T08:00:00.000+01:00,le2026-11-24", "start")]
     [InlineData("start", "sa2026-11-23", "start")]
-    public void Unknown_or_malformed_parameters_are_named(string key, string value, string parameter)
+    public void Malformed_or_unservable_values_are_named(string key, string value, string parameter)
     {
         var (r, issues) = Parse([.. GuideQuery, (key, value)]);
         Assert.Null(r);
@@ -101,14 +106,62 @@ public class FhirSearchRuleTests
     }
 
     [Theory]
-    [InlineData("urn:oid:1.2.250.1.71.4.2.1|10000000009")]     // RPPS without the 8
-    [InlineData("urn:oid:1.2.250.1.71.4.2.1|810000000001")]    // bad Luhn key
-    [InlineData("urn:oid:1.2.250.1.71.4.2.2|810000000009")]    // structure OID
-    [InlineData("")]
-    public void Identifiers_must_be_idnps_of_valid_rpps(string value)
+    [InlineData("_sort", "start")]
+    [InlineData("_total", "accurate")]
+    [InlineData("_include", "Schedule:actor")]
+    [InlineData("_include", "Slot:practitioner")]
+    [InlineData("_include:iterate", "PractitionerRole:location")]
+    [InlineData("_elements", "start")]
+    public void Unsupported_parameters_are_ignored_unless_the_client_asks_for_strict_handling(string key, string value)
     {
-        var (_, issues) = Parse(("start", "ge2026-11-23"), ("start", "le2026-11-24"), (SlotSearchRequest.PractitionerIdentifier, value));
-        Assert.Contains(issues, i => i.Parameter == SlotSearchRequest.PractitionerIdentifier);
+        var lenient = Lenient([.. GuideQuery, (key, value)]);
+        Assert.NotNull(lenient.Request);
+        Assert.Empty(lenient.Errors);
+        Assert.Contains(lenient.Warnings, w => w.Parameter == key && w.Message.EndsWith("ignored", StringComparison.Ordinal));
+        Assert.DoesNotContain((key, value), lenient.Applied);
+        Assert.Equal(key.StartsWith("_include", StringComparison.Ordinal), lenient.WasApplied(key)); // the guide query's own includes still apply
+
+        var strict = Strict([.. GuideQuery, (key, value)]);
+        Assert.Null(strict.Request);
+        Assert.Contains(strict.Errors, e => e.Parameter == key);
+    }
+
+    [Theory]
+    [InlineData("urn:oid:1.2.250.1.71.4.2.1|10000000009", "not an IDNPS")]     // RPPS without the 8
+    [InlineData("urn:oid:1.2.250.1.71.4.2.1|810000000001", "check digit")]     // bad Luhn key
+    [InlineData("urn:oid:1.2.250.1.71.4.2.2|810000000009", "system")]          // structure OID
+    [InlineData("urn:oid:1.2.250.1.71.4.2.1|0441234567", "ADELI")]             // an ADELI IDNPS: a valid form, unknown here
+    public void An_unusable_identifier_is_a_warning_and_the_others_are_searched(string bad, string why)
+    {
+        var parsed = Lenient(("start", "ge2026-11-23"), ("start", "le2026-11-24"), (SlotSearchRequest.PractitionerIdentifier, $"{Gp}, {bad}"));
+        Assert.Empty(parsed.Errors);
+        Assert.Equal(["10000000009"], parsed.Request!.RppsNumbers);
+        var warning = Assert.Single(parsed.Warnings);
+        Assert.Equal(SlotSearchRequest.PractitionerIdentifier, warning.Parameter);
+        Assert.Contains(why, warning.Message);
+    }
+
+    [Fact]
+    public void An_empty_identifier_list_is_refused_and_one_with_only_unusable_identifiers_searches_nobody()
+    {
+        Assert.Contains(Parse(("start", "ge2026-11-23"), ("start", "le2026-11-24"), (SlotSearchRequest.PractitionerIdentifier, "")).Issues,
+            i => i.Parameter == SlotSearchRequest.PractitionerIdentifier);
+        var parsed = Lenient(("start", "ge2026-11-23"), ("start", "le2026-11-24"), (SlotSearchRequest.PractitionerIdentifier, "810000000001"));
+        Assert.Empty(parsed.Request!.RppsNumbers);
+        Assert.Single(parsed.Warnings);
+    }
+
+    [Fact]
+    public void A_page_token_names_the_last_slot_of_the_previous_page()
+    {
+        var cursor = new SlotCursor(Utc(23, 9), 42);
+        Assert.True(SlotCursor.TryParse(cursor.ToString(), out var read));
+        Assert.Equal(cursor, read);
+        Assert.Equal(cursor, Parse([.. GuideQuery, ("_cursor", cursor.ToString())]).Request!.After);
+        Assert.True(cursor.Precedes(Utc(23, 9), 43));
+        Assert.True(cursor.Precedes(Utc(23, 10), 1));
+        Assert.False(cursor.Precedes(Utc(23, 9), 42));
+        Assert.False(cursor.Precedes(Utc(23, 8), 99));
     }
 
     [Fact]

@@ -45,6 +45,17 @@ public class IdentifierTests
     }
 
     [Theory]
+    [InlineData("73282932000074", true)]  // a published SIRET (Luhn)
+    [InlineData("73282932000075", false)] // wrong key
+    [InlineData("7328293200007", false)]  // 13 digits
+    [InlineData("7328293200007A", false)]
+    [InlineData("35600000000048", true)]  // La Poste's head office: Luhn
+    [InlineData("35600000012346", true)]  // a La Poste establishment: digits add up to 30
+    [InlineData("35600000012345", false)] // 29
+    [InlineData(null, false)]
+    public void Siret_is_fourteen_digits_with_a_luhn_key_or_la_postes_rule(string? siret, bool valid) => Assert.Equal(valid, Siret.IsValid(siret));
+
+    [Theory]
     [InlineData("44109", true)]
     [InlineData("2A004", true)]
     [InlineData("2B033", true)]

@@ -45,7 +45,7 @@ public static partial class BookingEndpoints
     public readonly record struct Services(
         BookingStore Bookings, Idempotency Idempotency, SlotStore Slots, PractitionerStore Practitioners, TerritoryStore Territory,
         Geography Geography, BookingOptions Options, TimeProvider Clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> Json,
-        Jobs.DispatchTrigger Dispatch, Infrastructure.Telemetry.SasMetrics Metrics, BookingRaceHook Race, HttpContext Http);
+        Jobs.DispatchTrigger Dispatch, Infrastructure.Telemetry.SasMetrics Metrics, BookingRaceHook Race, Regulators.RegulatorStore Regulators, HttpContext Http);
 
     /// <summary>Set on an answer that replays the first answer of its Idempotency-Key.</summary>
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -81,6 +81,8 @@ public static partial class BookingEndpoints
         if (input.HoldId is { Length: > 64 }) errors.Add("holdId", "is not a hold id this API gave");
         if (input.Operator is not null && !OperatorId().IsMatch(input.Operator))
             errors.Add("operator", "must be the regulator's national identifier (IDNPS): 1 to 64 letters, digits, '/', '-' or '.'");
+        if (input.OperatorAccount is not null && (!OperatorId().IsMatch(input.OperatorAccount) || !await s.Regulators.IsActiveAsync(input.OperatorAccount, ct)))
+            errors.Add("operatorAccount", "is not the SAS id of an active regulator account (the SAS platform creates them, flow INT_R02)");
         if (errors.Any) return errors.ToProblem();
 
         var draft = NewDraft(input, patient!, requestedAt!.Value, caller, now);
@@ -129,7 +131,7 @@ public static partial class BookingEndpoints
         Guid.NewGuid().ToString(), null, "", "", null, null, null, 0, null, BookingStatus.Booked.ToText(), null,
         input.Origin!.Value.ToText(), input.RegularDoctor!.Value.ToText(), input.RegularDoctorContacted == true ? 1 : 0, requestedAt,
         p.LastName, p.FirstName, p.BirthDate, p.Phone, p.Commune, p.Ins, p.RegularDoctorRpps, input.Reason!.Trim(),
-        caller.ClientId, now, null, null, null, null, 0, null, now, OperatorId: input.Operator);
+        caller.ClientId, now, null, null, null, null, 0, null, now, OperatorId: input.Operator, OperatorAccount: input.OperatorAccount);
 
     /// <summary>
     /// What the idempotency key keeps: the booking as answered, or only the refusal's code. Refusals are most of the
@@ -251,11 +253,13 @@ public static partial class BookingEndpoints
         new PatientDto(b.PatientLastName, b.PatientFirstName, b.PatientBirthDate, b.PatientPhone, CommuneRefDto.Of(geography, b.PatientCommune), b.PatientIns, b.PatientRegularDoctorRpps),
         Instants.Format(b.CreatedAt),
         b.CancelledAt is { } at ? new CancellationDto(EnumText.Parse<CancelledBy>(b.CancelledBy!), b.CancelReason, Instants.Format(at), b.SlotReleased == 1) : null,
-        b.OperatorId);
+        b.OperatorId, b.OperatorAccount);
 
     /// <summary>A regulator's national identifier as the booking may name it.</summary>
     public const string OperatorPattern = @"^[0-9A-Za-z/.\-]{1,64}$";
 
     [System.Text.RegularExpressions.GeneratedRegex(OperatorPattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex OperatorId();
+
+    public static bool IsOperatorId(string value) => OperatorId().IsMatch(value);
 }

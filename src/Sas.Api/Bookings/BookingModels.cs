@@ -27,7 +27,8 @@ public sealed record BookingInput(
     string? HoldId = null,
     string? PractitionerRpps = null,
     bool Overflow = false,
-    string? Operator = null);
+    string? Operator = null,
+    string? OperatorAccount = null);
 
 public sealed record HoldDto(string HoldId, long SlotId, string ExpiresAt);
 
@@ -64,4 +65,5 @@ public sealed record BookingDto(
     PatientDto Patient,
     string CreatedAt,
     CancellationDto? Cancellation,
-    string? Operator = null);
+    string? Operator = null,
+    string? OperatorAccount = null);

@@ -8,4 +8,4 @@ public sealed record BookingRow(
     string? PatientLastName, string? PatientFirstName, string? PatientBirthDate, string? PatientPhone, string? PatientCommune,
     string? PatientIns, string? PatientRegularDoctorRpps, string? Reason,
     string BookedByClient, DateTime CreatedAt, DateTime? CancelledAt, string? CancelledBy, string? CancelReason,
-    string? CancelledByClient, long SlotReleased, DateTime? OutcomeAt, DateTime UpdatedAt, long GpIsRegularDoctor = 0, string? OperatorId = null);
+    string? CancelledByClient, long SlotReleased, DateTime? OutcomeAt, DateTime UpdatedAt, long GpIsRegularDoctor = 0, string? OperatorId = null, string? OperatorAccount = null);

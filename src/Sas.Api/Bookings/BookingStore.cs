@@ -27,7 +27,7 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
         patient_regular_doctor_rpps AS PatientRegularDoctorRpps, reason,
         booked_by_client AS BookedByClient, created_at AS CreatedAt, cancelled_at AS CancelledAt, cancelled_by AS CancelledBy,
         cancel_reason AS CancelReason, cancelled_by_client AS CancelledByClient, slot_released AS SlotReleased,
-        outcome_at AS OutcomeAt, updated_at AS UpdatedAt, gp_is_regular_doctor AS GpIsRegularDoctor, operator_id AS OperatorId
+        outcome_at AS OutcomeAt, updated_at AS UpdatedAt, gp_is_regular_doctor AS GpIsRegularDoctor, operator_id AS OperatorId, operator_account AS OperatorAccount
         """;
 
     public sealed class Sql(SqlDialect d)
@@ -70,12 +70,12 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
                                   origin, regular_doctor, regular_doctor_contacted, requested_at,
                                   patient_last_name, patient_first_name, patient_birth_date, patient_phone, patient_commune,
                                   patient_ins, patient_regular_doctor_rpps, reason, booked_by_client, created_at, slot_released, updated_at,
-                                  gp_is_regular_doctor, operator_id)
+                                  gp_is_regular_doctor, operator_id, operator_account)
             VALUES (@Id, @SlotId, @Rpps, @SectorCode, @SiteId, @StartUtc, @EndUtc, @Overflow, @OverflowDay, 'booked', NULL,
                     @Origin, @RegularDoctor, @RegularDoctorContacted, @RequestedAt,
                     @PatientLastName, @PatientFirstName, @PatientBirthDate, @PatientPhone, @PatientCommune,
                     @PatientIns, @PatientRegularDoctorRpps, @Reason, @BookedByClient, @CreatedAt, 0, @UpdatedAt,
-                    CASE WHEN @PatientRegularDoctorRpps = @Rpps THEN 1 ELSE 0 END, @OperatorId)
+                    CASE WHEN @PatientRegularDoctorRpps = @Rpps THEN 1 ELSE 0 END, @OperatorId, @OperatorAccount)
             """;
         public string TakeOverflowPlace => """
             UPDATE overflow_days
@@ -346,6 +346,8 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
         origin = b.Origin,
         cancelledBy = b.CancelledBy,
         operatorId = b.OperatorId,
+        operatorAccount = b.OperatorAccount,
+        createdAt = Domain.Time.Instants.Format(b.CreatedAt),
         bookedBy = b.BookedByClient,
     });
 }

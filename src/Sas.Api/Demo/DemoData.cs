@@ -30,15 +30,18 @@ public sealed class DemoData(TerritoryStore territory, PractitionerStore practit
         [Roles.Cpts] = "demo-cpts-key",
     };
 
-    private static readonly (string First, string Last, string Commune, string Address)[] Gps =
+    private static readonly (string First, string Last, string Commune, string PostalCode, string Address)[] Gps =
     [
-        ("Claire", "Martin", "44109", "12 rue de Strasbourg"),
-        ("Youssef", "Benali", "44109", "4 place du Commerce"),
-        ("Anne", "Le Goff", "44184", "20 avenue de la République"),
-        ("Thomas", "Guérin", "44143", "3 rue de la Paix"),
-        ("Sophie", "Morel", "44162", "7 boulevard Gabriel Guist'hau"),
-        ("Julien", "Roux", "44020", "15 rue Nationale"),
+        ("Claire", "Martin", "44109", "44000", "12 rue de Strasbourg"),
+        ("Youssef", "Benali", "44109", "44000", "4 place du Commerce"),
+        ("Anne", "Le Goff", "44184", "44600", "20 avenue de la République"),
+        ("Thomas", "Guérin", "44143", "44400", "3 rue de la Paix"),
+        ("Sophie", "Morel", "44162", "44800", "7 boulevard Gabriel Guist'hau"),
+        ("Julien", "Roux", "44020", "44340", "15 rue Nationale"),
     ];
+
+    /// <summary>A made-up SIRET with a valid key, one per demo practice.</summary>
+    private static string SiretOf(int index) => $"9000000{index:D3}000" + Luhn.CheckDigit($"9000000{index:D3}000");
 
     public static string RppsOf(int index) => $"100000{index:D3}0" + Luhn.CheckDigit($"100000{index:D3}0");
 
@@ -60,7 +63,8 @@ public sealed class DemoData(TerritoryStore territory, PractitionerStore practit
             var rpps = RppsOf(i + 1);
             rppsList.Add(rpps);
             var sector = sectors.First(s => s.Communes.Contains(gp.Commune)).Code;
-            var site = new PractitionerSiteRow(rpps, "cabinet", $"Cabinet du Dr {gp.Last}", gp.Address, gp.Commune);
+            var site = new PractitionerSiteRow(rpps, "cabinet", $"Cabinet du Dr {gp.Last}", gp.Address, gp.Commune, gp.PostalCode,
+                "3" + SiretOf(i + 1), $"https://agenda.example.org/{rpps}/rendez-vous?creneau={{slotId}}");
             await practitioners.UpsertAsync(new PractitionerRow(rpps, gp.First, gp.Last, "general_practitioner", 2), [sector], [site], ClientStore.Startup, ct);
             await slots.SyncAsync(rpps, DemoSlots(rpps, sector, i, localToday, paris), windowStart, windowStart.AddDays(3), ClientStore.Startup, ct);
         }

@@ -22,7 +22,7 @@ public sealed class AppointmentSender(DeliveryClient delivery, FhirOptions optio
     /// <summary>The booking event as the outbox wrote it (see BookingStore.Event).</summary>
     public sealed record BookingEvent(
         string BookingId, string PractitionerRpps, string Sector, string? Start, string? End, string Status, string? Outcome,
-        string? OperatorId, string? BookedBy);
+        string? OperatorId, string? BookedBy, string? OperatorAccount = null, string? CreatedAt = null);
 
     private sealed record Envelope(string Type, BookingEvent Data);
 
@@ -58,6 +58,8 @@ public sealed class AppointmentSender(DeliveryClient delivery, FhirOptions optio
         {
             Meta = new Meta { Profile = [FhirCodes.AppointmentProfile] },
             Identifier = [new Identifier(identifierSystem, e.BookingId)],
+            // When the booking was made (must-support from the guide's 1.2.0): the event's own time of creation.
+            CreatedElement = e.CreatedAt is null ? null : new FhirDateTime(DateTimeOffset.Parse(e.CreatedAt, System.Globalization.CultureInfo.InvariantCulture)),
             Status = StatusOf(eventType, e),
             StartElement = Instant(e.Start, zone),
             EndElement = Instant(e.End, zone),
@@ -70,11 +72,14 @@ public sealed class AppointmentSender(DeliveryClient delivery, FhirOptions optio
                 },
             ],
         };
-        // The regulator who booked: by national identifier when the regulator software gave it, else the
-        // booking client as this API knows it (an internal identifier).
+        // The regulator who booked: by national identifier when the regulator software gave it, else by the SAS
+        // technical id of the account the platform created here (INT_R02). A booking naming neither is sent with the
+        // booking client as this API knows it, under our own system: the profile needs an operator, and we know no other.
         var operatorId = e.OperatorId is { Length: > 0 } id
             ? FhirIdentifiers.Typed(FhirCodes.Idnps, FhirCodes.IdnpsSystem, id)
-            : FhirIdentifiers.Typed(FhirCodes.Intrn, "urn:sas-booking-api:client", e.BookedBy ?? "unknown");
+            : e.OperatorAccount is { Length: > 0 } account
+                ? FhirIdentifiers.Typed(FhirCodes.Intrn, FhirCodes.SasPlatformSystem, account)
+                : FhirIdentifiers.Typed(FhirCodes.Intrn, FhirOptions.PlaceholderSystemPrefix + "client", e.BookedBy ?? "unknown");
         appointment.Extension.Add(new Extension(FhirCodes.AppointmentOperatorExtension, new ResourceReference { Identifier = operatorId }));
         return appointment;
     }

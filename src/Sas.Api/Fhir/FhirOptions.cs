@@ -4,11 +4,21 @@ namespace Sas.Api.Fhir;
 public sealed class FhirOptions
 {
     /// <summary>
-    /// The booking link put in <c>Slot.comment</c>: <c>{slotId}</c> is replaced by the slot's id and
-    /// <c>{base}</c> by <see cref="PublicBaseUrl"/> (or the request's own scheme and host). Point it at the
-    /// regulators' booking screen; the default is this API's own slot resource.
+    /// The booking link put in <c>Slot.comment</c> for a site that has no <c>bookingUrl</c> of its own: <c>{slotId}</c>
+    /// is replaced by the slot's id and <c>{base}</c> by <see cref="PublicBaseUrl"/> (or the request's own scheme and
+    /// host). Point it at a booking screen a regulator's browser can open. None by default: a slot without a link
+    /// has no comment.
     /// </summary>
-    public string BookingLinkTemplate { get; set; } = "{base}/v1/slots/{slotId}";
+    public string? BookingLinkTemplate { get; set; }
+
+    /// <summary>
+    /// The identifier system of our practice sites (the Location's internal identifier): the editor's OID or URL
+    /// as registered with the ANS. Production refuses to start with the placeholder while the platform's mTLS is on.
+    /// </summary>
+    public string SiteIdentifierSystem { get; set; } = PlaceholderSystemPrefix + "site";
+
+    /// <summary>The default identifier systems start with this: fine for a demo, refused in Production.</summary>
+    public const string PlaceholderSystemPrefix = "urn:sas-booking-api:";
 
     /// <summary>How this API is reached from outside, when a proxy changes scheme or host.</summary>
     public string? PublicBaseUrl { get; set; }
@@ -30,7 +40,10 @@ public sealed class FhirOptions
 /// <summary>Section <c>Fhir:Mtls</c>: which client certificates are the SAS platform's.</summary>
 public sealed class MtlsOptions
 {
-    /// <summary>PEM files of the CAs a client certificate must chain to (IGC-Santé roots and intermediates).</summary>
+    /// <summary>
+    /// PEM files of the CAs a client certificate must chain to: IGC-Santé's roots (self-signed: the only trust anchors)
+    /// and its intermediates (used to build the chain, never trusted on their own).
+    /// </summary>
     public string[] TrustedCaFiles { get; set; } = [];
 
     /// <summary>The certificate's subject CN must be one of these (the SAS platform's server names).</summary>
@@ -39,8 +52,11 @@ public sealed class MtlsOptions
     /// <summary>The certificate's subject OU must be one of these.</summary>
     public string[] AllowedOrganizationalUnits { get; set; } = [];
 
-    /// <summary>Check revocation online (CRL/OCSP of IGC-Santé). Needs the network to reach them.</summary>
-    public bool CheckRevocation { get; set; }
+    /// <summary>
+    /// Check revocation online (CRL/OCSP of IGC-Santé; needs the network to reach them). On in Production unless set
+    /// to false, off elsewhere unless set to true.
+    /// </summary>
+    public bool? CheckRevocation { get; set; }
 
     /// <summary>
     /// Behind a TLS-terminating proxy: the header in which it forwards the client certificate (PEM or
@@ -69,8 +85,11 @@ public sealed class SasPlatformOptions
 
     public string? ClientCertificatePassword { get; set; }
 
-    /// <summary>The identifier system of our appointments (the editor's OID, as registered with the ANS).</summary>
-    public string AppointmentIdentifierSystem { get; set; } = "urn:sas-booking-api:booking";
+    /// <summary>
+    /// The identifier system of our appointments (the editor's OID or URL, as registered with the ANS). Production
+    /// refuses to start with the placeholder while appointments are sent.
+    /// </summary>
+    public string AppointmentIdentifierSystem { get; set; } = FhirOptions.PlaceholderSystemPrefix + "booking";
 
     public bool Enabled => !string.IsNullOrWhiteSpace(BaseUrl);
 }

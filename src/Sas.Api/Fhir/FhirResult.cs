@@ -52,11 +52,24 @@ public sealed class FhirResult(int statusCode, Resource resource) : IResult
         Issue = issues.Select(i => new OperationOutcome.IssueComponent
         {
             Severity = OperationOutcome.IssueSeverity.Error,
-            Code = i.Message.StartsWith("is not a search parameter", StringComparison.Ordinal) ? OperationOutcome.IssueType.NotSupported : OperationOutcome.IssueType.Invalid,
+            Code = i.Message.StartsWith("is not a search parameter", StringComparison.Ordinal) || i.Message.Contains("is not supported", StringComparison.Ordinal)
+                ? OperationOutcome.IssueType.NotSupported : OperationOutcome.IssueType.Invalid,
             Diagnostics = $"{i.Parameter}: {i.Message}",
             Expression = [i.Parameter],
         }).ToList(),
     });
+
+    /// <summary>The warnings of a search that still ran: the outcome entry of its Bundle.</summary>
+    public static OperationOutcome Warnings(IEnumerable<SearchIssue> warnings) => new()
+    {
+        Issue = warnings.Select(w => new OperationOutcome.IssueComponent
+        {
+            Severity = OperationOutcome.IssueSeverity.Warning,
+            Code = w.Message.EndsWith("ignored", StringComparison.Ordinal) ? OperationOutcome.IssueType.NotSupported : OperationOutcome.IssueType.NotFound,
+            Diagnostics = $"{w.Parameter}: {w.Message}",
+            Expression = [w.Parameter],
+        }).ToList(),
+    };
 
     public static OperationOutcome Outcome(OperationOutcome.IssueType code, string diagnostics) => new()
     {

@@ -17,8 +17,8 @@ public static class FhirSetup
         services.AddSingleton<SlotBundleBuilder>();
         services.AddSingleton<FhirResourceCache>();
         services.AddHostedService<FhirWarmUp>();
-        services.AddSingleton<PlatformCertificates>();
         services.AddSingleton<AppointmentSender>();
+        services.AddSingleton<Regulators.RegulatorStore>();
         DeliveryClient.AddDeliveryClient(services, AppointmentSender.HttpClientName, sp =>
         {
             // The platform authenticates editors by their IGC-Santé certificate too.
@@ -32,16 +32,19 @@ public static class FhirSetup
             return handler;
         });
 
-        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ClientCertificateAuthenticationHandler>(ClientCertificateAuthenticationHandler.SchemeName, null);
+        services.AddPlatformCertificates();
+        // The certificate handler logs a warning per refused certificate: a scanner or a misconfigured client would
+        // flood the logs. Refusals are counted instead (sas.fhir.certificates.refused, by reason).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Authentication.Certificate", LogLevel.Error);
         services.AddAuthorizationBuilder().AddPolicy(Policy, p => p
-            .AddAuthenticationSchemes(ClientCertificateAuthenticationHandler.SchemeName, AuthSetup.Selector)
+            .AddAuthenticationSchemes(PlatformCertificates.SchemeName, AuthSetup.Selector)
             .RequireAssertion(ctx =>
-                ctx.User.HasClaim(SasClaims.Role, ClientCertificateAuthenticationHandler.Role)
+                ctx.User.HasClaim(SasClaims.Role, PlatformCertificates.Role)
                 || (ctx.User.HasClaim(SasClaims.Role, Roles.Admin)
                     && ctx.Resource is HttpContext http && http.RequestServices.GetRequiredService<FhirOptions>().AllowApiKeys)));
 
         // Ask TLS clients for a certificate (without requiring one: other routes use API keys). Kestrel must not
-        // judge it against the machine's store; PlatformCertificates does, against the configured CAs only.
+        // judge it against the machine's store; the certificate handler does, against the configured CAs only.
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var mtls = context.Configuration.GetSection("Fhir:Mtls").Get<MtlsOptions>() ?? new MtlsOptions();
@@ -68,6 +71,9 @@ public static class FhirSetup
             // Only a configured proxy vouches for a client certificate; anyone else's header is dropped before it is read.
             var from = http.Connection.RemoteIpAddress;
             if (from is null || !proxies.Any(p => p.Equals(from.IsIPv4MappedToIPv6 ? from.MapToIPv4() : from))) http.Request.Headers.Remove(header);
+            // The proxy that forwards a client certificate terminated TLS for it: the client's request was https
+            // (the certificate handler looks at client certificates of https requests only).
+            else if (http.Request.Headers.ContainsKey(header)) http.Request.Scheme = Uri.UriSchemeHttps;
             return next(http);
         });
         app.UseCertificateForwarding();

@@ -7,7 +7,8 @@ namespace Sas.Api.Fhir;
 public sealed record FhirSlotRow(long Id, string Rpps, string SectorCode, string SiteId, DateTime StartUtc, DateTime EndUtc, string Modality);
 
 /// <summary>A GP and one of their practice sites (the site columns are null for a GP without sites).</summary>
-public sealed record FhirPracticeRow(string Rpps, string FirstName, string LastName, string Profession, string? SiteId, string? SiteName, string? SiteAddress, string? SiteCommune);
+public sealed record FhirPracticeRow(string Rpps, string FirstName, string LastName, string Profession, string? SiteId, string? SiteName, string? SiteAddress, string? SiteCommune,
+    string? SitePostalCode = null, string? SiteStructureId = null, string? SiteBookingUrl = null);
 
 public sealed class FhirSlotStore(Db db)
 {
@@ -35,7 +36,8 @@ public sealed class FhirSlotStore(Db db)
         /// <summary>The GPs that have free slots, each with every practice site.</summary>
         public string Practices => $"""
             SELECT p.rpps, p.first_name AS FirstName, p.last_name AS LastName, p.profession,
-                   ps.site_id AS SiteId, ps.name AS SiteName, ps.address AS SiteAddress, ps.commune AS SiteCommune
+                   ps.site_id AS SiteId, ps.name AS SiteName, ps.address AS SiteAddress, ps.commune AS SiteCommune,
+                   ps.postal_code AS SitePostalCode, ps.structure_id AS SiteStructureId, ps.booking_url AS SiteBookingUrl
               FROM practitioners p
               LEFT JOIN practitioner_sites ps ON ps.rpps = p.rpps
              WHERE {d.InList("p.rpps", "@rpps")}

@@ -6,7 +6,8 @@ namespace Sas.Api.Fhir;
 /// A GP at one practice site: one PractitionerRole and one Schedule of the bundle. Shared by all the slots
 /// of that site in an answer, so the role id (a hash of the site) is computed once per site, not per slot.
 /// </summary>
-public sealed record FhirPractice(string Rpps, string FirstName, string LastName, string Profession, string SiteId, string? SiteName, string? SiteAddress, string? SiteCommune)
+public sealed record FhirPractice(string Rpps, string FirstName, string LastName, string Profession, string SiteId, string? SiteName, string? SiteAddress, string? SiteCommune,
+    string? SitePostalCode = null, string? SiteStructureId = null, string? SiteBookingUrl = null)
 {
     public string RoleId { get; } = SlotBundleBuilder.RoleId(Rpps, SiteId);
 }
@@ -26,7 +27,8 @@ public sealed record FreeSlot(FhirSlotRow Slot, FhirPractice Practice, SectorRow
         foreach (var p in practices)
         {
             gps.TryAdd(p.Rpps, p);
-            if (p.SiteId is not null) sites[(p.Rpps, p.SiteId)] = new FhirPractice(p.Rpps, p.FirstName, p.LastName, p.Profession, p.SiteId, p.SiteName, p.SiteAddress, p.SiteCommune);
+            if (p.SiteId is not null) sites[(p.Rpps, p.SiteId)] = new FhirPractice(p.Rpps, p.FirstName, p.LastName, p.Profession, p.SiteId, p.SiteName, p.SiteAddress, p.SiteCommune,
+                p.SitePostalCode, p.SiteStructureId, p.SiteBookingUrl);
         }
         var joined = new List<FreeSlot>(slots.Count);
         foreach (var slot in slots)

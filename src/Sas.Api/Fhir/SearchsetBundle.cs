@@ -9,8 +9,9 @@ namespace Sas.Api.Fhir;
 /// them, straight into the response pipe: a 25-GP answer is about 150 kB, and as one string or one object
 /// graph per answer it kept the garbage collector busy enough to cut throughput under load.
 /// </summary>
-public sealed record SearchsetBundle(string Id, DateTime LastUpdatedUtc, int Total, string SelfUrl, IReadOnlyList<SearchsetBundle.Entry> Entries) : IResult
+public sealed record SearchsetBundle(string Id, string Profile, DateTime LastUpdatedUtc, int Total, string SelfUrl, string? NextUrl, IReadOnlyList<SearchsetBundle.Entry> Entries) : IResult
 {
+    /// <summary>An entry: a resource of ours at its URL, or the search's warnings (mode <c>outcome</c>) under a <c>urn:uuid</c>.</summary>
     public sealed record Entry(string FullUrl, ReadOnlyMemory<byte> Resource, string SearchMode);
 
     public Task ExecuteAsync(HttpContext http) => FhirResult.WriteAsync(http, StatusCodes.Status200OK, Write);
@@ -21,6 +22,9 @@ public sealed record SearchsetBundle(string Id, DateTime LastUpdatedUtc, int Tot
         w.WriteString("resourceType", "Bundle");
         w.WriteString("id", Id);
         w.WriteStartObject("meta");
+        w.WriteStartArray("profile");
+        w.WriteStringValue(Profile);
+        w.WriteEndArray();
         w.WriteString("lastUpdated", LastUpdatedUtc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+00:00'", CultureInfo.InvariantCulture));
         w.WriteEndObject();
         w.WriteString("type", "searchset");
@@ -30,6 +34,13 @@ public sealed record SearchsetBundle(string Id, DateTime LastUpdatedUtc, int Tot
         w.WriteString("relation", "self");
         w.WriteString("url", SelfUrl);
         w.WriteEndObject();
+        if (NextUrl is not null)
+        {
+            w.WriteStartObject();
+            w.WriteString("relation", "next");
+            w.WriteString("url", NextUrl);
+            w.WriteEndObject();
+        }
         w.WriteEndArray();
         if (Entries.Count > 0)
         {

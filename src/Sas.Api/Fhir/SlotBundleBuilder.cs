@@ -15,7 +15,8 @@ namespace Sas.Api.Fhir;
 /// </summary>
 public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, FhirResourceCache cache)
 {
-    public sealed record Context(SlotSearchRequest Request, string SelfUrl, string BaseUrl, DateTime NowUtc, int Total);
+    /// <summary>What the answer is for: the search, its links, the total over every page, and the warnings of the search's outcome entry.</summary>
+    public sealed record Context(SlotSearchRequest Request, string SelfUrl, string BaseUrl, DateTime NowUtc, int Total, string? NextUrl = null, IReadOnlyList<SearchIssue>? Warnings = null);
 
     /// <summary>
     /// Every resource is built with the Firely SDK and serialized by it, then cached as JSON under a key
@@ -34,11 +35,12 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
     public void WarmUp()
     {
         var now = DateTime.UtcNow;
-        var practice = new FhirPractice("10000000008", "Warm", "Up", "general_practitioner", "warm-up", "Cabinet", "1 rue de la Santé", "44109");
+        var practice = new FhirPractice("10000000008", "Warm", "Up", "general_practitioner", "warm-up", "Cabinet", "1 rue de la Santé", "44109", "44000", "1440000016", "https://warm.up/{slotId}");
         var sector = new Territory.SectorRow("warm-up", "warm-up", "44", "Europe/Paris", 24, "440000016");
         var slot = new FreeSlot(new FhirSlotRow(1, practice.Rpps, sector.Code, practice.SiteId, now, now.AddMinutes(20), "in_person"), practice, sector, "CPTS");
         var request = new SlotSearchRequest(now, now.AddDays(1), [practice.Rpps], true, true, true, true, SlotSearchRequest.MaxCount);
-        var bundle = Build([slot], new Context(request, "http://localhost/fhir/Slot", "http://localhost", now, 1), (_, build) => FhirResult.SerializeToUtf8(build()));
+        var bundle = Build([slot], new Context(request, "http://localhost/fhir/Slot", "http://localhost", now, 1, null, [new SearchIssue("warm-up", "warm-up")]),
+            (_, build) => FhirResult.SerializeToUtf8(build()));
         using var writer = new System.Text.Json.Utf8JsonWriter(new System.Buffers.ArrayBufferWriter<byte>(), FhirResult.WriterOptions);
         bundle.Write(writer);
     }
@@ -55,7 +57,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
             var (row, practice) = (free.Slot, free.Practice);
             var id = row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var cptsOf = ctx.Request.IsCptsFlow ? free.Sector.CptsFiness : null;
-            var key = $"Slot|{id}|{row.StartUtc.Ticks}|{row.EndUtc.Ticks}|{row.Modality}|{practice.RoleId}|{free.Sector.TimeZone}|{practice.Profession}|{cptsOf}|{ctx.BaseUrl}";
+            var key = $"Slot|{id}|{row.StartUtc.Ticks}|{row.EndUtc.Ticks}|{row.Modality}|{practice.RoleId}|{free.Sector.TimeZone}|{practice.Profession}|{cptsOf}|{ctx.BaseUrl}|{practice.SiteBookingUrl}";
             Add("Slot", id, cached(key, () => ToSlot(free, ctx)), match);
         }
 
@@ -69,12 +71,9 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
         {
             foreach (var p in roles.Select(x => x.Practice).DistinctBy(p => p.Rpps))
                 Add("Practitioner", p.Rpps, cached($"Practitioner|{p.Rpps}|{p.LastName}|{p.FirstName}", () => ToPractitioner(p)), include);
-            foreach (var role in roles)
-            {
-                var (p, cpts) = (role.Practice, role.Sector.CptsFiness);
+            foreach (var p in roles.Select(x => x.Practice))
                 Add("PractitionerRole", p.RoleId,
-                    cached($"PractitionerRole|{p.RoleId}|{p.SiteName}|{p.SiteAddress}|{p.SiteCommune}|{cpts}", () => ToPractitionerRole(p, cpts)), include);
-            }
+                    cached($"PractitionerRole|{p.RoleId}|{p.SiteName}|{p.SiteAddress}|{p.SiteCommune}|{p.SitePostalCode}|{p.SiteStructureId}", () => ToPractitionerRole(p)), include);
         }
         if (r.IsCptsFlow)
         {
@@ -85,7 +84,21 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
                 foreach (var (finess, name) in structures)
                     Add("Organization", CptsId(finess), cached($"Organization|{finess}|{name}", () => ToOrganization(finess, name)), include);
         }
-        return new SearchsetBundle(Guid.NewGuid().ToString(), ctx.NowUtc, ctx.Total, ctx.SelfUrl, entries);
+        if (ctx.Warnings is { Count: > 0 } warnings)
+            entries.Add(new($"urn:uuid:{Guid.NewGuid()}", FhirResult.SerializeToUtf8(FhirResult.Warnings(warnings)), "outcome"));
+        return new SearchsetBundle(Guid.NewGuid().ToString(), r.IsCptsFlow ? FhirCodes.CptsBundleProfile : FhirCodes.BundleProfile,
+            ctx.NowUtc, ctx.Total, ctx.SelfUrl, ctx.NextUrl, entries);
+    }
+
+    /// <summary>
+    /// The link to the GP's booking agenda: the site's own, else the deployment's template (<c>Fhir:BookingLinkTemplate</c>),
+    /// else none. Never this API's JSON route: the platform shows the link to a regulator's browser.
+    /// </summary>
+    private string? BookingLink(FhirPractice practice, long slotId, string baseUrl)
+    {
+        var template = practice.SiteBookingUrl ?? (string.IsNullOrWhiteSpace(options.BookingLinkTemplate) ? null : options.BookingLinkTemplate);
+        return template?.Replace("{base}", baseUrl, StringComparison.Ordinal)
+            .Replace("{slotId}", slotId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
     private Slot ToSlot(FreeSlot free, Context ctx)
@@ -98,44 +111,50 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
             Id = row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             Meta = new Meta
             {
-                Profile = cpts ? [.. FhirCodes.SlotProfiles, FhirCodes.CptsSlotProfile] : FhirCodes.SlotProfiles,
+                Profile = [cpts ? FhirCodes.CptsSlotProfile : FhirCodes.SlotProfile],
                 // Every slot here is offered to SAS regulation only: SNP, or CPTS when it is the CPTS's slot.
                 Security = [new Coding(FhirCodes.SlotTypeSystem, cpts ? FhirCodes.SlotTypeCpts : FhirCodes.SlotTypeSnp)],
             },
             ServiceType = [ConsultationType(row.Modality)],
             Specialty = [Specialty(free.Practice.Profession)],
-            AppointmentType = new CodeableConcept(FhirCodes.AppointmentTypeSystem, "ROUTINE", "Créneau avec prise de RDV"),
+            AppointmentType = Coded(FhirCodes.AppointmentTypeSystem, "ROUTINE"),
             Schedule = new ResourceReference($"Schedule/{free.Practice.RoleId}"),
             Status = Slot.SlotStatus.Free,
             StartElement = new Instant { JsonValue = FhirInstants.Format(row.StartUtc, zone) },
             EndElement = new Instant { JsonValue = FhirInstants.Format(row.EndUtc, zone) },
-            Comment = options.BookingLinkTemplate.Replace("{base}", ctx.BaseUrl, StringComparison.Ordinal)
-                .Replace("{slotId}", Uri.EscapeDataString(row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), StringComparison.Ordinal),
+            Comment = BookingLink(free.Practice, row.Id, ctx.BaseUrl),
         };
         if (cpts)
         {
-            var serviceType = new CodeableConcept(FhirCodes.EstablishmentCategorySystem, FhirCodes.CptsCategory, "Communauté Professionnelle Territoriale de Santé (CPTS)");
+            var serviceType = Coded(FhirCodes.EstablishmentCategorySystem, FhirCodes.CptsCategory);
             serviceType.Extension.Add(new Extension(FhirCodes.ServiceTypeReferenceExtension, new ResourceReference($"HealthcareService/{CptsId(finess!)}")));
             slot.ServiceType.Add(serviceType);
         }
         return slot;
     }
 
+    /// <summary>
+    /// A code without text: the platform reads <c>serviceType.text</c> as the consultation's reason (the
+    /// guide's "Visite de contrôle"), so words like "ambulatory" there would be shown as one.
+    /// </summary>
+    private static CodeableConcept Coded(string system, string code) => new() { Coding = [new Coding(system, code)] };
+
+    /// <summary>The guide's TypeConsultation codes (v3-ActCode): at the practice, at home, by video.</summary>
     private static CodeableConcept ConsultationType(string modality) => SlotText.ParseModality(modality) switch
     {
-        Modality.HomeVisit => new CodeableConcept(FhirCodes.ActCodeSystem, "HH", "home health"),
-        Modality.Teleconsultation => new CodeableConcept(FhirCodes.ActCodeSystem, "VR", "virtual"),
-        _ => new CodeableConcept(FhirCodes.ActCodeSystem, "AMB", "ambulatory"),
+        Modality.HomeVisit => Coded(FhirCodes.ActCodeSystem, "HH"),
+        Modality.Teleconsultation => Coded(FhirCodes.ActCodeSystem, "VR"),
+        _ => Coded(FhirCodes.ActCodeSystem, "AMB"),
     };
 
     private static CodeableConcept Specialty(string profession) => profession == "general_practitioner"
-        ? new CodeableConcept(FhirCodes.SpecialtySystem, FhirCodes.GeneralMedicine, "Médecine générale (SM)")
+        ? Coded(FhirCodes.SpecialtySystem, FhirCodes.GeneralMedicine)
         : new CodeableConcept { Text = profession };
 
     private static Schedule ToSchedule(FhirPractice p) => new()
     {
         Id = p.RoleId,
-        Meta = new Meta { Profile = FhirCodes.ScheduleProfiles },
+        Meta = new Meta { Profile = [FhirCodes.ScheduleProfile] },
         Active = true,
         Actor = [new ResourceReference($"Practitioner/{p.Rpps}"), new ResourceReference($"PractitionerRole/{p.RoleId}")],
     };
@@ -143,12 +162,16 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
     private static Practitioner ToPractitioner(FhirPractice p) => new()
     {
         Id = p.Rpps,
-        Meta = new Meta { Profile = FhirCodes.PractitionerProfiles },
+        Meta = new Meta { Profile = [FhirCodes.PractitionerProfile] },
         Identifier = [FhirIdentifiers.Practitioner(p.Rpps)],
         Name = [new HumanName { Family = p.LastName, Given = [p.FirstName] }],
     };
 
-    private PractitionerRole ToPractitionerRole(FhirPractice p, string? cptsFiness)
+    /// <summary>
+    /// The GP at one practice site: the site as a contained Location (its internal identifier under the editor's
+    /// system, its own postal code) and the practice's structure as the organization, by its IDNST.
+    /// </summary>
+    private PractitionerRole ToPractitionerRole(FhirPractice p)
     {
         const string locationId = "location";
         var commune = geography.FindCommune(p.SiteCommune);
@@ -156,25 +179,27 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
         {
             Id = locationId,
             Meta = new Meta { Profile = [FhirCodes.LocationProfile] },
+            Identifier = [FhirIdentifiers.Typed(FhirCodes.LocationIdentifierTypeSystem, FhirCodes.Intrn, options.SiteIdentifierSystem, $"{p.Rpps}/{p.SiteId}")],
             Name = p.SiteName,
             Address = new Address
             {
                 Line = p.SiteAddress is null ? [] : [p.SiteAddress],
                 City = commune?.Name,
-                PostalCode = commune?.PostalCodes.FirstOrDefault(),
+                // A site written before sites had a postal code: its commune's, the first when it has several.
+                PostalCode = p.SitePostalCode ?? commune?.PostalCodes.FirstOrDefault(),
                 Country = "FR",
             },
         };
         var role = new PractitionerRole
         {
             Id = p.RoleId,
-            Meta = new Meta { Profile = FhirCodes.PractitionerRoleProfiles },
+            Meta = new Meta { Profile = [FhirCodes.PractitionerRoleProfile] },
             Contained = [location],
             Practitioner = new ResourceReference($"Practitioner/{p.Rpps}"),
             Location = [new ResourceReference("#" + locationId)],
         };
-        if (cptsFiness is not null)
-            role.Organization = new ResourceReference { Identifier = FhirIdentifiers.Structure(cptsFiness) };
+        if (p.SiteStructureId is { } idnst)
+            role.Organization = new ResourceReference { Identifier = FhirIdentifiers.Typed(FhirCodes.Idnst, FhirCodes.IdnstSystem, idnst) };
         return role;
     }
 
@@ -190,7 +215,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
     {
         Id = CptsId(finess),
         Meta = new Meta { Profile = [FhirCodes.OrganizationProfile] },
-        Identifier = [FhirIdentifiers.Structure(finess)],
+        Identifier = [FhirIdentifiers.Typed(FhirCodes.LocationIdentifierTypeSystem, FhirCodes.Idnst, FhirCodes.IdnstSystem, "1" + finess)],
         Name = name,
     };
 

@@ -60,7 +60,19 @@ public static class PractitionerEndpoints
             }
             errors.Text($"sites[{i}].name", site.Name, 200);
             errors.Text($"sites[{i}].address", site.Address, 300);
-            if (errors.Required(site.Commune, $"sites[{i}].commune") && s.Geography.FindCommune(site.Commune) is null) errors.Add($"sites[{i}].commune", "is not a known INSEE commune code");
+            if (errors.Required(site.Commune, $"sites[{i}].commune"))
+            {
+                if (s.Geography.FindCommune(site.Commune) is not { } commune) errors.Add($"sites[{i}].commune", "is not a known INSEE commune code");
+                else if (site.PostalCode is null && commune.PostalCodes.Length > 1)
+                    errors.Add($"sites[{i}].postalCode", $"is required: {commune.Name} has several postal codes ({string.Join(", ", commune.PostalCodes)})");
+                else if (site.PostalCode is not null && !commune.PostalCodes.Contains(site.PostalCode))
+                    errors.Add($"sites[{i}].postalCode", $"is not a postal code of {commune.Name} ({string.Join(", ", commune.PostalCodes)})");
+            }
+            if (site.Finess is not null && site.Siret is not null) errors.Add($"sites[{i}].siret", "give the structure's FINESS or its SIRET, not both");
+            else if (site.Finess is not null && !Finess.IsValid(site.Finess)) errors.Add($"sites[{i}].finess", "is not a FINESS number (9 characters, Luhn key)");
+            else if (site.Siret is not null && !Siret.IsValid(site.Siret)) errors.Add($"sites[{i}].siret", "is not a SIRET number (14 digits, Luhn key)");
+            if (site.BookingUrl is not null && !IsBookingUrl(site.BookingUrl))
+                errors.Add($"sites[{i}].bookingUrl", "must be an absolute https URL of at most 500 characters");
         }
         if (!errors.Any && !caller.IsAdmin)
         {
@@ -76,7 +88,8 @@ public static class PractitionerEndpoints
 
         var row = new PractitionerRow(rpps, input.FirstName!.Trim(), input.LastName!.Trim(),
             input.Profession ?? Professions.GeneralPractitioner, input.OverflowPerDay);
-        var siteRows = sites.Select(x => new PractitionerSiteRow(rpps, x.Id!, x.Name!.Trim(), x.Address!.Trim(), x.Commune!)).ToList();
+        var siteRows = sites.Select(x => new PractitionerSiteRow(rpps, x.Id!, x.Name!.Trim(), x.Address!.Trim(), x.Commune!,
+            x.PostalCode ?? s.Geography.FindCommune(x.Commune)!.PostalCodes.Single(), StructureId(x), x.BookingUrl)).ToList();
         var (created, sitesInUse) = await s.Store.UpsertAsync(row, sectors, siteRows, caller, ct);
         if (sitesInUse.Count > 0)
             return Problems.Field("sites", $"leaves out site(s) {string.Join(", ", sitesInUse)} that live slots still use: withdraw them first, or keep the site", "site_in_use");
@@ -94,7 +107,16 @@ public static class PractitionerEndpoints
             : TypedResults.Ok(ToDto(practitioner, geography));
     }
 
+    /// <summary>The structure's IDNST as the guide writes it: 1 + FINESS, 3 + SIRET.</summary>
+    private static string? StructureId(SiteInput site) => site.Finess is not null ? "1" + site.Finess : site.Siret is not null ? "3" + site.Siret : null;
+
+    private static bool IsBookingUrl(string url) =>
+        url.Length <= 500 && Uri.TryCreate(url.Replace("{slotId}", "0", StringComparison.Ordinal), UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps;
+
     private static PractitionerDto ToDto(Practitioner p, Geography geography) => new(
         p.Row.Rpps, p.Row.FirstName, p.Row.LastName, p.Row.Profession, p.Sectors.ToArray(),
-        p.Sites.Select(x => new SiteDto(x.SiteId, x.Name, x.Address, CommuneRefDto.Of(geography, x.Commune)!)).ToArray(), (int)p.Row.OverflowPerDay);
+        p.Sites.Select(x => new PracticeSiteDto(x.SiteId, x.Name, x.Address, CommuneRefDto.Of(geography, x.Commune)!,
+            x.PostalCode ?? geography.FindCommune(x.Commune)?.PostalCodes.FirstOrDefault() ?? "",
+            x.StructureId is ['1', .. var finess] ? finess : null, x.StructureId is ['3', .. var siret] ? siret : null, x.BookingUrl)).ToArray(),
+        (int)p.Row.OverflowPerDay);
 }

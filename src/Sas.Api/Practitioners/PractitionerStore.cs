@@ -5,7 +5,8 @@ namespace Sas.Api.Practitioners;
 
 public sealed record PractitionerRow(string Rpps, string FirstName, string LastName, string Profession, long OverflowPerDay);
 
-public sealed record PractitionerSiteRow(string Rpps, string SiteId, string Name, string Address, string Commune);
+/// <summary>A practice site; <c>StructureId</c> is the IDNST (1 + FINESS, 3 + SIRET). Rows from before migration 0011 have no postal code.</summary>
+public sealed record PractitionerSiteRow(string Rpps, string SiteId, string Name, string Address, string Commune, string? PostalCode = null, string? StructureId = null, string? BookingUrl = null);
 
 public sealed record PractitionerSectorRow(string Rpps, string SectorCode);
 
@@ -32,8 +33,8 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
         /// <summary>Sites that live slots (free, held or booked) still point at: they cannot be removed.</summary>
         public string SitesInUse => "SELECT DISTINCT site_id FROM slots WHERE rpps = @rpps AND status IN ('available', 'held', 'booked')";
         public string InsertSite => """
-            INSERT INTO practitioner_sites (rpps, site_id, name, address, commune)
-            VALUES (@Rpps, @SiteId, @Name, @Address, @Commune)
+            INSERT INTO practitioner_sites (rpps, site_id, name, address, commune, postal_code, structure_id, booking_url)
+            VALUES (@Rpps, @SiteId, @Name, @Address, @Commune, @PostalCode, @StructureId, @BookingUrl)
             """;
         public string SelectPractitioner => """
             SELECT rpps, first_name AS FirstName, last_name AS LastName, profession, overflow_per_day AS OverflowPerDay
@@ -42,7 +43,7 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
             """;
         public string SelectSectors => "SELECT sector_code FROM practitioner_sectors WHERE rpps = @rpps ORDER BY sector_code";
         public string SelectSites => """
-            SELECT rpps, site_id AS SiteId, name, address, commune
+            SELECT rpps, site_id AS SiteId, name, address, commune, postal_code AS PostalCode, structure_id AS StructureId, booking_url AS BookingUrl
               FROM practitioner_sites
              WHERE rpps = @rpps
              ORDER BY site_id

@@ -2,14 +2,48 @@ using Sas.Domain.Identifiers;
 
 namespace Sas.Domain.Fhir;
 
-/// <summary>A parameter the SAS platform sent that this server cannot honour, and why.</summary>
+/// <summary>A parameter the SAS platform sent that this server cannot honour, or honours only in part, and why.</summary>
 public sealed record SearchIssue(string Parameter, string Message);
 
 /// <summary>
-/// The slot search of the ANS SAS guide (flows INT_R01 for individual GPs and INT_R04 for CPTS), read
-/// from the query string. Only what the guide uses is accepted; anything else is refused rather than
-/// ignored, so a platform asking for a filter we would not apply learns it at once instead of showing
-/// slots that do not match.
+/// What a slot search's query came to: the search to run (null when it cannot run), the errors that stop it
+/// (answered 400), the warnings that do not (an <c>OperationOutcome</c> entry of the answer, search mode
+/// <c>outcome</c>), and the parameters that were applied (name and value, in whole or in part), which are all the
+/// self link echoes.
+/// </summary>
+public sealed record SlotSearchParse(SlotSearchRequest? Request, IReadOnlyList<SearchIssue> Errors, IReadOnlyList<SearchIssue> Warnings, IReadOnlySet<(string Key, string Value)> Applied)
+{
+    public bool WasApplied(string key) => Applied.Any(a => a.Key == key);
+}
+
+/// <summary>Where a page of slots resumes: after this slot, in the answer's order (start, then id).</summary>
+public readonly record struct SlotCursor(DateTime StartUtc, long Id)
+{
+    public override string ToString() => $"{StartUtc.Ticks}-{Id}";
+
+    public static bool TryParse(string text, out SlotCursor cursor)
+    {
+        cursor = default;
+        var dash = text.IndexOf('-');
+        if (dash <= 0 || !long.TryParse(text.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+            || !long.TryParse(text.AsSpan(dash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+            || ticks > DateTime.MaxValue.Ticks) return false;
+        cursor = new SlotCursor(new DateTime(ticks, DateTimeKind.Utc), id);
+        return true;
+    }
+
+    /// <summary>Whether a slot comes after this cursor in the answer's order.</summary>
+    public bool Precedes(DateTime startUtc, long id) => startUtc > StartUtc || (startUtc == StartUtc && id > Id);
+}
+
+/// <summary>
+/// The slot search of the ANS SAS guide (flows INT_R01 for individual GPs and INT_R04 for CPTS), read from the
+/// query string. FHIR R4 search is lenient by default: a parameter or an include this server does not support
+/// is ignored (and left out of the self link), and refused only when the client asks for
+/// <c>Prefer: handling=strict</c>. One unusable practitioner identifier never fails the batch: the other GPs'
+/// slots are answered and the identifier is reported as a warning. What cannot be served as asked (only free
+/// slots exist here, JSON only, a window the guide bounds) is still refused, since ignoring it would answer
+/// something other than what was asked.
 /// </summary>
 public sealed record SlotSearchRequest(
     DateTime FromUtc,
@@ -19,9 +53,12 @@ public sealed record SlotSearchRequest(
     bool IncludeScheduleActors,
     bool IncludeServiceTypeReference,
     bool IncludeOrganization,
-    int Count)
+    int Count,
+    SlotCursor? After = null)
 {
     public const string PractitionerIdentifier = "schedule.actor:Practitioner.identifier";
+    /// <summary>The opaque page token of the next link.</summary>
+    public const string CursorParameter = "_cursor";
     public const int MaxPractitioners = 25;
     public const int MaxCount = 1000;
     public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(31);
@@ -29,20 +66,29 @@ public sealed record SlotSearchRequest(
     /// <summary>The CPTS flow: slots are tied to their CPTS's HealthcareService and Organization.</summary>
     public bool IsCptsFlow => IncludeServiceTypeReference;
 
-    private static readonly HashSet<string> Includes = ["Slot:schedule", "Slot:service-type-reference"];
-    private static readonly HashSet<string> IterateIncludes = ["Schedule:actor", "HealthcareService:organization"];
+    public static readonly IReadOnlyList<string> Includes = ["Slot:schedule", "Slot:service-type-reference"];
+    public static readonly IReadOnlyList<string> IterateIncludes = ["Schedule:actor", "HealthcareService:organization"];
     private static readonly HashSet<string> JsonFormats = ["json", "application/json", "application/fhir+json"];
 
-    public static (SlotSearchRequest? Request, IReadOnlyList<SearchIssue> Issues) Parse(
-        IEnumerable<KeyValuePair<string, string>> query, TimeZoneInfo defaultZone)
+    public static SlotSearchParse Parse(IEnumerable<KeyValuePair<string, string>> query, TimeZoneInfo defaultZone, bool strict = false)
     {
-        var issues = new List<SearchIssue>();
+        var errors = new List<SearchIssue>();
+        var warnings = new List<SearchIssue>();
+        var applied = new HashSet<(string Key, string Value)>();
         DateTime? lower = null, upper = null;
         var rpps = new List<string>();
         var includes = new HashSet<string>();
         var iterates = new HashSet<string>();
         var count = MaxCount;
+        SlotCursor? after = null;
         var seenIdentifier = false;
+
+        // Ignored in the lenient default, refused under handling=strict.
+        void Unsupported(string parameter, string message)
+        {
+            if (strict) errors.Add(new SearchIssue(parameter, message));
+            else warnings.Add(new SearchIssue(parameter, message + "; ignored"));
+        }
 
         foreach (var (key, raw) in query)
         {
@@ -50,54 +96,64 @@ public sealed record SlotSearchRequest(
             switch (key)
             {
                 case "start":
-                    ReadStart(value, defaultZone, issues, ref lower, ref upper);
+                    ReadStart(value, defaultZone, errors, ref lower, ref upper);
+                    applied.Add((key, value));
                     break;
                 case "status":
                     if (value.Split(',').Any(v => v != "free"))
-                        issues.Add(new SearchIssue(key, "only status=free is served: busy, withdrawn and booked slots are never sent"));
+                        errors.Add(new SearchIssue(key, "only status=free is served: busy, withdrawn and booked slots are never sent"));
+                    applied.Add((key, value));
                     break;
                 case PractitionerIdentifier:
-                    if (seenIdentifier) issues.Add(new SearchIssue(key, "give the identifiers once, comma-separated"));
                     seenIdentifier = true;
-                    ReadIdentifiers(value, issues, rpps);
+                    ReadIdentifiers(value, errors, warnings, rpps);
+                    applied.Add((key, value));
                     break;
                 case "_include":
-                    foreach (var v in value.Split(','))
-                        if (!Includes.Contains(v)) issues.Add(new SearchIssue(key, $"'{Shorten(v)}' is not supported; use Slot:schedule or Slot:service-type-reference"));
-                        else includes.Add(v);
-                    break;
                 case "_include:iterate":
+                    var supported = key == "_include" ? Includes : IterateIncludes;
                     foreach (var v in value.Split(','))
-                        if (!IterateIncludes.Contains(v)) issues.Add(new SearchIssue(key, $"'{Shorten(v)}' is not supported; use Schedule:actor or HealthcareService:organization"));
-                        else iterates.Add(v);
+                        if (!supported.Contains(v)) Unsupported(key, $"'{Shorten(v)}' is not supported (supported: {string.Join(", ", supported)})");
+                        else
+                        {
+                            (key == "_include" ? includes : iterates).Add(v);
+                            applied.Add((key, value));
+                        }
                     break;
                 case "_count":
                     if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var c) || c < 1)
-                        issues.Add(new SearchIssue(key, "must be a positive whole number"));
+                        errors.Add(new SearchIssue(key, "must be a positive whole number"));
                     else count = Math.Min(c, MaxCount);
+                    applied.Add((key, value));
+                    break;
+                case CursorParameter:
+                    if (!SlotCursor.TryParse(value, out var cursor)) errors.Add(new SearchIssue(key, "is not a page token of this server: follow the next link as given"));
+                    else after = cursor;
+                    applied.Add((key, value));
                     break;
                 case "_format":
-                    if (!JsonFormats.Contains(value)) issues.Add(new SearchIssue(key, "only JSON is served (application/fhir+json)"));
+                    if (!JsonFormats.Contains(value)) errors.Add(new SearchIssue(key, "only JSON is served (application/fhir+json)"));
+                    applied.Add((key, value));
                     break;
                 default:
-                    issues.Add(new SearchIssue(Shorten(key), "is not a search parameter of the SAS slot search"));
+                    Unsupported(Shorten(key), "is not a search parameter of the SAS slot search");
                     break;
             }
         }
 
-        if (!seenIdentifier) issues.Add(new SearchIssue(PractitionerIdentifier, $"is required: 1 to {MaxPractitioners} identifiers urn:oid:1.2.250.1.71.4.2.1|8<RPPS>"));
-        if (lower is null || upper is null) issues.Add(new SearchIssue("start", "give both bounds, e.g. start=ge2026-11-23T08:00:00.000+01:00&start=le2026-11-25T23:59:59.000+01:00"));
-        else if (upper < lower) issues.Add(new SearchIssue("start", "the upper bound is before the lower bound"));
-        else if (upper.Value - lower.Value > MaxWindow) issues.Add(new SearchIssue("start", $"the window is at most {MaxWindow.TotalDays:0} days"));
+        if (!seenIdentifier) errors.Add(new SearchIssue(PractitionerIdentifier, $"is required: 1 to {MaxPractitioners} identifiers urn:oid:1.2.250.1.71.4.2.1|8<RPPS>"));
+        if (lower is null || upper is null) errors.Add(new SearchIssue("start", "give both bounds, e.g. start=ge2026-11-23T08:00:00.000+01:00&start=le2026-11-25T23:59:59.000+01:00"));
+        else if (upper < lower) errors.Add(new SearchIssue("start", "the upper bound is before the lower bound"));
+        else if (upper.Value - lower.Value > MaxWindow) errors.Add(new SearchIssue("start", $"the window is at most {MaxWindow.TotalDays:0} days"));
         if (iterates.Contains("Schedule:actor") && !includes.Contains("Slot:schedule"))
-            issues.Add(new SearchIssue("_include:iterate", "Schedule:actor needs _include=Slot:schedule"));
+            errors.Add(new SearchIssue("_include:iterate", "Schedule:actor needs _include=Slot:schedule"));
         if (iterates.Contains("HealthcareService:organization") && !includes.Contains("Slot:service-type-reference"))
-            issues.Add(new SearchIssue("_include:iterate", "HealthcareService:organization needs _include=Slot:service-type-reference"));
+            errors.Add(new SearchIssue("_include:iterate", "HealthcareService:organization needs _include=Slot:service-type-reference"));
 
-        if (issues.Count > 0) return (null, issues);
-        return (new SlotSearchRequest(lower!.Value, upper!.Value, rpps.Distinct().ToList(),
+        if (errors.Count > 0) return new SlotSearchParse(null, errors, warnings, applied);
+        return new SlotSearchParse(new SlotSearchRequest(lower!.Value, upper!.Value, rpps.Distinct().ToList(),
             includes.Contains("Slot:schedule"), iterates.Contains("Schedule:actor"),
-            includes.Contains("Slot:service-type-reference"), iterates.Contains("HealthcareService:organization"), count), issues);
+            includes.Contains("Slot:service-type-reference"), iterates.Contains("HealthcareService:organization"), count, after), errors, warnings, applied);
     }
 
     private static void ReadStart(string value, TimeZoneInfo zone, List<SearchIssue> issues, ref DateTime? lower, ref DateTime? upper)
@@ -121,25 +177,37 @@ public sealed record SlotSearchRequest(
         }
     }
 
-    private static void ReadIdentifiers(string value, List<SearchIssue> issues, List<string> rpps)
+    /// <summary>
+    /// Every identifier form the guide allows for a practitioner (IDNPS: 8 + RPPS, or 0 + ADELI). Slots are
+    /// published here by RPPS only, so an ADELI IDNPS is reported as unknown rather than as wrong; a malformed
+    /// one is reported as such. Spaces around the commas are tolerated.
+    /// </summary>
+    private static void ReadIdentifiers(string value, List<SearchIssue> errors, List<SearchIssue> warnings, List<string> rpps)
     {
-        var tokens = value.Split(',');
-        if (tokens.Length > MaxPractitioners)
+        var tokens = value.Split(',', StringSplitOptions.TrimEntries);
+        if (tokens.Length + rpps.Count > MaxPractitioners)
         {
-            issues.Add(new SearchIssue(PractitionerIdentifier, $"at most {MaxPractitioners} identifiers per search"));
+            errors.Add(new SearchIssue(PractitionerIdentifier, $"at most {MaxPractitioners} identifiers per search"));
             return;
         }
         foreach (var token in tokens)
         {
+            if (token.Length == 0) continue;
             var bar = token.IndexOf('|');
             var system = bar < 0 ? null : token[..bar];
             var id = bar < 0 ? token : token[(bar + 1)..];
-            if (system is not null && system != Identifiers.Rpps.IdnpsSystem)
-                issues.Add(new SearchIssue(PractitionerIdentifier, $"system must be {Identifiers.Rpps.IdnpsSystem} (IDNPS)"));
-            else if (id.Length != Identifiers.Rpps.Length + 1 || id[0] != '8' || !Identifiers.Rpps.IsValid(id[1..]))
-                issues.Add(new SearchIssue(PractitionerIdentifier, $"'{Shorten(id)}' is not an IDNPS: 8 followed by a valid 11-digit RPPS"));
-            else rpps.Add(id[1..]);
+            if (system is not null && system != Rpps.IdnpsSystem)
+                warnings.Add(new SearchIssue(PractitionerIdentifier, $"'{Shorten(token)}': the system must be {Rpps.IdnpsSystem} (IDNPS); no slots for it"));
+            else if (id.Length == Rpps.Length + 1 && id[0] == '8' && Rpps.IsValid(id[1..]))
+                rpps.Add(id[1..]);
+            else if (id.Length == 10 && id[0] == '0' && id.All(char.IsAsciiDigit))
+                warnings.Add(new SearchIssue(PractitionerIdentifier, $"'{id}' is an ADELI identifier: GPs publish their slots here by RPPS only; no slots for it"));
+            else if (id.Length == Rpps.Length + 1 && id[0] == '8' && id.All(char.IsAsciiDigit))
+                warnings.Add(new SearchIssue(PractitionerIdentifier, $"'{id}': the RPPS's check digit is wrong; no slots for it"));
+            else
+                warnings.Add(new SearchIssue(PractitionerIdentifier, $"'{Shorten(id)}' is not an IDNPS (8 + RPPS, or 0 + ADELI); no slots for it"));
         }
+        if (tokens.All(t => t.Length == 0)) errors.Add(new SearchIssue(PractitionerIdentifier, $"is empty: give 1 to {MaxPractitioners} identifiers"));
     }
 
     private static DateTime Max(DateTime? a, DateTime b) => a is { } x && x > b ? x : b;

@@ -36,7 +36,7 @@ public class GeneratedClientTourTests
         var gp = await admin.V1.Practitioners[Rpps].PutAsync(new PractitionerInput
         {
             FirstName = "Camille", LastName = "Tour", Sectors = [Sector], OverflowPerDay = 1,
-            Sites = [new SiteInput { Id = "cab", Name = "Cabinet Tour", Address = "1 quai de la Fosse", Commune = "44109" }],
+            Sites = [new SiteInput { Id = "cab", Name = "Cabinet Tour", Address = "1 quai de la Fosse", Commune = "44109", PostalCode = "44000" }],
         });
         Assert.Equal("44109", gp!.Sites![0].Commune!.InseeCode);
 

@@ -43,7 +43,7 @@ public class NodeKillTests
             await (await admin.PutAsJsonAsync($"/v1/practitioners/{rpps}", new
             {
                 firstName = "Jeanne", lastName = "Docteur", sectors = new[] { sector },
-                sites = new[] { new { id = "cab", name = "Cabinet", address = "1 rue de la Santé", commune = "44109" } },
+                sites = new[] { new { id = "cab", name = "Cabinet", address = "1 rue de la Santé", commune = "44109", postalCode = "44000" } },
             })).Expect(HttpStatusCode.Created);
             var regulatorKey = (await (await admin.PostAsJsonAsync("/v1/clients", new { name = "SAS 44", role = "regulator", scope = new[] { sector } })).Expect(HttpStatusCode.Created))
                 .GetProperty("apiKey").GetString()!;

@@ -22,10 +22,10 @@ public static class BookingRequests
     };
 
     public static object Body(long? slotId, string? holdId = null, object? patient = null, string reason = Reason, string origin = "sas",
-        string? practitionerRpps = null, bool overflow = false, string requestedAt = "2026-11-23T07:45:00+01:00") => new
+        string? practitionerRpps = null, bool overflow = false, string requestedAt = "2026-11-23T07:45:00+01:00", string? operatorAccount = null) => new
     {
         slotId, holdId, patient = patient ?? Patient(), reason, regularDoctor = "has", regularDoctorContacted = true,
-        origin, requestedAt, practitionerRpps, overflow,
+        origin, requestedAt, practitionerRpps, overflow, operatorAccount,
     };
 
     public static Task<HttpResponseMessage> Book(this HttpClient client, object body, string? key = null)

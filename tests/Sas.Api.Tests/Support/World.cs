@@ -44,6 +44,9 @@ public sealed class World(SasApiFactory api)
         return finess;
     }
 
+    /// <summary>The practice's SIRET every site of <see cref="Practitioner"/> gives (a real key).</summary>
+    public const string Siret = "73282932000074";
+
     public async Task<string> Practitioner(string[] sectors, string? rpps = null, int overflowPerDay = 0, params string[] sites)
     {
         rpps ??= NewRpps();
@@ -51,7 +54,7 @@ public sealed class World(SasApiFactory api)
         var response = await api.Admin().PutJson($"/v1/practitioners/{rpps}", new
         {
             firstName = "Jeanne", lastName = $"Docteur{Next()}", sectors, overflowPerDay,
-            sites = siteIds.Select(id => new { id, name = $"Cabinet {id}", address = "1 rue de la Santé", commune = "44109" }),
+            sites = siteIds.Select(id => new { id, name = $"Cabinet {id}", address = "1 rue de la Santé", commune = "44109", postalCode = "44000", siret = Siret }),
         });
         await response.Expect(HttpStatusCode.Created);
         return rpps;

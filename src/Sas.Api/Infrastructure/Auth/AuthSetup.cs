@@ -135,6 +135,9 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
     {
         if ((result.Challenged || result.Forbidden) && context.Request.Path.StartsWithSegments("/fhir"))
         {
+            // A certificate was presented and refused: counted by reason (the handler's warnings are filtered out).
+            if (result.Challenged && (await context.AuthenticateAsync(Fhir.PlatformCertificates.SchemeName)).Failure is { } refused)
+                context.RequestServices.GetRequiredService<Telemetry.SasMetrics>().CertificateRefused(refused.Message);
             // The SAS platform is a FHIR client: it reads OperationOutcome, not problem+json.
             await new Fhir.FhirResult(result.Challenged ? 401 : 403, Fhir.FhirResult.Outcome(
                 result.Challenged ? Hl7.Fhir.Model.OperationOutcome.IssueType.Login : Hl7.Fhir.Model.OperationOutcome.IssueType.Forbidden,

@@ -89,7 +89,13 @@ public static class SecuritySetup
             problems.Add("Auth:Jwt:Enabled is true but neither Auth:Jwt:Authority nor Auth:Jwt:SigningKeys is set.");
         if (config.GetValue("Jobs:Dashboard:AllowNonAdmins", false))
             problems.Add("Jobs:Dashboard:AllowNonAdmins is true: the jobs dashboard must stay admin-only in Production.");
-        var mtls = app.Services.GetRequiredService<Fhir.FhirOptions>().Mtls;
+        var fhir = app.Services.GetRequiredService<Fhir.FhirOptions>();
+        var mtls = fhir.Mtls;
+        // The identifier systems name us to the national platform: a placeholder would mix our ids with any other editor's.
+        if (fhir.SasPlatform.Enabled && fhir.SasPlatform.AppointmentIdentifierSystem.StartsWith(Fhir.FhirOptions.PlaceholderSystemPrefix, StringComparison.Ordinal))
+            problems.Add("Fhir:SasPlatform:AppointmentIdentifierSystem is the placeholder: set the editor's OID or URL registered with the ANS.");
+        if (mtls.Enabled && fhir.SiteIdentifierSystem.StartsWith(Fhir.FhirOptions.PlaceholderSystemPrefix, StringComparison.Ordinal))
+            problems.Add("Fhir:SiteIdentifierSystem is the placeholder: set the editor's OID or URL registered with the ANS.");
         if (mtls.Enabled && (mtls.AllowedCommonNames.Length == 0 || mtls.AllowedOrganizationalUnits.Length == 0))
             problems.Add("Fhir:Mtls:TrustedCaFiles is set but AllowedCommonNames or AllowedOrganizationalUnits is empty: the SAS platform could never connect.");
         if (!string.IsNullOrWhiteSpace(mtls.ForwardedCertificateHeader) && mtls.TrustedProxies.Length == 0)

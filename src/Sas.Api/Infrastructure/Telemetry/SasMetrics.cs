@@ -16,6 +16,7 @@ public sealed class SasMetrics
     private readonly Counter<long> searches;
     private readonly Counter<long> deliveries;
     private readonly Counter<long> storageRefusals;
+    private readonly Counter<long> certificatesRefused;
 
     public SasMetrics(IMeterFactory meters)
     {
@@ -25,6 +26,7 @@ public sealed class SasMetrics
         holds = meter.CreateCounter<long>("sas.holds", "{hold}", "Holds asked for, by outcome (granted, or the refusal's code)");
         searches = meter.CreateCounter<long>("sas.searches", "{search}", "Slot searches answered, by what was searched (sector, commune, postal_code)");
         deliveries = meter.CreateCounter<long>("sas.deliveries", "{attempt}", "Delivery attempts, by recipient (webhook, sas_platform) and outcome (delivered, retry, failed)");
+        certificatesRefused = meter.CreateCounter<long>("sas.fhir.certificates.refused", "{request}", "Requests to /fhir whose client certificate was refused, by reason (chain, CN, OU)");
         storageRefusals = meter.CreateCounter<long>("sas.storage.refusals", "{write}", "Writes the database's storage refused (disk full, read-only, I/O error)");
         meter.CreateObservableGauge("sas.deliveries.pending", () => PendingDeliveries, "{delivery}", "Deliveries waiting to be sent, over every node (sampled from the database)");
         meter.CreateObservableGauge("sas.outbox.lag", () => OutboxLagSeconds, "s", "Age of the oldest event not yet delivered to every recipient (sampled from the database)");
@@ -33,6 +35,8 @@ public sealed class SasMetrics
     /// <summary>Set by <see cref="OutboxSampler"/>: the database is the only place every node's deliveries are seen.</summary>
     public long PendingDeliveries { get; set; }
     public double OutboxLagSeconds { get; set; }
+
+    public void CertificateRefused(string reason) => certificatesRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void BookingCreated(bool overflow) => bookingsCreated.Add(1, new KeyValuePair<string, object?>("kind", overflow ? "overflow" : "slot"));
     public void BookingRefused(string code) => bookingsRefused.Add(1, new KeyValuePair<string, object?>("code", code));
