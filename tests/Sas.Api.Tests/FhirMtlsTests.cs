@@ -11,14 +11,16 @@ using Task = System.Threading.Tasks.Task;
 
 namespace Sas.Api.Tests;
 
-/// <summary>The API on real Kestrel with HTTPS, trusting only the test PKI's root for /fhir.</summary>
-public sealed class MtlsApiFactory : SasApiFactory
+/// <summary>The API on real Kestrel with HTTPS, trusting the test PKI's root (and knowing its intermediate) for /fhir.</summary>
+public class MtlsApiFactory : SasApiFactory
 {
     public TestCertificates Pki { get; } = new();
 
+    protected virtual string[] CaFiles => [Pki.CaPemFile, Pki.IntermediatePemFile];
+
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
     [
-        new("Fhir:Mtls:TrustedCaFiles:0", Pki.CaPemFile),
+        .. CaFiles.Select((file, i) => new KeyValuePair<string, string?>($"Fhir:Mtls:TrustedCaFiles:{i}", file)),
         new("Fhir:Mtls:AllowedCommonNames:0", TestCertificates.PlatformCn),
         new("Fhir:Mtls:AllowedOrganizationalUnits:0", TestCertificates.PlatformOu),
     ];
@@ -80,6 +82,25 @@ public sealed class FhirMtlsTests(MtlsApiFactory api) : IClassFixture<MtlsApiFac
     }
 
     [Fact]
+    public async Task Req1_a_certificate_from_the_roots_issuing_ca_is_accepted_the_intermediate_completing_the_chain()
+    {
+        await (await api.Tls(api.Pki.ViaIntermediate).GetAsync(await Query())).ExpectFhir<Bundle>(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Refused_certificates_are_counted_by_reason_not_logged_one_warning_each()
+    {
+        using var refused = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            api.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Sas.Api.Infrastructure.Telemetry.SasMetrics.MeterName, "sas.fhir.certificates.refused");
+        var query = await Query();
+        await (await api.Tls(api.Pki.Rogue).GetAsync(query)).ExpectFhir<OperationOutcome>(HttpStatusCode.Unauthorized);
+        await (await api.Tls(api.Pki.WrongOu).GetAsync(query)).ExpectFhir<OperationOutcome>(HttpStatusCode.Unauthorized);
+        await (await api.Tls(null).GetAsync(query)).ExpectFhir<OperationOutcome>(HttpStatusCode.Unauthorized); // no certificate: nothing refused
+        Assert.Equal(2, refused.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(2, refused.GetMeasurementSnapshot().Select(m => m.Tags["reason"]).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Req1_without_a_certificate_fhir_is_closed()
     {
         var outcome = await (await api.Tls(null).GetAsync(await Query())).ExpectFhir<OperationOutcome>(HttpStatusCode.Unauthorized);
@@ -106,5 +127,36 @@ public sealed class FhirMtlsTests(MtlsApiFactory api) : IClassFixture<MtlsApiFac
         var admin = api.Tls(null);
         admin.DefaultRequestHeaders.Add("X-Api-Key", SasApiFactory.AdminKey);
         await (await admin.GetAsync(await Query())).ExpectFhir<OperationOutcome>(HttpStatusCode.Forbidden); // Fhir:AllowApiKeys is off
+    }
+}
+
+/// <summary>Only the issuing CA configured, not its root.</summary>
+public sealed class IntermediateOnlyApiFactory : MtlsApiFactory
+{
+    protected override string[] CaFiles => [Pki.IntermediatePemFile];
+}
+
+/// <summary>An intermediate CA is never a trust anchor: trusting it alone would accept what it issued even after its root revoked it.</summary>
+public sealed class FhirIntermediateTrustTests(IntermediateOnlyApiFactory api) : IClassFixture<IntermediateOnlyApiFactory>
+{
+    [Fact]
+    public async Task Req1_an_intermediate_configured_without_its_root_anchors_nothing()
+    {
+        var world = new World(api);
+        var sector = await world.Sector();
+        var gp = await world.Practitioner([sector]);
+        var from = SasApiFactory.Start.ToOffset(TimeSpan.FromHours(1));
+        var query = "/fhir/Slot?" + FhirBundles.GuideQuery(from, from.AddDays(1), false, gp);
+        await (await api.Tls(api.Pki.ViaIntermediate).GetAsync(query)).ExpectFhir<OperationOutcome>(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public void Revocation_is_checked_online_in_production_unless_switched_off()
+    {
+        var options = api.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.Certificate.CertificateAuthenticationOptions>>()
+            .Get(Sas.Api.Fhir.PlatformCertificates.SchemeName);
+        Assert.Equal(X509RevocationMode.NoCheck, options.RevocationMode); // a test host: not Production
+        Assert.Empty(options.CustomTrustStore); // the intermediate is not an anchor
+        Assert.Single(options.AdditionalChainCertificates);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Sas.Api.Tests.Support;
@@ -29,6 +30,8 @@ public class ProductionTests
     [InlineData("Production", "Fhir:Mtls:TrustedCaFiles:0", "/nonexistent/igc-sante.pem", "AllowedCommonNames or AllowedOrganizationalUnits is empty")]
     [InlineData("Production", "Auth:Jwt:Enabled", "true", "Auth:Jwt:Enabled is true")]
     [InlineData("Production", "Fhir:Mtls:ForwardedCertificateHeader", "X-SSL-Client-Cert", "Fhir:Mtls:TrustedProxies is empty")]
+    [InlineData("Production", "Fhir:SasPlatform:BaseUrl", "https://sas.sante.fr/fhir", "Fhir:SasPlatform:AppointmentIdentifierSystem is the placeholder")]
+    [InlineData("Production", "Fhir:Mtls:TrustedCaFiles:0", "/nonexistent/igc-sante.pem", "Fhir:SiteIdentifierSystem is the placeholder")]
     [InlineData("Staging", "Sas:DemoData", "true", "Sas:DemoData is on in Staging")]
     [InlineData("production", "Sas:DemoData", "true", "for Development only")]
     [InlineData("Development", "Sas:BootstrapAdminKey", "short", "Sas:BootstrapAdminKey must be at least 16 characters")]
@@ -44,6 +47,15 @@ public class ProductionTests
         Assert.Contains(message, line);
         Assert.DoesNotContain("Unhandled exception", ended.Error + ended.Out);
         Assert.DoesNotContain("   at ", ended.Error + ended.Out);
+    }
+
+    [Fact]
+    public void Production_checks_the_platforms_certificate_for_revocation_online()
+    {
+        using var host = new Host("Production");
+        var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.Certificate.CertificateAuthenticationOptions>>()
+            .Get(Sas.Api.Fhir.PlatformCertificates.SchemeName);
+        Assert.Equal(System.Security.Cryptography.X509Certificates.X509RevocationMode.Online, options.RevocationMode);
     }
 
     [Fact]

@@ -21,6 +21,10 @@ public sealed class TestCertificates : IDisposable
     public X509Certificate2 WrongOu { get; }
     public X509Certificate2 Rogue { get; }
     public X509Certificate2 Server { get; }
+    /// <summary>An issuing CA under the root, as IGC-Santé's are, and a platform certificate it issued.</summary>
+    public X509Certificate2 Intermediate { get; }
+    public X509Certificate2 ViaIntermediate { get; }
+    public string IntermediatePemFile { get; } = Path.Combine(Path.GetTempPath(), $"sas-test-intermediate-{Guid.NewGuid():N}.pem");
     public string CaPemFile { get; } = Path.Combine(Path.GetTempPath(), $"sas-test-ca-{Guid.NewGuid():N}.pem");
 
     public TestCertificates()
@@ -31,7 +35,10 @@ public sealed class TestCertificates : IDisposable
         WrongOu = NewClient(Ca, $"CN={PlatformCn}, OU=Somebody Else, O=ANS, C=FR");
         Rogue = NewClient(rogueCa, $"CN={PlatformCn}, OU={PlatformOu}, O=ANS, C=FR");
         Server = NewServer();
+        Intermediate = NewIntermediate(Ca, "CN=Test IGC-Sante Personnes Morales, O=Test, C=FR");
+        ViaIntermediate = NewClient(Intermediate, $"CN={PlatformCn}, OU={PlatformOu}, O=ANS, C=FR");
         File.WriteAllText(CaPemFile, Ca.ExportCertificatePem());
+        File.WriteAllText(IntermediatePemFile, Intermediate.ExportCertificatePem());
     }
 
     private static X509Certificate2 NewCa(string subject)
@@ -42,6 +49,18 @@ public sealed class TestCertificates : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         return Exportable(request.CreateSelfSigned(NotBefore, NotAfter));
+    }
+
+    private static X509Certificate2 NewIntermediate(X509Certificate2 issuer, string subject)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
+        using var cert = request.Create(issuer, NotBefore.AddHours(1), NotAfter.AddHours(-1), RandomNumberGenerator.GetBytes(8));
+        return Exportable(cert.CopyWithPrivateKey(key));
     }
 
     private static X509Certificate2 NewClient(X509Certificate2 issuer, string subject)
@@ -76,7 +95,8 @@ public sealed class TestCertificates : IDisposable
 
     public void Dispose()
     {
-        foreach (var c in new[] { Ca, Platform, WrongOu, Rogue, Server }) c.Dispose();
-        try { File.Delete(CaPemFile); } catch (IOException) { /* temp folder */ }
+        foreach (var c in new[] { Ca, Platform, WrongOu, Rogue, Server, Intermediate, ViaIntermediate }) c.Dispose();
+        foreach (var file in new[] { CaPemFile, IntermediatePemFile })
+            try { File.Delete(file); } catch (IOException) { /* temp folder */ }
     }
 }
