@@ -357,6 +357,18 @@ public sealed class FhirSlotTests(FhirApiFactory api) : IClassFixture<FhirApiFac
     }
 
     [Fact]
+    public async Task The_kits_cpts_valid_certificate_query_is_answered_200_with_its_two_identifiers_reported()
+    {
+        // The kit's query as it sends it (mtls_group.rb): two RPPS GPs no practice here registered.
+        var query = "_include=Slot:schedule,Slot:service-type-reference&_include:iterate=Schedule:actor,HealthcareService:organization&status=free"
+            + $"&start=ge{Uri.EscapeDataString(From.ToString("yyyy-MM-dd'T'HH:mm:ss'.000'"))}&start=le{Uri.EscapeDataString(To.ToString("yyyy-MM-dd'T'HH:mm:ss'.000'"))}"
+            + "&schedule.actor:Practitioner.identifier=urn:oid:1.2.250.1.71.4.2.1%7C810002909371,urn:oid:1.2.250.1.71.4.2.1%7C810001288385";
+        var bundle = await (await api.Admin().GetAsync("/fhir/Slot?" + query)).ExpectFhir<Bundle>(HttpStatusCode.OK);
+        Assert.Equal(0, bundle.Total);
+        Assert.Empty(bundle.All<Slot>());
+    }
+
+    [Fact]
     public async Task Twenty_six_identifiers_are_refused()
     {
         var many = string.Join(',', Enumerable.Range(0, 26).Select(_ => $"{FhirBundles.IdnpsSystem}|8{gp}"));
