@@ -55,6 +55,33 @@ public class SlotSyncTests(SasApiFactory api) : IClassFixture<SasApiFactory>
     }
 
     [Fact]
+    public async Task A_sync_that_changes_nothing_answers_while_another_writer_holds_the_database_and_the_gp()
+    {
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        var gp = await world.ClientFor("practitioner", rpps);
+        var week = new { slots = new[] { SlotAt(sector, 9, "a"), SlotAt(sector, 10, "b") } };
+        AssertCounts(await (await gp.PutJson(Url(rpps), week)).Expect(HttpStatusCode.OK), 2, 0, 0, 0, 0);
+
+        // Another writer holds what a changing sync needs: SQLite's write lock, or the GP's row on a server engine.
+        using var other = api.OpenDb();
+        using var tx = other.BeginTransaction();
+        using (var lockIt = other.CreateCommand())
+        {
+            lockIt.Transaction = tx;
+            lockIt.CommandText = TestEngine.Provider == "Sqlite"
+                ? "UPDATE sectors SET name = name WHERE code = 'nothing'" // takes the write lock
+                : $"SELECT rpps FROM practitioners {TestEngine.Dialect.UpdateLock} WHERE rpps = '{rpps}' {TestEngine.Dialect.ForUpdate}";
+            lockIt.ExecuteNonQuery();
+        }
+        var repeat = gp.PutJson(Url(rpps), week);
+        var answered = await Task.WhenAny(repeat, Task.Delay(TimeSpan.FromSeconds(20))); // liveness only: a blocked sync would wait for the lock
+        Assert.Same(repeat, answered);
+        AssertCounts(await (await repeat).Expect(HttpStatusCode.OK), 0, 0, 2, 0, 0);
+        tx.Rollback();
+    }
+
+    [Fact]
     public async Task A_slot_named_by_its_external_id_is_moved_into_the_window_not_created_twice()
     {
         var sector = await world.Sector();

@@ -126,23 +126,43 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     /// Applies a window sync as one transaction. Nothing is written when the result would overlap, and
     /// nothing at all when the body matches what is stored. Every update and withdrawal re-checks the
     /// slot's state in its WHERE clause, so a hold or booking that lands meanwhile turns into a conflict.
+    /// Most syncs send the week again unchanged (practice software syncs every few minutes): the plan is made
+    /// first on a read connection, and only a sync that changes something takes the writer and the GP's lock.
+    /// An unchanged answer is true of the moment it was read, as any read is.
     /// </summary>
-    public Task<SyncOutcome> SyncAsync(string rpps, IReadOnlyList<IncomingSlot> incoming, DateTime fromUtc, DateTime toUtc, Infrastructure.Auth.Caller caller, CancellationToken ct) =>
+    public async Task<SyncOutcome> SyncAsync(string rpps, IReadOnlyList<IncomingSlot> incoming, DateTime fromUtc, DateTime toUtc, Infrastructure.Auth.Caller caller, CancellationToken ct)
+    {
+        await using (var read = await db.OpenAsync(ct))
+        {
+            var (plan, _, overlap) = await PlanSyncAsync(read, null, rpps, incoming, fromUtc, toUtc, ct);
+            if (overlap is null && !plan.ChangesAnything) return new SyncOutcome(0, 0, plan.Unchanged, 0, plan.Conflicts, null);
+        }
+        return await ApplySyncAsync(rpps, incoming, fromUtc, toUtc, caller, ct);
+    }
+
+    /// <summary>What a sync would do to the GP's slots as they stand: read in the window and by the external ids named.</summary>
+    private async Task<(SyncPlan Plan, List<ExistingSlot> Existing, (SlotSpec First, SlotSpec Second)? Overlap)> PlanSyncAsync(
+        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, string rpps, IReadOnlyList<IncomingSlot> incoming, DateTime fromUtc, DateTime toUtc, CancellationToken ct)
+    {
+        var now = Now;
+        var reach = TimeSpan.FromMinutes(SlotSpec.MaxMinutes);
+        var (low, high) = (fromUtc - reach, toUtc + reach);
+        var rows = (await c.QueryAsync<SlotRow>(new CommandDefinition(sql.SelectWindowForSync, new { rpps, low, high }, tx, cancellationToken: ct))).AsList();
+        var inWindow = rows.Select(r => r.ExternalId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var externalIds = incoming.Select(i => i.ExternalId).Where(id => !inWindow.Contains(id)).ToArray();
+        if (externalIds.Length > 0)
+            rows.AddRange(await c.QueryAsync<SlotRow>(new CommandDefinition(sql.SelectNamedOutsideWindow, new { rpps, low, high, externalIds = ValueList.Of(externalIds) }, tx, cancellationToken: ct)));
+        var existing = rows.Select(r => new ExistingSlot(r.Id, r.ExternalId, r.Spec, r.EffectiveStatus(now))).ToList();
+        var plan = SyncPlanner.Plan(incoming, existing, fromUtc, toUtc, now);
+        return (plan, existing, Overlaps.FindFirst(SyncPlanner.Outcome(plan, existing)));
+    }
+
+    private Task<SyncOutcome> ApplySyncAsync(string rpps, IReadOnlyList<IncomingSlot> incoming, DateTime fromUtc, DateTime toUtc, Infrastructure.Auth.Caller caller, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
             await c.ExecuteScalarAsync<string>(new CommandDefinition(sql.LockPractitioner, new { rpps }, tx, cancellationToken: ct));
             var now = Now;
-            var reach = TimeSpan.FromMinutes(SlotSpec.MaxMinutes);
-            var (low, high) = (fromUtc - reach, toUtc + reach);
-            var rows = (await c.QueryAsync<SlotRow>(new CommandDefinition(sql.SelectWindowForSync, new { rpps, low, high }, tx, cancellationToken: ct))).AsList();
-            var inWindow = rows.Select(r => r.ExternalId).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            var externalIds = incoming.Select(i => i.ExternalId).Where(id => !inWindow.Contains(id)).ToArray();
-            if (externalIds.Length > 0)
-                rows.AddRange(await c.QueryAsync<SlotRow>(new CommandDefinition(sql.SelectNamedOutsideWindow, new { rpps, low, high, externalIds = ValueList.Of(externalIds) }, tx, cancellationToken: ct)));
-            var existing = rows.Select(r => new ExistingSlot(r.Id, r.ExternalId, r.Spec, r.EffectiveStatus(now))).ToList();
-
-            var plan = SyncPlanner.Plan(incoming, existing, fromUtc, toUtc, now);
-            var overlap = Overlaps.FindFirst(SyncPlanner.Outcome(plan, existing));
+            var (plan, existing, overlap) = await PlanSyncAsync(c, tx, rpps, incoming, fromUtc, toUtc, ct);
             if (overlap is not null) return new SyncOutcome(0, 0, 0, 0, [], overlap);
             if (!plan.ChangesAnything) return new SyncOutcome(0, 0, plan.Unchanged, 0, plan.Conflicts, null);
 
