@@ -35,7 +35,7 @@ public static class ApiSeed
             await Send(http, HttpMethod.Put, $"/v1/practitioners/{rpps}", new
             {
                 firstName = "Bench", lastName = $"Docteur{i}", sectors = new[] { sector.Key }, overflowPerDay = 1,
-                sites = new[] { new { id = "cab", name = "Cabinet", address = "1 rue", commune = sector.First().InseeCode } },
+                sites = new[] { new { id = "cab", name = "Cabinet", address = "1 rue", commune = sector.First().InseeCode, postalCode = sector.First().PostalCodes[0] } },
             }, adminKey);
             var body = Enumerable.Range(0, Dataset.Days).SelectMany(d => new[] { 8, 13, 16 }.Select(h => today.AddDays(d).AddHours(h).AddMinutes(10 * (i % 4))))
                 .Where(t => t > DateTime.UtcNow.AddMinutes(1))

@@ -1,8 +1,32 @@
 namespace Sas.Bench;
 
-/// <summary>The issue's budgets (2 cores, SQLite, 1 M slots, 32 clients), checked against a run.</summary>
+/// <summary>The issues' budgets (2 cores, SQLite, 1 M slots), checked against a run.</summary>
 public static class Budgets
 {
+    /// <summary>Allocation per request in the server, each operation alone (issue #20); the test suite's guard allows a margin over these.</summary>
+    public static readonly IReadOnlyDictionary<string, double> AllocationKb = new Dictionary<string, double>
+    {
+        ["search"] = 20, ["booking"] = 60, ["fhir_slots_25gps"] = 150,
+    };
+
+    /// <summary>The open-loop run at 10× the national peak (issue #20).</summary>
+    public static IEnumerable<string> Check(PeakResult r)
+    {
+        static string Line(string what, double value, double limit, bool lowerIsBetter = true) =>
+            $"budget {what}: {value:N2} (limit {limit:N2}) {((lowerIsBetter ? value <= limit : value >= limit) ? "met" : "MISSED")}";
+        OperationResult? Op(string name) => r.Operations.SingleOrDefault(o => o.Name == name);
+        var at = $"at {r.Multiple:N0}×";
+        foreach (var (name, limit) in new[] { ("search", 10.0), ("fhir_slots_25gps", 20), ("booking", 20), ("sync_unchanged", 25), ("sync_changed", 25), ("fill_rate_year", 200) })
+            if (Op(name) is { } op) yield return Line($"{name} p99 ms {at}", op.P99, limit);
+        yield return Line($"errors {at}", r.Operations.Sum(o => o.Errors), 0);
+        yield return Line("capacity × national peak", r.CapacityMultiple, 50, lowerIsBetter: false);
+        if (r.Alone.SingleOrDefault(a => a.Name == "search") is { } search)
+            yield return Line("search alone × ceiling", search.PerSecond / r.Ceiling.PerSecond, 0.25, lowerIsBetter: false);
+        foreach (var (name, kb) in AllocationKb)
+            if (r.AllocatedBytesPerRequest.TryGetValue(name, out var bytes)) yield return Line($"{name} allocation kB per request", bytes / 1024, kb);
+        yield return Line("double bookings", r.DoubleBookings, 0);
+    }
+
     public static IEnumerable<string> Check(BenchResult r)
     {
         string Line(string what, double value, double limit, bool lowerIsBetter = true) =>

@@ -2,12 +2,15 @@ using System.Diagnostics;
 
 namespace Sas.Bench;
 
-public enum Outcome { Ok, Conflict, Error }
+/// <summary>How a request ended; <c>Skipped</c>: not sent (no free slot left to book), counted apart from requests.</summary>
+public enum Outcome { Ok, Conflict, Error, Skipped }
 
 /// <summary>One kind of request in the mix, with its share of the traffic.</summary>
 public sealed record Operation(string Name, int Weight, Func<Random, Task<Outcome>> Send);
 
-public sealed record OperationResult(string Name, long Requests, double PerSecond, double P50, double P95, double P99, long Conflicts, long Errors);
+/// <summary>One operation's figures: achieved rate, percentiles (P999 and the target rate in open-loop runs), conflicts and errors.</summary>
+public sealed record OperationResult(string Name, long Requests, double PerSecond, double P50, double P95, double P99, long Conflicts, long Errors,
+    double P999 = double.NaN, double? TargetPerSecond = null, long Skipped = 0);
 
 /// <summary>K workers, each sending one request at a time, for a fixed duration; latencies kept per operation.</summary>
 public static class Load
@@ -39,13 +42,11 @@ public static class Load
             .Select(g =>
             {
                 var ms = g.Select(s => s.Ms).Order().ToArray();
-                return new OperationResult(g.Key, ms.Length, ms.Length / seconds, Percentile(ms, 0.50), Percentile(ms, 0.95), Percentile(ms, 0.99),
+                return new OperationResult(g.Key, ms.Length, ms.Length / seconds, OpenLoop.Percentile(ms, 0.50), OpenLoop.Percentile(ms, 0.95), OpenLoop.Percentile(ms, 0.99),
                     g.LongCount(s => s.Outcome == Outcome.Conflict), g.LongCount(s => s.Outcome == Outcome.Error));
             })
             .OrderBy(r => mix.ToList().FindIndex(o => o.Name == r.Name))
             .ToList();
     }
 
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : Math.Round(sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)], 2);
 }

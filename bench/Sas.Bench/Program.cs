@@ -4,9 +4,9 @@ using System.Text.Json;
 namespace Sas.Bench;
 
 /// <summary>
-/// dotnet run -c Release --project bench/Sas.Bench -- [--quick] [--slots N] [--clients K] [--seconds S] [--warmup S]
-/// [--synchronous FULL|NORMAL] [--only op1,op2] [--reuse] [--scale] [--engine sqlite|postgres] [--nodes N] [--postgres CS]
-/// [--engines] [--url URL --admin-key KEY] [--out FILE]
+/// dotnet run -c Release --project bench/Sas.Bench -- [--quick] [--slots N] [--seconds S] [--warmup S] [--multiple M]
+/// [--synchronous FULL|NORMAL] [--reuse] [--engine sqlite|postgres] [--nodes N] [--postgres CS] [--out FILE]
+/// The closed-loop mix of earlier runs: --closed [--clients K] [--only op1,op2] [--scale] [--engines] [--url URL --admin-key KEY]
 /// </summary>
 public static class BenchProgram
 {
@@ -14,6 +14,7 @@ public static class BenchProgram
     {
         var options = args.Contains("--quick") ? BenchOptions.Quick : new BenchOptions();
         if (args.Contains("--reuse")) options = options with { Reuse = true };
+        if (args.Contains("--closed")) options = options with { Closed = true };
         for (var i = 0; i < args.Length - 1; i++)
             options = args[i] switch
             {
@@ -28,12 +29,14 @@ public static class BenchProgram
                 "--only" => options with { Only = args[i + 1].Split(',', StringSplitOptions.RemoveEmptyEntries) },
                 "--engine" => options with { Engine = args[i + 1].ToLowerInvariant() },
                 "--nodes" => options with { Nodes = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+                "--multiple" => options with { Multiple = double.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 "--postgres" => options with { Postgres = args[i + 1] },
                 _ => options,
             };
 
         if (args.Contains("--scale")) return await Scale(options);
         if (args.Contains("--engines")) return await Engines(options);
+        if (!options.Closed && options.Url is null) return await Peak(options);
 
         var result = await Bench.RunAsync(options, Console.Out);
         Console.WriteLine();
@@ -49,6 +52,31 @@ public static class BenchProgram
         foreach (var line in Budgets.Check(result)) Console.WriteLine(line);
         if (options.Output.Length > 0) Write(options.Output, result);
         return Healthy(result) ? 0 : 1;
+    }
+
+    /// <summary>The default run: open loop at a multiple of the national peak, the server in its own process.</summary>
+    private static async Task<int> Peak(BenchOptions options)
+    {
+        var r = await PeakBench.RunAsync(options, Console.Out);
+        Console.WriteLine();
+        Console.WriteLine($"{r.Slots:N0} slots, {r.Practitioners:N0} GPs, {r.Sectors:N0} sectors; {r.Engine}, {r.Nodes} node(s); {r.Machine}");
+        Console.WriteLine($"Open loop at {r.Multiple:N0}× the national peak ({PeakProfile.Total * r.Multiple:N1} requests/s), latency from each request's due time:");
+        Console.WriteLine($"{"operation",-18}{"target/s",10}{"done/s",9}{"requests",10}{"p50 ms",9}{"p99 ms",9}{"p99.9 ms",10}{"conflicts",11}{"errors",8}{"alloc kB",10}");
+        foreach (var o in r.Operations)
+            Console.WriteLine($"{o.Name,-18}{o.TargetPerSecond,10:N1}{o.PerSecond,9:N1}{o.Requests,10:N0}{o.P50,9}{o.P99,9}{o.P999,10}{o.Conflicts,11:N0}{o.Errors,8:N0}{r.AllocatedBytesPerRequest.GetValueOrDefault(o.Name) / 1024,10:N1}");
+        Console.WriteLine($"server during it: {r.Server.CpuCores:N2} cores, {r.Server.AllocatedMbPerSecond:N1} MB/s allocated, GC paused {r.Server.PauseMsPerSecond:N1} ms/s (gen0 {r.Server.Gen0}, gen1 {r.Server.Gen1}, gen2 {r.Server.Gen2})");
+        var c = r.Contended;
+        Console.WriteLine($"the 409 path ({options.ContendedClients} at once on one slot): {c.Conflicts:N0} refusals, p50 {c.P50} ms, p99 {c.P99} ms, errors {c.Errors}");
+        Console.WriteLine($"ceiling (health, closed loop): {r.Ceiling.PerSecond:N0}/s; alone: " + string.Join(", ", r.Alone.Select(a => $"{a.Name} {a.PerSecond:N0}/s ({a.PerSecond / r.Ceiling.PerSecond:N3}×)")));
+        Console.WriteLine($"capacity: {r.CapacityMultiple:N0}× the national peak (" + string.Join("; ", r.Capacity.Select(s => $"{s.Multiple:N0}× worst p99 {s.WorstP99} ms {s.WorstOperation}{(s.Errors > 0 ? $", {s.Errors} errors" : "")}")) + ")");
+        Console.WriteLine($"double bookings: {r.DoubleBookings}");
+        if (r.Operations.Sum(o => o.Skipped) is > 0 and var skipped)
+            Console.WriteLine($"warning: {skipped} bookings or holds not sent, no free slot left: a larger dataset gives more");
+        if (r.FhirColdMs is { } cold) Console.WriteLine($"first FHIR query after start, alone: {cold:N1} ms");
+        var budgets = Budgets.Check(r).ToList();
+        foreach (var line in budgets) Console.WriteLine(line);
+        if (options.Output.Length > 0) Write(options.Output, r);
+        return r.DoubleBookings == 0 && r.Operations.All(o => o.Errors == 0) ? 0 : 1;
     }
 
     private static bool Healthy(BenchResult r) => r.DoubleBookings == 0 && r.Operations.All(o => o.Errors == 0);
@@ -93,7 +121,11 @@ public static class BenchProgram
     private static void Write(string path, object value)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, JsonSerializer.Serialize(value, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        File.WriteAllText(path, JsonSerializer.Serialize(value, new JsonSerializerOptions
+        {
+            WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, // a percentile of no request is NaN
+        }));
         Console.WriteLine($"written: {path}");
     }
 }

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+
+namespace Sas.Bench;
+
+/// <summary>An operation sent at a fixed rate, whether or not the earlier ones were answered.</summary>
+public sealed record Rated(Operation Operation, double PerSecond);
+
+/// <summary>
+/// Open-loop load, as production is loaded: each operation has a schedule of due times (its rate), every request is
+/// sent when due without waiting for the others, and its latency runs from the moment it was due, so a server that
+/// falls behind shows it in the percentiles instead of slowing the generator down (no coordinated omission).
+/// Requests beyond <paramref name="maxInFlight"/> at once are not sent and count as errors: the server is saturated.
+/// </summary>
+public static class OpenLoop
+{
+    public static async Task<IReadOnlyList<OperationResult>> RunAsync(IReadOnlyList<Rated> schedule, TimeSpan duration, int maxInFlight = 2048)
+    {
+        var samples = schedule.Select(_ => new List<(double Ms, Outcome Outcome)>()).ToArray();
+        var dropped = new long[schedule.Count];
+        var next = new double[schedule.Count];
+        var running = new List<Task>();
+        var inFlight = 0;
+        var clock = Stopwatch.StartNew();
+
+        while (true)
+        {
+            var now = clock.Elapsed.TotalSeconds;
+            if (now >= duration.TotalSeconds) break;
+            for (var i = 0; i < schedule.Count; i++)
+            {
+                if (schedule[i].PerSecond <= 0) continue;
+                while (next[i] <= now)
+                {
+                    var (index, due) = (i, next[i]);
+                    next[i] += 1 / schedule[i].PerSecond;
+                    if (Interlocked.Increment(ref inFlight) > maxInFlight)
+                    {
+                        Interlocked.Decrement(ref inFlight);
+                        dropped[index]++;
+                        continue;
+                    }
+                    running.Add(Task.Run(async () =>
+                    {
+                        Outcome outcome;
+                        try { outcome = await schedule[index].Operation.Send(Random.Shared); }
+                        catch (HttpRequestException) { outcome = Outcome.Error; }
+                        catch (TaskCanceledException) { outcome = Outcome.Error; }
+                        var ms = (clock.Elapsed.TotalSeconds - due) * 1000;
+                        Interlocked.Decrement(ref inFlight);
+                        lock (samples[index]) samples[index].Add((ms, outcome));
+                    }));
+                }
+            }
+            var wait = next.Where((_, i) => schedule[i].PerSecond > 0).DefaultIfEmpty(duration.TotalSeconds).Min() - clock.Elapsed.TotalSeconds;
+            if (wait > 0.002) await Task.Delay(TimeSpan.FromSeconds(Math.Min(wait - 0.001, 0.02)));
+            else if (wait > 0) Thread.SpinWait(50);
+        }
+        var sent = clock.Elapsed.TotalSeconds;
+        await Task.WhenAll(running);
+
+        return schedule.Select((s, i) =>
+        {
+            var skipped = samples[i].LongCount(x => x.Outcome == Outcome.Skipped);
+            samples[i].RemoveAll(x => x.Outcome == Outcome.Skipped);
+            var ms = samples[i].Select(x => x.Ms).Order().ToArray();
+            return new OperationResult(s.Operation.Name, ms.Length, Math.Round(ms.Length / sent, 1), Percentile(ms, 0.50), Percentile(ms, 0.95), Percentile(ms, 0.99),
+                samples[i].LongCount(x => x.Outcome == Outcome.Conflict), samples[i].LongCount(x => x.Outcome == Outcome.Error) + dropped[i],
+                Percentile(ms, 0.999), Math.Round(s.PerSecond, 1), skipped);
+        }).ToList();
+    }
+
+    public static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : Math.Round(sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)], 2);
+}

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sas.Api.Infrastructure.Data;
+using Sas.Api.Reports;
+
+namespace Sas.Bench;
+
+/// <summary>What the server process spent during a phase, per second of it (CPU in cores) and in total.</summary>
+public sealed record ServerSpend(double Seconds, double CpuCores, double AllocatedMbPerSecond, double PauseMsPerSecond, double Gen0, double Gen1, double Gen2)
+{
+    public static ServerSpend Of(ServerStats d, double seconds) => new(Math.Round(seconds, 1), Math.Round(d.CpuSeconds / seconds, 2),
+        Math.Round(d.AllocatedBytes / seconds / 1048576, 1), Math.Round(d.PauseSeconds * 1000 / seconds, 1), d.Gen0, d.Gen1, d.Gen2);
+}
+
+/// <summary>A step of the capacity ramp: the profile at this multiple of the national peak, and its worst operation.</summary>
+public sealed record CapacityStep(double Multiple, double TotalPerSecond, string WorstOperation, double WorstP99, long Errors, bool Passed);
+
+public sealed record PeakResult(
+    string Machine, long Slots, int Practitioners, int Sectors, string Engine, int Nodes, double LoadSeconds,
+    double Multiple, IReadOnlyDictionary<string, double> PeakPerSecond, IReadOnlyList<OperationResult> Operations, ServerSpend Server,
+    OperationResult Ceiling, IReadOnlyList<OperationResult> Alone, OperationResult Contended, IReadOnlyList<CapacityStep> Capacity, double CapacityMultiple,
+    IReadOnlyDictionary<string, double> AllocatedBytesPerRequest, long DoubleBookings, double? FhirColdMs);
+
+/// <summary>
+/// The default run: the API in its own process on a generated dataset, loaded open-loop with <see cref="PeakProfile"/>
+/// at <see cref="BenchOptions.Multiple"/> times the national peak, then the 409 race, each read alone against the
+/// ceiling, allocation per request of each operation alone (read from the server), and a ramp of the profile to find
+/// the multiple it carries.
+/// </summary>
+public static class PeakBench
+{
+    private const string AdminKey = "bench-admin-key-0123456789abcdef";
+
+    public static async Task<PeakResult> RunAsync(BenchOptions o, TextWriter log)
+    {
+        var database = BenchDatabase.Create(o);
+        var now = DateTime.UtcNow;
+        var data = o.Reuse && database.IsSqlite ? Template.TryCopy(database.File, o, now) : null;
+        if (data is null)
+        {
+            Migrations.Apply(new DatabaseOptions { Provider = database.Provider, ConnectionString = database.ConnectionString }, NullLogger.Instance);
+            log.WriteLine($"Generating {o.Slots:N0} slots in {database.Provider}…");
+            data = Dataset.Generate(database, o.Slots, now, syncPractitioners: 64);
+            Bench.ReportHistory(database, data.CptsFiness, now);
+            if (o.Reuse && database.IsSqlite) Template.Save(database.File, data);
+        }
+        else log.WriteLine("Reusing the dataset generated within the hour (--reuse)");
+        log.WriteLine($"  {data.Slots:N0} slots, {data.Practitioners:N0} GPs, {data.Sectors:N0} sectors in {data.LoadTime.TotalSeconds:N1} s");
+
+        // The statistics of the last days, rebuilt by the job's own code in this process before the server starts.
+        await using (var host = await ApiHost.StartAsync(database.Provider, database.ConnectionString, AdminKey, o.Synchronous))
+            await host.Services.GetRequiredService<StatsJob>().RecomputeAsync(now.Date.AddDays(-3), now.Date.AddDays(1), default);
+
+        var servers = new List<ServerProcess>();
+        try
+        {
+            for (var i = 0; i < o.Nodes; i++) servers.Add(await ServerProcess.StartAsync(database.Provider, database.ConnectionString, AdminKey, o.Synchronous));
+            log.WriteLine($"  API in {servers.Count} process(es) of its own: {string.Join(", ", servers.Select(s => s.Url))}");
+            var result = await MeasureAsync(servers.Select(s => s.Url).ToList(), o, log, data);
+            return result with { DoubleBookings = result.DoubleBookings + database.DoubleBookings(), Engine = database.Provider.ToString(), Nodes = o.Nodes };
+        }
+        finally
+        {
+            foreach (var server in servers) await server.DisposeAsync();
+            database.Drop();
+        }
+    }
+
+    private static async Task<PeakResult> MeasureAsync(IReadOnlyList<string> urls, BenchOptions o, TextWriter log, DatasetInfo data)
+    {
+        using var sockets = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+        using var handler = new RoundRobin(urls.Select(u => new Uri(u)).ToList(), sockets);
+        using var http = new HttpClient(handler) { BaseAddress = new Uri(urls[0]), Timeout = TimeSpan.FromSeconds(30) };
+        // Each server's own counters (with several nodes, the first node's: the ramp and allocation are read there).
+        using var first = new HttpClient { BaseAddress = new Uri(urls[0]) };
+
+        var peak = PeakProfile.PerSecond;
+        var bookingsAndHolds = (peak["booking"] + peak["hold"]) * (o.Multiple * (o.WarmUp + o.Duration).TotalSeconds
+            + o.RampMultiples.Sum(m => m * o.Step.TotalSeconds)) + 200 * 2 + o.ContendedSlots;
+        var workload = await Workload.CreateAsync(http, data, AdminKey, (int)Math.Min(bookingsAndHolds * 1.1, 200_000), log);
+        var ops = workload.Operations;
+        Rated[] Profile(double multiple) => peak.Select(p => new Rated(ops[p.Key], p.Value * multiple)).ToArray();
+
+        // The platform's first query after start, alone: what a deployment costs the first regulator.
+        double? fhirCold = null;
+        var started = Stopwatch.GetTimestamp();
+        if (await ops["fhir_slots_25gps"].Send(new Random(1)) == Outcome.Ok) fhirCold = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1);
+
+        log.WriteLine($"Warm-up: the profile at {o.Multiple:N0}× the national peak ({PeakProfile.Total * o.Multiple:N0} requests/s), unmeasured, {o.WarmUp.TotalSeconds:N0} s…");
+        await OpenLoop.RunAsync(Profile(o.Multiple), o.WarmUp);
+        log.WriteLine($"Profile at {o.Multiple:N0}×, open loop, {o.Duration.TotalSeconds:N0} s…");
+        var before = await ServerStats.ReadAsync(first, AdminKey);
+        var clock = Stopwatch.StartNew();
+        var results = await OpenLoop.RunAsync(Profile(o.Multiple), o.Duration);
+        var server = ServerSpend.Of((await ServerStats.ReadAsync(first, AdminKey)).Minus(before), clock.Elapsed.TotalSeconds);
+
+        log.WriteLine($"The 409 path: {o.ContendedClients} regulators booking the same slot at once, {o.ContendedSlots} slots…");
+        var contended = await workload.ContendedAsync(o.ContendedSlots, o.ContendedClients);
+
+        log.WriteLine($"Ceiling and each read alone, {o.Clients} clients closed loop, {o.Step.TotalSeconds:N0} s each…");
+        var ceiling = (await Load.RunAsync([new Operation("health_live", 1, _ => workload.Send(new HttpRequestMessage(HttpMethod.Get, "/health/live")))], o.Clients, o.Step)).Single();
+        var alone = new List<OperationResult>();
+        foreach (var name in new[] { "search", "fhir_slots_25gps", "fill_rate_year" })
+            alone.Add((await Load.RunAsync([ops[name]], o.Clients, o.Step)).Single());
+
+        log.WriteLine("Allocation per request, each operation alone, read from the server…");
+        var allocation = new Dictionary<string, double>();
+        var idle = await AllocatedPerSecondIdleAsync(first, o.AllocationWindow);
+        foreach (var name in peak.Keys)
+        {
+            var rate = Math.Min(o.AllocationRate, name == "fill_rate_year" ? 10 : o.AllocationRate);
+            await OpenLoop.RunAsync([new Rated(ops[name], rate)], TimeSpan.FromSeconds(1)); // this operation's paths warm
+            var a = await ServerStats.ReadAsync(first, AdminKey);
+            var window = Stopwatch.StartNew();
+            var run = (await OpenLoop.RunAsync([new Rated(ops[name], rate)], o.AllocationWindow)).Single();
+            var spent = (await ServerStats.ReadAsync(first, AdminKey)).Minus(a);
+            allocation[name] = Math.Round(Math.Max(0, spent.AllocatedBytes - idle * window.Elapsed.TotalSeconds) / Math.Max(1, run.Requests));
+        }
+
+        log.WriteLine($"Capacity: the profile at {string.Join(", ", o.RampMultiples)}× until a p99 passes {o.CapacityP99Ms} ms or an error appears, {o.Step.TotalSeconds:N0} s each…");
+        var steps = new List<CapacityStep>();
+        foreach (var multiple in o.RampMultiples)
+        {
+            var step = await OpenLoop.RunAsync(Profile(multiple), o.Step);
+            var worst = step.MaxBy(r => r.P99)!;
+            var errors = step.Sum(r => r.Errors);
+            var passed = worst.P99 <= o.CapacityP99Ms && errors == 0;
+            steps.Add(new CapacityStep(multiple, Math.Round(PeakProfile.Total * multiple, 1), worst.Name, worst.P99, errors, passed));
+            log.WriteLine($"  {multiple,5:N0}× ({PeakProfile.Total * multiple,6:N0}/s): worst p99 {worst.P99} ms ({worst.Name}), errors {errors} {(passed ? "" : "— stop")}");
+            if (!passed) break;
+        }
+        var reached = steps.TakeWhile(s => s.Passed).Select(s => s.Multiple).DefaultIfEmpty(0).Max();
+
+        return new PeakResult(Bench.Machine(), data.Slots, data.Practitioners, data.Sectors, "", 1, data.LoadTime.TotalSeconds,
+            o.Multiple, peak, results, server, ceiling, alone, contended, steps, reached, allocation, workload.DoubleBookings, fhirCold);
+    }
+
+    /// <summary>What the server allocates with nothing to do (timers, its own metrics), per second: taken off each operation's share.</summary>
+    private static async Task<double> AllocatedPerSecondIdleAsync(HttpClient server, TimeSpan window)
+    {
+        var a = await ServerStats.ReadAsync(server, AdminKey);
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(window);
+        return (await ServerStats.ReadAsync(server, AdminKey)).Minus(a).AllocatedBytes / clock.Elapsed.TotalSeconds;
+    }
+}
