@@ -46,8 +46,8 @@ public sealed record BenchOptions
     public TimeSpan Step { get; init; } = TimeSpan.FromSeconds(15);
     public double CapacityP99Ms { get; init; } = 100;
     /// <summary>Each operation alone for this long, at <see cref="AllocationRate"/> a second, for its allocation per request.</summary>
-    public TimeSpan AllocationWindow { get; init; } = TimeSpan.FromSeconds(8);
-    public double AllocationRate { get; init; } = 50;
+    public TimeSpan AllocationWindow { get; init; } = TimeSpan.FromSeconds(10);
+    public double AllocationRate { get; init; } = 100;
     public int ContendedSlots { get; init; } = 50;
     public int ContendedClients { get; init; } = 32;
     /// <summary>The closed-loop mix of the bench before 2026-12-02 (32 clients waiting for their answers), in this process.</summary>
@@ -56,7 +56,7 @@ public sealed record BenchOptions
     public static BenchOptions Quick => new()
     {
         Slots = 20_000, Clients = 8, Duration = TimeSpan.FromSeconds(5), WarmUp = TimeSpan.FromSeconds(2), Output = Path.Combine("bench", "results", "quick.json"),
-        RampMultiples = [20, 50], Step = TimeSpan.FromSeconds(2), AllocationWindow = TimeSpan.FromSeconds(2), ContendedSlots = 5, ContendedClients = 8,
+        RampMultiples = [20, 50], Step = TimeSpan.FromSeconds(2), AllocationWindow = TimeSpan.FromSeconds(4), ContendedSlots = 5, ContendedClients = 8,
     };
 }
 

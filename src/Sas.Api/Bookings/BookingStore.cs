@@ -36,7 +36,7 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
         /// A free slot (no live hold) of the sector the caller's scope was checked against, that this client did not hold
         /// in the last hold period: a hold is never renewed, so nobody keeps a slot by holding it again and again.
         /// </summary>
-        public string Hold => """
+        public string Hold { get; } = """
             UPDATE slots
                SET status = 'held', hold_id = @holdId, held_by = @client, hold_expires_at = @expires, updated_at = @now
              WHERE id = @id AND sector_code = @sector
@@ -45,18 +45,18 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
                AND (held_by IS NULL OR held_by <> @client OR hold_expires_at IS NULL OR hold_expires_at <= @renewableAfter)
             """;
         /// <summary>The holder stays named and the hold ends now: releasing then holding again is no way round the renewal rule.</summary>
-        public string ReleaseHold => """
+        public string ReleaseHold { get; } = """
             UPDATE slots
                SET status = 'available', hold_id = NULL, hold_expires_at = @now, updated_at = @now
              WHERE hold_id = @holdId AND held_by = @client AND status = 'held' AND hold_expires_at > @now
             """;
-        public string SelectHold => $"SELECT {SlotStore.Columns} FROM slots WHERE hold_id = @holdId AND held_by = @client AND status = 'held' AND hold_expires_at > @now";
-        public string SlotOfHold => "SELECT id FROM slots WHERE hold_id = @holdId AND held_by = @client AND status = 'held' AND hold_expires_at > @now";
+        public string SelectHold { get; } = $"SELECT {SlotStore.Columns} FROM slots WHERE hold_id = @holdId AND held_by = @client AND status = 'held' AND hold_expires_at > @now";
+        public string SlotOfHold { get; } = "SELECT id FROM slots WHERE hold_id = @holdId AND held_by = @client AND status = 'held' AND hold_expires_at > @now";
         /// <summary>
         /// Free without a hold, or under this client's live hold named by its id; in the sector whose scope was checked.
         /// Answers the slot as it is booked, so the booking carries what the slot says at that moment, not an earlier read.
         /// </summary>
-        public string BookSlot => d.UpdateReturning("slots",
+        public string BookSlot { get; } = d.UpdateReturning("slots",
             "status = 'booked', hold_id = NULL, held_by = NULL, hold_expires_at = NULL, updated_at = @now",
             """
             id = @id AND sector_code = @sector
@@ -65,7 +65,7 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
                     OR (status = 'held' AND hold_id = @holdId AND held_by = @client AND hold_expires_at > @now))
             """,
             "rpps, sector_code AS SectorCode, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc");
-        public string InsertBooking => """
+        public string InsertBooking { get; } = """
             INSERT INTO bookings (id, slot_id, rpps, sector_code, site_id, start_utc, end_utc, overflow, overflow_day, status, outcome,
                                   origin, regular_doctor, regular_doctor_contacted, requested_at,
                                   patient_last_name, patient_first_name, patient_birth_date, patient_phone, patient_commune,
@@ -77,27 +77,27 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
                     @PatientIns, @PatientRegularDoctorRpps, @Reason, @BookedByClient, @CreatedAt, 0, @UpdatedAt,
                     CASE WHEN @PatientRegularDoctorRpps = @Rpps THEN 1 ELSE 0 END, @OperatorId, @OperatorAccount)
             """;
-        public string TakeOverflowPlace => """
+        public string TakeOverflowPlace { get; } = """
             UPDATE overflow_days
                SET used = used + 1
              WHERE rpps = @rpps AND day = @day AND used < @max
             """;
-        public string FirstOverflowPlace => """
+        public string FirstOverflowPlace { get; } = """
             INSERT INTO overflow_days (rpps, day, used)
             SELECT @rpps, @day, 1
              WHERE @max >= 1
                AND NOT EXISTS (SELECT 1 FROM overflow_days WHERE rpps = @rpps AND day = @day)
             """;
-        public string GiveBackOverflowPlace => "UPDATE overflow_days SET used = used - 1 WHERE rpps = @rpps AND day = @day AND used > 0";
-        public string SelectBooking => $"SELECT {Columns} FROM bookings WHERE id = @id";
-        public string Cancel => """
+        public string GiveBackOverflowPlace { get; } = "UPDATE overflow_days SET used = used - 1 WHERE rpps = @rpps AND day = @day AND used > 0";
+        public string SelectBooking { get; } = $"SELECT {Columns} FROM bookings WHERE id = @id";
+        public string Cancel { get; } = """
             UPDATE bookings
                SET status = 'cancelled', cancelled_at = @now, cancelled_by = @by, cancel_reason = @reason,
                    cancelled_by_client = @client, slot_released = @release, updated_at = @now
              WHERE id = @id AND status = 'booked' AND outcome IS NULL
             """;
-        public string ReleaseSlot => "UPDATE slots SET status = 'available', updated_at = @now WHERE id = @slotId AND status = 'booked'";
-        public string RecordOutcome => """
+        public string ReleaseSlot { get; } = "UPDATE slots SET status = 'available', updated_at = @now WHERE id = @slotId AND status = 'booked'";
+        public string RecordOutcome { get; } = """
             UPDATE bookings
                SET outcome = @outcome, outcome_at = @now, updated_at = @now
              WHERE id = @id AND status = 'booked' AND outcome IS NULL AND (start_utc IS NULL OR start_utc <= @now)

@@ -23,18 +23,18 @@ public sealed class Idempotency(Db db, TimeProvider clock)
 
     public sealed class Sql(SqlDialect d)
     {
-        public string DeleteExpired => "DELETE FROM idempotency_keys WHERE client_id = @client AND idem_key = @key AND expires_at <= @now";
-        public string Select => $"""
+        public string DeleteExpired { get; } = "DELETE FROM idempotency_keys WHERE client_id = @client AND idem_key = @key AND expires_at <= @now";
+        public string Select { get; } = $"""
             SELECT request_hash AS RequestHash, status_code AS StatusCode, response_body AS ResponseBody, expires_at AS ExpiresAt
               FROM idempotency_keys {d.UpdateLock}
              WHERE client_id = @client AND idem_key = @key
             {d.ForUpdate}
             """;
-        public string Insert => """
+        public string Insert { get; } = """
             INSERT INTO idempotency_keys (client_id, idem_key, request_hash, status_code, response_body, created_at, expires_at)
             VALUES (@client, @key, @hash, @status, @body, @now, @expires)
             """;
-        public string DeleteExpiredBatch => d.DeleteBatch("idempotency_keys", "expires_at <= @now", "@batch");
+        public string DeleteExpiredBatch { get; } = d.DeleteBatch("idempotency_keys", "expires_at <= @now", "@batch");
     }
 
     private sealed record Row(string RequestHash, long StatusCode, string ResponseBody, DateTime ExpiresAt);

@@ -61,7 +61,8 @@ public static class FhirEndpoints
         var rest = search.After is { } after ? bookable.Where(f => after.Precedes(f.Slot.StartUtc, f.Slot.Id)).ToList() : bookable;
         var page = rest.Take(search.Count).ToList();
         var baseUrl = BaseUrl(request, s.Options);
-        var self = SearchLink(baseUrl, request, parsed.Applied, null);
+        // Nothing ignored: the request is the search as applied, as it came.
+        var self = parsed.IgnoredAny ? SearchLink(baseUrl, request, parsed.Applied, null) : $"{baseUrl}{request.Path}{request.QueryString}";
         var next = rest.Count > page.Count ? SearchLink(baseUrl, request, parsed.Applied, new SlotCursor(page[^1].Slot.StartUtc, page[^1].Slot.Id)) : null;
         return s.Builder.Build(page, new SlotBundleBuilder.Context(search, self, baseUrl, now, bookable.Count, next, parsed.Warnings));
     }

@@ -22,7 +22,7 @@ public sealed class FhirSlotStore(Db db)
         /// thirds of the query's time for a 25-GP answer. The GPs come once each below, the sectors from the
         /// node's territory copy.
         /// </summary>
-        public string FreeSlots => $"""
+        public string FreeSlots { get; } = $"""
             SELECT id, rpps, sector_code AS SectorCode, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc, modality
               FROM slots
              WHERE {d.InList("rpps", "@rpps")}
@@ -34,7 +34,7 @@ public sealed class FhirSlotStore(Db db)
             """;
 
         /// <summary>The GPs that have free slots, each with every practice site.</summary>
-        public string Practices => $"""
+        public string Practices { get; } = $"""
             SELECT p.rpps, p.first_name AS FirstName, p.last_name AS LastName, p.profession,
                    ps.site_id AS SiteId, ps.name AS SiteName, ps.address AS SiteAddress, ps.commune AS SiteCommune,
                    ps.postal_code AS SitePostalCode, ps.structure_id AS SiteStructureId, ps.booking_url AS SiteBookingUrl

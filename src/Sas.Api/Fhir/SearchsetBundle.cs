@@ -9,10 +9,14 @@ namespace Sas.Api.Fhir;
 /// them, straight into the response pipe: a 25-GP answer is about 150 kB, and as one string or one object
 /// graph per answer it kept the garbage collector busy enough to cut throughput under load.
 /// </summary>
-public sealed record SearchsetBundle(string Id, string Profile, DateTime LastUpdatedUtc, int Total, string SelfUrl, string? NextUrl, IReadOnlyList<SearchsetBundle.Entry> Entries) : IResult
+public sealed record SearchsetBundle(string Id, string Profile, DateTime LastUpdatedUtc, int Total, string FhirBase, string SelfUrl, string? NextUrl,
+    IReadOnlyList<SearchsetBundle.Entry> Entries) : IResult
 {
-    /// <summary>An entry: a resource of ours at its URL, or the search's warnings (mode <c>outcome</c>) under a <c>urn:uuid</c>.</summary>
-    public sealed record Entry(string FullUrl, ReadOnlyMemory<byte> Resource, string SearchMode);
+    /// <summary>
+    /// An entry: a resource of ours (its full URL is the FHIR base, its type and id, written together rather than
+    /// concatenated for each entry), or the search's warnings (mode <c>outcome</c>, no type) under a <c>urn:uuid</c>.
+    /// </summary>
+    public sealed record Entry(string? Type, string Id, ReadOnlyMemory<byte> Resource, string SearchMode);
 
     public Task ExecuteAsync(HttpContext http) => FhirResult.WriteAsync(http, StatusCodes.Status200OK, Write);
 
@@ -48,7 +52,7 @@ public sealed record SearchsetBundle(string Id, string Profile, DateTime LastUpd
             foreach (var e in Entries)
             {
                 w.WriteStartObject();
-                w.WriteString("fullUrl", e.FullUrl);
+                WriteFullUrl(w, e);
                 w.WritePropertyName("resource");
                 w.WriteRawValue(e.Resource.Span, skipInputValidation: true);
                 w.WriteStartObject("search");
@@ -59,5 +63,27 @@ public sealed record SearchsetBundle(string Id, string Profile, DateTime LastUpd
             w.WriteEndArray();
         }
         w.WriteEndObject();
+    }
+
+    private void WriteFullUrl(Utf8JsonWriter w, Entry e)
+    {
+        var prefix = e.Type is null ? "urn:uuid:" : FhirBase;
+        var length = prefix.Length + (e.Type is null ? 0 : e.Type.Length + 1) + e.Id.Length;
+        var buffer = System.Buffers.ArrayPool<char>.Shared.Rent(length);
+        try
+        {
+            var url = buffer.AsSpan();
+            prefix.CopyTo(url);
+            var at = prefix.Length;
+            if (e.Type is not null)
+            {
+                e.Type.CopyTo(url[at..]);
+                at += e.Type.Length;
+                url[at++] = '/';
+            }
+            e.Id.CopyTo(url[at..]);
+            w.WriteString("fullUrl", url[..length]);
+        }
+        finally { System.Buffers.ArrayPool<char>.Shared.Return(buffer); }
     }
 }

@@ -25,7 +25,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
     /// GPs again and again; building and serializing the resources each time allocated 1.4 MB per answer,
     /// and with 32 clients the collections paused the process a quarter of the time.
     /// </summary>
-    public SearchsetBundle Build(IReadOnlyList<FreeSlot> slots, Context ctx) => Build(slots, ctx, cache.Get);
+    public SearchsetBundle Build(IReadOnlyList<FreeSlot> slots, Context ctx) => Build(slots, ctx, cache);
 
     /// <summary>
     /// Builds and writes a CPTS-flow bundle of one made-up slot, caching nothing. The Firely SDK reads its
@@ -39,55 +39,60 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
         var sector = new Territory.SectorRow("warm-up", "warm-up", "44", "Europe/Paris", 24, "440000016");
         var slot = new FreeSlot(new FhirSlotRow(1, practice.Rpps, sector.Code, practice.SiteId, now, now.AddMinutes(20), "in_person"), practice, sector, "CPTS");
         var request = new SlotSearchRequest(now, now.AddDays(1), [practice.Rpps], true, true, true, true, SlotSearchRequest.MaxCount);
-        var bundle = Build([slot], new Context(request, "http://localhost/fhir/Slot", "http://localhost", now, 1, null, [new SearchIssue("warm-up", "warm-up")]),
-            (_, build) => FhirResult.SerializeToUtf8(build()));
+        var bundle = Build([slot], new Context(request, "http://localhost/fhir/Slot", "http://localhost", now, 1, null, [new SearchIssue("warm-up", "warm-up")]), null);
         using var writer = new System.Text.Json.Utf8JsonWriter(new System.Buffers.ArrayBufferWriter<byte>(), FhirResult.WriterOptions);
         bundle.Write(writer);
     }
 
-    private SearchsetBundle Build(IReadOnlyList<FreeSlot> slots, Context ctx, Func<string, Func<Resource>, ReadOnlyMemory<byte>> cached)
+    /// <summary>What a slot's resource is built from; equal keys are the same JSON.</summary>
+    private readonly record struct SlotKey(long Id, long StartTicks, long EndTicks, string Modality, string RoleId, string TimeZone, string Profession,
+        string? Cpts, string BaseUrl, string? BookingUrl);
+
+    private static ReadOnlyMemory<byte> Json<TKey, TState>(FhirResourceCache? cache, TKey key, TState state, Func<TState, Resource> build) where TKey : notnull =>
+        cache is null ? FhirResult.SerializeToUtf8(build(state)) : cache.Get(key, state, build);
+
+    private SearchsetBundle Build(IReadOnlyList<FreeSlot> slots, Context ctx, FhirResourceCache? cached)
     {
         var entries = new List<SearchsetBundle.Entry>(slots.Count * 2);
-        var fhirBase = ctx.BaseUrl + "/fhir";
-        void Add(string type, string id, ReadOnlyMemory<byte> json, string mode) => entries.Add(new($"{fhirBase}/{type}/{id}", json, mode));
         const string match = "match", include = "include";
 
         foreach (var free in slots)
         {
             var (row, practice) = (free.Slot, free.Practice);
-            var id = row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var cptsOf = ctx.Request.IsCptsFlow ? free.Sector.CptsFiness : null;
-            var key = $"Slot|{id}|{row.StartUtc.Ticks}|{row.EndUtc.Ticks}|{row.Modality}|{practice.RoleId}|{free.Sector.TimeZone}|{practice.Profession}|{cptsOf}|{ctx.BaseUrl}|{practice.SiteBookingUrl}";
-            Add("Slot", id, cached(key, () => ToSlot(free, ctx)), match);
+            var key = new SlotKey(row.Id, row.StartUtc.Ticks, row.EndUtc.Ticks, row.Modality, practice.RoleId, free.Sector.TimeZone, practice.Profession, cptsOf, ctx.BaseUrl, practice.SiteBookingUrl);
+            var json = Json(cached, key, (Builder: this, Free: free, Ctx: ctx), static s => s.Builder.ToSlot(s.Free, s.Ctx));
+            entries.Add(new("Slot", row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), json, match));
         }
 
         var r = ctx.Request;
-        // One role per GP and site, carrying the CPTS of its first slot's sector.
-        var roles = slots.DistinctBy(s => s.Practice.RoleId).ToList();
+        // One role per GP and site.
+        var roles = slots.Select(s => s.Practice).DistinctBy(p => p.RoleId).ToList();
         if (r.IncludeSchedule)
-            foreach (var p in roles.Select(x => x.Practice))
-                Add("Schedule", p.RoleId, cached($"Schedule|{p.RoleId}", () => ToSchedule(p)), include);
+            foreach (var p in roles)
+                entries.Add(new("Schedule", p.RoleId, Json(cached, ("Schedule", p.RoleId), p, static p => ToSchedule(p)), include));
         if (r.IncludeScheduleActors)
         {
-            foreach (var p in roles.Select(x => x.Practice).DistinctBy(p => p.Rpps))
-                Add("Practitioner", p.Rpps, cached($"Practitioner|{p.Rpps}|{p.LastName}|{p.FirstName}", () => ToPractitioner(p)), include);
-            foreach (var p in roles.Select(x => x.Practice))
-                Add("PractitionerRole", p.RoleId,
-                    cached($"PractitionerRole|{p.RoleId}|{p.SiteName}|{p.SiteAddress}|{p.SiteCommune}|{p.SitePostalCode}|{p.SiteStructureId}", () => ToPractitionerRole(p)), include);
+            foreach (var p in roles.DistinctBy(p => p.Rpps))
+                entries.Add(new("Practitioner", p.Rpps, Json(cached, ("Practitioner", p.Rpps, p.LastName, p.FirstName), p, static p => ToPractitioner(p)), include));
+            foreach (var p in roles)
+                entries.Add(new("PractitionerRole", p.RoleId,
+                    Json(cached, ("PractitionerRole", p.RoleId, p.SiteName, p.SiteAddress, p.SiteCommune, p.SitePostalCode, p.SiteStructureId), (Builder: this, P: p), static s => s.Builder.ToPractitionerRole(s.P)),
+                    include));
         }
         if (r.IsCptsFlow)
         {
             var structures = slots.Where(s => s.Sector.CptsFiness is not null).DistinctBy(s => s.Sector.CptsFiness).Select(s => (Finess: s.Sector.CptsFiness!, Name: s.CptsName)).ToList();
-            foreach (var (finess, name) in structures)
-                Add("HealthcareService", CptsId(finess), cached($"HealthcareService|{finess}|{name}", () => ToHealthcareService(finess, name)), include);
+            foreach (var cpts in structures)
+                entries.Add(new("HealthcareService", CptsId(cpts.Finess), Json(cached, ("HealthcareService", cpts.Finess, cpts.Name), cpts, static c => ToHealthcareService(c.Finess, c.Name)), include));
             if (r.IncludeOrganization)
-                foreach (var (finess, name) in structures)
-                    Add("Organization", CptsId(finess), cached($"Organization|{finess}|{name}", () => ToOrganization(finess, name)), include);
+                foreach (var cpts in structures)
+                    entries.Add(new("Organization", CptsId(cpts.Finess), Json(cached, ("Organization", cpts.Finess, cpts.Name), cpts, static c => ToOrganization(c.Finess, c.Name)), include));
         }
         if (ctx.Warnings is { Count: > 0 } warnings)
-            entries.Add(new($"urn:uuid:{Guid.NewGuid()}", FhirResult.SerializeToUtf8(FhirResult.Warnings(warnings)), "outcome"));
+            entries.Add(new(null, Guid.NewGuid().ToString(), FhirResult.SerializeToUtf8(FhirResult.Warnings(warnings)), "outcome"));
         return new SearchsetBundle(Guid.NewGuid().ToString(), r.IsCptsFlow ? FhirCodes.CptsBundleProfile : FhirCodes.BundleProfile,
-            ctx.NowUtc, ctx.Total, ctx.SelfUrl, ctx.NextUrl, entries);
+            ctx.NowUtc, ctx.Total, ctx.BaseUrl + "/fhir/", ctx.SelfUrl, ctx.NextUrl, entries);
     }
 
     /// <summary>
@@ -223,8 +228,11 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
     /// One PractitionerRole (and Schedule) per GP and practice site. Site ids allow characters a FHIR id
     /// does not (<c>_</c>, <c>:</c>), so the site is hashed: stable, valid, and never longer than 64.
     /// </summary>
-    public static string RoleId(string rpps, string siteId) =>
-        $"{rpps}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(siteId)))[..12]}";
+    public static string RoleId(string rpps, string siteId) => RoleIds.GetOrAdd((rpps, siteId), static k =>
+        $"{k.Rpps}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(k.SiteId)))[..12]}");
+
+    /// <summary>Role ids already computed (a hash per GP and site, asked for on every answer); bounded by the GPs' sites.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Rpps, string SiteId), string> RoleIds = new();
 
     public static string CptsId(string finess) => $"cpts-{finess}";
 }

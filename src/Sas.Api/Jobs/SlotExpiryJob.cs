@@ -20,7 +20,7 @@ public sealed class SlotExpiryJob(Db db, TimeProvider clock, Outbox outbox, ILog
 
     public sealed class Sql(SqlDialect d)
     {
-        public string Due => $"""
+        public string Due { get; } = $"""
             SELECT id
               FROM slots
              WHERE status IN ('available', 'held')
@@ -28,7 +28,7 @@ public sealed class SlotExpiryJob(Db db, TimeProvider clock, Outbox outbox, ILog
              ORDER BY id
             {d.Limit("@batch")}
             """;
-        public string Expire => d.UpdateReturning("slots",
+        public string Expire { get; } = d.UpdateReturning("slots",
             "status = 'expired', hold_id = NULL, held_by = NULL, hold_expires_at = NULL, updated_at = @now",
             $"{d.InList("id", "@ids")} AND status IN ('available', 'held') AND start_utc <= @now",
             "id, rpps, sector_code AS SectorCode, start_utc AS StartUtc, end_utc AS EndUtc");

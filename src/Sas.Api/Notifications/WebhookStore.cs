@@ -23,16 +23,16 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
     public sealed class Sql(SqlDialect d)
     {
         /// <summary>A JWT caller has no client row (it has no key): its webhook needs one, with its role and scope as of now.</summary>
-        public string UpdateJwtClient => "UPDATE clients SET role = @role, scope = @scope WHERE id = @client";
-        public string InsertJwtClient => "INSERT INTO clients (id, name, role, scope, created_at) VALUES (@client, @name, @role, @scope, @now)";
-        public string UpdateWebhook => "UPDATE webhooks SET url = @url, secret = @secret, events = @events, updated_at = @now WHERE client_id = @client";
-        public string InsertWebhook => "INSERT INTO webhooks (client_id, url, secret, events, updated_at) VALUES (@client, @url, @secret, @events, @now)";
-        public string SelectWebhook => "SELECT client_id AS ClientId, url, secret, events FROM webhooks WHERE client_id = @client";
+        public string UpdateJwtClient { get; } = "UPDATE clients SET role = @role, scope = @scope WHERE id = @client";
+        public string InsertJwtClient { get; } = "INSERT INTO clients (id, name, role, scope, created_at) VALUES (@client, @name, @role, @scope, @now)";
+        public string UpdateWebhook { get; } = "UPDATE webhooks SET url = @url, secret = @secret, events = @events, updated_at = @now WHERE client_id = @client";
+        public string InsertWebhook { get; } = "INSERT INTO webhooks (client_id, url, secret, events, updated_at) VALUES (@client, @url, @secret, @events, @now)";
+        public string SelectWebhook { get; } = "SELECT client_id AS ClientId, url, secret, events FROM webhooks WHERE client_id = @client";
         /// <summary>
         /// Outbox rows not fanned out yet, claimed: on a server engine each node takes rows no other node holds
         /// (SKIP LOCKED, READPAST) and keeps them locked until its fan-out commits.
         /// </summary>
-        public string ClaimEvents => $"""
+        public string ClaimEvents { get; } = $"""
             SELECT o.id, o.event_id AS EventId, o.event_type AS EventType, o.booking_id AS BookingId, o.slot_id AS SlotId, o.rpps,
                    o.client_id AS ClientId, b.origin AS Origin, b.overflow AS Overflow
               FROM outbox o {d.ClaimHint}
@@ -42,13 +42,13 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
             {d.Limit("@batch")}
             {d.ClaimClause("o")}
             """;
-        public string MarkFannedOut => $"UPDATE outbox SET fanned_out_at = @now WHERE {d.InList("id", "@ids")}";
-        public string Subscribers => """
+        public string MarkFannedOut { get; } = $"UPDATE outbox SET fanned_out_at = @now WHERE {d.InList("id", "@ids")}";
+        public string Subscribers { get; } = """
             SELECT w.client_id AS ClientId, w.events, c.role, c.scope
               FROM webhooks w
               JOIN clients c ON c.id = w.client_id
             """;
-        public string InsertDelivery => """
+        public string InsertDelivery { get; } = """
             INSERT INTO webhook_deliveries (outbox_id, event_id, event_type, client_id, order_key, status, attempts, next_attempt_at, created_at)
             VALUES (@OutboxId, @EventId, @EventType, @ClientId, @OrderKey, 'pending', 0, @now, @now)
             """;
@@ -56,7 +56,7 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
         /// Due deliveries in their events' order, but never one whose booking has an earlier event still pending for the
         /// same client, nor an earlier event not fanned out yet (another node may be fanning it out): order per booking.
         /// </summary>
-        public string Due => $"""
+        public string Due { get; } = $"""
             SELECT d.id, d.event_id AS EventId, d.event_type AS EventType, d.client_id AS ClientId, d.order_key AS OrderKey, d.attempts,
                    w.url, w.secret, o.payload
               FROM webhook_deliveries d
@@ -72,17 +72,17 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
              ORDER BY d.outbox_id, d.id
             {d.Limit("@batch")}
             """;
-        public string Claim => """
+        public string Claim { get; } = """
             UPDATE webhook_deliveries
                SET lease_until = @until
              WHERE id = @id AND status = 'pending' AND (lease_until IS NULL OR lease_until <= @now)
             """;
-        public string Delivered => """
+        public string Delivered { get; } = """
             UPDATE webhook_deliveries
                SET status = 'delivered', attempts = attempts + 1, delivered_at = @now, lease_until = NULL, last_error = NULL
              WHERE id = @id AND status = 'pending'
             """;
-        public string AttemptFailed => """
+        public string AttemptFailed { get; } = """
             UPDATE webhook_deliveries
                SET attempts = attempts + 1, next_attempt_at = @next, lease_until = NULL, last_error = @error,
                    status = CASE WHEN attempts + 1 >= @max THEN 'failed' ELSE 'pending' END

@@ -25,7 +25,7 @@ public sealed class PatientPurgeJob(Db db, TimeProvider clock, IConfiguration co
 
     public sealed class Sql(SqlDialect d)
     {
-        public string Due => $"""
+        public string Due { get; } = $"""
             SELECT id
               FROM bookings
              WHERE purged_at IS NULL
@@ -33,7 +33,7 @@ public sealed class PatientPurgeJob(Db db, TimeProvider clock, IConfiguration co
              ORDER BY id
             {d.Limit("@batch")}
             """;
-        public string Purge => $"""
+        public string Purge { get; } = $"""
             UPDATE bookings
                SET patient_last_name = NULL, patient_first_name = NULL, patient_birth_date = NULL, patient_phone = NULL,
                    patient_commune = NULL, patient_ins = NULL, patient_regular_doctor_rpps = NULL, reason = NULL,

@@ -17,7 +17,7 @@ public sealed class RegulatorStore(Db db, TimeProvider clock, Infrastructure.Aud
 
     public sealed class Sql(SqlDialect d)
     {
-        public string ById => $"SELECT {Columns} FROM regulators WHERE id = @id";
+        public string ById { get; } = $"SELECT {Columns} FROM regulators WHERE id = @id";
 
         /// <summary>
         /// An account by one of its identifiers. A disabled account may share its identifier with the active one that
@@ -30,19 +30,19 @@ public sealed class RegulatorStore(Db db, TimeProvider clock, Infrastructure.Aud
             {d.Limit("1")}
             """;
 
-        public string Insert => """
+        public string Insert { get; } = """
             INSERT INTO regulators (id, idnps, sas_id, family, given, email, active, version, updated_at)
             VALUES (@Id, @Idnps, @SasId, @Family, @Given, @Email, @Active, 1, @UpdatedAt)
             """;
 
-        public string Update => """
+        public string Update { get; } = """
             UPDATE regulators
                SET idnps = @Idnps, sas_id = @SasId, family = @Family, given = @Given, email = @Email, active = @Active,
                    version = version + 1, updated_at = @UpdatedAt
              WHERE id = @Id
             """;
 
-        public string ActiveBySasId => "SELECT COUNT(*) FROM regulators WHERE sas_id = @sasId AND active = 1";
+        public string ActiveBySasId { get; } = "SELECT COUNT(*) FROM regulators WHERE sas_id = @sasId AND active = 1";
     }
 
     private readonly Sql sql = new(db.Dialect);

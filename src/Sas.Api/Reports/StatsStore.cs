@@ -51,24 +51,24 @@ public sealed class StatsStore(Db db)
     public sealed class Sql(SqlDialect d)
     {
         /// <summary>Slots that were still published at their start, in the range: booked, expired, or not yet swept by the expiry job.</summary>
-        public string RawSlots => """
+        public string RawSlots { get; } = """
             SELECT sector_code AS SectorCode, rpps, start_utc AS StartUtc, end_utc AS EndUtc, status
               FROM slots
              WHERE start_utc >= @from AND start_utc < @to AND start_utc < @now
                AND status IN ('booked', 'expired', 'available', 'held')
             """;
-        public string RawBookings => """
+        public string RawBookings { get; } = """
             SELECT sector_code AS SectorCode, rpps, start_utc AS StartUtc, created_at AS CreatedAt, overflow, status, outcome,
                    origin, regular_doctor AS RegularDoctor, requested_at AS RequestedAt, gp_is_regular_doctor AS GpIsRegularDoctor
               FROM bookings
              WHERE (start_utc >= @from AND start_utc < @to AND start_utc < @now)
                 OR (start_utc IS NULL AND created_at >= @from AND created_at < @to AND created_at < @now)
             """;
-        public string Zones => "SELECT code, time_zone AS TimeZone FROM sectors";
-        public string DeleteHourly => "DELETE FROM stats_hourly WHERE hour_utc >= @from AND hour_utc < @to";
-        public string DeleteSectorHourly => "DELETE FROM stats_sector_hourly WHERE hour_utc >= @from AND hour_utc < @to";
-        public string DeleteDelays => "DELETE FROM stats_delays WHERE hour_utc >= @from AND hour_utc < @to";
-        public string InsertHourly => """
+        public string Zones { get; } = "SELECT code, time_zone AS TimeZone FROM sectors";
+        public string DeleteHourly { get; } = "DELETE FROM stats_hourly WHERE hour_utc >= @from AND hour_utc < @to";
+        public string DeleteSectorHourly { get; } = "DELETE FROM stats_sector_hourly WHERE hour_utc >= @from AND hour_utc < @to";
+        public string DeleteDelays { get; } = "DELETE FROM stats_delays WHERE hour_utc >= @from AND hour_utc < @to";
+        public string InsertHourly { get; } = """
             INSERT INTO stats_hourly (sector_code, rpps, hour_utc, offered, booked, expired, offered_minutes, honoured, no_show, cancelled,
                                       overflow_bookings, sas_bookings, no_regular_doctor, regular_doctor_unavailable, majoration_eligible,
                                       local_day, local_week, local_month, local_weekday, local_hour)
@@ -76,7 +76,7 @@ public sealed class StatsStore(Db db)
                     @OverflowBookings, @SasBookings, @NoRegularDoctor, @RegularDoctorUnavailable, @MajorationEligible,
                     @LocalDay, @LocalWeek, @LocalMonth, @LocalWeekday, @LocalHour)
             """;
-        public string InsertSectorHourly => """
+        public string InsertSectorHourly { get; } = """
             INSERT INTO stats_sector_hourly (sector_code, hour_utc, offered, booked, expired, offered_minutes, honoured, no_show, cancelled,
                                              overflow_bookings, sas_bookings, no_regular_doctor, regular_doctor_unavailable, majoration_eligible,
                                              local_day, local_week, local_month, local_weekday, local_hour)
@@ -111,33 +111,33 @@ public sealed class StatsStore(Db db)
             ReportKey.WeekdayHour => d.IntegerAsText("local_weekday * 100 + local_hour"),
             _ => d.Concat(d.Concat("rpps", "'|'"), "local_week"),
         };
-        public string ParticipatingPractitioners => $"""
+        public string ParticipatingPractitioners { get; } = $"""
             SELECT COUNT(DISTINCT rpps)
               FROM stats_hourly
              WHERE {d.InList("sector_code", "@sectors")} AND hour_utc >= @from AND hour_utc < @to
                AND (offered > 0 OR overflow_bookings > 0)
             """;
-        public string DelayHistogram => $"""
+        public string DelayHistogram { get; } = $"""
             SELECT delay_minutes AS DelayMinutes, SUM(bookings) AS Bookings
               FROM stats_delays
              WHERE {d.InList("sector_code", "@sectors")} AND hour_utc >= @from AND hour_utc < @to
              GROUP BY delay_minutes
             """;
-        public string InsertDelay => """
+        public string InsertDelay { get; } = """
             INSERT INTO stats_delays (sector_code, rpps, hour_utc, delay_minutes, bookings)
             VALUES (@SectorCode, @Rpps, @HourUtc, @DelayMinutes, @Bookings)
             """;
-        public string PractitionerNames => $"SELECT rpps, first_name AS FirstName, last_name AS LastName FROM practitioners WHERE {d.InList("rpps", "@rpps")}";
+        public string PractitionerNames { get; } = $"SELECT rpps, first_name AS FirstName, last_name AS LastName FROM practitioners WHERE {d.InList("rpps", "@rpps")}";
         /// <summary>Every hour with eligible acts of these GPs, in every sector: the weekly cap is theirs, not a CPTS's.</summary>
-        public string EligibleHours => $"""
+        public string EligibleHours { get; } = $"""
             SELECT sector_code AS SectorCode, rpps, hour_utc AS HourUtc, local_week AS LocalWeek, majoration_eligible AS Eligible
               FROM stats_hourly
              WHERE {d.InList("rpps", "@rpps")} AND hour_utc >= @from AND hour_utc < @to AND majoration_eligible > 0
             """;
-        public string ReadState => "SELECT value FROM stats_state WHERE name = @name";
-        public string WriteState => "UPDATE stats_state SET value = @value WHERE name = @name";
-        public string EarliestSlot => "SELECT MIN(start_utc) FROM slots";
-        public string EarliestBooking => "SELECT MIN(created_at) FROM bookings";
+        public string ReadState { get; } = "SELECT value FROM stats_state WHERE name = @name";
+        public string WriteState { get; } = "UPDATE stats_state SET value = @value WHERE name = @name";
+        public string EarliestSlot { get; } = "SELECT MIN(start_utc) FROM slots";
+        public string EarliestBooking { get; } = "SELECT MIN(created_at) FROM bookings";
     }
 
     private readonly Sql Statements = new(db.Dialect);

@@ -25,25 +25,25 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
 
     public sealed class Sql(SqlDialect d)
     {
-        public string Insert => d.InsertReturningId("slots",
+        public string Insert { get; } = d.InsertReturningId("slots",
             "rpps, sector_code, site_id, start_utc, end_utc, modality, external_id, status, created_at, updated_at",
             "@Rpps, @SectorCode, @SiteId, @StartUtc, @EndUtc, @Modality, @ExternalId, 'available', @now, @now");
-        public string InsertMany => """
+        public string InsertMany { get; } = """
             INSERT INTO slots (rpps, sector_code, site_id, start_utc, end_utc, modality, external_id, status, created_at, updated_at)
             VALUES (@Rpps, @SectorCode, @SiteId, @StartUtc, @EndUtc, @Modality, @ExternalId, 'available', @now, @now)
             """;
-        public string SelectById => $"SELECT {Columns} FROM slots WHERE id = @id";
+        public string SelectById { get; } = $"SELECT {Columns} FROM slots WHERE id = @id";
         /// <summary>
         /// A GP's slot writes (publish, sync) take turns on the GP's row: at READ COMMITTED a row lock cannot stop
         /// another transaction inserting a new overlapping slot (a phantom), a lock on the one row they share does.
         /// </summary>
-        public string LockPractitioner => $"SELECT rpps FROM practitioners {d.UpdateLock} WHERE rpps = @rpps {d.ForUpdate}";
+        public string LockPractitioner { get; } = $"SELECT rpps FROM practitioners {d.UpdateLock} WHERE rpps = @rpps {d.ForUpdate}";
         /// <summary>
         /// Live slots of the GP at a site that overlap [start, end): what a new slot may not cross. A slot lasts at most
         /// <see cref="SlotSpec.MaxMinutes"/>, so only those starting after <c>@earliest</c> (that long before) can: the
         /// read stays a short range of the GP's index instead of the GP's whole history.
         /// </summary>
-        public string SelectOverlapping => $"""
+        public string SelectOverlapping { get; } = $"""
             SELECT {Columns}
               FROM slots {d.UpdateLock}
              WHERE rpps = @rpps
@@ -54,9 +54,9 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
                AND end_utc > @start
             {d.ForUpdate}
             """;
-        public string ExternalIdExists => "SELECT COUNT(*) FROM slots WHERE rpps = @rpps AND external_id = @externalId";
+        public string ExternalIdExists { get; } = "SELECT COUNT(*) FROM slots WHERE rpps = @rpps AND external_id = @externalId";
         /// <summary>What a sync compares with: the window widened by the longest slot (for overlaps)...</summary>
-        public string SelectWindowForSync => $"""
+        public string SelectWindowForSync { get; } = $"""
             SELECT {Columns}
               FROM slots {d.UpdateLock}
              WHERE rpps = @rpps
@@ -67,7 +67,7 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         /// ...plus the slots the body names that lie outside it (a slot moved into the window). Asked only for
         /// ids the window did not have: binding every id of a 70-slot body on each sync cost more than the read.
         /// </summary>
-        public string SelectNamedOutsideWindow => $"""
+        public string SelectNamedOutsideWindow { get; } = $"""
             SELECT {Columns}
               FROM slots {d.UpdateLock}
              WHERE rpps = @rpps
@@ -75,7 +75,7 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
                AND (start_utc < @low OR start_utc >= @high)
             {d.ForUpdate}
             """;
-        public string UpdateFromSync => """
+        public string UpdateFromSync { get; } = """
             UPDATE slots
                SET sector_code = @SectorCode, site_id = @SiteId, start_utc = @StartUtc, end_utc = @EndUtc, modality = @Modality,
                    status = 'available', hold_id = NULL, held_by = NULL, hold_expires_at = NULL, updated_at = @now
@@ -83,7 +83,7 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
                AND (status IN ('available', 'withdrawn') OR (status = 'held' AND hold_expires_at <= @now))
             """;
         /// <summary>State in the WHERE: only an unbooked slot whose hold (if any) has lapsed is withdrawn.</summary>
-        public string Withdraw => """
+        public string Withdraw { get; } = """
             UPDATE slots
                SET status = 'withdrawn', hold_id = NULL, held_by = NULL, hold_expires_at = NULL, updated_at = @now
              WHERE id = @id

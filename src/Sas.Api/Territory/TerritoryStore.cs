@@ -17,58 +17,58 @@ public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryC
 {
     public sealed class Sql(SqlDialect d)
     {
-        public string UpdateSector => """
+        public string UpdateSector { get; } = """
             UPDATE sectors
                SET name = @Name, department = @Department, time_zone = @TimeZone,
                    booking_horizon_hours = @BookingHorizonHours, cpts_finess = @CptsFiness, updated_at = @now
              WHERE code = @Code
             """;
-        public string InsertSector => """
+        public string InsertSector { get; } = """
             INSERT INTO sectors (code, name, department, time_zone, booking_horizon_hours, cpts_finess, updated_at)
             VALUES (@Code, @Name, @Department, @TimeZone, @BookingHorizonHours, @CptsFiness, @now)
             """;
-        public string DeleteSectorCommunes => "DELETE FROM sector_communes WHERE sector_code = @code";
-        public string InsertSectorCommune => "INSERT INTO sector_communes (sector_code, insee_code) VALUES (@SectorCode, @InseeCode)";
-        public string SelectSector => """
+        public string DeleteSectorCommunes { get; } = "DELETE FROM sector_communes WHERE sector_code = @code";
+        public string InsertSectorCommune { get; } = "INSERT INTO sector_communes (sector_code, insee_code) VALUES (@SectorCode, @InseeCode)";
+        public string SelectSector { get; } = """
             SELECT code, name, department, time_zone AS TimeZone, booking_horizon_hours AS BookingHorizonHours, cpts_finess AS CptsFiness
               FROM sectors
              WHERE code = @code
             """;
-        public string SelectSectors => $"""
+        public string SelectSectors { get; } = $"""
             SELECT code, name, department, time_zone AS TimeZone, booking_horizon_hours AS BookingHorizonHours, cpts_finess AS CptsFiness
               FROM sectors
              WHERE {d.InList("code", "@codes")}
             """;
-        public string ListSectors => $"""
+        public string ListSectors { get; } = $"""
             SELECT code, name, department, time_zone AS TimeZone, booking_horizon_hours AS BookingHorizonHours, cpts_finess AS CptsFiness
               FROM sectors
              WHERE code > @after
              ORDER BY code
             {d.Limit("@limit")}
             """;
-        public string SelectCommunesOfSectors => $"""
+        public string SelectCommunesOfSectors { get; } = $"""
             SELECT sector_code AS SectorCode, insee_code AS InseeCode
               FROM sector_communes
              WHERE {d.InList("sector_code", "@codes")}
             """;
-        public string SelectSectorsOfCommunes => $"""
+        public string SelectSectorsOfCommunes { get; } = $"""
             SELECT sector_code AS SectorCode, insee_code AS InseeCode
               FROM sector_communes
              WHERE {d.InList("insee_code", "@inseeCodes")}
             """;
-        public string CountExistingSectors => $"SELECT COUNT(*) FROM sectors WHERE {d.InList("code", "@codes")}";
-        public string SelectCpts => "SELECT finess, name FROM cpts WHERE finess = @finess";
-        public string UpdateCpts => "UPDATE cpts SET name = @name, updated_at = @now WHERE finess = @finess";
-        public string InsertCpts => "INSERT INTO cpts (finess, name, updated_at) VALUES (@finess, @name, @now)";
-        public string DetachCptsSectors => $"UPDATE sectors SET cpts_finess = NULL, updated_at = @now WHERE cpts_finess = @finess AND NOT {d.InList("code", "@codes")}";
-        public string AttachCptsSectors => $"UPDATE sectors SET cpts_finess = @finess, updated_at = @now WHERE {d.InList("code", "@codes")}";
-        public string SelectCptsSectorCodes => "SELECT code FROM sectors WHERE cpts_finess = @finess ORDER BY code";
-        public string SelectAllSectors => """
+        public string CountExistingSectors { get; } = $"SELECT COUNT(*) FROM sectors WHERE {d.InList("code", "@codes")}";
+        public string SelectCpts { get; } = "SELECT finess, name FROM cpts WHERE finess = @finess";
+        public string UpdateCpts { get; } = "UPDATE cpts SET name = @name, updated_at = @now WHERE finess = @finess";
+        public string InsertCpts { get; } = "INSERT INTO cpts (finess, name, updated_at) VALUES (@finess, @name, @now)";
+        public string DetachCptsSectors { get; } = $"UPDATE sectors SET cpts_finess = NULL, updated_at = @now WHERE cpts_finess = @finess AND NOT {d.InList("code", "@codes")}";
+        public string AttachCptsSectors { get; } = $"UPDATE sectors SET cpts_finess = @finess, updated_at = @now WHERE {d.InList("code", "@codes")}";
+        public string SelectCptsSectorCodes { get; } = "SELECT code FROM sectors WHERE cpts_finess = @finess ORDER BY code";
+        public string SelectAllSectors { get; } = """
             SELECT code, name, department, time_zone AS TimeZone, booking_horizon_hours AS BookingHorizonHours, cpts_finess AS CptsFiness
               FROM sectors
             """;
-        public string SelectAllSectorCommunes => "SELECT sector_code AS SectorCode, insee_code AS InseeCode FROM sector_communes";
-        public string SelectAllCpts => "SELECT finess, name FROM cpts";
+        public string SelectAllSectorCommunes { get; } = "SELECT sector_code AS SectorCode, insee_code AS InseeCode FROM sector_communes";
+        public string SelectAllCpts { get; } = "SELECT finess, name FROM cpts";
     }
 
     private readonly Sql sql = new(db.Dialect);

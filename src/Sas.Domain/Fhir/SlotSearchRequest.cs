@@ -11,7 +11,8 @@ public sealed record SearchIssue(string Parameter, string Message);
 /// <c>outcome</c>), and the parameters that were applied (name and value, in whole or in part), which are all the
 /// self link echoes.
 /// </summary>
-public sealed record SlotSearchParse(SlotSearchRequest? Request, IReadOnlyList<SearchIssue> Errors, IReadOnlyList<SearchIssue> Warnings, IReadOnlySet<(string Key, string Value)> Applied)
+public sealed record SlotSearchParse(SlotSearchRequest? Request, IReadOnlyList<SearchIssue> Errors, IReadOnlyList<SearchIssue> Warnings, IReadOnlySet<(string Key, string Value)> Applied,
+    bool IgnoredAny = false)
 {
     public bool WasApplied(string key) => Applied.Any(a => a.Key == key);
 }
@@ -82,12 +83,17 @@ public sealed record SlotSearchRequest(
         var count = MaxCount;
         SlotCursor? after = null;
         var seenIdentifier = false;
+        var ignoredAny = false;
 
         // Ignored in the lenient default, refused under handling=strict.
         void Unsupported(string parameter, string message)
         {
             if (strict) errors.Add(new SearchIssue(parameter, message));
-            else warnings.Add(new SearchIssue(parameter, message + "; ignored"));
+            else
+            {
+                warnings.Add(new SearchIssue(parameter, message + "; ignored"));
+                ignoredAny = true;
+            }
         }
 
         foreach (var (key, raw) in query)
@@ -150,10 +156,10 @@ public sealed record SlotSearchRequest(
         if (iterates.Contains("HealthcareService:organization") && !includes.Contains("Slot:service-type-reference"))
             errors.Add(new SearchIssue("_include:iterate", "HealthcareService:organization needs _include=Slot:service-type-reference"));
 
-        if (errors.Count > 0) return new SlotSearchParse(null, errors, warnings, applied);
+        if (errors.Count > 0) return new SlotSearchParse(null, errors, warnings, applied, ignoredAny);
         return new SlotSearchParse(new SlotSearchRequest(lower!.Value, upper!.Value, rpps.Distinct().ToList(),
             includes.Contains("Slot:schedule"), iterates.Contains("Schedule:actor"),
-            includes.Contains("Slot:service-type-reference"), iterates.Contains("HealthcareService:organization"), count, after), errors, warnings, applied);
+            includes.Contains("Slot:service-type-reference"), iterates.Contains("HealthcareService:organization"), count, after), errors, warnings, applied, ignoredAny);
     }
 
     private static void ReadStart(string value, TimeZoneInfo zone, List<SearchIssue> issues, ref DateTime? lower, ref DateTime? upper)

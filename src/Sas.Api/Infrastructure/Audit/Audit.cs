@@ -14,7 +14,7 @@ public sealed class Audit(Db db, TimeProvider clock)
 {
     public sealed class Sql(SqlDialect d)
     {
-        public string Insert => """
+        public string Insert { get; } = """
             INSERT INTO audit_log (at, client_id, role, action, entity, entity_id, trace_id)
             VALUES (@at, @clientId, @role, @action, @entity, @entityId, @traceId)
             """;

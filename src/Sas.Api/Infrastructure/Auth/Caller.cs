@@ -30,7 +30,12 @@ public sealed record Caller(string ClientId, string Role, IReadOnlySet<string> S
 {
     public bool IsAdmin => Role == Roles.Admin;
 
-    public static Caller From(ClaimsPrincipal user) => new(
+    /// <summary>The caller a principal describes, read once per principal (an API key's principal is shared by its requests).</summary>
+    public static Caller From(ClaimsPrincipal user) => Callers.GetValue(user, Read);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ClaimsPrincipal, Caller> Callers = [];
+
+    private static Caller Read(ClaimsPrincipal user) => new(
         user.FindFirstValue(SasClaims.ClientId) ?? "",
         user.FindFirstValue(SasClaims.Role) ?? "",
         user.FindAll(SasClaims.Scope).Select(c => c.Value).ToHashSet(StringComparer.Ordinal));

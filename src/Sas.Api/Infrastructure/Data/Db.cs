@@ -125,13 +125,22 @@ public sealed class Db : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The physical SQLite connections already given <see cref="sqlitePragmas"/>: the pool hands the same one out again,
+    /// and its settings stay with it. Running the batch on every open (a command, its reader and three statements
+    /// parsed) cost each pooled request about 2 kB and a round through the engine for nothing.
+    /// </summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> configured = [];
+
     private async Task<DbConnection> OpenSqliteAsync(SqliteConnection sqlite, CancellationToken ct)
     {
         await sqlite.OpenAsync(ct);
+        if (sqlite.Handle is { } handle && configured.TryGetValue(handle, out _)) return sqlite;
         // Another process writing (a second instance, a maintenance script) is waited for by SQLite itself.
         await using var pragma = sqlite.CreateCommand();
         pragma.CommandText = sqlitePragmas;
         await pragma.ExecuteNonQueryAsync(ct);
+        if (sqlite.Handle is { } opened) configured.AddOrUpdate(opened, configured);
         return sqlite;
     }
 

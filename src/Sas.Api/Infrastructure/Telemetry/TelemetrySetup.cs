@@ -37,12 +37,14 @@ public static class TelemetrySetup
                 m.AddMeter(SasMetrics.MeterName).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation();
                 m.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (otlp) m.AddOtlpExporter();
-            })
-            .WithTracing(t =>
-            {
-                t.AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health")).AddHttpClientInstrumentation();
-                if (otlp) t.AddOtlpExporter();
             });
+        // Traces only go somewhere over OTLP: without a collector, tracing each request built an Activity and its tags
+        // for nobody (about 1 kB a request).
+        if (otlp)
+            telemetry.WithTracing(t => t
+                .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
+                .AddHttpClientInstrumentation()
+                .AddOtlpExporter());
         return builder;
     }
 
