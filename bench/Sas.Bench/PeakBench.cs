@@ -77,7 +77,7 @@ public static class PeakBench
 
         var peak = PeakProfile.PerSecond;
         var bookingsAndHolds = (peak["booking"] + peak["hold"]) * (o.Multiple * (o.WarmUp + o.Duration).TotalSeconds
-            + o.RampMultiples.Sum(m => m * o.Step.TotalSeconds)) + 200 * 2 + o.ContendedSlots;
+            + o.RampMultiples.Sum(m => m * o.Step.TotalSeconds)) + 2 * o.AllocationRate * (o.AllocationWindow.TotalSeconds + 1) + o.ContendedSlots;
         var workload = await Workload.CreateAsync(http, data, AdminKey, (int)Math.Min(bookingsAndHolds * 1.1, 200_000), log);
         var ops = workload.Operations;
         Rated[] Profile(double multiple) => peak.Select(p => new Rated(ops[p.Key], p.Value * multiple)).ToArray();
@@ -118,7 +118,7 @@ public static class PeakBench
             var run = (await OpenLoop.RunAsync([new Rated(ops[name], rate)], o.AllocationWindow)).Single();
             var spent = (await ServerStats.ReadAsync(first, AdminKey)).Minus(a);
             allocation[name] = Math.Round(Math.Max(0, spent.AllocatedBytes - idle * window.Elapsed.TotalSeconds) / Math.Max(1, run.Requests));
-            log.WriteLine($"  {name}: {run.Requests} requests, {spent.AllocatedBytes / 1048576:N1} MB, {allocation[name] / 1024:N1} kB each");
+            log.WriteLine($"  {name}: {run.Requests} requests ({run.Conflicts} refused, {run.Errors} errors, {run.Skipped} not sent), {spent.AllocatedBytes / 1048576:N1} MB, {allocation[name] / 1024:N1} kB each (raw {a.AllocatedBytes:N0})");
         }
 
         log.WriteLine($"Capacity: the profile at {string.Join(", ", o.RampMultiples)}× until a p99 passes {o.CapacityP99Ms} ms or an error appears, {o.Step.TotalSeconds:N0} s each…");

@@ -63,7 +63,7 @@ public sealed class Db : IAsyncDisposable
                 UseJitter = true,
             })
             .Build();
-        sqliteWriter = new(() => new SqliteWriter(ct => OpenSqliteAsync(new SqliteConnection(options.ConnectionString), ct), options.SqliteMaxBatch));
+        sqliteWriter = new(() => new SqliteWriter(ct => OpenSqliteAsync(new PrefixedSqliteConnection(options.ConnectionString), ct), options.SqliteMaxBatch));
         sqlitePragmas = "PRAGMA busy_timeout = 10000"
             + (options.SqliteSynchronous == "NORMAL" ? "; PRAGMA synchronous = NORMAL" : "")
             + $"; PRAGMA mmap_size = {Math.Max(0, (long)options.SqliteMmapMegabytes) * 1024 * 1024}";
@@ -101,7 +101,7 @@ public sealed class Db : IAsyncDisposable
             return sql;
         }
         if (options.Provider == DatabaseProvider.PostgreSql) return await postgres.Value.OpenConnectionAsync(ct);
-        if (readers is null) return await OpenSqliteAsync(new SqliteConnection(options.ConnectionString), ct);
+        if (readers is null) return await OpenSqliteAsync(new PrefixedSqliteConnection(options.ConnectionString), ct);
         await readers.WaitAsync(ct);
         // From here the turn belongs to the connection, and only the connection gives it back: when the open is
         // cancelled (a client that gave up) it is disposed here. Giving the turn back here as well made the
@@ -148,7 +148,7 @@ public sealed class Db : IAsyncDisposable
     /// Holds one reader turn and gives it back exactly once: when disposed, or from its finalizer if some code
     /// path lost it undisposed (the turn must not leak, and the finalizer must not throw).
     /// </summary>
-    private sealed class TurnReturningConnection(string connectionString, SemaphoreSlim turns) : SqliteConnection(connectionString)
+    private sealed class TurnReturningConnection(string connectionString, SemaphoreSlim turns) : PrefixedSqliteConnection(connectionString)
     {
         private SemaphoreSlim? turn = turns;
 

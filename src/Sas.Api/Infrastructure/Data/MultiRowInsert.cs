@@ -24,31 +24,42 @@ public static partial class MultiRowInsert
 
     private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
 
+    /// <summary>An INSERT read once: its head, its values tuple and the parameters named in it.</summary>
+    private sealed record Parsed(string Head, string Tuple, string[] Names);
+
+    private static readonly ConcurrentDictionary<string, Parsed> Inserts = new();
+
+    /// <summary>Statements expanded for a number of rows, and the numbered parameter names, built once each.</summary>
+    private static readonly ConcurrentDictionary<(string Insert, int Rows), string> Expanded = new();
+    private static readonly ConcurrentDictionary<(string Name, int Row), string> Numbered = new();
+
     public static async Task<int> ExecuteAsync<T>(DbConnection c, DbTransaction? tx, string insert, IReadOnlyList<T> rows, CancellationToken ct)
     {
         if (rows.Count == 0) return 0;
-        var (head, tuple) = Split(insert);
-        var names = Parameter().Matches(tuple).Select(m => m.Groups[1].Value).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        var perStatement = RowsPerStatement(names.Count);
+        // One row is the store's own statement, with Dapper's cached parameter reader for the row's type: most writes
+        // (an audit row per booking) are one row, and expanding them cost regexes and reflection on every call.
+        if (rows.Count == 1) return await c.ExecuteAsync(new CommandDefinition(insert, rows[0], tx, cancellationToken: ct));
+        var parsed = Inserts.GetOrAdd(insert, static text =>
+        {
+            var (head, tuple) = Split(text);
+            return new Parsed(head, tuple, Parameter().Matches(tuple).Select(m => m.Groups[1].Value).Distinct(StringComparer.OrdinalIgnoreCase).ToArray());
+        });
+        var perStatement = RowsPerStatement(parsed.Names.Length);
         var properties = Properties.GetOrAdd(typeof(T), t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance));
-        var byName = names.ToDictionary(n => n, n => properties.FirstOrDefault(p => string.Equals(p.Name, n, StringComparison.OrdinalIgnoreCase)), StringComparer.OrdinalIgnoreCase);
+        var byName = parsed.Names.Select(n => properties.FirstOrDefault(p => string.Equals(p.Name, n, StringComparison.OrdinalIgnoreCase))
+            ?? throw new InvalidOperationException($"{typeof(T).Name} has no {n} for {parsed.Head}")).ToArray();
         var written = 0;
         foreach (var chunk in rows.Chunk(perStatement))
         {
-            var sql = new StringBuilder(head).Append(" VALUES ");
+            // Full chunks and small ones are kept (a bounded set); another remainder is built for its one use.
+            var sql = chunk.Length == perStatement || chunk.Length <= 16
+                ? Expanded.GetOrAdd((insert, chunk.Length), static k => Expand(k.Insert, k.Rows))
+                : Expand(insert, chunk.Length);
             var args = new DynamicParameters();
             for (var i = 0; i < chunk.Length; i++)
-            {
-                if (i > 0) sql.Append(", ");
-                var index = i;
-                sql.Append(Parameter().Replace(tuple, m => $"@{m.Groups[1].Value}_{index}"));
-                foreach (var name in names)
-                {
-                    var property = byName[name] ?? throw new InvalidOperationException($"{typeof(T).Name} has no {name} for {head}");
-                    args.Add($"{name}_{i}", property.GetValue(chunk[i]));
-                }
-            }
-            written += await c.ExecuteAsync(new CommandDefinition(sql.ToString(), args, tx, cancellationToken: ct));
+                for (var n = 0; n < parsed.Names.Length; n++)
+                    args.Add(Numbered.GetOrAdd((parsed.Names[n], i), static k => $"{k.Name}_{k.Row}"), byName[n].GetValue(chunk[i]));
+            written += await c.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct));
         }
         return written;
     }
