@@ -118,7 +118,7 @@ public static class PeakBench
             var run = (await OpenLoop.RunAsync([new Rated(ops[name], rate)], o.AllocationWindow)).Single();
             var spent = (await ServerStats.ReadAsync(first, AdminKey)).Minus(a);
             allocation[name] = Math.Round(Math.Max(0, spent.AllocatedBytes - idle * window.Elapsed.TotalSeconds) / Math.Max(1, run.Requests));
-            log.WriteLine($"  {name}: {run.Requests} requests ({run.Conflicts} refused, {run.Errors} errors, {run.Skipped} not sent), {spent.AllocatedBytes / 1048576:N1} MB, {allocation[name] / 1024:N1} kB each (raw {a.AllocatedBytes:N0})");
+            log.WriteLine($"  {name}: {run.Requests} requests ({run.Conflicts} refused, {run.Errors} errors, {run.Skipped} not sent), {spent.AllocatedBytes / 1048576:N1} MB, {allocation[name] / 1024:N1} kB each");
         }
 
         log.WriteLine($"Capacity: the profile at {string.Join(", ", o.RampMultiples)}× until a p99 passes {o.CapacityP99Ms} ms or an error appears, {o.Step.TotalSeconds:N0} s each…");

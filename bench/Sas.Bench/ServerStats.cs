@@ -19,7 +19,7 @@ public sealed record ServerStats(double CpuSeconds, double AllocatedBytes, doubl
         var text = await response.Content.ReadAsStringAsync();
         return new ServerStats(
             Sum(text, "dotnet_process_cpu_time_seconds_total"),
-            Sum(text, "dotnet_gc_heap_total_allocated_bytes_total"),
+            Sum(text, "sas_process_allocated_bytes"),
             Sum(text, "dotnet_gc_pause_time_seconds_total"),
             Sum(text, "dotnet_gc_collections_total", "gc_heap_generation=\"gen0\""),
             Sum(text, "dotnet_gc_collections_total", "gc_heap_generation=\"gen1\""),

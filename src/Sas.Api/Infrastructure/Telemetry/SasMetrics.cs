@@ -28,6 +28,9 @@ public sealed class SasMetrics
         deliveries = meter.CreateCounter<long>("sas.deliveries", "{attempt}", "Delivery attempts, by recipient (webhook, sas_platform) and outcome (delivered, retry, failed)");
         certificatesRefused = meter.CreateCounter<long>("sas.fhir.certificates.refused", "{request}", "Requests to /fhir whose client certificate was refused, by reason (chain, CN, OU)");
         storageRefusals = meter.CreateCounter<long>("sas.storage.refusals", "{write}", "Writes the database's storage refused (disk full, read-only, I/O error)");
+        // Precise: the runtime's own dotnet.gc.heap.total_allocated (the imprecise count) was seen to stop moving for
+        // minutes under the server GC while collections went on; a precise read per scrape costs microseconds.
+        meter.CreateObservableGauge("sas.process.allocated", () => GC.GetTotalAllocatedBytes(precise: true), "By", "Bytes this process has allocated since it started: the bench divides its growth by the requests served");
         meter.CreateObservableGauge("sas.deliveries.pending", () => PendingDeliveries, "{delivery}", "Deliveries waiting to be sent, over every node (sampled from the database)");
         meter.CreateObservableGauge("sas.outbox.lag", () => OutboxLagSeconds, "s", "Age of the oldest event not yet delivered to every recipient (sampled from the database)");
     }
