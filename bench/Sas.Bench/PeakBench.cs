@@ -57,7 +57,7 @@ public static class PeakBench
         {
             for (var i = 0; i < o.Nodes; i++) servers.Add(await ServerProcess.StartAsync(database.Provider, database.ConnectionString, AdminKey, o.Synchronous));
             log.WriteLine($"  API in {servers.Count} process(es) of its own: {string.Join(", ", servers.Select(s => s.Url))}");
-            var result = await MeasureAsync(servers.Select(s => s.Url).ToList(), o, log, data);
+            var result = await MeasureAsync(servers.Select(s => s.Url).ToList(), o, log, data, count => FreeSlots(database, count));
             return result with { DoubleBookings = result.DoubleBookings + database.DoubleBookings(), Engine = database.Provider.ToString(), Nodes = o.Nodes };
         }
         finally
@@ -67,7 +67,23 @@ public static class PeakBench
         }
     }
 
-    private static async Task<PeakResult> MeasureAsync(IReadOnlyList<string> urls, BenchOptions o, TextWriter log, DatasetInfo data)
+    /// <summary>
+    /// Slots a regulator could book now and nobody holds: starting between an hour from now (past the cut-off, with room
+    /// for the run) and 20 hours from now (within every sector's horizon), in random order.
+    /// </summary>
+    private static IReadOnlyList<long> FreeSlots(BenchDatabase database, int count)
+    {
+        using var c = database.Open();
+        var now = DateTime.UtcNow;
+        return Dapper.SqlMapper.Query<long>(c, $"""
+            SELECT id FROM slots
+             WHERE status = 'available' AND start_utc >= @from AND start_utc <= @to
+             ORDER BY id
+            """, new { from = now.AddHours(1), to = now.AddHours(20) })
+            .OrderBy(_ => Random.Shared.Next()).Take(count).ToList();
+    }
+
+    private static async Task<PeakResult> MeasureAsync(IReadOnlyList<string> urls, BenchOptions o, TextWriter log, DatasetInfo data, Func<int, IReadOnlyList<long>>? freeSlots = null)
     {
         using var sockets = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         using var handler = new RoundRobin(urls.Select(u => new Uri(u)).ToList(), sockets);
@@ -78,7 +94,7 @@ public static class PeakBench
         var peak = PeakProfile.PerSecond;
         var bookingsAndHolds = (peak["booking"] + peak["hold"]) * (o.Multiple * (o.WarmUp + o.Duration).TotalSeconds
             + o.RampMultiples.Sum(m => m * o.Step.TotalSeconds)) + 2 * o.AllocationRate * (o.AllocationWindow.TotalSeconds + 1) + o.ContendedSlots;
-        var workload = await Workload.CreateAsync(http, data, AdminKey, (int)Math.Min(bookingsAndHolds * 1.1, 200_000), log);
+        var workload = await Workload.CreateAsync(http, data, AdminKey, (int)Math.Min(bookingsAndHolds * 1.1, 200_000), log, freeSlots);
         var ops = workload.Operations;
         Rated[] Profile(double multiple) => peak.Select(p => new Rated(ops[p.Key], p.Value * multiple)).ToArray();
 

@@ -41,7 +41,7 @@ public sealed class Workload
     public int DoubleBookings => winners.Count(w => w.Value > 1);
 
     /// <summary>Creates the clients, syncs every sync GP's week once (so the unchanged ones are unchanged from the start) and finds <paramref name="poolSize"/> bookable slots.</summary>
-    public static async Task<Workload> CreateAsync(HttpClient http, DatasetInfo data, string adminKey, int poolSize, TextWriter log)
+    public static async Task<Workload> CreateAsync(HttpClient http, DatasetInfo data, string adminKey, int poolSize, TextWriter log, Func<int, IReadOnlyList<long>>? freeSlots = null)
     {
         async Task<string> NewKey(string role, IEnumerable<string> scope)
         {
@@ -56,8 +56,9 @@ public sealed class Workload
         var gps = new List<string>();
         foreach (var rpps in data.SyncPractitioners) gps.Add(await NewKey("practitioner", [rpps]));
 
-        var pool = new List<long>();
-        var seen = new HashSet<long>();
+        // Hosted: straight from the database (a search's pages would take a national minute to gather tens of thousands).
+        var pool = freeSlots?.Invoke(poolSize).ToList() ?? [];
+        var seen = pool.ToHashSet();
         foreach (var postal in data.PostalCodes.OrderBy(p => p, StringComparer.Ordinal))
         {
             if (pool.Count >= poolSize) break;
