@@ -20,7 +20,7 @@ public sealed record PeakResult(
     string Machine, long Slots, int Practitioners, int Sectors, string Engine, int Nodes, double LoadSeconds,
     double Multiple, IReadOnlyDictionary<string, double> PeakPerSecond, IReadOnlyList<OperationResult> Operations, ServerSpend Server,
     OperationResult Ceiling, IReadOnlyList<OperationResult> Alone, OperationResult Contended, IReadOnlyList<CapacityStep> Capacity, double CapacityMultiple,
-    IReadOnlyDictionary<string, double> AllocatedBytesPerRequest, long DoubleBookings, double? FhirColdMs);
+    IReadOnlyDictionary<string, double> AllocatedBytesPerRequest, long DoubleBookings, double? FhirColdMs, DatabaseWorkResult? SearchDatabaseWork = null);
 
 /// <summary>
 /// The default run: the API in its own process on a generated dataset, loaded open-loop with <see cref="PeakProfile"/>
@@ -58,7 +58,9 @@ public static class PeakBench
             for (var i = 0; i < o.Nodes; i++) servers.Add(await ServerProcess.StartAsync(database.Provider, database.ConnectionString, AdminKey, o.Synchronous));
             log.WriteLine($"  API in {servers.Count} process(es) of its own: {string.Join(", ", servers.Select(s => s.Url))}");
             var result = await MeasureAsync(servers.Select(s => s.Url).ToList(), o, log, data, count => FreeSlots(database, count));
-            return result with { DoubleBookings = result.DoubleBookings + database.DoubleBookings(), Engine = database.Provider.ToString(), Nodes = o.Nodes };
+            log.WriteLine("A search's database work through the store and bare, in this process…");
+            var work = await DatabaseWork.MeasureAsync(database, o.Slots >= 1_000_000 ? 2000 : 300);
+            return result with { DoubleBookings = result.DoubleBookings + database.DoubleBookings(), Engine = database.Provider.ToString(), Nodes = o.Nodes, SearchDatabaseWork = work };
         }
         finally
         {

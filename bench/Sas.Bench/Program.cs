@@ -36,6 +36,7 @@ public static class BenchProgram
 
         if (args.Contains("--scale")) return await Scale(options);
         if (args.Contains("--engines")) return await Engines(options);
+        if (args.Contains("--db-work")) return await DbWork(options);
         if (!options.Closed && options.Url is null) return await Peak(options);
 
         var result = await Bench.RunAsync(options, Console.Out);
@@ -52,6 +53,21 @@ public static class BenchProgram
         foreach (var line in Budgets.Check(result)) Console.WriteLine(line);
         if (options.Output.Length > 0) Write(options.Output, result);
         return Healthy(result) ? 0 : 1;
+    }
+
+    /// <summary>Only the database-work comparison, on the dataset (with --reuse, the one generated within the hour).</summary>
+    private static async Task<int> DbWork(BenchOptions options)
+    {
+        var database = BenchDatabase.Create(options);
+        if (Template.TryCopy(database.File, options, DateTime.UtcNow) is null)
+        {
+            Sas.Api.Infrastructure.Data.Migrations.Apply(new Sas.Api.Infrastructure.Data.DatabaseOptions { Provider = database.Provider, ConnectionString = database.ConnectionString }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            Dataset.Generate(database, options.Slots, DateTime.UtcNow, syncPractitioners: 64);
+        }
+        else Sas.Api.Infrastructure.Data.Migrations.Apply(new Sas.Api.Infrastructure.Data.DatabaseOptions { Provider = database.Provider, ConnectionString = database.ConnectionString }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var w = await DatabaseWork.MeasureAsync(database);
+        Console.WriteLine(w is null ? "SQLite only" : $"a search's database work ({w.Rows} rows of sector {w.Sector}): {w.StoreMicroseconds:N1} µs through the store, {w.BareMicroseconds:N1} µs bare, {w.Ratio:N1}×");
+        return 0;
     }
 
     /// <summary>The default run: open loop at a multiple of the national peak, the server in its own process.</summary>
@@ -73,6 +89,8 @@ public static class BenchProgram
         if (r.Operations.Sum(o => o.Skipped) is > 0 and var skipped)
             Console.WriteLine($"warning: {skipped} bookings or holds not sent, no free slot left: a larger dataset gives more");
         if (r.FhirColdMs is { } cold) Console.WriteLine($"first FHIR query after start, alone: {cold:N1} ms");
+        if (r.SearchDatabaseWork is { } w)
+            Console.WriteLine($"a search's database work ({w.Rows} rows of sector {w.Sector}): {w.StoreMicroseconds:N1} µs through the store, {w.BareMicroseconds:N1} µs bare, {w.Ratio:N1}×");
         var budgets = Budgets.Check(r).ToList();
         foreach (var line in budgets) Console.WriteLine(line);
         if (options.Output.Length > 0) Write(options.Output, r);
