@@ -88,6 +88,7 @@ public static partial class BookingEndpoints
         var draft = NewDraft(input, patient!, requestedAt!.Value, caller, now);
         var hash = Idempotency.Hash(input, s.Json.Value.SerializerOptions);
         Idempotency.Outcome outcome;
+        BookingDto? fresh = null;
         string timeZone;
         if (input.Overflow)
         {
@@ -100,7 +101,7 @@ public static partial class BookingEndpoints
             var localDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, TimeZoneInfo.FindSystemTimeZoneById(sector.TimeZone)));
             draft = draft with { Rpps = gp.Row.Rpps, SectorCode = sector.Code, Overflow = 1, OverflowDay = localDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) };
             outcome = await s.Idempotency.RunAsync(caller.ClientId, idempotencyKey, hash, async (c, tx) =>
-                Store(await s.Bookings.BookOverflowAsync(c, tx, draft, gp.Row.OverflowPerDay, caller, ct), timeZone, s), ct);
+                Store(await s.Bookings.BookOverflowAsync(c, tx, draft, gp.Row.OverflowPerDay, caller, ct), timeZone, s, out fresh), ct);
         }
         else
         {
@@ -112,7 +113,7 @@ public static partial class BookingEndpoints
             var window = s.Options.WindowFor((int)sector.BookingHorizonHours);
             await s.Race.AfterSlotReadAsync(slot.Id, ct);
             outcome = await s.Idempotency.RunAsync(caller.ClientId, idempotencyKey, hash, async (c, tx) =>
-                Store(await s.Bookings.BookSlotAsync(c, tx, slot, window, input.HoldId, draft, caller, ct), timeZone, s), ct);
+                Store(await s.Bookings.BookSlotAsync(c, tx, slot, window, input.HoldId, draft, caller, ct), timeZone, s, out fresh), ct);
         }
 
         if (outcome.Kind == Idempotency.Kind.Replay) s.Http.Response.Headers[ReplayedHeader] = "true";
@@ -124,7 +125,10 @@ public static partial class BookingEndpoints
             s.Dispatch.Now();
         }
         else if (outcome.Kind == Idempotency.Kind.Fresh) s.Metrics.BookingRefused(outcome.Answer.Body);
-        return Answer(outcome.Answer, s);
+        // A fresh booking answers the DTO it stored; a replay reads it back from the stored answer.
+        return outcome.Kind == Idempotency.Kind.Fresh && fresh is not null && outcome.Answer.Status == 201
+            ? TypedResults.Created($"/v1/bookings/{fresh.Id}", fresh)
+            : Answer(outcome.Answer, s);
     }
 
     private static BookingRow NewDraft(BookingInput input, ValidPatient p, DateTime requestedAt, Caller caller, DateTime now) => new(
@@ -137,9 +141,13 @@ public static partial class BookingEndpoints
     /// What the idempotency key keeps: the booking as answered, or only the refusal's code. Refusals are most of the
     /// keys under contention (every regulator who lost a race), and a code replays the same answer.
     /// </summary>
-    private static StoredAnswer Store(BookingStore.BookResult result, string timeZone, Services s) => result.Refusal is { } r
-        ? new StoredAnswer(r.Status, r.Code)
-        : new StoredAnswer(201, JsonSerializer.Serialize(ToDto(result.Booking!, timeZone, s.Geography), s.Json.Value.SerializerOptions));
+    private static StoredAnswer Store(BookingStore.BookResult result, string timeZone, Services s, out BookingDto? booking)
+    {
+        booking = null;
+        if (result.Refusal is { } r) return new StoredAnswer(r.Status, r.Code);
+        booking = ToDto(result.Booking!, timeZone, s.Geography);
+        return new StoredAnswer(201, JsonSerializer.Serialize(booking, s.Json.Value.SerializerOptions));
+    }
 
     private static Results<Created<BookingDto>, ProblemHttpResult> Answer(StoredAnswer answer, Services s)
     {

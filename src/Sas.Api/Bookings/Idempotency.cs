@@ -88,5 +88,5 @@ public sealed class Idempotency(Db db, TimeProvider clock)
 
     /// <summary>The request as the server understood it, re-serialised: whitespace or key order do not make another request.</summary>
     public static string Hash<T>(T request, JsonSerializerOptions options) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, options))));
+        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, options)));
 }
