@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Sas.Api.Bookings;
 using Sas.Api.Clients;
+using Sas.Api.Console;
 using Sas.Api.Infrastructure;
 using Sas.Api.Infrastructure.Audit;
 using Sas.Api.Infrastructure.Outbox;
@@ -68,6 +69,7 @@ public static class Startup
         services.AddSasSecurity();
         builder.AddSasJobs();
         builder.AddSasFhir();
+        builder.AddSasConsole();
         builder.AddSasTelemetry();
         return builder;
     }
@@ -131,6 +133,7 @@ public static class Startup
         app.UseSasFhirCertificateForwarding();
         app.UseFailedKeyLimit();
         app.UseAuthentication();
+        app.UseSasConsole();
         app.UseRateLimiter();
         app.UseAuthorization();
         return app;
@@ -156,6 +159,7 @@ public static class Startup
         v1.MapAudit();
         app.MapFhir();
         app.MapRegulators();
+        app.MapSasConsole();
         app.MapJobsDashboard();
         app.MapSasMetrics();
         return app;

@@ -16,7 +16,7 @@ namespace Sas.Api.Demo;
 /// leaves an identical window unchanged.
 /// </summary>
 public sealed class DemoData(TerritoryStore territory, PractitionerStore practitioners, SlotStore slots, ClientStore clients,
-    Geography geography, TimeProvider clock, ILogger<DemoData> logger)
+    Geography geography, TimeProvider clock, ILogger<DemoData> logger, Reports.StatsStore stats)
 {
     public const string Department = "44";
     public static readonly string CptsFiness = "44000001" + Luhn.CheckDigit("44000001");
@@ -43,6 +43,40 @@ public sealed class DemoData(TerritoryStore territory, PractitionerStore practit
     /// <summary>A made-up SIRET with a valid key, one per demo practice.</summary>
     private static string SiretOf(int index) => $"9000000{index:D3}000" + Luhn.CheckDigit($"9000000{index:D3}000");
 
+    /// <summary>
+    /// Eight weeks of figures before today, so the CPTS dashboard has something to show on a first run: two slots an
+    /// hour at 09:00, 14:00 and 17:00 local on weekdays, the mornings mostly left empty (the pattern the field reports),
+    /// the afternoons mostly filled. Written as the statistics job writes them; the job's own runs recompute only the
+    /// last days, from the bookings.
+    /// </summary>
+    private async Task SeedHistoryAsync(IReadOnlyList<(string Rpps, string Sector)> gps, DateTime localToday, TimeZoneInfo zone, CancellationToken ct)
+    {
+        var hourly = new List<Reports.HourlyRow>();
+        var delays = new List<Reports.DelayRow>();
+        var firstDay = localToday.AddDays(-56);
+        for (var day = firstDay; day < localToday; day = day.AddDays(1))
+        {
+            if (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) continue;
+            foreach (var (gp, index) in gps.Select((g, i) => (g, i)))
+                foreach (var hour in new[] { 9, 14, 17 })
+                {
+                    var local = day.AddHours(hour);
+                    var utc = TimeZoneInfo.ConvertTimeToUtc(local, zone);
+                    var seed = day.DayOfYear * 7 + index * 3 + hour;
+                    var booked = hour == 9 ? (seed % 4 == 0 ? 1 : 0) : hour == 14 ? 2 - (seed % 5 == 0 ? 1 : 0) : 2 - (seed % 3 == 0 ? 1 : 0);
+                    var noShow = booked > 0 && seed % 11 == 0 ? 1 : 0;
+                    hourly.Add(new Reports.HourlyRow(gp.Sector, gp.Rpps, utc, 2, booked, 2 - booked, 40, booked - noShow, noShow, 0, 0, booked,
+                        seed % 4 == 1 ? booked : 0, 0, booked,
+                        Domain.Reports.Buckets.Day(local), Domain.Reports.Buckets.Week(local), Domain.Reports.Buckets.Month(local),
+                        Domain.Reports.Buckets.IsoWeekday(local), hour));
+                    if (booked > 0) delays.Add(new Reports.DelayRow(gp.Sector, gp.Rpps, utc, 90 + seed % 7 * 60, booked));
+                }
+        }
+        var from = TimeZoneInfo.ConvertTimeToUtc(firstDay, zone);
+        var to = TimeZoneInfo.ConvertTimeToUtc(localToday, zone);
+        await stats.ReplaceAsync(from, to, hourly, delays, to, ct);
+    }
+
     public static string RppsOf(int index) => $"100000{index:D3}0" + Luhn.CheckDigit($"100000{index:D3}0");
 
     public async Task SeedAsync(CancellationToken ct)
@@ -68,6 +102,8 @@ public sealed class DemoData(TerritoryStore territory, PractitionerStore practit
             await practitioners.UpsertAsync(new PractitionerRow(rpps, gp.First, gp.Last, "general_practitioner", 2), [sector], [site], ClientStore.Startup, ct);
             await slots.SyncAsync(rpps, DemoSlots(rpps, sector, i, localToday, paris), windowStart, windowStart.AddDays(3), ClientStore.Startup, ct);
         }
+
+        await SeedHistoryAsync(rppsList.Select((rpps, i) => (rpps, sectors.First(x => x.Communes.Contains(Gps[i].Commune)).Code)).ToList(), localToday, paris, ct);
 
         await clients.EnsureKeyAsync("Demo admin", Roles.Admin, [], Keys[Roles.Admin], ct);
         await clients.EnsureKeyAsync("Demo practice software", Roles.Practitioner, rppsList, Keys[Roles.Practitioner], ct);

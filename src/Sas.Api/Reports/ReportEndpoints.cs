@@ -46,11 +46,16 @@ public static class ReportEndpoints
         if (problem is not null) return problem;
         var report = await s.Reports.FillRateAsync(scope!, group!.Value, ct);
         if (CsvFlavour(s.Http, format) is not { } excelFr) return TypedResults.Ok(report);
+        return Text(FillRateCsv(report, excelFr));
+    }
+
+    /// <summary>The fill-rate report as CSV: what the API answers and the console downloads, one code path.</summary>
+    public static Csv FillRateCsv(FillRateReport report, bool excelFr)
+    {
         var csv = new Csv(excelFr).Row("key", "label", "weekday", "hour", "offered", "booked", "expired", "fillRate", "honoured", "noShow", "cancelled");
         foreach (var r in report.Rows) csv.Row(r.Key, r.Label, r.Weekday, r.Hour, r.Offered, r.Booked, r.Expired, r.FillRate, r.Honoured, r.NoShow, r.Cancelled);
         var t = report.Totals;
-        csv.Row("total", null, null, null, t.Offered, t.Booked, t.Expired, t.FillRate, t.Honoured, t.NoShow, t.Cancelled);
-        return Text(csv);
+        return csv.Row("total", null, null, null, t.Offered, t.Booked, t.Expired, t.FillRate, t.Honoured, t.NoShow, t.Cancelled);
     }
 
     public static async Task<Results<Ok<IndicatorsReport>, ContentHttpResult, ProblemHttpResult>> GetIndicatorsReport(

@@ -58,6 +58,7 @@ public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryC
             """;
         public string CountExistingSectors { get; } = $"SELECT COUNT(*) FROM sectors WHERE {d.InList("code", "@codes")}";
         public string SelectCpts { get; } = "SELECT finess, name FROM cpts WHERE finess = @finess";
+        public string ListCpts { get; } = "SELECT finess, name FROM cpts ORDER BY name, finess";
         public string UpdateCpts { get; } = "UPDATE cpts SET name = @name, updated_at = @now WHERE finess = @finess";
         public string InsertCpts { get; } = "INSERT INTO cpts (finess, name, updated_at) VALUES (@finess, @name, @now)";
         public string DetachCptsSectors { get; } = $"UPDATE sectors SET cpts_finess = NULL, updated_at = @now WHERE cpts_finess = @finess AND NOT {d.InList("code", "@codes")}";
@@ -130,6 +131,13 @@ public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryC
         if (codes.Count == 0) return 0;
         await using var c = await db.OpenAsync(ct);
         return await c.ExecuteScalarAsync<int>(new CommandDefinition(sql.CountExistingSectors, new { codes = ValueList.Of(codes) }, cancellationToken: ct));
+    }
+
+    /// <summary>Every CPTS, by name (a few hundred nationally): the console's choice for an admin.</summary>
+    public async Task<IReadOnlyList<CptsRow>> ListCptsAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<CptsRow>(new CommandDefinition(sql.ListCpts, cancellationToken: ct))).AsList();
     }
 
     public async Task<CptsRow?> GetCptsAsync(string finess, CancellationToken ct)

@@ -37,6 +37,9 @@ public class SasApiFactory : WebApplicationFactory<Program>
 
     protected virtual string Provider => TestEngine.Provider;
 
+    /// <summary>The host's environment: Testing, unless a test class needs Development (the demo data and its sign-in).</summary>
+    protected virtual string EnvironmentName => "Testing";
+
     /// <summary>Extra settings a test class needs (for instance another environment).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
 
@@ -48,7 +51,7 @@ public class SasApiFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(EnvironmentName);
         builder.UseSetting("Database:Provider", Provider);
         builder.UseSetting("ConnectionStrings:Sas", ConnectionString);
         builder.UseSetting("Sas:BootstrapAdminKey", AdminKey);

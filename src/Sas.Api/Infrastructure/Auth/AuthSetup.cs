@@ -133,6 +133,12 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
     {
+        if (context.Request.Path.StartsWithSegments(Console.ConsoleSetup.Path))
+        {
+            // A person in a browser: the console's cookie scheme sends them to sign in.
+            await fallback.HandleAsync(next, context, policy, result);
+            return;
+        }
         if ((result.Challenged || result.Forbidden) && context.Request.Path.StartsWithSegments("/fhir"))
         {
             // A certificate was presented and refused: counted by reason (the handler's warnings are filtered out).

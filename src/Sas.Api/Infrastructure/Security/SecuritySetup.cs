@@ -124,7 +124,13 @@ public static class SecuritySetup
                 headers.XFrameOptions = "DENY";
                 headers["Referrer-Policy"] = "no-referrer";
                 var path = http.Request.Path;
-                if (path.StartsWithSegments("/v1") || path.StartsWithSegments("/fhir") || path.StartsWithSegments("/health") || http.Response.StatusCode >= 400)
+                if (path.StartsWithSegments(Console.ConsoleSetup.Path))
+                {
+                    // Pages for people: no script at all, styles inline, forms only to this origin; never cached.
+                    headers.CacheControl = "no-store";
+                    headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+                }
+                else if (path.StartsWithSegments("/v1") || path.StartsWithSegments("/fhir") || path.StartsWithSegments("/health") || http.Response.StatusCode >= 400)
                 {
                     // Answers may hold health data: never cached, never framed, no active content.
                     headers.CacheControl = "no-store";

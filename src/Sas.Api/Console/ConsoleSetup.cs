@@ -1,0 +1,71 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Sas.Api.Clients;
+using Sas.Api.Infrastructure.Auth;
+
+namespace Sas.Api.Console;
+
+/// <summary>
+/// The web console under <c>/console</c>, in French, for the people among the API's users: CPTS coordinators
+/// following their territory's slots, and (next) regulators and GPs. Server-rendered Razor Pages calling the same
+/// services as the endpoints; no script, no build step. A person signs in with a cookie (HttpOnly, SameSite=Strict,
+/// Secure outside Development) holding the same role and scope claims an API caller has.
+/// </summary>
+public static class ConsoleSetup
+{
+    public const string Scheme = "Console";
+    public const string Path = "/console";
+
+    public static WebApplicationBuilder AddSasConsole(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRazorPages(o => o.RootDirectory = "/Console/Pages");
+        builder.Services.AddAuthentication().AddCookie(Scheme, o =>
+        {
+            o.Cookie.Name = "sas-console";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing")
+                ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            o.Cookie.Path = Path;
+            o.LoginPath = Path + "/connexion";
+            o.AccessDeniedPath = Path + "/connexion";
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Under <c>/console</c> the person is whoever the console's cookie says, on every page (signed in or not): the
+    /// antiforgery token of a form is bound to that person, and a page without its own rule (sign-out) must see the
+    /// same person the page that drew the form saw.
+    /// </summary>
+    public static WebApplication UseSasConsole(this WebApplication app)
+    {
+        app.UseWhen(http => http.Request.Path.StartsWithSegments(Path), console => console.Use(async (http, next) =>
+        {
+            var result = await http.AuthenticateAsync(Scheme);
+            if (result.Succeeded) http.User = result.Principal;
+            await next(http);
+        }));
+        return app;
+    }
+
+    public static WebApplication MapSasConsole(this WebApplication app)
+    {
+        app.MapRazorPages();
+        return app;
+    }
+
+    /// <summary>A person signed in as one of the API's clients: the same role and scope claims, under the console's scheme.</summary>
+    public static ClaimsPrincipal PrincipalOf(ClientIdentity client, string displayName)
+    {
+        var claims = new List<Claim>
+        {
+            new(SasClaims.ClientId, client.Id), new(SasClaims.Role, client.Role), new(ClaimTypes.Name, displayName),
+        };
+        claims.AddRange(client.Scope.Select(s => new Claim(SasClaims.Scope, s)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme, ClaimTypes.Name, SasClaims.Role));
+    }
+}

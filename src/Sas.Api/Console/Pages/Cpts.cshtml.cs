@@ -1,0 +1,91 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Reports;
+using Sas.Api.Territory;
+using Sas.Domain.Reports;
+
+namespace Sas.Api.Console.Pages;
+
+/// <summary>
+/// A CPTS's dashboard: the fill rate by week, sector and GP, the weekday × hour heat map of offered and filled slots,
+/// and the ACI indicators, for a period of whole weeks in the territory's local time. Every figure comes from
+/// <see cref="ReportService"/>, as the reports API gives it for the same period; the CSV is the API's own.
+/// </summary>
+[Authorize(AuthenticationSchemes = ConsoleSetup.Scheme, Roles = Roles.Cpts + "," + Roles.Admin)]
+public sealed class CptsModel(ReportService reports, TerritoryStore territory, TimeProvider clock) : PageModel
+{
+    public static readonly CultureInfo French = CultureInfo.GetCultureInfo("fr-FR");
+
+    [BindProperty(SupportsGet = true, Name = "du")] public DateOnly? From { get; set; }
+    [BindProperty(SupportsGet = true, Name = "semaines")] public int Weeks { get; set; } = 8;
+    [BindProperty(SupportsGet = true, Name = "cpts")] public string? Finess { get; set; }
+
+    public CptsRow? Cpts { get; private set; }
+    public IReadOnlyList<CptsRow> Choices { get; private set; } = [];
+    public TimeZoneInfo Zone { get; private set; } = TimeZoneInfo.Utc;
+    public string? Problem { get; private set; }
+    public FillRateReport? ByWeek { get; private set; }
+    public FillRateReport? BySector { get; private set; }
+    public FillRateReport? ByPractitioner { get; private set; }
+    public FillRateReport? ByWeekdayHour { get; private set; }
+    public IndicatorsReport? Indicators { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (await ScopeAsync(ct) is not { } scope) return Page();
+        ByWeek = await reports.FillRateAsync(scope, GroupBy.Week, ct);
+        BySector = await reports.FillRateAsync(scope, GroupBy.Sector, ct);
+        ByPractitioner = await reports.FillRateAsync(scope, GroupBy.Practitioner, ct);
+        ByWeekdayHour = await reports.FillRateAsync(scope, GroupBy.WeekdayHour, ct);
+        Indicators = await reports.IndicatorsAsync(scope, ct);
+        return Page();
+    }
+
+    /// <summary>The weekly fill rate as the reports API's CSV, in the French Excel flavour.</summary>
+    public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
+    {
+        if (await ScopeAsync(ct) is not { } scope) return Page();
+        var report = await reports.FillRateAsync(scope, GroupBy.Week, ct);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(ReportEndpoints.FillRateCsv(report, excelFr: true).ToString());
+        return File(bytes, "text/csv; charset=utf-8", $"taux-de-remplissage-{Cpts!.Finess}-{From:yyyy-MM-dd}.csv");
+    }
+
+    /// <summary>The CPTS shown (the caller's own, or the admin's choice) and the period: whole local weeks from a Monday.</summary>
+    private async Task<ReportService.Scope?> ScopeAsync(CancellationToken ct)
+    {
+        var caller = Caller.From(User);
+        var all = await territory.ListCptsAsync(ct);
+        Choices = caller.IsAdmin ? all : all.Where(c => caller.CoversCpts(c.Finess)).ToList();
+        Cpts = Choices.FirstOrDefault(c => c.Finess == Finess) ?? Choices.FirstOrDefault();
+        if (Cpts is null)
+        {
+            Problem = "Aucune CPTS n'est rattachée à cette identité.";
+            return null;
+        }
+        var sectors = await territory.GetSectorsAsync(await territory.CptsSectorCodesAsync(Cpts.Finess, ct), ct);
+        if (sectors.Count == 0)
+        {
+            Problem = "Cette CPTS n'a pas encore de secteur.";
+            return null;
+        }
+        Zone = TimeZoneInfo.FindSystemTimeZoneById(sectors[0].TimeZone);
+        Weeks = Math.Clamp(Weeks, 1, 52);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), Zone).DateTime);
+        From ??= today.AddDays(-((int)today.DayOfWeek + 6) % 7).AddDays(-7 * (Weeks - 1)); // the Monday (Weeks - 1) weeks back
+        var fromUtc = TimeZoneInfo.ConvertTimeToUtc(From.Value.ToDateTime(TimeOnly.MinValue), Zone);
+        var toUtc = TimeZoneInfo.ConvertTimeToUtc(From.Value.AddDays(7 * Weeks).ToDateTime(TimeOnly.MinValue), Zone);
+        var zones = sectors.ToDictionary(s => s.Code, s => TimeZoneInfo.FindSystemTimeZoneById(s.TimeZone));
+        if (zones.Values.Any(z => !Buckets.IsLocalHourStart(fromUtc, z) || !Buckets.IsLocalHourStart(toUtc, z)))
+        {
+            Problem = "Les secteurs de cette CPTS n'ont pas tous le même fuseau à l'heure près : choisissez un secteur dans l'API.";
+            return null;
+        }
+        return new ReportService.Scope(zones, fromUtc, toUtc);
+    }
+
+    public static string Percent(double? rate) => rate is { } r ? r.ToString("P0", French) : "—";
+    public static string Number(long n) => n.ToString("N0", French);
+}

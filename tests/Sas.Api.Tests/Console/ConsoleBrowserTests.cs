@@ -1,0 +1,132 @@
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using Sas.Api.Tests.Support;
+
+namespace Sas.Api.Tests.Console;
+
+/// <summary>The API in Development with its demo data, on a real port, as a newcomer runs it.</summary>
+public sealed class ConsoleApiFactory : KestrelSasApiFactory
+{
+    protected override string EnvironmentName => "Development";
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Sas:DemoData", "true")];
+}
+
+/// <summary>
+/// The console in Debian's Chromium, driven by Playwright: sign in as a demo identity, read the CPTS dashboard, download
+/// its CSV, and axe finds no serious or critical accessibility violation. Screenshots go to the test output folder.
+/// </summary>
+public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<ConsoleApiFactory>, IAsyncLifetime
+{
+    private IPlaywright? playwright;
+    private IBrowser? browser;
+    private static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        if (BrowserFactAttribute.Chromium is null) return;
+        playwright = await Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = BrowserFactAttribute.Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (browser is not null) await browser.DisposeAsync();
+        playwright?.Dispose();
+    }
+
+    private async Task<IPage> SignedInAs(string identity, ViewportSize? viewport = null)
+    {
+        var context = await browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = viewport ?? new ViewportSize { Width = 1366, Height = 768 }, AcceptDownloads = true, Locale = "fr-FR" });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(api.Address, "/console").ToString());
+        Assert.EndsWith("/console/connexion?ReturnUrl=%2Fconsole", page.Url); // not signed in: sent to sign in
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex(identity) }).ClickAsync();
+        return page;
+    }
+
+    private static async Task AssertAccessible(IPage page, string name)
+    {
+        Directory.CreateDirectory(Screenshots);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
+        var results = await page.RunAxe();
+        var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(serious.Count == 0, string.Join("\n", serious.Select(v => $"{v.Id} ({v.Impact}): {v.Help} — {string.Join(", ", v.Nodes.Select(n => n.Html).Take(3))}")));
+    }
+
+    [BrowserFact]
+    public async Task The_sign_in_page_lists_the_demo_identities_in_french_and_is_accessible()
+    {
+        var context = await browser!.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(api.Address, "/console/connexion").ToString());
+        Assert.Equal("fr", await page.GetAttributeAsync("html", "lang"));
+        Assert.Equal("Connexion", await page.Locator("h1").InnerTextAsync());
+        Assert.Equal(4, await page.GetByRole(AriaRole.Button).CountAsync());
+        await AssertAccessible(page, "connexion");
+    }
+
+    [BrowserFact]
+    public async Task A_cpts_coordinator_signs_in_and_reads_the_dashboard_whose_figures_are_the_reports_apis()
+    {
+        var page = await SignedInAs("Coordinatrice de CPTS");
+        Assert.EndsWith("/console/cpts", page.Url);
+        Assert.Contains("Tableau de bord", await page.Locator("h1").InnerTextAsync());
+        Assert.Equal(1, await page.Locator("svg[role=img] > title").CountAsync()); // the chart, named
+        Assert.Equal(await page.Locator("svg[role=img] rect").CountAsync(), await page.Locator("svg[role=img] rect > title").CountAsync()); // each bar named
+        Assert.True(await page.Locator("table.heat tbody tr").CountAsync() == 7); // every weekday
+
+        // The same period through the reports API gives the same figures: one code path.
+        var from = DateOnly.Parse(await page.Locator("input[name=du]").InputValueAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        var weeks = int.Parse(await page.Locator("input[name=semaines]").InputValueAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+        string Utc(DateOnly d) => Uri.EscapeDataString(TimeZoneInfo.ConvertTimeToUtc(d.ToDateTime(TimeOnly.MinValue), paris).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"));
+        var report = await (await api.Admin().GetAsync($"/v1/reports/fill-rate?cpts={Sas.Api.Demo.DemoData.CptsFiness}&from={Utc(from)}&to={Utc(from.AddDays(7 * weeks))}&groupBy=week"))
+            .Expect(System.Net.HttpStatusCode.OK);
+        var totals = report.GetProperty("totals");
+        Assert.True(totals.GetProperty("offered").GetInt64() > 0, "the demo data gives the dashboard weeks of figures");
+        var headline = await page.Locator(".figures li").First.InnerTextAsync();
+        var french = System.Globalization.CultureInfo.GetCultureInfo("fr-FR");
+        Assert.Contains($"{totals.GetProperty("booked").GetInt64().ToString("N0", french)} réservés sur {totals.GetProperty("offered").GetInt64().ToString("N0", french)} offerts", headline);
+        Assert.Equal(report.GetProperty("rows").GetArrayLength(), await page.Locator("table[aria-describedby=semaines] tbody tr").CountAsync());
+        // Mornings that stay empty show at a glance: on every weekday the 9 h cell is paler than the 14 h one.
+        var hours = await page.Locator("table.heat thead th").AllInnerTextsAsync();
+        int Column(string hour) => hours.ToList().IndexOf(hour) - 1; // the first header is the day's
+        static double Lightness(string? style) => double.Parse(System.Text.RegularExpressions.Regex.Match(style!, @"hsl\(210, 70%, (\d+)%\)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        for (var day = 0; day < 5; day++)
+        {
+            var row = page.Locator("table.heat tbody tr").Nth(day).Locator("td");
+            Assert.True(Lightness(await row.Nth(Column("9 h")).GetAttributeAsync("style")) > Lightness(await row.Nth(Column("14 h")).GetAttributeAsync("style")));
+        }
+        var cookies = await page.Context.CookiesAsync();
+        var session = Assert.Single(cookies, c => c.Name == "sas-console");
+        Assert.True(session.HttpOnly);
+        Assert.Equal(SameSiteAttribute.Strict, session.SameSite);
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("CSV") }).ClickAsync());
+        var path = await download.PathAsync();
+        var csv = await File.ReadAllTextAsync(path!);
+        Assert.StartsWith("key;label;weekday;hour;offered;booked", csv.TrimStart('\uFEFF'));
+        Assert.Contains("total;", csv);
+        await AssertAccessible(page, "cpts");
+
+        // A tablet in portrait still reads it.
+        var tablet = await SignedInAs("Coordinatrice de CPTS", new ViewportSize { Width = 768, Height = 1024 });
+        await AssertAccessible(tablet, "cpts-tablette");
+    }
+
+    [BrowserFact]
+    public async Task Signing_out_ends_the_session()
+    {
+        var page = await SignedInAs("Coordinatrice de CPTS");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Se déconnecter" }).ClickAsync();
+        await page.WaitForURLAsync("**/console/connexion");
+        await page.GotoAsync(new Uri(api.Address, "/console/cpts").ToString());
+        Assert.Contains("/console/connexion", page.Url);
+    }
+}
