@@ -20,6 +20,8 @@ public static class ConsoleSetup
     public static WebApplicationBuilder AddSasConsole(this WebApplicationBuilder builder)
     {
         builder.Services.AddRazorPages(o => o.RootDirectory = "/Console/Pages");
+        // Razor Pages bring MVC, whose JSON options the OpenAPI generator then reads: the same rules as the API's.
+        builder.Services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => Infrastructure.Json.JsonSetup.Configure(o.JsonSerializerOptions));
         builder.Services.AddAuthentication().AddCookie(Scheme, o =>
         {
             o.Cookie.Name = "sas-console";

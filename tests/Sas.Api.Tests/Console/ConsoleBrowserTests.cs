@@ -121,6 +121,41 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
     }
 
     [BrowserFact]
+    public async Task A_regulator_finds_holds_and_books_a_slot_with_the_apis_rules_and_sees_its_field_errors()
+    {
+        var page = await SignedInAs("Régulateur du SAS 44");
+        Assert.EndsWith("/console/regulation", page.Url);
+        await page.GetByLabel("Code postal du patient").FillAsync("44000");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chercher" }).ClickAsync();
+        var rows = page.Locator("table tbody tr");
+        Assert.True(await rows.CountAsync() > 0, "the demo GPs of Nantes have slots");
+        await AssertAccessible(page, "regulation-recherche");
+
+        await rows.First.GetByRole(AriaRole.Button).ClickAsync();
+        await page.GetByLabel("Nom", new() { Exact = true }).FillAsync("Durand");
+        await page.GetByLabel("Prénom").FillAsync("Léa");
+        await page.GetByLabel("Date de naissance (AAAA-MM-JJ)").FillAsync("12/04/1990"); // not the API's format
+        await page.GetByLabel("Téléphone").FillAsync("06 12 34 56 78");
+        await page.GetByLabel("Commune (code INSEE)").FillAsync("44109");
+        await page.GetByLabel("Motif").FillAsync("Fièvre depuis trois jours");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Réserver" }).ClickAsync();
+        // The API's own validation, next to the field, and nothing booked.
+        var error = page.Locator("#Form-BirthDate-erreur");
+        Assert.True(await error.IsVisibleAsync());
+        Assert.Equal("true", await page.GetByLabel("Date de naissance (AAAA-MM-JJ)").GetAttributeAsync("aria-invalid"));
+        await AssertAccessible(page, "regulation-erreur");
+
+        await page.GetByLabel("Date de naissance (AAAA-MM-JJ)").FillAsync("1990-04-12");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Réserver" }).ClickAsync();
+        Assert.Equal("Rendez-vous réservé", await page.Locator("#confirme").InnerTextAsync());
+        var reference = await page.Locator("#confirme + p strong").InnerTextAsync();
+        var booking = await (await api.Admin().GetAsync($"/v1/bookings/{reference}")).Expect(System.Net.HttpStatusCode.OK);
+        Assert.Equal("Durand", booking.GetProperty("patient").GetProperty("lastName").GetString());
+        Assert.Equal("+33612345678", booking.GetProperty("patient").GetProperty("phone").GetString());
+        await AssertAccessible(page, "regulation-reserve");
+    }
+
+    [BrowserFact]
     public async Task Signing_out_ends_the_session()
     {
         var page = await SignedInAs("Coordinatrice de CPTS");

@@ -9,5 +9,8 @@ namespace Sas.Api.Console.Pages;
 [Authorize(AuthenticationSchemes = ConsoleSetup.Scheme)]
 public sealed class IndexModel : PageModel
 {
-    public IActionResult OnGet() => User.IsInRole(Roles.Cpts) || User.IsInRole(Roles.Admin) ? LocalRedirect(ConsoleSetup.Path + "/cpts") : Page();
+    public IActionResult OnGet() =>
+        User.IsInRole(Roles.Cpts) || User.IsInRole(Roles.Admin) ? LocalRedirect(ConsoleSetup.Path + "/cpts")
+        : User.IsInRole(Roles.Regulator) ? LocalRedirect(ConsoleSetup.Path + "/regulation")
+        : Page();
 }

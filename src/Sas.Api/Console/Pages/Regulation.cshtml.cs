@@ -1,0 +1,118 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Sas.Api.Bookings;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Search;
+using Sas.Domain.Bookings;
+
+namespace Sas.Api.Console.Pages;
+
+/// <summary>
+/// A regulator's view: the bookable slots for the patient's postal code or commune, soonest first; hold one while the
+/// patient is on the phone, then book it with the patient's details. Each step calls the API's own handler (search,
+/// hold, booking), so its rules and error codes are the API's; a field the API refuses is shown next to its input.
+/// </summary>
+[Authorize(AuthenticationSchemes = ConsoleSetup.Scheme, Roles = Roles.Regulator + "," + Roles.Admin)]
+public sealed class RegulationModel(TimeProvider clock) : PageModel
+{
+    public static readonly CultureInfo French = CultureInfo.GetCultureInfo("fr-FR");
+
+    [BindProperty(SupportsGet = true, Name = "cp")] public string? PostalCode { get; set; }
+    [BindProperty(SupportsGet = true, Name = "commune")] public string? Commune { get; set; }
+
+    public IReadOnlyList<SearchItemDto> Slots { get; private set; } = [];
+    public string? Problem { get; private set; }
+    public HoldDto? Hold { get; private set; }
+    public BookingDto? Booked { get; private set; }
+    public IReadOnlyDictionary<string, string[]> Errors { get; private set; } = new Dictionary<string, string[]>();
+
+    [BindProperty] public BookingForm Form { get; set; } = new();
+
+    /// <summary>The patient form as typed; sent to the booking handler as the API's BookingInput.</summary>
+    public sealed class BookingForm
+    {
+        public long SlotId { get; set; }
+        public string? HoldId { get; set; }
+        public string IdempotencyKey { get; set; } = Guid.NewGuid().ToString();
+        public string? LastName { get; set; }
+        public string? FirstName { get; set; }
+        public string? BirthDate { get; set; }
+        public string? Phone { get; set; }
+        public string? PatientCommune { get; set; }
+        public string? Reason { get; set; }
+        public string RegularDoctor { get; set; } = "has";
+        public bool RegularDoctorContacted { get; set; }
+    }
+
+    public async Task OnGetAsync(CancellationToken ct) => await SearchAsync(ct);
+
+    /// <summary>Holds the slot (the API's hold), then shows the patient form for it.</summary>
+    public async Task OnPostHoldAsync(long slotId, CancellationToken ct)
+    {
+        var result = await HoldEndpoints.HoldSlot(slotId, User, HandlerServices.For<HoldEndpoints.Services>(HttpContext), ct);
+        switch (result.Result)
+        {
+            case Created<HoldDto> created: Hold = created.Value; break;
+            case Ok<HoldDto> same: Hold = same.Value; break;
+            case ProblemHttpResult problem: Problem = problem.ProblemDetails.Detail; break;
+        }
+        if (Hold is not null) Form = new BookingForm { SlotId = Hold.SlotId, HoldId = Hold.HoldId, PatientCommune = Commune };
+        await SearchAsync(ct);
+    }
+
+    /// <summary>Books the held slot through the API's booking handler; its refusals come back next to the fields.</summary>
+    public async Task OnPostBookAsync(CancellationToken ct)
+    {
+        RegularDoctor? regularDoctor = Form.RegularDoctor switch { "has" => Domain.Bookings.RegularDoctor.Has, "none" => Domain.Bookings.RegularDoctor.None, "unavailable" => Domain.Bookings.RegularDoctor.Unavailable, _ => null };
+        var input = new BookingInput(
+            new PatientInput(Form.LastName, Form.FirstName, Form.BirthDate, Form.Phone, Form.PatientCommune),
+            Form.Reason, regularDoctor, Form.RegularDoctorContacted, Origin.Sas,
+            clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), Form.SlotId, Form.HoldId);
+        var result = await BookingEndpoints.CreateBooking(input, Form.IdempotencyKey, User, HandlerServices.For<BookingEndpoints.Services>(HttpContext), ct);
+        switch (result.Result)
+        {
+            case Created<BookingDto> created: Booked = created.Value; break;
+            case ProblemHttpResult problem:
+                if (problem.ProblemDetails.Extensions.TryGetValue("errors", out var errors) && errors is IDictionary<string, string[]> byField) Errors = new Dictionary<string, string[]>(byField);
+                else if (problem.ProblemDetails is HttpValidationProblemDetails validation) Errors = new Dictionary<string, string[]>(validation.Errors);
+                // The API's own message (in English, as its contract gives it) beside the field; a French lead above.
+                Problem = Errors.Count > 0 ? "Des champs sont à corriger : voir ci-dessous." : $"Réservation refusée : {problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title}";
+                Hold = new HoldDto(Form.HoldId ?? "", Form.SlotId, "");
+                break;
+        }
+        await SearchAsync(ct);
+    }
+
+    private async Task SearchAsync(CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(PostalCode) && string.IsNullOrWhiteSpace(Commune)) return;
+        var query = new SearchEndpoints.SearchParameters(null, string.IsNullOrWhiteSpace(Commune) ? null : Commune.Trim(),
+            string.IsNullOrWhiteSpace(Commune) ? PostalCode?.Trim() : null, null, null, null, 20, null);
+        var result = await SearchEndpoints.SearchSlots(query, User, HandlerServices.For<SearchEndpoints.Services>(HttpContext), ct);
+        switch (result.Result)
+        {
+            case Ok<Infrastructure.Page<SearchItemDto>> page: Slots = page.Value!.Items; break;
+            case ProblemHttpResult problem: Problem ??= problem.ProblemDetails.Detail; break;
+        }
+    }
+
+    /// <summary>A slot's start in its sector's local time, with the zone named.</summary>
+    public static string Local(string instant, string timeZone)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
+        var local = TimeZoneInfo.ConvertTime(DateTimeOffset.Parse(instant, CultureInfo.InvariantCulture), zone);
+        return $"{local.ToString("dddd d MMMM à HH:mm", French)} ({timeZone})";
+    }
+
+    public static string Modality(Domain.Slots.Modality m) => m switch
+    {
+        Domain.Slots.Modality.HomeVisit => "visite à domicile",
+        Domain.Slots.Modality.Teleconsultation => "téléconsultation",
+        _ => "au cabinet",
+    };
+
+    public string? ErrorOf(string field) => Errors.TryGetValue(field, out var messages) ? string.Join(" ; ", messages) : null;
+}
