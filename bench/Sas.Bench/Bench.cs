@@ -101,19 +101,8 @@ public static class Bench
     {
         if (o.Url is not null) return await RunAgainstAsync([o.Url], o.AdminKey ?? throw new ArgumentException("--url needs --admin-key"), o, log, null);
 
-        var database = BenchDatabase.Create(o);
         var now = DateTime.UtcNow;
-        var data = o.Reuse && database.IsSqlite ? Template.TryCopy(database.File, o, now) : null;
-        if (data is null)
-        {
-            Migrations.Apply(new DatabaseOptions { Provider = database.Provider, ConnectionString = database.ConnectionString }, NullLogger.Instance);
-            log.WriteLine($"Generating {o.Slots:N0} slots in {database.Provider}…");
-            data = Dataset.Generate(database, o.Slots, now, syncPractitioners: Math.Max(8, o.Clients * 2));
-            ReportHistory(database, data.CptsFiness, now);
-            if (o.Reuse && database.IsSqlite) Template.Save(database.File, data);
-        }
-        else log.WriteLine("Reusing the dataset generated within the hour (--reuse)");
-        log.WriteLine($"  {data.Slots:N0} slots, {data.Practitioners:N0} GPs, {data.Sectors:N0} sectors in {data.LoadTime.TotalSeconds:N1} s");
+        var (database, data) = Prepare(o, now, syncPractitioners: Math.Max(8, o.Clients * 2), log);
 
         // Several nodes share the database, each a whole API host (its own caches, limiter, pools) on its own port.
         var hosts = new List<ApiHost>();
@@ -131,6 +120,36 @@ public static class Bench
             foreach (var host in hosts) await host.DisposeAsync();
             database.Drop();
         }
+    }
+
+    /// <summary>
+    /// A new database with the dataset: generated (with a year of report history), or with <c>--reuse</c> copied from the
+    /// one generated within the hour.
+    /// </summary>
+    internal static (BenchDatabase Database, DatasetInfo Data) Prepare(BenchOptions o, DateTime now, int syncPractitioners, TextWriter log)
+    {
+        var database = BenchDatabase.Create(o);
+        var data = o.Reuse && database.IsSqlite ? Template.TryCopy(database.File, o, now) : null;
+        if (data is null)
+        {
+            Migrations.Apply(new DatabaseOptions { Provider = database.Provider, ConnectionString = database.ConnectionString }, NullLogger.Instance);
+            log.WriteLine($"Generating {o.Slots:N0} slots in {database.Provider}…");
+            data = Dataset.Generate(database, o.Slots, now, syncPractitioners);
+            ReportHistory(database, data.CptsFiness, now);
+            if (o.Reuse && database.IsSqlite) Template.Save(database.File, data);
+        }
+        else log.WriteLine("Reusing the dataset generated within the hour (--reuse)");
+        log.WriteLine($"  {data.Slots:N0} slots, {data.Practitioners:N0} GPs, {data.Sectors:N0} sectors in {data.LoadTime.TotalSeconds:N1} s");
+        return (database, data);
+    }
+
+    /// <summary>A new API client with that role and scope, created by the admin: its key.</summary>
+    internal static async Task<string> NewKeyAsync(HttpClient http, string adminKey, string role, IEnumerable<string> scope)
+    {
+        using var request = Post("/v1/clients", new { name = "bench " + role, role, scope }, adminKey);
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("apiKey").GetString()!;
     }
 
     /// <summary>A year of hourly aggregates for the busiest CPTS, so its one-year report reads what a real one would.</summary>
@@ -165,14 +184,7 @@ public static class Bench
         using var http = new HttpClient(handler) { BaseAddress = new Uri(urls[0]), Timeout = TimeSpan.FromSeconds(30) };
         data ??= await ApiSeed.SeedAsync(http, adminKey, o.Slots, log);
 
-        async Task<string> NewKey(string role, IEnumerable<string> scope)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/clients") { Content = JsonContent.Create(new { name = "bench " + role, role, scope }) };
-            request.Headers.Add("X-Api-Key", adminKey);
-            using var response = await http.SendAsync(request);
-            response.EnsureSuccessStatusCode();
-            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("apiKey").GetString()!;
-        }
+        Task<string> NewKey(string role, IEnumerable<string> scope) => NewKeyAsync(http, adminKey, role, scope);
         var departments = Sas.Api.Reference.Geography.LoadEmbedded().Communes.Select(c => c.Department).Distinct().ToArray();
         var regulatorKeys = new[] { await NewKey("regulator", departments), await NewKey("regulator", departments), await NewKey("regulator", departments) };
         var cptsKey = await NewKey("cpts", [data.CptsFiness]);
@@ -193,24 +205,7 @@ public static class Bench
         var from = Uri.EscapeDataString(DateTime.UtcNow.AddDays(-365).ToString("yyyy-MM-dd'T'HH:00:00'Z'"));
         var to = Uri.EscapeDataString(DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:00:00'Z'"));
 
-        async Task<Outcome> Send(HttpRequestMessage request, Func<HttpResponseMessage, Task>? onSuccess = null)
-        {
-            using (request)
-            using (var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
-            {
-                if (response.IsSuccessStatusCode && onSuccess is not null) { await onSuccess(response); return Outcome.Ok; }
-                // The whole body is received (its time counts) into a pooled buffer: buffering each 150 kB FHIR
-                // answer in the client, which shares the process, made gen-2 collections that slowed the server.
-                await using (var body = await response.Content.ReadAsStreamAsync())
-                {
-                    var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
-                    try { while (await body.ReadAsync(buffer) > 0) { } }
-                    finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
-                }
-                if (response.IsSuccessStatusCode) return Outcome.Ok;
-                return response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.Gone or HttpStatusCode.UnprocessableEntity ? Outcome.Conflict : Outcome.Error;
-            }
-        }
+        Task<Outcome> Send(HttpRequestMessage request, Func<HttpResponseMessage, Task>? onSuccess = null) => Workload.SendAsync(http, request, onSuccess);
 
         var week = SyncWeek.Start(DateTime.UtcNow);
         var mix = new List<Operation>

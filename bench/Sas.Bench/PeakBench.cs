@@ -34,19 +34,8 @@ public static class PeakBench
 
     public static async Task<PeakResult> RunAsync(BenchOptions o, TextWriter log)
     {
-        var database = BenchDatabase.Create(o);
         var now = DateTime.UtcNow;
-        var data = o.Reuse && database.IsSqlite ? Template.TryCopy(database.File, o, now) : null;
-        if (data is null)
-        {
-            Migrations.Apply(new DatabaseOptions { Provider = database.Provider, ConnectionString = database.ConnectionString }, NullLogger.Instance);
-            log.WriteLine($"Generating {o.Slots:N0} slots in {database.Provider}…");
-            data = Dataset.Generate(database, o.Slots, now, syncPractitioners: 64);
-            Bench.ReportHistory(database, data.CptsFiness, now);
-            if (o.Reuse && database.IsSqlite) Template.Save(database.File, data);
-        }
-        else log.WriteLine("Reusing the dataset generated within the hour (--reuse)");
-        log.WriteLine($"  {data.Slots:N0} slots, {data.Practitioners:N0} GPs, {data.Sectors:N0} sectors in {data.LoadTime.TotalSeconds:N1} s");
+        var (database, data) = Bench.Prepare(o, now, syncPractitioners: 64, log);
 
         // The statistics of the last days, rebuilt by the job's own code in this process before the server starts.
         await using (var host = await ApiHost.StartAsync(database.Provider, database.ConnectionString, AdminKey, o.Synchronous))

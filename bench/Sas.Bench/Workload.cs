@@ -43,13 +43,7 @@ public sealed class Workload
     /// <summary>Creates the clients, syncs every sync GP's week once (so the unchanged ones are unchanged from the start) and finds <paramref name="poolSize"/> bookable slots.</summary>
     public static async Task<Workload> CreateAsync(HttpClient http, DatasetInfo data, string adminKey, int poolSize, TextWriter log, Func<int, IReadOnlyList<long>>? freeSlots = null)
     {
-        async Task<string> NewKey(string role, IEnumerable<string> scope)
-        {
-            using var request = Bench.Post("/v1/clients", new { name = "bench " + role, role, scope }, adminKey);
-            using var response = await http.SendAsync(request);
-            response.EnsureSuccessStatusCode();
-            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("apiKey").GetString()!;
-        }
+        Task<string> NewKey(string role, IEnumerable<string> scope) => Bench.NewKeyAsync(http, adminKey, role, scope);
         var departments = Sas.Api.Reference.Geography.LoadEmbedded().Communes.Select(c => c.Department).Distinct().ToArray();
         var regulators = new[] { await NewKey("regulator", departments), await NewKey("regulator", departments), await NewKey("regulator", departments) };
         var cpts = await NewKey("cpts", [data.CptsFiness]);
@@ -144,11 +138,18 @@ public sealed class Workload
     }
 
     /// <summary>Sends and reads the whole answer (its time counts) into a pooled buffer.</summary>
-    public async Task<Outcome> Send(HttpRequestMessage request)
+    public Task<Outcome> Send(HttpRequestMessage request) => SendAsync(http, request);
+
+    /// <summary>
+    /// One request, its whole body received (its time counts) into a pooled buffer: buffering each 150 kB FHIR answer made
+    /// gen-2 collections in the generator. A 409, 410 or 422 is a refusal (a conflict), any other failure an error.
+    /// </summary>
+    public static async Task<Outcome> SendAsync(HttpClient http, HttpRequestMessage request, Func<HttpResponseMessage, Task>? onSuccess = null)
     {
         using (request)
         using (var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
         {
+            if (response.IsSuccessStatusCode && onSuccess is not null) { await onSuccess(response); return Outcome.Ok; }
             await using (var body = await response.Content.ReadAsStreamAsync())
             {
                 var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
