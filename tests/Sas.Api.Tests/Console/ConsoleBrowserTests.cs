@@ -121,7 +121,7 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
     }
 
     [BrowserFact]
-    public async Task A_regulator_finds_holds_and_books_a_slot_with_the_apis_rules_and_sees_its_field_errors()
+    public async Task A_regulator_books_through_the_console_with_the_apis_rules_and_the_practice_sees_the_booking()
     {
         var page = await SignedInAs("Régulateur du SAS 44");
         Assert.EndsWith("/console/regulation", page.Url);
@@ -153,6 +153,14 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
         Assert.Equal("Durand", booking.GetProperty("patient").GetProperty("lastName").GetString());
         Assert.Equal("+33612345678", booking.GetProperty("patient").GetProperty("phone").GetString());
         await AssertAccessible(page, "regulation-reserve");
+
+        // The practice sees it, with the patient's details, and that read is in the audit trail.
+        var practice = await SignedInAs("Secrétariat médical");
+        Assert.EndsWith("/console/cabinet", practice.Url);
+        Assert.Contains("Durand Léa", await practice.Locator("main").InnerTextAsync());
+        var trail = await (await api.Admin().GetAsync($"/v1/audit?entity=booking&id={reference}")).Expect(System.Net.HttpStatusCode.OK);
+        Assert.Contains(trail.GetProperty("items").EnumerateArray(), r => r.GetProperty("action").GetString() == "read" && r.GetProperty("role").GetString() == "practitioner");
+        await AssertAccessible(practice, "cabinet");
     }
 
     [BrowserFact]

@@ -12,5 +12,6 @@ public sealed class IndexModel : PageModel
     public IActionResult OnGet() =>
         User.IsInRole(Roles.Cpts) || User.IsInRole(Roles.Admin) ? LocalRedirect(ConsoleSetup.Path + "/cpts")
         : User.IsInRole(Roles.Regulator) ? LocalRedirect(ConsoleSetup.Path + "/regulation")
+        : User.IsInRole(Roles.Practitioner) ? LocalRedirect(ConsoleSetup.Path + "/cabinet")
         : Page();
 }
