@@ -157,7 +157,10 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
         // The practice sees it, with the patient's details, and that read is in the audit trail.
         var practice = await SignedInAs("Secrétariat médical");
         Assert.EndsWith("/console/cabinet", practice.Url);
-        Assert.Contains("Durand Léa", await practice.Locator("main").InnerTextAsync());
+        var shown = await practice.Locator("main").InnerTextAsync();
+        Assert.Contains("Durand Léa", shown);
+        Assert.Contains("12/04/1990", shown); // French formats
+        Assert.Contains("06 12 34 56 78", shown);
         var trail = await (await api.Admin().GetAsync($"/v1/audit?entity=booking&id={reference}")).Expect(System.Net.HttpStatusCode.OK);
         Assert.Contains(trail.GetProperty("items").EnumerateArray(), r => r.GetProperty("action").GetString() == "read" && r.GetProperty("role").GetString() == "practitioner");
         await AssertAccessible(practice, "cabinet");

@@ -41,4 +41,13 @@ public sealed class CabinetModel(PractitionerStore practitioners, TimeProvider c
         }
         Gps = list;
     }
+
+    /// <summary>A birth date as French people write it (12/04/1990).</summary>
+    public static string BirthDate(string? iso) =>
+        DateOnly.TryParseExact(iso, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture) : iso ?? "";
+
+    /// <summary>A French number as dialled (06 12 34 56 78); any other as stored (E.164).</summary>
+    public static string Phone(string? e164) => e164 is { Length: 12 } p && p.StartsWith("+33", StringComparison.Ordinal)
+        ? string.Join(' ', ("0" + p[3..]).Chunk(2).Select(c => new string(c)))
+        : e164 ?? "";
 }
