@@ -164,6 +164,16 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
         var trail = await (await api.Admin().GetAsync($"/v1/audit?entity=booking&id={reference}")).Expect(System.Net.HttpStatusCode.OK);
         Assert.Contains(trail.GetProperty("items").EnumerateArray(), r => r.GetProperty("action").GetString() == "read" && r.GetProperty("role").GetString() == "practitioner");
         await AssertAccessible(practice, "cabinet");
+
+        // The patient calls back: the regulator cancels, through the API's rule, and the slot is offered again.
+        await page.GetByLabel("Annulation demandée par").SelectOptionAsync("patient");
+        await page.GetByLabel("Motif de l'annulation").FillAsync("Va mieux");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Annuler ce rendez-vous" }).ClickAsync();
+        Assert.Equal("Rendez-vous annulé", await page.Locator("#annule").InnerTextAsync());
+        var cancelled = await (await api.Admin().GetAsync($"/v1/bookings/{reference}")).Expect(System.Net.HttpStatusCode.OK);
+        Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
+        Assert.Equal("patient", cancelled.GetProperty("cancellation").GetProperty("by").GetString());
+        await AssertAccessible(page, "regulation-annule");
     }
 
     [BrowserFact]

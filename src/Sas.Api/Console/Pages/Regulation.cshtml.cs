@@ -28,6 +28,7 @@ public sealed class RegulationModel(TimeProvider clock) : PageModel
     public HoldDto? Hold { get; private set; }
     public BookingDto? Booked { get; private set; }
     public IReadOnlyDictionary<string, string[]> Errors { get; private set; } = new Dictionary<string, string[]>();
+    public BookingDto? Cancelled { get; private set; }
 
     [BindProperty] public BookingForm Form { get; set; } = new();
 
@@ -81,6 +82,22 @@ public sealed class RegulationModel(TimeProvider clock) : PageModel
                 // The API's own message (in English, as its contract gives it) beside the field; a French lead above.
                 Problem = Errors.Count > 0 ? "Des champs sont à corriger : voir ci-dessous." : $"Réservation refusée : {problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title}";
                 Hold = new HoldDto(Form.HoldId ?? "", Form.SlotId, "");
+                break;
+        }
+        await SearchAsync(ct);
+    }
+
+    /// <summary>Cancels a booking through the API's handler (by the patient or the regulator), freeing its slot.</summary>
+    public async Task OnPostCancelAsync(string bookingId, string by, string? reason, CancellationToken ct)
+    {
+        CancelledBy? who = by switch { "patient" => CancelledBy.Patient, "regulator" => CancelledBy.Regulator, _ => null };
+        var result = await BookingEndpoints.CancelBooking(bookingId, new CancellationInput(who, reason), User, HandlerServices.For<BookingEndpoints.Services>(HttpContext), ct);
+        switch (result.Result)
+        {
+            case Ok<BookingDto> ok: Cancelled = ok.Value; break;
+            case ProblemHttpResult problem:
+                if (problem.ProblemDetails.Extensions.TryGetValue("errors", out var errors) && errors is IDictionary<string, string[]> byField) Errors = new Dictionary<string, string[]>(byField);
+                Problem = $"Annulation refusée : {problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title}";
                 break;
         }
         await SearchAsync(ct);
