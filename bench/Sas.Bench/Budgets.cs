@@ -12,8 +12,6 @@ public static class Budgets
     /// <summary>The open-loop run at 10× the national peak (issue #20).</summary>
     public static IEnumerable<string> Check(PeakResult r)
     {
-        static string Line(string what, double value, double limit, bool lowerIsBetter = true) =>
-            $"budget {what}: {value:N2} (limit {limit:N2}) {((lowerIsBetter ? value <= limit : value >= limit) ? "met" : "MISSED")}";
         OperationResult? Op(string name) => r.Operations.SingleOrDefault(o => o.Name == name);
         var at = $"at {r.Multiple:N0}×";
         foreach (var (name, limit) in new[] { ("search", 10.0), ("fhir_slots_25gps", 20), ("booking", 20), ("sync_unchanged", 25), ("sync_changed", 25), ("fill_rate_year", 200) })
@@ -29,8 +27,6 @@ public static class Budgets
 
     public static IEnumerable<string> Check(BenchResult r)
     {
-        string Line(string what, double value, double limit, bool lowerIsBetter = true) =>
-            $"budget {what}: {value:N2} (limit {limit:N2}) {((lowerIsBetter ? value <= limit : value >= limit) ? "met" : "MISSED")}";
         OperationResult? Op(string name) => r.Operations.SingleOrDefault(o => o.Name == name);
         if (Op("search") is { } search)
         {
@@ -44,4 +40,8 @@ public static class Budgets
         if (r.Slots >= 1_000_000) yield return Line("loading 1 M slots s", r.LoadSeconds * 1_000_000 / r.Slots, 120);
         yield return Line("double bookings", r.DoubleBookings, 0);
     }
+
+    /// <summary>A budget's line: the figure, its limit, met or MISSED.</summary>
+    private static string Line(string what, double value, double limit, bool lowerIsBetter = true) =>
+        $"budget {what}: {value:N2} (limit {limit:N2}) {((lowerIsBetter ? value <= limit : value >= limit) ? "met" : "MISSED")}";
 }

@@ -11,7 +11,7 @@ namespace Sas.Api.Console;
 /// </summary>
 public static class Charts
 {
-    private static readonly CultureInfo French = CultureInfo.GetCultureInfo("fr-FR");
+    private static CultureInfo French => ConsoleSetup.French;
 
     /// <summary>Vertical bars of a share (0–1) per label, with the y axis in percent.</summary>
     public static IHtmlContent Bars(string id, string title, string description, IReadOnlyList<(string Label, double? Value)> bars)

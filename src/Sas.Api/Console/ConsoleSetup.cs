@@ -63,11 +63,11 @@ public static class ConsoleSetup
     /// <summary>A person signed in as one of the API's clients: the same role and scope claims, under the console's scheme.</summary>
     public static ClaimsPrincipal PrincipalOf(ClientIdentity client, string displayName)
     {
-        var claims = new List<Claim>
-        {
-            new(SasClaims.ClientId, client.Id), new(SasClaims.Role, client.Role), new(ClaimTypes.Name, displayName),
-        };
-        claims.AddRange(client.Scope.Select(s => new Claim(SasClaims.Scope, s)));
+        var claims = ApiKeyAuthenticationHandler.ClaimsOf(client);
+        claims.Add(new Claim(ClaimTypes.Name, displayName));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme, ClaimTypes.Name, SasClaims.Role));
     }
+
+    /// <summary>French as the console writes dates and numbers.</summary>
+    public static readonly System.Globalization.CultureInfo French = System.Globalization.CultureInfo.GetCultureInfo("fr-FR");
 }

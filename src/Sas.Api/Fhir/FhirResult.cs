@@ -47,27 +47,23 @@ public sealed class FhirResult(int statusCode, Resource resource) : IResult
     public static FhirResult Ok(Resource resource) => new(StatusCodes.Status200OK, resource);
 
     /// <summary>400 with one issue per parameter at fault, each naming it in <c>expression</c>.</summary>
-    public static FhirResult BadRequest(IEnumerable<SearchIssue> issues) => new(StatusCodes.Status400BadRequest, new OperationOutcome
+    public static FhirResult BadRequest(IEnumerable<SearchIssue> issues) => new(StatusCodes.Status400BadRequest, Issues(issues, OperationOutcome.IssueSeverity.Error,
+        i => i.Message.StartsWith("is not a search parameter", StringComparison.Ordinal) || i.Message.Contains("is not supported", StringComparison.Ordinal)
+            ? OperationOutcome.IssueType.NotSupported : OperationOutcome.IssueType.Invalid));
+
+    /// <summary>The warnings of a search that still ran: the outcome entry of its Bundle.</summary>
+    public static OperationOutcome Warnings(IEnumerable<SearchIssue> warnings) => Issues(warnings, OperationOutcome.IssueSeverity.Warning,
+        w => w.Message.EndsWith("ignored", StringComparison.Ordinal) ? OperationOutcome.IssueType.NotSupported : OperationOutcome.IssueType.NotFound);
+
+    /// <summary>One issue per element or parameter at fault, each naming it in <c>expression</c> and in its diagnostics.</summary>
+    public static OperationOutcome Issues(IEnumerable<SearchIssue> issues, OperationOutcome.IssueSeverity severity, Func<SearchIssue, OperationOutcome.IssueType> code) => new()
     {
         Issue = issues.Select(i => new OperationOutcome.IssueComponent
         {
-            Severity = OperationOutcome.IssueSeverity.Error,
-            Code = i.Message.StartsWith("is not a search parameter", StringComparison.Ordinal) || i.Message.Contains("is not supported", StringComparison.Ordinal)
-                ? OperationOutcome.IssueType.NotSupported : OperationOutcome.IssueType.Invalid,
+            Severity = severity,
+            Code = code(i),
             Diagnostics = $"{i.Parameter}: {i.Message}",
             Expression = [i.Parameter],
-        }).ToList(),
-    });
-
-    /// <summary>The warnings of a search that still ran: the outcome entry of its Bundle.</summary>
-    public static OperationOutcome Warnings(IEnumerable<SearchIssue> warnings) => new()
-    {
-        Issue = warnings.Select(w => new OperationOutcome.IssueComponent
-        {
-            Severity = OperationOutcome.IssueSeverity.Warning,
-            Code = w.Message.EndsWith("ignored", StringComparison.Ordinal) ? OperationOutcome.IssueType.NotSupported : OperationOutcome.IssueType.NotFound,
-            Diagnostics = $"{w.Parameter}: {w.Message}",
-            Expression = [w.Parameter],
         }).ToList(),
     };
 

@@ -109,14 +109,6 @@ public static class RegulatorEndpoints
 
     private static FhirResult Invalid(int status, string expression, string message) => Invalid(status, [new SearchIssue(expression, message)]);
 
-    private static FhirResult Invalid(int status, IEnumerable<SearchIssue> issues) => new(status, new OperationOutcome
-    {
-        Issue = issues.Select(i => new OperationOutcome.IssueComponent
-        {
-            Severity = OperationOutcome.IssueSeverity.Error,
-            Code = status == StatusCodes.Status422UnprocessableEntity ? OperationOutcome.IssueType.Required : OperationOutcome.IssueType.Structure,
-            Diagnostics = $"{i.Parameter}: {i.Message}",
-            Expression = [i.Parameter],
-        }).ToList(),
-    });
+    private static FhirResult Invalid(int status, IEnumerable<SearchIssue> issues) => new(status, FhirResult.Issues(issues, OperationOutcome.IssueSeverity.Error,
+        _ => status == StatusCodes.Status422UnprocessableEntity ? OperationOutcome.IssueType.Required : OperationOutcome.IssueType.Structure));
 }

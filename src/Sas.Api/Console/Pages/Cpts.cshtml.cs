@@ -17,7 +17,7 @@ namespace Sas.Api.Console.Pages;
 [Authorize(AuthenticationSchemes = ConsoleSetup.Scheme, Roles = Roles.Cpts + "," + Roles.Admin)]
 public sealed class CptsModel(ReportService reports, TerritoryStore territory, TimeProvider clock) : PageModel
 {
-    public static readonly CultureInfo French = CultureInfo.GetCultureInfo("fr-FR");
+    public static CultureInfo French => ConsoleSetup.French;
 
     [BindProperty(SupportsGet = true, Name = "du")] public DateOnly? From { get; set; }
     [BindProperty(SupportsGet = true, Name = "semaines")] public int Weeks { get; set; } = 8;

@@ -18,7 +18,7 @@ namespace Sas.Api.Console.Pages;
 [Authorize(AuthenticationSchemes = ConsoleSetup.Scheme, Roles = Roles.Regulator + "," + Roles.Admin)]
 public sealed class RegulationModel(TimeProvider clock) : PageModel
 {
-    public static readonly CultureInfo French = CultureInfo.GetCultureInfo("fr-FR");
+    public static CultureInfo French => ConsoleSetup.French;
 
     [BindProperty(SupportsGet = true, Name = "cp")] public string? PostalCode { get; set; }
     [BindProperty(SupportsGet = true, Name = "commune")] public string? Commune { get; set; }
@@ -77,8 +77,7 @@ public sealed class RegulationModel(TimeProvider clock) : PageModel
         {
             case Created<BookingDto> created: Booked = created.Value; break;
             case ProblemHttpResult problem:
-                if (problem.ProblemDetails.Extensions.TryGetValue("errors", out var errors) && errors is IDictionary<string, string[]> byField) Errors = new Dictionary<string, string[]>(byField);
-                else if (problem.ProblemDetails is HttpValidationProblemDetails validation) Errors = new Dictionary<string, string[]>(validation.Errors);
+                Errors = FieldErrors(problem);
                 // The API's own message (in English, as its contract gives it) beside the field; a French lead above.
                 Problem = Errors.Count > 0 ? "Des champs sont à corriger : voir ci-dessous." : $"Réservation refusée : {problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title}";
                 Hold = new HoldDto(Form.HoldId ?? "", Form.SlotId, "");
@@ -96,7 +95,7 @@ public sealed class RegulationModel(TimeProvider clock) : PageModel
         {
             case Ok<BookingDto> ok: Cancelled = ok.Value; break;
             case ProblemHttpResult problem:
-                if (problem.ProblemDetails.Extensions.TryGetValue("errors", out var errors) && errors is IDictionary<string, string[]> byField) Errors = new Dictionary<string, string[]>(byField);
+                Errors = FieldErrors(problem);
                 Problem = $"Annulation refusée : {problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title}";
                 break;
         }
@@ -130,6 +129,12 @@ public sealed class RegulationModel(TimeProvider clock) : PageModel
         Domain.Slots.Modality.Teleconsultation => "téléconsultation",
         _ => "au cabinet",
     };
+
+    /// <summary>The fields a problem names, as the API's validation writes them (<c>errors</c>); none for another refusal.</summary>
+    private static Dictionary<string, string[]> FieldErrors(ProblemHttpResult problem) =>
+        problem.ProblemDetails.Extensions.TryGetValue("errors", out var errors) && errors is IDictionary<string, string[]> byField ? new(byField)
+        : problem.ProblemDetails is HttpValidationProblemDetails validation ? new(validation.Errors)
+        : [];
 
     public string? ErrorOf(string field) => Errors.TryGetValue(field, out var messages) ? string.Join(" ; ", messages) : null;
 }

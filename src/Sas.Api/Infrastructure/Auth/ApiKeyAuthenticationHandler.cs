@@ -44,15 +44,19 @@ public sealed class ApiKeyAuthenticationHandler(
     /// </summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ClientIdentity, ClaimsPrincipal> Principals = [];
 
-    private static ClaimsPrincipal Principal(ClientIdentity client)
+    private static ClaimsPrincipal Principal(ClientIdentity client) =>
+        new(new ClaimsIdentity(ClaimsOf(client), SchemeName, SasClaims.ClientId, SasClaims.Role));
+
+    /// <summary>A client's identity as claims: its id, its role, one claim per scope item (what <see cref="Caller"/> reads back).</summary>
+    public static List<Claim> ClaimsOf(ClientIdentity client)
     {
-        var claims = new List<Claim>(client.Scope.Length + 2)
+        var claims = new List<Claim>(client.Scope.Length + 3)
         {
             new(SasClaims.ClientId, client.Id),
             new(SasClaims.Role, client.Role),
         };
         claims.AddRange(client.Scope.Select(s => new Claim(SasClaims.Scope, s)));
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, SasClaims.ClientId, SasClaims.Role));
+        return claims;
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
