@@ -20,9 +20,12 @@ public static class ConsoleSetup
     public static WebApplicationBuilder AddSasConsole(this WebApplicationBuilder builder)
     {
         builder.Services.AddRazorPages(o => o.RootDirectory = "/Console/Pages");
+        // French pages written as French (é, not &#xE9;): Razor still encodes what HTML needs encoded.
+        builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         // Razor Pages bring MVC, whose JSON options the OpenAPI generator then reads: the same rules as the API's.
         builder.Services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => Infrastructure.Json.JsonSetup.Configure(o.JsonSerializerOptions));
-        builder.Services.AddAuthentication().AddCookie(Scheme, o =>
+        var authentication = builder.Services.AddAuthentication().AddCookie(Scheme, o =>
         {
             o.Cookie.Name = "sas-console";
             o.Cookie.HttpOnly = true;
@@ -35,6 +38,7 @@ public static class ConsoleSetup
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.SlidingExpiration = true;
         });
+        PersonSignIn.Add(builder, authentication);
         return builder;
     }
 

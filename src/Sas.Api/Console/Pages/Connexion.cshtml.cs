@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 using Sas.Api.Clients;
 using Sas.Api.Demo;
 using Sas.Api.Infrastructure.Auth;
@@ -9,10 +10,19 @@ namespace Sas.Api.Console.Pages;
 
 /// <summary>
 /// Sign-in. With the demo data (Development only), a person picks one of the demo identities, each the demo client of
-/// that role with its scope. A deployment signs people in with its OpenID Connect provider: not built yet.
+/// that role with its scope. A deployment signs people in with its OpenID Connect provider (<see cref="PersonSignIn"/>).
 /// </summary>
-public sealed class ConnexionModel(IConfiguration configuration, ClientStore clients) : PageModel
+public sealed class ConnexionModel(IConfiguration configuration, ClientStore clients, IOptions<PersonSignInOptions> provider) : PageModel
 {
+    /// <summary>The provider's name when one is configured.</summary>
+    public string? Provider => provider.Value.Enabled ? provider.Value.DisplayName : null;
+
+    /// <summary>Back from a sign-in that did not give access (<see cref="PersonSignIn.RefusedPath"/>).</summary>
+    [BindProperty(SupportsGet = true, Name = "refus")]
+    public string? Refusal { get; set; }
+
+    public bool Refused => !string.IsNullOrEmpty(Refusal);
+
     public IReadOnlyList<(string Role, string Label, string Description)> DemoIdentities =>
         configuration.GetValue("Sas:DemoData", false)
             ?
@@ -25,6 +35,10 @@ public sealed class ConnexionModel(IConfiguration configuration, ClientStore cli
             : [];
 
     public void OnGet() { }
+
+    /// <summary>Off to the provider; back on the page that opens the console (<c>/console/connexion/suite</c>).</summary>
+    public IActionResult OnPostExterne() => Provider is null ? NotFound()
+        : Challenge(new AuthenticationProperties { RedirectUri = ConsoleSetup.Path + "/connexion/suite" }, PersonSignIn.Scheme);
 
     public async Task<IActionResult> OnPostAsync(string role, CancellationToken ct)
     {

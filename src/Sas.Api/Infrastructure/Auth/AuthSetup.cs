@@ -115,15 +115,18 @@ public static class AuthSetup
         identity.AddClaim(new Claim(SasClaims.ClientId, ClientIds.ForJwt(named)));
         foreach (var claim in identity.FindAll(SasClaims.Scope).ToList())
         {
-            var items = claim.ValueType == "JSON_ARRAY" || claim.Value.StartsWith('[')
-                ? JsonSerializer.Deserialize<string[]>(claim.Value) ?? []
-                : claim.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var items = ScopeItems(claim);
             if (items.Length == 1 && items[0] == claim.Value) continue;
             identity.RemoveClaim(claim);
             foreach (var item in items) identity.AddClaim(new Claim(SasClaims.Scope, item));
         }
         return true;
     }
+
+    /// <summary>A scope claim's items: one item, a space-separated string or a JSON array (tokens carry all three).</summary>
+    public static string[] ScopeItems(Claim claim) => claim.ValueType == "JSON_ARRAY" || claim.Value.StartsWith('[')
+        ? JsonSerializer.Deserialize<string[]>(claim.Value) ?? []
+        : claim.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }
 
 /// <summary>401 and 403 as problem+json with the contract's codes, instead of empty bodies.</summary>

@@ -13,11 +13,18 @@ public static class ClientIds
 {
     public const int MaxLength = 36;
     public const string JwtPrefix = "jwt:";
+    /// <summary>A person signed in to the console with the deployment's OpenID Connect provider.</summary>
+    public const string PersonPrefix = "person:";
 
-    public static string ForJwt(string tokenClient) =>
-        JwtPrefix.Length + tokenClient.Length <= MaxLength
-            ? JwtPrefix + tokenClient
-            : JwtPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tokenClient)))[..(MaxLength - JwtPrefix.Length)];
+    public static string ForJwt(string tokenClient) => Prefixed(JwtPrefix, tokenClient);
+
+    /// <summary>A person's id: their subject at the deployment's one provider (hashed when too long, like a JWT client's).</summary>
+    public static string ForPerson(string subject) => Prefixed(PersonPrefix, subject);
+
+    private static string Prefixed(string prefix, string name) =>
+        prefix.Length + name.Length <= MaxLength
+            ? prefix + name
+            : prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..(MaxLength - prefix.Length)];
 
     public static bool IsJwt(string clientId) => clientId.StartsWith(JwtPrefix, StringComparison.Ordinal);
 }

@@ -1,0 +1,151 @@
+using System.Security.Claims;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.Options;
+using Sas.Api.Clients;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Practitioners;
+
+namespace Sas.Api.Console;
+
+/// <summary>
+/// Section <c>Console:Oidc</c>: the deployment's OpenID Connect provider for people (Pro Santé Connect for health
+/// professionals, or a regional provider). Off when no authority is set; then only the demo identities (Development) sign in.
+/// </summary>
+public sealed class PersonSignInOptions
+{
+    public string? Authority { get; set; }
+    public string? ClientId { get; set; }
+    public string? ClientSecret { get; set; }
+    /// <summary>The button's name on the sign-in page.</summary>
+    public string DisplayName { get; set; } = "Pro Santé Connect";
+    public string[] Scopes { get; set; } = ["openid", "scope_all"];
+    /// <summary>Pro Santé Connect gives the person's national id in its user info, not in the ID token.</summary>
+    public bool GetClaimsFromUserInfoEndpoint { get; set; } = true;
+    /// <summary>Pro Santé Connect's level of assurance (eIDAS substantial), asked for with <c>acr_values</c>.</summary>
+    public string? AcrValues { get; set; } = "eidas1";
+    /// <summary>The claim with the person's national health professional id: <c>8</c> and the RPPS for a GP.</summary>
+    public string NationalIdClaim { get; set; } = "SubjectNameID";
+
+    /// <summary>People given a role by the deployment, by their provider subject: CPTS staff, regulators, administrators.</summary>
+    public Dictionary<string, PersonRole> People { get; set; } = [];
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Authority);
+}
+
+public sealed class PersonRole
+{
+    public string Role { get; set; } = "";
+    public string[] Scope { get; set; } = [];
+}
+
+/// <summary>
+/// People signing in to the console with the deployment's OpenID Connect provider (ASP.NET Core's handler: code flow
+/// with PKCE, nonce and state checked, signature from the provider's keys), mapped to the same roles and scopes an API
+/// caller has, in this order: the provider's own <c>role</c> and <c>sas_scope</c> claims (a provider set up for the
+/// SAS); a GP whose national id names a registered GP (practitioner of their own RPPS); the deployment's list of people
+/// (<c>Console:Oidc:People</c>). Anyone else is refused: a sign-in gives no access the deployment did not grant.
+/// </summary>
+public static partial class PersonSignIn
+{
+    public const string Scheme = "oidc";
+    public const string CallbackPath = ConsoleSetup.Path + "/signin-oidc";
+    /// <summary>Where a refused person lands: the sign-in page, saying why.</summary>
+    public const string RefusedPath = ConsoleSetup.Path + "/connexion?refus=oui";
+
+    public static void Add(WebApplicationBuilder builder, AuthenticationBuilder authentication)
+    {
+        var section = builder.Configuration.GetSection("Console:Oidc");
+        builder.Services.AddOptions<PersonSignInOptions>().Bind(section)
+            .Validate(o => !o.Enabled || !string.IsNullOrWhiteSpace(o.ClientId), "Console:Oidc:ClientId is required with an authority.")
+            .Validate(o => !o.Enabled || Uri.TryCreate(o.Authority, UriKind.Absolute, out var a) && a.Scheme == Uri.UriSchemeHttps,
+                "Console:Oidc:Authority must be an https address.")
+            .Validate(o => o.People.Values.All(p => Roles.IsKnown(p.Role)), "Console:Oidc:People: every person needs a known role.")
+            .ValidateOnStart();
+        if (!section.Get<PersonSignInOptions>()?.Enabled ?? true) return;
+
+        authentication.AddOpenIdConnect(Scheme, o => { });
+        builder.Services.AddOptions<OpenIdConnectOptions>(Scheme).Configure<IOptions<PersonSignInOptions>>((o, people) =>
+        {
+            var settings = people.Value;
+            o.Authority = settings.Authority;
+            o.ClientId = settings.ClientId;
+            o.ClientSecret = settings.ClientSecret;
+            o.ResponseType = "code";
+            o.UsePkce = true;
+            o.Scope.Clear();
+            foreach (var scope in settings.Scopes) o.Scope.Add(scope);
+            o.GetClaimsFromUserInfoEndpoint = settings.GetClaimsFromUserInfoEndpoint;
+            // User info claims are kept only when named: the national id, and a SAS-aware provider's role and scope.
+            o.ClaimActions.MapUniqueJsonKey(settings.NationalIdClaim, settings.NationalIdClaim);
+            o.ClaimActions.MapUniqueJsonKey(SasClaims.Role, SasClaims.Role);
+            o.ClaimActions.MapJsonKey(SasClaims.Scope, SasClaims.Scope);
+            o.MapInboundClaims = false;
+            o.SaveTokens = false; // the console calls no API with the person's token: nothing to keep in the cookie
+            o.CallbackPath = CallbackPath;
+            o.SignInScheme = ConsoleSetup.Scheme;
+            o.Events = new OpenIdConnectEvents
+            {
+                OnRedirectToIdentityProvider = ctx =>
+                {
+                    if (!string.IsNullOrWhiteSpace(settings.AcrValues)) ctx.ProtocolMessage.AcrValues = settings.AcrValues;
+                    return Task.CompletedTask;
+                },
+                OnTicketReceived = async ctx =>
+                {
+                    var practitioners = ctx.HttpContext.RequestServices.GetRequiredService<PractitionerStore>();
+                    var principal = await MapAsync(ctx.Principal!, settings, practitioners, ctx.HttpContext.RequestAborted);
+                    var logger = ctx.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PersonSignIn));
+                    if (principal is null)
+                    {
+                        logger.LogWarning("A person signed in with the provider but has no role here; refused");
+                        ctx.HandleResponse();
+                        ctx.Response.Redirect(RefusedPath);
+                        return;
+                    }
+                    logger.LogInformation("Person {ClientId} signed in to the console as {Role}", principal.FindFirstValue(SasClaims.ClientId), principal.FindFirstValue(SasClaims.Role));
+                    ctx.Principal = principal;
+                },
+                OnRemoteFailure = ctx =>
+                {
+                    // A refused or abandoned sign-in at the provider: back to the sign-in page, not an error page.
+                    ctx.HandleResponse();
+                    ctx.Response.Redirect(RefusedPath);
+                    return Task.CompletedTask;
+                },
+            };
+        });
+    }
+
+    /// <summary>The console's principal for a person the provider signed in, or null when the deployment gave them no role.</summary>
+    public static async Task<ClaimsPrincipal?> MapAsync(ClaimsPrincipal external, PersonSignInOptions settings, PractitionerStore practitioners, CancellationToken ct)
+    {
+        var subject = external.FindFirstValue("sub");
+        if (string.IsNullOrWhiteSpace(subject)) return null;
+        var fullName = string.Join(' ', new[] { external.FindFirstValue("given_name"), external.FindFirstValue("family_name") }.Where(n => !string.IsNullOrWhiteSpace(n)));
+        var name = external.FindFirstValue("name") ?? (fullName.Length > 0 ? fullName : subject);
+        var id = ClientIds.ForPerson(subject);
+
+        if (external.FindFirstValue(SasClaims.Role) is { } role && Roles.IsKnown(role))
+            return ConsoleSetup.PrincipalOf(new ClientIdentity(id, role, ScopeOf(external)), name);
+
+        if (external.FindFirstValue(settings.NationalIdClaim) is { } nationalId && RppsOf(nationalId) is { } rpps
+            && await practitioners.GetAsync(rpps, ct) is not null)
+            return ConsoleSetup.PrincipalOf(new ClientIdentity(id, Roles.Practitioner, [rpps]), name);
+
+        if (settings.People.TryGetValue(subject, out var person))
+            return ConsoleSetup.PrincipalOf(new ClientIdentity(id, person.Role, person.Scope), name);
+
+        return null;
+    }
+
+    private static string[] ScopeOf(ClaimsPrincipal external) =>
+        external.FindAll(SasClaims.Scope).SelectMany(AuthSetup.ScopeItems).Distinct(StringComparer.Ordinal).ToArray();
+
+    /// <summary>An RPPS from a national id: <c>8</c> followed by the 11-digit RPPS (ADELI ids, prefixed 0, name no GP here).</summary>
+    public static string? RppsOf(string nationalId) => RppsNationalId().Match(nationalId) is { Success: true } m ? m.Groups[1].Value : null;
+
+    [GeneratedRegex("^8([0-9]{11})$")]
+    private static partial Regex RppsNationalId();
+}

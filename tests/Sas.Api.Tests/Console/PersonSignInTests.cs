@@ -1,0 +1,171 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Sas.Api.Console;
+using Sas.Api.Tests.Support;
+
+namespace Sas.Api.Tests.Console;
+
+/// <summary>The API with an OpenID Connect provider for people (<see cref="FakeIdentityProvider"/> on its back channel).</summary>
+public sealed class OidcConsoleFactory : SasApiFactory
+{
+    public const string CptsSubject = "f3b1c2d4-cpts-coordinator";
+    public static readonly string CptsFiness = "44001234" + Sas.Domain.Identifiers.Luhn.CheckDigit("44001234");
+
+    public FakeIdentityProvider IdentityProvider { get; } = new();
+
+    // Cookies the browser keeps expire on the real clock: the host's clock starts now.
+    public OidcConsoleFactory() => Clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("Console:Oidc:Authority", FakeIdentityProvider.Issuer),
+        new("Console:Oidc:ClientId", FakeIdentityProvider.ClientId),
+        new("Console:Oidc:ClientSecret", FakeIdentityProvider.ClientSecret),
+        new($"Console:Oidc:People:{CptsSubject}:Role", "cpts"),
+        new($"Console:Oidc:People:{CptsSubject}:Scope:0", CptsFiness),
+    ];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(s => s.Configure<OpenIdConnectOptions>(PersonSignIn.Scheme, o => o.Backchannel = new HttpClient(IdentityProvider)));
+    }
+}
+
+/// <summary>
+/// A person signs in to the console with the deployment's provider (code flow with PKCE, through ASP.NET Core's
+/// handler) and gets the role and scope the deployment gave them: from its list of people, from the provider's own
+/// claims, or as the GP their national id names; anyone else is refused and gets no cookie.
+/// </summary>
+public sealed class PersonSignInTests(OidcConsoleFactory api) : IClassFixture<OidcConsoleFactory>
+{
+    private HttpClient Browser() => api.CreateClient(new WebApplicationFactoryClientOptions
+    {
+        BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = false, HandleCookies = true,
+    });
+
+    /// <summary>The sign-in page's provider button, pressed: the browser is sent to the provider's authorization endpoint.</summary>
+    private static async Task<Uri> StartSignIn(HttpClient browser)
+    {
+        var page = await browser.GetStringAsync("/console/connexion");
+        Assert.Contains("Se connecter avec Pro Santé Connect", page);
+        var token = Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var response = await browser.PostAsync("/console/connexion?handler=Externe",
+            new FormUrlEncodedContent([new("__RequestVerificationToken", token)]));
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, await response.Content.ReadAsStringAsync());
+        var authorize = response.Headers.Location!;
+        Assert.StartsWith(FakeIdentityProvider.Issuer + "/protocol/openid-connect/auth", authorize.ToString());
+        return authorize;
+    }
+
+    /// <summary>The provider posts the code back to the console's callback (form_post), as the browser would.</summary>
+    private static async Task<HttpResponseMessage> Return(HttpClient browser, Uri authorize, string code)
+    {
+        var state = System.Web.HttpUtility.ParseQueryString(authorize.Query)["state"]!;
+        return await browser.PostAsync(PersonSignIn.CallbackPath, new FormUrlEncodedContent([new("code", code), new("state", state)]));
+    }
+
+    private async Task<string> SignedInPage(HttpClient browser, HttpResponseMessage callback, string expectedPath)
+    {
+        Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
+        Assert.Equal("/console/connexion/suite", callback.Headers.Location!.OriginalString);
+        var cookie = Assert.Single(callback.Headers.GetValues("Set-Cookie"), c => c.StartsWith("sas-console=", StringComparison.Ordinal));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("url=/console", await browser.GetStringAsync("/console/connexion/suite")); // opens the console from our own page
+        var home = await browser.GetAsync("/console");
+        Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
+        Assert.Equal(expectedPath, home.Headers.Location!.OriginalString);
+        var page = await browser.GetAsync(expectedPath);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        return await page.Content.ReadAsStringAsync();
+    }
+
+    [Fact]
+    public async Task A_cpts_coordinator_the_deployment_lists_signs_in_with_the_provider_and_reads_the_cpts_dashboard()
+    {
+        var sector = await new World(api).Sector();
+        await api.Admin().PutJson($"/v1/cpts/{OidcConsoleFactory.CptsFiness}", new { name = "CPTS du test", sectors = new[] { sector } });
+        var browser = Browser();
+        var authorize = await StartSignIn(browser);
+        Assert.Equal("eidas1", System.Web.HttpUtility.ParseQueryString(authorize.Query)["acr_values"]);
+        var code = api.IdentityProvider.Authorize(authorize, OidcConsoleFactory.CptsSubject, info: new Dictionary<string, object> { ["given_name"] = "Claire", ["family_name"] = "Martin" });
+
+        var page = await SignedInPage(browser, await Return(browser, authorize, code), "/console/cpts");
+
+        Assert.Contains("Connecté·e : Claire Martin", page);
+        Assert.Contains("CPTS du test", page); // the dashboard of the CPTS in the person's scope
+        var exchange = api.IdentityProvider.TokenRequests.Last();
+        Assert.Equal("authorization_code", exchange["grant_type"]);
+        Assert.False(string.IsNullOrEmpty(exchange["code_verifier"])); // PKCE
+    }
+
+    [Fact]
+    public async Task A_gp_whose_national_id_names_a_registered_gp_signs_in_as_that_gps_practice()
+    {
+        var world = new World(api);
+        var rpps = await world.Practitioner([await world.Sector()]);
+        var browser = Browser();
+        var authorize = await StartSignIn(browser);
+        var code = api.IdentityProvider.Authorize(authorize, "psc-" + Guid.NewGuid(), info: new Dictionary<string, object>
+        {
+            ["SubjectNameID"] = "8" + rpps, ["given_name"] = "Jeanne", ["family_name"] = "Docteur",
+        });
+
+        var page = await SignedInPage(browser, await Return(browser, authorize, code), "/console/cabinet");
+
+        Assert.Contains("Rendez-vous SAS du cabinet", page);
+        Assert.Contains(rpps, page); // the GP's own section, and only theirs
+    }
+
+    [Fact]
+    public async Task A_provider_set_up_for_the_sas_gives_the_role_and_scope_in_its_claims()
+    {
+        var browser = Browser();
+        var authorize = await StartSignIn(browser);
+        var code = api.IdentityProvider.Authorize(authorize, "regional-" + Guid.NewGuid(),
+            idTokenClaims: new Dictionary<string, object> { ["role"] = "regulator", ["sas_scope"] = "44 85", ["name"] = "Paul Régulateur" });
+
+        var page = await SignedInPage(browser, await Return(browser, authorize, code), "/console/regulation");
+
+        Assert.Contains("Connecté·e : Paul Régulateur", page);
+    }
+
+    [Fact]
+    public async Task A_person_the_deployment_gave_no_role_is_refused_and_gets_no_cookie()
+    {
+        var browser = Browser();
+        var authorize = await StartSignIn(browser);
+        // A health professional unknown here (their national id names no registered GP), in no list, with no role claim.
+        var code = api.IdentityProvider.Authorize(authorize, "stranger-" + Guid.NewGuid(), info: new Dictionary<string, object> { ["SubjectNameID"] = "810000000000" });
+
+        var callback = await Return(browser, authorize, code);
+
+        Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
+        Assert.Equal(PersonSignIn.RefusedPath, callback.Headers.Location!.OriginalString);
+        Assert.DoesNotContain(callback.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], c => c.StartsWith("sas-console=", StringComparison.Ordinal));
+        Assert.Contains("n'a accès à aucune vue", await browser.GetStringAsync(PersonSignIn.RefusedPath));
+        var home = await browser.GetAsync("/console/cabinet");
+        Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
+        Assert.Contains("/console/connexion?ReturnUrl=", home.Headers.Location!.ToString()); // still to sign in
+    }
+
+    [Fact]
+    public async Task An_id_token_for_another_sign_in_is_refused()
+    {
+        var browser = Browser();
+        var authorize = await StartSignIn(browser);
+        // The provider's answer carries a nonce this browser's sign-in did not send (a replayed or injected token).
+        var code = api.IdentityProvider.Authorize(authorize, OidcConsoleFactory.CptsSubject, nonce: "another-sign-in");
+
+        var callback = await Return(browser, authorize, code);
+
+        Assert.Equal(PersonSignIn.RefusedPath, callback.Headers.Location!.OriginalString);
+        Assert.DoesNotContain(callback.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], c => c.StartsWith("sas-console=", StringComparison.Ordinal));
+    }
+}
