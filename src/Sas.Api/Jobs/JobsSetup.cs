@@ -86,13 +86,24 @@ public static class JobsSetup
         jobs.AddOrUpdate<Bookings.IdempotencyExpiryJob>(Bookings.IdempotencyExpiryJob.Id, j => j.RunAsync(CancellationToken.None), Bookings.IdempotencyExpiryJob.Cron, options(Bookings.IdempotencyExpiryJob.Id));
     }
 
-    /// <summary>The dashboard at /jobs, behind the admin policy; Hangfire's own local-only filter is replaced, not relied on.</summary>
+    /// <summary>Where an administrator signed in to the console opens the dashboard with the console's cookie.</summary>
+    public const string ConsoleDashboardPath = Console.ConsoleSetup.Path + "/jobs";
+
+    /// <summary>
+    /// The dashboard at /jobs for programs and tools (an admin's API key or token), and at /console/jobs for people (an
+    /// admin signed in to the console: a browser sends no key, and the console's cookie is scoped to /console). Both
+    /// behind the admin role; Hangfire's own local-only filter is replaced, not relied on.
+    /// </summary>
     public static void MapJobsDashboard(this WebApplication app)
     {
-        var dashboard = app.MapHangfireDashboard("/jobs", new DashboardOptions { Authorization = [], AsyncAuthorization = [], DashboardTitle = "SAS jobs" });
+        var options = new DashboardOptions { Authorization = [], AsyncAuthorization = [], DashboardTitle = "SAS jobs", AppPath = Console.ConsoleSetup.Path };
+        var dashboard = app.MapHangfireDashboard("/jobs", options);
         // Jobs:Dashboard:AllowNonAdmins is for a developer's machine only; Production refuses to start with it.
         if (app.Configuration.GetValue("Jobs:Dashboard:AllowNonAdmins", false)) dashboard.AllowAnonymous();
         else dashboard.RequireAuthorization(Policies.Admin);
+
+        app.MapHangfireDashboard(ConsoleDashboardPath, options).RequireAuthorization(
+            new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(Console.ConsoleSetup.Scheme).RequireRole(Roles.Admin).Build());
     }
 }
 

@@ -177,6 +177,31 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
     }
 
     [BrowserFact]
+    public async Task An_administrator_opens_the_jobs_dashboard_with_the_consoles_session_and_a_regulator_cannot()
+    {
+        var page = await SignedInAs("Administrateur");
+        var refused = new List<string>();
+        page.Console += (_, message) => { if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal)) refused.Add(message.Text); };
+        await page.GetByRole(AriaRole.Link, new() { Name = "Tâches planifiées" }).ClickAsync();
+        await page.WaitForURLAsync("**/console/jobs");
+        Assert.Contains("SAS jobs", await page.TitleAsync());
+        await page.GotoAsync(new Uri(api.Address, "/console/jobs/recurring").ToString());
+        var recurring = await page.Locator("main, #wrap, body").First.InnerTextAsync();
+        foreach (var (id, _, _) in Sas.Api.Jobs.JobsSetup.Schedule) Assert.Contains(id, recurring);
+        Assert.True(await page.EvaluateAsync<bool>("() => typeof window.Hangfire !== 'undefined'"), "the dashboard's scripts ran under the page's policy");
+        Assert.Empty(refused);
+
+        // The same address without the session, or with a session of another role, leads to the sign-in page.
+        var regulator = await SignedInAs("Régulateur du SAS 44");
+        await regulator.GotoAsync(new Uri(api.Address, "/console/jobs").ToString());
+        Assert.Contains("/console/connexion", regulator.Url);
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var answer = await anonymous.GetAsync(new Uri(api.Address, "/console/jobs/recurring"));
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, answer.StatusCode);
+        Assert.Contains("/console/connexion", answer.Headers.Location!.ToString());
+    }
+
+    [BrowserFact]
     public async Task Signing_out_ends_the_session()
     {
         var page = await SignedInAs("Coordinatrice de CPTS");

@@ -123,8 +123,15 @@ public static class SecuritySetup
                 headers.XContentTypeOptions = "nosniff";
                 headers.XFrameOptions = "DENY";
                 headers["Referrer-Policy"] = "no-referrer";
-                var path = http.Request.Path;
-                if (path.StartsWithSegments(Console.ConsoleSetup.Path))
+                // Hangfire's dashboard moves its mount point into PathBase while it answers: look at both.
+                var path = http.Request.PathBase.HasValue ? http.Request.PathBase.Add(http.Request.Path) : http.Request.Path;
+                if (path.StartsWithSegments(Jobs.JobsSetup.ConsoleDashboardPath))
+                {
+                    // Hangfire's dashboard for people: its own scripts (files from this origin, no inline script) and polling.
+                    headers.CacheControl = "no-store";
+                    headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+                }
+                else if (path.StartsWithSegments(Console.ConsoleSetup.Path))
                 {
                     // Pages for people: no script at all, styles inline, forms only to this origin; never cached.
                     headers.CacheControl = "no-store";
