@@ -54,6 +54,14 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
                AND end_utc > @start
             {d.ForUpdate}
             """;
+        /// <summary>A GP's slots starting in [from, to), every status, soonest first: what the practice's view shows.</summary>
+        public string SelectPractitionerWindow { get; } = $"""
+            SELECT {Columns}
+              FROM slots
+             WHERE rpps = @rpps
+               AND start_utc >= @from AND start_utc < @to
+             ORDER BY start_utc, id
+            """;
         public string ExternalIdExists { get; } = "SELECT COUNT(*) FROM slots WHERE rpps = @rpps AND external_id = @externalId";
         /// <summary>What a sync compares with: the window widened by the longest slot (for overlaps)...</summary>
         public string SelectWindowForSync { get; } = $"""
@@ -94,6 +102,12 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     private readonly Sql sql = new(db.Dialect);
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public async Task<IReadOnlyList<SlotRow>> ListAsync(string rpps, DateTime fromUtc, DateTime toUtc, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<SlotRow>(new CommandDefinition(sql.SelectPractitionerWindow, new { rpps, from = fromUtc, to = toUtc }, cancellationToken: ct))).AsList();
+    }
 
     public async Task<SlotRow?> GetAsync(long id, CancellationToken ct)
     {

@@ -161,6 +161,11 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
         Assert.Contains("Durand Léa", shown);
         Assert.Contains("12/04/1990", shown); // French formats
         Assert.Contains("06 12 34 56 78", shown);
+        // On the GP's published slots: the booked one with its patient, the others as they are.
+        var bookedRow = practice.Locator("table.creneaux tbody tr", new() { HasText = "Durand Léa" });
+        Assert.Equal(1, await bookedRow.CountAsync());
+        Assert.Contains("réservé par le SAS", await bookedRow.InnerTextAsync());
+        Assert.True(await practice.Locator("table.creneaux tbody tr", new() { HasText = "disponible" }).CountAsync() > 0, "the GP's other slots are shown");
         var trail = await (await api.Admin().GetAsync($"/v1/audit?entity=booking&id={reference}")).Expect(System.Net.HttpStatusCode.OK);
         Assert.Contains(trail.GetProperty("items").EnumerateArray(), r => r.GetProperty("action").GetString() == "read" && r.GetProperty("role").GetString() == "practitioner");
         await AssertAccessible(practice, "cabinet");

@@ -5,42 +5,82 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Sas.Api.Bookings;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Practitioners;
+using Sas.Api.Slots;
+using Sas.Api.Territory;
+using Sas.Domain.Bookings;
+using Sas.Domain.Slots;
+using Sas.Domain.Time;
 
 namespace Sas.Api.Console.Pages;
 
 /// <summary>
-/// A practice's view: for each of its GPs, the bookings of the next days with the patient's details (visible here only,
-/// and each read audited, by the API's own bookings handler). The GPs are those the signed-in practice acts for.
+/// A practice's view: for each of its GPs, the slots published for the next days with their state, the SAS booking on
+/// each with the patient's details (visible here only, each read audited, by the API's own bookings handler), and the
+/// overflow bookings of those days. The GPs are those the signed-in practice (or GP) acts for.
 /// </summary>
 [Authorize(AuthenticationSchemes = ConsoleSetup.Scheme, Roles = Roles.Practitioner)]
-public sealed class CabinetModel(PractitionerStore practitioners, TimeProvider clock) : PageModel
+public sealed class CabinetModel(PractitionerStore practitioners, SlotStore slots, TerritoryStore territory, TimeProvider clock) : PageModel
 {
-    public sealed record GpBookings(Practitioner Gp, IReadOnlyList<BookingDto> Bookings, string? Problem);
+    /// <summary>A published slot, its sector's time zone, and the booking on it if any.</summary>
+    public sealed record SlotLine(SlotRow Slot, string TimeZone, BookingDto? Booking);
 
-    public IReadOnlyList<GpBookings> Gps { get; private set; } = [];
+    public sealed record GpView(Practitioner Gp, IReadOnlyList<SlotLine> Slots, IReadOnlyList<BookingDto> Overflow, string? Problem);
+
+    public IReadOnlyList<GpView> Gps { get; private set; } = [];
     public int Days { get; private set; } = 3;
+    public DateTime Now { get; private set; }
 
     public async Task OnGetAsync(CancellationToken ct)
     {
         var caller = Caller.From(User);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var from = now.Date.AddDays(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var to = now.Date.AddDays(Days + 1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        Now = clock.GetUtcNow().UtcDateTime;
+        var fromUtc = Now.Date.AddDays(-1);
+        var toUtc = Now.Date.AddDays(Days + 1);
         var services = HandlerServices.For<BookingEndpoints.Services>(HttpContext);
-        var list = new List<GpBookings>();
+        var list = new List<GpView>();
         foreach (var rpps in caller.Scope.Order(StringComparer.Ordinal))
         {
             if (await practitioners.GetAsync(rpps, ct) is not { } gp) continue;
-            var result = await BookingEndpoints.ListPractitionerBookings(rpps, from, to, 100, null, User, services, ct);
-            list.Add(result.Result switch
+            var result = await BookingEndpoints.ListPractitionerBookings(rpps, Instants.Format(fromUtc), Instants.Format(toUtc), 100, null, User, services, ct);
+            if (result.Result is not Ok<Infrastructure.Page<BookingDto>> page)
             {
-                Ok<Infrastructure.Page<BookingDto>> page => new GpBookings(gp, page.Value!.Items, null),
-                ProblemHttpResult problem => new GpBookings(gp, [], problem.ProblemDetails.Detail),
-                _ => new GpBookings(gp, [], null),
-            });
+                list.Add(new GpView(gp, [], [], (result.Result as ProblemHttpResult)?.ProblemDetails.Detail));
+                continue;
+            }
+            // The live booking of each slot: a cancelled one is shown only where no later booking took the slot again.
+            var bookings = page.Value!.Items;
+            var bySlot = bookings.Where(b => b.SlotId is not null)
+                .GroupBy(b => b.SlotId!.Value)
+                .ToDictionary(g => g.Key, g => g.OrderBy(b => b.Status == BookingStatus.Cancelled).First());
+            var lines = new List<SlotLine>();
+            foreach (var slot in await slots.ListAsync(rpps, fromUtc, toUtc, ct))
+            {
+                var zone = (await territory.GetSectorAsync(slot.SectorCode, ct))?.TimeZone ?? "Europe/Paris";
+                lines.Add(new SlotLine(slot, zone, bySlot.GetValueOrDefault(slot.Id)));
+            }
+            list.Add(new GpView(gp, lines, bookings.Where(b => b.SlotId is null).ToList(), null));
         }
         Gps = list;
     }
+
+    /// <summary>A slot's state as the practice reads it.</summary>
+    public string State(SlotLine line) => line.Booking is { Status: not BookingStatus.Cancelled } ? "réservé par le SAS"
+        : line.Slot.EffectiveStatus(Now) switch
+        {
+            SlotStatus.Held => "tenu par un régulateur",
+            SlotStatus.Booked => "réservé par le SAS",
+            SlotStatus.Withdrawn => "retiré",
+            SlotStatus.Expired => "passé sans réservation",
+            _ => "disponible",
+        } + (line.Booking is not null ? " (rendez-vous SAS annulé)" : "");
+
+    public string SiteName(Practitioner gp, string siteId) => gp.Sites.FirstOrDefault(s => s.SiteId == siteId)?.Name ?? siteId;
+
+    /// <summary>A slot's start in its sector's time, with the zone.</summary>
+    public static string Local(SlotRow slot, string timeZone) => RegulationModel.Local(Instants.Format(slot.StartUtc), timeZone);
+    /// <summary>An overflow day as French people write it (jeudi 26 novembre).</summary>
+    public static string Day(string? iso) =>
+        DateOnly.TryParseExact(iso, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d.ToString("dddd d MMMM", ConsoleSetup.French) : iso ?? "";
 
     /// <summary>A birth date as French people write it (12/04/1990).</summary>
     public static string BirthDate(string? iso) =>
