@@ -11,11 +11,17 @@ public sealed record PractitionerSiteRow(string Rpps, string SiteId, string Name
 public sealed record PractitionerSectorRow(string Rpps, string SectorCode);
 
 /// <summary>A GP with the sectors and sites slots are checked against.</summary>
+/// <summary>A GP taking overflow patients, and the places used on the day asked.</summary>
+public sealed record OverflowOffer(string Rpps, string FirstName, string LastName, long OverflowPerDay, long Used)
+{
+    public long Left => Math.Max(0, OverflowPerDay - Used);
+}
+
 public sealed record Practitioner(PractitionerRow Row, IReadOnlyList<string> Sectors, IReadOnlyList<PractitionerSiteRow> Sites);
 
 public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.Audit.Audit audit)
 {
-    public sealed class Sql
+    public sealed class Sql(SqlDialect d)
     {
         public string UpdatePractitioner => """
             UPDATE practitioners
@@ -42,6 +48,15 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
              WHERE rpps = @rpps
             """;
         public string SelectSectors => "SELECT sector_code FROM practitioner_sectors WHERE rpps = @rpps ORDER BY sector_code";
+        /// <summary>The GPs of these sectors who take overflow patients, with the places used on a day (for a regulator to choose).</summary>
+        public string SelectTakingOverflow { get; } = $"""
+            SELECT p.rpps, p.first_name AS FirstName, p.last_name AS LastName, p.overflow_per_day AS OverflowPerDay, COALESCE(o.used, 0) AS Used
+              FROM practitioners p
+              LEFT JOIN overflow_days o ON o.rpps = p.rpps AND o.day = @day
+             WHERE p.overflow_per_day > 0
+               AND EXISTS (SELECT 1 FROM practitioner_sectors ps WHERE ps.rpps = p.rpps AND {d.InList("ps.sector_code", "@sectors")})
+             ORDER BY p.last_name, p.first_name, p.rpps
+            """;
         public string SelectSites => """
             SELECT rpps, site_id AS SiteId, name, address, commune, postal_code AS PostalCode, structure_id AS StructureId, booking_url AS BookingUrl
               FROM practitioner_sites
@@ -50,7 +65,7 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
             """;
     }
 
-    private readonly Sql sql = new();
+    private readonly Sql sql = new(db.Dialect);
 
     /// <summary>What a replacement came to: created, or the sites it would have removed while slots still use them.</summary>
     public sealed record UpsertOutcome(bool Created, IReadOnlyList<string> SitesInUse);
@@ -77,6 +92,12 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
             await audit.WriteAsync(c, tx, caller, created ? "create" : "replace", "practitioner", row.Rpps, ct);
             return new UpsertOutcome(created, []);
         }, ct);
+
+    public async Task<IReadOnlyList<OverflowOffer>> ListTakingOverflowAsync(IReadOnlyList<string> sectors, string day, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<OverflowOffer>(new CommandDefinition(sql.SelectTakingOverflow, new { sectors = ValueList.Of(sectors), day }, cancellationToken: ct))).AsList();
+    }
 
     public async Task<Practitioner?> GetAsync(string rpps, CancellationToken ct)
     {

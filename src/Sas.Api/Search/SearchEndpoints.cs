@@ -61,23 +61,9 @@ public static class SearchEndpoints
         if (q.After is not null && after is null) errors.Add("after", "is not a cursor this API gave");
         if (errors.Any) return errors.ToProblem();
 
-        // Which sectors: the one named, or those covering the commune(s); then only those in the caller's scope.
         var caller = Caller.From(user);
-        IReadOnlyList<SectorRow> sectors;
-        if (q.Sector is not null)
-        {
-            var sector = await s.Territory.CachedSectorAsync(q.Sector, ct);
-            if (sector is null) return Problems.NotFound("sector_not_found", $"No sector has the code '{SectorEndpoints.Truncate(q.Sector)}'.");
-            sectors = [sector];
-        }
-        else
-        {
-            var communes = q.Commune is not null ? [q.Commune] : s.Geography.CommunesWithPostalCode(q.PostalCode).Select(c => c.InseeCode).ToList();
-            if (communes.Count == 0) return Problems.NotFound("postal_code_not_found", $"No commune has the postal code '{q.PostalCode}'.");
-            sectors = await s.Territory.CachedSectorsCoveringAsync(communes, ct);
-        }
-        var inScope = sectors.Where(x => caller.CoversSector(x.Code, x.Department)).ToList();
-        if (sectors.Count > 0 && inScope.Count == 0) return Problems.Forbidden("None of the sectors searched is in this regulator's scope.");
+        var (inScope, refused) = await SectorsInScopeAsync(q.Sector, q.Commune, q.PostalCode, caller, s, ct);
+        if (refused is not null) return refused;
 
         // Each sector's horizon bounds its own slots.
         var now = s.Clock.GetUtcNow().UtcDateTime;
@@ -99,6 +85,31 @@ public static class SearchEndpoints
         var timeZones = inScope.ToDictionary(x => x.Code, x => x.TimeZone);
         var next = rows.Count > limit ? EncodeCursor(page[^1]) : null;
         return TypedResults.Ok(new Page<SearchItemDto>(page.Select(r => ToDto(r, timeZones[r.SectorCode], now, s.Geography)).ToList(), next));
+    }
+
+    /// <summary>
+    /// The sectors a search covers: the one named, or those covering the commune (or the postal code's communes); then
+    /// only those in the caller's scope. A problem when the sector or postal code is unknown, or none is in scope.
+    /// </summary>
+    public static async Task<(IReadOnlyList<SectorRow> InScope, ProblemHttpResult? Refused)> SectorsInScopeAsync(
+        string? sectorCode, string? commune, string? postalCode, Caller caller, Services s, CancellationToken ct)
+    {
+        IReadOnlyList<SectorRow> sectors;
+        if (sectorCode is not null)
+        {
+            var sector = await s.Territory.CachedSectorAsync(sectorCode, ct);
+            if (sector is null) return ([], Problems.NotFound("sector_not_found", $"No sector has the code '{SectorEndpoints.Truncate(sectorCode)}'."));
+            sectors = [sector];
+        }
+        else
+        {
+            var communes = commune is not null ? [commune] : s.Geography.CommunesWithPostalCode(postalCode).Select(c => c.InseeCode).ToList();
+            if (communes.Count == 0) return ([], Problems.NotFound("postal_code_not_found", $"No commune has the postal code '{postalCode}'."));
+            sectors = await s.Territory.CachedSectorsCoveringAsync(communes, ct);
+        }
+        var inScope = sectors.Where(x => caller.CoversSector(x.Code, x.Department)).ToList();
+        if (sectors.Count > 0 && inScope.Count == 0) return ([], Problems.Forbidden("None of the sectors searched is in this regulator's scope."));
+        return (inScope, null);
     }
 
     private static SearchItemDto ToDto(SearchRow r, string timeZone, DateTime now, Geography geography)

@@ -182,6 +182,38 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
     }
 
     [BrowserFact]
+    public async Task A_regulator_adds_an_overflow_patient_and_the_gps_places_left_go_down()
+    {
+        var page = await SignedInAs("Régulateur du SAS 44");
+        await page.GetByLabel("Code postal du patient").FillAsync("44000");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chercher" }).ClickAsync();
+        var offers = page.Locator("table", new() { Has = page.Locator("caption", new() { HasText = "surnombre" }) }).Locator("tbody tr");
+        Assert.True(await offers.CountAsync() > 0, "the demo GPs take overflow patients");
+        var gp = offers.Filter(new() { Has = page.GetByRole(AriaRole.Button, new() { Name = "Surnombre" }) }).First;
+        var name = await gp.Locator("th").InnerTextAsync();
+        var before = await gp.Locator("td").First.InnerTextAsync();
+        await gp.GetByRole(AriaRole.Button, new() { Name = "Surnombre" }).ClickAsync();
+        Assert.Equal("Ajouter un patient en surnombre", await page.Locator("#patient").InnerTextAsync());
+        await page.GetByLabel("Nom", new() { Exact = true }).FillAsync("Morel");
+        await page.GetByLabel("Prénom").FillAsync("Hugo");
+        await page.GetByLabel("Date de naissance (AAAA-MM-JJ)").FillAsync("2015-06-01");
+        await page.GetByLabel("Téléphone").FillAsync("06 98 76 54 32");
+        await page.GetByLabel("Commune (code INSEE)").FillAsync("44109");
+        await page.GetByLabel("Motif").FillAsync("Otite");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Réserver" }).ClickAsync();
+
+        Assert.Equal("Rendez-vous réservé", await page.Locator("#confirme").InnerTextAsync());
+        var reference = await page.Locator("#confirme + p strong").InnerTextAsync();
+        var booking = await (await api.Admin().GetAsync($"/v1/bookings/{reference}")).Expect(System.Net.HttpStatusCode.OK);
+        Assert.True(booking.GetProperty("overflow").GetBoolean());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, booking.GetProperty("slotId").ValueKind);
+        var after = await offers.Filter(new() { HasText = name }).Locator("td").First.InnerTextAsync();
+        int Left(string text) => int.Parse(text.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(Left(before) - 1, Left(after)); // the place is taken, as the API counts it
+        await AssertAccessible(page, "regulation-surnombre");
+    }
+
+    [BrowserFact]
     public async Task An_administrator_opens_the_jobs_dashboard_with_the_consoles_session_and_a_regulator_cannot()
     {
         var page = await SignedInAs("Administrateur");

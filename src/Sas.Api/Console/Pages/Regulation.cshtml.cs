@@ -16,7 +16,7 @@ namespace Sas.Api.Console.Pages;
 /// hold, booking), so its rules and error codes are the API's; a field the API refuses is shown next to its input.
 /// </summary>
 [Authorize(AuthenticationSchemes = ConsoleSetup.Scheme, Roles = Roles.Regulator + "," + Roles.Admin)]
-public sealed class RegulationModel(TimeProvider clock) : PageModel
+public sealed class RegulationModel(TimeProvider clock, Practitioners.PractitionerStore practitioners) : PageModel
 {
     public static CultureInfo French => ConsoleSetup.French;
 
@@ -24,6 +24,8 @@ public sealed class RegulationModel(TimeProvider clock) : PageModel
     [BindProperty(SupportsGet = true, Name = "commune")] public string? Commune { get; set; }
 
     public IReadOnlyList<SearchItemDto> Slots { get; private set; } = [];
+    /// <summary>The GPs of the searched sectors who take overflow patients today, with the places left.</summary>
+    public IReadOnlyList<Practitioners.OverflowOffer> Overflow { get; private set; } = [];
     public string? Problem { get; private set; }
     public HoldDto? Hold { get; private set; }
     public BookingDto? Booked { get; private set; }
@@ -37,6 +39,8 @@ public sealed class RegulationModel(TimeProvider clock) : PageModel
     {
         public long SlotId { get; set; }
         public string? HoldId { get; set; }
+        /// <summary>An overflow place with this GP instead of a slot.</summary>
+        public string? OverflowRpps { get; set; }
         public string IdempotencyKey { get; set; } = Guid.NewGuid().ToString();
         public string? LastName { get; set; }
         public string? FirstName { get; set; }
@@ -64,6 +68,16 @@ public sealed class RegulationModel(TimeProvider clock) : PageModel
         await SearchAsync(ct);
     }
 
+    /// <summary>Shows the patient form for an overflow place with this GP (nothing is held: the booking takes the place).</summary>
+    public async Task OnPostOverflowAsync(string rpps, CancellationToken ct)
+    {
+        Form = new BookingForm { OverflowRpps = rpps, PatientCommune = Commune };
+        await SearchAsync(ct);
+    }
+
+    /// <summary>Whether the patient form is open: for a held slot or an overflow place, until booked.</summary>
+    public bool FormOpen => Booked is null && (Hold is not null || Form.OverflowRpps is not null);
+
     /// <summary>Books the held slot through the API's booking handler; its refusals come back next to the fields.</summary>
     public async Task OnPostBookAsync(CancellationToken ct)
     {
@@ -71,7 +85,9 @@ public sealed class RegulationModel(TimeProvider clock) : PageModel
         var input = new BookingInput(
             new PatientInput(Form.LastName, Form.FirstName, Form.BirthDate, Form.Phone, Form.PatientCommune),
             Form.Reason, regularDoctor, Form.RegularDoctorContacted, Origin.Sas,
-            clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), Form.SlotId, Form.HoldId);
+            clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            Form.OverflowRpps is null ? Form.SlotId : null, Form.OverflowRpps is null ? Form.HoldId : null,
+            Form.OverflowRpps, Overflow: Form.OverflowRpps is not null);
         var result = await BookingEndpoints.CreateBooking(input, Form.IdempotencyKey, User, HandlerServices.For<BookingEndpoints.Services>(HttpContext), ct);
         switch (result.Result)
         {
@@ -80,7 +96,7 @@ public sealed class RegulationModel(TimeProvider clock) : PageModel
                 Errors = FieldErrors(problem);
                 // The API's own message (in English, as its contract gives it) beside the field; a French lead above.
                 Problem = Errors.Count > 0 ? "Des champs sont à corriger : voir ci-dessous." : $"Réservation refusée : {problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title}";
-                Hold = new HoldDto(Form.HoldId ?? "", Form.SlotId, "");
+                if (Form.OverflowRpps is null) Hold = new HoldDto(Form.HoldId ?? "", Form.SlotId, "");
                 break;
         }
         await SearchAsync(ct);
@@ -111,8 +127,15 @@ public sealed class RegulationModel(TimeProvider clock) : PageModel
         switch (result.Result)
         {
             case Ok<Infrastructure.Page<SearchItemDto>> page: Slots = page.Value!.Items; break;
-            case ProblemHttpResult problem: Problem ??= problem.ProblemDetails.Detail; break;
+            case ProblemHttpResult problem: Problem ??= problem.ProblemDetails.Detail; return;
         }
+        // The same sectors the search covered; the day is the one the booking handler counts places on.
+        var services = HandlerServices.For<SearchEndpoints.Services>(HttpContext);
+        var (sectors, _) = await SearchEndpoints.SectorsInScopeAsync(null, query.Commune, query.PostalCode, Caller.From(User), services, ct);
+        if (sectors.Count == 0) return;
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(sectors[0].TimeZone);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        Overflow = await practitioners.ListTakingOverflowAsync(sectors.Select(x => x.Code).ToList(), today, ct);
     }
 
     /// <summary>A slot's start in its sector's local time, with the zone named.</summary>
