@@ -132,6 +132,7 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
         await AssertAccessible(page, "regulation-recherche");
 
         await rows.First.GetByRole(AriaRole.Button).ClickAsync();
+        Assert.Matches(@"Créneau tenu pour vous jusqu'à \d\d:\d\d \(Europe/Paris\), dans 5 min", await page.Locator("#patient + p").InnerTextAsync());
         await page.GetByLabel("Nom", new() { Exact = true }).FillAsync("Durand");
         await page.GetByLabel("Prénom").FillAsync("Léa");
         await page.GetByLabel("Date de naissance (AAAA-MM-JJ)").FillAsync("12/04/1990"); // not the API's format
@@ -142,6 +143,8 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
         // The API's own validation, next to the field, and nothing booked.
         var error = page.Locator("#Form-BirthDate-erreur");
         Assert.True(await error.IsVisibleAsync());
+        Assert.Contains("doit être une date écrite AAAA-MM-JJ", await error.InnerTextAsync()); // the API's rule, in French
+        Assert.Contains("Réservation refusée : des champs sont à corriger", await page.Locator("p[role=alert]").First.InnerTextAsync());
         Assert.Equal("true", await page.GetByLabel("Date de naissance (AAAA-MM-JJ)").GetAttributeAsync("aria-invalid"));
         await AssertAccessible(page, "regulation-erreur");
 

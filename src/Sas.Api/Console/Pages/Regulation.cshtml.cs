@@ -62,7 +62,7 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
         {
             case Created<HoldDto> created: Hold = created.Value; break;
             case Ok<HoldDto> same: Hold = same.Value; break;
-            case ProblemHttpResult problem: Problem = problem.ProblemDetails.Detail; break;
+            case ProblemHttpResult problem: Problem = $"Créneau non tenu : {FrenchMessages.OfProblem(problem)}."; break;
         }
         if (Hold is not null) Form = new BookingForm { SlotId = Hold.SlotId, HoldId = Hold.HoldId, PatientCommune = Commune };
         await SearchAsync(ct);
@@ -94,8 +94,8 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
             case Created<BookingDto> created: Booked = created.Value; break;
             case ProblemHttpResult problem:
                 Errors = FieldErrors(problem);
-                // The API's own message (in English, as its contract gives it) beside the field; a French lead above.
-                Problem = Errors.Count > 0 ? "Des champs sont à corriger : voir ci-dessous." : $"Réservation refusée : {problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title}";
+                // The API's refusal, worded in French: by its code above, by field beside each input.
+                Problem = $"Réservation refusée : {FrenchMessages.OfProblem(problem)}.";
                 if (Form.OverflowRpps is null) Hold = new HoldDto(Form.HoldId ?? "", Form.SlotId, "");
                 break;
         }
@@ -112,7 +112,7 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
             case Ok<BookingDto> ok: Cancelled = ok.Value; break;
             case ProblemHttpResult problem:
                 Errors = FieldErrors(problem);
-                Problem = $"Annulation refusée : {problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title}";
+                Problem = $"Annulation refusée : {FrenchMessages.OfProblem(problem)}.";
                 break;
         }
         await SearchAsync(ct);
@@ -127,7 +127,7 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
         switch (result.Result)
         {
             case Ok<Infrastructure.Page<SearchItemDto>> page: Slots = page.Value!.Items; break;
-            case ProblemHttpResult problem: Problem ??= problem.ProblemDetails.Detail; return;
+            case ProblemHttpResult problem: Problem ??= $"Recherche impossible : {FrenchMessages.OfProblem(problem)}."; return;
         }
         // The same sectors the search covered; the day is the one the booking handler counts places on.
         var services = HandlerServices.For<SearchEndpoints.Services>(HttpContext);
@@ -146,6 +146,16 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
         return $"{local.ToString("dddd d MMMM à HH:mm", French)} ({timeZone})";
     }
 
+    /// <summary>Until when the hold lasts, in the slot's sector time with its zone, and the minutes left on the clock.</summary>
+    public string? HoldUntil(HoldDto hold)
+    {
+        if (!DateTimeOffset.TryParse(hold.ExpiresAt, CultureInfo.InvariantCulture, DateTimeStyles.None, out var expires)) return null;
+        var zone = Slots.FirstOrDefault(s => s.Id == hold.SlotId)?.TimeZone ?? "Europe/Paris";
+        var local = TimeZoneInfo.ConvertTime(expires, TimeZoneInfo.FindSystemTimeZoneById(zone));
+        var minutes = (int)Math.Ceiling(Math.Max(0, (expires - clock.GetUtcNow()).TotalMinutes));
+        return $"{local.ToString("HH:mm", French)} ({zone}), dans {minutes} min";
+    }
+
     public static string Modality(Domain.Slots.Modality m) => m switch
     {
         Domain.Slots.Modality.HomeVisit => "visite à domicile",
@@ -159,5 +169,5 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
         : problem.ProblemDetails is HttpValidationProblemDetails validation ? new(validation.Errors)
         : [];
 
-    public string? ErrorOf(string field) => Errors.TryGetValue(field, out var messages) ? string.Join(" ; ", messages) : null;
+    public string? ErrorOf(string field) => Errors.TryGetValue(field, out var messages) ? string.Join(" ; ", messages.Select(FrenchMessages.Of)) : null;
 }
