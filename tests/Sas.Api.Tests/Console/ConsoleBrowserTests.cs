@@ -108,11 +108,26 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
         Assert.True(session.HttpOnly);
         Assert.Equal(SameSiteAttribute.Strict, session.SameSite);
 
-        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("CSV") }).ClickAsync());
-        var path = await download.PathAsync();
-        var csv = await File.ReadAllTextAsync(path!);
-        Assert.StartsWith("key;label;weekday;hour;offered;booked", csv.TrimStart('\uFEFF'));
-        Assert.Contains("total;", csv);
+        async Task<string> Download(string link)
+        {
+            var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = link, Exact = true }).ClickAsync());
+            return (await File.ReadAllTextAsync((await download.PathAsync())!)).TrimStart('\uFEFF');
+        }
+        var csv = await Download("CSV");
+        Assert.StartsWith("key,label,weekday,hour,offered,booked", csv);
+        Assert.Contains("total,", csv);
+        var excel = await Download("Excel (France)");
+        Assert.StartsWith("key;label;weekday;hour;offered;booked", excel);
+        Assert.Contains("total;", excel);
+
+        // Majorations with their cap and the participation line, the reports API's figures for the same period.
+        var majorations = await (await api.Admin().GetAsync($"/v1/reports/majorations?cpts={Sas.Api.Demo.DemoData.CptsFiness}&from={Utc(from)}&to={Utc(from.AddDays(7 * weeks))}"))
+            .Expect(System.Net.HttpStatusCode.OK);
+        var section = await page.Locator("#majorations + p").InnerTextAsync();
+        Assert.Contains($"au plus {majorations.GetProperty("weeklyCap").GetInt32()} actes", section);
+        Assert.Contains(majorations.GetProperty("totalAmount").GetDecimal().ToString("C0", french), section);
+        Assert.Contains("Participation : 2 h par semaine", await page.Locator("#participation").InnerTextAsync());
+        Assert.True(await page.Locator("table[aria-describedby=participation] tbody tr").CountAsync() > 0, "the demo GPs offered slots");
         await AssertAccessible(page, "cpts");
 
         // A tablet in portrait still reads it.

@@ -32,6 +32,22 @@ public sealed class CptsModel(ReportService reports, TerritoryStore territory, T
     public FillRateReport? ByPractitioner { get; private set; }
     public FillRateReport? ByWeekdayHour { get; private set; }
     public IndicatorsReport? Indicators { get; private set; }
+    public MajorationReport? Majorations { get; private set; }
+    public ParticipationReport? Participation { get; private set; }
+
+    /// <summary>A GP's majorations over the period: the report's weeks added up.</summary>
+    public sealed record GpMajorations(string Name, long EligibleActs, long CappedActs, decimal Amount);
+
+    /// <summary>A GP's participation over the period: weeks at or above the line, and hours offered a week on average.</summary>
+    public sealed record GpParticipation(string Name, int WeeksReaching, int Weeks, double AverageHours);
+
+    public IEnumerable<GpMajorations> MajorationsByGp => (Majorations?.Rows ?? []).GroupBy(r => r.Rpps)
+        .Select(g => new GpMajorations(g.First().Name ?? g.Key, g.Sum(r => r.EligibleActs), g.Sum(r => r.CappedActs), g.Sum(r => r.Amount)))
+        .OrderByDescending(g => g.Amount).ThenBy(g => g.Name, StringComparer.Ordinal);
+
+    public IEnumerable<GpParticipation> ParticipationByGp => (Participation?.Rows ?? []).GroupBy(r => r.Rpps)
+        .Select(g => new GpParticipation(g.First().Name ?? g.Key, g.Count(r => r.ReachesLine), Weeks, g.Sum(r => r.OfferedHours) / Weeks))
+        .OrderBy(g => g.WeeksReaching).ThenBy(g => g.Name, StringComparer.Ordinal);
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -41,16 +57,19 @@ public sealed class CptsModel(ReportService reports, TerritoryStore territory, T
         ByPractitioner = await reports.FillRateAsync(scope, GroupBy.Practitioner, ct);
         ByWeekdayHour = await reports.FillRateAsync(scope, GroupBy.WeekdayHour, ct);
         Indicators = await reports.IndicatorsAsync(scope, ct);
+        Majorations = await reports.MajorationsAsync(scope, ct);
+        Participation = await reports.ParticipationAsync(scope, ct);
         return Page();
     }
 
-    /// <summary>The weekly fill rate as the reports API's CSV, in the French Excel flavour.</summary>
-    public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
+    /// <summary>The weekly fill rate as the reports API's CSV: plain (comma, for tools) or for a French Excel (semicolon, decimal comma).</summary>
+    public async Task<IActionResult> OnGetCsvAsync([FromQuery(Name = "format")] string? format, CancellationToken ct)
     {
         if (await ScopeAsync(ct) is not { } scope) return Page();
+        var excelFr = format == "excel";
         var report = await reports.FillRateAsync(scope, GroupBy.Week, ct);
-        var bytes = System.Text.Encoding.UTF8.GetBytes(ReportEndpoints.FillRateCsv(report, excelFr: true).ToString());
-        return File(bytes, "text/csv; charset=utf-8", $"taux-de-remplissage-{Cpts!.Finess}-{From:yyyy-MM-dd}.csv");
+        var bytes = System.Text.Encoding.UTF8.GetBytes(ReportEndpoints.FillRateCsv(report, excelFr).ToString());
+        return File(bytes, "text/csv; charset=utf-8", $"taux-de-remplissage-{Cpts!.Finess}-{From:yyyy-MM-dd}{(excelFr ? "-excel" : "")}.csv");
     }
 
     /// <summary>The CPTS shown (the caller's own, or the admin's choice) and the period: whole local weeks from a Monday.</summary>
@@ -88,4 +107,6 @@ public sealed class CptsModel(ReportService reports, TerritoryStore territory, T
 
     public static string Percent(double? rate) => rate is { } r ? r.ToString("P0", French) : "—";
     public static string Number(long n) => n.ToString("N0", French);
+    public static string Euros(decimal amount) => amount.ToString("C0", French);
+    public static string Hours(double hours) => hours.ToString("0.#", French) + " h";
 }
