@@ -1,0 +1,53 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Sas.Api.Practitioners;
+using Sas.Api.Slots;
+using Sas.Api.Tests.Support;
+
+namespace Sas.Api.Tests;
+
+/// <summary>
+/// The reads the console adds to the API's own (a GP's slots of the coming days, the GPs taking overflow patients with
+/// the places used), on every engine: the console's browser tests run on SQLite only.
+/// </summary>
+public sealed class ConsoleReadTests(SasApiFactory api) : IClassFixture<SasApiFactory>
+{
+    [Fact]
+    public async Task The_gps_taking_overflow_patients_are_listed_with_the_places_the_bookings_used()
+    {
+        var world = new World(api);
+        var sector = await world.Sector();
+        var other = await world.Sector();
+        var taking = await world.Practitioner([sector], overflowPerDay: 2);
+        await world.Practitioner([sector], overflowPerDay: 0);
+        await world.Practitioner([other], overflowPerDay: 3);
+        var regulator = await world.ClientFor("regulator", sector);
+        await (await regulator.Book(BookingRequests.Body(null, practitionerRpps: taking, overflow: true))).Expect(HttpStatusCode.Created);
+
+        var store = api.Services.GetRequiredService<PractitionerStore>();
+        var offers = await store.ListTakingOverflowAsync([sector], "2026-11-23", default);
+
+        var offer = Assert.Single(offers); // not the GP taking none, not the other sector's
+        Assert.Equal((taking, 2L, 1L, 1L), (offer.Rpps, offer.OverflowPerDay, offer.Used, offer.Left));
+        Assert.Equal(0, (await store.ListTakingOverflowAsync([sector], "2026-11-24", default)).Single().Used); // another day
+    }
+
+    [Fact]
+    public async Task A_gps_slots_of_a_window_come_soonest_first_with_every_status()
+    {
+        var world = new World(api);
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        var later = await world.PublishedSlot(rpps, TimeSpan.FromHours(5), sector);
+        var sooner = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var outside = await world.PublishedSlot(rpps, TimeSpan.FromDays(5), sector);
+        await (await api.Admin().DeleteAsync($"/v1/slots/{later}")).Expect(HttpStatusCode.NoContent);
+
+        var now = api.Clock.GetUtcNow().UtcDateTime;
+        var slots = await api.Services.GetRequiredService<SlotStore>().ListAsync(rpps, now, now.AddDays(3), default);
+
+        Assert.Equal([sooner, later], slots.Select(s => s.Id));
+        Assert.Equal(["available", "withdrawn"], slots.Select(s => s.Status));
+        Assert.DoesNotContain(outside, slots.Select(s => s.Id));
+    }
+}
