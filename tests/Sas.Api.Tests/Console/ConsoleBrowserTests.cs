@@ -77,7 +77,8 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
         var page = await SignedInAs("Coordinatrice de CPTS");
         Assert.EndsWith("/console/cpts", page.Url);
         Assert.Contains("Tableau de bord", await page.Locator("h1").InnerTextAsync());
-        Assert.Equal(1, await page.Locator("svg[role=img] > title").CountAsync()); // the chart, named
+        Assert.Equal(["Taux de remplissage par semaine", "Taux de remplissage par secteur", "Taux de remplissage par médecin"],
+            await page.Locator("svg[role=img] > title").AllTextContentsAsync()); // the charts, named
         Assert.Equal(await page.Locator("svg[role=img] rect").CountAsync(), await page.Locator("svg[role=img] rect > title").CountAsync()); // each bar named
         Assert.True(await page.Locator("table.heat tbody tr").CountAsync() == 7); // every weekday
 
@@ -254,6 +255,22 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
         var answer = await anonymous.GetAsync(new Uri(api.Address, "/console/jobs/recurring"));
         Assert.Equal(System.Net.HttpStatusCode.Redirect, answer.StatusCode);
         Assert.Contains("/console/connexion", answer.Headers.Location!.ToString());
+    }
+
+    [BrowserFact]
+    public async Task A_person_signs_in_and_reaches_the_content_with_the_keyboard_alone()
+    {
+        var context = await browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(api.Address, "/console/connexion").ToString());
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Aller au contenu", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
+        for (var i = 0; i < 10 && !(await page.EvaluateAsync<string>("() => document.activeElement.textContent")).Contains("Coordinatrice de CPTS"); i++)
+            await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/console/cpts");
+        Assert.True(await page.EvaluateAsync<bool>("() => { const b = document.querySelector('form.period button'); return b.getBoundingClientRect().right <= window.innerWidth; }"),
+            "the period form fits a 1366-pixel screen");
     }
 
     [BrowserFact]
