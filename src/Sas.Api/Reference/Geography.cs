@@ -16,6 +16,7 @@ public sealed class Geography
     private readonly FrozenDictionary<string, Commune> communes;
     private readonly FrozenDictionary<string, Commune[]> byPostalCode;
     private readonly FrozenDictionary<string, Department> departments;
+    private readonly FrozenDictionary<string, Territory.CommuneRefDto> references;
 
     private Geography(IEnumerable<Commune> communes, IEnumerable<Department> departments)
     {
@@ -25,12 +26,17 @@ public sealed class Geography
             .GroupBy(x => x.Postal, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.Select(x => x.Commune).OrderBy(c => c.InseeCode, StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
         this.departments = departments.ToFrozenDictionary(d => d.Code, StringComparer.Ordinal);
+        references = this.communes.ToFrozenDictionary(c => c.Key, c => new Territory.CommuneRefDto(c.Value.InseeCode, c.Value.Name), StringComparer.Ordinal);
     }
 
     public IEnumerable<Commune> Communes => communes.Values;
 
     public Commune? FindCommune(string? inseeCode) =>
         inseeCode is not null && communes.TryGetValue(inseeCode, out var c) ? c : null;
+
+    /// <summary>The commune as answers name it: one instance per commune (reference data), not one per slot answered.</summary>
+    public Territory.CommuneRefDto? ReferenceOf(string? inseeCode) =>
+        inseeCode is not null && references.TryGetValue(inseeCode, out var r) ? r : null;
 
     public IReadOnlyList<Commune> CommunesWithPostalCode(string? postalCode) =>
         postalCode is not null && byPostalCode.TryGetValue(postalCode, out var list) ? list : [];

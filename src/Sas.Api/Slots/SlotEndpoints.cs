@@ -44,7 +44,7 @@ public static class SlotEndpoints
         if (gp is null) return Problems.NotFound("practitioner_not_found", "No GP is registered with this RPPS.");
 
         var errors = new ValidationErrors();
-        var spec = SlotValidation.Validate(input, gp, "", errors);
+        var spec = SlotValidation.Validate(input, gp, FieldPrefix.None, errors);
         if (spec is not null && spec.StartUtc <= s.Clock.GetUtcNow().UtcDateTime) errors.Add("start", "is in the past");
         if (errors.Any || spec is null) return errors.ToProblem();
 
@@ -85,13 +85,13 @@ public static class SlotEndpoints
         var externalIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < slots.Length; i++)
         {
-            var prefix = $"slots[{i}].";
+            var prefix = new FieldPrefix("slots", i);
             var spec = SlotValidation.Validate(slots[i], gp, prefix, errors, externalIdRequired: true);
             if (spec is null) continue;
-            if (!externalIds.Add(slots[i].ExternalId!)) { errors.Add(prefix + "externalId", "appears twice in this sync"); continue; }
+            if (!externalIds.Add(slots[i].ExternalId!)) { errors.Add(prefix.Of("externalId"), "appears twice in this sync"); continue; }
             if (fromUtc is not null && toUtc is not null && (spec.StartUtc < fromUtc || spec.StartUtc >= toUtc))
             {
-                errors.Add(prefix + "start", "is outside the window [from, to) being synced");
+                errors.Add(prefix.Of("start"), "is outside the window [from, to) being synced");
                 continue;
             }
             incoming.Add(new IncomingSlot(slots[i].ExternalId!, spec));

@@ -13,6 +13,9 @@ public sealed record SlotRow(
     public SlotStatus EffectiveStatus(DateTime nowUtc) => SlotLife.Effective(SlotText.ParseStatus(Status), HoldExpiresAt, nowUtc);
 }
 
+/// <summary>A stored slot as a sync plan reads it (<see cref="SlotStore.SyncColumns"/>).</summary>
+public sealed record SyncSlotRow(long Id, string SectorCode, string SiteId, DateTime StartUtc, DateTime EndUtc, string Modality, string? ExternalId, string Status, DateTime? HoldExpiresAt);
+
 /// <summary>The outcome of a withdrawal, for the 204/404/409 answer.</summary>
 public enum WithdrawOutcome { Withdrawn, NotFound, Booked, Held, Expired }
 
@@ -21,6 +24,15 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     public const string Columns = """
         id, rpps, sector_code AS SectorCode, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc, modality,
         external_id AS ExternalId, status, hold_id AS HoldId, held_by AS HeldBy, hold_expires_at AS HoldExpiresAt
+        """;
+
+    /// <summary>
+    /// What a sync plan needs of a stored slot, and no more: read for every slot of every sync's window (most syncs
+    /// change nothing), so the GP's RPPS and the hold's id and holder are left out.
+    /// </summary>
+    public const string SyncColumns = """
+        id, sector_code AS SectorCode, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc, modality,
+        external_id AS ExternalId, status, hold_expires_at AS HoldExpiresAt
         """;
 
     public sealed class Sql(SqlDialect d)
@@ -65,7 +77,7 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         public string ExternalIdExists { get; } = "SELECT COUNT(*) FROM slots WHERE rpps = @rpps AND external_id = @externalId";
         /// <summary>What a sync compares with: the window widened by the longest slot (for overlaps)...</summary>
         public string SelectWindowForSync { get; } = $"""
-            SELECT {Columns}
+            SELECT {SyncColumns}
               FROM slots {d.UpdateLock}
              WHERE rpps = @rpps
                AND start_utc >= @low AND start_utc < @high
@@ -76,7 +88,7 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         /// ids the window did not have: binding every id of a 70-slot body on each sync cost more than the read.
         /// </summary>
         public string SelectNamedOutsideWindow { get; } = $"""
-            SELECT {Columns}
+            SELECT {SyncColumns}
               FROM slots {d.UpdateLock}
              WHERE rpps = @rpps
                AND {d.InList("external_id", "@externalIds")}
@@ -161,14 +173,19 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         var now = Now;
         var reach = TimeSpan.FromMinutes(SlotSpec.MaxMinutes);
         var (low, high) = (fromUtc - reach, toUtc + reach);
-        var rows = (await c.QueryAsync<SlotRow>(new CommandDefinition(sql.SelectWindowForSync, new { rpps, low, high }, tx, cancellationToken: ct))).AsList();
-        var inWindow = rows.Select(r => r.ExternalId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var rows = (await c.QueryAsync<SyncSlotRow>(new CommandDefinition(sql.SelectWindowForSync, new { rpps, low, high }, tx, cancellationToken: ct))).AsList();
+        var inWindow = new HashSet<string>(rows.Count, StringComparer.Ordinal);
+        foreach (var r in rows) if (r.ExternalId is not null) inWindow.Add(r.ExternalId);
         var externalIds = incoming.Select(i => i.ExternalId).Where(id => !inWindow.Contains(id)).ToArray();
         if (externalIds.Length > 0)
-            rows.AddRange(await c.QueryAsync<SlotRow>(new CommandDefinition(sql.SelectNamedOutsideWindow, new { rpps, low, high, externalIds = ValueList.Of(externalIds) }, tx, cancellationToken: ct)));
-        var existing = rows.Select(r => new ExistingSlot(r.Id, r.ExternalId, r.Spec, r.EffectiveStatus(now))).ToList();
+            rows.AddRange(await c.QueryAsync<SyncSlotRow>(new CommandDefinition(sql.SelectNamedOutsideWindow, new { rpps, low, high, externalIds = ValueList.Of(externalIds) }, tx, cancellationToken: ct)));
+        var existing = new List<ExistingSlot>(rows.Count);
+        foreach (var r in rows)
+            existing.Add(new ExistingSlot(r.Id, r.ExternalId, new SlotSpec(r.StartUtc, r.EndUtc, r.SectorCode, r.SiteId, SlotText.ParseModality(r.Modality)),
+                SlotLife.Effective(SlotText.ParseStatus(r.Status), r.HoldExpiresAt, now)));
         var plan = SyncPlanner.Plan(incoming, existing, fromUtc, toUtc, now);
-        return (plan, existing, Overlaps.FindFirst(SyncPlanner.Outcome(plan, existing)));
+        // A plan that changes nothing leaves the slots as they are, which no write let overlap: nothing to look for.
+        return (plan, existing, plan.ChangesAnything ? Overlaps.FindFirst(SyncPlanner.Outcome(plan, existing)) : null);
     }
 
     private Task<SyncOutcome> ApplySyncAsync(string rpps, IReadOnlyList<IncomingSlot> incoming, DateTime fromUtc, DateTime toUtc, Infrastructure.Auth.Caller caller, CancellationToken ct) =>

@@ -30,7 +30,7 @@ public sealed record CptsDto(string Finess, string Name, string[] Sectors);
 public sealed record CommuneRefDto(string InseeCode, string Name)
 {
     public static CommuneRefDto? Of(Reference.Geography geography, string? inseeCode) =>
-        inseeCode is not null && geography.FindCommune(inseeCode) is { } c ? new CommuneRefDto(c.InseeCode, c.Name) : null;
+        geography.ReferenceOf(inseeCode);
 }
 
 public sealed record CommuneDto(

@@ -32,17 +32,21 @@ public static class SyncPlanner
     /// <param name="existing">The GP's stored slots in the window, and any outside it that the body names by external id.</param>
     public static SyncPlan Plan(IReadOnlyList<IncomingSlot> incoming, IReadOnlyList<ExistingSlot> existing, DateTime fromUtc, DateTime toUtc, DateTime nowUtc)
     {
-        var byExternalId = existing
-            .Where(e => e.ExternalId is not null)
-            .GroupBy(e => e.ExternalId!, StringComparer.Ordinal)
-            // A withdrawn slot and a live one may share an external id; the live one is the one that counts.
-            .ToDictionary(g => g.Key, g => g.OrderBy(e => e.Status == SlotStatus.Withdrawn).First(), StringComparer.Ordinal);
+        // A withdrawn slot and a live one may share an external id; the live one is the one that counts (else the first).
+        // One pass, no grouping: this runs for every slot of every sync, most of which change nothing.
+        var byExternalId = new Dictionary<string, ExistingSlot>(existing.Count, StringComparer.Ordinal);
+        foreach (var e in existing)
+        {
+            if (e.ExternalId is null) continue;
+            if (!byExternalId.TryGetValue(e.ExternalId, out var kept) || (kept.Status == SlotStatus.Withdrawn && e.Status != SlotStatus.Withdrawn))
+                byExternalId[e.ExternalId] = e;
+        }
 
         var create = new List<IncomingSlot>();
         var update = new List<(long, IncomingSlot)>();
         var conflicts = new List<SyncConflict>();
         var unchanged = 0;
-        var seen = new HashSet<long>();
+        var seen = new HashSet<long>(incoming.Count);
 
         foreach (var slot in incoming)
         {

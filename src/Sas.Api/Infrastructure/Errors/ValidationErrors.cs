@@ -10,6 +10,9 @@ public sealed class ValidationErrors
 
     public bool Any => errors.Count > 0;
 
+    /// <summary>How many fields have an error: to tell whether a step added one, without copying them.</summary>
+    public int Count => errors.Count;
+
     public ValidationErrors Add(string field, string message)
     {
         if (!errors.TryGetValue(field, out var list)) errors[field] = list = [];
@@ -38,18 +41,29 @@ public sealed class ValidationErrors
     }
 
     /// <summary>An instant with an offset, inside the API's range; answers it in UTC (whole seconds) or null after recording the error.</summary>
-    public DateTime? Instant(string field, string? value, bool required = true)
+    public DateTime? Instant(string field, string? value, bool required = true) => Instant(new FieldPrefix(null, 0), field, value, required);
+
+    /// <summary><see cref="Instant(string, string?, bool)"/> for a nested object's field, named only if it is wrong.</summary>
+    public DateTime? Instant(FieldPrefix prefix, string name, string? value, bool required = true)
     {
         if (value is null && !required) return null;
         if (!Instants.TryParse(value, out var parsed))
         {
-            Add(field, value is null ? "is required" : Instants.OffsetRequired);
+            Add(prefix.Of(name), value is null ? "is required" : Instants.OffsetRequired);
             return null;
         }
         var utc = Instants.ToStoredUtc(parsed);
         if (Instants.IsInRange(utc)) return utc;
-        Add(field, Instants.OutOfRange);
+        Add(prefix.Of(name), Instants.OutOfRange);
         return null;
+    }
+
+    /// <summary><see cref="Required{T}(T, string)"/> for a nested object's field, named only if it is missing.</summary>
+    public bool Required<T>([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] T? value, FieldPrefix prefix, string name)
+    {
+        if (value is not null) return true;
+        Add(prefix.Of(name), "is required");
+        return false;
     }
 
     public IDictionary<string, string[]> ToDictionary() => errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
