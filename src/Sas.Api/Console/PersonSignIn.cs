@@ -63,7 +63,7 @@ public static partial class PersonSignIn
                 "Console:Oidc:Authority must be an https address.")
             .Validate(o => o.People.Values.All(p => Roles.IsKnown(p.Role)), "Console:Oidc:People: every person needs a known role.")
             .ValidateOnStart();
-        if (!section.Get<PersonSignInOptions>()?.Enabled ?? true) return;
+        if (section.Get<PersonSignInOptions>() is not { Enabled: true }) return;
 
         authentication.AddOpenIdConnect(Scheme, o => { });
         builder.Services.AddOptions<OpenIdConnectOptions>(Scheme).Configure<IOptions<PersonSignInOptions>>((o, people) =>
