@@ -25,6 +25,9 @@ public sealed class FakeIdentityProvider : HttpMessageHandler
 
     private sealed record Grant(string Nonce, string CodeChallenge, string RedirectUri, Dictionary<string, object> IdTokenClaims);
 
+    /// <summary>Whether the provider is unreachable (its connections refused).</summary>
+    public bool Down { get; set; }
+
     /// <summary>What the token endpoint was asked, for the tests to check the client's side of the exchange.</summary>
     public ConcurrentQueue<Dictionary<string, string>> TokenRequests { get; } = new();
 
@@ -44,6 +47,7 @@ public sealed class FakeIdentityProvider : HttpMessageHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
+        if (Down) throw new HttpRequestException("Connection refused (idp.test:443)");
         var path = request.RequestUri!.AbsolutePath;
         return path switch
         {

@@ -11,15 +11,22 @@ using Sas.Api.Tests.Support;
 namespace Sas.Api.Tests.Console;
 
 /// <summary>The API with an OpenID Connect provider for people (<see cref="FakeIdentityProvider"/> on its back channel).</summary>
-public sealed class OidcConsoleFactory : SasApiFactory
+public class OidcConsoleFactory : SasApiFactory
 {
     public const string CptsSubject = "f3b1c2d4-cpts-coordinator";
     public static readonly string CptsFiness = "44001234" + Sas.Domain.Identifiers.Luhn.CheckDigit("44001234");
 
     public FakeIdentityProvider IdentityProvider { get; } = new();
 
+    /// <summary>Whether the provider cannot be reached from the start (its metadata never read).</summary>
+    protected virtual bool ProviderDown => false;
+
     // Cookies the browser keeps expire on the real clock: the host's clock starts now.
-    public OidcConsoleFactory() => Clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+    public OidcConsoleFactory()
+    {
+        Clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        IdentityProvider.Down = ProviderDown;
+    }
 
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
     [
@@ -167,5 +174,28 @@ public sealed class PersonSignInTests(OidcConsoleFactory api) : IClassFixture<Oi
 
         Assert.Equal(PersonSignIn.RefusedPath, callback.Headers.Location!.OriginalString);
         Assert.DoesNotContain(callback.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], c => c.StartsWith("sas-console=", StringComparison.Ordinal));
+    }
+}
+
+/// <summary>The API with a provider that cannot be reached.</summary>
+public sealed class UnreachableProviderFactory : OidcConsoleFactory
+{
+    protected override bool ProviderDown => true;
+}
+
+public sealed class UnreachableProviderTests(UnreachableProviderFactory api) : IClassFixture<UnreachableProviderFactory>
+{
+    [Fact]
+    public async Task A_provider_that_cannot_be_reached_is_said_on_the_sign_in_page_with_a_503_not_an_error_page()
+    {
+        var browser = api.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = false });
+        var page = await browser.GetStringAsync("/console/connexion");
+        var token = Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+
+        var response = await browser.PostAsync("/console/connexion?handler=Externe", new FormUrlEncodedContent([new("__RequestVerificationToken", token)]));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("Pro Santé Connect ne répond pas pour le moment", await response.Content.ReadAsStringAsync());
+        Assert.DoesNotContain(response.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], c => c.StartsWith("sas-console=", StringComparison.Ordinal));
     }
 }

@@ -36,9 +36,28 @@ public sealed class ConnexionModel(IConfiguration configuration, ClientStore cli
 
     public void OnGet() { }
 
+    /// <summary>The provider could not be reached: said on this page, not as an error page.</summary>
+    public bool ProviderDown { get; private set; }
+
     /// <summary>Off to the provider; back on the page that opens the console (<c>/console/connexion/suite</c>).</summary>
-    public IActionResult OnPostExterne() => Provider is null ? NotFound()
-        : Challenge(new AuthenticationProperties { RedirectUri = ConsoleSetup.Path + "/connexion/suite" }, PersonSignIn.Scheme);
+    public async Task<IActionResult> OnPostExterneAsync()
+    {
+        if (Provider is null) return NotFound();
+        try
+        {
+            // Challenged here rather than by a ChallengeResult, so that a provider whose metadata cannot be read is
+            // answered with this page (503) instead of the error page.
+            await HttpContext.ChallengeAsync(PersonSignIn.Scheme, new AuthenticationProperties { RedirectUri = ConsoleSetup.Path + "/connexion/suite" });
+            return new EmptyResult();
+        }
+        catch (InvalidOperationException e) when (e.InnerException is IOException or HttpRequestException)
+        {
+            HttpContext.RequestServices.GetRequiredService<ILogger<ConnexionModel>>().LogWarning("The OpenID Connect provider could not be reached: {Reason}", e.Message);
+            ProviderDown = true;
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return Page();
+        }
+    }
 
     public async Task<IActionResult> OnPostAsync(string role, CancellationToken ct)
     {
