@@ -115,8 +115,8 @@ public static class SearchEndpoints
     private static SearchItemDto ToDto(SearchRow r, string timeZone, DateTime now, Geography geography)
     {
         var commune = CommuneRefDto.Of(geography, r.SiteCommune)!;
-        return new SearchItemDto(r.Id, Instants.Format(r.StartUtc), Instants.Format(r.EndUtc), timeZone, SlotText.ParseModality(r.Modality),
-            SlotLife.Effective(SlotText.ParseStatus(r.Status), r.HoldExpiresAt, now), r.SectorCode,
+        return new SearchItemDto(r.Id, Instants.Format(r.StartUtc), Instants.Format(r.EndUtc), timeZone, r.Modality,
+            SlotLife.Effective(r.Status, r.HoldExpiresAt, now), r.SectorCode,
             new SearchPractitionerDto(r.Rpps, r.FirstName, r.LastName),
             new Practitioners.SiteDto(r.SiteId, r.SiteName, r.SiteAddress, commune));
     }

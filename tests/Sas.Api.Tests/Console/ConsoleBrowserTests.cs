@@ -47,6 +47,8 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
         await page.GotoAsync(new Uri(api.Address, "/console").ToString());
         Assert.EndsWith("/console/connexion?ReturnUrl=%2Fconsole", page.Url); // not signed in: sent to sign in
         await page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex(identity) }).ClickAsync();
+        // Signed in once the role's page has loaded: a test acting before that would act on a page being replaced.
+        await page.WaitForURLAsync(url => !url.Contains("/console/connexion", StringComparison.Ordinal));
         return page;
     }
 

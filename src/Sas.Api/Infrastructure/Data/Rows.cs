@@ -1,0 +1,12 @@
+using System.Data.Common;
+
+namespace Sas.Api.Infrastructure.Data;
+
+/// <summary>Typed reads for rows mapped by hand (the hot reads), with the same rules as Dapper's handler for instants.</summary>
+public static class Rows
+{
+    /// <summary>An instant as UTC on every engine: SQLite's text (<see cref="StoredInstant"/>), the others' date types.</summary>
+    public static DateTime Instant(DbDataReader reader, int ordinal) => reader is Microsoft.Data.Sqlite.SqliteDataReader
+        ? StoredInstant.Parse(reader.GetString(ordinal))
+        : DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc);
+}
