@@ -56,14 +56,16 @@ public sealed class PersonSignInTests(OidcConsoleFactory api) : IClassFixture<Oi
         BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = false, HandleCookies = true,
     });
 
+    /// <summary>The form the provider button posts: its antiforgery token, read from the sign-in page.</summary>
+    public static FormUrlEncodedContent SignInButton(string page) => new(
+        [new("__RequestVerificationToken", Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value)]);
+
     /// <summary>The sign-in page's provider button, pressed: the browser is sent to the provider's authorization endpoint.</summary>
     private static async Task<Uri> StartSignIn(HttpClient browser)
     {
         var page = await browser.GetStringAsync("/console/connexion");
         Assert.Contains("Se connecter avec Pro Santé Connect", page);
-        var token = Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
-        var response = await browser.PostAsync("/console/connexion?handler=Externe",
-            new FormUrlEncodedContent([new("__RequestVerificationToken", token)]));
+        var response = await browser.PostAsync("/console/connexion?handler=Externe", SignInButton(page));
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, await response.Content.ReadAsStringAsync());
         var authorize = response.Headers.Location!;
         Assert.StartsWith(FakeIdentityProvider.Issuer + "/protocol/openid-connect/auth", authorize.ToString());
@@ -190,9 +192,8 @@ public sealed class UnreachableProviderTests(UnreachableProviderFactory api) : I
     {
         var browser = api.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = false });
         var page = await browser.GetStringAsync("/console/connexion");
-        var token = Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
 
-        var response = await browser.PostAsync("/console/connexion?handler=Externe", new FormUrlEncodedContent([new("__RequestVerificationToken", token)]));
+        var response = await browser.PostAsync("/console/connexion?handler=Externe", PersonSignInTests.SignInButton(page));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("Pro Santé Connect ne répond pas pour le moment", await response.Content.ReadAsStringAsync());
