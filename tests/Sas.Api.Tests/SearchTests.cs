@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using Dapper;
 using Sas.Api.Infrastructure.Data;
@@ -136,6 +137,24 @@ public class SearchTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         Assert.Equal([id], Ids(await (await api.Admin().GetAsync("/v1/slots?commune=49015")).Expect(HttpStatusCode.OK)));
         api.Clock.Advance(TimeSpan.FromSeconds(30));
         Assert.Empty(Ids(await (await api.Admin().GetAsync("/v1/slots?commune=49015")).Expect(HttpStatusCode.OK)));
+    }
+
+    [Fact]
+    public async Task A_copy_that_expires_under_load_is_read_again_once_for_every_request_waiting_on_it()
+    {
+        var sector = await world.Sector(communes: ["49099"], department: "49"); // Cholet
+        var rpps = await world.Practitioner([sector]);
+        var id = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var store = api.Services.GetRequiredService<Sas.Api.Territory.TerritoryStore>();
+        await (await api.Admin().GetAsync("/v1/slots?commune=49099")).Expect(HttpStatusCode.OK);
+
+        api.Clock.Advance(TimeSpan.FromSeconds(31));
+        var before = store.CopyLoads;
+        // Every search at once finds the copy expired: one of them reads the territory again, the others wait for it.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => Task.Run(() => api.Admin().GetAsync("/v1/slots?commune=49099"))));
+
+        Assert.Equal(before + 1, store.CopyLoads);
+        foreach (var answer in answers) Assert.Equal([id], Ids(await answer.Expect(HttpStatusCode.OK)));
     }
 
     [Fact]

@@ -19,6 +19,10 @@ public sealed partial class TerritoryStore
     private readonly Lock copyLock = new();
     private Copy? copy;
     private long generation;
+    private long loads;
+
+    /// <summary>How many times this node read the territory into its copy: for the tests of the copy.</summary>
+    public long CopyLoads => Interlocked.Read(ref loads);
 
     public async Task<SectorRow?> CachedSectorAsync(string code, CancellationToken ct) =>
         (await CurrentCopyAsync(ct)).Sectors.GetValueOrDefault(code);
@@ -45,22 +49,55 @@ public sealed partial class TerritoryStore
         return sectorCodes.All(current.Sectors.ContainsKey) ? current : await CurrentCopyAsync(ct, reload: true);
     }
 
+    /// <summary>
+    /// The copy, read again when it has expired (or, with <paramref name="reload"/>, when it is older than a second). One
+    /// read at a time: every request finding the copy expired waits for the same read. Each used to read the territory
+    /// itself, and at 50× the national peak, the requests of the moment the copy expired stalled the node for seconds.
+    /// </summary>
     private async Task<TerritorySnapshot> CurrentCopyAsync(CancellationToken ct, bool reload = false)
     {
-        var current = Volatile.Read(ref copy);
         var now = clock.GetUtcNow();
-        if (current is not null && (reload ? current.ReadAt + RereadAfter > now : current.Until > now)) return current.Territory;
-        var readAt = Interlocked.Read(ref generation);
-        await using var c = await db.OpenAsync(ct);
-        var sectors = (await c.QueryAsync<SectorRow>(new CommandDefinition(sql.SelectAllSectors, cancellationToken: ct))).ToDictionary(s => s.Code, StringComparer.Ordinal);
-        var communes = (await c.QueryAsync<SectorCommuneRow>(new CommandDefinition(sql.SelectAllSectorCommunes, cancellationToken: ct)))
-            .Where(r => sectors.ContainsKey(r.SectorCode)).ToLookup(r => r.InseeCode, r => r.SectorCode, StringComparer.Ordinal);
-        var cpts = (await c.QueryAsync<CptsRow>(new CommandDefinition(sql.SelectAllCpts, cancellationToken: ct))).ToDictionary(r => r.Finess, r => r.Name, StringComparer.Ordinal);
-        var loaded = new Copy(new TerritorySnapshot(sectors, communes, cpts), now, now + cacheLifetime.Value);
-        // A copy read before a change committed is used for this search, but not kept.
+        if (Fresh(Volatile.Read(ref copy), now, reload) is { } current) return current;
+        Task<Copy> load;
         lock (copyLock)
-            if (readAt == Interlocked.Read(ref generation) && cacheLifetime.Value > TimeSpan.Zero) copy = loaded;
-        return loaded.Territory;
+        {
+            if (Fresh(copy, now, reload) is { } stored) return stored; // read by a request just before this one
+            // Started off this thread and outside the lock: SQLite's reads complete synchronously.
+            load = loading ??= Task.Run(LoadAsync);
+        }
+        return (await load.WaitAsync(ct)).Territory;
+    }
+
+    private TerritorySnapshot? Fresh(Copy? current, DateTimeOffset now, bool reload) =>
+        current is not null && (reload ? current.ReadAt + RereadAfter > now : current.Until > now) ? current.Territory : null;
+
+    private Task<Copy>? loading;
+
+    private async Task<Copy> LoadAsync()
+    {
+        var readAt = Interlocked.Read(ref generation);
+        Interlocked.Increment(ref loads);
+        try
+        {
+            var now = clock.GetUtcNow();
+            // Not the request's token: other requests wait for this read too.
+            await using var c = await db.OpenAsync(CancellationToken.None);
+            var sectors = (await c.QueryAsync<SectorRow>(new CommandDefinition(sql.SelectAllSectors))).ToDictionary(s => s.Code, StringComparer.Ordinal);
+            var communes = (await c.QueryAsync<SectorCommuneRow>(new CommandDefinition(sql.SelectAllSectorCommunes)))
+                .Where(r => sectors.ContainsKey(r.SectorCode)).ToLookup(r => r.InseeCode, r => r.SectorCode, StringComparer.Ordinal);
+            var cpts = (await c.QueryAsync<CptsRow>(new CommandDefinition(sql.SelectAllCpts))).ToDictionary(r => r.Finess, r => r.Name, StringComparer.Ordinal);
+            var loaded = new Copy(new TerritorySnapshot(sectors, communes, cpts), now, now + cacheLifetime.Value);
+            // A copy read before a change committed is used by the requests waiting for it, but not kept.
+            lock (copyLock)
+                if (readAt == Interlocked.Read(ref generation) && cacheLifetime.Value > TimeSpan.Zero) copy = loaded;
+            return loaded;
+        }
+        finally
+        {
+            // The next request after this read (kept or not, failed or not) starts its own.
+            lock (copyLock)
+                if (readAt == Interlocked.Read(ref generation)) loading = null; // else a change already let go of this read
+        }
     }
 
     private async Task<T> AndForgetTheCopy<T>(Task<T> write)
@@ -75,6 +112,7 @@ public sealed partial class TerritoryStore
             {
                 Interlocked.Increment(ref generation);
                 copy = null;
+                loading = null; // a read under way began before this change: the next request reads again
             }
         }
     }
