@@ -8,9 +8,11 @@ namespace Sas.Api.Console;
 
 /// <summary>
 /// The web console under <c>/console</c>, in French, for the people among the API's users: CPTS coordinators
-/// following their territory's slots, and (next) regulators and GPs. Server-rendered Razor Pages calling the same
-/// services as the endpoints; no script, no build step. A person signs in with a cookie (HttpOnly, SameSite=Strict,
-/// Secure outside Development) holding the same role and scope claims an API caller has.
+/// following their territory's slots, regulators booking for a patient, practices reading their GPs' slots and
+/// bookings, administrators watching the jobs. Server-rendered Razor Pages calling the same handlers and services as
+/// the endpoints; no script, no build step. A person signs in (the deployment's OpenID Connect provider, see
+/// <see cref="PersonSignIn"/>, or a demo identity) and gets a cookie (HttpOnly, SameSite=Strict, Secure outside
+/// Development) holding the same role and scope claims an API caller has.
 /// </summary>
 public static class ConsoleSetup
 {
