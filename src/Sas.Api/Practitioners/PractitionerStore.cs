@@ -10,13 +10,13 @@ public sealed record PractitionerSiteRow(string Rpps, string SiteId, string Name
 
 public sealed record PractitionerSectorRow(string Rpps, string SectorCode);
 
-/// <summary>A GP with the sectors and sites slots are checked against.</summary>
 /// <summary>A GP taking overflow patients, and the places used on the day asked.</summary>
 public sealed record OverflowOffer(string Rpps, string FirstName, string LastName, long OverflowPerDay, long Used)
 {
     public long Left => Math.Max(0, OverflowPerDay - Used);
 }
 
+/// <summary>A GP with the sectors and sites slots are checked against.</summary>
 public sealed record Practitioner(PractitionerRow Row, IReadOnlyList<string> Sectors, IReadOnlyList<PractitionerSiteRow> Sites);
 
 public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.Audit.Audit audit)

@@ -8,7 +8,7 @@ namespace Sas.Api.Search;
 /// <summary>A bookable slot found, with its GP and site; the sector is the searched one it came from.</summary>
 public sealed record SearchRow(
     long Id, string Rpps, string SectorCode, string SiteId, DateTime StartUtc, DateTime EndUtc, Modality Modality, SlotStatus Status,
-    DateTime? HoldExpiresAt, string? HeldBy, string FirstName, string LastName, string SiteName, string SiteAddress, string SiteCommune);
+    DateTime? HoldExpiresAt, string FirstName, string LastName, string SiteName, string SiteAddress, string SiteCommune);
 
 /// <summary>A sector searched, up to the latest start its booking horizon allows.</summary>
 public sealed record SectorBound(string Sector, DateTime UntilUtc);
@@ -36,7 +36,7 @@ public sealed class SearchStore(Db db)
             // without a string each (the caller has the sector codes, the enums have the names).
             var sql = new StringBuilder("""
                 SELECT s.id, s.rpps, s.branch, s.site_id, s.start_utc, s.end_utc, s.modality_code, s.held,
-                       s.hold_expires_at, s.held_by, p.first_name, p.last_name, ps.name, ps.address, ps.commune
+                       s.hold_expires_at, p.first_name, p.last_name, ps.name, ps.address, ps.commune
                   FROM (
 
                 """);
@@ -47,7 +47,7 @@ public sealed class SearchStore(Db db)
                         SELECT * FROM (
                             SELECT id, rpps, {b} AS branch, site_id, start_utc, end_utc,
                                    CASE modality WHEN 'teleconsultation' THEN 1 WHEN 'home_visit' THEN 2 ELSE 0 END AS modality_code,
-                                   CASE status WHEN 'held' THEN 1 ELSE 0 END AS held, hold_expires_at, held_by
+                                   CASE status WHEN 'held' THEN 1 ELSE 0 END AS held, hold_expires_at
                               FROM slots
                              WHERE status IN ('available', 'held')
                                AND sector_code = @sector{b} AND start_utc >= @from AND start_utc <= @until{b}
@@ -113,8 +113,8 @@ public sealed class SearchStore(Db db)
             rows.Add(new SearchRow(
                 reader.GetInt64(0), reader.GetString(1), branches[(int)reader.GetInt64(2)].Sector, reader.GetString(3),
                 Rows.Instant(reader, 4), Rows.Instant(reader, 5), (Modality)reader.GetInt64(6), reader.GetInt64(7) == 1 ? SlotStatus.Held : SlotStatus.Available,
-                reader.IsDBNull(8) ? null : Rows.Instant(reader, 8), reader.IsDBNull(9) ? null : reader.GetString(9),
-                reader.GetString(10), reader.GetString(11), reader.GetString(12), reader.GetString(13), reader.GetString(14)));
+                reader.IsDBNull(8) ? null : Rows.Instant(reader, 8),
+                reader.GetString(9), reader.GetString(10), reader.GetString(11), reader.GetString(12), reader.GetString(13)));
         }
         return rows;
     }

@@ -55,7 +55,8 @@ public sealed class CabinetModel(PractitionerStore practitioners, SlotStore slot
             var lines = new List<SlotLine>();
             foreach (var slot in await slots.ListAsync(rpps, fromUtc, toUtc, ct))
             {
-                var zone = (await territory.GetSectorAsync(slot.SectorCode, ct))?.TimeZone ?? "Europe/Paris";
+                // The node's territory copy, as the search reads it: a database read per slot shown was for one zone.
+                var zone = (await territory.CachedSectorAsync(slot.SectorCode, ct))?.TimeZone ?? "Europe/Paris";
                 lines.Add(new SlotLine(slot, zone, bySlot.GetValueOrDefault(slot.Id)));
             }
             list.Add(new GpView(gp, lines, bookings.Where(b => b.SlotId is null).ToList(), null));

@@ -123,14 +123,14 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
         if (string.IsNullOrWhiteSpace(PostalCode) && string.IsNullOrWhiteSpace(Commune)) return;
         var query = new SearchEndpoints.SearchParameters(null, string.IsNullOrWhiteSpace(Commune) ? null : Commune.Trim(),
             string.IsNullOrWhiteSpace(Commune) ? PostalCode?.Trim() : null, null, null, null, 20, null);
-        var result = await SearchEndpoints.SearchSlots(query, User, HandlerServices.For<SearchEndpoints.Services>(HttpContext), ct);
+        var services = HandlerServices.For<SearchEndpoints.Services>(HttpContext);
+        var result = await SearchEndpoints.SearchSlots(query, User, services, ct);
         switch (result.Result)
         {
             case Ok<Infrastructure.Page<SearchItemDto>> page: Slots = page.Value!.Items; break;
             case ProblemHttpResult problem: Problem ??= $"Recherche impossible : {FrenchMessages.OfProblem(problem)}."; return;
         }
         // The same sectors the search covered; the day is the one the booking handler counts places on.
-        var services = HandlerServices.For<SearchEndpoints.Services>(HttpContext);
         var (sectors, _) = await SearchEndpoints.SectorsInScopeAsync(null, query.Commune, query.PostalCode, Caller.From(User), services, ct);
         if (sectors.Count == 0) return;
         var zone = TimeZoneInfo.FindSystemTimeZoneById(sectors[0].TimeZone);

@@ -21,12 +21,7 @@ public sealed class ValidationErrors
     }
 
     /// <summary>A value that must be given; answers whether it was.</summary>
-    public bool Required<T>([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] T? value, string field)
-    {
-        if (value is not null) return true;
-        Add(field, "is required");
-        return false;
-    }
+    public bool Required<T>([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] T? value, string field) => Required(value, FieldPrefix.None, field);
 
     /// <summary>Required text of bounded length; answers whether it passed.</summary>
     public bool Text(string field, string? value, int max, bool required = true)
@@ -41,7 +36,7 @@ public sealed class ValidationErrors
     }
 
     /// <summary>An instant with an offset, inside the API's range; answers it in UTC (whole seconds) or null after recording the error.</summary>
-    public DateTime? Instant(string field, string? value, bool required = true) => Instant(new FieldPrefix(null, 0), field, value, required);
+    public DateTime? Instant(string field, string? value, bool required = true) => Instant(FieldPrefix.None, field, value, required);
 
     /// <summary><see cref="Instant(string, string?, bool)"/> for a nested object's field, named only if it is wrong.</summary>
     public DateTime? Instant(FieldPrefix prefix, string name, string? value, bool required = true)
