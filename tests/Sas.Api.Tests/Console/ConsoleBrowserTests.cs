@@ -267,10 +267,15 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
         await page.GotoAsync(new Uri(api.Address, "/console/connexion").ToString());
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("Aller au contenu", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
-        for (var i = 0; i < 10 && !(await page.EvaluateAsync<string>("() => document.activeElement.textContent")).Contains("Coordinatrice de CPTS"); i++)
+        // The focused element is asked for its own value: the body's text, focused when tabbing leaves the page, holds every label.
+        const string Focused = "() => document.activeElement.tagName + ':' + (document.activeElement.value ?? '')";
+        for (var i = 0; i < 10 && await page.EvaluateAsync<string>(Focused) != "BUTTON:cpts"; i++)
             await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("BUTTON:cpts", await page.EvaluateAsync<string>(Focused));
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/console/cpts");
+        // Signed in once the role's page has loaded (as SignedInAs waits), then the page is the CPTS's.
+        await page.WaitForURLAsync(url => !url.Contains("/console/connexion", StringComparison.Ordinal));
+        Assert.EndsWith("/console/cpts", page.Url);
         Assert.True(await page.EvaluateAsync<bool>("() => { const b = document.querySelector('form.period button'); return b.getBoundingClientRect().right <= window.innerWidth; }"),
             "the period form fits a 1366-pixel screen");
     }
