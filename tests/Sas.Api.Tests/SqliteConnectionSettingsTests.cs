@@ -21,4 +21,25 @@ public sealed class SqliteConnectionSettingsTests
         var writer = await temp.Db.InTransactionAsync((c, tx) => c.ExecuteScalarAsync<long>("PRAGMA mmap_size", transaction: tx), default);
         Assert.Equal(expectedMegabytes, writer / (1024 * 1024));
     }
+
+    /// <summary>
+    /// Foreign keys hold on every connection, opened anew or handed out again by the pool, though the connection string
+    /// does not ask for them (the driver would run its PRAGMA on every open): the once-per-connection batch does.
+    /// </summary>
+    [Fact]
+    public async Task Foreign_keys_are_enforced_on_readers_and_the_writer_on_every_open()
+    {
+        await using var temp = new TempSqliteDb("p (id INTEGER PRIMARY KEY); CREATE TABLE t (id INTEGER PRIMARY KEY, p INTEGER NOT NULL REFERENCES p (id))");
+        for (var open = 0; open < 3; open++)
+        {
+            await using var reader = await temp.Db.OpenAsync();
+            Assert.Equal(1L, await reader.ExecuteScalarAsync<long>("PRAGMA foreign_keys"));
+        }
+        for (var write = 0; write < 2; write++)
+        {
+            var refused = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() =>
+                temp.Db.InTransactionAsync((c, tx) => c.ExecuteAsync("INSERT INTO t (id, p) VALUES (1, 42)", transaction: tx), default));
+            Assert.Contains("FOREIGN KEY", refused.Message);
+        }
+    }
 }

@@ -69,22 +69,30 @@ public static class SearchEndpoints
         var now = s.Clock.GetUtcNow().UtcDateTime;
         var earliest = now + s.Booking.CutOff; // the cut-off is the same for every sector; horizons differ
         var start = from is { } f && f > earliest ? f : earliest;
-        var bounds = inScope
-            .Select(x =>
-            {
-                var until = s.Booking.WindowFor((int)x.BookingHorizonHours).LatestStart(now);
-                return new SectorBound(x.Code, to is { } t && t <= until ? t.AddTicks(-TimeSpan.TicksPerSecond) : until);
-            })
-            .Where(b => b.UntilUtc >= start)
-            .ToList();
+        var bounds = new List<SectorBound>(inScope.Count);
+        for (var i = 0; i < inScope.Count; i++) // by index: a foreach over the interface allocates its enumerator
+        {
+            var x = inScope[i];
+            var until = s.Booking.WindowFor((int)x.BookingHorizonHours).LatestStart(now);
+            var bound = new SectorBound(x.Code, to is { } t && t <= until ? t.AddTicks(-TimeSpan.TicksPerSecond) : until);
+            if (bound.UntilUtc >= start) bounds.Add(bound);
+        }
 
         s.Metrics.Search(q.Sector is not null ? "sector" : q.Commune is not null ? "commune" : "postal_code");
         var limit = Paging.Limit(q.Limit);
         var rows = await s.Search.SearchAsync(new SearchQuery(bounds, start, now, caller.ClientId, modality?.ToText(), after, limit + 1), ct);
-        var page = rows.Take(limit).ToList();
-        var timeZones = inScope.ToDictionary(x => x.Code, x => x.TimeZone);
-        var next = rows.Count > limit ? EncodeCursor(page[^1]) : null;
-        return TypedResults.Ok(new Page<SearchItemDto>(page.Select(r => ToDto(r, timeZones[r.SectorCode], now, s.Geography)).ToList(), next));
+        var items = new List<SearchItemDto>(Math.Min(rows.Count, limit));
+        for (var i = 0; i < items.Capacity; i++) items.Add(ToDto(rows[i], TimeZoneOf(inScope, rows[i].SectorCode), now, s.Geography));
+        var next = rows.Count > limit ? EncodeCursor(rows[limit - 1]) : null;
+        return TypedResults.Ok(new Page<SearchItemDto>(items, next));
+    }
+
+    /// <summary>A sector's zone among the few searched (a loop: a dictionary per search cost more than it saved).</summary>
+    private static string TimeZoneOf(IReadOnlyList<SectorRow> sectors, string code)
+    {
+        for (var i = 0; i < sectors.Count; i++)
+            if (sectors[i].Code == code) return sectors[i].TimeZone;
+        throw new InvalidOperationException($"a row of sector {code}, which was not searched");
     }
 
     /// <summary>
@@ -101,21 +109,31 @@ public static class SearchEndpoints
             if (sector is null) return ([], Problems.NotFound("sector_not_found", $"No sector has the code '{SectorEndpoints.Truncate(sectorCode)}'."));
             sectors = [sector];
         }
+        else if (commune is not null) sectors = await s.Territory.CachedSectorsCoveringCommuneAsync(commune, ct);
         else
         {
-            var communes = commune is not null ? [commune] : s.Geography.CommunesWithPostalCode(postalCode).Select(c => c.InseeCode).ToList();
+            var communes = s.Geography.CommunesWithPostalCode(postalCode);
             if (communes.Count == 0) return ([], Problems.NotFound("postal_code_not_found", $"No commune has the postal code '{postalCode}'."));
-            sectors = await s.Territory.CachedSectorsCoveringAsync(communes, ct);
+            sectors = await s.Territory.CachedSectorsCoveringPostalCodeAsync(postalCode!, communes, ct);
         }
-        var inScope = sectors.Where(x => caller.CoversSector(x.Code, x.Department)).ToList();
+        var inScope = InScope(sectors, caller);
         if (sectors.Count > 0 && inScope.Count == 0) return ([], Problems.Forbidden("None of the sectors searched is in this regulator's scope."));
         return (inScope, null);
+    }
+
+    /// <summary>The sectors the caller covers: the (shared, cached) list itself when it covers them all, as it mostly does.</summary>
+    private static IReadOnlyList<SectorRow> InScope(IReadOnlyList<SectorRow> sectors, Caller caller)
+    {
+        for (var i = 0; i < sectors.Count; i++)
+            if (!caller.CoversSector(sectors[i].Code, sectors[i].Department))
+                return [.. sectors.Where(x => caller.CoversSector(x.Code, x.Department))];
+        return sectors;
     }
 
     private static SearchItemDto ToDto(SearchRow r, string timeZone, DateTime now, Geography geography)
     {
         var commune = CommuneRefDto.Of(geography, r.SiteCommune)!;
-        return new SearchItemDto(r.Id, Instants.Format(r.StartUtc), Instants.Format(r.EndUtc), timeZone, r.Modality,
+        return new SearchItemDto(r.Id, r.StartUtc, r.EndUtc, timeZone, r.Modality,
             SlotLife.Effective(r.Status, r.HoldExpiresAt, now), r.SectorCode,
             new SearchPractitionerDto(r.Rpps, r.FirstName, r.LastName),
             new Practitioners.SiteDto(r.SiteId, r.SiteName, r.SiteAddress, commune));

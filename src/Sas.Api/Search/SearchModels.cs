@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using Sas.Api.Infrastructure.Json;
 using Sas.Domain.Slots;
 
 namespace Sas.Api.Search;
@@ -8,8 +10,8 @@ public sealed record SearchPractitionerDto(string Rpps, string FirstName, string
 /// <summary>A bookable slot with what a regulator tells the patient: who, where, when.</summary>
 public sealed record SearchItemDto(
     long Id,
-    string Start,
-    string End,
+    [property: JsonConverter(typeof(WireInstantConverter))] DateTime Start,
+    [property: JsonConverter(typeof(WireInstantConverter))] DateTime End,
     string TimeZone,
     Modality Modality,
     SlotStatus Status,

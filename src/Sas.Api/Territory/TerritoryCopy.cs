@@ -27,13 +27,13 @@ public sealed partial class TerritoryStore
     public async Task<SectorRow?> CachedSectorAsync(string code, CancellationToken ct) =>
         (await CurrentCopyAsync(ct)).Sectors.GetValueOrDefault(code);
 
-    /// <summary>The sectors covering any of the communes, each once, by code.</summary>
-    public async Task<IReadOnlyList<SectorRow>> CachedSectorsCoveringAsync(IEnumerable<string> inseeCodes, CancellationToken ct)
-    {
-        var current = await CurrentCopyAsync(ct);
-        return inseeCodes.SelectMany(i => current.SectorsByCommune[i]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-            .Select(code => current.Sectors[code]).ToList();
-    }
+    /// <summary>The sectors covering a commune, by code.</summary>
+    public async Task<IReadOnlyList<SectorRow>> CachedSectorsCoveringCommuneAsync(string inseeCode, CancellationToken ct) =>
+        (await CurrentCopyAsync(ct)).SectorsCoveringCommune(inseeCode);
+
+    /// <summary>The sectors covering any of a postal code's communes, each once, by code.</summary>
+    public async Task<IReadOnlyList<SectorRow>> CachedSectorsCoveringPostalCodeAsync(string postalCode, IReadOnlyList<Reference.Commune> communes, CancellationToken ct) =>
+        (await CurrentCopyAsync(ct)).SectorsCoveringPostalCode(postalCode, communes);
 
     /// <summary>The node's copy of the whole territory, for reads that search like a regulator (the FHIR slot query).</summary>
     public Task<TerritorySnapshot> CachedTerritoryAsync(CancellationToken ct) => CurrentCopyAsync(ct);
@@ -125,4 +125,19 @@ public sealed record TerritorySnapshot(IReadOnlyDictionary<string, SectorRow> Se
     public long LongestBookingHorizonHours { get; } = Sectors.Count == 0 ? DefaultHorizonHours : Sectors.Values.Max(s => s.BookingHorizonHours);
 
     public static readonly long DefaultHorizonHours = (long)Sas.Domain.Slots.BookingWindow.DefaultHorizon.TotalHours;
+
+    // The sectors a search of a commune or postal code covers, worked out once per copy: a search did it on every
+    // request, and only keys of the reference geography reach here (the caller checks them), so both stay bounded.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<SectorRow>> byCommune = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<SectorRow>> byPostalCode = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<SectorRow> SectorsCoveringCommune(string inseeCode) =>
+        byCommune.GetOrAdd(inseeCode, static (code, territory) => territory.Covering([code]), this);
+
+    public IReadOnlyList<SectorRow> SectorsCoveringPostalCode(string postalCode, IReadOnlyList<Reference.Commune> communes) =>
+        byPostalCode.GetOrAdd(postalCode, static (_, a) => a.Territory.Covering(a.Communes.Select(c => c.InseeCode)), (Territory: this, Communes: communes));
+
+    /// <summary>The sectors covering any of the communes, each once, by code.</summary>
+    private IReadOnlyList<SectorRow> Covering(IEnumerable<string> inseeCodes) =>
+        [.. inseeCodes.SelectMany(i => SectorsByCommune[i]).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(code => Sectors[code])];
 }

@@ -139,10 +139,11 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
     }
 
     /// <summary>A slot's start in its sector's local time, with the zone named.</summary>
-    public static string Local(string instant, string timeZone)
+    public static string Local(string instant, string timeZone) => Local(DateTimeOffset.Parse(instant, CultureInfo.InvariantCulture), timeZone);
+
+    public static string Local(DateTimeOffset instant, string timeZone)
     {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
-        var local = TimeZoneInfo.ConvertTime(DateTimeOffset.Parse(instant, CultureInfo.InvariantCulture), zone);
+        var local = TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(timeZone));
         return $"{local.ToString("dddd d MMMM à HH:mm", French)} ({timeZone})";
     }
 

@@ -48,6 +48,9 @@ public sealed class Db : IAsyncDisposable
     /// </summary>
     private readonly ResiliencePipeline transientRetry;
 
+    /// <summary>The SQLite connection string as opened: the configured one without its foreign-keys switch.</summary>
+    private readonly string sqliteConnectionString;
+
     public Db(DatabaseOptions options, StorageHealth? storage = null)
     {
         this.options = options;
@@ -63,8 +66,14 @@ public sealed class Db : IAsyncDisposable
                 UseJitter = true,
             })
             .Build();
-        sqliteWriter = new(() => new SqliteWriter(ct => OpenSqliteAsync(new PrefixedSqliteConnection(options.ConnectionString), ct), options.SqliteMaxBatch));
-        sqlitePragmas = "PRAGMA busy_timeout = 10000"
+        // Foreign keys are switched on by the batch below, once per physical connection (the bundled SQLite has them
+        // on by default; another build may not): left in the connection string, the driver runs its own PRAGMA on
+        // every open, pooled or not, a statement parsed for 1 kB a request.
+        sqliteConnectionString = options.Provider == DatabaseProvider.Sqlite
+            ? new SqliteConnectionStringBuilder(options.ConnectionString) { ForeignKeys = null }.ToString()
+            : options.ConnectionString;
+        sqliteWriter = new(() => new SqliteWriter(ct => OpenSqliteAsync(new PrefixedSqliteConnection(sqliteConnectionString), ct), options.SqliteMaxBatch));
+        sqlitePragmas = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000"
             + (options.SqliteSynchronous == "NORMAL" ? "; PRAGMA synchronous = NORMAL" : "")
             + $"; PRAGMA mmap_size = {Math.Max(0, (long)options.SqliteMmapMegabytes) * 1024 * 1024}";
         var turns = options.SqliteReaders ?? 2 * Environment.ProcessorCount;
@@ -101,14 +110,14 @@ public sealed class Db : IAsyncDisposable
             return sql;
         }
         if (options.Provider == DatabaseProvider.PostgreSql) return await postgres.Value.OpenConnectionAsync(ct);
-        if (readers is null) return await OpenSqliteAsync(new PrefixedSqliteConnection(options.ConnectionString), ct);
+        if (readers is null) return await OpenSqliteAsync(new PrefixedSqliteConnection(sqliteConnectionString), ct);
         await readers.WaitAsync(ct);
         // From here the turn belongs to the connection, and only the connection gives it back: when the open is
         // cancelled (a client that gave up) it is disposed here. Giving the turn back here as well made the
         // finalizer of that undisposed connection give it back a second time, and the SemaphoreFullException
         // thrown on the finalizer thread ended the process.
         TurnReturningConnection connection;
-        try { connection = new TurnReturningConnection(options.ConnectionString, readers); }
+        try { connection = new TurnReturningConnection(sqliteConnectionString, readers); }
         catch
         {
             readers.Release();
@@ -221,18 +230,21 @@ public sealed class Db : IAsyncDisposable
     /// Instants are UTC on every engine: SQLite text, SQL Server <c>datetime2</c> (never the legacy <c>datetime</c>),
     /// PostgreSQL <c>timestamptz</c>. Every value is sent as UTC and read back as a UTC <see cref="DateTime"/>.
     /// </summary>
+    /// <summary>An instant as a parameter, on every engine: what Dapper's handler does, for commands bound by hand.</summary>
+    public static void SetInstant(IDbDataParameter parameter, DateTime value)
+    {
+        var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
+        if (parameter is NpgsqlParameter npgsql) npgsql.NpgsqlDbType = NpgsqlDbType.TimestampTz;
+        else parameter.DbType = DbType.DateTime2;
+        // SQL Server's columns are datetime2(0), which rounds: 10:00:00.6 would be stored as 10:00:01, a second later
+        // than the instant answered. Whole seconds are sent, truncated, so what is stored is what was said.
+        if (parameter is SqlParameter) utc = new DateTime(utc.Ticks - utc.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        parameter.Value = utc;
+    }
+
     private sealed class UtcDateTimeHandler : SqlMapper.TypeHandler<DateTime>
     {
-        public override void SetValue(IDbDataParameter parameter, DateTime value)
-        {
-            var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
-            if (parameter is NpgsqlParameter npgsql) npgsql.NpgsqlDbType = NpgsqlDbType.TimestampTz;
-            else parameter.DbType = DbType.DateTime2;
-            // SQL Server's columns are datetime2(0), which rounds: 10:00:00.6 would be stored as 10:00:01, a second later
-            // than the instant answered. Whole seconds are sent, truncated, so what is stored is what was said.
-            if (parameter is SqlParameter) utc = new DateTime(utc.Ticks - utc.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
-            parameter.Value = utc;
-        }
+        public override void SetValue(IDbDataParameter parameter, DateTime value) => SetInstant(parameter, value);
 
         public override DateTime Parse(object value) => value switch
         {

@@ -9,4 +9,7 @@ public static class Rows
     public static DateTime Instant(DbDataReader reader, int ordinal) => reader is Microsoft.Data.Sqlite.SqliteDataReader
         ? StoredInstant.Parse(reader.GetString(ordinal))
         : DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc);
+
+    /// <summary>An instant selected as <see cref="SqlDialect.EpochSeconds"/>: an integer on every engine.</summary>
+    public static DateTime EpochInstant(DbDataReader reader, int ordinal) => DateTime.UnixEpoch.AddTicks(reader.GetInt64(ordinal) * TimeSpan.TicksPerSecond);
 }

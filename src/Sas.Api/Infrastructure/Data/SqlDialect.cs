@@ -31,6 +31,12 @@ public abstract class SqlDialect
     /// <summary>An integer expression as text.</summary>
     public abstract string IntegerAsText(string expression);
 
+    /// <summary>
+    /// A stored instant (whole seconds) as seconds since 1970 UTC: read as an integer, where SQLite would hand over its
+    /// text and the reader a string to parse for each value.
+    /// </summary>
+    public abstract string EpochSeconds(string column);
+
 
     /// <summary>
     /// A read that decides a write locks what it read until the transaction ends, so that two transactions at READ
@@ -78,6 +84,7 @@ public abstract class SqlDialect
             $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {where} LIMIT {batch})";
         public override string Concat(string left, string right) => $"{left} || {right}";
         public override string IntegerAsText(string expression) => $"CAST({expression} AS TEXT)";
+        public override string EpochSeconds(string column) => $"CAST(strftime('%s', {column}) AS INTEGER)";
         public override string UpdateReturning(string table, string set, string where, string columns) =>
             $"UPDATE {table} SET {set} WHERE {where} RETURNING {columns}";
         public override bool IsUniqueViolation(System.Data.Common.DbException error) =>
@@ -101,6 +108,7 @@ public abstract class SqlDialect
         public override string DeleteBatch(string table, string where, string batch) => $"DELETE TOP ({batch}) FROM {table} WHERE {where}";
         public override string Concat(string left, string right) => $"{left} + {right}";
         public override string IntegerAsText(string expression) => $"CAST({expression} AS VARCHAR(20))";
+        public override string EpochSeconds(string column) => $"DATEDIFF_BIG(SECOND, '19700101', {column})";
         public override string UpdateReturning(string table, string set, string where, string columns) =>
             $"UPDATE {table} SET {set} OUTPUT {string.Join(", ", columns.Split(',').Select(c => "INSERTED." + c.Trim()))} WHERE {where}";
         public override bool IsUniqueViolation(System.Data.Common.DbException error) =>
@@ -123,6 +131,7 @@ public abstract class SqlDialect
             $"DELETE FROM {table} WHERE ctid IN (SELECT ctid FROM {table} WHERE {where} LIMIT {batch})";
         public override string Concat(string left, string right) => $"{left} || {right}";
         public override string IntegerAsText(string expression) => $"CAST({expression} AS TEXT)";
+        public override string EpochSeconds(string column) => $"CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)";
         public override string UpdateReturning(string table, string set, string where, string columns) =>
             $"UPDATE {table} SET {set} WHERE {where} RETURNING {columns}";
         public override bool IsUniqueViolation(System.Data.Common.DbException error) =>
