@@ -44,6 +44,33 @@ public class SearchTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         Assert.Equal([later, beyond], Ids(page));
     }
 
+    /// <summary>
+    /// The node keeps a GP's name and site text between searches (SiteDirectory): a change to the GP's record shows in
+    /// the very next search, with the clock standing still (a version drawn per write, not a time, tells them apart).
+    /// </summary>
+    [Fact]
+    public async Task A_gps_new_name_and_site_address_show_in_the_next_search()
+    {
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var regulator = await world.ClientFor("regulator", sector);
+        async Task<System.Text.Json.JsonElement> First() =>
+            (await (await regulator.GetAsync($"/v1/slots?sector={sector}")).Expect(HttpStatusCode.OK)).GetProperty("items")[0];
+        Assert.StartsWith("Docteur", (await First()).GetProperty("practitioner").GetProperty("lastName").GetString());
+        var held = api.Services.GetRequiredService<SearchStore>().Sites.Count;
+
+        await (await api.Admin().PutJson($"/v1/practitioners/{rpps}", new
+        {
+            firstName = "Jeanne", lastName = "Mariée", sectors = new[] { sector }, overflowPerDay = 0,
+            sites = new[] { new { id = "cab", name = "Cabinet cab", address = "2 place Royale", commune = "44109", postalCode = "44000", siret = World.Siret } },
+        })).Expect(HttpStatusCode.OK);
+        var item = await First();
+        Assert.Equal("Mariée", item.GetProperty("practitioner").GetProperty("lastName").GetString());
+        Assert.Equal("2 place Royale", item.GetProperty("site").GetProperty("address").GetString());
+        Assert.True(held > 0, "the first search kept the GP's text");
+    }
+
     [Fact]
     public async Task A_sector_with_a_48_hour_horizon_shows_the_day_after()
     {

@@ -39,8 +39,8 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
         /// <summary>Sites that live slots (free, held or booked) still point at: they cannot be removed.</summary>
         public string SitesInUse => "SELECT DISTINCT site_id FROM slots WHERE rpps = @rpps AND status IN ('available', 'held', 'booked')";
         public string InsertSite => """
-            INSERT INTO practitioner_sites (rpps, site_id, name, address, commune, postal_code, structure_id, booking_url)
-            VALUES (@Rpps, @SiteId, @Name, @Address, @Commune, @PostalCode, @StructureId, @BookingUrl)
+            INSERT INTO practitioner_sites (rpps, site_id, name, address, commune, postal_code, structure_id, booking_url, version)
+            VALUES (@Rpps, @SiteId, @Name, @Address, @Commune, @PostalCode, @StructureId, @BookingUrl, @Version)
             """;
         public string SelectPractitioner => """
             SELECT rpps, first_name AS FirstName, last_name AS LastName, profession, overflow_per_day AS OverflowPerDay
@@ -88,7 +88,11 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
             await c.ExecuteAsync(new CommandDefinition(sql.DeleteSectors, new { rpps = row.Rpps }, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(sql.InsertSector, sectors.Select(code => new PractitionerSectorRow(row.Rpps, code)), tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(sql.DeleteSites, new { rpps = row.Rpps }, tx, cancellationToken: ct));
-            await c.ExecuteAsync(new CommandDefinition(sql.InsertSite, sites, tx, cancellationToken: ct));
+            // Each site row a new version: what a node keeps of it for searches (SiteDirectory) is read again.
+            await c.ExecuteAsync(new CommandDefinition(sql.InsertSite, sites.Select(x => new
+            {
+                x.Rpps, x.SiteId, x.Name, x.Address, x.Commune, x.PostalCode, x.StructureId, x.BookingUrl, Version = Random.Shared.NextInt64(1, long.MaxValue),
+            }), tx, cancellationToken: ct));
             await audit.WriteAsync(c, tx, caller, created ? "create" : "replace", "practitioner", row.Rpps, ct);
             return new UpsertOutcome(created, []);
         }, ct);

@@ -132,11 +132,24 @@ public static class SearchEndpoints
 
     private static SearchItemDto ToDto(SearchRow r, string timeZone, DateTime now, Geography geography)
     {
-        var commune = CommuneRefDto.Of(geography, r.SiteCommune)!;
+        var (practitioner, site) = WireOf(r.GpSite, geography);
         return new SearchItemDto(r.Id, r.StartUtc, r.EndUtc, timeZone, r.Modality,
-            SlotLife.Effective(r.Status, r.HoldExpiresAt, now), r.SectorCode,
-            new SearchPractitionerDto(r.Rpps, r.FirstName, r.LastName),
-            new Practitioners.SiteDto(r.SiteId, r.SiteName, r.SiteAddress, commune));
+            SlotLife.Effective(r.Status, r.HoldExpiresAt, now), r.SectorCode, practitioner, site);
+    }
+
+    private sealed record GpSiteWire(SearchPractitionerDto Practitioner, Practitioners.SiteDto Site);
+
+    /// <summary>The wire form of a GP and site, made once per version the node holds (the answers share it, read only).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<GpSite, GpSiteWire> Wire = [];
+
+    private static GpSiteWire WireOf(GpSite g, Geography geography)
+    {
+        if (Wire.TryGetValue(g, out var wire)) return wire;
+        wire = new GpSiteWire(
+            new SearchPractitionerDto(g.Rpps, g.FirstName, g.LastName),
+            new Practitioners.SiteDto(g.SiteId, g.SiteName, g.SiteAddress, CommuneRefDto.Of(geography, g.SiteCommune)!));
+        Wire.AddOrUpdate(g, wire);
+        return wire;
     }
 
     private static string EncodeCursor(SearchRow r) => Paging.Encode($"{r.StartUtc.Ticks}:{r.Id}");

@@ -6,8 +6,7 @@ namespace Sas.Api.Search;
 
 /// <summary>A bookable slot found, with its GP and site; the sector is the searched one it came from.</summary>
 public sealed record SearchRow(
-    long Id, string Rpps, string SectorCode, string SiteId, DateTime StartUtc, DateTime EndUtc, Modality Modality, SlotStatus Status,
-    DateTime? HoldExpiresAt, string FirstName, string LastName, string SiteName, string SiteAddress, string SiteCommune);
+    long Id, string SectorCode, DateTime StartUtc, DateTime EndUtc, Modality Modality, SlotStatus Status, DateTime? HoldExpiresAt, GpSite GpSite);
 
 /// <summary>A sector searched, up to the latest start its booking horizon allows.</summary>
 public sealed record SectorBound(string Sector, DateTime UntilUtc);
@@ -36,7 +35,7 @@ public sealed partial class SearchStore(Db db)
             // have the names).
             var sql = new StringBuilder($"""
                 SELECT s.id, s.rpps, s.branch, s.site_id, {d.EpochSeconds("s.start_utc")}, {d.EpochSeconds("s.end_utc")}, s.modality_code, s.held,
-                       s.hold_expires_at, p.first_name, p.last_name, ps.name, ps.address, ps.commune
+                       s.hold_expires_at, ps.version, p.first_name, p.last_name, ps.name, ps.address, ps.commune
                   FROM (
 
                 """);
@@ -71,6 +70,11 @@ public sealed partial class SearchStore(Db db)
     }
 
     private readonly Sql sql = new(db.Dialect);
+
+    private readonly SiteDirectory sites = new();
+
+    /// <summary>The GP and site text this node holds: for the tests of the copy.</summary>
+    public SiteDirectory Sites => sites;
 
     /// <summary>
     /// Each statement built once per shape (sector count, modality, page): building it for every search was a seventh
@@ -111,11 +115,14 @@ public sealed partial class SearchStore(Db db)
         var rows = new List<SearchRow>(q.Limit);
         while (await reader.ReadAsync(ct))
         {
+            // The GP's and site's text is read only when this node has not got it at the row's version.
+            var (rpps, siteId, version) = (reader.GetString(1), reader.GetString(3), reader.GetInt64(9));
+            var gpSite = sites.Find(rpps, siteId, version) ?? sites.Keep(new GpSite(
+                rpps, siteId, version, reader.GetString(10), reader.GetString(11), reader.GetString(12), reader.GetString(13), reader.GetString(14)));
             rows.Add(new SearchRow(
-                reader.GetInt64(0), reader.GetString(1), branches[(int)reader.GetInt64(2)].Sector, reader.GetString(3),
+                reader.GetInt64(0), branches[(int)reader.GetInt64(2)].Sector,
                 Rows.EpochInstant(reader, 4), Rows.EpochInstant(reader, 5), (Modality)reader.GetInt64(6), reader.GetInt64(7) == 1 ? SlotStatus.Held : SlotStatus.Available,
-                reader.IsDBNull(8) ? null : Rows.Instant(reader, 8),
-                reader.GetString(9), reader.GetString(10), reader.GetString(11), reader.GetString(12), reader.GetString(13)));
+                reader.IsDBNull(8) ? null : Rows.Instant(reader, 8), gpSite));
         }
         return rows;
     }

@@ -135,6 +135,26 @@ public class MultiNodeTests(Cluster cluster) : IClassFixture<Cluster>
         await (await cluster[1].WithKey(key).GetAsync("/v1/sectors")).ExpectProblem(HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
+    /// <summary>Each node keeps the GP and site text its searches found; a change through another node shows at once.</summary>
+    [Fact]
+    public async Task A_gp_renamed_through_one_node_shows_in_another_nodes_next_search()
+    {
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var search = cluster[1].WithKey(await world.KeyFor("regulator", sector));
+        async Task<string?> LastName() => (await (await search.GetAsync($"/v1/slots?sector={sector}")).Expect(HttpStatusCode.OK))
+            .GetProperty("items")[0].GetProperty("practitioner").GetProperty("lastName").GetString();
+        Assert.StartsWith("Docteur", await LastName());
+
+        await (await cluster[2].Admin().PutJson($"/v1/practitioners/{rpps}", new
+        {
+            firstName = "Jeanne", lastName = "Renommée", sectors = new[] { sector }, overflowPerDay = 0,
+            sites = new[] { new { id = "cab", name = "Cabinet cab", address = "1 rue de la Santé", commune = "44109", postalCode = "44000", siret = World.Siret } },
+        })).Expect(HttpStatusCode.OK);
+        Assert.Equal("Renommée", await LastName()); // no cache time: the row's version says the node's copy is old
+    }
+
     [Fact]
     public async Task A_sector_change_through_one_node_reaches_another_nodes_search_within_the_territory_cache_time()
     {
