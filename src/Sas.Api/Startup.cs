@@ -128,8 +128,13 @@ public static class Startup
         app.UseSasSecurityHeaders();
         app.UseSasProblems();
         app.UseSasSecurity();
-        app.UseSwagger(o => o.OpenApiVersion = Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_1);
-        app.UseSwaggerUI(o => o.SwaggerEndpoint($"/swagger/{OpenApiSetup.DocumentName}/swagger.json", "SAS booking API v1"));
+        // Only under /swagger: both middlewares match every request's path against their own patterns, at half a
+        // kilobyte a request for the API's own calls.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase), swagger =>
+        {
+            swagger.UseSwagger(o => o.OpenApiVersion = Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_1);
+            swagger.UseSwaggerUI(o => o.SwaggerEndpoint($"/swagger/{OpenApiSetup.DocumentName}/swagger.json", "SAS booking API v1"));
+        });
         app.UseSasFhirCertificateForwarding();
         app.UseFailedKeyLimit();
         app.UseAuthentication();

@@ -45,7 +45,18 @@ public sealed class ApiKeyAuthenticationHandler(
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ClientIdentity, ClaimsPrincipal> Principals = [];
 
     private static ClaimsPrincipal Principal(ClientIdentity client) =>
-        new(new ClaimsIdentity(ClaimsOf(client), SchemeName, SasClaims.ClientId, SasClaims.Role));
+        new ClientPrincipal(new ClaimsIdentity(ClaimsOf(client), SchemeName, SasClaims.ClientId, SasClaims.Role), client.Role);
+
+    /// <summary>
+    /// A client's principal, which knows its one role: the policies ask <see cref="ClaimsPrincipal.IsInRole"/> for each
+    /// role they allow, and the base walks the claims through an enumerator allocated for each question.
+    /// </summary>
+    private sealed class ClientPrincipal(ClaimsIdentity identity, string role) : ClaimsPrincipal(identity)
+    {
+        public override bool IsInRole(string role) => string.Equals(role, this.role, StringComparison.Ordinal);
+
+        private readonly string role = role;
+    }
 
     /// <summary>A client's identity as claims: its id, its role, one claim per scope item (what <see cref="Caller"/> reads back).</summary>
     public static List<Claim> ClaimsOf(ClientIdentity client)
