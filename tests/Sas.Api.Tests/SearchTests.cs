@@ -176,12 +176,43 @@ public class SearchTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         await (await api.Admin().GetAsync("/v1/slots?commune=49099")).Expect(HttpStatusCode.OK);
 
         api.Clock.Advance(TimeSpan.FromSeconds(31));
+        await store.CopyRead; // a read ahead another test's search started: not this test's
         var before = store.CopyLoads;
         // Every search at once finds the copy expired: one of them reads the territory again, the others wait for it.
         var answers = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => Task.Run(() => api.Admin().GetAsync("/v1/slots?commune=49099"))));
 
         Assert.Equal(before + 1, store.CopyLoads);
         foreach (var answer in answers) Assert.Equal([id], Ids(await answer.Expect(HttpStatusCode.OK)));
+    }
+
+    /// <summary>
+    /// In its last sixth of life the copy is read again in the background, the search answering with the copy it has;
+    /// the new copy then carries the searches past the old one's end without any of them reading.
+    /// </summary>
+    [Fact]
+    public async Task A_copy_about_to_expire_is_read_again_ahead_so_no_search_waits_for_it()
+    {
+        var sector = await world.Sector(communes: ["49328"], department: "49"); // Saumur; writing a sector drops the copy
+        var rpps = await world.Practitioner([sector]);
+        var id = await world.PublishedSlot(rpps, TimeSpan.FromHours(3), sector);
+        var store = api.Services.GetRequiredService<Sas.Api.Territory.TerritoryStore>();
+        async Task Search() => Assert.Equal([id], Ids(await (await api.Admin().GetAsync("/v1/slots?commune=49328")).Expect(HttpStatusCode.OK)));
+        await Search(); // the copy is read now, for 30 seconds
+        await store.CopyRead;
+        var read = store.CopyLoads;
+
+        api.Clock.Advance(TimeSpan.FromSeconds(20));
+        await Search();
+        Assert.Equal(read, store.CopyLoads); // two thirds of its life: nothing read
+
+        api.Clock.Advance(TimeSpan.FromSeconds(6)); // 26 s: the last sixth
+        await Search();
+        await store.CopyRead;
+        Assert.Equal(read + 1, store.CopyLoads);
+
+        api.Clock.Advance(TimeSpan.FromSeconds(5)); // 31 s: the first copy's end is past, the one read at 26 s holds
+        await Search();
+        Assert.Equal(read + 1, store.CopyLoads);
     }
 
     [Fact]
