@@ -13,7 +13,9 @@ public sealed record Rated(Operation Operation, double PerSecond);
 /// </summary>
 public static class OpenLoop
 {
-    public static async Task<IReadOnlyList<OperationResult>> RunAsync(IReadOnlyList<Rated> schedule, TimeSpan duration, int maxInFlight = 2048)
+    /// <param name="sendLags">When given, how late each request left the generator (ms after it was due): the generator's
+    /// own share of every latency, which a busy machine makes larger.</param>
+    public static async Task<IReadOnlyList<OperationResult>> RunAsync(IReadOnlyList<Rated> schedule, TimeSpan duration, int maxInFlight = 2048, List<double>? sendLags = null)
     {
         var samples = schedule.Select(_ => new List<(double Ms, Outcome Outcome)>()).ToArray();
         var dropped = new long[schedule.Count];
@@ -41,6 +43,7 @@ public static class OpenLoop
                     }
                     running.Add(Task.Run(async () =>
                     {
+                        var lag = (clock.Elapsed.TotalSeconds - due) * 1000;
                         Outcome outcome;
                         try { outcome = await schedule[index].Operation.Send(Random.Shared); }
                         catch (HttpRequestException) { outcome = Outcome.Error; }
@@ -48,6 +51,7 @@ public static class OpenLoop
                         var ms = (clock.Elapsed.TotalSeconds - due) * 1000;
                         Interlocked.Decrement(ref inFlight);
                         lock (samples[index]) samples[index].Add((ms, outcome));
+                        if (sendLags is not null) lock (sendLags) sendLags.Add(lag);
                     }));
                 }
             }

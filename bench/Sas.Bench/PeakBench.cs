@@ -20,7 +20,8 @@ public sealed record PeakResult(
     string Machine, long Slots, int Practitioners, int Sectors, string Engine, int Nodes, double LoadSeconds,
     double Multiple, IReadOnlyDictionary<string, double> PeakPerSecond, IReadOnlyList<OperationResult> Operations, ServerSpend Server,
     OperationResult Ceiling, IReadOnlyList<OperationResult> Alone, OperationResult Contended, IReadOnlyList<CapacityStep> Capacity, double CapacityMultiple,
-    IReadOnlyDictionary<string, double> AllocatedBytesPerRequest, long DoubleBookings, double? FhirColdMs, DatabaseWorkResult? SearchDatabaseWork = null);
+    IReadOnlyDictionary<string, double> AllocatedBytesPerRequest, long DoubleBookings, double? FhirColdMs, DatabaseWorkResult? SearchDatabaseWork = null,
+    double? SendLagP50Ms = null, double? SendLagP99Ms = null);
 
 /// <summary>
 /// The default run: the API in its own process on a generated dataset, loaded open-loop with <see cref="PeakProfile"/>
@@ -99,7 +100,9 @@ public static class PeakBench
         log.WriteLine($"Profile at {o.Multiple:N0}×, open loop, {o.Duration.TotalSeconds:N0} s…");
         var before = await ServerStats.ReadAsync(first, AdminKey);
         var clock = Stopwatch.StartNew();
-        var results = await OpenLoop.RunAsync(Profile(o.Multiple), o.Duration);
+        var sendLags = new List<double>();
+        var results = await OpenLoop.RunAsync(Profile(o.Multiple), o.Duration, sendLags: sendLags);
+        sendLags.Sort();
         var server = ServerSpend.Of((await ServerStats.ReadAsync(first, AdminKey)).Minus(before), clock.Elapsed.TotalSeconds);
 
         log.WriteLine($"The 409 path: {o.ContendedClients} regulators booking the same slot at once, {o.ContendedSlots} slots…");
@@ -152,7 +155,8 @@ public static class PeakBench
         var reached = steps.TakeWhile(s => s.Passed).Select(s => s.Multiple).DefaultIfEmpty(0).Max();
 
         return new PeakResult(Bench.Machine(), data.Slots, data.Practitioners, data.Sectors, "", 1, data.LoadTime.TotalSeconds,
-            o.Multiple, peak, results, server, ceiling, alone, contended, steps, reached, allocation, workload.DoubleBookings, fhirCold);
+            o.Multiple, peak, results, server, ceiling, alone, contended, steps, reached, allocation, workload.DoubleBookings, fhirCold,
+            SendLagP50Ms: OpenLoop.Percentile([.. sendLags], 0.50), SendLagP99Ms: OpenLoop.Percentile([.. sendLags], 0.99));
     }
 
     /// <summary>What the server allocates with nothing to do (timers, its own metrics), per second: taken off each operation's share.</summary>

@@ -81,6 +81,8 @@ public static class BenchProgram
         foreach (var o in r.Operations)
             Console.WriteLine($"{o.Name,-18}{o.TargetPerSecond,10:N1}{o.PerSecond,9:N1}{o.Requests,10:N0}{o.P50,9}{o.P99,9}{o.P999,10}{o.Conflicts,11:N0}{o.Errors,8:N0}{r.AllocatedBytesPerRequest.GetValueOrDefault(o.Name) / 1024,10:N1}");
         Console.WriteLine($"server during it: {r.Server.CpuCores:N2} cores, {r.Server.AllocatedMbPerSecond:N1} MB/s allocated, GC paused {r.Server.PauseMsPerSecond:N1} ms/s (gen0 {r.Server.Gen0}, gen1 {r.Server.Gen1}, gen2 {r.Server.Gen2})");
+        if (r.SendLagP99Ms is { } lag)
+            Console.WriteLine($"the generator sent each request p50 {r.SendLagP50Ms:N2} ms, p99 {lag:N2} ms after it was due: its share of every latency above");
         var c = r.Contended;
         Console.WriteLine($"the 409 path ({options.ContendedClients} at once on one slot): {c.Conflicts:N0} refusals, p50 {c.P50} ms, p99 {c.P99} ms, errors {c.Errors}");
         Console.WriteLine($"ceiling (health, closed loop): {r.Ceiling.PerSecond:N0}/s; alone: " + string.Join(", ", r.Alone.Select(a => $"{a.Name} {a.PerSecond:N0}/s ({a.PerSecond / r.Ceiling.PerSecond:N3}×)")));
