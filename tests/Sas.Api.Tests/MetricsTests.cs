@@ -54,6 +54,7 @@ public class MetricsTests(WebhookTests.Api api) : IClassFixture<WebhookTests.Api
         Assert.Matches("sas_bookings_refused_total\\{[^}]*code=\"hold_id_required\"", scrape);
         Assert.Matches("sas_holds_total\\{[^}]*outcome=\"granted\"", scrape);
         Assert.Matches("sas_searches_total\\{[^}]*by=\"sector\"", scrape);
+        Assert.True(Value(scrape, "sas_territory_copy_reads_total") >= 1); // the search's sector came from the node's copy
         Assert.Matches("sas_deliveries_total\\{[^}]*outcome=\"retry\"", scrape);
         Assert.True(Value(scrape, "sas_deliveries_pending") >= 1);
         Assert.True(Value(scrape, "sas_outbox_lag_seconds") >= 120);

@@ -13,7 +13,7 @@ public sealed record SectorCommuneRow(string SectorCode, string InseeCode);
 /// <summary>How long a node keeps its copy of the territory for searches (<c>Territory:CacheSeconds</c>, default 30).</summary>
 public sealed record TerritoryCacheLifetime(TimeSpan Value);
 
-public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryCacheLifetime cacheLifetime, Infrastructure.Audit.Audit audit)
+public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryCacheLifetime cacheLifetime, Infrastructure.Audit.Audit audit, Infrastructure.Telemetry.SasMetrics metrics)
 {
     public sealed class Sql(SqlDialect d)
     {

@@ -17,6 +17,7 @@ public sealed class SasMetrics
     private readonly Counter<long> deliveries;
     private readonly Counter<long> storageRefusals;
     private readonly Counter<long> certificatesRefused;
+    private readonly Counter<long> territoryCopyReads;
 
     public SasMetrics(IMeterFactory meters)
     {
@@ -28,6 +29,7 @@ public sealed class SasMetrics
         deliveries = meter.CreateCounter<long>("sas.deliveries", "{attempt}", "Delivery attempts, by recipient (webhook, sas_platform) and outcome (delivered, retry, failed)");
         certificatesRefused = meter.CreateCounter<long>("sas.fhir.certificates.refused", "{request}", "Requests to /fhir whose client certificate was refused, by reason (chain, CN, OU)");
         storageRefusals = meter.CreateCounter<long>("sas.storage.refusals", "{write}", "Writes the database's storage refused (disk full, read-only, I/O error)");
+        territoryCopyReads = meter.CreateCounter<long>("sas.territory.copy.reads", "{read}", "Times this node read the whole territory into its copy (every 25-30 s under load, and after each territory change)");
         // Precise: the runtime's own dotnet.gc.heap.total_allocated (the imprecise count) was seen to stop moving for
         // minutes under the server GC while collections went on; a precise read per scrape costs microseconds.
         meter.CreateObservableGauge("sas.process.allocated", () => GC.GetTotalAllocatedBytes(precise: true), "By", "Bytes this process has allocated since it started: the bench divides its growth by the requests served");
@@ -48,4 +50,5 @@ public sealed class SasMetrics
     public void Delivery(string recipient, string outcome) =>
         deliveries.Add(1, new KeyValuePair<string, object?>("recipient", recipient), new KeyValuePair<string, object?>("outcome", outcome));
     public void StorageRefused() => storageRefusals.Add(1);
+    public void TerritoryCopyRead() => territoryCopyReads.Add(1);
 }
