@@ -32,6 +32,11 @@ public class SearchTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         var page = await (await regulator.GetAsync($"/v1/slots?sector={sector}")).Expect(HttpStatusCode.OK);
         Assert.Equal([soon, later], Ids(page));
         var item = page.GetProperty("items")[0];
+        // Start and end as the slot itself answers them: UTC to the second with a Z (written without a string each).
+        var slot = await (await api.Admin().GetAsync($"/v1/slots/{soon}")).Expect(HttpStatusCode.OK);
+        Assert.Equal(slot.GetProperty("start").GetString(), item.GetProperty("start").GetString());
+        Assert.Equal(slot.GetProperty("end").GetString(), item.GetProperty("end").GetString());
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$", item.GetProperty("start").GetString());
         Assert.Equal(rpps, item.GetProperty("practitioner").GetProperty("rpps").GetString());
         Assert.StartsWith("Docteur", item.GetProperty("practitioner").GetProperty("lastName").GetString());
         Assert.Equal("Nantes", item.GetProperty("site").GetProperty("commune").GetProperty("name").GetString());
