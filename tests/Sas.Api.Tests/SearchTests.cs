@@ -97,8 +97,13 @@ public class SearchTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         var now = api.Clock.GetUtcNow();
         var page = await (await api.Admin().GetAsync($"/v1/slots?sector={sector}&from={World.Instant(now.AddHours(1.5))}&to={World.Instant(now.AddHours(3))}")).Expect(HttpStatusCode.OK);
         Assert.Equal([b], Ids(page)); // to is exclusive
+        Assert.Equal("teleconsultation", page.GetProperty("items")[0].GetProperty("modality").GetString()); // read back from its code
         page = await (await api.Admin().GetAsync($"/v1/slots?sector={sector}&modality=in_person")).Expect(HttpStatusCode.OK);
         Assert.Equal([a, c], Ids(page));
+        var home = await world.PublishedSlot(rpps, TimeSpan.FromHours(4), sector, modality: "home_visit");
+        page = await (await api.Admin().GetAsync($"/v1/slots?sector={sector}&modality=home_visit")).Expect(HttpStatusCode.OK);
+        Assert.Equal([home], Ids(page));
+        Assert.Equal("home_visit", page.GetProperty("items")[0].GetProperty("modality").GetString());
     }
 
     /// <summary>Follows <c>next</c> from the first page to the last, checking each page keeps to the limit.</summary>

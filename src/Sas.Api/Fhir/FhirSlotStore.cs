@@ -1,5 +1,6 @@
 using Dapper;
 using Sas.Api.Infrastructure.Data;
+using Sas.Domain.Slots;
 
 namespace Sas.Api.Fhir;
 
@@ -23,7 +24,7 @@ public sealed class FhirSlotStore(Db db)
         /// node's territory copy.
         /// </summary>
         public string FreeSlots { get; } = $"""
-            SELECT id, rpps, sector_code AS SectorCode, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc, modality
+            SELECT id, rpps, sector_code, site_id, {d.EpochSeconds("start_utc")}, {d.EpochSeconds("end_utc")}, {Rows.ModalityCode("modality")}
               FROM slots
              WHERE {d.InList("rpps", "@rpps")}
                AND start_utc >= @from
@@ -51,7 +52,21 @@ public sealed class FhirSlotStore(Db db)
         IReadOnlyList<string> rpps, DateTime from, DateTime to, DateTime now, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        var slots = (await c.QueryAsync<FhirSlotRow>(new CommandDefinition(Statements.FreeSlots, new { rpps = ValueList.Of(rpps), from, to, now }, cancellationToken: ct))).AsList();
+        var slots = new List<FhirSlotRow>();
+        // Read by hand, the instants as numbers and the modality as a code (as the search reads): through Dapper each
+        // row's values came boxed, and its instants as text to parse, a fifth of what a 25-GP answer allocated.
+        await using (var command = c.CreateCommand())
+        {
+            command.CommandText = Statements.FreeSlots;
+            ValueList.Of(rpps).AddParameter(command, "@rpps");
+            Parameters.Add(command, "@from", from);
+            Parameters.Add(command, "@to", to);
+            Parameters.Add(command, "@now", now);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                slots.Add(new FhirSlotRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    Rows.EpochInstant(reader, 4), Rows.EpochInstant(reader, 5), Rows.Modality(reader, 6).ToText()));
+        }
         if (slots.Count == 0) return (slots, []);
         var withSlots = slots.Select(s => s.Rpps).Distinct(StringComparer.Ordinal).ToList();
         var practices = (await c.QueryAsync<FhirPracticeRow>(new CommandDefinition(Statements.Practices, new { rpps = ValueList.Of(withSlots) }, cancellationToken: ct))).AsList();

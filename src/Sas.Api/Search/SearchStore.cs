@@ -45,7 +45,7 @@ public sealed partial class SearchStore(Db db)
                 sql.Append($"""
                         SELECT * FROM (
                             SELECT id, rpps, {b} AS branch, site_id, start_utc, end_utc,
-                                   CASE modality WHEN 'teleconsultation' THEN 1 WHEN 'home_visit' THEN 2 ELSE 0 END AS modality_code,
+                                   {Rows.ModalityCode("modality")} AS modality_code,
                                    CASE status WHEN 'held' THEN 1 ELSE 0 END AS held, hold_expires_at
                               FROM slots
                              WHERE status IN ('available', 'held')
@@ -121,7 +121,7 @@ public sealed partial class SearchStore(Db db)
                 rpps, siteId, version, reader.GetString(10), reader.GetString(11), reader.GetString(12), reader.GetString(13), reader.GetString(14)));
             rows.Add(new SearchRow(
                 reader.GetInt64(0), branches[(int)reader.GetInt64(2)].Sector,
-                Rows.EpochInstant(reader, 4), Rows.EpochInstant(reader, 5), (Modality)reader.GetInt64(6), reader.GetInt64(7) == 1 ? SlotStatus.Held : SlotStatus.Available,
+                Rows.EpochInstant(reader, 4), Rows.EpochInstant(reader, 5), Rows.Modality(reader, 6), reader.GetInt64(7) == 1 ? SlotStatus.Held : SlotStatus.Available,
                 reader.IsDBNull(8) ? null : Rows.Instant(reader, 8), gpSite));
         }
         return rows;
