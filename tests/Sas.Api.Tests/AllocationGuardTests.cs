@@ -34,8 +34,8 @@ public class AllocationGuardTests
         Assert.Equal(2, result.Contended.Requests - result.Contended.Conflicts); // two slots raced: one winner each
         foreach (var (name, ceiling) in CeilingKb)
         {
-            var kb = result.AllocatedBytesPerRequest[name] / 1024;
-            Assert.True(kb > 0, $"{name}: no allocation measured\n{log}");
+            Assert.True(result.AllocatedBytesPerRequest.TryGetValue(name, out var bytes) && bytes > 0, $"{name}: no allocation measured\n{log}");
+            var kb = bytes / 1024;
             Assert.True(kb <= ceiling, $"{name} allocates {kb:N1} kB a request in the server, over its ceiling of {ceiling} kB\n{log}");
         }
         Directory.Delete(folder, recursive: true);
