@@ -13,9 +13,17 @@ public sealed class ConsoleApiFactory : KestrelSasApiFactory
 }
 
 /// <summary>
+/// The browser tests run alone, after the assembly's parallel tests: among them on 2 cores, a page twice took more than
+/// Playwright's 30 s to load in CI.
+/// </summary>
+[CollectionDefinition(nameof(BrowserCollection), DisableParallelization = true)]
+public sealed class BrowserCollection;
+
+/// <summary>
 /// The console in Debian's Chromium, driven by Playwright: sign in as a demo identity, read the CPTS dashboard, download
 /// its CSV, and axe finds no serious or critical accessibility violation. Screenshots go to the test output folder.
 /// </summary>
+[Collection(nameof(BrowserCollection))]
 public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<ConsoleApiFactory>, IAsyncLifetime
 {
     private IPlaywright? playwright;
@@ -34,6 +42,24 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
         });
     }
 
+    /// <summary>
+    /// A browser context whose waits allow a CI machine running three test assemblies at once on 2 cores: two runs timed
+    /// out at Playwright's default 30 s waiting for a page this machine renders in well under a second.
+    /// </summary>
+    private async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null)
+    {
+        var context = await browser!.NewContextAsync(options ?? new BrowserNewContextOptions());
+        context.SetDefaultTimeout(90_000);
+        context.SetDefaultNavigationTimeout(90_000);
+        return context;
+    }
+
+    /// <summary>
+    /// The page at an address out of the sign-in pages has loaded, its style sheet with it (axe's contrast checks and
+    /// the layout assertions read the styled page).
+    /// </summary>
+    private static Task SignedIn(IPage page) => page.WaitForURLAsync(url => !url.Contains("/console/connexion", StringComparison.Ordinal));
+
     public async Task DisposeAsync()
     {
         if (browser is not null) await browser.DisposeAsync();
@@ -42,13 +68,13 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
 
     private async Task<IPage> SignedInAs(string identity, ViewportSize? viewport = null)
     {
-        var context = await browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = viewport ?? new ViewportSize { Width = 1366, Height = 768 }, AcceptDownloads = true, Locale = "fr-FR" });
+        var context = await NewContextAsync(new BrowserNewContextOptions { ViewportSize = viewport ?? new ViewportSize { Width = 1366, Height = 768 }, AcceptDownloads = true, Locale = "fr-FR" });
         var page = await context.NewPageAsync();
         await page.GotoAsync(new Uri(api.Address, "/console").ToString());
         Assert.EndsWith("/console/connexion?ReturnUrl=%2Fconsole", page.Url); // not signed in: sent to sign in
         await page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex(identity) }).ClickAsync();
         // Signed in once the role's page has loaded: a test acting before that would act on a page being replaced.
-        await page.WaitForURLAsync(url => !url.Contains("/console/connexion", StringComparison.Ordinal));
+        await SignedIn(page);
         return page;
     }
 
@@ -64,7 +90,7 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
     [BrowserFact]
     public async Task The_sign_in_page_lists_the_demo_identities_in_french_and_is_accessible()
     {
-        var context = await browser!.NewContextAsync();
+        var context = await NewContextAsync();
         var page = await context.NewPageAsync();
         await page.GotoAsync(new Uri(api.Address, "/console/connexion").ToString());
         Assert.Equal("fr", await page.GetAttributeAsync("html", "lang"));
@@ -262,7 +288,7 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
     [BrowserFact]
     public async Task A_person_signs_in_and_reaches_the_content_with_the_keyboard_alone()
     {
-        var context = await browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
+        var context = await NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(new Uri(api.Address, "/console/connexion").ToString());
         await page.Keyboard.PressAsync("Tab");
@@ -274,7 +300,7 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
         Assert.Equal("BUTTON:cpts", await page.EvaluateAsync<string>(Focused));
         await page.Keyboard.PressAsync("Enter");
         // Signed in once the role's page has loaded (as SignedInAs waits), then the page is the CPTS's.
-        await page.WaitForURLAsync(url => !url.Contains("/console/connexion", StringComparison.Ordinal));
+        await SignedIn(page);
         Assert.EndsWith("/console/cpts", page.Url);
         Assert.True(await page.EvaluateAsync<bool>("() => { const b = document.querySelector('form.period button'); return b.getBoundingClientRect().right <= window.innerWidth; }"),
             "the period form fits a 1366-pixel screen");
