@@ -102,7 +102,7 @@ public static class PeakBench
         var clock = Stopwatch.StartNew();
         var sendLags = new List<double>();
         var results = await OpenLoop.RunAsync(Profile(o.Multiple), o.Duration, sendLags: sendLags);
-        sendLags.Sort();
+        var lags = sendLags.Order().ToArray();
         var server = ServerSpend.Of((await ServerStats.ReadAsync(first, AdminKey)).Minus(before), clock.Elapsed.TotalSeconds);
 
         log.WriteLine($"The 409 path: {o.ContendedClients} regulators booking the same slot at once, {o.ContendedSlots} slots…");
@@ -166,7 +166,7 @@ public static class PeakBench
 
         return new PeakResult(Bench.Machine(), data.Slots, data.Practitioners, data.Sectors, "", 1, data.LoadTime.TotalSeconds,
             o.Multiple, peak, results, server, ceiling, alone, contended, steps, reached, allocation, workload.DoubleBookings, fhirCold,
-            SendLagP50Ms: OpenLoop.Percentile([.. sendLags], 0.50), SendLagP99Ms: OpenLoop.Percentile([.. sendLags], 0.99));
+            SendLagP50Ms: OpenLoop.Percentile(lags, 0.50), SendLagP99Ms: OpenLoop.Percentile(lags, 0.99));
     }
 
     /// <summary>What the server allocates with nothing to do (timers, its own metrics), per second: taken off each operation's share.</summary>

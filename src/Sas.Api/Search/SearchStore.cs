@@ -34,7 +34,7 @@ public sealed partial class SearchStore(Db db)
             // for the start and end: numbers read without a string each (the caller has the sector codes, the enums
             // have the names).
             var sql = new StringBuilder($"""
-                SELECT s.id, s.rpps, s.branch, s.site_id, {d.EpochSeconds("s.start_utc")}, {d.EpochSeconds("s.end_utc")}, s.modality_code, s.held,
+                SELECT s.id, s.rpps, s.branch, s.site_id, {d.EpochSeconds("s.start_utc")}, {d.EpochSeconds("s.end_utc")}, s.modality_code, s.status_code,
                        s.hold_expires_at, ps.version, p.first_name, p.last_name, ps.name, ps.address, ps.commune
                   FROM (
 
@@ -46,7 +46,7 @@ public sealed partial class SearchStore(Db db)
                         SELECT * FROM (
                             SELECT id, rpps, {b} AS branch, site_id, start_utc, end_utc,
                                    {Rows.ModalityCode("modality")} AS modality_code,
-                                   CASE status WHEN 'held' THEN 1 ELSE 0 END AS held, hold_expires_at
+                                   {Rows.StatusCode("status")} AS status_code, hold_expires_at
                               FROM slots
                              WHERE status IN ('available', 'held')
                                AND sector_code = @sector{b} AND start_utc >= @from AND start_utc <= @until{b}
@@ -121,7 +121,7 @@ public sealed partial class SearchStore(Db db)
                 rpps, siteId, version, reader.GetString(10), reader.GetString(11), reader.GetString(12), reader.GetString(13), reader.GetString(14)));
             rows.Add(new SearchRow(
                 reader.GetInt64(0), branches[(int)reader.GetInt64(2)].Sector,
-                Rows.EpochInstant(reader, 4), Rows.EpochInstant(reader, 5), Rows.Modality(reader, 6), reader.GetInt64(7) == 1 ? SlotStatus.Held : SlotStatus.Available,
+                Rows.EpochInstant(reader, 4), Rows.EpochInstant(reader, 5), Rows.Modality(reader, 6), Rows.Status(reader, 7),
                 reader.IsDBNull(8) ? null : Rows.Instant(reader, 8), gpSite));
         }
         return rows;

@@ -79,6 +79,7 @@ public sealed partial class TerritoryStore
     /// <summary>Starts reading the copy again unless a read is under way or the copy was replaced meanwhile.</summary>
     private void ReadAhead(Copy held)
     {
+        if (Volatile.Read(ref loading) is not null) return; // the usual case in those seconds: no lock taken per request
         lock (copyLock)
         {
             if (loading is not null || !ReferenceEquals(copy, held)) return;

@@ -36,9 +36,12 @@ public static partial class Instants
         return new DateTime(utc.Ticks - utc.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
     }
 
+    /// <summary>The wire form of a stored instant's pattern: UTC to the second with a <c>Z</c>.</summary>
+    public const string WireFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+
     /// <summary>The wire form of a stored instant: UTC with a <c>Z</c>.</summary>
     public static string Format(DateTime utc) =>
-        DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString(WireFormat, CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
     private static partial Regex Shape();

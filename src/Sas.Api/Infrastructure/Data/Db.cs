@@ -226,10 +226,6 @@ public sealed class Db : IAsyncDisposable
         if (postgres.IsValueCreated) await postgres.Value.DisposeAsync();
     }
 
-    /// <summary>
-    /// Instants are UTC on every engine: SQLite text, SQL Server <c>datetime2</c> (never the legacy <c>datetime</c>),
-    /// PostgreSQL <c>timestamptz</c>. Every value is sent as UTC and read back as a UTC <see cref="DateTime"/>.
-    /// </summary>
     /// <summary>An instant as a parameter, on every engine: what Dapper's handler does, for commands bound by hand.</summary>
     public static void SetInstant(IDbDataParameter parameter, DateTime value)
     {
@@ -242,6 +238,10 @@ public sealed class Db : IAsyncDisposable
         parameter.Value = utc;
     }
 
+    /// <summary>
+    /// Instants are UTC on every engine: SQLite text, SQL Server <c>datetime2</c> (never the legacy <c>datetime</c>),
+    /// PostgreSQL <c>timestamptz</c>. Every value is sent as UTC and read back as a UTC <see cref="DateTime"/>.
+    /// </summary>
     private sealed class UtcDateTimeHandler : SqlMapper.TypeHandler<DateTime>
     {
         public override void SetValue(IDbDataParameter parameter, DateTime value) => SetInstant(parameter, value);

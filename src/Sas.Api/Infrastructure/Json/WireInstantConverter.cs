@@ -18,7 +18,7 @@ public sealed class WireInstantConverter : JsonConverter<DateTime>
     public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options)
     {
         Span<byte> text = stackalloc byte[20];
-        if (!DateTime.SpecifyKind(value, DateTimeKind.Utc).TryFormat(text, out var written, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))
+        if (!DateTime.SpecifyKind(value, DateTimeKind.Utc).TryFormat(text, out var written, Instants.WireFormat, CultureInfo.InvariantCulture))
             throw new JsonException("an instant outside the years 0001–9999");
         writer.WriteStringValue(text[..written]);
     }
