@@ -253,6 +253,22 @@ public class SearchTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         Assert.Equal([id], Ids(await (await api.Admin().GetAsync($"/v1/slots?sector={sector}")).Expect(HttpStatusCode.OK)));
     }
 
+    /// <summary>The regulator holding a slot still finds it, marked held; free ones are marked available (read from the status code).</summary>
+    [Fact]
+    public async Task A_slot_the_regulator_holds_is_found_marked_held()
+    {
+        var sector = await world.Sector();
+        var rpps = await world.Practitioner([sector]);
+        var held = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var free = await world.PublishedSlot(rpps, TimeSpan.FromHours(3), sector);
+        var regulator = await world.ClientFor("regulator", sector);
+        await (await regulator.PostAsync($"/v1/slots/{held}/hold", null)).Expect(HttpStatusCode.Created);
+
+        var items = (await (await regulator.GetAsync($"/v1/slots?sector={sector}")).Expect(HttpStatusCode.OK)).GetProperty("items");
+        Assert.Equal([held, free], items.EnumerateArray().Select(i => i.GetProperty("id").GetInt64()));
+        Assert.Equal(["held", "available"], items.EnumerateArray().Select(i => i.GetProperty("status").GetString()));
+    }
+
     [Theory]
     [InlineData("", "sector")]
     [InlineData("sector=S&commune=44109", "sector")]
