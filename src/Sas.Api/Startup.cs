@@ -50,7 +50,11 @@ public static class Startup
         services.AddSingleton<TerritoryStore>();
         services.AddSingleton<PractitionerStore>();
         services.AddSingleton<SlotStore>();
-        services.AddSingleton<SearchStore>();
+        services.AddSingleton<IndexedSearch>();
+        // The slot index where the engine has its change feed; Search:Index=false answers every search by its statement.
+        services.AddSingleton(sp => new SearchStore(sp.GetRequiredService<Db>(),
+            SlotFeed.Supports(sp.GetRequiredService<Db>().Provider) && sp.GetRequiredService<IConfiguration>().GetValue("Search:Index", true)
+                ? sp.GetRequiredService<IndexedSearch>() : null));
         services.AddSingleton<BookingStore>();
         services.AddSingleton<BookingRaceHook>();
         services.AddSingleton<Idempotency>();

@@ -63,7 +63,7 @@ public class SearchTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         async Task<System.Text.Json.JsonElement> First() =>
             (await (await regulator.GetAsync($"/v1/slots?sector={sector}")).Expect(HttpStatusCode.OK)).GetProperty("items")[0];
         Assert.StartsWith("Docteur", (await First()).GetProperty("practitioner").GetProperty("lastName").GetString());
-        var held = api.Services.GetRequiredService<SearchStore>().Sites.Count;
+        var held = api.Services.GetRequiredService<SearchStore>().SitesKept;
 
         await (await api.Admin().PutJson($"/v1/practitioners/{rpps}", new
         {

@@ -34,6 +34,17 @@ public sealed class SlotExpiryJob(Db db, TimeProvider clock, Outbox outbox, ILog
             "id, rpps, sector_code AS SectorCode, start_utc AS StartUtc, end_utc AS EndUtc");
     }
 
+    /// <summary>
+    /// The slot index's change feed keeps an hour (by the database's clock): a node that has not read it for half that
+    /// reads its whole index again (<see cref="Search.IndexedSearch.MaxQuiet"/>). In batches, so the writer is never held long.
+    /// </summary>
+    private async Task PruneSlotChangesAsync(CancellationToken ct)
+    {
+        if (!Search.SlotFeed.Supports(db.Provider)) return;
+        var prune = new Search.SlotFeed(db.Dialect, db.Provider).Prune;
+        while (!ct.IsCancellationRequested && await db.ExecuteAsync(prune, new { batch = BatchSize * 10 }, ct) == BatchSize * 10) { }
+    }
+
     private sealed record Expired(long Id, string Rpps, string SectorCode, DateTime StartUtc, DateTime EndUtc);
 
     private readonly Sql sql = new(db.Dialect);
@@ -62,6 +73,7 @@ public sealed class SlotExpiryJob(Db db, TimeProvider clock, Outbox outbox, ILog
             if (seen < BatchSize) break;
         }
         if (total > 0) logger.LogInformation("Expired {Count} slots", total);
+        await PruneSlotChangesAsync(ct);
         return total;
     }
 }

@@ -80,7 +80,7 @@ public static class SearchEndpoints
 
         s.Metrics.Search(q.Sector is not null ? "sector" : q.Commune is not null ? "commune" : "postal_code");
         var limit = Paging.Limit(q.Limit);
-        var rows = await s.Search.SearchAsync(new SearchQuery(bounds, start, now, caller.ClientId, modality?.ToText(), after, limit + 1), ct);
+        var rows = await s.Search.SearchAsync(new SearchQuery(bounds, start, now, caller.ClientId, modality, after, limit + 1), ct);
         var items = new List<SearchItemDto>(Math.Min(rows.Count, limit));
         for (var i = 0; i < items.Capacity; i++) items.Add(ToDto(rows[i], TimeZoneOf(inScope, rows[i].SectorCode), now, s.Geography));
         var next = rows.Count > limit ? EncodeCursor(rows[limit - 1]) : null;

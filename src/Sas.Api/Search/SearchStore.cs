@@ -12,10 +12,14 @@ public sealed record SearchRow(
 public sealed record SectorBound(string Sector, DateTime UntilUtc);
 
 public sealed record SearchQuery(
-    IReadOnlyList<SectorBound> Sectors, DateTime FromUtc, DateTime NowUtc, string CallerId, string? Modality,
+    IReadOnlyList<SectorBound> Sectors, DateTime FromUtc, DateTime NowUtc, string CallerId, Modality? Modality,
     (DateTime Start, long Id)? After, int Limit);
 
-public sealed partial class SearchStore(Db db)
+/// <summary>
+/// Bookable slots soonest first: from the node's <see cref="IndexedSearch"/> where the engine has its change feed
+/// (SQLite, PostgreSQL) and <c>Search:Index</c> is not switched off, otherwise by the statement below (SQL Server).
+/// </summary>
+public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null)
 {
     public sealed class Sql(SqlDialect d)
     {
@@ -73,8 +77,8 @@ public sealed partial class SearchStore(Db db)
 
     private readonly SiteDirectory sites = new();
 
-    /// <summary>The GP and site text this node holds: for the tests of the copy.</summary>
-    public SiteDirectory Sites => sites;
+    /// <summary>How many GPs' and sites' text this node holds, by either path: for the tests of the copy.</summary>
+    public int SitesKept => indexed?.SitesKept ?? sites.Count;
 
     /// <summary>
     /// Each statement built once per shape (sector count, modality, page): building it for every search was a seventh
@@ -89,6 +93,7 @@ public sealed partial class SearchStore(Db db)
     {
         var branches = q.Sectors;
         if (branches.Count == 0) return [];
+        if (indexed is not null) return await indexed.SearchAsync(q, ct);
         await using var c = await db.OpenAsync(ct);
         var shape = (branches.Count, q.Modality is not null, q.After is not null);
         await using var command = c.CreateCommand();
@@ -98,7 +103,7 @@ public sealed partial class SearchStore(Db db)
         Parameters.Add(command, "@now", q.NowUtc);
         Parameters.Add(command, "@caller", q.CallerId);
         Parameters.Add(command, "@limit", q.Limit);
-        if (q.Modality is not null) Parameters.Add(command, "@modality", q.Modality);
+        if (q.Modality is { } modality) Parameters.Add(command, "@modality", modality.ToText());
         if (q.After is { } after)
         {
             Parameters.Add(command, "@afterStart", after.Start);

@@ -135,6 +135,13 @@ public sealed class Db : IAsyncDisposable
     }
 
     /// <summary>
+    /// A SQLite connection of its own, outside the reader turns, configured like the others: for a reader that keeps
+    /// one connection and its prepared statements for the life of the process (the slot index's change feed).
+    /// </summary>
+    public Task<DbConnection> OpenOwnSqliteAsync(CancellationToken ct) =>
+        OpenSqliteAsync(new PrefixedSqliteConnection(sqliteConnectionString), ct);
+
+    /// <summary>
     /// The physical SQLite connections already given <see cref="sqlitePragmas"/>: the pool hands the same one out again,
     /// and its settings stay with it. Running the batch on every open (a command, its reader and three statements
     /// parsed) cost each pooled request about 2 kB and a round through the engine for nothing.

@@ -18,6 +18,8 @@ public sealed class SasMetrics
     private readonly Counter<long> storageRefusals;
     private readonly Counter<long> certificatesRefused;
     private readonly Counter<long> territoryCopyReads;
+    private readonly Counter<long> slotIndexReloads;
+    private readonly Counter<long> slotIndexChanges;
 
     public SasMetrics(IMeterFactory meters)
     {
@@ -29,6 +31,8 @@ public sealed class SasMetrics
         deliveries = meter.CreateCounter<long>("sas.deliveries", "{attempt}", "Delivery attempts, by recipient (webhook, sas_platform) and outcome (delivered, retry, failed)");
         certificatesRefused = meter.CreateCounter<long>("sas.fhir.certificates.refused", "{request}", "Requests to /fhir whose client certificate was refused, by reason (chain, CN, OU)");
         storageRefusals = meter.CreateCounter<long>("sas.storage.refusals", "{write}", "Writes the database's storage refused (disk full, read-only, I/O error)");
+        slotIndexReloads = meter.CreateCounter<long>("sas.search.index.reloads", "{read}", "Times this node read its whole slot index (at start, after half an hour without a search, after a flood of changes)");
+        slotIndexChanges = meter.CreateCounter<long>("sas.search.index.changes", "{slot}", "Slots this node read again into its index because the change feed named them");
         territoryCopyReads = meter.CreateCounter<long>("sas.territory.copy.reads", "{read}", "Times this node read the whole territory into its copy (every 25-30 s under load, and after each territory change)");
         // Precise: the runtime's own dotnet.gc.heap.total_allocated (the imprecise count) was seen to stop moving for
         // minutes under the server GC while collections went on; a precise read per scrape costs microseconds.
@@ -51,4 +55,9 @@ public sealed class SasMetrics
         deliveries.Add(1, new KeyValuePair<string, object?>("recipient", recipient), new KeyValuePair<string, object?>("outcome", outcome));
     public void StorageRefused() => storageRefusals.Add(1);
     public void TerritoryCopyRead() => territoryCopyReads.Add(1);
+    public void SlotIndexReload() => slotIndexReloads.Add(1);
+    public void SlotIndexChanges(int slots)
+    {
+        if (slots > 0) slotIndexChanges.Add(slots);
+    }
 }
