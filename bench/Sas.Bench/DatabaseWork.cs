@@ -7,7 +7,7 @@ using Sas.Api.Search;
 namespace Sas.Bench;
 
 /// <summary>The database work of one search: through the API's store (open from the pool, Dapper), and the same statement bare.</summary>
-public sealed record DatabaseWorkResult(string Sector, int Rows, double StoreMicroseconds, double BareMicroseconds)
+public sealed record DatabaseWorkResult(string Sector, int Rows, double StoreMicroseconds, double BareMicroseconds, double IndexMicroseconds)
 {
     public double Ratio => Math.Round(StoreMicroseconds / BareMicroseconds, 1);
 }
@@ -16,7 +16,9 @@ public sealed record DatabaseWorkResult(string Sector, int Rows, double StoreMic
 /// Issue #20's question: what does the API's data layer add to the statement itself? A search of the busiest sector's
 /// next 20 bookable slots, timed through <see cref="SearchStore"/> (what a request pays: a pooled connection with its
 /// reader turn, the statement built or cached, Dapper's parameters and materialization) and as the same statement on
-/// one open connection, prepared once, each value read with the typed getter: the floor SQLite itself sets.
+/// one open connection, prepared once, each value read with the typed getter: the floor SQLite itself sets. Then the
+/// same search from the slot index the API answers with (<see cref="IndexedSearch"/>: its change feed read, the index
+/// walked, the GP and site text from its copy).
 /// </summary>
 public static class DatabaseWork
 {
@@ -38,6 +40,14 @@ public static class DatabaseWork
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < runs; i++) await store.SearchAsync(query, default);
         var storeUs = clock.Elapsed.TotalMicroseconds / runs;
+
+        // From the slot index, loaded by the first search, its feed read by every one.
+        await using var index = new IndexedSearch(db, TimeProvider.System);
+        var indexed = new SearchStore(db, index);
+        for (var i = 0; i < 200; i++) await indexed.SearchAsync(query, default);
+        clock.Restart();
+        for (var i = 0; i < runs; i++) await indexed.SearchAsync(query, default);
+        var indexUs = clock.Elapsed.TotalMicroseconds / runs;
 
         // Bare: the same text and values on one connection, the command prepared once.
         using var bare = new SqliteConnection(database.ConnectionString);
@@ -63,6 +73,6 @@ public static class DatabaseWork
         for (var i = 0; i < runs; i++) Read();
         var bareUs = clock.Elapsed.TotalMicroseconds / runs;
         GC.KeepAlive(sink);
-        return new DatabaseWorkResult(sector, rows, Math.Round(storeUs, 1), Math.Round(bareUs, 1));
+        return new DatabaseWorkResult(sector, rows, Math.Round(storeUs, 1), Math.Round(bareUs, 1), Math.Round(indexUs, 1));
     }
 }

@@ -13,7 +13,7 @@ namespace Sas.Api.Search;
 /// database stays the one place nodes agree on, the index only saves reading the slots again. Bookings and holds
 /// still decide in the database's UPDATE, whatever a search showed.
 /// </summary>
-public sealed class IndexedSearch(Db db, TimeProvider clock, Infrastructure.Telemetry.SasMetrics metrics) : IAsyncDisposable
+public sealed class IndexedSearch(Db db, TimeProvider clock, Infrastructure.Telemetry.SasMetrics? metrics = null) : IAsyncDisposable
 {
     /// <summary>How far past the latest start searched the index reads, so the range grows a few times a day, not per search.</summary>
     public static readonly TimeSpan ReadAhead = TimeSpan.FromHours(12);
@@ -163,7 +163,7 @@ public sealed class IndexedSearch(Db db, TimeProvider clock, Infrastructure.Tele
         horizon = next;
         foreach (var (seq, position) in seen) if (position < next) seen.Remove(seq);
         lastRead = reading;
-        metrics.SlotIndexChanges(slotIds?.Count ?? 0);
+        metrics?.SlotIndexChanges(slotIds?.Count ?? 0);
     }
 
     /// <summary>The whole index again: the horizon first, so that every change after the range's read is read again.</summary>
@@ -182,7 +182,7 @@ public sealed class IndexedSearch(Db db, TimeProvider clock, Infrastructure.Tele
         lastRead = reading;
         loaded = true;
         Reloads++;
-        metrics.SlotIndexReload();
+        metrics?.SlotIndexReload();
     }
 
     /// <summary>
