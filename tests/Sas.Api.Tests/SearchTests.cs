@@ -11,7 +11,8 @@ public class SearchTests(SasApiFactory api) : IClassFixture<SasApiFactory>
 {
     private readonly World world = new(api);
 
-    private static List<long> Ids(System.Text.Json.JsonElement page) =>
+    /// <summary>The slot ids of a search's page, in order.</summary>
+    internal static List<long> Ids(System.Text.Json.JsonElement page) =>
         page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetInt64()).ToList();
 
     [Fact]

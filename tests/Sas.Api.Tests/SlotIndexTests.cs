@@ -19,8 +19,7 @@ public class SlotIndexTests(SlotIndexTests.Host api) : IClassFixture<SlotIndexTe
 
     private readonly World world = new(api);
 
-    private static List<long> Ids(System.Text.Json.JsonElement page) =>
-        page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetInt64()).ToList();
+    private static List<long> Ids(System.Text.Json.JsonElement page) => SearchTests.Ids(page);
 
     private IndexedSearch Index => api.Services.GetRequiredService<IndexedSearch>();
 

@@ -132,7 +132,7 @@ public sealed class IndexedSearch(Db db, TimeProvider clock, Infrastructure.Tele
             return;
         }
         var reading = clock.GetTimestamp();
-        var (next, read) = await ReadAsync(c => feed.ChangesAsync(CommandOn(c), horizon));
+        var (next, read) = await ReadAsync(ReadChangesAsync);
         if (read is null)
         {
             await ReloadAsync(from, until);
@@ -209,8 +209,13 @@ public sealed class IndexedSearch(Db db, TimeProvider clock, Infrastructure.Tele
         }
     }
 
-    /// <summary>The feed's command: kept with the index's own connection, made for each read on a pooled one.</summary>
-    private DbCommand CommandOn(DbConnection c) => ReferenceEquals(c, own) ? changes ??= feed.ChangesCommand(c) : feed.ChangesCommand(c);
+    /// <summary>The changes past the horizon, by the feed's command: kept with the index's own connection, made for a pooled one.</summary>
+    private async Task<(long, List<SlotChange>?)> ReadChangesAsync(DbConnection c)
+    {
+        if (ReferenceEquals(c, own)) return await feed.ChangesAsync(changes ??= feed.ChangesCommand(c), horizon);
+        await using var command = feed.ChangesCommand(c);
+        return await feed.ChangesAsync(command, horizon);
+    }
 
     private async Task DropConnectionAsync()
     {
