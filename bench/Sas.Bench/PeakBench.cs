@@ -21,7 +21,7 @@ public sealed record PeakResult(
     double Multiple, IReadOnlyDictionary<string, double> PeakPerSecond, IReadOnlyList<OperationResult> Operations, ServerSpend Server,
     OperationResult Ceiling, IReadOnlyList<OperationResult> Alone, OperationResult Contended, IReadOnlyList<CapacityStep> Capacity, double CapacityMultiple,
     IReadOnlyDictionary<string, double> AllocatedBytesPerRequest, long DoubleBookings, double? FhirColdMs, DatabaseWorkResult? SearchDatabaseWork = null,
-    double? SendLagP50Ms = null, double? SendLagP99Ms = null);
+    double? SendLagP50Ms = null, double? SendLagP99Ms = null, BookingWorkResult? BookingDatabaseWork = null);
 
 /// <summary>
 /// The default run: the API in its own process on a generated dataset, loaded open-loop with <see cref="PeakProfile"/>
@@ -50,7 +50,13 @@ public static class PeakBench
             var result = await MeasureAsync(servers.Select(s => s.Url).ToList(), o, log, data, count => FreeSlots(database, count));
             log.WriteLine("A search's database work through the store and bare, in this process…");
             var work = await DatabaseWork.MeasureAsync(database, o.Slots >= 1_000_000 ? 2000 : 300);
-            return result with { DoubleBookings = result.DoubleBookings + database.DoubleBookings(), Engine = database.Provider.ToString(), Nodes = o.Nodes, SearchDatabaseWork = work };
+            log.WriteLine("A booking's database work through the stores and bare, in this process…");
+            var booking = await BookingWork.MeasureAsync(database, o.Slots >= 1_000_000 ? 300 : 50);
+            return result with
+            {
+                DoubleBookings = result.DoubleBookings + database.DoubleBookings(), Engine = database.Provider.ToString(), Nodes = o.Nodes,
+                SearchDatabaseWork = work, BookingDatabaseWork = booking,
+            };
         }
         finally
         {

@@ -55,6 +55,9 @@ public static class BenchProgram
         return Healthy(result) ? 0 : 1;
     }
 
+    private static string BookingLine(BookingWorkResult b) =>
+        $"a booking's database work ({b.Bookings} bookings): {b.StoreMicroseconds:N1} µs through the stores, {b.BareMicroseconds:N1} µs bare, {b.Ratio:N1}×; bare with its commands made anew {b.BareUnpreparedMicroseconds:N1} µs";
+
     /// <summary>Only the database-work comparison, on the dataset (with --reuse, the one generated within the hour).</summary>
     private static async Task<int> DbWork(BenchOptions options)
     {
@@ -67,6 +70,7 @@ public static class BenchProgram
         else Sas.Api.Infrastructure.Data.Migrations.Apply(new Sas.Api.Infrastructure.Data.DatabaseOptions { Provider = database.Provider, ConnectionString = database.ConnectionString }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var w = await DatabaseWork.MeasureAsync(database);
         Console.WriteLine(w is null ? "SQLite only" : $"a search's database work ({w.Rows} rows of sector {w.Sector}): {w.StoreMicroseconds:N1} µs through the statement, {w.BareMicroseconds:N1} µs bare, {w.Ratio:N1}×; {w.IndexMicroseconds:N1} µs from the slot index");
+        if (await BookingWork.MeasureAsync(database) is { } b) Console.WriteLine(BookingLine(b));
         return 0;
     }
 
@@ -91,6 +95,7 @@ public static class BenchProgram
         if (r.Operations.Sum(o => o.Skipped) is > 0 and var skipped)
             Console.WriteLine($"warning: {skipped} bookings or holds not sent, no free slot left: a larger dataset gives more");
         if (r.FhirColdMs is { } cold) Console.WriteLine($"first FHIR query after start, alone: {cold:N1} ms");
+        if (r.BookingDatabaseWork is { } b) Console.WriteLine(BookingLine(b));
         if (r.SearchDatabaseWork is { } w)
             Console.WriteLine($"a search's database work ({w.Rows} rows of sector {w.Sector}): {w.StoreMicroseconds:N1} µs through the statement, {w.BareMicroseconds:N1} µs bare, {w.Ratio:N1}×; {w.IndexMicroseconds:N1} µs from the slot index");
         var budgets = Budgets.Check(r).ToList();

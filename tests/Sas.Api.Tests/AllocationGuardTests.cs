@@ -34,6 +34,9 @@ public class AllocationGuardTests
         Assert.Equal(0, result.DoubleBookings);
         Assert.All(result.Operations, o => Assert.Equal(0, o.Errors));
         Assert.Equal(2, result.Contended.Requests - result.Contended.Conflicts); // two slots raced: one winner each
+        // The database work of a search (statement, bare, slot index) and of a booking (stores, bare, bare unprepared) measured.
+        Assert.True(result.SearchDatabaseWork is { StoreMicroseconds: > 0, BareMicroseconds: > 0, IndexMicroseconds: > 0 }, $"search work: {result.SearchDatabaseWork}");
+        Assert.True(result.BookingDatabaseWork is { StoreMicroseconds: > 0, BareMicroseconds: > 0, BareUnpreparedMicroseconds: > 0 }, $"booking work: {result.BookingDatabaseWork}");
         foreach (var (name, ceiling) in CeilingKb)
         {
             Assert.True(result.AllocatedBytesPerRequest.TryGetValue(name, out var bytes) && bytes > 0, $"{name}: no allocation measured\n{log}");

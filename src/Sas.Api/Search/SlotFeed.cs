@@ -105,9 +105,18 @@ public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
     {
         var found = new List<IndexedSlot>();
         if (until <= from) return found;
+        // A day of slots repeats a few hundred sectors, a few thousand GPs and their site ids: the index keeps one
+        // string of each, not three per slot.
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
         await using var reader = await c.ExecuteReaderAsync(Range, new { from, until });
-        while (await reader.ReadAsync()) found.Add(Read(reader));
+        while (await reader.ReadAsync())
+        {
+            var slot = Read(reader);
+            found.Add(slot with { Sector = Once(slot.Sector), Rpps = Once(slot.Rpps), SiteId = Once(slot.SiteId) });
+        }
         return found;
+
+        string Once(string name) => names.TryGetValue(name, out var kept) ? kept : names[name] = name;
     }
 
     public async Task<List<GpSite>> SitesAsync(DbConnection c, IReadOnlyCollection<string> rpps)
