@@ -72,7 +72,7 @@ public sealed class Db : IAsyncDisposable
         sqliteConnectionString = options.Provider == DatabaseProvider.Sqlite
             ? new SqliteConnectionStringBuilder(options.ConnectionString) { ForeignKeys = null }.ToString()
             : options.ConnectionString;
-        sqliteWriter = new(() => new SqliteWriter(ct => OpenSqliteAsync(new PrefixedSqliteConnection(sqliteConnectionString), ct), options.SqliteMaxBatch));
+        sqliteWriter = new(() => new SqliteWriter(ct => OpenSqliteAsync(new StatementCachingConnection(sqliteConnectionString), ct), options.SqliteMaxBatch));
         sqlitePragmas = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000"
             + (options.SqliteSynchronous == "NORMAL" ? "; PRAGMA synchronous = NORMAL" : "")
             + $"; PRAGMA mmap_size = {Math.Max(0, (long)options.SqliteMmapMegabytes) * 1024 * 1024}";

@@ -22,7 +22,7 @@ public class PrefixedSqliteConnection(string connectionString) : SqliteConnectio
         public override SqliteParameter CreateParameter() => new PrefixedParameter();
     }
 
-    private sealed class PrefixedParameter : SqliteParameter
+    internal sealed class PrefixedParameter : SqliteParameter
     {
         private static readonly ConcurrentDictionary<string, string> Prefixed = new(StringComparer.Ordinal);
 
