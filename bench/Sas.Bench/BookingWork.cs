@@ -43,12 +43,12 @@ public static class BookingWork
         var window = new BookingOptions().WindowFor(168);
         var now = DateTime.UtcNow;
 
-        // Free slots between two and a hundred hours ahead: warm-up and measured bookings through the stores, then bare.
+        // Free slots between two and a hundred hours ahead, three for each booking measured (stores, bare, bare unprepared).
         List<long> free;
         using (var c = database.Open())
             free = c.Query<long>("SELECT id FROM slots WHERE status = 'available' AND start_utc >= @from AND start_utc <= @until ORDER BY id LIMIT @n",
-                new { from = now.AddHours(2), until = now.AddHours(100), n = 3 * runs + 100 }).AsList();
-        if (free.Count < 3 * runs + 100) return null;
+                new { from = now.AddHours(2), until = now.AddHours(100), n = 3 * (runs + 30) }).AsList();
+        if (free.Count < 3 * (runs + 30)) return null;
 
         BookingRow Draft(DateTime at) => new(Guid.NewGuid().ToString(), null, "", "", null, null, null, 0, null, "booked", null, "sas", "has", 1, at,
             "DUPONT", "Jeanne", "1980-04-12", "0601020304", "44109", null, null, "Fièvre depuis trois jours", caller.ClientId, at,
@@ -65,10 +65,6 @@ public static class BookingWork
             }, default);
             if (outcome.Kind != Idempotency.Kind.Fresh) throw new InvalidOperationException("the key was not fresh");
         }
-        for (var i = 0; i < 50; i++) await ThroughStores(free[i]);
-        var clockRun = Stopwatch.StartNew();
-        for (var i = 50; i < 50 + runs; i++) await ThroughStores(free[i]);
-        var storeUs = clockRun.Elapsed.TotalMicroseconds / runs;
 
         // Bare: the same texts on one connection configured as the API's (foreign keys on), each command prepared once.
         using var bare = new SqliteConnection(database.ConnectionString);
@@ -122,34 +118,45 @@ public static class BookingWork
         var sectors = new Dictionary<long, string>();
         using (var c = database.Open())
             foreach (var row in c.Query<(long Id, string Sector)>("SELECT id, sector_code FROM slots WHERE id IN (SELECT value FROM json_each(@ids))",
-                new { ids = System.Text.Json.JsonSerializer.Serialize(free.Skip(runs + 50)) }))
+                new { ids = System.Text.Json.JsonSerializer.Serialize(free) }))
                 sectors[row.Id] = row.Sector;
         string SectorOf(long id) => sectors[id];
 
-        for (var i = runs + 50; i < runs + 100; i++) Bare(free[i], kept);
-        clockRun.Restart();
-        for (var i = runs + 100; i < 2 * runs + 100; i++) Bare(free[i], kept);
-        var bareUs = clockRun.Elapsed.TotalMicroseconds / runs;
-
-        // Bare again, but each booking's commands made anew, as the stores' are: what preparing the statements costs.
-        clockRun.Restart();
-        for (var i = 2 * runs + 100; i < 3 * runs + 100; i++)
+        // The three ways in turn, booking after booking, so the disk's moods (each commit waits for its sync) fall on all
+        // three alike; the median of each, since a sync now and then takes ten times the others.
+        var (store, prepared, unprepared) = (new List<double>(), new List<double>(), new List<double>());
+        for (var i = 0; i < runs + 30; i++)
         {
+            var started = Stopwatch.GetTimestamp();
+            await ThroughStores(free[3 * i]);
+            var stored = Stopwatch.GetTimestamp();
+            Bare(free[3 * i + 1], kept);
+            var bared = Stopwatch.GetTimestamp();
             var fresh = Commands();
-            Bare(free[i], fresh);
+            Bare(free[3 * i + 2], fresh);
             foreach (var command in fresh) command.Dispose();
+            var done = Stopwatch.GetTimestamp();
+            if (i < 30) continue; // warm-up
+            store.Add(Stopwatch.GetElapsedTime(started, stored).TotalMicroseconds);
+            prepared.Add(Stopwatch.GetElapsedTime(stored, bared).TotalMicroseconds);
+            unprepared.Add(Stopwatch.GetElapsedTime(bared, done).TotalMicroseconds);
         }
-        var unpreparedUs = clockRun.Elapsed.TotalMicroseconds / runs;
+        static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+        var (storeUs, bareUs, unpreparedUs) = (Median(store), Median(prepared), Median(unprepared));
         GC.KeepAlive(sink);
         return new BookingWorkResult(runs, Math.Round(storeUs, 1), Math.Round(bareUs, 1), Math.Round(unpreparedUs, 1));
     }
 
-    /// <summary>A command with a parameter for every name its text uses, prepared once.</summary>
+    private static readonly Dictionary<string, string[]> NamesOf = [];
+
+    /// <summary>A command with a parameter for every name its text uses (found once per text), prepared at its first run.</summary>
     private static SqliteCommand Prepared(SqliteConnection c, string text)
     {
+        if (!NamesOf.TryGetValue(text, out var names))
+            NamesOf[text] = names = [.. Regex.Matches(text, @"@\w+").Select(m => m.Value).Distinct()];
         var command = c.CreateCommand();
         command.CommandText = text;
-        foreach (var name in Regex.Matches(text, @"@\w+").Select(m => m.Value).Distinct()) command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        foreach (var name in names) command.Parameters.Add(new SqliteParameter { ParameterName = name });
         return command;
     }
 

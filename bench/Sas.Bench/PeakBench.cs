@@ -7,10 +7,11 @@ using Sas.Api.Reports;
 namespace Sas.Bench;
 
 /// <summary>What the server process spent during a phase, per second of it (CPU in cores) and in total.</summary>
-public sealed record ServerSpend(double Seconds, double CpuCores, double AllocatedMbPerSecond, double PauseMsPerSecond, double Gen0, double Gen1, double Gen2)
+public sealed record ServerSpend(double Seconds, double CpuCores, double AllocatedMbPerSecond, double PauseMsPerSecond, double Gen0, double Gen1, double Gen2,
+    double TerritoryReads = 0, double IndexReloads = 0)
 {
     public static ServerSpend Of(ServerStats d, double seconds) => new(Math.Round(seconds, 1), Math.Round(d.CpuSeconds / seconds, 2),
-        Math.Round(d.AllocatedBytes / seconds / 1048576, 1), Math.Round(d.PauseSeconds * 1000 / seconds, 1), d.Gen0, d.Gen1, d.Gen2);
+        Math.Round(d.AllocatedBytes / seconds / 1048576, 1), Math.Round(d.PauseSeconds * 1000 / seconds, 1), d.Gen0, d.Gen1, d.Gen2, d.TerritoryReads, d.IndexReloads);
 }
 
 /// <summary>A step of the capacity ramp: the profile at this multiple of the national peak, and its worst operation.</summary>

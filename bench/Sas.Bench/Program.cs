@@ -84,7 +84,7 @@ public static class BenchProgram
         Console.WriteLine($"{"operation",-18}{"target/s",10}{"done/s",9}{"requests",10}{"p50 ms",9}{"p99 ms",9}{"p99.9 ms",10}{"conflicts",11}{"errors",8}{"alloc kB",10}");
         foreach (var o in r.Operations)
             Console.WriteLine($"{o.Name,-18}{o.TargetPerSecond,10:N1}{o.PerSecond,9:N1}{o.Requests,10:N0}{o.P50,9}{o.P99,9}{o.P999,10}{o.Conflicts,11:N0}{o.Errors,8:N0}{r.AllocatedBytesPerRequest.GetValueOrDefault(o.Name) / 1024,10:N1}");
-        Console.WriteLine($"server during it: {r.Server.CpuCores:N2} cores, {r.Server.AllocatedMbPerSecond:N1} MB/s allocated, GC paused {r.Server.PauseMsPerSecond:N1} ms/s (gen0 {r.Server.Gen0}, gen1 {r.Server.Gen1}, gen2 {r.Server.Gen2})");
+        Console.WriteLine($"server during it: {r.Server.CpuCores:N2} cores, {r.Server.AllocatedMbPerSecond:N1} MB/s allocated, GC paused {r.Server.PauseMsPerSecond:N1} ms/s (gen0 {r.Server.Gen0}, gen1 {r.Server.Gen1}, gen2 {r.Server.Gen2}); territory copy reads {r.Server.TerritoryReads}, slot index reloads {r.Server.IndexReloads}");
         if (r.SendLagP99Ms is { } lag)
             Console.WriteLine($"the generator sent each request p50 {r.SendLagP50Ms:N2} ms, p99 {lag:N2} ms after it was due: its share of every latency above");
         var c = r.Contended;

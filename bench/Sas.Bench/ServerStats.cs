@@ -8,7 +8,7 @@ namespace Sas.Bench;
 /// allocated, collections and their pauses. Differences between two readings are what the server spent in between,
 /// the load generator's share excluded.
 /// </summary>
-public sealed record ServerStats(double CpuSeconds, double AllocatedBytes, double PauseSeconds, double Gen0, double Gen1, double Gen2, double TerritoryReads = 0)
+public sealed record ServerStats(double CpuSeconds, double AllocatedBytes, double PauseSeconds, double Gen0, double Gen1, double Gen2, double TerritoryReads = 0, double IndexReloads = 0)
 {
     public static async Task<ServerStats> ReadAsync(HttpClient http, string adminKey)
     {
@@ -24,11 +24,12 @@ public sealed record ServerStats(double CpuSeconds, double AllocatedBytes, doubl
             Sum(text, "dotnet_gc_collections_total", "gc_heap_generation=\"gen0\""),
             Sum(text, "dotnet_gc_collections_total", "gc_heap_generation=\"gen1\""),
             Sum(text, "dotnet_gc_collections_total", "gc_heap_generation=\"gen2\""),
-            Sum(text, "sas_territory_copy_reads_total"));
+            Sum(text, "sas_territory_copy_reads_total"),
+            Sum(text, "sas_search_index_reloads_total"));
     }
 
     public ServerStats Minus(ServerStats before) => new(CpuSeconds - before.CpuSeconds, AllocatedBytes - before.AllocatedBytes,
-        PauseSeconds - before.PauseSeconds, Gen0 - before.Gen0, Gen1 - before.Gen1, Gen2 - before.Gen2, TerritoryReads - before.TerritoryReads);
+        PauseSeconds - before.PauseSeconds, Gen0 - before.Gen0, Gen1 - before.Gen1, Gen2 - before.Gen2, TerritoryReads - before.TerritoryReads, IndexReloads - before.IndexReloads);
 
     /// <summary>The sum of a series over its labels (CPU time comes per mode, user and system).</summary>
     private static double Sum(string scrape, string series, string? label = null) =>
