@@ -74,6 +74,18 @@ public sealed class StatementCachingConnectionTests : IDisposable
     }
 
     [Fact]
+    public void Once_full_the_kept_statements_start_afresh_so_a_text_in_use_is_kept_again()
+    {
+        for (var i = 0; i <= StatementCachingConnection.MaxStatements; i++) c.ExecuteScalar<long>($"SELECT {i}");
+        Assert.InRange(c.Kept, 1, 2); // the set started afresh (the table's creation, then 256 texts)
+        const string hot = "SELECT COUNT(*) FROM t";
+        c.ExecuteScalar<long>(hot);
+        var reused = c.Reused;
+        c.ExecuteScalar<long>(hot);
+        Assert.Equal(reused + 1, c.Reused);
+    }
+
+    [Fact]
     public void A_failed_statement_leaves_the_next_run_of_its_text_sound()
     {
         c.Execute("INSERT INTO t (id, name) VALUES (1, 'a')");

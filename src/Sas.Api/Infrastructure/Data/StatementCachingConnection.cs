@@ -14,7 +14,10 @@ namespace Sas.Api.Infrastructure.Data;
 /// </summary>
 public sealed class StatementCachingConnection(string connectionString) : PrefixedSqliteConnection(connectionString)
 {
-    /// <summary>Far above the writer's distinct texts; past it a text runs on a command of its own, as before.</summary>
+    /// <summary>
+    /// Above the writer's steady texts (multi-row inserts make one text per row count); reaching it starts the set afresh,
+    /// so texts seen once long ago never keep out the ones in use.
+    /// </summary>
     public const int MaxStatements = 256;
 
     private readonly Dictionary<string, SqliteCommand> idle = new(StringComparer.Ordinal);
@@ -44,8 +47,18 @@ public sealed class StatementCachingConnection(string connectionString) : Prefix
     {
         command.Parameters.Clear();
         command.Transaction = null;
-        // A reader still open holds the statement; a text already kept, or too many, is not kept twice.
-        if (reader is { IsClosed: false } || idle.Count >= MaxStatements || !idle.TryAdd(command.CommandText, command)) command.Dispose();
+        // A reader still open holds the statement, and a text already kept is not kept twice.
+        if (reader is { IsClosed: false } || idle.ContainsKey(command.CommandText))
+        {
+            command.Dispose();
+            return;
+        }
+        if (idle.Count >= MaxStatements)
+        {
+            foreach (var old in idle.Values) old.Dispose();
+            idle.Clear();
+        }
+        idle.Add(command.CommandText, command);
     }
 
     protected override void Dispose(bool disposing)
