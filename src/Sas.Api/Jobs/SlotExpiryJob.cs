@@ -40,10 +40,12 @@ public sealed class SlotExpiryJob(Db db, TimeProvider clock, Outbox outbox, ILog
     /// </summary>
     private async Task PruneSlotChangesAsync(CancellationToken ct)
     {
-        if (!Search.SlotFeed.Supports(db.Provider)) return;
-        var prune = new Search.SlotFeed(db.Dialect, db.Provider).Prune;
+        if (prune is null) return;
         while (!ct.IsCancellationRequested && await db.ExecuteAsync(prune, new { batch = BatchSize * 10 }, ct) == BatchSize * 10) { }
     }
+
+    /// <summary>Null on SQL Server, which has no change feed.</summary>
+    private readonly string? prune = Search.SlotFeed.Supports(db.Provider) ? new Search.SlotFeed(db.Dialect, db.Provider).Prune : null;
 
     private sealed record Expired(long Id, string Rpps, string SectorCode, DateTime StartUtc, DateTime EndUtc);
 

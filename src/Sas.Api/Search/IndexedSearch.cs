@@ -43,8 +43,6 @@ public sealed class IndexedSearch(Db db, TimeProvider clock, Infrastructure.Tele
     private DbConnection? own;
     private DbCommand? changes;
 
-    public SlotIndex Index => index;
-
     /// <summary>GP and site text held (sites of GPs whose text this node read and no change dropped since).</summary>
     public int SitesKept => sites.Values.Sum(x => x.Length);
 
@@ -74,28 +72,26 @@ public sealed class IndexedSearch(Db db, TimeProvider clock, Infrastructure.Tele
         }
 
         var found = index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit);
+        var rows = RowsOf(found, q.Sectors, out var missing);
+        if (missing is null) return rows;
+        await FillSitesAsync(missing, ct);
+        // A site removed with a live slot cannot happen (the GP's write refuses it); the join dropped such a row too.
+        return RowsOf(found, q.Sectors, out _);
+    }
+
+    /// <summary>The rows found with their GP and site text; the GPs whose text this node lacks are left out and named.</summary>
+    private List<SearchRow> RowsOf(List<(IndexedSlot Slot, int Branch)> found, IReadOnlyList<SectorBound> sectors, out List<string>? missing)
+    {
         var rows = new List<SearchRow>(found.Count);
-        List<string>? missing = null;
+        missing = null;
         for (var i = 0; i < found.Count; i++)
         {
             var (s, branch) = found[i];
-            if (SiteOf(s) is { } site) rows.Add(Row(s, branch, site));
+            if (SiteOf(s) is { } site)
+                rows.Add(new SearchRow(s.Id, sectors[branch].Sector, s.StartUtc, s.EndUtc, s.Modality, s.Status, s.HoldExpiresAt, site));
             else (missing ??= []).Add(s.Rpps);
         }
-        if (missing is null) return rows;
-
-        await FillSitesAsync(missing, ct);
-        rows.Clear();
-        for (var i = 0; i < found.Count; i++)
-        {
-            // A site removed with a live slot cannot happen (the GP's write refuses it); the join dropped such a row too.
-            var (s, branch) = found[i];
-            if (SiteOf(s) is { } site) rows.Add(Row(s, branch, site));
-        }
         return rows;
-
-        SearchRow Row(IndexedSlot s, int branch, GpSite site) =>
-            new(s.Id, q.Sectors[branch].Sector, s.StartUtc, s.EndUtc, s.Modality, s.Status, s.HoldExpiresAt, site);
     }
 
     private bool Covers(DateTime from, DateTime until) =>
@@ -170,7 +166,7 @@ public sealed class IndexedSearch(Db db, TimeProvider clock, Infrastructure.Tele
     private async Task ReloadAsync(DateTime from, DateTime until)
     {
         var reading = clock.GetTimestamp();
-        var next = await ReadAsync(c => SlotFeed.HorizonAsync(c, feed.Horizon));
+        var next = await ReadAsync(feed.HorizonAsync);
         var range = await ReadAsync(c => feed.RangeAsync(c, from, until + ReadAhead));
         index.Clear();
         sites.Clear();

@@ -30,17 +30,17 @@ public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
         ? $"{XMin}; SELECT seq, slot_id, rpps, tx FROM slot_changes WHERE tx >= @horizon ORDER BY seq LIMIT {MaxChanges + 1}"
         : $"SELECT seq, slot_id, rpps, seq FROM slot_changes WHERE seq >= @horizon ORDER BY seq LIMIT {MaxChanges + 1}";
 
-    private readonly string columns = $"""
-        SELECT id, sector_code, start_utc, end_utc, rpps, site_id, {Rows.ModalityCode("modality")}, {Rows.StatusCode("status")}, hold_expires_at, held_by
-          FROM slots
-        """;
+    private const string Columns = "id, sector_code, start_utc, end_utc, rpps, site_id";
 
-    public string Slots => $"{columns} WHERE {d.InList("id", "@ids")}";
+    private static readonly string Selected =
+        $"SELECT {Columns}, {Rows.ModalityCode("modality")}, {Rows.StatusCode("status")}, hold_expires_at, held_by FROM slots";
+
+    public string Slots { get; } = $"{Selected} WHERE {d.InList("id", "@ids")}";
 
     /// <summary>The slots a search can find starting in [from, until): the partial index's rows, by start.</summary>
-    public string Range => $"{columns} WHERE status IN ('available', 'held') AND start_utc >= @from AND start_utc < @until";
+    public string Range { get; } = $"{Selected} WHERE status IN ('available', 'held') AND start_utc >= @from AND start_utc < @until";
 
-    public string Sites => $"""
+    public string Sites { get; } = $"""
         SELECT ps.rpps, ps.site_id, ps.version, p.first_name, p.last_name, ps.name, ps.address, ps.commune
           FROM practitioner_sites ps
           JOIN practitioners p ON p.rpps = ps.rpps
@@ -48,12 +48,11 @@ public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
         """;
 
     /// <summary>The feed's rows older than an hour by the database's clock (the expiry job, in batches).</summary>
-    public string Prune => d.DeleteBatch("slot_changes", provider == DatabaseProvider.PostgreSql
+    public string Prune { get; } = d.DeleteBatch("slot_changes", provider == DatabaseProvider.PostgreSql
         ? "changed_at < now() - interval '1 hour'"
         : "changed_at < strftime('%Y-%m-%d %H:%M:%f', 'now', '-1 hour')", "@batch");
 
-    public static async Task<long> HorizonAsync(DbConnection c, string sql) =>
-        await c.ExecuteScalarAsync<long>(sql);
+    public Task<long> HorizonAsync(DbConnection c) => c.ExecuteScalarAsync<long>(Horizon);
 
     /// <summary>The next horizon and the changes at or past <paramref name="horizon"/>; null when there are too many.</summary>
     public async Task<(long Horizon, List<SlotChange>? Changes)> ChangesAsync(DbCommand command, long horizon)
@@ -83,10 +82,7 @@ public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
     {
         var command = c.CreateCommand();
         command.CommandText = Changes;
-        var horizon = command.CreateParameter();
-        horizon.ParameterName = "@horizon";
-        horizon.DbType = System.Data.DbType.Int64;
-        command.Parameters.Add(horizon);
+        Parameters.Add(command, "@horizon", 0L); // set by each read
         return command;
     }
 

@@ -23,16 +23,6 @@ public sealed class SlotIndex
     private readonly Dictionary<string, List<IndexedSlot>> bySector = new(StringComparer.Ordinal);
     private readonly ReaderWriterLockSlim gate = new();
 
-    public int Count
-    {
-        get
-        {
-            gate.EnterReadLock();
-            try { return byId.Count; }
-            finally { gate.ExitReadLock(); }
-        }
-    }
-
     /// <summary>
     /// Sets each slot to what the database now says: kept if it is there, in a state a search finds and starts in the
     /// range the index covers, [<paramref name="from"/>, <paramref name="until"/>); otherwise dropped.
@@ -43,10 +33,7 @@ public sealed class SlotIndex
         try
         {
             foreach (var id in ids)
-            {
-                if (byId.Remove(id, out var old)) Remove(old);
-                if (current.TryGetValue(id, out var now) && IndexedSlot.Kept(now.Status) && now.StartUtc >= from && now.StartUtc < until) Add(now);
-            }
+                Put(id, current.TryGetValue(id, out var now) && now.StartUtc >= from && now.StartUtc < until ? now : null);
         }
         finally { gate.ExitWriteLock(); }
     }
@@ -57,13 +44,16 @@ public sealed class SlotIndex
         gate.EnterWriteLock();
         try
         {
-            foreach (var slot in slots)
-            {
-                if (byId.Remove(slot.Id, out var old)) Remove(old);
-                if (IndexedSlot.Kept(slot.Status)) Add(slot);
-            }
+            foreach (var slot in slots) Put(slot.Id, slot);
         }
         finally { gate.ExitWriteLock(); }
+    }
+
+    /// <summary>Under the write lock: drops what the index held for the slot, and keeps <paramref name="slot"/> if a search can find it.</summary>
+    private void Put(long id, IndexedSlot? slot)
+    {
+        if (byId.Remove(id, out var old)) Remove(old);
+        if (slot is not null && IndexedSlot.Kept(slot.Status)) Add(slot);
     }
 
     public void Clear()
