@@ -17,12 +17,13 @@ public class PrefixedSqliteConnection(string connectionString) : SqliteConnectio
         Transaction = Transaction,
     };
 
-    private sealed class PrefixedCommand : SqliteCommand
+    /// <summary>A command whose parameters are named as the SQL names them (the writer's cache gathers its parameters on one).</summary>
+    internal sealed class PrefixedCommand : SqliteCommand
     {
         public override SqliteParameter CreateParameter() => new PrefixedParameter();
     }
 
-    internal sealed class PrefixedParameter : SqliteParameter
+    private sealed class PrefixedParameter : SqliteParameter
     {
         private static readonly ConcurrentDictionary<string, string> Prefixed = new(StringComparer.Ordinal);
 
