@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Sas.Api;
 using Sas.Api.Infrastructure;
 
@@ -8,6 +9,9 @@ var app = builder.Build();
 try
 {
     await app.InitialiseAsync();
+    app.UseSasPipeline();
+    app.MapSasEndpoints();
+    await app.StartAsync(); // validates every options section marked ValidateOnStart
 }
 catch (StartupRefusedException refused)
 {
@@ -15,9 +19,12 @@ catch (StartupRefusedException refused)
     Console.Error.WriteLine(refused.InnerException is null ? refused.Message : $"{refused.Message} ({refused.InnerException.GetType().Name})");
     return 1;
 }
-app.UseSasPipeline();
-app.MapSasEndpoints();
-app.Run();
+catch (OptionsValidationException invalid)
+{
+    Console.Error.WriteLine("Refusing to start: " + string.Join(" ", invalid.Failures));
+    return 1;
+}
+await app.WaitForShutdownAsync();
 return 0;
 
 /// <summary>Visible to WebApplicationFactory in the tests.</summary>

@@ -71,6 +71,7 @@ public static class Startup
         services.AddSasAuth();
         services.AddSasOpenApi();
         services.AddSasSecurity();
+        services.AddSasProxies();
         builder.AddSasJobs();
         builder.AddSasFhir();
         builder.AddSasConsole();
@@ -130,6 +131,7 @@ public static class Startup
     public static WebApplication UseSasPipeline(this WebApplication app)
     {
         app.UseSasSecurityHeaders();
+        app.UseSasForwardedHeaders();
         app.UseSasProblems();
         app.UseSasSecurity();
         // Only under /swagger: both middlewares match every request's path against their own patterns, at half a

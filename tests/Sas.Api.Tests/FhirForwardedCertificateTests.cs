@@ -19,7 +19,7 @@ public abstract class ForwardingApiFactory : KestrelSasApiFactory
         new("Fhir:Mtls:AllowedCommonNames:0", TestCertificates.PlatformCn),
         new("Fhir:Mtls:AllowedOrganizationalUnits:0", TestCertificates.PlatformOu),
         new("Fhir:Mtls:ForwardedCertificateHeader", Header),
-        new("Fhir:Mtls:TrustedProxies:0", Proxy),
+        new("ForwardedHeaders:KnownProxies:0", Proxy),
     ];
 
     protected override void Dispose(bool disposing)
@@ -63,5 +63,29 @@ public class FhirForwardedCertificateTests(LocalProxyApi viaProxy, RemoteProxyAp
     public async Task The_same_header_from_anyone_else_is_ignored()
     {
         await (await Query(direct)).ExpectFhir<OperationOutcome>(HttpStatusCode.Unauthorized);
+    }
+}
+
+/// <summary>
+/// The reported bypass: the host's own forwarded-headers step (<c>ASPNETCORE_FORWARDEDHEADERS_ENABLED</c>) rewrote the
+/// caller's address from <c>X-Forwarded-For</c>, sent by anyone, before the certificate's proxy check read it.
+/// </summary>
+public sealed class SpoofedProxyApi : ForwardingApiFactory
+{
+    protected override string Proxy => "10.9.9.9";
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [.. base.Settings, new("ForwardedHeaders_Enabled", "true")];
+}
+
+public class FhirSpoofedProxyTests(SpoofedProxyApi api) : IClassFixture<SpoofedProxyApi>
+{
+    [Fact]
+    public async Task A_caller_naming_the_proxy_in_x_forwarded_for_is_not_the_proxy()
+    {
+        using var client = api.Outside();
+        client.DefaultRequestHeaders.Add(ForwardingApiFactory.Header, Convert.ToBase64String(api.Pki.Platform.RawData));
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", "10.9.9.9");
+        var answer = await client.GetAsync("/fhir/Slot?_count=1");
+        await answer.ExpectFhir<OperationOutcome>(HttpStatusCode.Unauthorized);
     }
 }

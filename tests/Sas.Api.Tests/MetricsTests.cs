@@ -77,27 +77,58 @@ public class MetricsTests(WebhookTests.Api api) : IClassFixture<WebhookTests.Api
 
 }
 
-/// <summary><c>Metrics:Port</c>: the scrape answers on that port only, without credentials, for a scraper inside the network.</summary>
+/// <summary>
+/// <c>Metrics:Port</c>: the scrape answers on that port only, without credentials, for a scraper inside the network. On
+/// real sockets: which port a request came in on is the connection's, never its <c>Host</c> header (anyone writes that).
+/// </summary>
 [Collection(nameof(TelemetryCollection))]
 public class MetricsPortTests(MetricsPortTests.Api api) : IClassFixture<MetricsPortTests.Api>
 {
     public sealed class Api : SasApiFactory
     {
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Metrics:Port", "9464")];
+        public int PublicPort { get; } = FreePort();
+        public int MetricsPort { get; } = FreePort();
+
+        public Api()
+        {
+            UseKestrel(k =>
+            {
+                k.Listen(IPAddress.Loopback, PublicPort);
+                k.Listen(IPAddress.Loopback, MetricsPort);
+            });
+            StartServer();
+        }
+
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Metrics:Port", MetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+        private static int FreePort()
+        {
+            using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
     }
 
-    private async Task<HttpResponseMessage> Scrape(string host, string? key = null)
+    private static async Task<HttpResponseMessage> Scrape(int port, string host, string? key = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        using var client = new HttpClient();
+        var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/metrics");
         request.Headers.Host = host;
         if (key is not null) request.Headers.Add("X-Api-Key", key);
-        return await api.CreateClient().SendAsync(request);
+        return await client.SendAsync(request);
     }
 
     [Fact]
     public async Task The_scrape_answers_anonymously_on_its_port_and_nowhere_else()
     {
-        Assert.Equal(HttpStatusCode.OK, (await Scrape("localhost:9464")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await Scrape("localhost:5080", SasApiFactory.AdminKey)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Scrape(api.MetricsPort, $"localhost:{api.MetricsPort}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Scrape(api.PublicPort, $"localhost:{api.PublicPort}", SasApiFactory.AdminKey)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_public_port_does_not_answer_the_scrape_for_a_host_header_naming_the_metrics_port()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await Scrape(api.PublicPort, $"x:{api.MetricsPort}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Scrape(api.PublicPort, $"localhost:{api.MetricsPort}", SasApiFactory.AdminKey)).StatusCode);
     }
 }

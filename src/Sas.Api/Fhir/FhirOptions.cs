@@ -59,17 +59,11 @@ public sealed class MtlsOptions
     public bool? CheckRevocation { get; set; }
 
     /// <summary>
-    /// Behind a TLS-terminating proxy: the header in which it forwards the client certificate (PEM or
-    /// base64 DER). Only set it when the API cannot be reached except through that proxy.
+    /// Behind a TLS-terminating proxy: the header in which it forwards the client certificate (PEM or base64 DER). Read
+    /// only from the proxies of <c>ForwardedHeaders:KnownProxies</c>/<c>KnownNetworks</c>, judged by the TCP peer; from
+    /// anyone else it is dropped (the platform's certificate is public). Production refuses it without known proxies.
     /// </summary>
     public string? ForwardedCertificateHeader { get; set; }
-
-    /// <summary>
-    /// The addresses of the proxies allowed to send <see cref="ForwardedCertificateHeader"/>. From anyone else the header
-    /// is dropped: the platform's certificate is public, so anyone reaching Kestrel directly could otherwise send it.
-    /// Production refuses to start with the header set and this list empty.
-    /// </summary>
-    public string[] TrustedProxies { get; set; } = [];
 
     public bool Enabled => TrustedCaFiles.Length > 0;
 }

@@ -65,12 +65,13 @@ public static class FhirSetup
         var mtls = app.Services.GetRequiredService<FhirOptions>().Mtls;
         if (string.IsNullOrWhiteSpace(mtls.ForwardedCertificateHeader)) return app;
         var header = mtls.ForwardedCertificateHeader;
-        var proxies = mtls.TrustedProxies.Select(p => System.Net.IPAddress.Parse(p.Trim())).ToArray();
+        var proxies = app.Services.GetRequiredService<Infrastructure.Security.ProxyOptions>();
         app.Use((http, next) =>
         {
-            // Only a configured proxy vouches for a client certificate; anyone else's header is dropped before it is read.
-            var from = http.Connection.RemoteIpAddress;
-            if (from is null || !proxies.Any(p => p.Equals(from.IsIPv4MappedToIPv6 ? from.MapToIPv4() : from))) http.Request.Headers.Remove(header);
+            // Only a known proxy vouches for a client certificate, judged by the TCP peer: the caller's address as a
+            // forwarded-headers step leaves it comes from X-Forwarded-For, which anyone writes. Anyone else's header is
+            // dropped before it is read.
+            if (!proxies.IsProxy(Infrastructure.Security.TcpPeerFeature.Of(http))) http.Request.Headers.Remove(header);
             // The proxy that forwards a client certificate terminated TLS for it: the client's request was https
             // (the certificate handler looks at client certificates of https requests only).
             else if (http.Request.Headers.ContainsKey(header)) http.Request.Scheme = Uri.UriSchemeHttps;

@@ -80,6 +80,9 @@ public static class SecuritySetup
         // Demo data creates publicly known API keys: only on a developer's machine, whatever the environment is called.
         if (config.GetValue("Sas:DemoData", false) && !app.Environment.IsDevelopment())
             throw new StartupRefusedException($"Refusing to start: Sas:DemoData is on in {app.Environment.EnvironmentName}. Demo data creates publicly known API keys and is for Development only; set Sas:DemoData=false.");
+        // Renamed: a deployment still naming its proxies under the old key would silently lose its certificate forwarding.
+        if (config.GetSection("Fhir:Mtls:TrustedProxies").Exists())
+            throw new StartupRefusedException("Refusing to start: Fhir:Mtls:TrustedProxies is replaced by ForwardedHeaders:KnownProxies (or KnownNetworks): move the proxies' addresses there.");
         var jwt = app.Services.GetRequiredService<JwtOptions>();
         if (jwt.SigningKeys.Length > 0 && string.IsNullOrWhiteSpace(jwt.Authority) && string.IsNullOrWhiteSpace(jwt.Issuer))
             throw new StartupRefusedException("Refusing to start: Auth:Jwt:SigningKeys is set without Auth:Jwt:Issuer; tokens are checked for their issuer.");
@@ -98,10 +101,10 @@ public static class SecuritySetup
             problems.Add("Fhir:SiteIdentifierSystem is the placeholder: set the editor's OID or URL registered with the ANS.");
         if (mtls.Enabled && (mtls.AllowedCommonNames.Length == 0 || mtls.AllowedOrganizationalUnits.Length == 0))
             problems.Add("Fhir:Mtls:TrustedCaFiles is set but AllowedCommonNames or AllowedOrganizationalUnits is empty: the SAS platform could never connect.");
-        if (!string.IsNullOrWhiteSpace(mtls.ForwardedCertificateHeader) && mtls.TrustedProxies.Length == 0)
-            problems.Add("Fhir:Mtls:ForwardedCertificateHeader is set but Fhir:Mtls:TrustedProxies is empty: anyone could send the platform's certificate in that header.");
-        foreach (var proxy in mtls.TrustedProxies.Where(p => !System.Net.IPAddress.TryParse(p.Trim(), out _)))
-            problems.Add($"Fhir:Mtls:TrustedProxies names '{proxy}', which is not an IP address.");
+        if (!string.IsNullOrWhiteSpace(mtls.ForwardedCertificateHeader) && !app.Services.GetRequiredService<ProxyOptions>().Any)
+            problems.Add("Fhir:Mtls:ForwardedCertificateHeader is set but ForwardedHeaders:KnownProxies and KnownNetworks are empty: anyone could send the platform's certificate in that header.");
+        if (config.GetValue(Proxies.HostForwardingSetting, false))
+            problems.Add("ASPNETCORE_FORWARDEDHEADERS_ENABLED is true: it reads X-Forwarded-For from anyone. Name the proxies in ForwardedHeaders:KnownProxies (or KnownNetworks) instead.");
         foreach (var file in mtls.TrustedCaFiles.Where(f => !File.Exists(f)))
             problems.Add($"Fhir:Mtls:TrustedCaFiles names '{file}', which does not exist.");
         if (problems.Count > 0) throw new StartupRefusedException("Refusing to start: " + string.Join(" ", problems));

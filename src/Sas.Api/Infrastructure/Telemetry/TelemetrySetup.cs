@@ -10,7 +10,10 @@ public sealed class MetricsOptions
 {
     public bool Enabled { get; set; } = true;
     public string Path { get; set; } = "/metrics";
-    /// <summary>When set, the endpoint answers only on this port (add it to the listening URLs), without credentials, for a scraper inside the network; otherwise it is admin-only.</summary>
+    /// <summary>
+    /// When set, the endpoint answers only to connections accepted on this port (add it to the listening URLs), without
+    /// credentials, for a scraper inside the network; otherwise it is admin-only.
+    /// </summary>
     public int? Port { get; set; }
 }
 
@@ -52,9 +55,14 @@ public static class TelemetrySetup
     {
         var options = app.Services.GetRequiredService<MetricsOptions>();
         if (!options.Enabled) return app;
-        var endpoint = app.MapPrometheusScrapingEndpoint(options.Path);
-        if (options.Port is { } port) endpoint.RequireHost($"*:{port}").AllowAnonymous();
-        else endpoint.RequireAuthorization(Policies.Admin);
+        if (options.Port is { } port)
+        {
+            // The port the connection came in on, as the server accepted it: RequireHost matched the Host header, which
+            // any caller of the public port could set to the metrics port's.
+            var path = new PathString(options.Path);
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(http => http.Connection.LocalPort == port && http.Request.Path == path);
+        }
+        else app.MapPrometheusScrapingEndpoint(options.Path).RequireAuthorization(Policies.Admin);
         return app;
     }
 }
