@@ -189,4 +189,21 @@ public class AuthTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         await (await api.WithToken(Token(Roles.Admin, [], key: new byte[32])).GetAsync("/v1/sectors")).ExpectProblem(HttpStatusCode.Unauthorized, "unauthenticated");
         await (await api.WithToken(Token(Roles.Admin, [], audience: "someone-else")).GetAsync("/v1/sectors")).ExpectProblem(HttpStatusCode.Unauthorized, "unauthenticated");
     }
+
+    /// <summary>A role the API does not know, or several: <see cref="Caller"/> reads one role, and policies would accept any of several.</summary>
+    [Fact]
+    public async Task A_token_with_an_unknown_role_or_several_roles_is_refused()
+    {
+        await (await api.WithToken(Token("sas_platform", [])).GetAsync("/v1/sectors")).ExpectProblem(HttpStatusCode.Unauthorized, "unauthenticated");
+        await (await api.WithToken(Token("superuser", [])).GetAsync("/v1/sectors")).ExpectProblem(HttpStatusCode.Unauthorized, "unauthenticated");
+        var twoRoles = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "https://idp.test",
+            Audience = "sas-booking-api",
+            Expires = DateTime.UtcNow.AddMinutes(10),
+            Claims = new Dictionary<string, object> { ["sub"] = "two-hats", ["role"] = new[] { Roles.Regulator, Roles.Admin } },
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(SasApiFactory.JwtKey), SecurityAlgorithms.HmacSha256),
+        });
+        await (await api.WithToken(twoRoles).GetAsync("/v1/sectors")).ExpectProblem(HttpStatusCode.Unauthorized, "unauthenticated");
+    }
 }

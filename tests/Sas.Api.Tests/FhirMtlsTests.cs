@@ -128,6 +128,17 @@ public sealed class FhirMtlsTests(MtlsApiFactory api) : IClassFixture<MtlsApiFac
         admin.DefaultRequestHeaders.Add("X-Api-Key", SasApiFactory.AdminKey);
         await (await admin.GetAsync(await Query())).ExpectFhir<OperationOutcome>(HttpStatusCode.Forbidden); // Fhir:AllowApiKeys is off
     }
+
+    /// <summary>The platform is the holder of its certificate: a token claiming the platform's role is not the platform.</summary>
+    [Fact]
+    public async Task A_token_with_the_platforms_role_does_not_open_fhir()
+    {
+        var client = api.Tls(null);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AuthTests.Token("sas_platform", []));
+        var answer = await client.GetAsync(await Query());
+        Assert.True(answer.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden, $"got {(int)answer.StatusCode}");
+        await answer.ExpectFhir<OperationOutcome>(answer.StatusCode);
+    }
 }
 
 /// <summary>Only the issuing CA configured, not its root.</summary>

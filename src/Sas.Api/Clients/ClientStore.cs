@@ -44,6 +44,12 @@ public sealed class ClientStore(Db db, TimeProvider clock, KeyCache keys, Infras
     public long DatabaseLookups => Interlocked.Read(ref lookups);
     private long lookups;
 
+    /// <summary>Whether this node found this key valid lately (<see cref="KeyCache.KnownValidLifetime"/>).</summary>
+    public bool IsKnownValid(string hash) => keys.IsKnownValid(hash);
+
+    /// <summary>Whether this key was looked up and not found a moment ago.</summary>
+    public bool IsKnownMiss(string hash) => keys.IsKnownMiss(hash);
+
     public async Task<ClientIdentity?> FindByKeyHashAsync(string hash, CancellationToken ct)
     {
         if (keys.TryGet(hash, out var cached)) return cached;

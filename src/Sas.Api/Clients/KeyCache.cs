@@ -15,8 +15,15 @@ public sealed class KeyCache(TimeProvider clock, TimeSpan lifetime)
 {
     private const int MaxEntries = 10_000;
     public static readonly TimeSpan MissLifetime = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a key found valid is remembered as one (its hash only, not its client): it passes the limit on failed
+    /// keys of its address (a NAT, an integration server with one stale worker). Authentication still looks it up.
+    /// </summary>
+    public static readonly TimeSpan KnownValidLifetime = TimeSpan.FromHours(24);
     private readonly ConcurrentDictionary<string, (ClientIdentity Identity, DateTimeOffset Until)> entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> misses = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> valid = new(StringComparer.Ordinal);
     private long generation;
 
     /// <summary>Read before looking a key up in the database, and given back to <see cref="Add"/>.</summary>
@@ -41,16 +48,21 @@ public sealed class KeyCache(TimeProvider clock, TimeSpan lifetime)
     /// </summary>
     public void Add(string hash, ClientIdentity identity, long readAt)
     {
-        if (lifetime <= TimeSpan.Zero) return;
         lock (entries)
         {
             if (readAt != Generation) return;
+            if (valid.Count >= MaxEntries) valid.Clear();
+            valid[hash] = clock.GetUtcNow() + KnownValidLifetime;
+            if (lifetime <= TimeSpan.Zero) return;
             if (entries.Count >= MaxEntries) entries.Clear();
             entries[hash] = (identity, clock.GetUtcNow() + lifetime);
         }
     }
 
     /// <summary>Whether this hash was looked up and not found a moment ago.</summary>
+    public bool IsKnownValid(string hash) =>
+        (entries.TryGetValue(hash, out var entry) && entry.Until > clock.GetUtcNow()) || (valid.TryGetValue(hash, out var until) && until > clock.GetUtcNow());
+
     public bool IsKnownMiss(string hash)
     {
         if (!misses.TryGetValue(hash, out var until)) return false;

@@ -38,10 +38,11 @@ public static class FhirSetup
         builder.Logging.AddFilter("Microsoft.AspNetCore.Authentication.Certificate", LogLevel.Error);
         services.AddAuthorizationBuilder().AddPolicy(Policy, p => p
             .AddAuthenticationSchemes(PlatformCertificates.SchemeName, AuthSetup.Selector)
-            .RequireAssertion(ctx =>
-                ctx.User.HasClaim(SasClaims.Role, PlatformCertificates.Role)
-                || (ctx.User.HasClaim(SasClaims.Role, Roles.Admin)
-                    && ctx.Resource is HttpContext http && http.RequestServices.GetRequiredService<FhirOptions>().AllowApiKeys)));
+            .RequireAssertion(ctx => ctx.User.Identities.Any(identity =>
+                // The platform's role only as the certificate handler gave it, never as a token or anything else claims it.
+                (identity.AuthenticationType == PlatformCertificates.SchemeName && identity.HasClaim(SasClaims.Role, PlatformCertificates.Role))
+                || (identity.AuthenticationType == ApiKeyAuthenticationHandler.SchemeName && identity.HasClaim(SasClaims.Role, Roles.Admin)
+                    && ctx.Resource is HttpContext http && http.RequestServices.GetRequiredService<FhirOptions>().AllowApiKeys))));
 
         // Ask TLS clients for a certificate (without requiring one: other routes use API keys). Kestrel must not
         // judge it against the machine's store; the certificate handler does, against the configured CAs only.

@@ -83,6 +83,7 @@ public static class AuthSetup
                 OnTokenValidated = ctx =>
                 {
                     if (!NormaliseJwtClaims(ctx.Principal!)) ctx.Fail("The token names no client: it needs client_id, azp or sub.");
+                    else if (!HasOneKnownRole(ctx.Principal!)) ctx.Fail("The token must carry exactly one role this API knows.");
                     return Task.CompletedTask;
                 },
             };
@@ -121,6 +122,16 @@ public static class AuthSetup
             foreach (var item in items) identity.AddClaim(new Claim(SasClaims.Scope, item));
         }
         return true;
+    }
+
+    /// <summary>
+    /// Exactly one role, and one of <see cref="Roles.All"/>: <see cref="Caller"/> reads one role, and a policy would
+    /// accept any of several; a role the API does not know (the platform's, which only its certificate gives) opens nothing.
+    /// </summary>
+    private static bool HasOneKnownRole(ClaimsPrincipal principal)
+    {
+        var roles = principal.FindAll(SasClaims.Role).SelectMany(ScopeItems).ToList();
+        return roles.Count == 1 && Roles.IsKnown(roles[0]);
     }
 
     /// <summary>A scope claim's items: one item, a space-separated string or a JSON array (tokens carry all three).</summary>
