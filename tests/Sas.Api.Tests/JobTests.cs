@@ -32,6 +32,58 @@ public class JobTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         Assert.Equal("30 3 * * *", jobs["stats:recompute"].Cron);
         Assert.Equal("Europe/Paris", jobs["stats:recompute"].TimeZoneId);
         Assert.All(jobs.Values.Where(j => j.Id is not ("stats:recompute" or "patients:purge")), j => Assert.Equal("UTC", j.TimeZoneId));
+        Assert.Equal(JobsSetup.DeliveriesQueue, jobs["notifications:dispatch"].Job.Queue);
+        Assert.All(jobs.Values.Where(j => j.Id != "notifications:dispatch"), j => Assert.Equal(JobsSetup.MaintenanceQueue, j.Job.Queue ?? JobsSetup.MaintenanceQueue));
+    }
+
+    /// <summary>Stands in for a dispatch run stuck on a receiver: it holds its worker until released.</summary>
+    public static class StuckDelivery
+    {
+        public static readonly SemaphoreSlim Release = new(0);
+
+        public static void Run() => Release.Wait(TimeSpan.FromMinutes(2));
+    }
+
+    /// <summary>
+    /// Deliveries have workers of their own: with every one of them held by a receiver, the slot expiry (and every other
+    /// maintenance job) still runs, and the dispatch asked for meanwhile waits in the deliveries queue, then runs. On a real
+    /// Hangfire server; Hangfire keeps its own time, so this waits (at most 60 s) for its workers.
+    /// </summary>
+    [Fact]
+    public async Task Maintenance_jobs_run_while_every_delivery_worker_is_held_by_a_receiver()
+    {
+        using var node = new JobNode();
+        _ = node.CreateClient();
+        var storage = node.Services.GetRequiredService<JobStorage>();
+        var client = new BackgroundJobClient(storage);
+        var stuck = Enumerable.Range(0, 2).Select(_ => client.Enqueue(JobsSetup.DeliveriesQueue, () => StuckDelivery.Run())).ToList();
+        try
+        {
+            await Until(() => stuck.All(id => State(storage, id) == "Processing"), "the stuck deliveries to start");
+            node.Services.GetRequiredService<DispatchTrigger>().Now();
+            var expiry = client.Enqueue<SlotExpiryJob>(j => j.RunAsync(CancellationToken.None));
+            await Until(() => State(storage, expiry) == "Succeeded", "the expiry to run");
+            Assert.Equal(1, storage.GetMonitoringApi().EnqueuedCount(JobsSetup.DeliveriesQueue)); // the dispatch waits its turn
+        }
+        finally { StuckDelivery.Release.Release(2); }
+        await Until(() => storage.GetMonitoringApi().EnqueuedCount(JobsSetup.DeliveriesQueue) == 0 && storage.GetMonitoringApi().ProcessingCount() == 0,
+            "the dispatch to run once the deliveries' workers are free");
+    }
+
+    private static string? State(JobStorage storage, string id)
+    {
+        using var connection = storage.GetConnection();
+        return connection.GetStateData(id)?.Name;
+    }
+
+    private static async Task Until(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"waited 60 s for {what}");
+            await Task.Delay(50);
+        }
     }
 
     [Theory]
@@ -58,7 +110,12 @@ public class JobTests(SasApiFactory api) : IClassFixture<SasApiFactory>
 
     private sealed class JobNode : SasApiFactory
     {
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [KeyValuePair.Create<string, string?>("Jobs:Enabled", "true")];
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+        [
+            KeyValuePair.Create<string, string?>("Jobs:Enabled", "true"),
+            KeyValuePair.Create<string, string?>("Jobs:DeliveryWorkers", "2"),
+            KeyValuePair.Create<string, string?>("Jobs:MaintenanceWorkers", "1"),
+        ];
     }
 
     [Fact]

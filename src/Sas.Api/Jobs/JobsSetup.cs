@@ -13,9 +13,17 @@ namespace Sas.Api.Jobs;
 /// Durable state is in our own tables (slot status, outbox, deliveries), so losing Hangfire's
 /// in-memory queue loses nothing that the next recurring run does not redo.
 /// <c>Jobs:Enabled=false</c> makes an API-only node: it can enqueue, it runs nothing.
+/// Deliveries (webhooks, the SAS platform) have a queue and workers of their own: receivers are outside our control,
+/// and however slow they are, the expiry, the statistics and the purge never wait behind them.
 /// </summary>
 public static class JobsSetup
 {
+    /// <summary>The queue of <see cref="NotificationDispatchJob"/>, served by its own workers.</summary>
+    public const string DeliveriesQueue = "deliveries";
+
+    /// <summary>Every other job's queue (Hangfire's default).</summary>
+    public const string MaintenanceQueue = "default";
+
     /// <summary>Every recurring job: id, cron, time zone. Retry counts are on the job methods.</summary>
     public static readonly (string Id, string Cron, TimeZoneInfo TimeZone)[] Schedule =
     [
@@ -64,8 +72,23 @@ public static class JobsSetup
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UseLogProvider(new HangfireLogProvider(sp.GetRequiredService<ILoggerFactory>())));
-        if (builder.Configuration.GetValue("Jobs:Enabled", true))
-            services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount));
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var jobs = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        if (jobs.Enabled)
+        {
+            services.AddHangfireServer(o =>
+            {
+                o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:maintenance";
+                o.Queues = [MaintenanceQueue];
+                o.WorkerCount = jobs.MaintenanceWorkers;
+            });
+            services.AddHangfireServer(o =>
+            {
+                o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:deliveries";
+                o.Queues = [DeliveriesQueue];
+                o.WorkerCount = jobs.DeliveryWorkers;
+            });
+        }
         return builder;
     }
 
@@ -79,7 +102,7 @@ public static class JobsSetup
         var jobs = services.GetRequiredService<IRecurringJobManager>();
         var options = (string id) => new RecurringJobOptions { TimeZone = Schedule.Single(s => s.Id == id).TimeZone };
         jobs.AddOrUpdate<SlotExpiryJob>(SlotExpiryJob.Id, j => j.RunAsync(CancellationToken.None), SlotExpiryJob.Cron, options(SlotExpiryJob.Id));
-        jobs.AddOrUpdate<NotificationDispatchJob>(NotificationDispatchJob.Id, j => j.RunAsync(CancellationToken.None), NotificationDispatchJob.Cron, options(NotificationDispatchJob.Id));
+        jobs.AddOrUpdate<NotificationDispatchJob>(NotificationDispatchJob.Id, DeliveriesQueue, j => j.RunAsync(CancellationToken.None), NotificationDispatchJob.Cron, options(NotificationDispatchJob.Id));
         jobs.AddOrUpdate<Reports.StatsJob>(Reports.StatsJob.IncrementalId, j => j.IncrementalAsync(CancellationToken.None), Reports.StatsJob.IncrementalCron, options(Reports.StatsJob.IncrementalId));
         jobs.AddOrUpdate<Reports.StatsJob>(Reports.StatsJob.NightlyId, j => j.NightlyAsync(CancellationToken.None), Reports.StatsJob.NightlyCron, options(Reports.StatsJob.NightlyId));
         jobs.AddOrUpdate<Privacy.PatientPurgeJob>(Privacy.PatientPurgeJob.Id, j => j.RunAsync(CancellationToken.None), Privacy.PatientPurgeJob.Cron, options(Privacy.PatientPurgeJob.Id));
@@ -118,7 +141,7 @@ public sealed class DispatchTrigger(IBackgroundJobClient jobs, ILogger<DispatchT
     {
         try
         {
-            jobs.Enqueue<NotificationDispatchJob>(j => j.RunAsync(CancellationToken.None));
+            jobs.Enqueue<NotificationDispatchJob>(JobsSetup.DeliveriesQueue, j => j.RunAsync(CancellationToken.None));
         }
         catch (BackgroundJobClientException e)
         {

@@ -13,8 +13,9 @@ namespace Sas.Api.Notifications;
 /// endpoint: a per-attempt timeout, a few quick retries with exponential backoff and jitter, and a circuit
 /// breaker, so a receiver that is down is not hammered and costs nothing to the others, even one on the same
 /// host and port. Redirects are never followed: a 3xx would be re-sent as a GET without the body and the
-/// signature, and marked delivered. Time comes from the injected clock, so tests drive timeouts and the
-/// breaker without waiting.
+/// signature, and marked delivered. The answer's body is never read: the per-attempt timeout covers the whole
+/// exchange (connect, send, the answer's headers). Time comes from the injected clock, so tests drive timeouts and
+/// the breaker without waiting.
 /// </summary>
 public sealed class DeliveryClient(IHttpClientFactory http, WebhookOptions options)
 {
@@ -31,7 +32,9 @@ public sealed class DeliveryClient(IHttpClientFactory http, WebhookOptions optio
         request.Options.Set(Endpoint, endpoint);
         try
         {
-            using var response = await http.CreateClient(httpClientName).SendAsync(request, ct);
+            // Headers only: the status decides, and a receiver's body is never read. Reading it (the default) ran outside
+            // the pipeline's timeout, so a receiver announcing a body it never sent held the job's worker for good.
+            using var response = await http.CreateClient(httpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
             return Judge(response);
         }
         catch (BrokenCircuitException) { return new Result(false, "circuit open: the endpoint failed repeatedly"); }

@@ -35,4 +35,10 @@ public sealed class WebhookOptions
 
     /// <summary>How long a node may take to send a claimed delivery before another node may send it.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How long one dispatch run starts new sends: past it, what is left waits for the next run, so a receiver that
+    /// answers each event slowly (but in time) holds a worker no longer than this and one delivery's attempts.
+    /// </summary>
+    public TimeSpan RunBudget { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -20,10 +20,13 @@ public sealed class WebhookSender(DeliveryClient delivery, TimeProvider clock)
     public static void AddHttpClients(IServiceCollection services)
     {
         services.AddSingleton<WebhookTargets>();
+        // No proxy: the connect-time address check must see the receiver's addresses, not a proxy's (HTTPS_PROXY would
+        // otherwise carry every delivery, the inward ones too, through a host the check approves).
         SocketsHttpHandler Handler(IServiceProvider sp) =>
-            new() { AllowAutoRedirect = false, ConnectCallback = sp.GetRequiredService<WebhookTargets>().ConnectAsync };
+            new() { AllowAutoRedirect = false, UseProxy = false, ConnectCallback = sp.GetRequiredService<WebhookTargets>().ConnectAsync };
         DeliveryClient.AddDeliveryClient(services, HttpClientName, Handler);
-        services.AddHttpClient(VerificationClientName, c => c.Timeout = TimeSpan.FromSeconds(10)).ConfigurePrimaryHttpMessageHandler(Handler);
+        // The verifier puts its own deadline on the whole exchange, the answer's first kilobyte included.
+        services.AddHttpClient(VerificationClientName, c => c.Timeout = Timeout.InfiniteTimeSpan).ConfigurePrimaryHttpMessageHandler(Handler);
     }
 
     public Task<DeliveryClient.Result> SendAsync(DueDelivery d, CancellationToken ct)

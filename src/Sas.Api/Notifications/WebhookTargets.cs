@@ -26,10 +26,20 @@ public sealed class WebhookTargets(WebhookOptions options)
     public bool IsAllowedPrivateHost(string host) =>
         options.AllowedPrivateHosts.Any(h => string.Equals(h.Trim().Trim('[', ']'), host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Whether an address is one no webhook may reach: loopback, private, link-local, multicast, unspecified, shared or reserved.</summary>
+    /// <summary>
+    /// Whether an address is one no webhook may reach: loopback, private, link-local, multicast, unspecified, shared or
+    /// reserved; an IPv6 address that carries an IPv4 one (NAT64, 6to4, Teredo, IPv4-compatible) is judged by the IPv4
+    /// addresses it leads to, since a translator or relay on the way would deliver it there.
+    /// </summary>
     public static bool IsNonPublic(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            if (IsLocalNat64(address)) return true;
+            var embedded = EmbeddedIPv4(address);
+            if (embedded.Length > 0) return embedded.Any(IsNonPublic);
+        }
         if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast)) return true;
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
@@ -48,6 +58,30 @@ public sealed class WebhookTargets(WebhookOptions options)
             || (v[0] == 198 && v[1] is 18 or 19)                      // benchmarking
             || (v[0] == 198 && v[1] == 51 && v[2] == 100) || (v[0] == 203 && v[1] == 0 && v[2] == 113) // documentation
             || v[0] >= 224;                                           // multicast, reserved, broadcast
+    }
+
+    /// <summary>64:ff9b:1::/48, the NAT64 prefix for local use (RFC 8215): it leads into the operator's own network.</summary>
+    private static bool IsLocalNat64(IPAddress v6)
+    {
+        var b = v6.GetAddressBytes();
+        return b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B && b[4] == 0x00 && b[5] == 0x01;
+    }
+
+    /// <summary>The IPv4 addresses an IPv6 address carries, by the prefixes that carry one; none for a plain IPv6 address.</summary>
+    public static IPAddress[] EmbeddedIPv4(IPAddress v6)
+    {
+        var b = v6.GetAddressBytes();
+        IPAddress At(int offset, bool inverted = false) =>
+            new(inverted ? [(byte)~b[offset], (byte)~b[offset + 1], (byte)~b[offset + 2], (byte)~b[offset + 3]] : b.AsSpan(offset, 4).ToArray());
+        // 64:ff9b::/96, NAT64's well-known prefix (RFC 6052): the IPv4 address in the last 32 bits.
+        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B && b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0) return [At(12)];
+        // 2002::/16, 6to4 (RFC 3056): the relay's IPv4 address in bits 16-47.
+        if (b[0] == 0x20 && b[1] == 0x02) return [At(2)];
+        // 2001:0::/32, Teredo (RFC 4380): the server in bits 32-63, the client inverted in the last 32 bits.
+        if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00) return [At(4), At(12, inverted: true)];
+        // ::a.b.c.d, IPv4-compatible (deprecated, RFC 4291), beyond :: and ::1 which are judged as IPv6.
+        if (b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0 && !v6.Equals(IPAddress.IPv6Any) && !v6.Equals(IPAddress.IPv6Loopback)) return [At(12)];
+        return [];
     }
 
     /// <summary>The addresses of <paramref name="host"/> this API may dial; an empty list when it may dial none.</summary>

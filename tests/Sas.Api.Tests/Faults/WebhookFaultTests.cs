@@ -126,4 +126,64 @@ public class WebhookFaultTests(WebhookTests.Api api) : IClassFixture<WebhookTest
         Assert.All(deliveries, d => Assert.Equal("delivered", d.GetProperty("status").GetString()));
         Assert.Equal(6, receiver.To("/healthy").Count);
     }
+
+    /// <summary>
+    /// A receiver announcing a body it never sends (200, Content-Length 10, then nothing) used to hold the dispatch, and
+    /// its Hangfire worker, for good: the answer's body was read outside every timeout. Ten minutes of the service's
+    /// clock, as Hangfire would run the jobs: each minute the other client's event and the expiry of a slot that has
+    /// started both happen in that minute's runs. The guard on each run only turns a hang into a failure.
+    /// </summary>
+    [Fact]
+    public async Task A_receiver_that_never_sends_its_body_freezes_neither_the_other_clients_nor_the_expiry()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync();
+        var liar = await Subscribed(receiver.On("/liar", async ctx =>
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentLength = 10;
+            await ctx.Response.Body.FlushAsync(); // the headers leave now
+            await Task.Delay(Timeout.Infinite, ctx.RequestAborted).ContinueWith(_ => { });
+        }));
+        var healthy = await Subscribed(receiver.Status("/healthy", 204));
+        var expiry = api.Services.GetRequiredService<Sas.Api.Jobs.SlotExpiryJob>();
+
+        for (var minute = 1; minute <= 10; minute++)
+        {
+            foreach (var (regulator, rpps, sector) in new[] { (liar.Regulator, liar.Rpps, liar.Sector), (healthy.Regulator, healthy.Rpps, healthy.Sector) })
+                await (await regulator.Book(BookingRequests.Body(await world.PublishedSlot(rpps, TimeSpan.FromHours(2 + minute), sector)))).Expect(HttpStatusCode.Created);
+            var startsNow = await world.PublishedSlot(await world.Practitioner([healthy.Sector]), TimeSpan.FromSeconds(59), healthy.Sector);
+
+            await Dispatch().WaitAsync(TimeSpan.FromSeconds(30));
+            api.Clock.Advance(TimeSpan.FromMinutes(1));
+            await expiry.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal(minute, receiver.To("/healthy").Count(r => r.Body.Contains("booking.created")));
+            Assert.Equal("expired", (string)api.Rows("SELECT status FROM slots WHERE id = @startsNow", new { startsNow }).Single().status);
+        }
+        // It answered 2xx: its events are delivered, whatever its body was to be.
+        var lied = (await (await liar.Gp.GetAsync("/v1/webhooks/deliveries?status=delivered")).Expect(HttpStatusCode.OK)).GetProperty("items").GetArrayLength();
+        Assert.True(lied >= 10, $"{lied} deliveries to the lying receiver marked delivered");
+    }
+
+    /// <summary>A receiver that answers each event slowly, in time: a run starts sends for a minute of the clock, then stops.</summary>
+    [Fact]
+    public async Task A_run_stops_starting_sends_past_its_budget_and_the_next_run_goes_on()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync();
+        var slow = await Subscribed(receiver.On("/slow", ctx =>
+        {
+            api.Clock.Advance(TimeSpan.FromSeconds(9)); // each answer takes 9 s of the service's clock, within the attempt's 10
+            ctx.Response.StatusCode = 204;
+            return Task.CompletedTask;
+        }));
+        await Book(slow.Regulator, slow.Rpps, slow.Sector, count: 8);
+
+        await Dispatch();
+        Assert.Equal(7, receiver.To("/slow").Count); // started at 0, 9, ... 54 s; at 63 s the minute is spent
+        var pending = (await (await slow.Gp.GetAsync("/v1/webhooks/deliveries?status=pending")).Expect(HttpStatusCode.OK)).GetProperty("items").GetArrayLength();
+        Assert.Equal(1, pending);
+
+        await Dispatch();
+        Assert.Equal(8, receiver.To("/slow").Count);
+    }
 }

@@ -93,4 +93,85 @@ public class WebhookTargetTests(PublicWebhooksOnlyApi closed, WebhookTests.Api o
         Assert.Equal(1, stranger.BadSignatures);
         await (await client.GetAsync("/v1/webhooks")).ExpectProblem(HttpStatusCode.NotFound, "webhook_not_found");
     }
+
+    /// <summary>IPv6 addresses that lead to an IPv4 one through a translator or a relay are judged by where they lead.</summary>
+    [Theory]
+    [InlineData("64:ff9b::7f00:1", true)]            // NAT64 to 127.0.0.1
+    [InlineData("64:ff9b::a9fe:a9fe", true)]         // NAT64 to 169.254.169.254, the cloud metadata address
+    [InlineData("64:ff9b::a00:1", true)]             // NAT64 to 10.0.0.1
+    [InlineData("64:ff9b:1::a00:1", true)]           // the local-use NAT64 prefix
+    [InlineData("2002:a00:1::1", true)]              // 6to4 through 10.0.0.1
+    [InlineData("2002:7f00:1::", true)]              // 6to4 through 127.0.0.1
+    [InlineData("2001:0:a00:1::1", true)]            // Teredo, server 10.0.0.1
+    [InlineData("2001:0:808:808::80ff:fefe", true)]  // Teredo, client 127.0.1.1 (inverted)
+    [InlineData("::a9fe:a9fe", true)]                // IPv4-compatible 169.254.169.254
+    [InlineData("::ffff:10.0.0.1", true)]            // IPv4-mapped
+    [InlineData("64:ff9b::808:808", false)]          // NAT64 to 8.8.8.8: public
+    [InlineData("2002:808:808::1", false)]           // 6to4 through 8.8.8.8
+    [InlineData("2a01:e0a:1::1", false)]             // a plain public IPv6 address
+    public void An_ipv6_address_carrying_an_ipv4_one_is_judged_by_it(string address, bool refused) =>
+        Assert.Equal(refused, WebhookTargets.IsNonPublic(IPAddress.Parse(address)));
+
+    /// <summary>
+    /// The connection-time check sees the addresses it dials; through a proxy (HTTPS_PROXY in the host's environment) it
+    /// would see the proxy's. The webhooks' handlers use none.
+    /// </summary>
+    [Fact]
+    public void The_webhook_clients_never_go_through_a_proxy()
+    {
+        var factory = open.Services.GetRequiredService<IHttpMessageHandlerFactory>();
+        foreach (var name in new[] { WebhookSender.HttpClientName, WebhookSender.VerificationClientName })
+        {
+            HttpMessageHandler? handler = factory.CreateHandler(name);
+            while (handler is DelegatingHandler outer) handler = outer.InnerHandler;
+            var sockets = Assert.IsType<SocketsHttpHandler>(handler);
+            Assert.False(sockets.UseProxy, name);
+            Assert.NotNull(sockets.ConnectCallback);
+        }
+    }
+
+    /// <summary>Any public echo service would send the challenge back: the answer must show the webhook's secret.</summary>
+    [Fact]
+    public async Task A_url_that_echoes_the_verification_event_is_not_verified()
+    {
+        var client = await Practice(open);
+        var (echo, address) = await LoopbackHost.StartAsync(a => a.Run(async ctx =>
+        {
+            ctx.Response.ContentType = "application/json";
+            await ctx.Request.Body.CopyToAsync(ctx.Response.Body);
+        }));
+        try
+        {
+            await (await client.PutJson("/v1/webhooks", new { url = address + "/echo", secret = Secret, events = new[] { "booking.created" } }))
+                .ExpectProblem(HttpStatusCode.UnprocessableEntity, "webhook_not_verified", "url");
+        }
+        finally { await LoopbackHost.StopAsync(echo); }
+    }
+
+    /// <summary>The verification reads the answer's first kilobyte, within one deadline over the whole exchange.</summary>
+    [Fact]
+    public async Task A_verification_answer_that_never_ends_or_never_comes_is_refused()
+    {
+        var client = await Practice(open);
+        await using var receiver = await ScriptedReceiver.StartAsync(answerChallenges: false);
+        var endless = receiver.On("/endless", async ctx =>
+        {
+            var chunk = new byte[64 * 1024];
+            Array.Fill(chunk, (byte)'x');
+            while (!ctx.RequestAborted.IsCancellationRequested) await ctx.Response.Body.WriteAsync(chunk, ctx.RequestAborted);
+        });
+        await (await client.PutJson("/v1/webhooks", new { url = endless, secret = Secret, events = new[] { "booking.created" } }))
+            .ExpectProblem(HttpStatusCode.UnprocessableEntity, "webhook_not_verified", "url");
+
+        var silent = receiver.On("/headers-only", async ctx =>
+        {
+            ctx.Response.ContentLength = 100;
+            await ctx.Response.Body.FlushAsync(); // the headers leave now
+            open.Clock.Advance(TimeSpan.FromSeconds(11)); // past the deadline, on the service's clock
+            await Task.Delay(Timeout.Infinite, ctx.RequestAborted).ContinueWith(_ => { });
+        });
+        var refused = await (await client.PutJson("/v1/webhooks", new { url = silent, secret = Secret, events = new[] { "booking.created" } }))
+            .ExpectProblem(HttpStatusCode.UnprocessableEntity, "webhook_not_verified", "url");
+        Assert.Contains("no whole answer within", refused.GetProperty("errors").GetProperty("url")[0].GetString());
+    }
 }

@@ -15,16 +15,19 @@ public sealed class ScriptedReceiver : IAsyncDisposable
     private readonly WebApplication app;
     private readonly ConcurrentDictionary<string, Func<HttpContext, Task>> paths = new();
 
-    private ScriptedReceiver(WebApplication app, string address) { this.app = app; Address = address; }
+    private readonly bool answerChallenges;
+
+    private ScriptedReceiver(WebApplication app, string address, bool answerChallenges) { this.app = app; Address = address; this.answerChallenges = answerChallenges; }
 
     public string Address { get; }
     public ConcurrentQueue<Request> Requests { get; } = new();
 
-    public static async Task<ScriptedReceiver> StartAsync()
+    /// <summary>A receiver on a free port; it answers registrations' verification events unless told not to.</summary>
+    public static async Task<ScriptedReceiver> StartAsync(bool answerChallenges = true)
     {
         ScriptedReceiver? self = null;
         var (app, address) = await LoopbackHost.StartAsync(a => a.Run(ctx => self!.Handle(ctx)));
-        self = new ScriptedReceiver(app, address);
+        self = new ScriptedReceiver(app, address, answerChallenges);
         return self;
     }
 
@@ -59,7 +62,7 @@ public sealed class ScriptedReceiver : IAsyncDisposable
     {
         using var buffer = new MemoryStream();
         await ctx.Request.Body.CopyToAsync(buffer);
-        if (await WebhookChallenge.AnswerAsync(ctx, buffer.ToArray())) return; // registration's verification: every path passes it
+        if (answerChallenges && await WebhookChallenge.AnswerAsync(ctx, buffer.ToArray())) return; // registration's verification: every path passes it
         var body = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
         var path = ctx.Request.Path.Value ?? "/";
         Requests.Enqueue(new Request(ctx.Request.Method, path, body));

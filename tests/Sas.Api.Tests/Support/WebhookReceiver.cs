@@ -55,7 +55,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var signature = ctx.Request.Headers["Sas-Signature"].ToString();
         Signatures.Enqueue(signature);
         if (!SignatureHolds(signature, body, Secret)) { Interlocked.Increment(ref BadSignatures); ctx.Response.StatusCode = 401; return; }
-        if (await WebhookChallenge.AnswerAsync(ctx, body)) return;
+        if (await WebhookChallenge.AnswerAsync(ctx, body, Secret)) return;
         if (Down) { ctx.Abort(); return; }
         var eventId = ctx.Request.Headers["Sas-Event-Id"].ToString();
         SeenEventIds.Enqueue(eventId);

@@ -68,7 +68,7 @@ public static class ErrorCodes
     // Webhooks
     public static readonly ErrorCode WebhookNotFound = new("webhook_not_found", 404, "This client has no webhook.");
     public static readonly ErrorCode WebhookTargetRefused = new("webhook_target_refused", 422, "The webhook's host does not resolve, or only to private, loopback, link-local or reserved addresses (an on-premise receiver must be named in `Webhooks:AllowedPrivateHosts`).");
-    public static readonly ErrorCode WebhookNotVerified = new("webhook_not_verified", 422, "The URL did not answer the `webhook.verification` event with its `data.challenge` in a 2xx body.");
+    public static readonly ErrorCode WebhookNotVerified = new("webhook_not_verified", 422, "The URL did not answer the `webhook.verification` event, within 10 s, with the hex HMAC-SHA256 of its `data.challenge` keyed with the secret, in a 2xx body.");
     public static readonly ErrorCode DeliveryNotFound = new("delivery_not_found", 404, "No failed delivery of this client has this id.");
 
     // Reports

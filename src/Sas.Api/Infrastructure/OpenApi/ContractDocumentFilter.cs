@@ -147,7 +147,7 @@ public sealed class ContractDocumentFilter : IDocumentFilter
         yield return ("VerificationEvent", new OpenApiSchema
         {
             Type = JsonSchemaType.Object,
-            Description = "Sent once when a webhook is set: answer 2xx with data.challenge in the body, e.g. {\"challenge\":\"…\"}.",
+            Description = "Sent once when a webhook is set: answer 2xx with the hex HMAC-SHA256 of data.challenge, keyed with the secret, e.g. {\"answer\":\"…\"}.",
             Required = new SortedSet<string>(["id", "type", "occurredAt", "data"], StringComparer.Ordinal),
             Properties = new Dictionary<string, IOpenApiSchema>
             {
@@ -201,7 +201,7 @@ public sealed class ContractDocumentFilter : IDocumentFilter
         {
             ["booking"] = Hook("A booking was created, cancelled or its outcome recorded (booking.created, booking.cancelled, booking.outcome).", "BookingEvent"),
             ["slotExpired"] = Hook("An unbooked slot's start passed (slot.expired).", "SlotExpiredEvent"),
-            ["verification"] = Hook("A webhook was set: echo data.challenge (webhook.verification).", "VerificationEvent"),
+            ["verification"] = Hook("A webhook was set: answer the hex HMAC-SHA256 of data.challenge, keyed with the secret (webhook.verification).", "VerificationEvent"),
         };
     }
 
