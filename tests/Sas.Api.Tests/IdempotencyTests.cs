@@ -44,6 +44,23 @@ public class IdempotencyTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         Assert.Equal(1, api.Count("SELECT COUNT(*) FROM outbox WHERE slot_id = @slot", new { slot }));
     }
 
+    /// <summary>A replay answers the patient's data again: that is a read of the booking, audited as any other.</summary>
+    [Fact]
+    public async Task A_replay_showing_the_patient_is_audited_as_a_read()
+    {
+        var (sector, rpps, regulator) = await Setup();
+        var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var id = (await (await regulator.Book(BookingRequests.Body(slot), "k-audit")).Expect(HttpStatusCode.Created)).GetProperty("id").GetString();
+        Assert.Equal(0, api.Count("SELECT COUNT(*) FROM audit_log WHERE entity = 'booking' AND entity_id = @id AND action = 'read'", new { id }));
+
+        await (await regulator.Book(BookingRequests.Body(slot), "k-audit")).Expect(HttpStatusCode.Created);
+        await (await regulator.Book(BookingRequests.Body(slot), "k-audit")).Expect(HttpStatusCode.Created);
+
+        var reads = api.Rows("SELECT client_id, role FROM audit_log WHERE entity = 'booking' AND entity_id = @id AND action = 'read'", new { id });
+        Assert.Equal(2, reads.Count);
+        Assert.All(reads, r => Assert.Equal("regulator", (string)r.role));
+    }
+
     [Fact]
     public async Task A_refusal_is_replayed_too()
     {

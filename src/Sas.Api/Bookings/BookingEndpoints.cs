@@ -45,7 +45,8 @@ public static partial class BookingEndpoints
     public readonly record struct Services(
         BookingStore Bookings, Idempotency Idempotency, SlotStore Slots, PractitionerStore Practitioners, TerritoryStore Territory,
         Geography Geography, BookingOptions Options, TimeProvider Clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> Json,
-        Jobs.DispatchTrigger Dispatch, Infrastructure.Telemetry.SasMetrics Metrics, BookingRaceHook Race, Regulators.RegulatorStore Regulators, HttpContext Http);
+        Jobs.DispatchTrigger Dispatch, Infrastructure.Telemetry.SasMetrics Metrics, BookingRaceHook Race, Regulators.RegulatorStore Regulators,
+        Infrastructure.Audit.Audit Audit, HttpContext Http);
 
     /// <summary>Set on an answer that replays the first answer of its Idempotency-Key.</summary>
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -125,10 +126,13 @@ public static partial class BookingEndpoints
             s.Dispatch.Now();
         }
         else if (outcome.Kind == Idempotency.Kind.Fresh) s.Metrics.BookingRefused(outcome.Answer.Body);
-        // A fresh booking answers the DTO it stored; a replay reads it back from the stored answer.
-        return outcome.Kind == Idempotency.Kind.Fresh && fresh is not null && outcome.Answer.Status == 201
-            ? TypedResults.Created($"/v1/bookings/{fresh.Id}", fresh)
-            : Answer(outcome.Answer, s);
+        // A fresh booking answers the DTO it stored; a replay reads it back from the stored answer, the patient's data
+        // with it: a read of the booking, audited before it is answered.
+        if (outcome.Kind == Idempotency.Kind.Fresh && fresh is not null && outcome.Answer.Status == 201)
+            return TypedResults.Created($"/v1/bookings/{fresh.Id}", fresh);
+        var answer = Answer(outcome.Answer, s);
+        if (answer.Result is Created<BookingDto> { Value: { } replayed }) await s.Audit.WriteAsync(caller, "read", "booking", replayed.Id, ct);
+        return answer;
     }
 
     private static BookingRow NewDraft(BookingInput input, ValidPatient p, DateTime requestedAt, Caller caller, DateTime now) => new(

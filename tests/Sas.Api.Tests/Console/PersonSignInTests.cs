@@ -114,6 +114,27 @@ public sealed class PersonSignInTests(OidcConsoleFactory api) : IClassFixture<Oi
         Assert.False(string.IsNullOrEmpty(exchange["code_verifier"])); // PKCE
     }
 
+    /// <summary>A period out of the API's 2000–2100 range is the person's mistake: a French 400, never a 500.</summary>
+    [Theory]
+    [InlineData("9999-12-31")]
+    [InlineData("0001-01-01")]
+    [InlineData("2099-12-28")]
+    public async Task A_dashboard_period_out_of_range_is_a_french_400(string from)
+    {
+        var sector = await new World(api).Sector();
+        await api.Admin().PutJson($"/v1/cpts/{OidcConsoleFactory.CptsFiness}", new { name = "CPTS du test", sectors = new[] { sector } });
+        var browser = Browser();
+        var authorize = await StartSignIn(browser);
+        await SignedInPage(browser, await Return(browser, authorize, api.IdentityProvider.Authorize(authorize, OidcConsoleFactory.CptsSubject)), "/console/cpts");
+
+        foreach (var handler in new[] { "", "&handler=Csv" })
+        {
+            var answer = await browser.GetAsync($"/console/cpts?du={from}{handler}");
+            Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+            Assert.Contains("La période doit tenir entre le 1er janvier 2000 et le 1er janvier 2100", await answer.Content.ReadAsStringAsync());
+        }
+    }
+
     [Fact]
     public async Task A_gp_whose_national_id_names_a_registered_gp_signs_in_as_that_gps_practice()
     {

@@ -94,6 +94,13 @@ public sealed class CptsModel(ReportService reports, TerritoryStore territory, T
         Weeks = Math.Clamp(Weeks, 1, 52);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), Zone).DateTime);
         From ??= today.AddDays(-((int)today.DayOfWeek + 6) % 7).AddDays(-7 * (Weeks - 1)); // the Monday (Weeks - 1) weeks back
+        // The reports' own bounds (Instants), with a day's margin for the zone: a person's mistake, not a 500.
+        if (From.Value < DateOnly.FromDateTime(Domain.Time.Instants.Earliest).AddDays(1) || From.Value > DateOnly.FromDateTime(Domain.Time.Instants.Latest).AddDays(-1 - 7 * Weeks))
+        {
+            Problem = "La période doit tenir entre le 1er janvier 2000 et le 1er janvier 2100.";
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return null;
+        }
         var fromUtc = TimeZoneInfo.ConvertTimeToUtc(From.Value.ToDateTime(TimeOnly.MinValue), Zone);
         var toUtc = TimeZoneInfo.ConvertTimeToUtc(From.Value.AddDays(7 * Weeks).ToDateTime(TimeOnly.MinValue), Zone);
         var zones = sectors.ToDictionary(s => s.Code, s => TimeZoneInfo.FindSystemTimeZoneById(s.TimeZone));
