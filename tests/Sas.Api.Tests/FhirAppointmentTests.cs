@@ -53,7 +53,7 @@ public sealed class FhirAppointmentTests(PlatformApiFactory api) : IClassFixture
         var sector = await world.Sector();
         var rpps = await world.Practitioner([sector]);
         var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(1), sector);
-        var regulator = await world.ClientFor("regulator", "44");
+        var regulator = await world.RegulatorNaming([], [Operator], "44");
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/bookings")
         {
             Content = JsonContent.Create(new
@@ -119,7 +119,7 @@ public sealed class FhirAppointmentTests(PlatformApiFactory api) : IClassFixture
         var sector = await world.Sector();
         var rpps = await world.Practitioner([sector]);
         var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(1), sector);
-        var regulator = await world.ClientFor("regulator", "44");
+        var regulator = await world.RegulatorNaming([account], [], "44");
         var booking = await (await regulator.Book(BookingRequests.Body(slot, operatorAccount: account))).Expect(HttpStatusCode.Created);
         await Dispatch();
 

@@ -52,6 +52,7 @@ public class HostileInputTests
             ["PUT /v1/cpts/{finess}"] = ($"/v1/cpts/{cpts}", $$"""{"name":"CPTS","sectors":["{{sector}}"]}""", api.Admin()),
             ["POST /v1/clients/"] = ("/v1/clients", """{"name":"x","role":"regulator","scope":["44"]}""", api.Admin()),
             ["POST /v1/clients/{id}/keys"] = ($"/v1/clients/{clientId}/keys", """{"label":"x"}""", api.Admin()),
+            ["PUT /v1/clients/{id}/operators"] = ($"/v1/clients/{clientId}/operators", """{"accounts":["a"],"nationalIds":["810000000017"]}""", api.Admin()),
             ["DELETE /v1/clients/{id}/keys/{keyId}"] = ($"/v1/clients/{clientId}/keys/{keyId}", null, api.Admin()),
             ["PUT /v1/practitioners/{rpps}"] = ($"/v1/practitioners/{rpps}", $$"""{"firstName":"A","lastName":"B","sectors":["{{sector}}"],"sites":[{"id":"cab","name":"Cabinet","address":"1 rue","commune":"44109","postalCode":"44000"}],"profession":"general_practitioner","overflowPerDay":1}""", api.Admin()),
             ["POST /v1/practitioners/{rpps}/slots/"] = ($"/v1/practitioners/{rpps}/slots", slotBody, api.Admin()),

@@ -225,7 +225,7 @@ public sealed class RegulatorAccountTests(FhirApiFactory api) : IClassFixture<Fh
         await (await Post(Account(SasId, uuid, email))).ExpectFhir<Practitioner>(HttpStatusCode.Created);
         var sector = await world.Sector();
         var gp = await world.Practitioner([sector]);
-        var regulator = await world.ClientFor("regulator", "44");
+        var regulator = await world.RegulatorNaming([uuid, "unknown-account"], [], "44");
 
         var slot = await world.PublishedSlot(gp, TimeSpan.FromHours(1), sector);
         var booking = await (await regulator.Book(BookingRequests.Body(slot, operatorAccount: uuid))).Expect(HttpStatusCode.Created);
@@ -237,5 +237,52 @@ public sealed class RegulatorAccountTests(FhirApiFactory api) : IClassFixture<Fh
             .ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "operatorAccount");
         await (await regulator.Book(BookingRequests.Body(other, operatorAccount: "unknown-account")))
             .ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "operatorAccount");
+    }
+
+    /// <summary>
+    /// Who booked is sent to the platform: a regulator client names only the accounts and national ids an admin granted it,
+    /// or any other regulator software could book in someone else's name.
+    /// </summary>
+    [Fact]
+    public async Task A_client_names_only_the_regulators_an_admin_granted_it()
+    {
+        var world = new World(api);
+        var mine = Guid.NewGuid().ToString();
+        var theirs = Guid.NewGuid().ToString();
+        await (await Post(Account(SasId, mine, NewEmail()))).ExpectFhir<Practitioner>(HttpStatusCode.Created);
+        await (await Post(Account(SasId, theirs, NewEmail()))).ExpectFhir<Practitioner>(HttpStatusCode.Created);
+        var sector = await world.Sector();
+        var gp = await world.Practitioner([sector]);
+        var granted = await world.RegulatorNaming([mine], ["810000000017"], "44");
+        var other = await world.ClientFor("regulator", "44");
+        var slot = await world.PublishedSlot(gp, TimeSpan.FromHours(1), sector);
+
+        await (await other.Book(BookingRequests.Body(slot, operatorAccount: mine))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "operatorAccount");
+        await (await granted.Book(BookingRequests.Body(slot, operatorAccount: theirs))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "operatorAccount");
+        var named = new { slotId = slot, patient = BookingRequests.Patient(), reason = BookingRequests.Reason, regularDoctor = "has", regularDoctorContacted = true,
+            origin = "sas", requestedAt = "2026-11-23T07:45:00+01:00", @operator = "810000000099" };
+        await (await granted.Book(named)).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "operator");
+        Assert.Equal(0, api.Count("SELECT COUNT(*) FROM bookings WHERE slot_id = @slot", new { slot }));
+
+        await (await granted.Book(BookingRequests.Body(slot, operatorAccount: mine))).Expect(HttpStatusCode.Created);
+    }
+
+    /// <summary>A conditional update names the account it changes: a body that is someone else is not that account.</summary>
+    [Fact]
+    public async Task A_conditional_update_whose_body_carries_another_identity_is_refused()
+    {
+        var a = Guid.NewGuid().ToString();
+        var email = NewEmail();
+        await (await Post(Account(SasId, a, email))).ExpectFhir<Practitioner>(HttpStatusCode.Created);
+        var b = Guid.NewGuid().ToString();
+
+        // Someone else: another identifier and another email.
+        var refused = await (await Put(SasId, a, Account(SasId, b, NewEmail(), family: "Autre"))).ExpectFhir<OperationOutcome>(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("identifier", refused.Issue[0].Expression);
+        await (await Put(SasId, a, Account(Idnps, NewIdnps(), NewEmail()))).ExpectFhir<OperationOutcome>(HttpStatusCode.UnprocessableEntity);
+        // Creating under one identifier an account that carries another.
+        await (await Put(SasId, Guid.NewGuid().ToString(), Account(SasId, b, NewEmail()))).ExpectFhir<OperationOutcome>(HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(0, api.Count("SELECT COUNT(*) FROM regulators WHERE sas_id = @b", new { b }));
+        Assert.Equal("Loridon", (string)api.Rows("SELECT family FROM regulators WHERE sas_id = @a", new { a }).Single().family);
     }
 }

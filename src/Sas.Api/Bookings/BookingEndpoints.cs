@@ -46,7 +46,7 @@ public static partial class BookingEndpoints
         BookingStore Bookings, Idempotency Idempotency, SlotStore Slots, PractitionerStore Practitioners, TerritoryStore Territory,
         Geography Geography, BookingOptions Options, TimeProvider Clock, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> Json,
         Jobs.DispatchTrigger Dispatch, Infrastructure.Telemetry.SasMetrics Metrics, BookingRaceHook Race, Regulators.RegulatorStore Regulators,
-        Infrastructure.Audit.Audit Audit, HttpContext Http);
+        Infrastructure.Audit.Audit Audit, Clients.ClientStore Clients, HttpContext Http);
 
     /// <summary>Set on an answer that replays the first answer of its Idempotency-Key.</summary>
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -84,6 +84,15 @@ public static partial class BookingEndpoints
             errors.Add("operator", "must be the regulator's national identifier (IDNPS): 1 to 64 letters, digits, '/', '-' or '.'");
         if (input.OperatorAccount is not null && (!OperatorId().IsMatch(input.OperatorAccount) || !await s.Regulators.IsActiveAsync(input.OperatorAccount, ct)))
             errors.Add("operatorAccount", "is not the SAS id of an active regulator account (the SAS platform creates them, flow INT_R02)");
+        // The platform is told who booked: a client names only the regulators an admin granted it (an admin, anyone).
+        if (!caller.IsAdmin && (input.Operator is not null || input.OperatorAccount is not null) && !errors.Any)
+        {
+            var grants = await s.Clients.GetOperatorsAsync(caller.ClientId, ct);
+            if (input.Operator is { } op && !grants.NationalIds.Contains(op, StringComparer.Ordinal))
+                errors.Add("operator", "is not a regulator this client may name: an admin grants them (PUT /v1/clients/{id}/operators)");
+            if (input.OperatorAccount is { } account && !grants.Accounts.Contains(account, StringComparer.Ordinal))
+                errors.Add("operatorAccount", "is not a regulator account this client may name: an admin grants them (PUT /v1/clients/{id}/operators)");
+        }
         if (errors.Any) return errors.ToProblem();
 
         var draft = NewDraft(input, patient!, requestedAt!.Value, caller, now);

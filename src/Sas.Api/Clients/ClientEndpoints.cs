@@ -17,7 +17,15 @@ public sealed record CreatedClientDto(string Id, string Name, string Role, strin
 
 public sealed record KeyDto(string Id, string? Label, string CreatedAt, string? RevokedAt);
 
-public sealed record ClientDto(string Id, string Name, string Role, string[] Scope, KeyDto[] Keys);
+public sealed record ClientDto(string Id, string Name, string Role, string[] Scope, KeyDto[] Keys, OperatorsDto Operators);
+
+/// <summary>
+/// The regulators a regulator client may name on its bookings: SAS platform account ids (<c>operatorAccount</c>) and
+/// national ids (<c>operator</c>, IDNPS).
+/// </summary>
+public sealed record OperatorsDto(string[] Accounts, string[] NationalIds);
+
+public sealed record OperatorsInput([property: Required] string[]? Accounts = null, [property: Required] string[]? NationalIds = null);
 
 /// <summary>A new key: the only time it is shown.</summary>
 public sealed record NewKeyDto(string KeyId, string ApiKey);
@@ -34,6 +42,8 @@ public static class ClientEndpoints
             .WithSummary("A client with its keys' ids and dates; never a key (admin)").ProducesErrors(E.ClientNotFound);
         clients.MapPost("/{id}/keys", RotateKey).WithName(nameof(RotateKey)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Add a key to a client, shown once; the old ones work until revoked (admin)").ProducesErrors(E.ClientNotFound, E.ValidationFailed);
+        clients.MapPut("/{id}/operators", SetOperators).WithName(nameof(SetOperators)).WithMetadata(new AuditedInTransaction())
+            .WithSummary("Set the regulators this client may name on its bookings (operatorAccount, operator) (admin)").ProducesErrors(E.ClientNotFound, E.ValidationFailed);
         clients.MapDelete("/{id}/keys/{keyId}", RevokeKey).WithName(nameof(RevokeKey)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Revoke a key: the next request with it answers 401 (admin)").ProducesErrors(E.KeyNotFound);
 
@@ -63,7 +73,31 @@ public static class ClientEndpoints
         var found = await store.GetAsync(id, ct);
         if (found is not { } f) return Problems.NotFound("client_not_found", "No client has this id.");
         return TypedResults.Ok(new ClientDto(f.Client.Id, f.Client.Name, f.Client.Role, ClientStore.ParseScope(f.Client.Scope),
-            f.Keys.Select(k => new KeyDto(k.Id, k.Label, Domain.Time.Instants.Format(k.CreatedAt), k.RevokedAt is { } r ? Domain.Time.Instants.Format(r) : null)).ToArray()));
+            f.Keys.Select(k => new KeyDto(k.Id, k.Label, Domain.Time.Instants.Format(k.CreatedAt), k.RevokedAt is { } r ? Domain.Time.Instants.Format(r) : null)).ToArray(),
+            new OperatorsDto(ClientStore.ParseScope(f.Client.OperatorAccounts), ClientStore.ParseScope(f.Client.OperatorIds))));
+    }
+
+    /// <summary>Replaces the lists; only a regulator client names operators.</summary>
+    public static async Task<Results<Ok<OperatorsDto>, ProblemHttpResult>> SetOperators(string id, OperatorsInput input, System.Security.Claims.ClaimsPrincipal user, ClientStore store, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        var accounts = input.Accounts?.Distinct(StringComparer.Ordinal).ToArray() ?? [];
+        var ids = input.NationalIds?.Distinct(StringComparer.Ordinal).ToArray() ?? [];
+        errors.Required(input.Accounts, "accounts");
+        errors.Required(input.NationalIds, "nationalIds");
+        foreach (var (name, list) in new[] { ("accounts", accounts), ("nationalIds", ids) })
+        {
+            if (list.Length > 1000) errors.Add(name, "lists more than 1000 items");
+            for (var i = 0; i < list.Length && i < 1000; i++)
+                if (!Bookings.BookingEndpoints.IsOperatorId(list[i])) errors.Add($"{name}[{i}]", "must be 1 to 64 letters, digits, '/', '-' or '.'");
+        }
+        if (errors.Any) return errors.ToProblem();
+        var found = await store.GetAsync(id, ct);
+        if (found is null) return Problems.NotFound("client_not_found", "No client has this id.");
+        if (found.Value.Client.Role != Roles.Regulator && (accounts.Length > 0 || ids.Length > 0))
+            return Problems.Field("accounts", "only a regulator client names the regulators of its bookings");
+        if (!await store.SetOperatorsAsync(id, new OperatorGrants(accounts, ids), Caller.From(user), ct)) return Problems.NotFound("client_not_found", "No client has this id.");
+        return TypedResults.Ok(new OperatorsDto(accounts, ids));
     }
 
     public static async Task<Results<Created<NewKeyDto>, ProblemHttpResult>> RotateKey(string id, KeyInput? input, System.Security.Claims.ClaimsPrincipal user, ClientStore store, CancellationToken ct)

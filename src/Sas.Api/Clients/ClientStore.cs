@@ -5,7 +5,16 @@ using Sas.Api.Infrastructure.Data;
 
 namespace Sas.Api.Clients;
 
-public sealed record ClientRow(string Id, string Name, string Role, string Scope, DateTime CreatedAt);
+public sealed record ClientRow(string Id, string Name, string Role, string Scope, DateTime CreatedAt, string OperatorAccounts = "[]", string OperatorIds = "[]");
+
+/// <summary>
+/// Who a regulator client may name as the regulator of its bookings (<c>operatorAccount</c>, <c>operator</c>): the SAS
+/// platform's accounts by their technical id, and national ids (IDNPS). An admin grants them; the platform is told who booked.
+/// </summary>
+public sealed record OperatorGrants(string[] Accounts, string[] NationalIds)
+{
+    public static readonly OperatorGrants None = new([], []);
+}
 
 /// <summary>An authenticated client, as the API key handler needs it.</summary>
 public sealed record KeyOwnerRow(string Id, string Role, string Scope);
@@ -28,7 +37,9 @@ public sealed class ClientStore(Db db, TimeProvider clock, KeyCache keys, Infras
             VALUES (@Id, @Name, @Role, @Scope, @CreatedAt)
             """;
         public string KeyHashExists => "SELECT COUNT(*) FROM client_keys WHERE key_hash = @hash";
-        public string SelectClient => "SELECT id, name, role, scope, created_at AS CreatedAt FROM clients WHERE id = @id";
+        public string SelectClient => "SELECT id, name, role, scope, created_at AS CreatedAt, operator_accounts AS OperatorAccounts, operator_ids AS OperatorIds FROM clients WHERE id = @id";
+        public string SelectOperators => "SELECT operator_accounts AS OperatorAccounts, operator_ids AS OperatorIds FROM clients WHERE id = @id";
+        public string UpdateOperators => "UPDATE clients SET operator_accounts = @accounts, operator_ids = @ids WHERE id = @id";
         public string SelectKeys => "SELECT id, label, created_at AS CreatedAt, revoked_at AS RevokedAt FROM client_keys WHERE client_id = @id ORDER BY created_at, id";
         public string InsertKey => """
             INSERT INTO client_keys (id, client_id, key_hash, created_at, label)
@@ -111,6 +122,26 @@ public sealed class ClientStore(Db db, TimeProvider clock, KeyCache keys, Infras
     }
 
     public sealed record KeyRow(string Id, string? Label, DateTime CreatedAt, DateTime? RevokedAt);
+
+    private sealed record OperatorsRow(string OperatorAccounts, string OperatorIds);
+
+    /// <summary>The operators <paramref name="clientId"/> may name; none for a client with no row (a JWT client).</summary>
+    public async Task<OperatorGrants> GetOperatorsAsync(string clientId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<OperatorsRow>(new CommandDefinition(sql.SelectOperators, new { id = clientId }, cancellationToken: ct));
+        return row is null ? OperatorGrants.None : new OperatorGrants(ParseScope(row.OperatorAccounts), ParseScope(row.OperatorIds));
+    }
+
+    /// <summary>Replaces the operators a client may name; false when no client has this id.</summary>
+    public Task<bool> SetOperatorsAsync(string clientId, OperatorGrants grants, Caller caller, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var args = new { id = clientId, accounts = JsonSerializer.Serialize(grants.Accounts), ids = JsonSerializer.Serialize(grants.NationalIds) };
+            if (await c.ExecuteAsync(new CommandDefinition(sql.UpdateOperators, args, tx, cancellationToken: ct)) == 0) return false;
+            await audit.WriteAsync(c, tx, caller, "grant_operators", "client", clientId, ct);
+            return true;
+        }, ct);
 
     public async Task<(ClientRow Client, IReadOnlyList<KeyRow> Keys)?> GetAsync(string id, CancellationToken ct)
     {

@@ -55,7 +55,15 @@ public static class RegulatorEndpoints
                 $"name the account as identifier={FhirCodes.IdnpsSystem}|<IDNPS> or identifier={FhirCodes.SasPlatformSystem}|<SAS id>");
         var (account, error) = await ReadBodyAsync(http.Request, ct);
         if (error is not null) return error;
-        var existing = await store.FindAsync(system == FhirCodes.IdnpsSystem, identifier[(bar + 1)..], ct);
+        var value = identifier[(bar + 1)..];
+        var existing = await store.FindAsync(system == FhirCodes.IdnpsSystem, value, ct);
+        // The URL names the account; a body that is someone else would make that account another person's. The platform
+        // re-identifies a person (a national id given to an account known by its technical id, a renumbered one) with
+        // the same email, as the test kit does: the body must carry the URL's identifier or the account's email.
+        var carriesIdentifier = (system == FhirCodes.IdnpsSystem ? account!.Idnps : account!.SasId) == value;
+        if (!carriesIdentifier && (existing is null || !string.Equals(existing.Email, account.Email, StringComparison.OrdinalIgnoreCase)))
+            return Invalid(StatusCodes.Status422UnprocessableEntity, "identifier",
+                $"must carry the identifier the URL names ({system}|{value}), or the account's own email when it gives the person a new identifier: a conditional update does not make the account someone else's");
         return Answer(http, options, await store.SaveAsync(account!, existing?.Id, Caller.From(user), ct));
     }
 

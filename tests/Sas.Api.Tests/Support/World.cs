@@ -70,6 +70,14 @@ public sealed class World(SasApiFactory api)
         return created.GetProperty("apiKey").GetString()!;
     }
 
+    /// <summary>A regulator client of <paramref name="scope"/> that an admin granted these operators to name on its bookings.</summary>
+    public async Task<HttpClient> RegulatorNaming(string[] accounts, string[] nationalIds, params string[] scope)
+    {
+        var created = await (await api.Admin().PostJson("/v1/clients", new { name = "regulator client", role = "regulator", scope })).Expect(HttpStatusCode.Created);
+        await (await api.Admin().PutJson($"/v1/clients/{created.GetProperty("id").GetString()}/operators", new { accounts, nationalIds })).Expect(HttpStatusCode.OK);
+        return api.WithKey(created.GetProperty("apiKey").GetString()!);
+    }
+
     /// <summary>A slot body starting <paramref name="fromNow"/> after the fake clock's now.</summary>
     public object Slot(TimeSpan fromNow, string sector, int minutes = 20, string site = "cab", string modality = "in_person", string? externalId = null)
     {
