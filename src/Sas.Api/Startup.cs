@@ -72,6 +72,7 @@ public static class Startup
         services.AddSasOpenApi();
         services.AddSasSecurity();
         services.AddSasProxies();
+        services.AddSasKeyRing(builder.Configuration);
         builder.AddSasJobs();
         builder.AddSasFhir();
         builder.AddSasConsole();

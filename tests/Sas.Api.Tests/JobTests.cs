@@ -22,7 +22,8 @@ public class JobTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         _ = api.CreateClient();
         using var connection = api.Services.GetRequiredService<JobStorage>().GetConnection();
         var jobs = connection.GetRecurringJobs().ToDictionary(j => j.Id);
-        Assert.Equal(["idempotency:expire", "notifications:dispatch", "patients:purge", "slots:expire", "stats:aggregate", "stats:recompute"], jobs.Keys.Order());
+        Assert.Equal(["idempotency:expire", "notifications:dispatch", "patients:purge", "sessions:expire", "slots:expire", "stats:aggregate", "stats:recompute"], jobs.Keys.Order());
+        Assert.Equal("47 * * * *", jobs["sessions:expire"].Cron);
         Assert.Equal("17 * * * *", jobs["idempotency:expire"].Cron);
         Assert.Equal("0 2 * * *", jobs["patients:purge"].Cron);
         Assert.Equal("Europe/Paris", jobs["patients:purge"].TimeZoneId);
@@ -92,6 +93,7 @@ public class JobTests(SasApiFactory api) : IClassFixture<SasApiFactory>
     [InlineData(typeof(Sas.Api.Reports.StatsJob), "IncrementalAsync")]
     [InlineData(typeof(Sas.Api.Reports.StatsJob), "NightlyAsync")]
     [InlineData(typeof(Sas.Api.Privacy.PatientPurgeJob), "RunAsync")]
+    [InlineData(typeof(Sas.Api.Console.SessionExpiryJob), "RunAsync")]
     public void Job_methods_state_their_retry_count(Type job, string method)
     {
         var retry = job.GetMethod(method)!.GetCustomAttribute<AutomaticRetryAttribute>();

@@ -13,7 +13,8 @@ public class ProductionTests
 
         protected override bool WithTestJwtKey => Jwt;
 
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings => settings.Select(s => KeyValuePair.Create(s.Key, s.Value));
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+            KeyRingCertificate.Settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)).Concat(settings.Select(s => KeyValuePair.Create(s.Key, s.Value)));
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -35,6 +36,7 @@ public class ProductionTests
     [InlineData("Production", "ForwardedHeaders:KnownProxies:0", "proxy.internal", "every entry must be an IP address")]
     [InlineData("Production", "Fhir:SasPlatform:BaseUrl", "https://sas.sante.fr/fhir", "Fhir:SasPlatform:AppointmentIdentifierSystem is the placeholder")]
     [InlineData("Production", "Fhir:Mtls:TrustedCaFiles:0", "/nonexistent/igc-sante.pem", "Fhir:SiteIdentifierSystem is the placeholder")]
+    [InlineData("Production", "Https:Port", "443", "DataProtection:CertificateFile is not set")]
     [InlineData("Staging", "Sas:DemoData", "true", "Sas:DemoData is on in Staging")]
     [InlineData("production", "Sas:DemoData", "true", "for Development only")]
     [InlineData("Development", "Sas:BootstrapAdminKey", "short", "Sas:BootstrapAdminKey must be at least 16 characters")]
@@ -42,6 +44,7 @@ public class ProductionTests
     public async Task A_refused_configuration_prints_one_line_and_exits_with_code_1(string environment, string key, string value, string message)
     {
         var settings = new List<(string, string)> { (key, value) };
+        if (!message.StartsWith("DataProtection", StringComparison.Ordinal)) settings.AddRange(KeyRingCertificate.Settings); // else that refusal joins every line
         if (key == "Database:Provider") settings.Add(("ConnectionStrings:Sas", ""));
         var ended = await ApiProcess.RunUntilExitAsync(environment, [.. settings]);
 
@@ -96,5 +99,17 @@ public class ProductionTests
         }
         Assert.Equal("https://regulation.sas.example", (await Preflight("https://regulation.sas.example")).Headers.GetValues("Access-Control-Allow-Origin").Single());
         Assert.False((await Preflight("https://evil.example")).Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    /// <summary>The key ring behind the console's sessions is in the database, encrypted with DataProtection:CertificateFile.</summary>
+    [Fact]
+    public void The_key_ring_is_kept_in_the_database_encrypted_at_rest()
+    {
+        using var host = new Host("Production");
+        var protector = host.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>().CreateProtector("test");
+        Assert.Equal("x", Microsoft.AspNetCore.DataProtection.DataProtectionCommonExtensions.Unprotect(protector, Microsoft.AspNetCore.DataProtection.DataProtectionCommonExtensions.Protect(protector, "x")));
+        var xml = string.Concat(host.Rows("SELECT xml FROM data_protection_keys").Select(r => (string)r.xml));
+        Assert.Contains("EncryptedData", xml);
+        Assert.DoesNotContain("<value>", xml); // the master key's clear form
     }
 }

@@ -37,9 +37,14 @@ public static class ConsoleSetup
             o.Cookie.Path = Path;
             o.LoginPath = Path + "/connexion";
             o.AccessDeniedPath = Path + "/connexion";
-            o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.SlidingExpiration = true;
+            o.Events = new CookieAuthenticationEvents { OnValidatePrincipal = PersonAccess.ValidateAsync };
         });
+        // Sessions live in the database (ConsoleSessions): the idle expiry, the store and the clock are set from there.
+        builder.Services.AddOptions<ConsoleSessionOptions>().BindConfiguration(ConsoleSessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ConsoleSessions>();
+        builder.Services.AddSingleton<PersonAccess>();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<CookieAuthenticationOptions>, ConsoleCookieSetup>();
         PersonSignIn.Add(builder, authentication);
         return builder;
     }

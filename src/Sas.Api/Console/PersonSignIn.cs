@@ -28,6 +28,12 @@ public sealed class PersonSignInOptions
     /// <summary>The claim with the person's national health professional id: <c>8</c> and the RPPS for a GP.</summary>
     public string NationalIdClaim { get; set; } = "SubjectNameID";
 
+    /// <summary>
+    /// The issuers (<c>iss</c>) whose own <c>role</c> and <c>sas_scope</c> claims give a role here: providers the deployment
+    /// set up for the SAS. Any other provider's claims of those names are ignored. None by default.
+    /// </summary>
+    public string[] SasClaimIssuers { get; set; } = [];
+
     /// <summary>People given a role by the deployment, by their provider subject: CPTS staff, regulators, administrators.</summary>
     public Dictionary<string, PersonRole> People { get; set; } = [];
 
@@ -92,10 +98,18 @@ public static partial class PersonSignIn
                     if (!string.IsNullOrWhiteSpace(settings.AcrValues)) ctx.ProtocolMessage.AcrValues = settings.AcrValues;
                     return Task.CompletedTask;
                 },
+                // The level of assurance asked for (eIDAS substantial) is the one the provider says it gave: a provider
+                // that signed a person in some weaker way says so in acr, and that sign-in gives no access here.
+                OnTokenValidated = ctx =>
+                {
+                    if (!string.IsNullOrWhiteSpace(settings.AcrValues) && ctx.Principal?.FindFirstValue("acr") != settings.AcrValues)
+                        ctx.Fail($"the provider signed the person in at acr '{ctx.Principal?.FindFirstValue("acr")}', not the '{settings.AcrValues}' asked for");
+                    return Task.CompletedTask;
+                },
                 OnTicketReceived = async ctx =>
                 {
-                    var practitioners = ctx.HttpContext.RequestServices.GetRequiredService<PractitionerStore>();
-                    var principal = await MapAsync(ctx.Principal!, settings, practitioners, ctx.HttpContext.RequestAborted);
+                    var access = ctx.HttpContext.RequestServices.GetRequiredService<PersonAccess>();
+                    var principal = await access.ResolveAsync(FactsOf(ctx.Principal!, settings), ctx.HttpContext.RequestAborted);
                     var logger = ctx.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PersonSignIn));
                     if (principal is null)
                     {
@@ -118,26 +132,15 @@ public static partial class PersonSignIn
         });
     }
 
-    /// <summary>The console's principal for a person the provider signed in, or null when the deployment gave them no role.</summary>
-    public static async Task<ClaimsPrincipal?> MapAsync(ClaimsPrincipal external, PersonSignInOptions settings, PractitionerStore practitioners, CancellationToken ct)
+    /// <summary>What the provider's answer says of the person, as far as access goes (<see cref="PersonAccess"/> decides).</summary>
+    public static PersonFacts FactsOf(ClaimsPrincipal external, PersonSignInOptions settings)
     {
-        var subject = external.FindFirstValue("sub");
-        if (string.IsNullOrWhiteSpace(subject)) return null;
+        var subject = external.FindFirstValue("sub") ?? "";
         var fullName = string.Join(' ', new[] { external.FindFirstValue("given_name"), external.FindFirstValue("family_name") }.Where(n => !string.IsNullOrWhiteSpace(n)));
         var name = external.FindFirstValue("name") ?? (fullName.Length > 0 ? fullName : subject);
-        var id = ClientIds.ForPerson(subject);
-
-        if (external.FindFirstValue(SasClaims.Role) is { } role && Roles.IsKnown(role))
-            return ConsoleSetup.PrincipalOf(new ClientIdentity(id, role, ScopeOf(external)), name);
-
-        if (external.FindFirstValue(settings.NationalIdClaim) is { } nationalId && RppsOf(nationalId) is { } rpps
-            && await practitioners.GetAsync(rpps, ct) is not null)
-            return ConsoleSetup.PrincipalOf(new ClientIdentity(id, Roles.Practitioner, [rpps]), name);
-
-        if (settings.People.TryGetValue(subject, out var person))
-            return ConsoleSetup.PrincipalOf(new ClientIdentity(id, person.Role, person.Scope), name);
-
-        return null;
+        // The id token's issuer, on each of its claims (the handler drops the iss claim itself).
+        return new PersonFacts(subject, name, external.FindFirstValue(settings.NationalIdClaim), external.FindFirst("sub")?.Issuer,
+            external.FindFirstValue(SasClaims.Role), ScopeOf(external));
     }
 
     private static string[] ScopeOf(ClaimsPrincipal external) =>

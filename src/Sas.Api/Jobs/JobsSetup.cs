@@ -33,6 +33,7 @@ public static class JobsSetup
         (Reports.StatsJob.NightlyId, Reports.StatsJob.NightlyCron, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")),
         (Privacy.PatientPurgeJob.Id, Privacy.PatientPurgeJob.Cron, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")),
         (Bookings.IdempotencyExpiryJob.Id, Bookings.IdempotencyExpiryJob.Cron, TimeZoneInfo.Utc),
+        (Console.SessionExpiryJob.Id, Console.SessionExpiryJob.Cron, TimeZoneInfo.Utc),
     ];
 
     public static WebApplicationBuilder AddSasJobs(this WebApplicationBuilder builder)
@@ -48,6 +49,7 @@ public static class JobsSetup
         services.AddTransient<NotificationDispatchJob>();
         services.AddTransient<Privacy.PatientPurgeJob>();
         services.AddTransient<Bookings.IdempotencyExpiryJob>();
+        services.AddTransient<Console.SessionExpiryJob>();
         services.AddSingleton<DispatchTrigger>();
 
         // The storage is a DI singleton, registered before AddHangfire (which only adds one if missing), and
@@ -107,6 +109,7 @@ public static class JobsSetup
         jobs.AddOrUpdate<Reports.StatsJob>(Reports.StatsJob.NightlyId, j => j.NightlyAsync(CancellationToken.None), Reports.StatsJob.NightlyCron, options(Reports.StatsJob.NightlyId));
         jobs.AddOrUpdate<Privacy.PatientPurgeJob>(Privacy.PatientPurgeJob.Id, j => j.RunAsync(CancellationToken.None), Privacy.PatientPurgeJob.Cron, options(Privacy.PatientPurgeJob.Id));
         jobs.AddOrUpdate<Bookings.IdempotencyExpiryJob>(Bookings.IdempotencyExpiryJob.Id, j => j.RunAsync(CancellationToken.None), Bookings.IdempotencyExpiryJob.Cron, options(Bookings.IdempotencyExpiryJob.Id));
+        jobs.AddOrUpdate<Console.SessionExpiryJob>(Console.SessionExpiryJob.Id, j => j.RunAsync(CancellationToken.None), Console.SessionExpiryJob.Cron, options(Console.SessionExpiryJob.Id));
     }
 
     /// <summary>Where an administrator signed in to the console opens the dashboard with the console's cookie.</summary>

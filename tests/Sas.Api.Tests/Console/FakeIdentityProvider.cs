@@ -39,6 +39,8 @@ public sealed class FakeIdentityProvider : HttpMessageHandler
         Assert.Equal("code", query["response_type"]);
         Assert.Equal("S256", query["code_challenge_method"]);
         var claims = new Dictionary<string, object>(idTokenClaims ?? new Dictionary<string, object>()) { ["sub"] = subject };
+        // The level asked for is the level given, unless the test's person signed in some other way.
+        if (query["acr_values"] is { } acr) claims.TryAdd("acr", acr);
         var code = Guid.NewGuid().ToString("N");
         grants[code] = new Grant(nonce ?? query["nonce"]!, query["code_challenge"]!, query["redirect_uri"]!, claims);
         userInfo[code] = new Dictionary<string, object>(info ?? new Dictionary<string, object>()) { ["sub"] = subject };

@@ -16,7 +16,10 @@ public class OidcConsoleFactory : SasApiFactory
     public const string CptsSubject = "f3b1c2d4-cpts-coordinator";
     public static readonly string CptsFiness = "44001234" + Sas.Domain.Identifiers.Luhn.CheckDigit("44001234");
 
-    public FakeIdentityProvider IdentityProvider { get; } = new();
+    public FakeIdentityProvider IdentityProvider { get; init; } = new();
+
+    /// <summary>Settings a test changes while the host runs (the deployment's list of people, say).</summary>
+    public ChangingConfiguration Changing { get; } = new();
 
     /// <summary>Whether the provider cannot be reached from the start (its metadata never read).</summary>
     protected virtual bool ProviderDown => false;
@@ -35,11 +38,13 @@ public class OidcConsoleFactory : SasApiFactory
         new("Console:Oidc:ClientSecret", FakeIdentityProvider.ClientSecret),
         new($"Console:Oidc:People:{CptsSubject}:Role", "cpts"),
         new($"Console:Oidc:People:{CptsSubject}:Scope:0", CptsFiness),
+        new("Console:Oidc:SasClaimIssuers:0", FakeIdentityProvider.Issuer),
     ];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
+        builder.ConfigureAppConfiguration(c => c.Add(Changing));
         builder.ConfigureServices(s => s.Configure<OpenIdConnectOptions>(PersonSignIn.Scheme, o => o.Backchannel = new HttpClient(IdentityProvider)));
     }
 }
@@ -197,6 +202,148 @@ public sealed class PersonSignInTests(OidcConsoleFactory api) : IClassFixture<Oi
 
         Assert.Equal(PersonSignIn.RefusedPath, callback.Headers.Location!.OriginalString);
         Assert.DoesNotContain(callback.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], c => c.StartsWith("sas-console=", StringComparison.Ordinal));
+    }
+}
+
+/// <summary>
+/// A console session is the server's: it ends on every node at sign-out (a copied cookie opens nothing after), at its
+/// absolute lifetime however active, and when the person's access is withdrawn or changed, found at the next check.
+/// </summary>
+public sealed class ConsoleSessionTests(OidcConsoleFactory api) : IClassFixture<OidcConsoleFactory>
+{
+    private HttpClient Browser() => api.CreateClient(new WebApplicationFactoryClientOptions
+    {
+        BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = false, HandleCookies = false,
+    });
+
+    /// <summary>A person of the deployment's list signs in: the session cookie's header value.</summary>
+    private async Task<string> SignIn(string subject)
+    {
+        var browser = api.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = false, HandleCookies = true });
+        var page = await browser.GetStringAsync("/console/connexion");
+        var start = await browser.PostAsync("/console/connexion?handler=Externe", PersonSignInTests.SignInButton(page));
+        var authorize = start.Headers.Location!;
+        var code = api.IdentityProvider.Authorize(authorize, subject);
+        var state = System.Web.HttpUtility.ParseQueryString(authorize.Query)["state"]!;
+        var callback = await browser.PostAsync(PersonSignIn.CallbackPath, new FormUrlEncodedContent([new("code", code), new("state", state)]));
+        var cookie = Assert.Single(callback.Headers.GetValues("Set-Cookie"), c => c.StartsWith("sas-console=", StringComparison.Ordinal));
+        return cookie[..cookie.IndexOf(';')];
+    }
+
+    private async Task<HttpResponseMessage> Get(string cookie, string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("Cookie", cookie);
+        return await Browser().SendAsync(request);
+    }
+
+    private async Task<string> Landing(string cookie)
+    {
+        var home = await Get(cookie, "/console");
+        Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
+        return home.Headers.Location!.OriginalString;
+    }
+
+    private static string Person() => "person-" + Guid.NewGuid().ToString("N");
+
+    private void List(string subject, string? role, params string[] scope) => api.Changing.Set(
+        [($"Console:Oidc:People:{subject}", null), .. role is null ? Array.Empty<(string, string?)>() : [($"Console:Oidc:People:{subject}:Role", role), .. scope.Select((s, i) => ($"Console:Oidc:People:{subject}:Scope:{i}", (string?)s))]]);
+
+    [Fact]
+    public async Task A_signed_out_session_opens_nothing_even_with_a_copy_of_its_cookie()
+    {
+        var subject = Person();
+        List(subject, "regulator", "44");
+        var cookie = await SignIn(subject);
+        Assert.Equal("/console/regulation", await Landing(cookie));
+        var regulation = await Get(cookie, "/console/regulation");
+        var token = Regex.Match(await regulation.Content.ReadAsStringAsync(), "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var antiforgery = regulation.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(".AspNetCore.Antiforgery", StringComparison.Ordinal));
+
+        var signOut = new HttpRequestMessage(HttpMethod.Post, "/console/deconnexion") { Content = new FormUrlEncodedContent([new("__RequestVerificationToken", token)]) };
+        signOut.Headers.Add("Cookie", $"{cookie}; {antiforgery[..antiforgery.IndexOf(';')]}");
+        Assert.Equal(HttpStatusCode.Redirect, (await Browser().SendAsync(signOut)).StatusCode);
+
+        Assert.Contains("/console/connexion", await Landing(cookie)); // the cookie kept by a copy is a key to nothing
+    }
+
+    [Fact]
+    public async Task A_person_whose_role_changes_or_who_is_taken_off_the_list_finds_out_at_the_next_check()
+    {
+        var subject = Person();
+        List(subject, "regulator", "44");
+        var cookie = await SignIn(subject);
+        Assert.Equal("/console/regulation", await Landing(cookie));
+
+        List(subject, "cpts", OidcConsoleFactory.CptsFiness);
+        api.Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal("/console/regulation", await Landing(cookie)); // not checked yet
+        api.Clock.Advance(TimeSpan.FromMinutes(4));
+        Assert.Equal("/console/cpts", await Landing(cookie));
+
+        List(subject, null);
+        api.Clock.Advance(TimeSpan.FromMinutes(6));
+        Assert.Contains("/console/connexion", await Landing(cookie));
+        api.Clock.Advance(TimeSpan.FromMinutes(6));
+        List(subject, "cpts", OidcConsoleFactory.CptsFiness);
+        Assert.Contains("/console/connexion", await Landing(cookie)); // ended for good: listed again, they sign in again
+    }
+
+    [Fact]
+    public async Task A_session_ends_at_its_absolute_lifetime_however_active()
+    {
+        var subject = Person();
+        List(subject, "regulator", "44");
+        var cookie = await SignIn(subject);
+        for (var hour = 0; hour < 9; hour++)
+        {
+            api.Clock.Advance(TimeSpan.FromMinutes(59));
+            Assert.Equal("/console/regulation", await Landing(cookie));
+        }
+        api.Clock.Advance(TimeSpan.FromMinutes(70)); // ten hours and more since the sign-in
+        Assert.Contains("/console/connexion", await Landing(cookie));
+        Assert.True(await api.Services.GetRequiredService<SessionExpiryJob>().RunAsync(CancellationToken.None) >= 1); // and its row goes
+    }
+
+    [Fact]
+    public async Task A_sign_in_below_the_level_of_assurance_asked_for_gives_no_session()
+    {
+        var subject = Person();
+        List(subject, "regulator", "44");
+        var browser = api.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = false, HandleCookies = true });
+        var page = await browser.GetStringAsync("/console/connexion");
+        var authorize = (await browser.PostAsync("/console/connexion?handler=Externe", PersonSignInTests.SignInButton(page))).Headers.Location!;
+        var code = api.IdentityProvider.Authorize(authorize, subject, idTokenClaims: new Dictionary<string, object> { ["acr"] = "eidas0" });
+        var state = System.Web.HttpUtility.ParseQueryString(authorize.Query)["state"]!;
+
+        var callback = await browser.PostAsync(PersonSignIn.CallbackPath, new FormUrlEncodedContent([new("code", code), new("state", state)]));
+
+        Assert.Equal(PersonSignIn.RefusedPath, callback.Headers.Location!.OriginalString);
+        Assert.DoesNotContain(callback.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], c => c.StartsWith("sas-console=", StringComparison.Ordinal));
+    }
+}
+
+/// <summary>A provider the deployment did not set up for the SAS: its claims named role and sas_scope give nothing.</summary>
+public sealed class UntrustedClaimsFactory : OidcConsoleFactory
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => base.Settings.Where(s => !s.Key.StartsWith("Console:Oidc:SasClaimIssuers", StringComparison.Ordinal));
+}
+
+public sealed class UntrustedClaimsTests(UntrustedClaimsFactory api) : IClassFixture<UntrustedClaimsFactory>
+{
+    [Fact]
+    public async Task A_role_claim_from_a_provider_not_named_for_the_sas_gives_no_access()
+    {
+        var browser = api.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = false, HandleCookies = true });
+        var page = await browser.GetStringAsync("/console/connexion");
+        var authorize = (await browser.PostAsync("/console/connexion?handler=Externe", PersonSignInTests.SignInButton(page))).Headers.Location!;
+        var code = api.IdentityProvider.Authorize(authorize, "somebody-" + Guid.NewGuid(),
+            idTokenClaims: new Dictionary<string, object> { ["role"] = "admin", ["name"] = "Quelqu'un" });
+        var state = System.Web.HttpUtility.ParseQueryString(authorize.Query)["state"]!;
+
+        var callback = await browser.PostAsync(PersonSignIn.CallbackPath, new FormUrlEncodedContent([new("code", code), new("state", state)]));
+
+        Assert.Equal(PersonSignIn.RefusedPath, callback.Headers.Location!.OriginalString);
     }
 }
 

@@ -12,7 +12,7 @@ namespace Sas.Api.Console.Pages;
 /// Sign-in. With the demo data (Development only), a person picks one of the demo identities, each the demo client of
 /// that role with its scope. A deployment signs people in with its OpenID Connect provider (<see cref="PersonSignIn"/>).
 /// </summary>
-public sealed class ConnexionModel(IConfiguration configuration, ClientStore clients, IOptions<PersonSignInOptions> provider) : PageModel
+public sealed class ConnexionModel(IConfiguration configuration, PersonAccess access, IOptions<PersonSignInOptions> provider) : PageModel
 {
     /// <summary>The provider's name when one is configured.</summary>
     public string? Provider => provider.Value.Enabled ? provider.Value.DisplayName : null;
@@ -62,10 +62,8 @@ public sealed class ConnexionModel(IConfiguration configuration, ClientStore cli
     public async Task<IActionResult> OnPostAsync(string role, CancellationToken ct)
     {
         var identity = DemoIdentities.FirstOrDefault(i => i.Role == role);
-        if (identity.Role is null || !DemoData.Keys.TryGetValue(role, out var key)) return BadRequest();
-        var client = await clients.FindByKeyHashAsync(ApiKeys.Hash(key), ct);
-        if (client is null) return BadRequest();
-        await HttpContext.SignInAsync(ConsoleSetup.Scheme, ConsoleSetup.PrincipalOf(client, identity.Label));
+        if (identity.Role is null || await access.DemoAsync(role, identity.Label, ct) is not { } principal) return BadRequest();
+        await HttpContext.SignInAsync(ConsoleSetup.Scheme, principal);
         return LocalRedirect(ConsoleSetup.Path);
     }
 }

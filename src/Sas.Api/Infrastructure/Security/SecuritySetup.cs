@@ -77,6 +77,12 @@ public static class SecuritySetup
     public static void GuardProduction(WebApplication app)
     {
         var config = app.Configuration;
+        // Every options section's own rules (ValidateOnStart) first, all their failures in the one line.
+        try { app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate(); }
+        catch (Microsoft.Extensions.Options.OptionsValidationException invalid)
+        {
+            throw new StartupRefusedException("Refusing to start: " + string.Join(" ", invalid.Failures));
+        }
         // Demo data creates publicly known API keys: only on a developer's machine, whatever the environment is called.
         if (config.GetValue("Sas:DemoData", false) && !app.Environment.IsDevelopment())
             throw new StartupRefusedException($"Refusing to start: Sas:DemoData is on in {app.Environment.EnvironmentName}. Demo data creates publicly known API keys and is for Development only; set Sas:DemoData=false.");
@@ -103,6 +109,8 @@ public static class SecuritySetup
             problems.Add("Fhir:Mtls:TrustedCaFiles is set but AllowedCommonNames or AllowedOrganizationalUnits is empty: the SAS platform could never connect.");
         if (!string.IsNullOrWhiteSpace(mtls.ForwardedCertificateHeader) && !app.Services.GetRequiredService<ProxyOptions>().Any)
             problems.Add("Fhir:Mtls:ForwardedCertificateHeader is set but ForwardedHeaders:KnownProxies and KnownNetworks are empty: anyone could send the platform's certificate in that header.");
+        if (string.IsNullOrWhiteSpace(config["DataProtection:CertificateFile"]))
+            problems.Add("DataProtection:CertificateFile is not set: the key ring behind the console's sessions would be stored in clear in the database.");
         if (config.GetValue(Proxies.HostForwardingSetting, false))
             problems.Add("ASPNETCORE_FORWARDEDHEADERS_ENABLED is true: it reads X-Forwarded-For from anyone. Name the proxies in ForwardedHeaders:KnownProxies (or KnownNetworks) instead.");
         foreach (var file in mtls.TrustedCaFiles.Where(f => !File.Exists(f)))
