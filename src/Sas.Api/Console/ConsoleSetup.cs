@@ -44,6 +44,7 @@ public static class ConsoleSetup
         builder.Services.AddOptions<ConsoleSessionOptions>().BindConfiguration(ConsoleSessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ConsoleSessions>();
         builder.Services.AddSingleton<PersonAccess>();
+        builder.Services.AddSingleton<Infrastructure.Security.IFormTargets, ConsoleFormTargets>();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<CookieAuthenticationOptions>, ConsoleCookieSetup>();
         PersonSignIn.Add(builder, authentication);
         return builder;

@@ -26,33 +26,12 @@ public sealed class BrowserCollection;
 [Collection(nameof(BrowserCollection))]
 public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<ConsoleApiFactory>, IAsyncLifetime
 {
-    private IPlaywright? playwright;
-    private IBrowser? browser;
+    private Chromium? chromium;
     private static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
-    public async Task InitializeAsync()
-    {
-        if (BrowserFactAttribute.Chromium is null) return;
-        playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = BrowserFactAttribute.Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        });
-    }
+    public async Task InitializeAsync() => chromium = await Chromium.LaunchAsync();
 
-    /// <summary>
-    /// A browser context whose waits allow a CI machine running three test assemblies at once on 2 cores: two runs timed
-    /// out at Playwright's default 30 s waiting for a page this machine renders in well under a second.
-    /// </summary>
-    private async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null)
-    {
-        var context = await browser!.NewContextAsync(options ?? new BrowserNewContextOptions());
-        context.SetDefaultTimeout(90_000);
-        context.SetDefaultNavigationTimeout(90_000);
-        return context;
-    }
+    private Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null) => chromium!.NewContextAsync(options);
 
     /// <summary>
     /// The page at an address out of the sign-in pages has loaded, its style sheet with it (axe's contrast checks and
@@ -62,8 +41,7 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
 
     public async Task DisposeAsync()
     {
-        if (browser is not null) await browser.DisposeAsync();
-        playwright?.Dispose();
+        if (chromium is not null) await chromium.DisposeAsync();
     }
 
     private async Task<IPage> SignedInAs(string identity, ViewportSize? viewport = null)
@@ -78,7 +56,7 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<C
         return page;
     }
 
-    private static async Task AssertAccessible(IPage page, string name)
+    public static async Task AssertAccessible(IPage page, string name)
     {
         Directory.CreateDirectory(Screenshots);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });

@@ -17,6 +17,12 @@ public sealed class RateLimitOptions
     public TimeSpan ReplenishmentPeriod { get; set; } = TimeSpan.FromSeconds(1);
 }
 
+/// <summary>Where this service's pages' forms may lead (the CSP's <c>form-action</c>); <c>'self'</c> unless a feature says more.</summary>
+public interface IFormTargets
+{
+    ValueTask<string> SourcesAsync();
+}
+
 public static class SecuritySetup
 {
     public const string CorsPolicy = "configured-origins";
@@ -127,7 +133,7 @@ public static class SecuritySetup
     {
         app.Use((http, next) =>
         {
-            http.Response.OnStarting(static state =>
+            http.Response.OnStarting(static async state =>
             {
                 var http = (HttpContext)state;
                 var headers = http.Response.Headers;
@@ -145,8 +151,9 @@ public static class SecuritySetup
                 else if (path.StartsWithSegments(Console.ConsoleSetup.Path))
                 {
                     // Pages for people: no script at all, styles inline, forms only to this origin; never cached.
+                    var forms = http.RequestServices.GetService<IFormTargets>() is { } targets ? await targets.SourcesAsync() : "'self'";
                     headers.CacheControl = "no-store";
-                    headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+                    headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action {forms}; frame-ancestors 'none'; base-uri 'none'";
                 }
                 else if (path.StartsWithSegments("/v1") || path.StartsWithSegments("/fhir") || path.StartsWithSegments("/health") || http.Response.StatusCode >= 400)
                 {
@@ -156,7 +163,6 @@ public static class SecuritySetup
                     headers.Remove("Expires");
                     headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
                 }
-                return Task.CompletedTask;
             }, http);
             return next(http);
         });
