@@ -50,11 +50,16 @@ public static class Startup
         services.AddSingleton<TerritoryStore>();
         services.AddSingleton<PractitionerStore>();
         services.AddSingleton<SlotStore>();
+        services.AddOptions<SearchOptions>().BindConfiguration(SearchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IndexedSearch>();
         // The slot index where the engine has its change feed; Search:Index=false answers every search by its statement.
-        services.AddSingleton(sp => new SearchStore(sp.GetRequiredService<Db>(),
-            SlotFeed.Supports(sp.GetRequiredService<Db>().Provider) && sp.GetRequiredService<IConfiguration>().GetValue("Search:Index", true)
-                ? sp.GetRequiredService<IndexedSearch>() : null));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SearchOptions>>().Value;
+            var db = sp.GetRequiredService<Db>();
+            return new SearchStore(db, SlotFeed.Supports(db.Provider) && options.Index ? sp.GetRequiredService<IndexedSearch>() : null,
+                options, sp.GetRequiredService<ILogger<SearchStore>>());
+        });
         services.AddSingleton<BookingStore>();
         services.AddSingleton<BookingRaceHook>();
         services.AddSingleton<Idempotency>();

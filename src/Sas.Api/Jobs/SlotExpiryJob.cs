@@ -35,17 +35,19 @@ public sealed class SlotExpiryJob(Db db, TimeProvider clock, Outbox outbox, ILog
     }
 
     /// <summary>
-    /// The slot index's change feed keeps an hour (by the database's clock): a node that has not read it for half that
-    /// reads its whole index again (<see cref="Search.IndexedSearch.MaxQuiet"/>). In batches, so the writer is never held long.
+    /// The slot index's change feed keeps an hour (by the database's clock), in batches so the writer is never held long;
+    /// each batch records the highest position it removed, so a node that had not read those rows reads its whole index
+    /// again (<see cref="Search.SlotFeed.Gap"/>).
     /// </summary>
     private async Task PruneSlotChangesAsync(CancellationToken ct)
     {
-        if (prune is null) return;
-        while (!ct.IsCancellationRequested && await db.ExecuteAsync(prune, new { batch = BatchSize * 10 }, ct) == BatchSize * 10) { }
+        if (feed is null) return;
+        const int batch = BatchSize * 10;
+        while (!ct.IsCancellationRequested && await db.InTransactionAsync((c, tx) => feed.PruneAsync(c, tx, batch, ct), ct) == batch) { }
     }
 
     /// <summary>Null on SQL Server, which has no change feed.</summary>
-    private readonly string? prune = Search.SlotFeed.Supports(db.Provider) ? new Search.SlotFeed(db.Dialect, db.Provider).Prune : null;
+    private readonly Search.SlotFeed? feed = Search.SlotFeed.Supports(db.Provider) ? new Search.SlotFeed(db.Dialect, db.Provider) : null;
 
     private sealed record Expired(long Id, string Rpps, string SectorCode, DateTime StartUtc, DateTime EndUtc);
 

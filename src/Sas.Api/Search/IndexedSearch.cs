@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using Microsoft.Extensions.Options;
 using Sas.Api.Infrastructure.Data;
 using Sas.Domain.Slots;
 
@@ -7,23 +8,36 @@ namespace Sas.Api.Search;
 
 /// <summary>
 /// Searches answered from this node's <see cref="SlotIndex"/>, kept equal to the database by its change feed
-/// (<c>slot_changes</c>, written by triggers on slots, GP sites and GPs). Every search starts by reading the feed
-/// past the node's horizon — or waits for a read that started after it arrived, which serves every search queued
-/// behind it — so a search sees every change committed before it began, on whichever node it was made: the
-/// database stays the one place nodes agree on, the index only saves reading the slots again. Bookings and holds
+/// (<c>slot_changes</c>, written by triggers on slots, GP sites and GPs). Every search starts by reading the feed past
+/// where the node stands — or waits for a read that started after it arrived, which serves every search queued behind
+/// it — so a search sees every change committed before it began, on whichever node it was made. Bookings and holds
 /// still decide in the database's UPDATE, whatever a search showed.
+/// <para>
+/// What can go wrong is made to go right again, never to stay wrong: a catch-up applies all of what it read or none
+/// of it; a read of the feed that finds rows pruned before it read them, or the feed gone back (a restart, a failover,
+/// a restored file), reads the whole index again; and every <see cref="SearchOptions.VerifyMinutes"/>
+/// the whole index is read again and compared. A new index is built beside the one in use and swapped in, so no search
+/// sees a half-built one. A failed read fails every search that waited for it, at once, and a search waits for its turn
+/// <see cref="SearchOptions.TurnWaitSeconds"/> at most.
+/// </para>
 /// </summary>
-public sealed class IndexedSearch(Db db, TimeProvider clock, Infrastructure.Telemetry.SasMetrics? metrics = null) : IAsyncDisposable
+public sealed class IndexedSearch(
+    Db db, TimeProvider clock, IOptions<SearchOptions> options, Infrastructure.Telemetry.SasMetrics? metrics = null,
+    SlotIndexHooks? hooks = null, ILogger<IndexedSearch>? logger = null) : IAsyncDisposable
 {
+    public IndexedSearch(Db db, TimeProvider clock) : this(db, clock, Options.Create(new SearchOptions())) { }
+
     /// <summary>How far past the latest start searched the index reads, so the range grows a few times a day, not per search.</summary>
     public static readonly TimeSpan ReadAhead = TimeSpan.FromHours(12);
 
-    /// <summary>Half the hour the feed keeps: a node that has not read it for longer may have lost changes, and reads all again.</summary>
-    public static readonly TimeSpan MaxQuiet = TimeSpan.FromMinutes(30);
-
-    private readonly SlotIndex index = new();
     private readonly SlotFeed feed = new(db.Dialect, db.Provider);
+    private readonly SlotIndexHooks hooks = hooks ?? new SlotIndexHooks();
     private readonly SemaphoreSlim turn = new(1, 1);
+    private readonly TimeSpan turnWait = TimeSpan.FromSeconds(options.Value.TurnWaitSeconds);
+    private readonly TimeSpan verifyEvery = TimeSpan.FromMinutes(options.Value.VerifyMinutes);
+
+    /// <summary>Replaced whole by a reload (built beside it, then swapped); changed in place by catch-ups.</summary>
+    private volatile SlotIndex index = new();
 
     /// <summary>The GP and site text per GP, dropped when the feed names the GP.</summary>
     private readonly ConcurrentDictionary<string, GpSite[]> sites = new(StringComparer.Ordinal);
@@ -31,12 +45,16 @@ public sealed class IndexedSearch(Db db, TimeProvider clock, Infrastructure.Tele
     // Catch-ups are numbered as they start; a search needs one numbered above the count when it arrived.
     private long started, completed;
 
+    /// <summary>The last catch-up that failed, and why: the searches that waited for it fail with it.</summary>
+    private (long Number, Exception Error)? failed;
+
     // Written under the turn; the range is read outside it by searches deciding whether they need the turn.
     private long coveredFromTicks = long.MaxValue, coveredUntilTicks = long.MinValue;
-    private long horizon, lastRead;
-    private bool loaded;
+    private FeedPosition? position;
+    private long lastVerified;
+    private bool reloadNeeded = true;
 
-    /// <summary>Feed rows read at or past the horizon, by sequence, with their position: not applied twice.</summary>
+    /// <summary>Feed rows already applied, by sequence, with their position: rows read again are not applied twice.</summary>
     private readonly Dictionary<long, long> seen = [];
 
     /// <summary>SQLite: a connection of the index's own, with the feed's statement kept prepared on it.</summary>
@@ -46,37 +64,66 @@ public sealed class IndexedSearch(Db db, TimeProvider clock, Infrastructure.Tele
     /// <summary>GP and site text held (sites of GPs whose text this node read and no change dropped since).</summary>
     public int SitesKept => sites.Values.Sum(x => x.Length);
 
-    /// <summary>Reads of the whole index (at start, after a long quiet, after a flood of changes): for the tests.</summary>
-    public long Reloads { get; private set; }
+    /// <summary>Reads of the whole index (at start, after a gap, a long quiet, a flood of changes, a mismatch, a verification).</summary>
+    public long Reloads => Interlocked.Read(ref reloads);
+    private long reloads;
+
+    /// <summary>Slots a verification or a check found held wrongly, since the start: for the tests.</summary>
+    public long Mismatches => Interlocked.Read(ref mismatches);
+    private long mismatches;
+
+    /// <summary>Why the last reload happened: for the tests and the logs.</summary>
+    public string? LastReloadReason { get; private set; }
 
     public async Task<IReadOnlyList<SearchRow>> SearchAsync(SearchQuery q, CancellationToken ct)
     {
         if (q.Sectors.Count == 0) return [];
-        var until = q.Sectors[0].UntilUtc;
-        for (var i = 1; i < q.Sectors.Count; i++) if (q.Sectors[i].UntilUtc > until) until = q.Sectors[i].UntilUtc;
-
-        var ticket = Interlocked.Read(ref started);
-        if (Interlocked.Read(ref completed) <= ticket || !Covers(q.FromUtc, until))
-        {
-            await turn.WaitAsync(ct);
-            try
-            {
-                if (completed <= ticket || !Covers(q.FromUtc, until))
-                {
-                    var mine = Interlocked.Increment(ref started);
-                    await CatchUpAsync(q.FromUtc, until);
-                    Interlocked.Exchange(ref completed, mine);
-                }
-            }
-            finally { turn.Release(); }
-        }
-
+        var until = Until(q);
+        await UpToDateAsync(q.FromUtc, until, ct);
         var found = index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit);
         var rows = RowsOf(found, q.Sectors, out var missing);
         if (missing is null) return rows;
         await FillSitesAsync(missing, ct);
         // A site removed with a live slot cannot happen (the GP's write refuses it); the join dropped such a row too.
         return RowsOf(found, q.Sectors, out _);
+    }
+
+    private static DateTime Until(SearchQuery q)
+    {
+        var until = q.Sectors[0].UntilUtc;
+        for (var i = 1; i < q.Sectors.Count; i++) if (q.Sectors[i].UntilUtc > until) until = q.Sectors[i].UntilUtc;
+        return until;
+    }
+
+    /// <summary>A catch-up that started after this search arrived, this one's or another's; its failure is this search's too.</summary>
+    private async Task UpToDateAsync(DateTime from, DateTime until, CancellationToken ct)
+    {
+        var ticket = Interlocked.Read(ref started);
+        if (Interlocked.Read(ref completed) > ticket && Covers(from, until)) return;
+        await TakeTurnAsync(ct);
+        try
+        {
+            if (completed > ticket && Covers(from, until)) return;
+            if (failed is { } f && f.Number > ticket) throw new StorageUnavailableException(f.Error);
+            var mine = Interlocked.Increment(ref started);
+            try
+            {
+                await WithReaderAsync(c => CatchUpAsync(c, from, until));
+            }
+            catch (Exception e) when (e is DbException or IOException or TimeoutException or InvalidOperationException or StorageUnavailableException)
+            {
+                failed = (mine, e);
+                throw e is StorageUnavailableException ? e : new StorageUnavailableException(e);
+            }
+            Interlocked.Exchange(ref completed, mine);
+        }
+        finally { turn.Release(); }
+    }
+
+    private async Task TakeTurnAsync(CancellationToken ct)
+    {
+        if (!await turn.WaitAsync(turnWait, ct))
+            throw new StorageUnavailableException(new TimeoutException($"the slot index's read did not end within {turnWait.TotalSeconds:0} s"));
     }
 
     /// <summary>The rows found with their GP and site text; the GPs whose text this node lacks are left out and named.</summary>
@@ -106,97 +153,189 @@ public sealed class IndexedSearch(Db db, TimeProvider clock, Infrastructure.Tele
 
     /// <summary>
     /// Under the turn, as the feed's reads are: a GP's text read here is never older than a change the feed already
-    /// dropped, since that drop ran before this read or will run after it.
+    /// dropped. The GPs still missing once the turn is taken (another search may have read them meanwhile) only.
     /// </summary>
     private async Task FillSitesAsync(List<string> rpps, CancellationToken ct)
     {
-        await turn.WaitAsync(ct);
+        await TakeTurnAsync(ct);
         try
         {
-            var read = await ReadAsync(c => feed.SitesAsync(c, rpps.Distinct().ToList()));
+            var still = rpps.Distinct().Where(gp => !sites.ContainsKey(gp)).ToList();
+            if (still.Count == 0) return;
+            var read = await WithReaderAsync(async c =>
+            {
+                await hooks.BeforeReadAsync(IndexRead.Sites);
+                return await feed.SitesAsync(c, still);
+            });
             foreach (var gp in read.GroupBy(x => x.Rpps)) sites[gp.Key] = [.. gp];
         }
+        catch (DbException e) { throw new StorageUnavailableException(e); }
         finally { turn.Release(); }
     }
 
-    /// <summary>Applies the changes past the horizon, and reads the start times a search needs that the index lacks.</summary>
-    private async Task CatchUpAsync(DateTime from, DateTime until)
+    /// <summary>
+    /// Brings the index up to date and covering [from, until). Every read first, then every change: a read that fails
+    /// leaves the index, where it stands, and what it has seen as they were, so the next catch-up reads it all again.
+    /// </summary>
+    private async Task CatchUpAsync(DbConnection c, DateTime from, DateTime until)
     {
-        if (!loaded || clock.GetElapsedTime(lastRead) > MaxQuiet)
+        if (position is null || reloadNeeded || clock.GetElapsedTime(lastVerified) > verifyEvery)
         {
-            await ReloadAsync(from, until);
+            var why = position is null ? "start" : reloadNeeded ? "asked" : "verification";
+            await ReloadAsync(c, from, until, why);
             return;
         }
-        var reading = clock.GetTimestamp();
-        var (next, read) = await ReadAsync(ReadChangesAsync);
-        if (read is null)
+        await hooks.BeforeReadAsync(IndexRead.Changes);
+        var read = await ReadChangesAsync(c, position);
+        var gap = read.Changes is null ? "many changes" : SlotFeed.Gap(position, read);
+        if (gap is not null)
         {
-            await ReloadAsync(from, until);
+            await ReloadAsync(c, from, until, gap);
             return;
         }
+        var fresh = read.Changes!.Where(ch => !seen.ContainsKey(ch.Seq)).ToList();
         HashSet<long>? slotIds = null;
-        foreach (var change in read)
+        foreach (var change in fresh) if (change.SlotId is { } id) (slotIds ??= []).Add(id);
+        Dictionary<long, IndexedSlot>? current = null;
+        if (slotIds is not null)
         {
-            if (!seen.TryAdd(change.Seq, change.Position)) continue;
-            if (change.SlotId is { } id) (slotIds ??= []).Add(id);
-            if (change.Rpps is { } gp) sites.TryRemove(gp, out _);
+            await hooks.BeforeReadAsync(IndexRead.Slots);
+            current = await feed.SlotsAsync(c, slotIds);
         }
-        var current = slotIds is null ? null : await ReadAsync(c => feed.SlotsAsync(c, slotIds));
 
         // The range grows on either side to cover this search, reading ahead.
         var (coveredFrom, coveredUntil) = (new DateTime(coveredFromTicks, DateTimeKind.Utc), new DateTime(coveredUntilTicks, DateTimeKind.Utc));
         List<IndexedSlot>? before = null, after = null;
         var newFrom = from < coveredFrom ? from : coveredFrom;
         var newUntil = until >= coveredUntil ? until + ReadAhead : coveredUntil;
-        if (newFrom < coveredFrom) before = await ReadAsync(c => feed.RangeAsync(c, newFrom, coveredFrom));
-        if (newUntil > coveredUntil) after = await ReadAsync(c => feed.RangeAsync(c, coveredUntil, newUntil));
+        if (newFrom < coveredFrom || newUntil > coveredUntil) await hooks.BeforeReadAsync(IndexRead.Range);
+        if (newFrom < coveredFrom) before = await feed.RangeAsync(c, newFrom, coveredFrom);
+        if (newUntil > coveredUntil) after = await feed.RangeAsync(c, coveredUntil, newUntil);
 
+        // Every read done: now the changes, all of them.
         if (before is not null) index.Load(before);
         if (after is not null) index.Load(after);
         if (current is not null) index.Apply(slotIds!, current, newFrom, newUntil);
+        foreach (var change in fresh)
+        {
+            seen[change.Seq] = change.Position;
+            if (change.Rpps is { } gp) sites.TryRemove(gp, out _);
+        }
         Interlocked.Exchange(ref coveredFromTicks, newFrom.Ticks);
         Interlocked.Exchange(ref coveredUntilTicks, newUntil.Ticks);
-        horizon = next;
-        foreach (var (seq, position) in seen) if (position < next) seen.Remove(seq);
-        lastRead = reading;
+        position = read.Position;
+        var low = read.Position.LowWater;
+        foreach (var (seq, at) in seen) if (at < low) seen.Remove(seq);
         metrics?.SlotIndexChanges(slotIds?.Count ?? 0);
     }
 
-    /// <summary>The whole index again: the horizon first, so that every change after the range's read is read again.</summary>
-    private async Task ReloadAsync(DateTime from, DateTime until)
+    /// <summary>
+    /// The whole index again, over the union of what it covered and what this search needs: where the feed stands first,
+    /// so that every change after the range's read is read again; built beside the index in use, then swapped in. When
+    /// the index was in use, what it held differently is counted, logged (slot ids only) and measured.
+    /// </summary>
+    private async Task ReloadAsync(DbConnection c, DateTime from, DateTime until, string why)
     {
         var reading = clock.GetTimestamp();
-        var next = await ReadAsync(feed.HorizonAsync);
-        var range = await ReadAsync(c => feed.RangeAsync(c, from, until + ReadAhead));
-        index.Clear();
+        var wasLoaded = position is not null;
+        var unionFrom = wasLoaded && coveredFromTicks < from.Ticks ? new DateTime(coveredFromTicks, DateTimeKind.Utc) : from;
+        var unionUntil = wasLoaded && coveredUntilTicks > (until + ReadAhead).Ticks ? new DateTime(coveredUntilTicks, DateTimeKind.Utc) : until + ReadAhead;
+        await hooks.BeforeReadAsync(IndexRead.Position);
+        var at = await feed.PositionAsync(c);
+        await hooks.BeforeReadAsync(IndexRead.Range);
+        var fresh = SlotIndex.Build(await feed.RangeAsync(c, unionFrom, unionUntil));
+        if (wasLoaded && why is "verification" or "asked")
+        {
+            var differ = index.Differences(fresh, new DateTime(coveredFromTicks, DateTimeKind.Utc), new DateTime(coveredUntilTicks, DateTimeKind.Utc));
+            if (differ.Count > 0) Mismatched(differ, why);
+        }
+        await hooks.BeforeSwapAsync();
+        index = fresh;
         sites.Clear();
         seen.Clear();
-        index.Load(range);
-        Interlocked.Exchange(ref coveredFromTicks, from.Ticks);
-        Interlocked.Exchange(ref coveredUntilTicks, (until + ReadAhead).Ticks);
-        horizon = next;
-        lastRead = reading;
-        loaded = true;
-        Reloads++;
+        Interlocked.Exchange(ref coveredFromTicks, unionFrom.Ticks);
+        Interlocked.Exchange(ref coveredUntilTicks, unionUntil.Ticks);
+        position = at;
+        lastVerified = reading;
+        reloadNeeded = false;
+        LastReloadReason = why;
+        Interlocked.Increment(ref reloads);
         metrics?.SlotIndexReload();
+        if (wasLoaded && why != "verification") logger?.LogInformation("The slot index was read again whole ({Reason})", why);
+    }
+
+    private void Mismatched(List<long> slotIds, string by)
+    {
+        Interlocked.Add(ref mismatches, slotIds.Count);
+        metrics?.SlotIndexMismatches(slotIds.Count, by);
+        logger?.LogWarning("The slot index held {Count} slots differently from the database ({By}): {SlotIds}", slotIds.Count, by, string.Join(", ", slotIds.Take(50)));
     }
 
     /// <summary>
-    /// A read on the index's own SQLite connection (dropped after a failure, opened again by the next read), or on a
-    /// pooled server connection. The token is not passed: a read serves every search waiting, not only the one whose
-    /// client may have gone.
+    /// The check of one search against the statement, in one snapshot of the database: the index is brought up to that
+    /// snapshot, both answer, and the pages must be the same. A difference is logged and counted, and the index read again.
     /// </summary>
-    private async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read)
+    public async Task<bool> CheckAsync(SearchQuery q, Func<DbConnection, SearchQuery, Task<IReadOnlyList<SearchRow>>> statement, CancellationToken ct)
+    {
+        await TakeTurnAsync(ct);
+        try
+        {
+            return await WithReaderAsync(async c =>
+            {
+                await ExecuteAsync(c, db.Provider == DatabaseProvider.PostgreSql ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN");
+                try
+                {
+                    // Not counted as a catch-up for the searches waiting: its snapshot may be older than their arrival.
+                    await CatchUpAsync(c, q.FromUtc, Until(q));
+                    var expected = await statement(c, q);
+                    var found = index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit);
+                    var missing = found.Select(f => f.Slot.Rpps).Where(gp => !sites.ContainsKey(gp)).Distinct().ToList();
+                    if (missing.Count > 0) foreach (var gp in (await feed.SitesAsync(c, missing)).GroupBy(x => x.Rpps)) sites[gp.Key] = [.. gp];
+                    var actual = RowsOf(found, q.Sectors, out _);
+                    var differ = Describe(expected).Except(Describe(actual)).Concat(Describe(actual).Except(Describe(expected)))
+                        .Select(d => long.Parse(d[..d.IndexOf(' ')], System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
+                    if (differ.Count == 0) return true;
+                    Mismatched(differ, "check");
+                    reloadNeeded = true;
+                    return false;
+                }
+                finally { await ExecuteAsync(c, "ROLLBACK"); }
+            });
+        }
+        finally { turn.Release(); }
+    }
+
+    /// <summary>The current index's answer, without reading the feed: for the tests, between a reload's steps.</summary>
+    internal List<(IndexedSlot Slot, int Branch)> FindNow(SearchQuery q) =>
+        index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit);
+
+    /// <summary>A page as text to compare: every field a search answers.</summary>
+    public static List<string> Describe(IReadOnlyList<SearchRow> rows) =>
+        [.. rows.Select(r => $"{r.Id} {r.SectorCode} {r.StartUtc:O} {r.EndUtc:O} {r.Modality} {r.Status} {r.HoldExpiresAt:O} {r.GpSite.Rpps} {r.GpSite.SiteId} {r.GpSite.LastName} {r.GpSite.FirstName} {r.GpSite.SiteName} {r.GpSite.SiteAddress}")];
+
+    private static async Task ExecuteAsync(DbConnection c, string sql)
+    {
+        await using var command = c.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// The reads of one catch-up on one connection: the index's own SQLite connection (dropped after a failure, opened
+    /// again by the next read), or one pooled server connection. The caller's token is not passed: a read serves every
+    /// search waiting, not only the one whose client may have gone.
+    /// </summary>
+    private async Task<T> WithReaderAsync<T>(Func<DbConnection, Task<T>> work)
     {
         if (db.Provider != DatabaseProvider.Sqlite)
         {
             await using var pooled = await db.OpenAsync();
-            return await read(pooled);
+            return await work(pooled);
         }
-        own ??= await db.OpenOwnSqliteAsync(CancellationToken.None);
         try
         {
-            return await read(own);
+            own ??= await db.OpenOwnSqliteAsync(CancellationToken.None);
+            return await work(own);
         }
         catch
         {
@@ -205,12 +344,14 @@ public sealed class IndexedSearch(Db db, TimeProvider clock, Infrastructure.Tele
         }
     }
 
-    /// <summary>The changes past the horizon, by the feed's command: kept with the index's own connection, made for a pooled one.</summary>
-    private async Task<(long, List<SlotChange>?)> ReadChangesAsync(DbConnection c)
+    private async Task WithReaderAsync(Func<DbConnection, Task> work) => await WithReaderAsync(async c => { await work(c); return 0; });
+
+    /// <summary>The changes past the position, by the feed's command: kept with the index's own connection, made for a pooled one.</summary>
+    private async Task<FeedRead> ReadChangesAsync(DbConnection c, FeedPosition since)
     {
-        if (ReferenceEquals(c, own)) return await feed.ChangesAsync(changes ??= feed.ChangesCommand(c), horizon);
+        if (ReferenceEquals(c, own)) return await feed.ChangesAsync(changes ??= feed.ChangesCommand(c), since);
         await using var command = feed.ChangesCommand(c);
-        return await feed.ChangesAsync(command, horizon);
+        return await feed.ChangesAsync(command, since);
     }
 
     private async Task DropConnectionAsync()

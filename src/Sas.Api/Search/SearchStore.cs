@@ -18,8 +18,10 @@ public sealed record SearchQuery(
 /// <summary>
 /// Bookable slots soonest first: from the node's <see cref="IndexedSearch"/> where the engine has its change feed
 /// (SQLite, PostgreSQL) and <c>Search:Index</c> is not switched off, otherwise by the statement below (SQL Server).
+/// With the index, a share of searches (<see cref="SearchOptions.ShadowShare"/>) is also answered by the statement in
+/// the background and compared, in one snapshot, and so is the first search after each reload of the index.
 /// </summary>
-public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null)
+public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null, SearchOptions? options = null, ILogger<SearchStore>? logger = null)
 {
     public sealed class Sql(SqlDialect d)
     {
@@ -91,10 +93,39 @@ public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null)
 
     public async Task<IReadOnlyList<SearchRow>> SearchAsync(SearchQuery q, CancellationToken ct)
     {
+        if (q.Sectors.Count == 0) return [];
+        if (indexed is null)
+        {
+            await using var c = await db.OpenAsync(ct);
+            return await StatementAsync(c, q, ct);
+        }
+        var rows = await indexed.SearchAsync(q, ct);
+        if ((options?.CheckAfterReload == true && indexed.Reloads != checkedAfterReload) || Random.Shared.NextDouble() < (options?.ShadowShare ?? 0)) Shadow(q);
+        return rows;
+    }
+
+    /// <summary>The reload after which a search was last checked.</summary>
+    private long checkedAfterReload;
+
+    /// <summary>Checks this search against the statement in the background: the caller is answered already.</summary>
+    private void Shadow(SearchQuery q)
+    {
+        checkedAfterReload = indexed!.Reloads;
+        _ = Task.Run(async () =>
+        {
+            try { await indexed.CheckAsync(q, (c, query) => StatementAsync(c, query, CancellationToken.None), CancellationToken.None); }
+            catch (Exception e) when (e is System.Data.Common.DbException or StorageUnavailableException or IOException)
+            {
+                logger?.LogDebug("A check of the slot index could not run: {Reason}", e.Message);
+            }
+        });
+    }
+
+    /// <summary>The search statement, on <paramref name="c"/>.</summary>
+    public async Task<IReadOnlyList<SearchRow>> StatementAsync(System.Data.Common.DbConnection c, SearchQuery q, CancellationToken ct)
+    {
         var branches = q.Sectors;
         if (branches.Count == 0) return [];
-        if (indexed is not null) return await indexed.SearchAsync(q, ct);
-        await using var c = await db.OpenAsync(ct);
         var shape = (branches.Count, q.Modality is not null, q.After is not null);
         await using var command = c.CreateCommand();
         command.CommandText = statements.GetOrAdd(shape, s => sql.Search(s.Sectors, s.Modality, s.After));

@@ -4,15 +4,28 @@ using Sas.Api.Infrastructure.Data;
 
 namespace Sas.Api.Search;
 
-/// <summary>A row of <c>slot_changes</c>: a slot changed, or a GP's name or sites; its position is what the horizon compares.</summary>
+/// <summary>A row of <c>slot_changes</c>: a slot changed, or a GP's name or sites; its position is what reads compare.</summary>
 public readonly record struct SlotChange(long Seq, long? SlotId, string? Rpps, long Position);
 
 /// <summary>
-/// The reads that fill and refresh a node's <see cref="SlotIndex"/>: the feed's horizon, the changes past it, the slots
-/// they name, a range of start times, and the GP and site text. The horizon is where the next read starts so that no
-/// committed change is missed: on SQLite (one writer, so sequence order is commit order) the sequence after the last
-/// read; on PostgreSQL the oldest transaction still running at the read (<c>pg_snapshot_xmin</c>), taken before the
-/// changes are read, since a transaction that took its sequence numbers earlier may commit later.
+/// Where a node's reading of the feed stands: what the next read must read again or anew. On SQLite (one writer, so the
+/// sequence is the commit order) the next sequence number. On PostgreSQL the snapshot taken before the last read: its
+/// <c>xmax</c> and the transactions it saw running (<c>xip</c>), whose rows may still commit; and the server's start,
+/// which a restart or a failover changes.
+/// </summary>
+public sealed record FeedPosition(long Next, long[] InProgress, long Epoch)
+{
+    /// <summary>Every row below this was read: a row the prune removed at or above it may not have been.</summary>
+    public long LowWater => InProgress.Length > 0 ? Math.Min(InProgress.Min(), Next) : Next;
+}
+
+/// <summary>What one read of the feed found: where it stands now, the rows (null when too many), the prune's mark.</summary>
+public sealed record FeedRead(FeedPosition Position, List<SlotChange>? Changes, long PrunedThrough);
+
+/// <summary>
+/// The reads that fill and refresh a node's <see cref="SlotIndex"/>: where the feed stands, the changes past a position,
+/// the slots they name, a range of start times, and the GP and site text; and the prune of the feed's old rows, which
+/// records the highest position it removed (<c>slot_feed_state</c>) so that a node that had not read them finds out.
 /// </summary>
 public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
 {
@@ -21,60 +34,102 @@ public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
 
     public static bool Supports(DatabaseProvider provider) => provider is DatabaseProvider.Sqlite or DatabaseProvider.PostgreSql;
 
-    private const string XMin = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+    private bool Postgres => provider == DatabaseProvider.PostgreSql;
 
-    public string Horizon { get; } = provider == DatabaseProvider.PostgreSql ? XMin : "SELECT COALESCE(MAX(seq), 0) + 1 FROM slot_changes";
+    /// <summary>
+    /// PostgreSQL: the snapshot's xmax and running transactions, and the server's start. SQLite: the sequence's next
+    /// number, from <c>sqlite_sequence</c> (which keeps it when the rows are pruned).
+    /// </summary>
+    public string Position => Postgres
+        ? """
+          SELECT pg_snapshot_xmax(s)::text::bigint, ARRAY(SELECT pg_snapshot_xip(s)::text::bigint),
+                 (extract(epoch from pg_postmaster_start_time()) * 1000000)::bigint
+            FROM (SELECT pg_current_snapshot() AS s) AS now
+          """
+        : "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'slot_changes'), 0) + 1, 0";
 
-    /// <summary>On PostgreSQL two statements: the next horizon first, then the rows (each statement its own snapshot).</summary>
-    public string Changes { get; } = provider == DatabaseProvider.PostgreSql
-        ? $"{XMin}; SELECT seq, slot_id, rpps, tx FROM slot_changes WHERE tx >= @horizon ORDER BY seq LIMIT {MaxChanges + 1}"
-        : $"SELECT seq, slot_id, rpps, seq FROM slot_changes WHERE seq >= @horizon ORDER BY seq LIMIT {MaxChanges + 1}";
+    /// <summary>
+    /// Where the feed stands, then the rows the last position did not cover, then the prune's mark: read after the rows,
+    /// so that a prune that removed rows before this read is seen by it. (Each statement is its own snapshot.)
+    /// </summary>
+    public string Changes => Postgres
+        ? $"{Position}; SELECT seq, slot_id, rpps, tx FROM slot_changes WHERE tx = ANY(@running) OR tx >= @next ORDER BY seq LIMIT {MaxChanges + 1}; {Pruned}"
+        : $"{Position}; SELECT seq, slot_id, rpps, seq FROM slot_changes WHERE seq >= @next ORDER BY seq LIMIT {MaxChanges + 1}; {Pruned}";
+
+    private const string Pruned = "SELECT pruned_through FROM slot_feed_state WHERE id = 1";
 
     private const string Columns = "id, sector_code, start_utc, end_utc, rpps, site_id";
 
     private static readonly string Selected =
         $"SELECT {Columns}, {Rows.ModalityCode("modality")}, {Rows.StatusCode("status")}, hold_expires_at, held_by FROM slots";
 
-    public string Slots { get; } = $"{Selected} WHERE {d.InList("id", "@ids")}";
+    public string Slots => $"{Selected} WHERE {d.InList("id", "@ids")}";
 
     /// <summary>The slots a search can find starting in [from, until): the partial index's rows, by start.</summary>
-    public string Range { get; } = $"{Selected} WHERE status IN ('available', 'held') AND start_utc >= @from AND start_utc < @until";
+    public string Range => $"{Selected} WHERE status IN ('available', 'held') AND start_utc >= @from AND start_utc < @until";
 
-    public string Sites { get; } = $"""
+    public string Sites => $"""
         SELECT ps.rpps, ps.site_id, ps.version, p.first_name, p.last_name, ps.name, ps.address, ps.commune
           FROM practitioner_sites ps
           JOIN practitioners p ON p.rpps = ps.rpps
          WHERE {d.InList("ps.rpps", "@rpps")}
         """;
 
-    /// <summary>The feed's rows older than an hour by the database's clock (the expiry job, in batches).</summary>
-    public string Prune { get; } = d.DeleteBatch("slot_changes", provider == DatabaseProvider.PostgreSql
-        ? "changed_at < now() - interval '1 hour'"
-        : "changed_at < strftime('%Y-%m-%d %H:%M:%f', 'now', '-1 hour')", "@batch");
+    /// <summary>A batch of the feed's rows older than an hour by the database's clock, answering the positions removed.</summary>
+    public string PruneBatch => $"""
+        DELETE FROM slot_changes
+         WHERE seq IN (SELECT seq FROM slot_changes WHERE {(Postgres ? "changed_at < now() - interval '1 hour'" : "changed_at < strftime('%Y-%m-%d %H:%M:%f', 'now', '-1 hour')")}
+                        ORDER BY seq {d.Limit("@batch")})
+        RETURNING {(Postgres ? "tx" : "seq")}
+        """;
 
-    public Task<long> HorizonAsync(DbConnection c) => c.ExecuteScalarAsync<long>(Horizon);
+    /// <summary>The highest position the prune removed, kept: it only grows.</summary>
+    public const string MarkPruned = "UPDATE slot_feed_state SET pruned_through = @through WHERE id = 1 AND pruned_through < @through";
 
-    /// <summary>The next horizon and the changes at or past <paramref name="horizon"/>; null when there are too many.</summary>
-    public async Task<(long Horizon, List<SlotChange>? Changes)> ChangesAsync(DbCommand command, long horizon)
+    public async Task<FeedPosition> PositionAsync(DbConnection c)
     {
-        command.Parameters[0].Value = horizon;
+        await using var command = c.CreateCommand();
+        command.CommandText = Position;
         await using var reader = await command.ExecuteReaderAsync();
-        var next = horizon;
-        if (provider == DatabaseProvider.PostgreSql)
-        {
-            await reader.ReadAsync();
-            next = reader.GetInt64(0);
-            await reader.NextResultAsync();
-        }
-        var changes = new List<SlotChange>();
+        await reader.ReadAsync();
+        return ReadPosition(reader);
+    }
+
+    private FeedPosition ReadPosition(DbDataReader r) =>
+        Postgres ? new FeedPosition(r.GetInt64(0), r.GetFieldValue<long[]>(1), r.GetInt64(2)) : new FeedPosition(r.GetInt64(0), [], 0);
+
+    /// <summary>The feed's rows past <paramref name="since"/>, where it stands now, and the prune's mark.</summary>
+    public async Task<FeedRead> ChangesAsync(DbCommand command, FeedPosition since)
+    {
+        command.Parameters[0].Value = since.Next;
+        if (Postgres) command.Parameters[1].Value = since.InProgress;
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var now = ReadPosition(reader);
+        await reader.NextResultAsync();
+        List<SlotChange>? changes = [];
         while (await reader.ReadAsync())
         {
-            if (changes.Count == MaxChanges) return (next, null);
-            var change = new SlotChange(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt64(3));
-            changes.Add(change);
-            if (provider == DatabaseProvider.Sqlite) next = Math.Max(next, change.Seq + 1);
+            if (changes.Count == MaxChanges) { changes = null; break; }
+            changes.Add(new SlotChange(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt64(3)));
         }
-        return (next, changes);
+        while (changes is null && await reader.ReadAsync()) { } // the rest of the rows, to reach the mark
+        await reader.NextResultAsync();
+        var pruned = await reader.ReadAsync() ? reader.GetInt64(0) : 0;
+        return new FeedRead(now, changes, pruned);
+    }
+
+    /// <summary>
+    /// Why the changes read cannot bring the index up to date from <paramref name="since"/>, or null: the prune removed
+    /// rows it had not read; or the feed went back (PostgreSQL restarted or failed over, handing out transaction ids
+    /// again; SQLite's file restored from a copy), so changes it applied may be gone and rows it needs numbered below it.
+    /// </summary>
+    public static string? Gap(FeedPosition since, FeedRead read)
+    {
+        if (read.PrunedThrough >= since.LowWater) return "pruned";
+        if (read.Position.Epoch != since.Epoch) return "restarted";
+        if (read.Position.Next < since.Next) return "went back";
+        return null;
     }
 
     /// <summary>The command <see cref="ChangesAsync"/> runs: made once per connection, so SQLite keeps it prepared.</summary>
@@ -82,8 +137,17 @@ public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
     {
         var command = c.CreateCommand();
         command.CommandText = Changes;
-        Parameters.Add(command, "@horizon", 0L); // set by each read
+        Parameters.Add(command, "@next", 0L); // set by each read
+        if (Postgres) command.Parameters.Add(new Npgsql.NpgsqlParameter<long[]>("running", Array.Empty<long>()));
         return command;
+    }
+
+    /// <summary>Removes a batch of old rows and records the highest position removed, in one transaction; the rows removed.</summary>
+    public async Task<int> PruneAsync(DbConnection c, DbTransaction tx, int batch, CancellationToken ct)
+    {
+        var removed = (await c.QueryAsync<long>(new CommandDefinition(PruneBatch, new { batch }, tx, cancellationToken: ct))).AsList();
+        if (removed.Count > 0) await c.ExecuteAsync(new CommandDefinition(MarkPruned, new { through = removed.Max() }, tx, cancellationToken: ct));
+        return removed.Count;
     }
 
     public async Task<Dictionary<long, IndexedSlot>> SlotsAsync(DbConnection c, IReadOnlyCollection<long> ids)

@@ -3,7 +3,7 @@ using System.Data.Common;
 namespace Sas.Api.Infrastructure.Data;
 
 /// <summary>The storage refused a write (disk full, read-only, I/O error): the client may retry later; nothing was kept.</summary>
-public sealed class StorageUnavailableException(DbException inner) : Exception("The database's storage refused the write.", inner);
+public sealed class StorageUnavailableException(Exception inner) : Exception("The database cannot answer at the moment.", inner);
 
 /// <summary>
 /// Whether the database's storage takes writes, as the last writes found. A refusal makes the node not ready

@@ -19,6 +19,7 @@ public sealed class SasMetrics
     private readonly Counter<long> certificatesRefused;
     private readonly Counter<long> territoryCopyReads;
     private readonly Counter<long> slotIndexReloads;
+    private readonly Counter<long> slotIndexMismatches;
     private readonly Counter<long> slotIndexChanges;
 
     public SasMetrics(IMeterFactory meters)
@@ -31,7 +32,8 @@ public sealed class SasMetrics
         deliveries = meter.CreateCounter<long>("sas.deliveries", "{attempt}", "Delivery attempts, by recipient (webhook, sas_platform) and outcome (delivered, retry, failed)");
         certificatesRefused = meter.CreateCounter<long>("sas.fhir.certificates.refused", "{request}", "Requests to /fhir whose client certificate was refused, by reason (chain, CN, OU)");
         storageRefusals = meter.CreateCounter<long>("sas.storage.refusals", "{write}", "Writes the database's storage refused (disk full, read-only, I/O error)");
-        slotIndexReloads = meter.CreateCounter<long>("sas.search.index.reloads", "{read}", "Times this node read its whole slot index (at start, after half an hour without a search, after a flood of changes)");
+        slotIndexReloads = meter.CreateCounter<long>("sas.search.index.reloads", "{read}", "Times this node read its whole slot index (at start, after a gap in its change feed, a quiet half hour, a flood of changes, a mismatch, or its periodic verification)");
+        slotIndexMismatches = meter.CreateCounter<long>("sas.search.index.mismatches", "{slot}", "Slots this node's index held differently from the database, found by a check of a search against the statement or by the periodic verification");
         slotIndexChanges = meter.CreateCounter<long>("sas.search.index.changes", "{slot}", "Slots this node read again into its index because the change feed named them");
         territoryCopyReads = meter.CreateCounter<long>("sas.territory.copy.reads", "{read}", "Times this node read the whole territory into its copy (every 25-30 s under load, and after each territory change)");
         // Precise: the runtime's own dotnet.gc.heap.total_allocated (the imprecise count) was seen to stop moving for
@@ -56,6 +58,7 @@ public sealed class SasMetrics
     public void StorageRefused() => storageRefusals.Add(1);
     public void TerritoryCopyRead() => territoryCopyReads.Add(1);
     public void SlotIndexReload() => slotIndexReloads.Add(1);
+    public void SlotIndexMismatches(int slots, string by) => slotIndexMismatches.Add(slots, new KeyValuePair<string, object?>("by", by));
     public void SlotIndexChanges(int slots)
     {
         if (slots > 0) slotIndexChanges.Add(slots);

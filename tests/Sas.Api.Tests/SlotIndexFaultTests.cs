@@ -1,0 +1,176 @@
+#if !SAS_TEST_SQLSERVER // SQL Server answers searches by the statement: it has no change feed
+using System.Net;
+using Dapper;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Sas.Api.Search;
+using Sas.Api.Tests.Support;
+
+namespace Sas.Api.Tests;
+
+/// <summary>
+/// The slot index under failures: each test breaks what a failure breaks in production (a read that fails, rows pruned
+/// before a node read them, a feed gone back, a reload beside searches, a database that does not answer), and the index
+/// is right again at the next search — never wrong until a reload half an hour later.
+/// </summary>
+public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<SlotIndexFaultTests.Host>
+{
+    public sealed class Host : SasApiFactory
+    {
+        public FaultyIndexHooks Hooks { get; } = new();
+
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+            [new("Search:VerifyMinutes", "1440"), new("Search:ShadowShare", "0"), new("Search:CheckAfterReload", "false")];
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(s => s.AddSingleton<SlotIndexHooks>(Hooks));
+        }
+    }
+
+    private readonly World world = new(api);
+
+    private IndexedSearch Index => api.Services.GetRequiredService<IndexedSearch>();
+
+    /// <summary>A sector with a week's horizon and three slots from <paramref name="fromNow"/>, found by a first search.</summary>
+    private async Task<(string Sector, HttpClient Regulator, long[] Slots)> Published(int count = 3, int fromNow = 2)
+    {
+        var sector = await world.Sector(horizon: 168);
+        var rpps = await world.Practitioner([sector]);
+        var regulator = await world.ClientFor("regulator", sector);
+        var slots = new long[count];
+        for (var i = 0; i < count; i++) slots[i] = await world.PublishedSlot(rpps, TimeSpan.FromHours(fromNow + i), sector);
+        Assert.Equal(slots, await Found(regulator, sector));
+        return (sector, regulator, slots);
+    }
+
+    private static async Task<List<long>> Found(HttpClient regulator, string sector) =>
+        SearchTests.Ids(await (await regulator.GetAsync($"/v1/slots?sector={sector}&limit=50")).Expect(HttpStatusCode.OK));
+
+    private void Withdraw(long slot)
+    {
+        using var c = api.OpenDb();
+        c.Execute("UPDATE slots SET status = 'withdrawn' WHERE id = @slot", new { slot });
+    }
+
+    [Theory]
+    [InlineData(IndexRead.Slots)]
+    [InlineData(IndexRead.Changes)]
+    public async Task A_catch_up_that_fails_halfway_changes_nothing_and_the_next_one_applies_it_all(IndexRead failing)
+    {
+        var (sector, regulator, slots) = await Published();
+        Withdraw(slots[1]);
+        api.Hooks.Fail(failing);
+
+        await (await regulator.GetAsync($"/v1/slots?sector={sector}")).ExpectProblem(HttpStatusCode.ServiceUnavailable, "storage_unavailable");
+
+        Assert.Equal([slots[0], slots[2]], await Found(regulator, sector));
+        Assert.Equal([slots[0], slots[2]], await Found(regulator, sector));
+    }
+
+    [Fact]
+    public async Task A_change_pruned_before_this_node_read_it_is_seen_all_the_same()
+    {
+        var (sector, regulator, slots) = await Published();
+        var reloads = Index.Reloads;
+        Withdraw(slots[0]);
+        using (var c = api.OpenDb()) // the database's clock steps forward: the change's row is already older than the hour kept
+            c.Execute($"UPDATE slot_changes SET changed_at = {(TestEngine.IsPostgres ? "now() - interval '2 hours'" : "strftime('%Y-%m-%d %H:%M:%f', 'now', '-2 hours')")}");
+        await api.Services.GetRequiredService<Sas.Api.Jobs.SlotExpiryJob>().RunAsync(CancellationToken.None);
+        Assert.Equal(0, api.Count("SELECT COUNT(*) FROM slot_changes WHERE slot_id = @slot", new { slot = slots[0] }));
+
+        Assert.Equal([slots[1], slots[2]], await Found(regulator, sector));
+        Assert.Equal(reloads + 1, Index.Reloads);
+        Assert.Equal("pruned", Index.LastReloadReason);
+    }
+
+#if !SAS_TEST_POSTGRES
+    /// <summary>
+    /// The file put back from an older copy (or a sequence reset): the feed's numbers are handed out again below where the
+    /// node stands, and it would never read them.
+    /// </summary>
+    [Fact]
+    public async Task A_feed_that_went_back_is_read_again_whole()
+    {
+        var (sector, regulator, slots) = await Published();
+        using (var c = api.OpenDb())
+        {
+            c.Execute("DELETE FROM slot_changes");
+            c.Execute("UPDATE sqlite_sequence SET seq = 0 WHERE name = 'slot_changes'");
+        }
+        Withdraw(slots[2]);
+
+        Assert.Equal([slots[0], slots[1]], await Found(regulator, sector));
+        Assert.Equal("went back", Index.LastReloadReason);
+    }
+
+    /// <summary>Whatever happens, the whole index is read again and compared on a schedule: here a write the feed never saw.</summary>
+    [Fact]
+    public async Task The_periodic_verification_finds_and_mends_what_the_feed_never_said()
+    {
+        var (sector, regulator, slots) = await Published(fromNow: 30);
+        using (var c = api.OpenDb())
+        {
+            c.Execute("DROP TRIGGER slot_changes_slot_updated");
+            c.Execute("UPDATE slots SET status = 'withdrawn' WHERE id = @slot", new { slot = slots[1] });
+            c.Execute("CREATE TRIGGER slot_changes_slot_updated AFTER UPDATE ON slots BEGIN INSERT INTO slot_changes (slot_id) VALUES (NEW.id); END;");
+        }
+        Assert.Equal(slots, await Found(regulator, sector)); // the feed never said
+        var mismatches = Index.Mismatches;
+
+        api.Clock.Advance(TimeSpan.FromMinutes(1441));
+        Assert.Equal([slots[0], slots[2]], await Found(regulator, sector));
+        Assert.True(Index.Mismatches > mismatches);
+    }
+#endif
+
+    [Fact]
+    public async Task A_reload_builds_the_new_index_beside_the_one_searches_read_and_keeps_the_range_it_covered()
+    {
+        var (sector, regulator, slots) = await Published(fromNow: 30);
+        var query = new SearchQuery([new SectorBound(sector, api.Clock.GetUtcNow().UtcDateTime.AddDays(7))], api.Clock.GetUtcNow().UtcDateTime,
+            api.Clock.GetUtcNow().UtcDateTime, "someone", null, null, 50);
+        var seenDuring = new List<int>();
+        api.Hooks.BeforeSwap = () =>
+        {
+            seenDuring.Add(Index.FindNow(query).Count); // what a search already past its turn reads meanwhile
+            return Task.CompletedTask;
+        };
+        try
+        {
+            api.Clock.Advance(TimeSpan.FromMinutes(1441)); // the periodic verification reads the whole index again
+            Assert.Equal(slots, await Found(regulator, sector));
+        }
+        finally { api.Hooks.BeforeSwap = null; }
+        Assert.NotEmpty(seenDuring);
+        Assert.All(seenDuring, n => Assert.True(n >= slots.Length, "a search between two steps of a reload found the sector empty"));
+        Assert.Equal("verification", Index.LastReloadReason);
+    }
+
+    /// <summary>
+    /// A database that does not answer: every search that waited for the read fails with it (503), not each after taking
+    /// its own turn at the same wait.
+    /// </summary>
+    [Fact]
+    public async Task Searches_waiting_for_a_read_that_fails_fail_with_it()
+    {
+        var (sector, regulator, _) = await Published();
+        var reads = api.Hooks.Reads.GetValueOrDefault(IndexRead.Changes);
+        api.Hooks.Delays[IndexRead.Changes] = TimeSpan.FromSeconds(2);
+        api.Hooks.Fail(IndexRead.Changes, times: 100);
+        try
+        {
+            var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => regulator.GetAsync($"/v1/slots?sector={sector}")));
+            Assert.All(answers, a => Assert.Equal(HttpStatusCode.ServiceUnavailable, a.StatusCode));
+            Assert.True(api.Hooks.Reads[IndexRead.Changes] - reads <= 2, $"{api.Hooks.Reads[IndexRead.Changes] - reads} reads for 20 searches");
+        }
+        finally
+        {
+            api.Hooks.Delays.Clear();
+            api.Hooks.Heal();
+        }
+        await Found(regulator, sector); // and the next search reads again
+    }
+}
+#endif
