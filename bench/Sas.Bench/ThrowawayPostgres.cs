@@ -12,32 +12,59 @@ namespace Sas.Bench;
 /// </summary>
 public static class ThrowawayPostgres
 {
-    private static readonly Lazy<string> Started = new(StartCluster, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Cluster> Started = new(() => new Cluster(maxConnections: 1000), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary><c>initdb</c> and <c>pg_ctl</c> on the PATH, or in Debian's <c>/usr/lib/postgresql/&lt;version&gt;/bin</c> (off the PATH); null when absent.</summary>
     public static string? Binaries { get; } = FindBinaries();
 
-    /// <summary>A connection string to the cluster's <c>postgres</c> database as its superuser, starting it on first use.</summary>
-    public static string ConnectionString => Started.Value;
+    /// <summary>A connection string to the shared cluster's <c>postgres</c> database as its superuser, starting it on first use.</summary>
+    public static string ConnectionString => Started.Value.ConnectionString;
 
-    private static string StartCluster()
+    /// <summary>
+    /// A cluster of its own, stopped and deleted when disposed (or when the process ends): for a test that needs the
+    /// server's own settings (its default 100 connections) or restarts it.
+    /// </summary>
+    public sealed class Cluster : IDisposable
     {
-        var bin = Binaries ?? throw new InvalidOperationException("No PostgreSQL server binaries here (initdb, pg_ctl): install PostgreSQL's server (Debian: postgresql-15).");
-        var folder = Directory.CreateTempSubdirectory("sas-pg-").FullName;
-        var asRoot = Environment.UserName == "root";
-        if (asRoot) Run("chown", ["-R", "postgres:postgres", folder]);
-        var port = FreePort();
-        var data = Path.Combine(folder, "data");
-        Run(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--no-locale"], asRoot);
-        // Durability is a throwaway cluster's least concern: without fsync it starts and runs faster.
-        var options = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=1000 -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-        Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", Path.Combine(folder, "log"), "-w", "-t", "60", "start"], asRoot);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        private readonly string bin, folder, data, options;
+        private readonly bool asRoot = Environment.UserName == "root";
+        private int stopped;
+
+        public string ConnectionString { get; }
+
+        /// <param name="maxConnections">PostgreSQL's <c>max_connections</c>; null keeps the server's default (100).</param>
+        public Cluster(int? maxConnections = null)
         {
+            bin = Binaries ?? throw new InvalidOperationException("No PostgreSQL server binaries here (initdb, pg_ctl): install PostgreSQL's server (Debian: postgresql-15).");
+            folder = Directory.CreateTempSubdirectory("sas-pg-").FullName;
+            if (asRoot) Run("chown", ["-R", "postgres:postgres", folder]);
+            var port = FreePort();
+            data = Path.Combine(folder, "data");
+            Run(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--no-locale"], asRoot);
+            // Durability is a throwaway cluster's least concern: without fsync it starts and runs faster.
+            options = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+                + (maxConnections is { } max ? $" -c max_connections={max}" : "");
+            PgCtl("start");
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
+            ConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
+        }
+
+        /// <summary>Stops the server at once (as a crash would: <c>-m immediate</c>) and starts it again.</summary>
+        public void Restart()
+        {
+            Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"], asRoot);
+            PgCtl("start");
+        }
+
+        private void PgCtl(string verb) =>
+            Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", Path.Combine(folder, "log"), "-w", "-t", "60", verb], asRoot);
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref stopped, 1) != 0) return;
             try { Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"], asRoot); } catch (InvalidOperationException) { }
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        };
-        return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
+        }
     }
 
     private static string? FindBinaries()

@@ -153,6 +153,7 @@ public static class Startup
         app.UseSasConsole();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseSasStorageRetry(); // last: only the endpoint runs again
         return app;
     }
 

@@ -57,14 +57,17 @@ public static class JobsSetup
         services.AddSingleton<JobStorage>(sp =>
         {
             var db = sp.GetRequiredService<DatabaseOptions>();
+            // A worker may hold a connection for its job's length: one each, and a few for the schedulers and heartbeats.
+            var workers = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobsOptions>>().Value;
+            var connections = db.JobsConnectionString(workers.DeliveryWorkers + workers.MaintenanceWorkers + 5);
             // On a server engine every node shares the queues, the recurring jobs and the distributed locks.
             return db.Provider switch
             {
-                DatabaseProvider.SqlServer => new SqlServerStorage(db.ConnectionString, new SqlServerStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }),
+                DatabaseProvider.SqlServer => new SqlServerStorage(connections, new SqlServerStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }),
                 // Workers poll the queue every second (the package's default is 15 s): a booking's webhooks leave within
                 // about a second of the dispatch it enqueues, as with SQL Server's storage.
                 DatabaseProvider.PostgreSql => new PostgreSqlStorage(
-                    new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(db.ConnectionString, PostgresJobOptions),
+                    new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connections, PostgresJobOptions),
                     PostgresJobOptions),
                 _ => new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(6) }),
             };

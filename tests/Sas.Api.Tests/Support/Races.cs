@@ -7,14 +7,15 @@ public static class Races
 {
     public static async Task<List<(HttpStatusCode Status, string Body)>> AllAtOnce(int count, Func<int, Task<HttpResponseMessage>> send)
     {
-        using var start = new ManualResetEventSlim(false);
+        // Awaited, not waited on: a thousand senders blocking pool threads starved the pool (it adds threads slowly).
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tasks = Enumerable.Range(0, count).Select(i => Task.Run(async () =>
         {
-            start.Wait();
+            await start.Task;
             var response = await send(i);
             return (response.StatusCode, await response.Content.ReadAsStringAsync());
         })).ToList();
-        start.Set();
+        start.SetResult();
         return (await Task.WhenAll(tasks)).ToList();
     }
 }

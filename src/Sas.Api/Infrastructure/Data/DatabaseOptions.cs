@@ -42,6 +42,32 @@ public sealed class DatabaseOptions
     /// </summary>
     public int SqliteMmapMegabytes { get; set; } = 2048;
 
+    /// <summary>
+    /// A server engine's connections per node at most (PostgreSQL, SQL Server), unless the connection string sets its
+    /// own: requests beyond wait for a connection (up to the connection string's timeout) rather than failing. Several
+    /// nodes' pools together must stay under the server's limit (PostgreSQL's <c>max_connections</c>, 100 by default).
+    /// </summary>
+    public int MaxPoolSize { get; set; } = 25;
+
+    /// <summary>The connection string with <see cref="MaxPoolSize"/> when it names no pool size of its own.</summary>
+    public string PooledConnectionString()
+    {
+        if (Provider == DatabaseProvider.Sqlite) return ConnectionString;
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = ConnectionString };
+        if (new[] { "Maximum Pool Size", "Max Pool Size", "MaxPoolSize" }.Any(given.ContainsKey)) return ConnectionString;
+        return Provider == DatabaseProvider.PostgreSql
+            ? new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { MaxPoolSize = MaxPoolSize }.ConnectionString
+            : new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(ConnectionString) { MaxPoolSize = MaxPoolSize }.ConnectionString;
+    }
+
+    /// <summary>The connection string for Hangfire's storage: a pool of its own, of <paramref name="size"/> at most (its workers and a few more).</summary>
+    public string JobsConnectionString(int size) => Provider switch
+    {
+        DatabaseProvider.PostgreSql => new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { MaxPoolSize = size }.ConnectionString,
+        DatabaseProvider.SqlServer => new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(ConnectionString) { MaxPoolSize = size }.ConnectionString,
+        _ => ConnectionString,
+    };
+
     public SqlDialect Dialect => Provider switch
     {
         DatabaseProvider.SqlServer => SqlDialect.SqlServer,

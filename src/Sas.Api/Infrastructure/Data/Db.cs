@@ -38,6 +38,9 @@ public sealed class Db : IAsyncDisposable
 
     private readonly StorageHealth? storage;
 
+    /// <summary>SQL Server's connection string, its pool bounded (<see cref="DatabaseOptions.MaxPoolSize"/>).</summary>
+    private readonly string sqlServer;
+
     /// <summary>PostgreSQL's pooled connections (created on first use).</summary>
     private readonly Lazy<NpgsqlDataSource> postgres;
 
@@ -55,7 +58,8 @@ public sealed class Db : IAsyncDisposable
     {
         this.options = options;
         this.storage = storage;
-        postgres = new(() => NpgsqlDataSource.Create(options.ConnectionString));
+        postgres = new(() => NpgsqlDataSource.Create(options.PooledConnectionString()));
+        sqlServer = options.Provider == DatabaseProvider.SqlServer ? options.PooledConnectionString() : "";
         transientRetry = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
@@ -105,7 +109,7 @@ public sealed class Db : IAsyncDisposable
     {
         if (options.Provider == DatabaseProvider.SqlServer)
         {
-            var sql = new SqlConnection(options.ConnectionString);
+            var sql = new SqlConnection(sqlServer);
             await sql.OpenAsync(ct);
             return sql;
         }

@@ -86,10 +86,13 @@ public static class Migrations
         }
     }
 
-    /// <summary>A session-level advisory lock on its own connection, released when the connection closes.</summary>
+    /// <summary>
+    /// A session-level advisory lock on a connection of its own, released when the connection closes: unpooled, since a
+    /// pooled connection given back stays open with its lock (the next node waited for the pool to drop it, 5 minutes).
+    /// </summary>
     private static NpgsqlConnection PostgresLock(string connectionString)
     {
-        var connection = new NpgsqlConnection(connectionString);
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         connection.Open();
         using var command = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection);
         command.Parameters.AddWithValue("key", LockKey);
@@ -98,10 +101,10 @@ public static class Migrations
         return connection;
     }
 
-    /// <summary>An application lock owned by the session, released when the connection closes.</summary>
+    /// <summary>An application lock owned by the session, released when the connection closes (unpooled, as PostgreSQL's).</summary>
     private static SqlConnection SqlServerLock(string connectionString)
     {
-        var connection = new SqlConnection(connectionString);
+        var connection = new SqlConnection(new SqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         connection.Open();
         using var command = new SqlCommand("sp_getapplock", connection) { CommandType = System.Data.CommandType.StoredProcedure, CommandTimeout = 0 };
         command.Parameters.AddWithValue("@Resource", LockName);

@@ -73,6 +73,13 @@ public abstract class SqlDialect
     /// </summary>
     public abstract bool IsStorageRefusal(System.Data.Common.DbException error);
 
+    /// <summary>
+    /// Whether the database could not answer, for a reason of its own and for a while (too many connections, a server
+    /// shutting down or restarting, a connection lost, a pool with no connection free in time, a transaction that lost
+    /// again after its retries): 503 <c>storage_unavailable</c> with Retry-After, never a 500.
+    /// </summary>
+    public abstract bool IsUnavailable(System.Data.Common.DbException error);
+
     private sealed class SqliteDialect : SqlDialect
     {
         public override string Limit(string parameter) => $"LIMIT {parameter}";
@@ -92,6 +99,9 @@ public abstract class SqlDialect
         // SQLITE_READONLY 8, SQLITE_IOERR 10, SQLITE_FULL 13, SQLITE_CANTOPEN 14.
         public override bool IsStorageRefusal(System.Data.Common.DbException error) =>
             error is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 8 or 10 or 13 or 14 };
+        // SQLITE_BUSY and SQLITE_LOCKED once the busy timeout has passed: another process holds the file.
+        public override bool IsUnavailable(System.Data.Common.DbException error) =>
+            error is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 };
     }
 
     private sealed class SqlServerDialect : SqlDialect
@@ -116,6 +126,10 @@ public abstract class SqlDialect
         // 1101/1105 no space in the filegroup, 9002 transaction log full, 3906 database read-only, 823/824 I/O errors.
         public override bool IsStorageRefusal(System.Data.Common.DbException error) =>
             error is Microsoft.Data.SqlClient.SqlException { Number: 1101 or 1105 or 9002 or 3906 or 823 or 824 };
+        // Timeout, network errors, deadlock and lock timeout after retries, and Azure SQL's transient errors.
+        public override bool IsUnavailable(System.Data.Common.DbException error) =>
+            error is Microsoft.Data.SqlClient.SqlException { Number: -2 or 2 or 53 or 64 or 233 or 1205 or 1222 or 10053 or 10054 or 10060 or 10928 or 10929 or 40143 or 40197 or 40501 or 40613 or 49918 or 49919 or 49920 or 4060 or 18456 }
+            || error.IsTransient;
     }
 
     private sealed class PostgreSqlDialect : SqlDialect
@@ -141,5 +155,14 @@ public abstract class SqlDialect
         // 53100 disk full, 25006 read-only transaction (a standby after failover, default_transaction_read_only), 58030 I/O error.
         public override bool IsStorageRefusal(System.Data.Common.DbException error) =>
             error is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DiskFull or Npgsql.PostgresErrorCodes.ReadOnlySqlTransaction or Npgsql.PostgresErrorCodes.IoError };
+        // 53300 too many connections, 53400 a configured limit, 57P01-57P03 shutdown and start-up, class 08 connection
+        // exceptions, 40001/40P01 after the retries; and Npgsql's own transient errors (a connection lost or refused, a
+        // pool with nothing free within its timeout).
+        public override bool IsUnavailable(System.Data.Common.DbException error) => error switch
+        {
+            Npgsql.PostgresException p => p.SqlState is "53300" or "53400" or "57P01" or "57P02" or "57P03" or "40001" or "40P01" || p.SqlState.StartsWith("08", StringComparison.Ordinal),
+            Npgsql.NpgsqlException n => n.IsTransient,
+            _ => false,
+        };
     }
 }

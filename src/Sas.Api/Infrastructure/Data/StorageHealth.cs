@@ -74,3 +74,39 @@ public sealed class StorageHealth(TimeProvider clock, ILogger<StorageHealth> log
             return lastRefusal is { } at && clock.GetUtcNow() - at < RetryAfter ? $"storage refuses writes: {reason}" : null;
     }
 }
+
+/// <summary>
+/// Runs a request once more when the database could not answer (<see cref="Errors.ProblemSetup.IsUnavailable"/>) and the
+/// request is safe to repeat: a read, a PUT (a sync or a GP's record: the same again changes nothing more), or a POST
+/// with an Idempotency-Key (the key answers the first outcome). Anything else, and a second failure, answers 503.
+/// </summary>
+public static class StorageRetry
+{
+    public static WebApplication UseSasStorageRetry(this WebApplication app)
+    {
+        var dialect = app.Services.GetRequiredService<Db>().Dialect;
+        app.Use(async (http, next) =>
+        {
+            var request = http.Request;
+            var safe = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsPut(request.Method)
+                || (HttpMethods.IsPost(request.Method) && request.Headers.ContainsKey("Idempotency-Key"));
+            if (!safe)
+            {
+                await next(http);
+                return;
+            }
+            if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method)) request.EnableBuffering();
+            try
+            {
+                await next(http);
+            }
+            catch (Exception e) when (Errors.ProblemSetup.IsUnavailable(e, dialect) && !http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
+            {
+                http.Response.Clear();
+                if (request.Body.CanSeek) request.Body.Position = 0;
+                await next(http);
+            }
+        });
+        return app;
+    }
+}

@@ -28,7 +28,7 @@ public static class ErrorCodes
     public static readonly ErrorCode ValidationFailed = new("validation_failed", 422, "One or more fields are missing or not valid: `errors` names every one, under its full path (`patient.lastName`, `slots[3].start`).");
     public static readonly ErrorCode RateLimited = new("rate_limited", 429, "Too many requests from this client, or too many unknown API keys from this address: wait for `Retry-After` seconds.");
     public static readonly ErrorCode InternalError = new("internal_error", 500, "A fault of the API; the `traceId` finds it in the logs.");
-    public static readonly ErrorCode StorageUnavailable = new("storage_unavailable", 503, "The database cannot store data (disk full, read-only): nothing of the request was kept; retry after `Retry-After` seconds.");
+    public static readonly ErrorCode StorageUnavailable = new("storage_unavailable", 503, "The database cannot answer or store data for now (disk full, read-only, restarting, out of connections, unreachable): nothing of the request was kept; retry after `Retry-After` seconds.");
 
     // Territory, GPs, clients
     public static readonly ErrorCode SectorNotFound = new("sector_not_found", 404, "No sector has this code.");

@@ -112,8 +112,7 @@ public static partial class ProblemSetup
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
         {
-            if (exception is not Data.StorageUnavailableException && !(exception is System.Data.Common.DbException e && db.Dialect.IsStorageRefusal(e)))
-                return false;
+            if (!IsUnavailable(exception, db.Dialect)) return false;
             http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             http.Response.Headers.RetryAfter = ((int)Data.StorageHealth.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return await problems.TryWriteAsync(new()
@@ -124,12 +123,20 @@ public static partial class ProblemSetup
                 {
                     Status = StatusCodes.Status503ServiceUnavailable,
                     Title = "Storage unavailable",
-                    Detail = "The database cannot store data at the moment; nothing of this request was kept. Retry after the delay given.",
+                    Detail = "The database cannot answer at the moment; nothing of this request was kept. Retry after the delay given.",
                     Extensions = { ["code"] = "storage_unavailable" },
                 },
             });
         }
     }
+
+    /// <summary>Whether an exception says the database could not answer (refused, unreachable, overloaded), not a fault of ours.</summary>
+    public static bool IsUnavailable(Exception exception, Data.SqlDialect dialect) => exception switch
+    {
+        Data.StorageUnavailableException => true,
+        System.Data.Common.DbException e => dialect.IsStorageRefusal(e) || dialect.IsUnavailable(e),
+        _ => false,
+    };
 
     /// <summary>Turns what the framework throws for a client's mistake into a 4xx naming the field.</summary>
     private sealed partial class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
