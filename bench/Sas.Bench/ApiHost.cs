@@ -18,7 +18,8 @@ public sealed class ApiHost : IAsyncDisposable
     public string Url { get; }
     public IServiceProvider Services => app.Services;
 
-    public static async Task<ApiHost> StartAsync(Sas.Api.Infrastructure.Data.DatabaseProvider provider, string connectionString, string adminKey, string synchronous = "FULL")
+    public static async Task<ApiHost> StartAsync(Sas.Api.Infrastructure.Data.DatabaseProvider provider, string connectionString, string adminKey, string synchronous = "FULL",
+        Action<IServiceCollection>? configure = null, IDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Benchmark", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -35,8 +36,10 @@ public sealed class ApiHost : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
         });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.AddSasServices();
+        configure?.Invoke(builder.Services);
         var app = builder.Build();
         await app.InitialiseAsync();
         app.UseSasPipeline();

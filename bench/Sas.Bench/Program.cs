@@ -7,6 +7,7 @@ namespace Sas.Bench;
 /// dotnet run -c Release --project bench/Sas.Bench -- [--quick] [--slots N] [--seconds S] [--warmup S] [--multiple M]
 /// [--synchronous FULL|NORMAL] [--reuse] [--engine sqlite|postgres] [--nodes N] [--postgres CS] [--out FILE]
 /// The closed-loop mix of earlier runs: --closed [--clients K] [--only op1,op2] [--scale] [--engines] [--url URL --admin-key KEY]
+/// The slot index under faults, checked against the statement: --index-chaos [--seconds S] [--engine sqlite|postgres]
 /// </summary>
 public static class BenchProgram
 {
@@ -34,6 +35,7 @@ public static class BenchProgram
                 _ => options,
             };
 
+        if (args.Contains("--index-chaos")) return await IndexChaosRun(options);
         if (args.Contains("--scale")) return await Scale(options);
         if (args.Contains("--engines")) return await Engines(options);
         if (args.Contains("--db-work")) return await DbWork(options);
@@ -53,6 +55,20 @@ public static class BenchProgram
         foreach (var line in Budgets.Check(result)) Console.WriteLine(line);
         if (options.Output.Length > 0) Write(options.Output, result);
         return Healthy(result) ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The slot index under chaos for --seconds (default 10 minutes), on --engine: two nodes, faults, checks against the
+    /// statement; fails on a single mismatch.
+    /// </summary>
+    private static async Task<int> IndexChaosRun(BenchOptions options)
+    {
+        var seconds = options.Duration == new BenchOptions().Duration ? 600 : options.Duration.TotalSeconds;
+        var database = BenchDatabase.Create(options);
+        Console.WriteLine($"slot index chaos: {options.Engine}, two nodes, {seconds:N0} s");
+        var result = await IndexChaos.RunAsync(database.Provider, database.ConnectionString, TimeSpan.FromSeconds(seconds), Environment.TickCount, Console.Out);
+        Console.WriteLine(result);
+        return result.Mismatches == 0 ? 0 : 1;
     }
 
     private static string BookingLine(BookingWorkResult b) =>

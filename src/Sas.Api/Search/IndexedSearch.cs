@@ -299,8 +299,15 @@ public sealed class IndexedSearch(
                     reloadNeeded = true;
                     return false;
                 }
-                finally { await ExecuteAsync(c, "ROLLBACK"); }
+                finally
+                {
+                    if (c.State == System.Data.ConnectionState.Open) await ExecuteAsync(c, "ROLLBACK");
+                }
             });
+        }
+        catch (Exception e) when (e is DbException or IOException or TimeoutException or InvalidOperationException)
+        {
+            throw new StorageUnavailableException(e); // the database, not the index, failed the check
         }
         finally { turn.Release(); }
     }

@@ -1,0 +1,269 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Net.Http.Json;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Sas.Api.Infrastructure.Data;
+using Sas.Api.Search;
+
+namespace Sas.Bench;
+
+/// <summary>
+/// The slot index under chaos (<c>--index-chaos</c>, and a short run in the test suite): two API nodes on one database,
+/// bookings, holds, syncs, withdrawals and the expiry job writing through either, while the index's reads fail, wait
+/// and lose their connection at random, feed rows are aged and pruned, and on PostgreSQL backends are killed. Checkers
+/// ask each node, over and over, for a random search checked against the search statement in the same snapshot
+/// (<see cref="IndexedSearch.CheckAsync"/>). The bar: not one mismatch.
+/// </summary>
+public static class IndexChaos
+{
+    public sealed record Result(long Checks, long Mismatches, long FailedChecks, long Writes, long Searches, long Reloads, long FaultsInjected, long BackendsKilled)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"{Checks:N0} searches checked against the statement, {Mismatches} mismatches ({FailedChecks:N0} checks failed on injected faults); {Searches:N0} plain searches, {Writes:N0} writes, {Reloads} reloads, {FaultsInjected:N0} faults injected, {BackendsKilled:N0} backends killed");
+    }
+
+    /// <summary>Random faults in the index's reads: a few percent fail, some wait; for one node.</summary>
+    private sealed class ChaosHooks(int seed, double failShare) : SlotIndexHooks
+    {
+        private readonly Random random = new(seed);
+        private long injected;
+
+        public long Injected => Interlocked.Read(ref injected);
+        public volatile bool Calm;
+
+        public override async ValueTask BeforeReadAsync(IndexRead read)
+        {
+            if (Calm) return;
+            double roll;
+            lock (random) roll = random.NextDouble();
+            if (roll < failShare)
+            {
+                Interlocked.Increment(ref injected);
+                throw new IOException($"chaos: the {read} read failed");
+            }
+            if (roll < failShare * 3) await Task.Delay(TimeSpan.FromMilliseconds(roll * 400));
+        }
+    }
+
+    private const string AdminKey = "chaos-bootstrap-admin-key-0123456789";
+
+    public static async Task<Result> RunAsync(DatabaseProvider provider, string connectionString, TimeSpan duration, int seed, TextWriter log)
+    {
+        var hooks = new[] { new ChaosHooks(seed, 0.02), new ChaosHooks(seed + 1, 0.02) };
+        var settings = new Dictionary<string, string?> { ["Search:ShadowShare"] = "0", ["Search:VerifyMinutes"] = "2" };
+        var nodes = new List<ApiHost>();
+        foreach (var h in hooks)
+            nodes.Add(await ApiHost.StartAsync(provider, connectionString, AdminKey, "NORMAL", s => s.AddSingleton<SlotIndexHooks>(h), settings));
+        try
+        {
+            return await RunAsync(provider, connectionString, nodes, hooks, duration, seed, log);
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
+    private static async Task<Result> RunAsync(DatabaseProvider provider, string connectionString, List<ApiHost> nodes, ChaosHooks[] hooks, TimeSpan duration, int seed, TextWriter log)
+    {
+        var http = nodes.Select(n => new HttpClient { BaseAddress = new Uri(n.Url), DefaultRequestHeaders = { { "X-Api-Key", AdminKey } } }).ToArray();
+        foreach (var h in hooks) h.Calm = true;
+        var (sectors, gps) = await SeedAsync(http[0], seed);
+        foreach (var h in hooks) h.Calm = false;
+
+        long writes = 0, searches = 0, checks = 0, failedChecks = 0, killed = 0;
+        using var stop = new CancellationTokenSource(duration);
+        var token = stop.Token;
+        var db = nodes.Select(n => n.Services.GetRequiredService<Db>()).ToArray();
+        var indexes = nodes.Select(n => n.Services.GetRequiredService<IndexedSearch>()).ToArray();
+        var stores = nodes.Select(n => n.Services.GetRequiredService<SearchStore>()).ToArray();
+        var mismatchesBefore = indexes.Sum(i => i.Mismatches);
+        var quiet = new bool[2]; // a node neither searched nor checked for a while
+
+        async Task Loop(Func<Random, Task> step, int worker)
+        {
+            var random = new Random(seed * 100 + worker);
+            while (!token.IsCancellationRequested)
+            {
+                try { await step(random); }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or OperationCanceledException or DbException or IOException or StorageUnavailableException) { }
+            }
+        }
+
+        SearchQuery Query(Random random)
+        {
+            var now = DateTime.UtcNow;
+            var picked = sectors.Where(_ => random.Next(2) == 0).DefaultIfEmpty(sectors[0]).Select(s => new SectorBound(s, now.AddHours(random.Next(1, 30)))).ToList();
+            return new SearchQuery(picked, now.AddMinutes(random.Next(0, 120)), now, random.Next(2) == 0 ? "chaos-a" : "chaos-b",
+                random.Next(4) == 0 ? (Sas.Domain.Slots.Modality)random.Next(3) : null, null, random.Next(1, 40));
+        }
+
+        var tasks = new List<Task>
+        {
+            // Bookings and holds on random slots, through either node.
+            Loop(async r =>
+            {
+                var slot = await RandomSlotAsync(db[0], r);
+                if (slot is null) return;
+                var client = http[r.Next(2)];
+                if (r.Next(3) == 0) await client.PostAsync($"/v1/slots/{slot}/hold", null, token);
+                else
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/bookings") { Content = JsonContent.Create(Booking(slot.Value)) };
+                    request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+                    await client.SendAsync(request, token);
+                }
+                Interlocked.Increment(ref writes);
+            }, 1),
+            // Withdrawals, and syncs that create, move and withdraw.
+            Loop(async r =>
+            {
+                var client = http[r.Next(2)];
+                if (r.Next(2) == 0 && await RandomSlotAsync(db[0], r) is { } slot) await client.DeleteAsync($"/v1/slots/{slot}", token);
+                else await SyncAsync(client, gps[r.Next(gps.Count)], r, token);
+                Interlocked.Increment(ref writes);
+            }, 2),
+            // The expiry job on either node; and now and then one node goes quiet while the feed's newest rows are
+            // aged past the hour and pruned: it must find out it missed them.
+            Loop(async r =>
+            {
+                if (r.Next(3) == 0)
+                {
+                    var node = r.Next(2);
+                    quiet[node] = true;
+                    await Task.Delay(r.Next(100, 400), token);
+                    await using (var c = await db[0].OpenAsync(token))
+                        await c.ExecuteAsync(provider == DatabaseProvider.PostgreSql
+                            ? "UPDATE slot_changes SET changed_at = now() - interval '2 hours' WHERE seq > (SELECT MAX(seq) - 30 FROM slot_changes)"
+                            : "UPDATE slot_changes SET changed_at = strftime('%Y-%m-%d %H:%M:%f', 'now', '-2 hours') WHERE seq > (SELECT MAX(seq) - 30 FROM slot_changes)");
+                    await nodes[r.Next(2)].Services.GetRequiredService<Sas.Api.Jobs.SlotExpiryJob>().RunAsync(token);
+                    quiet[node] = false;
+                }
+                else await nodes[r.Next(2)].Services.GetRequiredService<Sas.Api.Jobs.SlotExpiryJob>().RunAsync(token);
+                await Task.Delay(r.Next(50, 300), token);
+            }, 3),
+        };
+        // Plain searches through the API, and the checkers.
+        for (var w = 0; w < 2; w++)
+            tasks.Add(Loop(async r =>
+            {
+                var node = r.Next(2);
+                if (quiet[node]) { await Task.Delay(5, token); return; }
+                await http[node].GetAsync($"/v1/slots?sector={sectors[r.Next(sectors.Count)]}&limit=20", token);
+                Interlocked.Increment(ref searches);
+            }, 10 + w));
+        for (var w = 0; w < 4; w++)
+        {
+            var node = w % 2;
+            tasks.Add(Loop(async r =>
+            {
+                if (quiet[node]) { await Task.Delay(5, token); return; }
+                try
+                {
+                    await indexes[node].CheckAsync(Query(r), (c, q) => stores[node].StatementAsync(c, q, CancellationToken.None), token);
+                    Interlocked.Increment(ref checks);
+                }
+                catch (Exception e) when (e is DbException or IOException or StorageUnavailableException)
+                {
+                    Interlocked.Increment(ref failedChecks);
+                }
+            }, 20 + w));
+        }
+        if (provider == DatabaseProvider.PostgreSql)
+            tasks.Add(Loop(async r =>
+            {
+                await using var admin = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+                await admin.OpenAsync(token);
+                var name = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database;
+                killed += await admin.ExecuteScalarAsync<long>(
+                    $"SELECT COUNT(pg_terminate_backend(pid)) FROM (SELECT pid FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid() ORDER BY random() LIMIT 1) AS one");
+                await Task.Delay(r.Next(100, 500), token);
+            }, 30));
+
+        var progress = Task.Run(async () =>
+        {
+            while (!token.IsCancellationRequested)
+            {
+                try { await Task.Delay(TimeSpan.FromSeconds(30), token); } catch (OperationCanceledException) { break; }
+                log.WriteLine($"  {Interlocked.Read(ref checks):N0} checked, {indexes.Sum(i => i.Mismatches) - mismatchesBefore} mismatches, {Interlocked.Read(ref writes):N0} writes");
+            }
+        });
+        await Task.WhenAll(tasks);
+        await progress;
+        foreach (var client in http) client.Dispose();
+        return new Result(checks, indexes.Sum(i => i.Mismatches) - mismatchesBefore, failedChecks, writes, searches, indexes.Sum(i => i.Reloads),
+            hooks.Sum(h => h.Injected), killed);
+    }
+
+    private static object Booking(long slot) => new
+    {
+        slotId = slot, reason = "Chaos", regularDoctor = "has", regularDoctorContacted = true, origin = "sas",
+        requestedAt = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        patient = new { lastName = "Chaos", firstName = "Test", birthDate = "1980-01-01", phone = "0612345678", commune = "44109" },
+    };
+
+    private static async Task<long?> RandomSlotAsync(Db db, Random r)
+    {
+        await using var c = await db.OpenAsync();
+        var ids = (await c.QueryAsync<long>("SELECT id FROM slots WHERE status IN ('available', 'held') AND start_utc > @now", new { now = DateTime.UtcNow.AddMinutes(15) })).AsList();
+        return ids.Count == 0 ? null : ids[r.Next(ids.Count)];
+    }
+
+    /// <summary>The next six hours of a GP, as practice software sends them: some slots kept, some moved, some new, the rest withdrawn.</summary>
+    private static async Task SyncAsync(HttpClient client, (string Rpps, string Sector) gp, Random r, CancellationToken ct)
+    {
+        var from = DateTime.UtcNow.AddMinutes(20);
+        from = new DateTime(from.Year, from.Month, from.Day, from.Hour, 0, 0, DateTimeKind.Utc).AddHours(1);
+        var slots = Enumerable.Range(0, 12).Where(_ => r.Next(3) != 0).Select(i =>
+        {
+            var start = from.AddMinutes(30 * i + (r.Next(4) == 0 ? 5 : 0));
+            return new { start = Wire(start), end = Wire(start.AddMinutes(20)), sector = gp.Sector, site = "cab", modality = r.Next(5) == 0 ? "teleconsultation" : "in_person", externalId = $"s{i}" };
+        }).ToList();
+        await client.PutAsJsonAsync($"/v1/practitioners/{gp.Rpps}/slots?from={Uri.EscapeDataString(Wire(from))}&to={Uri.EscapeDataString(Wire(from.AddHours(6)))}", new { slots }, ct);
+    }
+
+    private static async Task Ok(HttpResponseMessage response)
+    {
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"seeding {response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private static string Wire(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Three sectors of Nantes, eight GPs across them, and a day of slots each, some starting within minutes.</summary>
+    private static async Task<(List<string> Sectors, List<(string Rpps, string Sector)> Gps)> SeedAsync(HttpClient admin, int seed)
+    {
+        var run = $"{seed % 1000:D3}{DateTime.UtcNow.Ticks / 10_000 % 1000:D3}";
+        var sectors = new List<string>();
+        foreach (var (i, commune) in new[] { "44109", "44162", "44143" }.Index())
+        {
+            var code = $"CH-{run}-{i}";
+            await Ok(await admin.PutAsJsonAsync($"/v1/sectors/{code}", new { name = code, department = "44", communes = new[] { commune }, bookingHorizonHours = 30 }));
+            sectors.Add(code);
+        }
+        var gps = new List<(string, string)>();
+        for (var g = 0; g < 8; g++)
+        {
+            var payload = $"5{run}{g:D3}";
+            var rpps = payload + Sas.Domain.Identifiers.Luhn.CheckDigit(payload);
+            var sector = sectors[g % 3];
+            await Ok(await admin.PutAsJsonAsync($"/v1/practitioners/{rpps}", new
+            {
+                firstName = "Chaos", lastName = $"Docteur{g}", sectors = new[] { sector }, overflowPerDay = 0,
+                sites = new[] { new { id = "cab", name = "Cabinet", address = "1 rue du Test", commune = "44109", postalCode = "44000", siret = "73282932000074" } },
+            }));
+            gps.Add((rpps, sector));
+            var now = DateTime.UtcNow;
+            for (var k = 0; k < 16; k++)
+            {
+                var start = now.AddMinutes(2 + 45 * k + g);
+                await Ok(await admin.PostAsJsonAsync($"/v1/practitioners/{rpps}/slots", new
+                {
+                    start = Wire(start), end = Wire(start.AddMinutes(15)), sector, site = "cab", modality = k % 4 == 0 ? "home_visit" : "in_person",
+                }));
+            }
+        }
+        return (sectors, gps);
+    }
+}

@@ -1,0 +1,33 @@
+#if !SAS_TEST_SQLSERVER // SQL Server answers searches by the statement: it has no slot index
+using Sas.Api.Infrastructure.Data;
+using Sas.Api.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Sas.Api.Tests;
+
+/// <summary>
+/// The slot index under chaos, briefly (the bench's <c>--index-chaos</c> runs it for minutes): two nodes writing and
+/// searching while reads fail, wait and lose their connection, and feed rows are aged and pruned; every checked search
+/// equals the statement in the same snapshot. Alone: it keeps both cores busy.
+/// </summary>
+[Collection(nameof(TelemetryCollection))]
+public class IndexChaosTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Two_nodes_under_faults_never_answer_a_search_the_statement_would_not()
+    {
+        var connectionString = TestEngine.NewDatabase();
+        try
+        {
+            var log = new StringWriter();
+            var result = await Sas.Bench.IndexChaos.RunAsync(Enum.Parse<DatabaseProvider>(TestEngine.Provider), connectionString,
+                TimeSpan.FromSeconds(25), seed: 20261206, log);
+            output.WriteLine(result.ToString());
+            Assert.Equal(0, result.Mismatches);
+            Assert.True(result.Checks >= 300, result.ToString());
+            Assert.True(result.FaultsInjected > 0 && result.Writes > 100, result.ToString());
+        }
+        finally { TestEngine.DropDatabase(connectionString); }
+    }
+}
+#endif
