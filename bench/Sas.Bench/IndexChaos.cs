@@ -78,6 +78,7 @@ public static class IndexChaos
         var db = nodes.Select(n => n.Services.GetRequiredService<Db>()).ToArray();
         var indexes = nodes.Select(n => n.Services.GetRequiredService<IndexedSearch>()).ToArray();
         var stores = nodes.Select(n => n.Services.GetRequiredService<SearchStore>()).ToArray();
+        var fhir = nodes.Select(n => n.Services.GetRequiredService<Sas.Api.Fhir.FhirSlotStore>()).ToArray();
         var mismatchesBefore = indexes.Sum(i => i.Mismatches);
         var quiet = new bool[2]; // a node neither searched nor checked for a while
 
@@ -161,7 +162,15 @@ public static class IndexChaos
                 if (quiet[node]) { await Task.Delay(5, token); return; }
                 try
                 {
-                    await indexes[node].CheckAsync(Query(r), (c, q) => stores[node].StatementAsync(c, q, CancellationToken.None), token);
+                    if (r.Next(4) == 0)
+                    {
+                        // The FHIR query's way in: some GPs' free slots from a day's window.
+                        var now = DateTime.UtcNow;
+                        var some = gps.Where(_ => r.Next(3) == 0).Select(g => g.Rpps).DefaultIfEmpty(gps[0].Rpps).ToList();
+                        var (from, to) = (now.AddMinutes(r.Next(0, 60)), now.AddHours(r.Next(2, 30)));
+                        await indexes[node].CheckFreeSlotsAsync(some, from, to, now, c => fhir[node].StatementAsync(c, some, from, to, now, CancellationToken.None), token);
+                    }
+                    else await indexes[node].CheckAsync(Query(r), (c, q) => stores[node].StatementAsync(c, q, CancellationToken.None), token);
                     Interlocked.Increment(ref checks);
                 }
                 catch (Exception e) when (e is DbException or IOException or StorageUnavailableException)

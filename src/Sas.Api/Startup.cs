@@ -52,14 +52,9 @@ public static class Startup
         services.AddSingleton<SlotStore>();
         services.AddOptions<SearchOptions>().BindConfiguration(SearchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IndexedSearch>();
+        services.AddSingleton(sp => new FhirSlotStore(sp.GetRequiredService<Db>(), IndexedSearch.IfUsed(sp)));
         // The slot index where the engine has its change feed; Search:Index=false answers every search by its statement.
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SearchOptions>>().Value;
-            var db = sp.GetRequiredService<Db>();
-            return new SearchStore(db, SlotFeed.Supports(db.Provider) && options.Index ? sp.GetRequiredService<IndexedSearch>() : null,
-                options, sp.GetRequiredService<ILogger<SearchStore>>());
-        });
+        services.AddSingleton(sp => new SearchStore(sp.GetRequiredService<Db>(), IndexedSearch.IfUsed(sp)));
         services.AddSingleton<BookingStore>();
         services.AddSingleton<BookingRaceHook>();
         services.AddSingleton<Idempotency>();

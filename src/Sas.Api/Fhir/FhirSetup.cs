@@ -13,7 +13,6 @@ public static class FhirSetup
     {
         var services = builder.Services;
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Fhir").Get<FhirOptions>() ?? new FhirOptions());
-        services.AddSingleton<FhirSlotStore>();
         services.AddSingleton<SlotBundleBuilder>();
         services.AddSingleton<FhirResourceCache>();
         services.AddHostedService<FhirWarmUp>();

@@ -11,7 +11,11 @@ public sealed record FhirSlotRow(long Id, string Rpps, string SectorCode, string
 public sealed record FhirPracticeRow(string Rpps, string FirstName, string LastName, string Profession, string? SiteId, string? SiteName, string? SiteAddress, string? SiteCommune,
     string? SitePostalCode = null, string? SiteStructureId = null, string? SiteBookingUrl = null);
 
-public sealed class FhirSlotStore(Db db)
+/// <summary>
+/// The FHIR query's free slots: from the node's slot index where searches use it (<see cref="Search.IndexedSearch"/>, which
+/// keeps them per GP too), otherwise by the statements below; with the index, some answers are checked against them.
+/// </summary>
+public sealed class FhirSlotStore(Db db, Search.IndexedSearch? indexed = null)
 {
     public sealed class Sql(SqlDialect d)
     {
@@ -51,7 +55,20 @@ public sealed class FhirSlotStore(Db db)
     public async Task<(IReadOnlyList<FhirSlotRow> Slots, IReadOnlyList<FhirPracticeRow> Practices)> FreeSlotsAsync(
         IReadOnlyList<string> rpps, DateTime from, DateTime to, DateTime now, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        if (indexed is null)
+        {
+            await using var c = await db.OpenAsync(ct);
+            return await StatementAsync(c, rpps, from, to, now, ct);
+        }
+        var answer = await indexed.FreeSlotsAsync(rpps, from, to, now, ct);
+        indexed.Sample(token => indexed.CheckFreeSlotsAsync(rpps, from, to, now, c => StatementAsync(c, rpps, from, to, now, token), token));
+        return answer;
+    }
+
+    /// <summary>The statements, on <paramref name="c"/>.</summary>
+    public async Task<(IReadOnlyList<FhirSlotRow> Slots, IReadOnlyList<FhirPracticeRow> Practices)> StatementAsync(
+        System.Data.Common.DbConnection c, IReadOnlyList<string> rpps, DateTime from, DateTime to, DateTime now, CancellationToken ct)
+    {
         var slots = new List<FhirSlotRow>();
         // Read by hand, the instants as numbers and the modality as a code (as the search reads): through Dapper each
         // row's values came boxed, and its instants as text to parse, a fifth of what a 25-GP answer allocated.

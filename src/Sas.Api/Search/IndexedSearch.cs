@@ -27,6 +27,11 @@ public sealed class IndexedSearch(
 {
     public IndexedSearch(Db db, TimeProvider clock) : this(db, clock, Options.Create(new SearchOptions())) { }
 
+    /// <summary>The node's index where the engine has its change feed and <c>Search:Index</c> is on; null otherwise (the statements answer).</summary>
+    public static IndexedSearch? IfUsed(IServiceProvider services) =>
+        SlotFeed.Supports(services.GetRequiredService<Db>().Provider) && services.GetRequiredService<IOptions<SearchOptions>>().Value.Index
+            ? services.GetRequiredService<IndexedSearch>() : null;
+
     /// <summary>How far past the latest start searched the index reads, so the range grows a few times a day, not per search.</summary>
     public static readonly TimeSpan ReadAhead = TimeSpan.FromHours(12);
 
@@ -275,7 +280,44 @@ public sealed class IndexedSearch(
     /// The check of one search against the statement, in one snapshot of the database: the index is brought up to that
     /// snapshot, both answer, and the pages must be the same. A difference is logged and counted, and the index read again.
     /// </summary>
-    public async Task<bool> CheckAsync(SearchQuery q, Func<DbConnection, SearchQuery, Task<IReadOnlyList<SearchRow>>> statement, CancellationToken ct)
+    public Task<bool> CheckAsync(SearchQuery q, Func<DbConnection, SearchQuery, Task<IReadOnlyList<SearchRow>>> statement, CancellationToken ct) =>
+        CheckAsync(q.FromUtc, Until(q), async c => Describe(await statement(c, q)), async c =>
+        {
+            var found = index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit);
+            await FillSitesAsync(c, found.Select(f => f.Slot.Rpps));
+            return Describe(RowsOf(found, q.Sectors, out _));
+        }, ct);
+
+    /// <summary>The same check for the FHIR query's free slots of some GPs.</summary>
+    public Task<bool> CheckFreeSlotsAsync(IReadOnlyList<string> rpps, DateTime from, DateTime to, DateTime now,
+        Func<DbConnection, Task<(IReadOnlyList<Fhir.FhirSlotRow> Slots, IReadOnlyList<Fhir.FhirPracticeRow> Practices)>> statement, CancellationToken ct) =>
+        CheckAsync(from, to, async c => Describe(await statement(c)), async c =>
+        {
+            var found = index.FindFree(rpps, from, to, now);
+            await FillSitesAsync(c, found.Select(f => f.Rpps));
+            return Describe(FreeSlotsOf(found));
+        }, ct);
+
+    /// <summary>The reload after which an answer was last checked.</summary>
+    private long checkedAfterReload;
+
+    /// <summary>
+    /// Checks an answer just given against the statement, in the background (the caller is answered already): the first
+    /// after each reload (<see cref="SearchOptions.CheckAfterReload"/>), and a share of the others (<see cref="SearchOptions.ShadowShare"/>).
+    /// </summary>
+    public void Sample(Func<CancellationToken, Task<bool>> check)
+    {
+        var after = options.Value.CheckAfterReload && Interlocked.Exchange(ref checkedAfterReload, Reloads) != Reloads;
+        if (!after && Random.Shared.NextDouble() >= options.Value.ShadowShare) return;
+        _ = Task.Run(async () =>
+        {
+            try { await check(CancellationToken.None); }
+            catch (StorageUnavailableException e) { logger?.LogDebug("A check of the slot index could not run: {Reason}", e.InnerException?.Message); }
+        });
+    }
+
+    /// <summary>The pages compared, as text, each line starting with its slot's id.</summary>
+    private async Task<bool> CheckAsync(DateTime from, DateTime until, Func<DbConnection, Task<List<string>>> statement, Func<DbConnection, Task<List<string>>> fromIndex, CancellationToken ct)
     {
         await TakeTurnAsync(ct);
         try
@@ -286,13 +328,10 @@ public sealed class IndexedSearch(
                 try
                 {
                     // Not counted as a catch-up for the searches waiting: its snapshot may be older than their arrival.
-                    await CatchUpAsync(c, q.FromUtc, Until(q));
-                    var expected = await statement(c, q);
-                    var found = index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit);
-                    var missing = found.Select(f => f.Slot.Rpps).Where(gp => !sites.ContainsKey(gp)).Distinct().ToList();
-                    if (missing.Count > 0) foreach (var gp in (await feed.SitesAsync(c, missing)).GroupBy(x => x.Rpps)) sites[gp.Key] = [.. gp];
-                    var actual = RowsOf(found, q.Sectors, out _);
-                    var differ = Describe(expected).Except(Describe(actual)).Concat(Describe(actual).Except(Describe(expected)))
+                    await CatchUpAsync(c, from, until);
+                    var expected = await statement(c);
+                    var actual = await fromIndex(c);
+                    var differ = expected.Except(actual).Concat(actual.Except(expected))
                         .Select(d => long.Parse(d[..d.IndexOf(' ')], System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
                     if (differ.Count == 0) return true;
                     Mismatched(differ, "check");
@@ -310,6 +349,54 @@ public sealed class IndexedSearch(
             throw new StorageUnavailableException(e); // the database, not the index, failed the check
         }
         finally { turn.Release(); }
+    }
+
+    /// <summary>Under the turn, on the caller's connection: the GP and site text this node lacks for these GPs.</summary>
+    private async Task FillSitesAsync(DbConnection c, IEnumerable<string> rpps)
+    {
+        var missing = rpps.Where(gp => !sites.ContainsKey(gp)).Distinct().ToList();
+        if (missing.Count == 0) return;
+        await hooks.BeforeReadAsync(IndexRead.Sites);
+        foreach (var gp in (await feed.SitesAsync(c, missing)).GroupBy(x => x.Rpps)) sites[gp.Key] = [.. gp];
+    }
+
+    /// <summary>
+    /// The FHIR query from the index: the free slots of these GPs starting in [<paramref name="from"/>, <paramref name="to"/>],
+    /// soonest first, and the GPs with their sites, as <see cref="Fhir.FhirSlotStore"/>'s statements answer them.
+    /// </summary>
+    public async Task<(IReadOnlyList<Fhir.FhirSlotRow> Slots, IReadOnlyList<Fhir.FhirPracticeRow> Practices)> FreeSlotsAsync(
+        IReadOnlyList<string> rpps, DateTime from, DateTime to, DateTime now, CancellationToken ct)
+    {
+        await UpToDateAsync(from, to, ct);
+        var found = index.FindFree(rpps, from, to, now);
+        if (found.Count == 0) return ([], []);
+        if (found.Any(f => !sites.ContainsKey(f.Rpps))) await FillSitesAsync(found.Select(f => f.Rpps).Distinct().ToList(), ct);
+        return FreeSlotsOf(found);
+    }
+
+    private (IReadOnlyList<Fhir.FhirSlotRow> Slots, IReadOnlyList<Fhir.FhirPracticeRow> Practices) FreeSlotsOf(List<IndexedSlot> found)
+    {
+        var slots = new List<Fhir.FhirSlotRow>(found.Count);
+        var practices = new List<Fhir.FhirPracticeRow>();
+        var gps = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var s in found)
+        {
+            if (!sites.TryGetValue(s.Rpps, out var of)) continue; // a GP deleted meanwhile: the statement's join drops it too
+            slots.Add(new Fhir.FhirSlotRow(s.Id, s.Rpps, s.Sector, s.SiteId, s.StartUtc, s.EndUtc, s.Modality.ToText()));
+            if (gps.Add(s.Rpps))
+                foreach (var site in of)
+                    practices.Add(new Fhir.FhirPracticeRow(site.Rpps, site.FirstName, site.LastName, site.Profession, site.SiteId, site.SiteName, site.SiteAddress,
+                        site.SiteCommune, site.PostalCode, site.StructureId, site.BookingUrl));
+        }
+        return (slots, practices);
+    }
+
+    /// <summary>An FHIR answer's rows as text to compare: every field, the GPs' sites with each slot.</summary>
+    private static List<string> Describe((IReadOnlyList<Fhir.FhirSlotRow> Slots, IReadOnlyList<Fhir.FhirPracticeRow> Practices) answer)
+    {
+        var sitesOf = answer.Practices.GroupBy(p => p.Rpps).ToDictionary(g => g.Key, g => string.Join(';', g.OrderBy(p => p.SiteId, StringComparer.Ordinal)
+            .Select(p => $"{p.SiteId}|{p.FirstName}|{p.LastName}|{p.Profession}|{p.SiteName}|{p.SiteAddress}|{p.SiteCommune}|{p.SitePostalCode}|{p.SiteStructureId}|{p.SiteBookingUrl}")));
+        return [.. answer.Slots.Select(r => $"{r.Id} {r.Rpps} {r.SectorCode} {r.SiteId} {r.StartUtc:O} {r.EndUtc:O} {r.Modality} {sitesOf.GetValueOrDefault(r.Rpps)}")];
     }
 
     /// <summary>The current index's answer, without reading the feed: for the tests, between a reload's steps.</summary>

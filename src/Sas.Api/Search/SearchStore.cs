@@ -18,10 +18,9 @@ public sealed record SearchQuery(
 /// <summary>
 /// Bookable slots soonest first: from the node's <see cref="IndexedSearch"/> where the engine has its change feed
 /// (SQLite, PostgreSQL) and <c>Search:Index</c> is not switched off, otherwise by the statement below (SQL Server).
-/// With the index, a share of searches (<see cref="SearchOptions.ShadowShare"/>) is also answered by the statement in
-/// the background and compared, in one snapshot, and so is the first search after each reload of the index.
+/// With the index, some searches are also answered by the statement in the background and compared (<see cref="IndexedSearch.Sample"/>).
 /// </summary>
-public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null, SearchOptions? options = null, ILogger<SearchStore>? logger = null)
+public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null)
 {
     public sealed class Sql(SqlDialect d)
     {
@@ -100,25 +99,8 @@ public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null, Se
             return await StatementAsync(c, q, ct);
         }
         var rows = await indexed.SearchAsync(q, ct);
-        if ((options?.CheckAfterReload == true && indexed.Reloads != checkedAfterReload) || Random.Shared.NextDouble() < (options?.ShadowShare ?? 0)) Shadow(q);
+        indexed.Sample(token => indexed.CheckAsync(q, (c, query) => StatementAsync(c, query, token), token));
         return rows;
-    }
-
-    /// <summary>The reload after which a search was last checked.</summary>
-    private long checkedAfterReload;
-
-    /// <summary>Checks this search against the statement in the background: the caller is answered already.</summary>
-    private void Shadow(SearchQuery q)
-    {
-        checkedAfterReload = indexed!.Reloads;
-        _ = Task.Run(async () =>
-        {
-            try { await indexed.CheckAsync(q, (c, query) => StatementAsync(c, query, CancellationToken.None), CancellationToken.None); }
-            catch (Exception e) when (e is System.Data.Common.DbException or StorageUnavailableException or IOException)
-            {
-                logger?.LogDebug("A check of the slot index could not run: {Reason}", e.Message);
-            }
-        });
     }
 
     /// <summary>The search statement, on <paramref name="c"/>.</summary>

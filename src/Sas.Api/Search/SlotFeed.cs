@@ -69,7 +69,8 @@ public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
     public string Range => $"{Selected} WHERE status IN ('available', 'held') AND start_utc >= @from AND start_utc < @until";
 
     public string Sites => $"""
-        SELECT ps.rpps, ps.site_id, ps.version, p.first_name, p.last_name, ps.name, ps.address, ps.commune
+        SELECT ps.rpps, ps.site_id, ps.version, p.first_name, p.last_name, ps.name, ps.address, ps.commune,
+               p.profession, ps.postal_code, ps.structure_id, ps.booking_url
           FROM practitioner_sites ps
           JOIN practitioners p ON p.rpps = ps.rpps
          WHERE {d.InList("ps.rpps", "@rpps")}
@@ -185,7 +186,8 @@ public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
         await using var reader = await c.ExecuteReaderAsync(Sites, new { rpps = ValueList.Of(rpps) });
         while (await reader.ReadAsync())
             found.Add(new GpSite(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
-                reader.GetString(5), reader.GetString(6), reader.GetString(7)));
+                reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetString(8),
+                reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetString(11)));
         return found;
     }
 

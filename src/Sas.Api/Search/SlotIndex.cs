@@ -21,6 +21,9 @@ public sealed class SlotIndex
 {
     private readonly Dictionary<long, IndexedSlot> byId = [];
     private readonly Dictionary<string, List<IndexedSlot>> bySector = new(StringComparer.Ordinal);
+
+    /// <summary>The same slots per GP, in (start, id) order: the FHIR query asks by GP.</summary>
+    private readonly Dictionary<string, List<IndexedSlot>> byGp = new(StringComparer.Ordinal);
     private readonly ReaderWriterLockSlim gate = new();
 
     /// <summary>
@@ -65,8 +68,10 @@ public sealed class SlotIndex
             if (!IndexedSlot.Kept(slot.Status) || !index.byId.TryAdd(slot.Id, slot)) continue;
             if (!index.bySector.TryGetValue(slot.Sector, out var list)) index.bySector[slot.Sector] = list = [];
             list.Add(slot);
+            if (!index.byGp.TryGetValue(slot.Rpps, out var gp)) index.byGp[slot.Rpps] = gp = [];
+            gp.Add(slot);
         }
-        foreach (var list in index.bySector.Values) list.Sort(static (x, y) => Compare(x.StartUtc, x.Id, y.StartUtc, y.Id));
+        foreach (var list in index.bySector.Values.Concat(index.byGp.Values)) list.Sort(static (x, y) => Compare(x.StartUtc, x.Id, y.StartUtc, y.Id));
         return index;
     }
 
@@ -128,6 +133,28 @@ public sealed class SlotIndex
         return found;
     }
 
+    /// <summary>
+    /// The FHIR query's statement, in memory: the free slots of these GPs starting in [<paramref name="from"/>,
+    /// <paramref name="to"/>] (a held slot once its hold has lapsed, whoever asks), soonest first, then by id.
+    /// </summary>
+    public List<IndexedSlot> FindFree(IReadOnlyCollection<string> gps, DateTime from, DateTime to, DateTime now)
+    {
+        var found = new List<IndexedSlot>();
+        gate.EnterReadLock();
+        try
+        {
+            foreach (var rpps in gps)
+            {
+                if (!byGp.TryGetValue(rpps, out var list)) continue;
+                for (var i = First(list, from, null); i < list.Count && list[i].StartUtc <= to; i++)
+                    if (list[i].Status == SlotStatus.Available || list[i].HoldExpiresAt <= now) found.Add(list[i]);
+            }
+        }
+        finally { gate.ExitReadLock(); }
+        found.Sort(static (x, y) => Compare(x.StartUtc, x.Id, y.StartUtc, y.Id));
+        return found;
+    }
+
     /// <summary>The first position at or after <paramref name="from"/> and strictly after the cursor.</summary>
     private static int First(List<IndexedSlot> list, DateTime from, (DateTime Start, long Id)? after)
     {
@@ -154,17 +181,29 @@ public sealed class SlotIndex
     private void Add(IndexedSlot slot)
     {
         byId[slot.Id] = slot;
-        if (!bySector.TryGetValue(slot.Sector, out var list)) bySector[slot.Sector] = list = [];
-        var at = Position(list, slot);
-        list.Insert(at < 0 ? ~at : at, slot);
+        Insert(bySector, slot.Sector, slot);
+        Insert(byGp, slot.Rpps, slot);
     }
 
     private void Remove(IndexedSlot slot)
     {
-        if (!bySector.TryGetValue(slot.Sector, out var list)) return;
+        Delete(bySector, slot.Sector, slot);
+        Delete(byGp, slot.Rpps, slot);
+    }
+
+    private static void Insert(Dictionary<string, List<IndexedSlot>> lists, string key, IndexedSlot slot)
+    {
+        if (!lists.TryGetValue(key, out var list)) lists[key] = list = [];
+        var at = Position(list, slot);
+        list.Insert(at < 0 ? ~at : at, slot);
+    }
+
+    private static void Delete(Dictionary<string, List<IndexedSlot>> lists, string key, IndexedSlot slot)
+    {
+        if (!lists.TryGetValue(key, out var list)) return;
         var at = Position(list, slot);
         if (at >= 0) list.RemoveAt(at);
-        if (list.Count == 0) bySector.Remove(slot.Sector);
+        if (list.Count == 0) lists.Remove(key);
     }
 
     /// <summary>The slot's position by (start, id), or the complement of where it would go.</summary>
