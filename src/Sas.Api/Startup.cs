@@ -55,6 +55,7 @@ public static class Startup
         services.AddSingleton(sp => new FhirSlotStore(sp.GetRequiredService<Db>(), IndexedSearch.IfUsed(sp)));
         // The slot index where the engine has its change feed; Search:Index=false answers every search by its statement.
         services.AddSingleton(sp => new SearchStore(sp.GetRequiredService<Db>(), IndexedSearch.IfUsed(sp)));
+        services.AddHostedService<SlotIndexWarmUp>();
         services.AddSingleton<BookingStore>();
         services.AddSingleton<BookingRaceHook>();
         services.AddSingleton<Idempotency>();

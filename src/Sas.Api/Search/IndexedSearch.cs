@@ -101,7 +101,7 @@ public sealed class IndexedSearch(
     }
 
     /// <summary>A catch-up that started after this search arrived, this one's or another's; its failure is this search's too.</summary>
-    private async Task UpToDateAsync(DateTime from, DateTime until, CancellationToken ct)
+    public async Task UpToDateAsync(DateTime from, DateTime until, CancellationToken ct)
     {
         var ticket = Interlocked.Read(ref started);
         if (Interlocked.Read(ref completed) > ticket && Covers(from, until)) return;

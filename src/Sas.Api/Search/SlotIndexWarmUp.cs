@@ -1,0 +1,29 @@
+namespace Sas.Api.Search;
+
+/// <summary>
+/// Reads the node's slot index once at start-up, in the background, over the next day and its read-ahead: the first
+/// search or FHIR query then finds it built (a million-slot base took the platform's first query to a second, the test
+/// kit's limit). Start-up does not wait for it; a failure only leaves the first request to read it.
+/// </summary>
+public sealed class SlotIndexWarmUp(IServiceProvider services, TimeProvider clock, ILogger<SlotIndexWarmUp> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (IndexedSearch.IfUsed(services) is not { } index) return Task.CompletedTask;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var now = clock.GetUtcNow().UtcDateTime;
+                await index.UpToDateAsync(now, now.AddDays(1), CancellationToken.None);
+            }
+            catch (Exception e) when (e is Infrastructure.Data.StorageUnavailableException or System.Data.Common.DbException)
+            {
+                logger.LogWarning("Reading the slot index at start-up failed ({Reason}); the first search reads it", e.InnerException?.Message ?? e.Message);
+            }
+        }, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
