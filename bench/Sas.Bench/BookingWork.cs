@@ -60,7 +60,7 @@ public static class BookingWork
             var outcome = await idempotency.RunAsync(caller.ClientId, Guid.NewGuid().ToString(), "bench", async (c, tx) =>
             {
                 var result = await bookings.BookSlotAsync(c, tx, slot, window, null, Draft(DateTime.UtcNow), caller, default);
-                if (result.Booking is null) throw new InvalidOperationException($"slot {id} refused: {result.Refusal?.Code}");
+                if (result.Booking is null) throw new InvalidOperationException($"slot {id} refused: {result.Refusal}");
                 return new StoredAnswer(201, "{}");
             }, default);
             if (outcome.Kind != Idempotency.Kind.Fresh) throw new InvalidOperationException("the key was not fresh");

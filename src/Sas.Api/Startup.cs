@@ -57,6 +57,9 @@ public static class Startup
         services.AddSingleton(sp => new SearchStore(sp.GetRequiredService<Db>(), IndexedSearch.IfUsed(sp)));
         services.AddHostedService<SlotIndexWarmUp>();
         services.AddSingleton<BookingStore>();
+        services.AddSingleton<BookingService>();
+        services.AddSingleton<HoldService>();
+        services.AddSingleton<SearchService>();
         services.AddSingleton<BookingRaceHook>();
         services.AddSingleton<Idempotency>();
         services.AddSingleton<Audit>();

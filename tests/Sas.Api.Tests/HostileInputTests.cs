@@ -54,7 +54,7 @@ public class HostileInputTests
             ["POST /v1/clients/{id}/keys"] = ($"/v1/clients/{clientId}/keys", """{"label":"x"}""", api.Admin()),
             ["PUT /v1/clients/{id}/operators"] = ($"/v1/clients/{clientId}/operators", """{"accounts":["a"],"nationalIds":["810000000017"]}""", api.Admin()),
             ["DELETE /v1/clients/{id}/keys/{keyId}"] = ($"/v1/clients/{clientId}/keys/{keyId}", null, api.Admin()),
-            ["PUT /v1/practitioners/{rpps}"] = ($"/v1/practitioners/{rpps}", $$"""{"firstName":"A","lastName":"B","sectors":["{{sector}}"],"sites":[{"id":"cab","name":"Cabinet","address":"1 rue","commune":"44109","postalCode":"44000"}],"profession":"general_practitioner","overflowPerDay":1}""", api.Admin()),
+            ["PUT /v1/practitioners/{rpps}/"] = ($"/v1/practitioners/{rpps}", $$"""{"firstName":"A","lastName":"B","sectors":["{{sector}}"],"sites":[{"id":"cab","name":"Cabinet","address":"1 rue","commune":"44109","postalCode":"44000"}],"profession":"general_practitioner","overflowPerDay":1}""", api.Admin()),
             ["POST /v1/practitioners/{rpps}/slots/"] = ($"/v1/practitioners/{rpps}/slots", slotBody, api.Admin()),
             ["PUT /v1/practitioners/{rpps}/slots/"] = ($"/v1/practitioners/{rpps}/slots?from={World.Instant(start.AddHours(-1))}&to={World.Instant(start.AddDays(1))}", $$"""{"slots":[{{slotBody}}]}""", api.Admin()),
             ["DELETE /v1/slots/{id:long}"] = ($"/v1/slots/{held}", null, api.Admin()),

@@ -66,4 +66,17 @@ public sealed record BookingDto(
     string CreatedAt,
     CancellationDto? Cancellation,
     string? Operator = null,
-    string? OperatorAccount = null);
+    string? OperatorAccount = null)
+{
+    /// <summary>A stored booking as the API answers it, its times in UTC and its sector's zone named.</summary>
+    public static BookingDto Of(BookingRow b, string timeZone, Reference.Geography geography) => new(
+        b.Id, b.SlotId, b.Rpps, b.SectorCode, b.SiteId,
+        b.StartUtc is { } start ? Sas.Domain.Time.Instants.Format(start) : null, b.EndUtc is { } end ? Sas.Domain.Time.Instants.Format(end) : null,
+        timeZone, b.Overflow == 1, b.OverflowDay,
+        EnumText.Parse<BookingStatus>(b.Status), EnumText.ParseOrNull<Outcome>(b.Outcome), EnumText.Parse<Origin>(b.Origin),
+        EnumText.Parse<RegularDoctor>(b.RegularDoctor), b.RegularDoctorContacted == 1, Sas.Domain.Time.Instants.Format(b.RequestedAt), b.Reason,
+        new PatientDto(b.PatientLastName, b.PatientFirstName, b.PatientBirthDate, b.PatientPhone, Territory.CommuneRefDto.Of(geography, b.PatientCommune), b.PatientIns, b.PatientRegularDoctorRpps),
+        Sas.Domain.Time.Instants.Format(b.CreatedAt),
+        b.CancelledAt is { } at ? new CancellationDto(EnumText.Parse<CancelledBy>(b.CancelledBy!), b.CancelReason, Sas.Domain.Time.Instants.Format(at), b.SlotReleased == 1) : null,
+        b.OperatorId, b.OperatorAccount);
+}

@@ -27,38 +27,24 @@ public static class HoldEndpoints
         return v1;
     }
 
-    public readonly record struct Services(
-        BookingStore Bookings, SlotStore Slots, TerritoryStore Territory, BookingOptions Options, Infrastructure.Telemetry.SasMetrics Metrics, BookingRaceHook Race);
-
     /// <summary>201 with a new hold; 200 with the same hold when this client already holds the slot (idempotent, not extended).</summary>
-    public static async Task<Results<Created<HoldDto>, Ok<HoldDto>, ProblemHttpResult>> HoldSlot(long id, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+    public static async Task<Results<Created<HoldDto>, Ok<HoldDto>, ProblemHttpResult>> HoldSlot(long id, ClaimsPrincipal user, HoldService holds, CancellationToken ct)
     {
-        var caller = Caller.From(user);
-        var slot = await s.Slots.GetAsync(id, ct);
-        if (slot is null) return Problems.NotFound("slot_not_found", "No slot has this id.");
-        var sector = await s.Territory.GetSectorAsync(slot.SectorCode, ct);
-        if (sector is null || !caller.CoversSector(sector.Code, sector.Department)) return Problems.Forbidden("This slot's sector is outside this regulator's scope.");
-
-        await s.Race.AfterSlotReadAsync(id, ct);
-        var result = await s.Bookings.HoldAsync(slot, s.Options.WindowFor((int)sector.BookingHorizonHours), TimeSpan.FromMinutes(s.Options.HoldMinutes), caller, ct);
-        s.Metrics.Hold(result.Refusal?.Code ?? (result.Existing ? "same_hold" : "granted"));
-        if (result.Refusal is { } refused) return BookingEndpoints.Problem(refused);
-        var hold = new HoldDto(result.HoldId!, id, Instants.Format(result.ExpiresAt));
-        return result.Existing ? TypedResults.Ok(hold) : TypedResults.Created($"/v1/holds/{result.HoldId}", hold);
+        var result = await holds.HoldAsync(id, Caller.From(user), ct);
+        if (!result.Succeeded) return result.Problem();
+        var (hold, existing) = result.Value;
+        return existing ? TypedResults.Ok(hold) : TypedResults.Created($"/v1/holds/{hold.HoldId}", hold);
     }
 
-    public static async Task<Results<Ok<HoldDto>, ProblemHttpResult>> GetHold(string holdId, ClaimsPrincipal user, BookingStore bookings, CancellationToken ct)
+    public static async Task<Results<Ok<HoldDto>, ProblemHttpResult>> GetHold(string holdId, ClaimsPrincipal user, HoldService holds, CancellationToken ct)
     {
-        var hold = holdId.Length > 64 ? null : await bookings.FindHoldAsync(holdId, Caller.From(user), ct);
-        return hold is { } h ? TypedResults.Ok(new HoldDto(holdId, h.SlotId, Instants.Format(h.ExpiresAt)))
-            : Problems.NotFound("hold_not_found", "No live hold of this client has this id.");
+        var result = await holds.GetAsync(holdId, Caller.From(user), ct);
+        return result.Succeeded ? TypedResults.Ok(result.Value) : result.Problem();
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> ReleaseHold(string holdId, ClaimsPrincipal user, BookingStore bookings, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> ReleaseHold(string holdId, ClaimsPrincipal user, HoldService holds, CancellationToken ct)
     {
-        if (holdId.Length > 64) return Problems.NotFound("hold_not_found", "No live hold of this client has this id.");
-        return await bookings.ReleaseHoldAsync(holdId, Caller.From(user), ct)
-            ? TypedResults.NoContent()
-            : Problems.NotFound("hold_not_found", "No live hold of this client has this id.");
+        var result = await holds.ReleaseAsync(holdId, Caller.From(user), ct);
+        return result.Succeeded ? TypedResults.NoContent() : result.Problem();
     }
 }

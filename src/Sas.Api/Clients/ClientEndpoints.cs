@@ -71,7 +71,7 @@ public static class ClientEndpoints
     public static async Task<Results<Ok<ClientDto>, ProblemHttpResult>> GetClient(string id, ClientStore store, CancellationToken ct)
     {
         var found = await store.GetAsync(id, ct);
-        if (found is not { } f) return Problems.NotFound("client_not_found", "No client has this id.");
+        if (found is not { } f) return Problems.Of(E.ClientNotFound, "No client has this id.");
         return TypedResults.Ok(new ClientDto(f.Client.Id, f.Client.Name, f.Client.Role, ClientStore.ParseScope(f.Client.Scope),
             f.Keys.Select(k => new KeyDto(k.Id, k.Label, Domain.Time.Instants.Format(k.CreatedAt), k.RevokedAt is { } r ? Domain.Time.Instants.Format(r) : null)).ToArray(),
             new OperatorsDto(ClientStore.ParseScope(f.Client.OperatorAccounts), ClientStore.ParseScope(f.Client.OperatorIds))));
@@ -89,21 +89,21 @@ public static class ClientEndpoints
         {
             if (list.Length > 1000) errors.Add(name, "lists more than 1000 items");
             for (var i = 0; i < list.Length && i < 1000; i++)
-                if (!Bookings.BookingEndpoints.IsOperatorId(list[i])) errors.Add($"{name}[{i}]", "must be 1 to 64 letters, digits, '/', '-' or '.'");
+                if (!Sas.Domain.Bookings.BookingRules.IsOperatorId(list[i])) errors.Add($"{name}[{i}]", "must be 1 to 64 letters, digits, '/', '-' or '.'");
         }
         if (errors.Any) return errors.ToProblem();
         var found = await store.GetAsync(id, ct);
-        if (found is null) return Problems.NotFound("client_not_found", "No client has this id.");
+        if (found is null) return Problems.Of(E.ClientNotFound, "No client has this id.");
         if (found.Value.Client.Role != Roles.Regulator && (accounts.Length > 0 || ids.Length > 0))
             return Problems.Field("accounts", "only a regulator client names the regulators of its bookings");
-        if (!await store.SetOperatorsAsync(id, new OperatorGrants(accounts, ids), Caller.From(user), ct)) return Problems.NotFound("client_not_found", "No client has this id.");
+        if (!await store.SetOperatorsAsync(id, new OperatorGrants(accounts, ids), Caller.From(user), ct)) return Problems.Of(E.ClientNotFound, "No client has this id.");
         return TypedResults.Ok(new OperatorsDto(accounts, ids));
     }
 
     public static async Task<Results<Created<NewKeyDto>, ProblemHttpResult>> RotateKey(string id, KeyInput? input, System.Security.Claims.ClaimsPrincipal user, ClientStore store, CancellationToken ct)
     {
         if (input?.Label is { Length: > 100 }) return Problems.Field("label", "is longer than 100 characters");
-        if (await store.GetAsync(id, ct) is null) return Problems.NotFound("client_not_found", "No client has this id.");
+        if (await store.GetAsync(id, ct) is null) return Problems.Of(E.ClientNotFound, "No client has this id.");
         var (keyId, key) = await store.AddKeyAsync(id, input?.Label, Caller.From(user), ct);
         return TypedResults.Created($"/v1/clients/{id}", new NewKeyDto(keyId, key));
     }
@@ -111,7 +111,7 @@ public static class ClientEndpoints
     public static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(string id, string keyId, System.Security.Claims.ClaimsPrincipal user, ClientStore store, CancellationToken ct) =>
         await store.RevokeKeyAsync(id, keyId, Caller.From(user), ct)
             ? TypedResults.NoContent()
-            : Problems.NotFound("key_not_found", "This client has no live key with this id.");
+            : Problems.Of(E.KeyNotFound, "This client has no live key with this id.");
 
     /// <summary>Each role's scope holds one kind of identifier; anything else is refused, not ignored.</summary>
     private static void ValidateScope(string role, string[] scope, Geography geography, ValidationErrors errors)

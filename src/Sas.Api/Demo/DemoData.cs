@@ -84,10 +84,10 @@ public sealed class DemoData(TerritoryStore territory, PractitionerStore practit
         var sectors = BuildSectors();
         await territory.UpsertCptsAsync(CptsFiness, "CPTS Loire-Atlantique (démo)", [], ClientStore.Startup, ct);
         foreach (var (code, name, communes) in sectors)
-            await territory.UpsertSectorAsync(new SectorRow(code, name, Department, "Europe/Paris", 24, CptsFiness), communes, ClientStore.Startup, ct);
+            await territory.UpsertSectorAsync(new SectorRow(code, name, Department, Sas.Domain.Time.Zones.Mainland, 24, CptsFiness), communes, ClientStore.Startup, ct);
         await territory.UpsertCptsAsync(CptsFiness, "CPTS Loire-Atlantique (démo)", sectors.Select(s => s.Code).ToList(), ClientStore.Startup, ct);
 
-        var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+        var paris = Sas.Domain.Time.Zones.Find(Sas.Domain.Time.Zones.Mainland);
         var localToday = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), paris).Date;
         var windowStart = TimeZoneInfo.ConvertTimeToUtc(localToday, paris);
         var rppsList = new List<string>();

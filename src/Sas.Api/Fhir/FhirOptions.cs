@@ -24,7 +24,7 @@ public sealed class FhirOptions
     public string? PublicBaseUrl { get; set; }
 
     /// <summary>Search dates sent without an offset are read in this zone (the platform works in Paris time).</summary>
-    public string DefaultTimeZone { get; set; } = "Europe/Paris";
+    public string DefaultTimeZone { get; set; } = Sas.Domain.Time.Zones.Mainland;
 
     /// <summary>
     /// Also let an admin API key call <c>/fhir</c>, for a local demo or a gateway that already checked the

@@ -36,7 +36,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
     {
         var now = DateTime.UtcNow;
         var practice = new FhirPractice("10000000008", "Warm", "Up", "general_practitioner", "warm-up", "Cabinet", "1 rue de la Santé", "44109", "44000", "1440000016", "https://warm.up/{slotId}");
-        var sector = new Territory.SectorRow("warm-up", "warm-up", "44", "Europe/Paris", 24, "440000016");
+        var sector = new Territory.SectorRow("warm-up", "warm-up", "44", Sas.Domain.Time.Zones.Mainland, 24, "440000016");
         var slot = new FreeSlot(new FhirSlotRow(1, practice.Rpps, sector.Code, practice.SiteId, now, now.AddMinutes(20), "in_person"), practice, sector, "CPTS");
         var request = new SlotSearchRequest(now, now.AddDays(1), [practice.Rpps], true, true, true, true, SlotSearchRequest.MaxCount);
         var bundle = Build([slot], new Context(request, "http://localhost/fhir/Slot", "http://localhost", now, 1, null, [new SearchIssue("warm-up", "warm-up")]), null);

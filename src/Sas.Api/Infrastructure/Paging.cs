@@ -28,6 +28,20 @@ public static class Paging
 
     public static string EncodeId(long id) => Encode(id.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>The cursor of a page ordered by (time, id): its <see cref="Sas.Domain.Time.TimeCursor"/>, opaque.</summary>
+    public static string Encode(Sas.Domain.Time.TimeCursor cursor) => Encode(cursor.ToString());
+
+    /// <summary>
+    /// <c>after</c> of a (time, id) page: null when absent; a field error and null when it is not a cursor this API gave.
+    /// </summary>
+    public static Sas.Domain.Time.TimeCursor? ReadTimeCursor(string? after, Errors.ValidationErrors errors, string field = "after")
+    {
+        if (after is null) return null;
+        if (TryDecode(after, out var key) && Sas.Domain.Time.TimeCursor.TryParse(key, out var cursor)) return cursor;
+        errors.Add(field, Sas.Domain.Validation.FieldRules.NotACursor);
+        return null;
+    }
+
     public static bool TryDecode(string? cursor, out string key)
     {
         key = "";

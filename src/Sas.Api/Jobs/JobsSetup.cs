@@ -30,8 +30,8 @@ public static class JobsSetup
         (SlotExpiryJob.Id, SlotExpiryJob.Cron, TimeZoneInfo.Utc),
         (NotificationDispatchJob.Id, NotificationDispatchJob.Cron, TimeZoneInfo.Utc),
         (Reports.StatsJob.IncrementalId, Reports.StatsJob.IncrementalCron, TimeZoneInfo.Utc),
-        (Reports.StatsJob.NightlyId, Reports.StatsJob.NightlyCron, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")),
-        (Privacy.PatientPurgeJob.Id, Privacy.PatientPurgeJob.Cron, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris")),
+        (Reports.StatsJob.NightlyId, Reports.StatsJob.NightlyCron, Sas.Domain.Time.Zones.Find(Sas.Domain.Time.Zones.Mainland)),
+        (Privacy.PatientPurgeJob.Id, Privacy.PatientPurgeJob.Cron, Sas.Domain.Time.Zones.Find(Sas.Domain.Time.Zones.Mainland)),
         (Bookings.IdempotencyExpiryJob.Id, Bookings.IdempotencyExpiryJob.Cron, TimeZoneInfo.Utc),
         (Console.SessionExpiryJob.Id, Console.SessionExpiryJob.Cron, TimeZoneInfo.Utc),
     ];

@@ -59,14 +59,14 @@ public static class WebhookEndpoints
         try
         {
             if ((await s.Targets.AllowedAddressesAsync(uri!.Host, ct)).Length == 0)
-                return Problems.Field("url", "resolves only to private, loopback, link-local or reserved addresses: an on-premise receiver must be named in Webhooks:AllowedPrivateHosts", "webhook_target_refused");
+                return Problems.Field("url", "resolves only to private, loopback, link-local or reserved addresses: an on-premise receiver must be named in Webhooks:AllowedPrivateHosts", E.WebhookTargetRefused);
         }
         catch (System.Net.Sockets.SocketException)
         {
-            return Problems.Field("url", "has a host name that does not resolve", "webhook_target_refused");
+            return Problems.Field("url", "has a host name that does not resolve", E.WebhookTargetRefused);
         }
         if (await s.Verifier.VerifyAsync(input.Url!, input.Secret!, ct) is { } failed)
-            return Problems.Field("url", failed + ": answer the challenge of the webhook.verification event (see the README)", "webhook_not_verified");
+            return Problems.Field("url", failed + ": answer the challenge of the webhook.verification event (see the README)", E.WebhookNotVerified);
 
         var created = await s.Store.UpsertAsync(Caller.From(user), input.Url!, input.Secret!, events, ct);
         var dto = new WebhookDto(input.Url!, events);
@@ -77,7 +77,7 @@ public static class WebhookEndpoints
     {
         var row = await store.GetAsync(Caller.From(user).ClientId, ct);
         return row is null
-            ? Problems.NotFound("webhook_not_found", "This client has no webhook; set one with PUT /v1/webhooks.")
+            ? Problems.Of(E.WebhookNotFound, "This client has no webhook; set one with PUT /v1/webhooks.")
             : TypedResults.Ok(new WebhookDto(row.Url, Clients.ClientStore.ParseScope(row.Events)));
     }
 
@@ -86,7 +86,7 @@ public static class WebhookEndpoints
         string? status, string? client, int? limit, string? after, ClaimsPrincipal user, WebhookStore store, CancellationToken ct)
     {
         var caller = Caller.From(user);
-        if (client is not null && !caller.IsAdmin && client != caller.ClientId) return Problems.Forbidden("Only an admin lists another recipient's deliveries.");
+        if (client is not null && !caller.IsAdmin && client != caller.ClientId) return Problems.Of(E.ForbiddenScope, "Only an admin lists another recipient's deliveries.");
         var errors = new ValidationErrors();
         errors.Text("client", client, 64, required: false);
         if (status is not (null or "pending" or "delivered" or "failed")) errors.Add("status", "must be pending, delivered or failed");
@@ -104,7 +104,7 @@ public static class WebhookEndpoints
     /// <summary>Sends a failed delivery again: at once (a dispatch is queued), then with the usual backoff if it fails.</summary>
     public static async Task<Results<Accepted, ProblemHttpResult>> RetryDelivery(long id, ClaimsPrincipal user, WebhookStore store, Jobs.DispatchTrigger dispatch, CancellationToken ct)
     {
-        if (!await store.RetryAsync(id, Caller.From(user), ct)) return Problems.NotFound("delivery_not_found", "No failed delivery of this client has this id.");
+        if (!await store.RetryAsync(id, Caller.From(user), ct)) return Problems.Of(E.DeliveryNotFound);
         dispatch.Now();
         return TypedResults.Accepted($"/v1/webhooks/deliveries?status=pending");
     }

@@ -15,11 +15,11 @@ public static class PractitionerEndpoints
 {
     public static RouteGroupBuilder MapPractitioners(this RouteGroupBuilder v1)
     {
-        var practitioners = v1.MapGroup("/practitioners").WithTags("Practitioners").RequireAuthorization(Policies.Practitioner);
+        var practitioner = v1.MapGroup("/practitioners/{rpps}").WithTags("Practitioners").RequireAuthorization(Policies.Practitioner, ActsForRouteGp.Policy);
 
-        practitioners.MapPut("/{rpps}", PutPractitioner).WithName(nameof(PutPractitioner)).WithMetadata(new AuditedInTransaction())
+        practitioner.MapPut("", PutPractitioner).WithName(nameof(PutPractitioner)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Create or replace a GP with sectors and sites (the GP's practitioner client, admin)").ProducesErrors(E.ValidationFailed, E.SiteInUse);
-        practitioners.MapGet("/{rpps}", GetPractitioner).WithName(nameof(GetPractitioner))
+        practitioner.MapGet("", GetPractitioner).WithName(nameof(GetPractitioner))
             .WithSummary("Read a GP (the GP's practitioner client, admin)").ProducesErrors(E.PractitionerNotFound);
 
         return v1;
@@ -32,7 +32,6 @@ public static class PractitionerEndpoints
     {
         if (!Rpps.IsValid(rpps)) return Problems.Field("rpps", "is not a valid RPPS number (11 digits, Luhn key)");
         var caller = Caller.From(user);
-        if (!caller.CoversPractitioner(rpps)) return Problems.Forbidden("This client does not act for this RPPS.");
 
         var errors = new ValidationErrors();
         errors.Text("firstName", input.FirstName, 100);
@@ -92,7 +91,7 @@ public static class PractitionerEndpoints
             x.PostalCode ?? s.Geography.FindCommune(x.Commune)!.PostalCodes.Single(), StructureId(x), x.BookingUrl)).ToList();
         var (created, sitesInUse) = await s.Store.UpsertAsync(row, sectors, siteRows, caller, ct);
         if (sitesInUse.Count > 0)
-            return Problems.Field("sites", $"leaves out site(s) {string.Join(", ", sitesInUse)} that live slots still use: withdraw them first, or keep the site", "site_in_use");
+            return Problems.Field("sites", $"leaves out site(s) {string.Join(", ", sitesInUse)} that live slots still use: withdraw them first, or keep the site", E.SiteInUse);
         var dto = ToDto(new Practitioner(row, sectors.Order(StringComparer.Ordinal).ToList(), siteRows.OrderBy(x => x.SiteId, StringComparer.Ordinal).ToList()), s.Geography);
         return created ? TypedResults.Created($"/v1/practitioners/{rpps}", dto) : TypedResults.Ok(dto);
     }
@@ -100,10 +99,9 @@ public static class PractitionerEndpoints
     public static async Task<Results<Ok<PractitionerDto>, ProblemHttpResult>> GetPractitioner(
         string rpps, ClaimsPrincipal user, PractitionerStore store, Geography geography, CancellationToken ct)
     {
-        if (!Caller.From(user).CoversPractitioner(rpps)) return Problems.Forbidden("This client does not act for this RPPS.");
         var practitioner = await store.GetAsync(rpps, ct);
         return practitioner is null
-            ? Problems.NotFound("practitioner_not_found", "No GP is registered with this RPPS.")
+            ? Problems.Of(E.PractitionerNotFound)
             : TypedResults.Ok(ToDto(practitioner, geography));
     }
 

@@ -24,7 +24,7 @@ public static class RegulatorResource
             var id = p.Identifier[i];
             var at = $"Practitioner.identifier[{i}]";
             var type = id.Type?.Coding.FirstOrDefault(c => c.System == FhirCodes.IdentifierTypeSystem)?.Code;
-            if (string.IsNullOrWhiteSpace(id.Value) || !Bookings.BookingEndpoints.IsOperatorId(id.Value))
+            if (string.IsNullOrWhiteSpace(id.Value) || !Sas.Domain.Bookings.BookingRules.IsOperatorId(id.Value))
                 issues.Add(new(at + ".value", "is required: 1 to 64 letters, digits, '/', '-' or '.'"));
             else if (id.System == FhirCodes.IdnpsSystem && type == FhirCodes.Idnps && idnps is null) idnps = id.Value;
             else if (id.System == FhirCodes.SasPlatformSystem && type == FhirCodes.Intrn && sasId is null) sasId = id.Value;

@@ -115,16 +115,16 @@ public static class ReportEndpoints
         IReadOnlyList<SectorRow> sectors;
         if (cpts is not null)
         {
-            if (!caller.CoversCpts(cpts)) return (null, Problems.Forbidden("This client does not report for this CPTS."));
-            if (await s.Territory.GetCptsAsync(cpts, ct) is null) return (null, Problems.NotFound("cpts_not_found", "No CPTS has this FINESS."));
+            if (!caller.CoversCpts(cpts)) return (null, Problems.Of(E.ForbiddenScope, "This client does not report for this CPTS."));
+            if (await s.Territory.GetCptsAsync(cpts, ct) is null) return (null, Problems.Of(E.CptsNotFound));
             sectors = await s.Territory.GetSectorsAsync(await s.Territory.CptsSectorCodesAsync(cpts, ct), ct);
         }
         else
         {
             var row = await s.Territory.GetSectorAsync(sector!, ct);
-            if (row is null) return (null, Problems.NotFound("sector_not_found", "No sector has this code."));
+            if (row is null) return (null, Problems.Of(E.SectorNotFound));
             if (!caller.IsAdmin && (row.CptsFiness is null || !caller.CoversCpts(row.CptsFiness)))
-                return (null, Problems.Forbidden("This sector is not in this client's CPTS."));
+                return (null, Problems.Of(E.ForbiddenScope, "This sector is not in this client's CPTS."));
             sectors = [row];
         }
         var zones = sectors.ToDictionary(x => x.Code, x => TimeZoneInfo.FindSystemTimeZoneById(x.TimeZone));
@@ -132,7 +132,7 @@ public static class ReportEndpoints
         foreach (var (field, at) in new[] { ("from", fromUtc!.Value), ("to", toUtc!.Value) })
             if (zones.Values.Distinct().FirstOrDefault(z => !Buckets.IsLocalHourStart(at, z)) is { } zone)
                 errors.Add(field, $"must fall on a whole hour of the sectors' local time ({zone.Id})");
-        if (errors.Any) return (null, errors.ToProblem("period_not_aligned"));
+        if (errors.Any) return (null, errors.ToProblem(E.PeriodNotAligned));
         return (new ReportService.Scope(zones, fromUtc!.Value, toUtc!.Value), null);
     }
 

@@ -83,5 +83,5 @@ public static class StatsAggregator
     public static DateTime Hour(DateTime utc) => new(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, DateTimeKind.Utc);
 
     private static TimeZoneInfo Zone(StatsStore.Raw raw, string sector) =>
-        TimeZoneInfo.FindSystemTimeZoneById(raw.Zones.GetValueOrDefault(sector, "Europe/Paris"));
+        Sas.Domain.Time.Zones.Find(raw.Zones.GetValueOrDefault(sector));
 }

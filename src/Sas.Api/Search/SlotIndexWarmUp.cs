@@ -1,11 +1,11 @@
 namespace Sas.Api.Search;
 
 /// <summary>
-/// Reads the node's slot index once at start-up, in the background, over the next day and its read-ahead: the first
+/// Reads the node's slot index once at start-up, in the background, up to the longest booking horizon: the first
 /// search or FHIR query then finds it built (a million-slot base took the platform's first query to a second, the test
 /// kit's limit). Start-up does not wait for it; a failure only leaves the first request to read it.
 /// </summary>
-public sealed class SlotIndexWarmUp(IServiceProvider services, TimeProvider clock, ILogger<SlotIndexWarmUp> logger) : IHostedService
+public sealed class SlotIndexWarmUp(IServiceProvider services, Territory.TerritoryStore territory, TimeProvider clock, ILogger<SlotIndexWarmUp> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -14,8 +14,10 @@ public sealed class SlotIndexWarmUp(IServiceProvider services, TimeProvider cloc
         {
             try
             {
+                // As far as any sector books: the FHIR query asks up to the longest horizon.
                 var now = clock.GetUtcNow().UtcDateTime;
-                await index.UpToDateAsync(now, now.AddDays(1), CancellationToken.None);
+                var longest = (await territory.CachedTerritoryAsync(CancellationToken.None)).LongestBookingHorizonHours;
+                await index.UpToDateAsync(now, now.AddHours(Math.Max(24, longest)), CancellationToken.None);
             }
             catch (Exception e) when (e is Infrastructure.Data.StorageUnavailableException or System.Data.Common.DbException)
             {

@@ -19,7 +19,7 @@ public static class SlotEndpoints
 
     public static RouteGroupBuilder MapSlots(this RouteGroupBuilder v1)
     {
-        var publishing = v1.MapGroup("/practitioners/{rpps}/slots").WithTags("Slots").RequireAuthorization(Policies.Practitioner);
+        var publishing = v1.MapGroup("/practitioners/{rpps}/slots").WithTags("Slots").RequireAuthorization(Policies.Practitioner, ActsForRouteGp.Policy);
         publishing.MapPost("/", PublishSlot).WithName(nameof(PublishSlot)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Publish one slot (the GP's practitioner client, admin)").ProducesErrors(E.ValidationFailed, E.PractitionerNotFound, E.SlotOverlap, E.ExternalIdExists);
         publishing.MapPut("/", SyncSlots).WithName(nameof(SyncSlots)).WithMetadata(new AuditedInTransaction())
@@ -39,9 +39,8 @@ public static class SlotEndpoints
     public static async Task<Results<Created<SlotDto>, ProblemHttpResult>> PublishSlot(
         string rpps, SlotInput input, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
-        if (!Caller.From(user).CoversPractitioner(rpps)) return Problems.Forbidden("This client does not act for this RPPS.");
         var gp = await s.Practitioners.GetAsync(rpps, ct);
-        if (gp is null) return Problems.NotFound("practitioner_not_found", "No GP is registered with this RPPS.");
+        if (gp is null) return Problems.Of(E.PractitionerNotFound);
 
         var errors = new ValidationErrors();
         var spec = SlotValidation.Validate(input, gp, FieldPrefix.None, errors);
@@ -50,7 +49,7 @@ public static class SlotEndpoints
 
         var outcome = await s.Slots.PublishAsync(rpps, spec, input.ExternalId, Caller.From(user), ct);
         if (outcome.ExternalIdTaken)
-            return Problems.Conflict("external_id_exists", "This GP already has a slot with this externalId; change it with a sync.");
+            return Problems.Of(E.ExternalIdExists, "This GP already has a slot with this externalId; change it with a sync.");
         if (outcome.Overlapping is { } other) return SlotValidation.OverlapProblem(other.Spec, spec, "start");
 
         var sector = (await s.Territory.GetSectorAsync(spec.Sector, ct))!;
@@ -62,15 +61,14 @@ public static class SlotEndpoints
     public static async Task<Results<Ok<SyncResultDto>, ProblemHttpResult>> SyncSlots(
         string rpps, string? from, string? to, SlotSyncInput input, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
-        if (!Caller.From(user).CoversPractitioner(rpps)) return Problems.Forbidden("This client does not act for this RPPS.");
         var gp = await s.Practitioners.GetAsync(rpps, ct);
-        if (gp is null) return Problems.NotFound("practitioner_not_found", "No GP is registered with this RPPS.");
+        if (gp is null) return Problems.Of(E.PractitionerNotFound);
 
         // A missing list is a mistake, not an empty week: it would withdraw every slot of the window.
         if (input.Slots is not { } slots) return Problems.Field("slots", "is required: every slot offered in [from, to), [] for none");
         if (slots.Length > MaxSlotsPerSync)
             return Problems.Validation(new Dictionary<string, string[]> { ["slots"] = [$"lists {slots.Length} slots; a sync takes at most {MaxSlotsPerSync}"] },
-                "too_many_slots", $"A sync takes at most {MaxSlotsPerSync} slots: split the window.");
+                E.TooManySlots, $"A sync takes at most {MaxSlotsPerSync} slots: split the window.");
 
         var errors = new ValidationErrors();
         var fromUtc = errors.Instant("from", from);
@@ -113,29 +111,29 @@ public static class SlotEndpoints
     public static async Task<Results<NoContent, ProblemHttpResult>> WithdrawSlot(long id, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
         var slot = await s.Slots.GetAsync(id, ct);
-        if (slot is null) return Problems.NotFound("slot_not_found", "No slot has this id.");
+        if (slot is null) return Problems.Of(E.SlotNotFound);
         // As for reading it (and as the contract says): a slot outside the caller's scope is a 403.
-        if (!Caller.From(user).CoversPractitioner(slot.Rpps)) return Problems.Forbidden("This slot is not one of this client's GPs'.");
+        if (!Caller.From(user).CoversPractitioner(slot.Rpps)) return Problems.Of(E.ForbiddenScope, "This slot is not one of this client's GPs'.");
         return await s.Slots.WithdrawAsync(id, Caller.From(user), ct) switch
         {
             WithdrawOutcome.Withdrawn => TypedResults.NoContent(),
-            WithdrawOutcome.Booked => Problems.Conflict("slot_booked", "The slot is booked: cancel the booking, saying who and why, instead."),
-            WithdrawOutcome.Held => Problems.Conflict("slot_held", "A regulator holds this slot right now; try again when the hold lapses."),
-            WithdrawOutcome.Expired => Problems.Conflict("slot_expired", "The slot has started; it stays in the statistics."),
-            _ => Problems.NotFound("slot_not_found", "No slot with this id for this client."),
+            WithdrawOutcome.Booked => Problems.Of(E.SlotBooked, "The slot is booked: cancel the booking, saying who and why, instead."),
+            WithdrawOutcome.Held => Problems.Of(E.SlotHeld, "A regulator holds this slot right now; try again when the hold lapses."),
+            WithdrawOutcome.Expired => Problems.Of(E.SlotExpired, "The slot has started; it stays in the statistics."),
+            _ => Problems.Of(E.SlotNotFound, "No slot with this id for this client."),
         };
     }
 
     public static async Task<Results<Ok<SlotDto>, ProblemHttpResult>> GetSlot(long id, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
         var slot = await s.Slots.GetAsync(id, ct);
-        if (slot is null) return Problems.NotFound("slot_not_found", "No slot has this id.");
+        if (slot is null) return Problems.Of(E.SlotNotFound);
         var sector = await s.Territory.GetSectorAsync(slot.SectorCode, ct);
         var caller = Caller.From(user);
         var allowed = caller.CoversPractitioner(slot.Rpps)
             || (sector is not null && (caller.CoversSector(sector.Code, sector.Department) || (sector.CptsFiness is not null && caller.CoversCpts(sector.CptsFiness))));
-        if (!allowed) return Problems.Forbidden("This slot is outside this client's scope.");
-        return TypedResults.Ok(ToDto(slot, sector?.TimeZone ?? "Europe/Paris", s.Clock.GetUtcNow().UtcDateTime));
+        if (!allowed) return Problems.Of(E.ForbiddenScope, "This slot is outside this client's scope.");
+        return TypedResults.Ok(ToDto(slot, s.Territory.TimeZoneOf(sector), s.Clock.GetUtcNow().UtcDateTime));
     }
 
     internal static SlotDto ToDto(SlotRow r, string timeZone, DateTime nowUtc) => new(

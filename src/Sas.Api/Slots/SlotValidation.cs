@@ -61,5 +61,5 @@ public static class SlotValidation
         {
             [field] = [$"overlaps another slot at site '{first.Site}': {Instants.Format(first.StartUtc)}–{Instants.Format(first.EndUtc)} and {Instants.Format(second.StartUtc)}–{Instants.Format(second.EndUtc)}"],
         },
-        "slot_overlap", "Two slots of this GP at the same site would overlap.");
+        ErrorCodes.SlotOverlap, "Two slots of this GP at the same site would overlap.");
 }

@@ -29,7 +29,7 @@ public static partial class CommuneEndpoints
         if (!InseeCode.HasValidShape(inseeCode))
             return Problems.Field("inseeCode", "must be 5 digits, or 2A/2B and 3 digits in Corsica");
         var commune = s.Geography.FindCommune(inseeCode);
-        if (commune is null) return Problems.NotFound("commune_not_found", $"No commune has the INSEE code '{inseeCode}'.");
+        if (commune is null) return Problems.Of(E.CommuneNotFound, $"No commune has the INSEE code '{inseeCode}'.");
         var sectors = await s.Store.SectorsOfCommunesAsync([inseeCode], ct);
         return TypedResults.Ok(ToDto(commune, s.Geography, sectors));
     }
@@ -40,14 +40,14 @@ public static partial class CommuneEndpoints
         if (postalCode is null || !PostalCode().IsMatch(postalCode))
             return Problems.Field("postalCode", "is required and must be 5 digits");
         var communes = s.Geography.CommunesWithPostalCode(postalCode);
-        if (communes.Count == 0) return Problems.NotFound("postal_code_not_found", $"No commune has the postal code '{postalCode}'.");
+        if (communes.Count == 0) return Problems.Of(E.PostalCodeNotFound, $"No commune has the postal code '{postalCode}'.");
         var sectors = await s.Store.SectorsOfCommunesAsync(communes.Select(c => c.InseeCode).ToList(), ct);
         return TypedResults.Ok(new Page<CommuneDto>(communes.Select(c => ToDto(c, s.Geography, sectors)).ToList(), null));
     }
 
     private static CommuneDto ToDto(Commune c, Geography geography, ILookup<string, string> sectors) =>
         new(c.InseeCode, c.Name, c.Department, c.PostalCodes, c.Population,
-            geography.FindDepartment(c.Department)?.TimeZone ?? "Europe/Paris", sectors[c.InseeCode].ToArray());
+            geography.FindDepartment(c.Department)?.TimeZone ?? Sas.Domain.Time.Zones.Mainland, sectors[c.InseeCode].ToArray());
 
     [GeneratedRegex(InseeCode.PostalCodePattern, RegexOptions.CultureInvariant)]
     internal static partial Regex PostalCode();

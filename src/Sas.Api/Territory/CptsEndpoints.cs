@@ -45,7 +45,7 @@ public static class CptsEndpoints
     public static async Task<Results<Ok<CptsDto>, ProblemHttpResult>> GetCpts(string finess, TerritoryStore store, CancellationToken ct)
     {
         var row = await store.GetCptsAsync(finess, ct);
-        if (row is null) return Problems.NotFound("cpts_not_found", $"No CPTS has the FINESS '{SectorEndpoints.Truncate(finess)}'.");
+        if (row is null) return Problems.Of(E.CptsNotFound, $"No CPTS has the FINESS '{SectorEndpoints.Truncate(finess)}'.");
         return TypedResults.Ok(new CptsDto(row.Finess, row.Name, await store.CptsSectorCodesAsync(finess, ct)));
     }
 }

@@ -73,7 +73,7 @@ public static class SectorEndpoints
     public static async Task<Results<Ok<SectorDto>, ProblemHttpResult>> GetSector(string code, TerritoryStore store, CancellationToken ct)
     {
         var row = await store.GetSectorAsync(code, ct);
-        if (row is null) return Problems.NotFound("sector_not_found", $"No sector has the code '{Truncate(code)}'.");
+        if (row is null) return Problems.Of(E.SectorNotFound, $"No sector has the code '{Truncate(code)}'.");
         var communes = await store.CommunesOfSectorsAsync([code], ct);
         return TypedResults.Ok(ToDto(row, communes[code].ToArray()));
     }

@@ -165,4 +165,14 @@ public sealed partial class TerritoryStore(Db db, TimeProvider clock, TerritoryC
             await audit.WriteAsync(c, tx, caller, created ? "create" : "replace", "cpts", finess, ct);
             return created;
         }, ct));
+
+    /// <summary>A sector's time zone, or mainland France's for a sector no longer known.</summary>
+    public string TimeZoneOf(SectorRow? sector) => sector?.TimeZone ?? Sas.Domain.Time.Zones.Mainland;
+
+    /// <summary>The time zones of these sectors, read at once: a lookup, mainland France's for a sector no longer known.</summary>
+    public async Task<Func<string, string>> TimeZonesAsync(IEnumerable<string> sectorCodes, CancellationToken ct)
+    {
+        var zones = (await GetSectorsAsync(sectorCodes.Distinct().ToList(), ct)).ToDictionary(x => x.Code, x => x.TimeZone);
+        return code => zones.GetValueOrDefault(code, Sas.Domain.Time.Zones.Mainland);
+    }
 }

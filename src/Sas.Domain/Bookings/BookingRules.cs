@@ -8,4 +8,18 @@ public static class BookingRules
     /// measure from it, and regulators book within hours: a call weeks old is a typing mistake that would skew them.
     /// </summary>
     public static readonly TimeSpan MaxCallAge = TimeSpan.FromDays(7);
+
+    /// <summary>A regulator's national identifier (or an account's SAS id) as a booking may name it.</summary>
+    public const string OperatorPattern = @"^[0-9A-Za-z/.\-]{1,64}$";
+
+    private static readonly System.Text.RegularExpressions.Regex Operator = new(OperatorPattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    public static bool IsOperatorId(string value) => Operator.IsMatch(value);
+
+    /// <summary>
+    /// Who may see or act on a booking: an admin, the GP's practice software, and a regulator that booked it or whose
+    /// scope covers its sector.
+    /// </summary>
+    public static bool MaySee(bool admin, bool actsForTheGp, bool regulator, bool bookedIt, bool coversItsSector) =>
+        admin || actsForTheGp || (regulator && (bookedIt || coversItsSector));
 }

@@ -1,4 +1,5 @@
 using PhoneNumbers;
+using Sas.Domain.Validation;
 
 namespace Sas.Domain.Patients;
 
@@ -26,12 +27,12 @@ public static class Phones
     public static bool TryNormalise(string? input, out string e164) => Check(input, out e164) is null;
 
     /// <summary>Null when the number is valid (<paramref name="e164"/> is then its E.164 form); else why not, without echoing it.</summary>
-    public static string? Check(string? input, out string e164)
+    public static FieldRule? Check(string? input, out string e164)
     {
         e164 = "";
-        if (string.IsNullOrWhiteSpace(input) || input.Length > 25) return Expected;
+        if (string.IsNullOrWhiteSpace(input) || input.Length > 25) return ExpectedRule;
         var text = input.Trim().Replace("(0)", "", StringComparison.Ordinal); // +33 (0)6…: the trunk 0 written in brackets
-        if (text.Any(c => !(char.IsAsciiDigit(c) || c is ' ' or '.' or '-' or '(' or ')' or '+' or '\u00A0'))) return Expected;
+        if (text.Any(c => !(char.IsAsciiDigit(c) || c is ' ' or '.' or '-' or '(' or ')' or '+' or '\u00A0'))) return ExpectedRule;
         var compact = new string(text.Where(c => char.IsAsciiDigit(c) || c == '+').ToArray());
         if (compact.StartsWith("00", StringComparison.Ordinal)) compact = "+" + compact[2..];
 
@@ -39,22 +40,25 @@ public static class Phones
         {
             if (compact.StartsWith("+330", StringComparison.Ordinal)) compact = "+33" + compact[4..]; // the trunk 0 is not dialled after +33
             if (!TryParse(compact, "ZZ", out var number, out var error))
-                return error == ErrorType.INVALID_COUNTRY_CODE ? "starts with no country's calling code" : Expected;
-            if (Util.GetRegionCodeForCountryCode(number.CountryCode) == "ZZ") return $"starts with +{number.CountryCode}, which is no country's calling code";
-            if (!Util.IsValidNumber(number)) return $"is not a valid number for the country code +{number.CountryCode}";
+                return error == ErrorType.INVALID_COUNTRY_CODE ? new FieldRule("no_country_code", "starts with no country's calling code") : ExpectedRule;
+            if (Util.GetRegionCodeForCountryCode(number.CountryCode) == "ZZ")
+                return new FieldRule("unknown_country_code", $"starts with +{number.CountryCode}, which is no country's calling code", number.CountryCode);
+            if (!Util.IsValidNumber(number)) return new FieldRule("invalid_for_country", $"is not a valid number for the country code +{number.CountryCode}", number.CountryCode);
             e164 = Util.Format(number, PhoneNumberFormat.E164);
             return null;
         }
 
-        if (compact.Length != 10 || compact[0] != '0') return Expected;
+        if (compact.Length != 10 || compact[0] != '0') return ExpectedRule;
         foreach (var region in FrenchPlan)
             if (TryParse(compact, region, out var number, out _) && Util.IsValidNumberForRegion(number, region))
             {
                 e164 = Util.Format(number, PhoneNumberFormat.E164);
                 return null;
             }
-        return "is not a valid French number (mainland or overseas)";
+        return FieldRules.FrenchPhone;
     }
+
+    private static readonly FieldRule ExpectedRule = new("phone_expected", Expected);
 
     private static bool TryParse(string text, string region, out PhoneNumber number, out ErrorType? error)
     {

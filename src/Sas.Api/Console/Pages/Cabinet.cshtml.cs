@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Sas.Api.Bookings;
 using Sas.Api.Infrastructure.Auth;
@@ -19,7 +18,7 @@ namespace Sas.Api.Console.Pages;
 /// overflow bookings of those days. The GPs are those the signed-in practice (or GP) acts for.
 /// </summary>
 [Authorize(AuthenticationSchemes = ConsoleSetup.Scheme, Roles = Roles.Practitioner)]
-public sealed class CabinetModel(PractitionerStore practitioners, SlotStore slots, TerritoryStore territory, TimeProvider clock) : PageModel
+public sealed class CabinetModel(PractitionerStore practitioners, SlotStore slots, TerritoryStore territory, BookingService bookings, TimeProvider clock) : PageModel
 {
     /// <summary>A published slot, its sector's time zone, and the booking on it if any.</summary>
     public sealed record SlotLine(SlotRow Slot, string TimeZone, BookingDto? Booking);
@@ -36,30 +35,29 @@ public sealed class CabinetModel(PractitionerStore practitioners, SlotStore slot
         Now = clock.GetUtcNow().UtcDateTime;
         var fromUtc = Now.Date.AddDays(-1);
         var toUtc = Now.Date.AddDays(Days + 1);
-        var services = HandlerServices.For<BookingEndpoints.Services>(HttpContext);
         var list = new List<GpView>();
         foreach (var rpps in caller.Scope.Order(StringComparer.Ordinal))
         {
             if (await practitioners.GetAsync(rpps, ct) is not { } gp) continue;
-            var result = await BookingEndpoints.ListPractitionerBookings(rpps, Instants.Format(fromUtc), Instants.Format(toUtc), 100, null, User, services, ct);
-            if (result.Result is not Ok<Infrastructure.Page<BookingDto>> page)
+            var page = await bookings.ListForPractitionerAsync(rpps, Instants.Format(fromUtc), Instants.Format(toUtc), 100, null, caller, ct);
+            if (!page.Succeeded)
             {
-                list.Add(new GpView(gp, [], [], (result.Result as ProblemHttpResult)?.ProblemDetails.Detail));
+                list.Add(new GpView(gp, [], [], FrenchText.Of(page)));
                 continue;
             }
             // The live booking of each slot: a cancelled one is shown only where no later booking took the slot again.
-            var bookings = page.Value!.Items;
-            var bySlot = bookings.Where(b => b.SlotId is not null)
+            var gpBookings = page.Value.Items;
+            var bySlot = gpBookings.Where(b => b.SlotId is not null)
                 .GroupBy(b => b.SlotId!.Value)
                 .ToDictionary(g => g.Key, g => g.OrderBy(b => b.Status == BookingStatus.Cancelled).First());
             var lines = new List<SlotLine>();
             foreach (var slot in await slots.ListAsync(rpps, fromUtc, toUtc, ct))
             {
                 // The node's territory copy, as the search reads it: a database read per slot shown was for one zone.
-                var zone = (await territory.CachedSectorAsync(slot.SectorCode, ct))?.TimeZone ?? "Europe/Paris";
+                var zone = territory.TimeZoneOf(await territory.CachedSectorAsync(slot.SectorCode, ct));
                 lines.Add(new SlotLine(slot, zone, bySlot.GetValueOrDefault(slot.Id)));
             }
-            list.Add(new GpView(gp, lines, bookings.Where(b => b.SlotId is null).ToList(), null));
+            list.Add(new GpView(gp, lines, gpBookings.Where(b => b.SlotId is null).ToList(), null));
         }
         Gps = list;
     }

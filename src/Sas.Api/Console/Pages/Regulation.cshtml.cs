@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Sas.Api.Bookings;
@@ -16,7 +15,7 @@ namespace Sas.Api.Console.Pages;
 /// hold, booking), so its rules and error codes are the API's; a field the API refuses is shown next to its input.
 /// </summary>
 [Authorize(AuthenticationSchemes = ConsoleSetup.Scheme, Roles = Roles.Regulator + "," + Roles.Admin)]
-public sealed class RegulationModel(TimeProvider clock, Practitioners.PractitionerStore practitioners) : PageModel
+public sealed class RegulationModel(TimeProvider clock, Practitioners.PractitionerStore practitioners, SearchService search, HoldService holds, BookingService bookings) : PageModel
 {
     public static CultureInfo French => ConsoleSetup.French;
 
@@ -29,7 +28,7 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
     public string? Problem { get; private set; }
     public HoldDto? Hold { get; private set; }
     public BookingDto? Booked { get; private set; }
-    public IReadOnlyDictionary<string, string[]> Errors { get; private set; } = new Dictionary<string, string[]>();
+    public IReadOnlyDictionary<string, IReadOnlyList<Domain.Validation.FieldRule>> Errors { get; private set; } = new Dictionary<string, IReadOnlyList<Domain.Validation.FieldRule>>();
     public BookingDto? Cancelled { get; private set; }
 
     [BindProperty] public BookingForm Form { get; set; } = new();
@@ -57,13 +56,9 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
     /// <summary>Holds the slot (the API's hold), then shows the patient form for it.</summary>
     public async Task OnPostHoldAsync(long slotId, CancellationToken ct)
     {
-        var result = await HoldEndpoints.HoldSlot(slotId, User, HandlerServices.For<HoldEndpoints.Services>(HttpContext), ct);
-        switch (result.Result)
-        {
-            case Created<HoldDto> created: Hold = created.Value; break;
-            case Ok<HoldDto> same: Hold = same.Value; break;
-            case ProblemHttpResult problem: Problem = $"Créneau non tenu : {FrenchMessages.OfProblem(problem)}."; break;
-        }
+        var result = await holds.HoldAsync(slotId, Caller.From(User), ct);
+        if (result.Succeeded) Hold = result.Value.Hold;
+        else Problem = $"Créneau non tenu : {FrenchText.Of(result)}.";
         if (Hold is not null) Form = new BookingForm { SlotId = Hold.SlotId, HoldId = Hold.HoldId, PatientCommune = Commune };
         await SearchAsync(ct);
     }
@@ -88,16 +83,14 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
             clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             Form.OverflowRpps is null ? Form.SlotId : null, Form.OverflowRpps is null ? Form.HoldId : null,
             Form.OverflowRpps, Overflow: Form.OverflowRpps is not null);
-        var result = await BookingEndpoints.CreateBooking(input, Form.IdempotencyKey, User, HandlerServices.For<BookingEndpoints.Services>(HttpContext), ct);
-        switch (result.Result)
+        var result = await bookings.BookAsync(input, Form.IdempotencyKey, Caller.From(User), ct);
+        if (result.Succeeded) Booked = result.Value.Booking;
+        else
         {
-            case Created<BookingDto> created: Booked = created.Value; break;
-            case ProblemHttpResult problem:
-                Errors = FieldErrors(problem);
-                // The API's refusal, worded in French: by its code above, by field beside each input.
-                Problem = $"Réservation refusée : {FrenchMessages.OfProblem(problem)}.";
-                if (Form.OverflowRpps is null) Hold = new HoldDto(Form.HoldId ?? "", Form.SlotId, "");
-                break;
+            // The API's refusal, worded in French: by its code above, by each field's rule beside its input.
+            Errors = result.Invalid?.Rules ?? Errors;
+            Problem = $"Réservation refusée : {FrenchText.Of(result)}.";
+            if (Form.OverflowRpps is null) Hold = new HoldDto(Form.HoldId ?? "", Form.SlotId, "");
         }
         await SearchAsync(ct);
     }
@@ -106,14 +99,12 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
     public async Task OnPostCancelAsync(string bookingId, string by, string? reason, CancellationToken ct)
     {
         CancelledBy? who = by switch { "patient" => CancelledBy.Patient, "regulator" => CancelledBy.Regulator, _ => null };
-        var result = await BookingEndpoints.CancelBooking(bookingId, new CancellationInput(who, reason), User, HandlerServices.For<BookingEndpoints.Services>(HttpContext), ct);
-        switch (result.Result)
+        var result = await bookings.CancelAsync(bookingId, new CancellationInput(who, reason), Caller.From(User), ct);
+        if (result.Succeeded) Cancelled = result.Value;
+        else
         {
-            case Ok<BookingDto> ok: Cancelled = ok.Value; break;
-            case ProblemHttpResult problem:
-                Errors = FieldErrors(problem);
-                Problem = $"Annulation refusée : {FrenchMessages.OfProblem(problem)}.";
-                break;
+            Errors = result.Invalid?.Rules ?? Errors;
+            Problem = $"Annulation refusée : {FrenchText.Of(result)}.";
         }
         await SearchAsync(ct);
     }
@@ -123,15 +114,15 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
         if (string.IsNullOrWhiteSpace(PostalCode) && string.IsNullOrWhiteSpace(Commune)) return;
         var query = new SearchEndpoints.SearchParameters(null, string.IsNullOrWhiteSpace(Commune) ? null : Commune.Trim(),
             string.IsNullOrWhiteSpace(Commune) ? PostalCode?.Trim() : null, null, null, null, 20, null);
-        var services = HandlerServices.For<SearchEndpoints.Services>(HttpContext);
-        var result = await SearchEndpoints.SearchSlots(query, User, services, ct);
-        switch (result.Result)
+        var result = await search.SearchAsync(query, Caller.From(User), ct);
+        if (!result.Succeeded)
         {
-            case Ok<Infrastructure.Page<SearchItemDto>> page: Slots = page.Value!.Items; break;
-            case ProblemHttpResult problem: Problem ??= $"Recherche impossible : {FrenchMessages.OfProblem(problem)}."; return;
+            Problem ??= $"Recherche impossible : {FrenchText.Of(result)}.";
+            return;
         }
-        // The same sectors the search covered; the day is the one the booking handler counts places on.
-        var (sectors, _) = await SearchEndpoints.SectorsInScopeAsync(null, query.Commune, query.PostalCode, Caller.From(User), services, ct);
+        Slots = result.Value.Page.Items;
+        // The sectors the search covered; the day is the one the booking counts places on.
+        var sectors = result.Value.Sectors;
         if (sectors.Count == 0) return;
         var zone = TimeZoneInfo.FindSystemTimeZoneById(sectors[0].TimeZone);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -151,7 +142,7 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
     public string? HoldUntil(HoldDto hold)
     {
         if (!DateTimeOffset.TryParse(hold.ExpiresAt, CultureInfo.InvariantCulture, DateTimeStyles.None, out var expires)) return null;
-        var zone = Slots.FirstOrDefault(s => s.Id == hold.SlotId)?.TimeZone ?? "Europe/Paris";
+        var zone = Slots.FirstOrDefault(s => s.Id == hold.SlotId)?.TimeZone ?? Sas.Domain.Time.Zones.Mainland;
         var local = TimeZoneInfo.ConvertTime(expires, TimeZoneInfo.FindSystemTimeZoneById(zone));
         var minutes = (int)Math.Ceiling(Math.Max(0, (expires - clock.GetUtcNow()).TotalMinutes));
         return $"{local.ToString("HH:mm", French)} ({zone}), dans {minutes} min";
@@ -164,11 +155,6 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
         _ => "au cabinet",
     };
 
-    /// <summary>The fields a problem names, as the API's validation writes them (<c>errors</c>); none for another refusal.</summary>
-    private static Dictionary<string, string[]> FieldErrors(ProblemHttpResult problem) =>
-        problem.ProblemDetails.Extensions.TryGetValue("errors", out var errors) && errors is IDictionary<string, string[]> byField ? new(byField)
-        : problem.ProblemDetails is HttpValidationProblemDetails validation ? new(validation.Errors)
-        : [];
-
-    public string? ErrorOf(string field) => Errors.TryGetValue(field, out var messages) ? string.Join(" ; ", messages.Select(FrenchMessages.Of)) : null;
+    /// <summary>What the field broke, in French, rule by rule; null when nothing.</summary>
+    public string? ErrorOf(string field) => Errors.TryGetValue(field, out var rules) ? string.Join(" ; ", rules.Select(FrenchText.Of)) : null;
 }

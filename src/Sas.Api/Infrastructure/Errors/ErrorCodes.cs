@@ -81,6 +81,25 @@ public static class ErrorCodes
 
     public static ErrorCode? Find(string code) => ByCode.GetValueOrDefault(code);
 
+    /// <summary>The code of a refusal the booking rules gave: the one place a domain refusal becomes an answer.</summary>
+    public static ErrorCode Of(Domain.Bookings.Refusal refusal) => refusal switch
+    {
+        Domain.Bookings.Refusal.SlotNotFound => SlotNotFound,
+        Domain.Bookings.Refusal.SlotWithdrawn => SlotWithdrawn,
+        Domain.Bookings.Refusal.SlotBooked => SlotBooked,
+        Domain.Bookings.Refusal.SlotHeld => SlotHeld,
+        Domain.Bookings.Refusal.HoldIdRequired => HoldIdRequired,
+        Domain.Bookings.Refusal.HoldExpired => HoldExpired,
+        Domain.Bookings.Refusal.HoldNotRenewable => HoldNotRenewable,
+        Domain.Bookings.Refusal.SlotStarted => SlotStarted,
+        Domain.Bookings.Refusal.OutsideBookingHorizon => OutsideBookingHorizon,
+        Domain.Bookings.Refusal.OverflowFull => OverflowFull,
+        Domain.Bookings.Refusal.BookingCancelled => BookingCancelled,
+        Domain.Bookings.Refusal.OutcomeRecorded => OutcomeRecorded,
+        Domain.Bookings.Refusal.ConsultationNotStarted => ConsultationNotStarted,
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, "a refusal without its code"),
+    };
+
     /// <summary>docs/errors.md as it must read (a test writes it with SAS_UPDATE_OPENAPI=1 and fails when it differs).</summary>
     public static string RenderPage()
     {

@@ -1,24 +1,34 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Sas.Domain.Time;
+using Sas.Domain.Validation;
 
 namespace Sas.Api.Infrastructure.Errors;
 
-/// <summary>Collects field errors so one answer lists every problem of a request, not just the first.</summary>
+/// <summary>
+/// Collects field errors so one answer lists every problem of a request, not just the first: each as the rule it broke
+/// (<see cref="FieldRule"/>), answered in English to programs, read by its id where a person is told (the console).
+/// </summary>
 public sealed class ValidationErrors
 {
-    private readonly Dictionary<string, List<string>> errors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<FieldRule>> errors = new(StringComparer.Ordinal);
 
     public bool Any => errors.Count > 0;
 
     /// <summary>How many fields have an error: to tell whether a step added one, without copying them.</summary>
     public int Count => errors.Count;
 
-    public ValidationErrors Add(string field, string message)
+    public ValidationErrors Add(string field, FieldRule rule)
     {
         if (!errors.TryGetValue(field, out var list)) errors[field] = list = [];
-        list.Add(message);
+        list.Add(rule);
         return this;
     }
+
+    /// <summary>A rule said in this one place: its message is its own (the console shows it as the API gives it).</summary>
+    public ValidationErrors Add(string field, string message) => Add(field, new FieldRule("other", message));
+
+    /// <summary>The rules each field broke, for a person to be told (in their language, by the rules' ids).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<FieldRule>> Rules => errors.ToDictionary(e => e.Key, e => (IReadOnlyList<FieldRule>)e.Value, StringComparer.Ordinal);
 
     /// <summary>A value that must be given; answers whether it was.</summary>
     public bool Required<T>([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] T? value, string field) => Required(value, FieldPrefix.None, field);
@@ -28,10 +38,10 @@ public sealed class ValidationErrors
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            if (required) Add(field, "is required");
+            if (required) Add(field, FieldRules.Required);
             return !required;
         }
-        if (value.Length > max) { Add(field, $"is longer than {max} characters"); return false; }
+        if (value.Length > max) { Add(field, FieldRules.TooLong(max)); return false; }
         return true;
     }
 
@@ -44,12 +54,12 @@ public sealed class ValidationErrors
         if (value is null && !required) return null;
         if (!Instants.TryParse(value, out var parsed))
         {
-            Add(prefix.Of(name), value is null ? "is required" : Instants.OffsetRequired);
+            Add(prefix.Of(name), value is null ? FieldRules.Required : new FieldRule("offset_required", Instants.OffsetRequired));
             return null;
         }
         var utc = Instants.ToStoredUtc(parsed);
         if (Instants.IsInRange(utc)) return utc;
-        Add(prefix.Of(name), Instants.OutOfRange);
+        Add(prefix.Of(name), new FieldRule("out_of_range", Instants.OutOfRange));
         return null;
     }
 
@@ -57,11 +67,11 @@ public sealed class ValidationErrors
     public bool Required<T>([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] T? value, FieldPrefix prefix, string name)
     {
         if (value is not null) return true;
-        Add(prefix.Of(name), "is required");
+        Add(prefix.Of(name), FieldRules.Required);
         return false;
     }
 
-    public IDictionary<string, string[]> ToDictionary() => errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+    public IDictionary<string, string[]> ToDictionary() => errors.ToDictionary(e => e.Key, e => e.Value.Select(r => r.Message).ToArray(), StringComparer.Ordinal);
 
-    public ProblemHttpResult ToProblem(string code = "validation_failed") => Problems.Validation(ToDictionary(), code);
+    public ProblemHttpResult ToProblem(ErrorCode? code = null) => Problems.Validation(ToDictionary(), code);
 }

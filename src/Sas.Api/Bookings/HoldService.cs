@@ -1,0 +1,40 @@
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Infrastructure.Errors;
+using Sas.Api.Slots;
+using Sas.Api.Territory;
+using Sas.Domain.Time;
+using E = Sas.Api.Infrastructure.Errors.ErrorCodes;
+
+namespace Sas.Api.Bookings;
+
+/// <summary>A hold given: <paramref name="Existing"/> when the caller already held the slot (the same hold, not extended).</summary>
+public sealed record Held(HoldDto Hold, bool Existing);
+
+/// <summary>The hold use cases — hold a slot while the patient is on the phone, read a hold, release it — for the API and the console.</summary>
+public sealed class HoldService(BookingStore bookings, SlotStore slots, TerritoryStore territory, BookingOptions options,
+    Infrastructure.Telemetry.SasMetrics metrics, BookingRaceHook race)
+{
+    public async Task<Result<Held>> HoldAsync(long slotId, Caller caller, CancellationToken ct)
+    {
+        var slot = await slots.GetAsync(slotId, ct);
+        if (slot is null) return Result<Held>.Refused(E.SlotNotFound);
+        var sector = await territory.GetSectorAsync(slot.SectorCode, ct);
+        if (sector is null || !caller.CoversSector(sector.Code, sector.Department))
+            return Result<Held>.Refused(E.ForbiddenScope, "This slot's sector is outside this regulator's scope.");
+
+        await race.AfterSlotReadAsync(slotId, ct);
+        var result = await bookings.HoldAsync(slot, options.WindowFor((int)sector.BookingHorizonHours), TimeSpan.FromMinutes(options.HoldMinutes), caller, ct);
+        metrics.Hold(result.Refusal is { } r ? E.Of(r).Code : result.Existing ? "same_hold" : "granted");
+        if (result.Refusal is { } refused) return Result<Held>.Refused(E.Of(refused));
+        return new Held(new HoldDto(result.HoldId!, slotId, Instants.Format(result.ExpiresAt)), result.Existing);
+    }
+
+    public async Task<Result<HoldDto>> GetAsync(string holdId, Caller caller, CancellationToken ct)
+    {
+        var hold = holdId.Length > 64 ? null : await bookings.FindHoldAsync(holdId, caller, ct);
+        return hold is { } h ? new HoldDto(holdId, h.SlotId, Instants.Format(h.ExpiresAt)) : Result<HoldDto>.Refused(E.HoldNotFound);
+    }
+
+    public async Task<Result<bool>> ReleaseAsync(string holdId, Caller caller, CancellationToken ct) =>
+        holdId.Length <= 64 && await bookings.ReleaseHoldAsync(holdId, caller, ct) ? true : Result<bool>.Refused(E.HoldNotFound);
+}

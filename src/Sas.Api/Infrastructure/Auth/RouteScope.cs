@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.Authorization;
+
+namespace Sas.Api.Infrastructure.Auth;
+
+/// <summary>
+/// The caller's scope over the resource a route names, said once on the route's group rather than by each handler: a
+/// route added under the group cannot forget it. Today the GP of <c>{rpps}</c>: an admin, or that GP's practice software.
+/// A refusal is the authorization's 403 <c>forbidden_scope</c>.
+/// </summary>
+public sealed class ActsForRouteGp : AuthorizationHandler<ActsForRouteGp>, IAuthorizationRequirement
+{
+    public const string Policy = "acts_for_route_gp";
+
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ActsForRouteGp requirement)
+    {
+        if (context.Resource is HttpContext http && http.GetRouteValue("rpps") is string rpps && Caller.From(context.User).CoversPractitioner(rpps))
+            context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+}
