@@ -154,8 +154,8 @@ public class FhirSearchRuleTests
     [Fact]
     public void A_page_token_names_the_last_slot_of_the_previous_page()
     {
-        var cursor = new SlotCursor(Utc(23, 9), 42);
-        Assert.True(SlotCursor.TryParse(cursor.ToString(), out var read));
+        var cursor = new Sas.Domain.Time.TimeCursor(Utc(23, 9), 42);
+        Assert.True(Sas.Domain.Time.TimeCursor.TryParse(cursor.ToString(), out var read));
         Assert.Equal(cursor, read);
         Assert.Equal(cursor, Parse([.. GuideQuery, ("_cursor", cursor.ToString())]).Request!.After);
         Assert.True(cursor.Precedes(Utc(23, 9), 43));

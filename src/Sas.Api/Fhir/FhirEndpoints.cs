@@ -2,6 +2,7 @@ using Hl7.Fhir.Model;
 using Sas.Api.Slots;
 using Sas.Api.Territory;
 using Sas.Domain.Fhir;
+using Sas.Domain.Time;
 
 namespace Sas.Api.Fhir;
 
@@ -63,7 +64,7 @@ public static class FhirEndpoints
         var baseUrl = BaseUrl(request, s.Options);
         // Nothing ignored: the request is the search as applied, as it came.
         var self = parsed.IgnoredAny ? SearchLink(baseUrl, request, parsed.Applied, null) : $"{baseUrl}{request.Path}{request.QueryString}";
-        var next = rest.Count > page.Count ? SearchLink(baseUrl, request, parsed.Applied, new SlotCursor(page[^1].Slot.StartUtc, page[^1].Slot.Id)) : null;
+        var next = rest.Count > page.Count ? SearchLink(baseUrl, request, parsed.Applied, new TimeCursor(page[^1].Slot.StartUtc, page[^1].Slot.Id)) : null;
         return s.Builder.Build(page, new SlotBundleBuilder.Context(search, self, baseUrl, now, bookable.Count, next, parsed.Warnings));
     }
 
@@ -75,7 +76,7 @@ public static class FhirEndpoints
     /// The search as it was applied: the request's own parameters, as it wrote them, less those ignored (FHIR
     /// search's self link says what was searched); for the next link, with the page's cursor instead of the request's.
     /// </summary>
-    private static string SearchLink(string baseUrl, HttpRequest request, IReadOnlySet<(string Key, string Value)> applied, SlotCursor? cursor)
+    private static string SearchLink(string baseUrl, HttpRequest request, IReadOnlySet<(string Key, string Value)> applied, TimeCursor? cursor)
     {
         static (string Key, string Value) Decoded(string segment)
         {
@@ -87,7 +88,7 @@ public static class FhirEndpoints
             .Where(p => applied.Contains(Decoded(p)))
             .Where(p => cursor is null || Decoded(p).Key != SlotSearchRequest.CursorParameter)
             .ToList();
-        if (cursor is { } c) kept.Add($"{SlotSearchRequest.CursorParameter}={c}");
+        if (cursor is { } c) kept.Add($"{SlotSearchRequest.CursorParameter}={Uri.EscapeDataString(c.ToString())}");
         return $"{baseUrl}{request.Path}" + (kept.Count > 0 ? "?" + string.Join('&', kept) : "");
     }
 

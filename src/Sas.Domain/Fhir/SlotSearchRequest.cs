@@ -17,26 +17,6 @@ public sealed record SlotSearchParse(SlotSearchRequest? Request, IReadOnlyList<S
     public bool WasApplied(string key) => Applied.Any(a => a.Key == key);
 }
 
-/// <summary>Where a page of slots resumes: after this slot, in the answer's order (start, then id).</summary>
-public readonly record struct SlotCursor(DateTime StartUtc, long Id)
-{
-    public override string ToString() => $"{StartUtc.Ticks}-{Id}";
-
-    public static bool TryParse(string text, out SlotCursor cursor)
-    {
-        cursor = default;
-        var dash = text.IndexOf('-');
-        if (dash <= 0 || !long.TryParse(text.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
-            || !long.TryParse(text.AsSpan(dash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
-            || ticks > DateTime.MaxValue.Ticks) return false;
-        cursor = new SlotCursor(new DateTime(ticks, DateTimeKind.Utc), id);
-        return true;
-    }
-
-    /// <summary>Whether a slot comes after this cursor in the answer's order.</summary>
-    public bool Precedes(DateTime startUtc, long id) => startUtc > StartUtc || (startUtc == StartUtc && id > Id);
-}
-
 /// <summary>
 /// The slot search of the ANS SAS guide (flows INT_R01 for individual GPs and INT_R04 for CPTS), read from the
 /// query string. FHIR R4 search is lenient by default: a parameter or an include this server does not support
@@ -55,7 +35,7 @@ public sealed record SlotSearchRequest(
     bool IncludeServiceTypeReference,
     bool IncludeOrganization,
     int Count,
-    SlotCursor? After = null)
+    Sas.Domain.Time.TimeCursor? After = null)
 {
     public const string PractitionerIdentifier = "schedule.actor:Practitioner.identifier";
     /// <summary>The opaque page token of the next link.</summary>
@@ -81,7 +61,7 @@ public sealed record SlotSearchRequest(
         var includes = new HashSet<string>();
         var iterates = new HashSet<string>();
         var count = MaxCount;
-        SlotCursor? after = null;
+        Sas.Domain.Time.TimeCursor? after = null;
         var seenIdentifier = false;
         var ignoredAny = false;
 
@@ -133,7 +113,7 @@ public sealed record SlotSearchRequest(
                     applied.Add((key, value));
                     break;
                 case CursorParameter:
-                    if (!SlotCursor.TryParse(value, out var cursor)) errors.Add(new SearchIssue(key, "is not a page token of this server: follow the next link as given"));
+                    if (!Sas.Domain.Time.TimeCursor.TryParse(value, out var cursor) || !cursor.TryGetNumber(out _)) errors.Add(new SearchIssue(key, "is not a page token of this server: follow the next link as given"));
                     else after = cursor;
                     applied.Add((key, value));
                     break;
