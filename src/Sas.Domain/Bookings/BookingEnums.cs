@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Sas.Domain.Bookings;
 
 public enum BookingStatus { Booked, Cancelled }
@@ -13,15 +11,3 @@ public enum Origin { Sas, CptsLine, Pharmacy, EmergencyDepartment, Other }
 public enum RegularDoctor { Has, None, Unavailable }
 
 public enum CancelledBy { Patient, Practitioner, Regulator }
-
-/// <summary>Enumerations are snake_case text on the wire and in the database: one rule for all.</summary>
-public static class EnumText
-{
-    public static string ToText<T>(this T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
-
-    public static T Parse<T>(string text) where T : struct, Enum =>
-        Enum.GetValues<T>().First(v => v.ToText() == text);
-
-    public static T? ParseOrNull<T>(string? text) where T : struct, Enum =>
-        text is null ? null : Parse<T>(text);
-}

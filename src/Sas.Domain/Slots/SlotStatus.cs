@@ -29,49 +29,16 @@ public static class SlotLife
 }
 
 /// <summary>Text forms of the enumerations, as stored in the database and sent on the wire.</summary>
+/// <summary>The slot's enumerations as text: <see cref="EnumText"/>'s one rule, under the names the slot code reads.</summary>
 public static class SlotText
 {
-    public static string ToText(this SlotStatus status) => status switch
-    {
-        SlotStatus.Available => "available",
-        SlotStatus.Held => "held",
-        SlotStatus.Booked => "booked",
-        SlotStatus.Withdrawn => "withdrawn",
-        SlotStatus.Expired => "expired",
-        _ => throw new ArgumentOutOfRangeException(nameof(status)),
-    };
+    public static string ToText(this SlotStatus status) => EnumText.ToText(status);
 
-    public static SlotStatus ParseStatus(string text) => text switch
-    {
-        "available" => SlotStatus.Available,
-        "held" => SlotStatus.Held,
-        "booked" => SlotStatus.Booked,
-        "withdrawn" => SlotStatus.Withdrawn,
-        "expired" => SlotStatus.Expired,
-        _ => throw new ArgumentOutOfRangeException(nameof(text), text, "unknown slot status"),
-    };
+    public static SlotStatus ParseStatus(string text) => EnumText.Parse<SlotStatus>(text);
 
-    public static string ToText(this Modality modality) => modality switch
-    {
-        Modality.InPerson => "in_person",
-        Modality.Teleconsultation => "teleconsultation",
-        Modality.HomeVisit => "home_visit",
-        _ => throw new ArgumentOutOfRangeException(nameof(modality)),
-    };
+    public static string ToText(this Modality modality) => EnumText.ToText(modality);
 
-    public static Modality ParseModality(string text) => text switch
-    {
-        "in_person" => Modality.InPerson,
-        "teleconsultation" => Modality.Teleconsultation,
-        "home_visit" => Modality.HomeVisit,
-        _ => throw new ArgumentOutOfRangeException(nameof(text), text, "unknown modality"),
-    };
+    public static Modality ParseModality(string text) => EnumText.Parse<Modality>(text);
 
-    public static bool TryParseModality(string? text, out Modality modality)
-    {
-        modality = default;
-        if (text is not ("in_person" or "teleconsultation" or "home_visit")) return false;
-        modality = ParseModality(text);
-        return true;
-    }
+    public static bool TryParseModality(string? text, out Modality modality) => EnumText.TryParse(text, out modality);
 }
