@@ -35,22 +35,25 @@ public static class Startup
         var services = builder.Services;
 
         // Options are read when first resolved, not here, so hosts and tests can still change configuration.
-        services.AddSingleton(sp => DatabaseOptionsFrom(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IWebHostEnvironment>()));
+        services.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.Section)
+            .PostConfigure<IConfiguration, IWebHostEnvironment>(ResolveConnectionString)
+            .Check(o => o.ConnectionString.Length > 0 ? null : $"Database:Provider is {o.Provider} but ConnectionStrings:Sas is not set.")
+            .Validate(o => o.SqliteSynchronous.ToUpperInvariant() is "FULL" or "NORMAL" or "EXTRA", "Database:SqliteSynchronous must be FULL, NORMAL or EXTRA.");
         services.AddSingleton<StorageHealth>();
         services.AddSingleton<Db>();
         services.AddSasHealthChecks();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(Geography.LoadEmbedded());
-        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Booking").Get<BookingOptions>() ?? new BookingOptions());
-
-        services.AddSingleton(sp => new KeyCache(sp.GetRequiredService<TimeProvider>(),
-            TimeSpan.FromSeconds(sp.GetRequiredService<IConfiguration>().GetValue("Auth:KeyCacheSeconds", 10))));
+        services.AddValidatedOptions<BookingOptions>("Booking");
+        services.AddValidatedOptions<KeyCacheOptions>(KeyCacheOptions.Section);
+        services.AddSingleton(sp => new KeyCache(sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(sp.GetRequiredService<KeyCacheOptions>().KeyCacheSeconds)));
         services.AddSingleton<ClientStore>();
-        services.AddSingleton(sp => new TerritoryCacheLifetime(TimeSpan.FromSeconds(sp.GetRequiredService<IConfiguration>().GetValue("Territory:CacheSeconds", 30))));
+        services.AddValidatedOptions<TerritoryOptions>(TerritoryOptions.Section);
+        services.AddSingleton(sp => new TerritoryCacheLifetime(TimeSpan.FromSeconds(sp.GetRequiredService<TerritoryOptions>().CacheSeconds)));
         services.AddSingleton<TerritoryStore>();
         services.AddSingleton<PractitionerStore>();
         services.AddSingleton<SlotStore>();
-        services.AddOptions<SearchOptions>().BindConfiguration(SearchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<SearchOptions>(SearchOptions.Section);
         services.AddSingleton<IndexedSearch>();
         services.AddSingleton(sp => new FhirSlotStore(sp.GetRequiredService<Db>(), IndexedSearch.IfUsed(sp)));
         // The slot index where the engine has its change feed; Search:Index=false answers every search by its statement.
@@ -64,7 +67,15 @@ public static class Startup
         services.AddSingleton<Idempotency>();
         services.AddSingleton<Audit>();
         services.AddSingleton<Outbox>();
-        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Majoration").Get<Sas.Domain.Reports.MajorationPolicy>() ?? new Sas.Domain.Reports.MajorationPolicy());
+        services.AddValidatedOptions<Sas.Domain.Reports.MajorationPolicy>("Majoration")
+            .Validate(m => m.Amount >= 0 && m.WeeklyCap >= 0 && m.MaxDelayHours is > 0 and <= 24 * 14 && m.EligibleOrigins.Length > 0,
+                "Majoration: Amount and WeeklyCap must not be negative, MaxDelayHours between 1 and 336, EligibleOrigins not empty.");
+        services.AddValidatedOptions<Privacy.PrivacyOptions>(Privacy.PrivacyOptions.Section);
+        services.AddValidatedOptions<SasOptions>(SasOptions.Section)
+            // Demo data creates publicly known API keys: only on a developer's machine, whatever the environment is called.
+            .Check<SasOptions, IHostEnvironment>((o, env) => !o.DemoData || env.IsDevelopment() ? null
+                : $"Sas:DemoData is on in {env.EnvironmentName}. Demo data creates publicly known API keys and is for Development only; set Sas:DemoData=false.")
+            .Validate(o => string.IsNullOrEmpty(o.BootstrapAdminKey) || o.BootstrapAdminKey.Length >= 16, "Sas:BootstrapAdminKey must be at least 16 characters.");
         services.AddSingleton<Reports.StatsStore>();
         services.AddSingleton<Reports.ReportService>();
         services.AddTransient<Reports.StatsJob>();
@@ -84,13 +95,12 @@ public static class Startup
         return builder;
     }
 
-    /// <summary><c>Database:Provider</c> and <c>ConnectionStrings:Sas</c>; SQLite defaults to a file in App_Data.</summary>
-    private static DatabaseOptions DatabaseOptionsFrom(IConfiguration config, IWebHostEnvironment env)
+    /// <summary><c>ConnectionStrings:Sas</c>; SQLite defaults to a file in App_Data.</summary>
+    private static void ResolveConnectionString(DatabaseOptions options, IConfiguration config, IWebHostEnvironment env)
     {
-        var options = config.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
         var configured = config.GetConnectionString("Sas");
         if (!string.IsNullOrWhiteSpace(configured)) options.ConnectionString = configured;
-        else if (options.Provider == DatabaseProvider.Sqlite)
+        else if (options.Provider == DatabaseProvider.Sqlite && options.ConnectionString.Length == 0)
             options.ConnectionString = new SqliteConnectionStringBuilder
             {
                 DataSource = Path.Combine(env.ContentRootPath, "App_Data", "sas.db"),
@@ -98,16 +108,14 @@ public static class Startup
                 ForeignKeys = true,
                 Pooling = true,
             }.ToString();
-        else throw new StartupRefusedException($"Database:Provider is {options.Provider} but ConnectionStrings:Sas is not set.");
-        return options;
     }
 
     /// <summary>Refuses unsafe configurations, migrates, then creates the bootstrap admin and the demo data.</summary>
     public static async Task InitialiseAsync(this WebApplication app)
     {
         var config = app.Configuration;
-        var demo = config.GetValue("Sas:DemoData", false);
-        SecuritySetup.GuardProduction(app);
+        app.RefuseInvalidSettings();
+        var sas = app.Services.GetRequiredService<SasOptions>();
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sas.Startup");
         // A published build started from another folder takes that folder as its content root and silently runs
@@ -121,15 +129,12 @@ public static class Startup
             // Microsoft.Data.Sqlite's async calls run synchronously: each query holds a pool thread. Start with
             // enough threads that a burst does not wait for the pool to grow one thread at a time.
             ThreadPool.GetMinThreads(out var workers, out var io);
-            ThreadPool.SetMinThreads(Math.Max(workers, config.GetValue("Database:SqliteMinThreads", 64)), io);
+            ThreadPool.SetMinThreads(Math.Max(workers, database.SqliteMinThreads), io);
         }
 
-        if (config["Sas:BootstrapAdminKey"] is { Length: > 0 } bootstrapKey)
-        {
-            if (bootstrapKey.Length < 16) throw new StartupRefusedException("Sas:BootstrapAdminKey must be at least 16 characters.");
+        if (sas.BootstrapAdminKey is { Length: > 0 } bootstrapKey)
             await app.Services.GetRequiredService<ClientStore>().EnsureKeyAsync("Bootstrap admin", Roles.Admin, [], bootstrapKey, default);
-        }
-        if (demo) await app.Services.GetRequiredService<DemoData>().SeedAsync(default);
+        if (sas.DemoData) await app.Services.GetRequiredService<DemoData>().SeedAsync(default);
         JobsSetup.RegisterRecurringJobs(app.Services);
     }
 

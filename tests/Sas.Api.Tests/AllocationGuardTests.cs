@@ -1,3 +1,4 @@
+using Sas.Api.Tests.Support;
 using Sas.Bench;
 
 namespace Sas.Api.Tests;
@@ -11,6 +12,8 @@ namespace Sas.Api.Tests;
 /// 40 from the morning's); the budgets
 /// (search 20 kB, booking 60, FHIR 150) are checked by the bench itself.
 /// </summary>
+[SqliteOnly("allocation per request, measured on the default engine")]
+[Trait(Tier.Name, Tier.Slow)]
 public class AllocationGuardTests
 {
     /// <summary>kB per request, measured here on 2026-12-02 × 1.5 (rounded up).</summary>

@@ -1,8 +1,11 @@
+using Sas.Api.Tests.Support;
 using Sas.Bench;
 
 namespace Sas.Api.Tests;
 
 /// <summary>The benchmark's quick mode, on a tiny dataset, so the bench cannot rot between runs.</summary>
+[SqliteOnly("the bench on its default engine")]
+[Trait(Tier.Name, Tier.Slow)]
 public class BenchQuickTests
 {
     [Fact]

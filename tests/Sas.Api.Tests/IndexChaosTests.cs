@@ -10,6 +10,7 @@ namespace Sas.Api.Tests;
 /// searching while reads fail, wait and lose their connection, and feed rows are aged and pruned; every checked search
 /// equals the statement in the same snapshot. Alone: it keeps both cores busy.
 /// </summary>
+[Trait(Tier.Name, Tier.Slow)]
 [Collection(nameof(TelemetryCollection))]
 public class IndexChaosTests(ITestOutputHelper output)
 {

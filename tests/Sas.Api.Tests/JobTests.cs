@@ -64,7 +64,8 @@ public class JobTests(SasApiFactory api) : IClassFixture<SasApiFactory>
             node.Services.GetRequiredService<DispatchTrigger>().Now();
             var expiry = client.Enqueue<SlotExpiryJob>(j => j.RunAsync(CancellationToken.None));
             await Until(() => State(storage, expiry) == "Succeeded", "the expiry to run");
-            Assert.Equal(1, storage.GetMonitoringApi().EnqueuedCount(JobsSetup.DeliveriesQueue)); // the dispatch waits its turn
+            // The dispatch waits its turn (with the every-minute one, when a minute turned meanwhile).
+            Assert.InRange(storage.GetMonitoringApi().EnqueuedCount(JobsSetup.DeliveriesQueue), 1, 2);
         }
         finally { StuckDelivery.Release.Release(2); }
         await Until(() => storage.GetMonitoringApi().EnqueuedCount(JobsSetup.DeliveriesQueue) == 0 && storage.GetMonitoringApi().ProcessingCount() == 0,

@@ -4,6 +4,7 @@ using Sas.Api.Tests.Support;
 
 namespace Sas.Api.Tests;
 
+[SqliteOnly("the contract, whatever the engine")]
 public class OpenApiTests(SasApiFactory api) : IClassFixture<SasApiFactory>
 {
     public const string RegenerateHint = "Regenerate it with: SAS_UPDATE_OPENAPI=1 dotnet test --filter OpenApiTests, then commit openapi.yaml.";
@@ -60,6 +61,7 @@ public class OpenApiTests(SasApiFactory api) : IClassFixture<SasApiFactory>
 }
 
 /// <summary>The contract check itself: it must refuse what the contract does not allow, or it proves nothing.</summary>
+[SqliteOnly("the contract, whatever the engine")]
 public class ContractCheckTests
 {
     private static string? Check(string method, string path, int status, string mediaType, string body) =>

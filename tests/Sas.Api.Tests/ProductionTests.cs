@@ -24,6 +24,7 @@ public class ProductionTests
     }
 
     /// <summary>Refused as an operator sees it: one line saying why, exit code 1, no stack trace (it used to end in SIGABRT).</summary>
+    [Trait(Tier.Name, Tier.Process)]
     [Theory]
     [InlineData("Production", "Sas:DemoData", "true", "Sas:DemoData is on in Production")]
     [InlineData("Production", "Jobs:Dashboard:AllowNonAdmins", "true", "dashboard must stay admin-only")]
@@ -41,6 +42,17 @@ public class ProductionTests
     [InlineData("production", "Sas:DemoData", "true", "for Development only")]
     [InlineData("Development", "Sas:BootstrapAdminKey", "short", "Sas:BootstrapAdminKey must be at least 16 characters")]
     [InlineData("Development", "Database:Provider", "SqlServer", "Database:Provider is SqlServer but ConnectionStrings:Sas is not set")]
+    // Each feature's numbers, checked at start (Https:Port=0 used to start, then answer 500 to every request).
+    [InlineData("Production", "Https:Port", "0", "Https:Port: The field Port must be between 1 and 65535.")]
+    [InlineData("Development", "Webhooks:AttemptTimeout", "00:00:00", "Webhooks:AttemptTimeout:")]
+    [InlineData("Development", "Webhooks:Lease", "00:00:20", "Webhooks:Lease must be longer")]
+    [InlineData("Development", "RateLimit:TokenLimit", "0", "RateLimit:TokenLimit:")]
+    [InlineData("Development", "Limits:MaxBodyBytes", "-1", "Limits:MaxBodyBytes:")]
+    [InlineData("Development", "Booking:HoldMinutes", "0", "Booking:HoldMinutes:")]
+    [InlineData("Development", "Cors:AllowedOrigins:0", "https://regulation.example.fr/app", "Cors:AllowedOrigins: every entry must be an origin")]
+    [InlineData("Development", "Metrics:Port", "70000", "Metrics:Port:")]
+    [InlineData("Development", "Auth:Jwt:SigningKeys:0", "c2hvcnQ=", "every key must be base64, of 32 bytes at least")]
+    [InlineData("Development", "Fhir:DefaultTimeZone", "Europe/Nowhere", "Fhir:DefaultTimeZone is not a known time zone")]
     public async Task A_refused_configuration_prints_one_line_and_exits_with_code_1(string environment, string key, string value, string message)
     {
         var settings = new List<(string, string)> { (key, value) };

@@ -14,6 +14,7 @@ namespace Sas.Api.Tests;
 /// checked against the columns: instants as <c>datetime2</c> (never the legacy <c>datetime</c>, which fails on old
 /// instants and loses precision), text as <c>nvarchar</c> like the columns, lists as one parameter, well under 2,100.
 /// </summary>
+[SqliteOnly("SQL Server's statements, parsed without a server")]
 public partial class SqlServerParameterTests
 {
     private static readonly Lazy<Dictionary<string, string>> ColumnTypes = new(ReadColumnTypes);

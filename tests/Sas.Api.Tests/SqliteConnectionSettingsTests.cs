@@ -4,6 +4,7 @@ using Sas.Api.Tests.Support;
 namespace Sas.Api.Tests;
 
 /// <summary>What every SQLite connection of the API is opened with: reading through a memory map, and the busy timeout.</summary>
+[SqliteOnly("SQLite's pragmas")]
 public sealed class SqliteConnectionSettingsTests
 {
     [Theory]

@@ -5,6 +5,7 @@ using Sas.Api.Tests.Support;
 namespace Sas.Api.Tests;
 
 /// <summary>SQLite readers take turns, so the single writer keeps a share of the CPU; writes never wait for a turn.</summary>
+[SqliteOnly("SQLite's reader turns")]
 public sealed class SqliteReaderTests : IAsyncDisposable
 {
     private readonly TempSqliteDb temp = new("t (id INTEGER PRIMARY KEY)", readers: 1);

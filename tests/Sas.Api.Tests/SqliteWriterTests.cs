@@ -7,6 +7,7 @@ using Sas.Api.Tests.Support;
 namespace Sas.Api.Tests;
 
 /// <summary>The SQLite group commit: writes waiting together share a commit, and each keeps its own outcome.</summary>
+[SqliteOnly("SQLite's single writer and its group commit")]
 public sealed class SqliteWriterTests : IAsyncDisposable
 {
     private readonly TempSqliteDb temp = new("t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)");

@@ -58,6 +58,7 @@ public class StartupTests
         Assert.Equal(HttpStatusCode.OK, (await factory.Anonymous().GetAsync("/swagger/index.html")).StatusCode);
     }
 
+    [Trait(Tier.Name, Tier.Process)]
     [Fact]
     public async Task A_build_started_from_another_folder_without_its_content_root_says_its_settings_are_not_read()
     {
@@ -74,6 +75,7 @@ public class StartupTests
     }
 
 #if SAS_TEST_POSTGRES
+    [Trait(Tier.Name, Tier.Process)]
     [Fact]
     public async Task Starting_on_a_new_server_database_never_writes_its_connection_string()
     {

@@ -1,3 +1,4 @@
+using Sas.Api.Tests.Support;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Sas.Api.Infrastructure.Data;
@@ -5,6 +6,7 @@ using Sas.Api.Infrastructure.Data;
 namespace Sas.Api.Tests;
 
 /// <summary>The SQLite writer's connection keeps its statements prepared, and answers as a fresh command each time would.</summary>
+[SqliteOnly("the SQLite writer's prepared statements")]
 public sealed class StatementCachingConnectionTests : IDisposable
 {
     private readonly string path = Path.Combine(Path.GetTempPath(), $"sas-stmt-{Guid.NewGuid():N}.db");

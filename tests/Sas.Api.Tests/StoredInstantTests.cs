@@ -5,6 +5,7 @@ using Sas.Api.Tests.Support;
 namespace Sas.Api.Tests;
 
 /// <summary>Instants read back from SQLite by the fixed-layout reader, and everything else by the general parser as before.</summary>
+[SqliteOnly("SQLite's text instants")]
 public sealed class StoredInstantTests : IAsyncDisposable
 {
     private readonly TempSqliteDb temp = new("t (id INTEGER PRIMARY KEY, at TEXT NOT NULL)");

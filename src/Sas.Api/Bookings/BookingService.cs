@@ -73,7 +73,7 @@ public sealed class BookingService(
             var sectors = await territory.GetSectorsAsync(gp.Sectors.ToList(), ct);
             var sector = sectors.FirstOrDefault(x => caller.CoversSector(x.Code, x.Department));
             if (sector is null) return Result<Booked>.Refused(E.ForbiddenScope, "None of this GP's sectors is in this regulator's scope.");
-            var localDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, TimeZoneInfo.FindSystemTimeZoneById(sector.TimeZone)));
+            var localDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, Sas.Domain.Time.Zones.Find(sector.TimeZone)));
             draft = draft with { Rpps = gp.Row.Rpps, SectorCode = sector.Code, Overflow = 1, OverflowDay = localDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) };
             outcome = await idempotency.RunAsync(caller.ClientId, idempotencyKey, hash, async (c, tx) =>
                 Store(await bookings.BookOverflowAsync(c, tx, draft, gp.Row.OverflowPerDay, caller, ct), sector.TimeZone, out fresh), ct);

@@ -1,3 +1,4 @@
+using Sas.Api.Infrastructure;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -41,10 +42,11 @@ public static class ConsoleSetup
             o.Events = new CookieAuthenticationEvents { OnValidatePrincipal = PersonAccess.ValidateAsync };
         });
         // Sessions live in the database (ConsoleSessions): the idle expiry, the store and the clock are set from there.
-        builder.Services.AddOptions<ConsoleSessionOptions>().BindConfiguration(ConsoleSessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<ConsoleSessionOptions>(ConsoleSessionOptions.Section);
         builder.Services.AddSingleton<ConsoleSessions>();
         builder.Services.AddSingleton<PersonAccess>();
-        builder.Services.AddSingleton<Infrastructure.Security.IFormTargets, ConsoleFormTargets>();
+        builder.Services.AddSingleton<Infrastructure.Security.IHeaderPolicy, ConsoleHeaderPolicy>();
+        builder.Services.AddSingleton<IRefusalWriter, ConsoleRefusalWriter>();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<CookieAuthenticationOptions>, ConsoleCookieSetup>();
         PersonSignIn.Add(builder, authentication);
         return builder;

@@ -42,7 +42,7 @@ public sealed record PersonFacts(string Subject, string Name, string? NationalId
 /// registered, a person taken off the deployment's list, a provider no longer trusted for its roles, a revoked demo
 /// key) is signed out at the next check, and one whose role or scope changed gets the new one.
 /// </summary>
-public sealed class PersonAccess(IOptionsMonitor<PersonSignInOptions> settings, PractitionerStore practitioners, ClientStore clients, IConfiguration configuration)
+public sealed class PersonAccess(IOptionsMonitor<PersonSignInOptions> settings, PractitionerStore practitioners, ClientStore clients, SasOptions sas)
 {
     /// <summary>The console's principal for <paramref name="person"/>, or null when the deployment gives them no role.</summary>
     public async Task<ClaimsPrincipal?> ResolveAsync(PersonFacts person, CancellationToken ct)
@@ -67,7 +67,7 @@ public sealed class PersonAccess(IOptionsMonitor<PersonSignInOptions> settings, 
     /// <summary>A demo identity: the demo client of that role, as long as its key is valid and the demo data on.</summary>
     public async Task<ClaimsPrincipal?> DemoAsync(string role, string label, CancellationToken ct)
     {
-        if (!configuration.GetValue("Sas:DemoData", false) || !Demo.DemoData.Keys.TryGetValue(role, out var key)) return null;
+        if (!sas.DemoData || !Demo.DemoData.Keys.TryGetValue(role, out var key)) return null;
         var client = await clients.FindByKeyHashAsync(ApiKeys.Hash(key), ct);
         return client is null ? null : Principal(client, new PersonFacts(role, label, null, null, null, []), PersonClaims.Sources.Demo);
     }

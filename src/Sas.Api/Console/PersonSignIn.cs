@@ -1,3 +1,4 @@
+using Sas.Api.Infrastructure;
 using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authentication;
@@ -63,12 +64,11 @@ public static partial class PersonSignIn
     public static void Add(WebApplicationBuilder builder, AuthenticationBuilder authentication)
     {
         var section = builder.Configuration.GetSection("Console:Oidc");
-        builder.Services.AddOptions<PersonSignInOptions>().Bind(section)
+        builder.Services.AddValidatedOptions<PersonSignInOptions>(section.Path)
             .Validate(o => !o.Enabled || !string.IsNullOrWhiteSpace(o.ClientId), "Console:Oidc:ClientId is required with an authority.")
             .Validate(o => !o.Enabled || Uri.TryCreate(o.Authority, UriKind.Absolute, out var a) && a.Scheme == Uri.UriSchemeHttps,
                 "Console:Oidc:Authority must be an https address.")
-            .Validate(o => o.People.Values.All(p => Roles.IsKnown(p.Role)), "Console:Oidc:People: every person needs a known role.")
-            .ValidateOnStart();
+            .Validate(o => o.People.Values.All(p => Roles.IsKnown(p.Role)), "Console:Oidc:People: every person needs a known role.");
         if (section.Get<PersonSignInOptions>() is not { Enabled: true }) return;
 
         authentication.AddOpenIdConnect(Scheme, o => { });

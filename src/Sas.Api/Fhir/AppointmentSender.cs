@@ -4,7 +4,6 @@ using Hl7.Fhir.Model;
 using Sas.Api.Infrastructure.Outbox;
 using Sas.Api.Notifications;
 using Sas.Api.Territory;
-using Sas.Domain.Fhir;
 
 namespace Sas.Api.Fhir;
 
@@ -34,7 +33,7 @@ public sealed class AppointmentSender(DeliveryClient delivery, FhirOptions optio
         if (!platform.Enabled) return new DeliveryClient.Result(false, "Fhir:SasPlatform:BaseUrl is not set");
         var envelope = JsonSerializer.Deserialize<Envelope>(d.Payload, Json)!;
         var sector = await territory.GetSectorAsync(envelope.Data.Sector, ct);
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(sector?.TimeZone ?? options.DefaultTimeZone);
+        var zone = Sas.Domain.Time.Zones.Find(sector?.TimeZone ?? options.DefaultTimeZone);
         var body = FhirResult.SerializeToUtf8(Build(envelope.Type, envelope.Data, platform.AppointmentIdentifierSystem, zone));
 
         var baseUrl = platform.BaseUrl!.TrimEnd('/');

@@ -1,7 +1,6 @@
 using Hl7.Fhir.Model;
 using Sas.Api.Slots;
 using Sas.Api.Territory;
-using Sas.Domain.Fhir;
 using Sas.Domain.Time;
 
 namespace Sas.Api.Fhir;
@@ -15,7 +14,7 @@ public static class FhirEndpoints
 {
     public static IEndpointRouteBuilder MapFhir(this IEndpointRouteBuilder app)
     {
-        var fhir = app.MapGroup("/fhir").WithTags("FHIR (SAS platform)");
+        var fhir = app.MapGroup(FhirSetup.Path).WithTags("FHIR (SAS platform)");
         fhir.MapGet("/Slot", SearchFhirSlots).WithName(nameof(SearchFhirSlots))
             .WithSummary("Free slots of 1 to 25 GPs for the national SAS platform (mutual TLS; ANS SAS guide v1.2.0)")
             .RequireAuthorization(FhirSetup.Policy)
@@ -38,7 +37,7 @@ public static class FhirEndpoints
 
     public static async Task<IResult> SearchFhirSlots(HttpRequest request, [AsParameters] Services s, CancellationToken ct)
     {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(s.Options.DefaultTimeZone);
+        var zone = Sas.Domain.Time.Zones.Find(s.Options.DefaultTimeZone);
         var query = request.Query.SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v ?? "")));
         var parsed = SlotSearchRequest.Parse(query, zone, strict: WantsStrictHandling(request));
         if (parsed.Request is not { } search) return FhirResult.BadRequest(parsed.Errors);

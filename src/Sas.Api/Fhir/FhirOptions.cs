@@ -3,6 +3,8 @@ namespace Sas.Api.Fhir;
 /// <summary>Section <c>Fhir</c>: the ANS SAS interface (slot aggregation in, appointments out).</summary>
 public sealed class FhirOptions
 {
+    public const string Section = "Fhir";
+
     /// <summary>
     /// The booking link put in <c>Slot.comment</c> for a site that has no <c>bookingUrl</c> of its own: <c>{slotId}</c>
     /// is replaced by the slot's id and <c>{base}</c> by <see cref="PublicBaseUrl"/> (or the request's own scheme and

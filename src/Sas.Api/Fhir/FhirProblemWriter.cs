@@ -11,7 +11,7 @@ namespace Sas.Api.Fhir;
 /// </summary>
 public sealed class FhirProblemWriter : IProblemDetailsWriter
 {
-    public bool CanWrite(ProblemDetailsContext context) => context.HttpContext.Request.Path.StartsWithSegments("/fhir");
+    public bool CanWrite(ProblemDetailsContext context) => context.HttpContext.Request.Path.StartsWithSegments(FhirSetup.Path);
 
     public ValueTask WriteAsync(ProblemDetailsContext context)
     {

@@ -1,6 +1,5 @@
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
-using Sas.Domain.Fhir;
 
 namespace Sas.Api.Fhir;
 
@@ -28,9 +27,9 @@ public sealed class FhirResult(int statusCode, Resource resource) : IResult
     }
 
     /// <summary>
-    /// Writes straight into the response pipe. A 25-GP bundle is about 150 kB: as a string it went to the
-    /// large-object heap on every answer, and under 32 clients the gen-2 collections cut throughput below
-    /// that of a single client.
+    /// Writes straight into the response pipe. A large bundle as a string went to the large-object heap on every
+    /// answer, and under many clients the gen-2 collections cut throughput below that of a single client
+    /// (docs/benchmarks.md).
     /// </summary>
     public System.Threading.Tasks.Task ExecuteAsync(HttpContext http) => WriteAsync(http, statusCode, writer => Serializer.Serialize(resource, writer));
 

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Sas.Api.Infrastructure;
 using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Infrastructure.Security;
 using Sas.Api.Notifications;
 
 namespace Sas.Api.Fhir;
@@ -8,11 +10,17 @@ namespace Sas.Api.Fhir;
 public static class FhirSetup
 {
     public const string Policy = "sas_platform";
+    public const string Path = "/fhir";
 
     public static WebApplicationBuilder AddSasFhir(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Fhir").Get<FhirOptions>() ?? new FhirOptions());
+        AddFhirOptions(services);
+        // Under /fhir, errors and refusals are OperationOutcomes: the problem writer goes before every other one, the
+        // framework's default included.
+        services.Insert(0, ServiceDescriptor.Singleton<Microsoft.AspNetCore.Http.IProblemDetailsWriter, FhirProblemWriter>());
+        services.AddSingleton<IRefusalWriter, FhirRefusalWriter>();
+        services.AddSingleton<IHeaderPolicy>(new DataHeaderPolicy(Path));
         services.AddSingleton<SlotBundleBuilder>();
         services.AddSingleton<FhirResourceCache>();
         services.AddHostedService<FhirWarmUp>();
@@ -60,12 +68,33 @@ public static class FhirSetup
         return builder;
     }
 
+    private static void AddFhirOptions(IServiceCollection services)
+    {
+        static bool Placeholder(string system) => system.StartsWith(FhirOptions.PlaceholderSystemPrefix, StringComparison.Ordinal);
+        services.AddValidatedOptions<FhirOptions>(FhirOptions.Section)
+            // Renamed: a deployment still naming its proxies under the old key would silently lose its certificate forwarding.
+            .Validate<IConfiguration>((_, config) => !config.GetSection("Fhir:Mtls:TrustedProxies").Exists(),
+                "Fhir:Mtls:TrustedProxies is replaced by ForwardedHeaders:KnownProxies (or KnownNetworks): move the proxies' addresses there.")
+            .Validate(o => o.Mtls.TrustedCaFiles.All(File.Exists), "Fhir:Mtls:TrustedCaFiles names a file that does not exist.")
+            .Validate(o => string.IsNullOrEmpty(o.PublicBaseUrl) || Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out _), "Fhir:PublicBaseUrl must be an absolute URL.")
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.DefaultTimeZone, out _), "Fhir:DefaultTimeZone is not a known time zone.")
+            // The identifier systems name us to the national platform: a placeholder would mix our ids with any other editor's.
+            .ValidateInProduction(o => !o.SasPlatform.Enabled || !Placeholder(o.SasPlatform.AppointmentIdentifierSystem),
+                "Fhir:SasPlatform:AppointmentIdentifierSystem is the placeholder: set the editor's OID or URL registered with the ANS.")
+            .ValidateInProduction(o => !o.Mtls.Enabled || !Placeholder(o.SiteIdentifierSystem),
+                "Fhir:SiteIdentifierSystem is the placeholder: set the editor's OID or URL registered with the ANS.")
+            .ValidateInProduction(o => !o.Mtls.Enabled || (o.Mtls.AllowedCommonNames.Length > 0 && o.Mtls.AllowedOrganizationalUnits.Length > 0),
+                "Fhir:Mtls:TrustedCaFiles is set but AllowedCommonNames or AllowedOrganizationalUnits is empty: the SAS platform could never connect.")
+            .Validate<ProxyOptions, IHostEnvironment>((o, proxies, env) => !env.IsProduction() || string.IsNullOrWhiteSpace(o.Mtls.ForwardedCertificateHeader) || proxies.Any,
+                "Fhir:Mtls:ForwardedCertificateHeader is set but ForwardedHeaders:KnownProxies and KnownNetworks are empty: anyone could send the platform's certificate in that header.");
+    }
+
     public static WebApplication UseSasFhirCertificateForwarding(this WebApplication app)
     {
         var mtls = app.Services.GetRequiredService<FhirOptions>().Mtls;
         if (string.IsNullOrWhiteSpace(mtls.ForwardedCertificateHeader)) return app;
         var header = mtls.ForwardedCertificateHeader;
-        var proxies = app.Services.GetRequiredService<Infrastructure.Security.ProxyOptions>();
+        var proxies = app.Services.GetRequiredService<ProxyOptions>();
         app.Use((http, next) =>
         {
             // Only a known proxy vouches for a client certificate, judged by the TCP peer: the caller's address as a

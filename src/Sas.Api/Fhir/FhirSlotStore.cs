@@ -17,6 +17,12 @@ public sealed record FhirPracticeRow(string Rpps, string FirstName, string LastN
 /// </summary>
 public sealed class FhirSlotStore(Db db, Search.IndexedSearch? indexed = null)
 {
+    /// <summary><see cref="Sql.FreeSlots"/>'s columns, in order.</summary>
+    private static class Column
+    {
+        public const int Id = 0, Rpps = 1, Sector = 2, SiteId = 3, Start = 4, End = 5, Modality = 6;
+    }
+
     public sealed class Sql(SqlDialect d)
     {
         /// <summary>
@@ -81,8 +87,9 @@ public sealed class FhirSlotStore(Db db, Search.IndexedSearch? indexed = null)
             Parameters.Add(command, "@now", now);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
-                slots.Add(new FhirSlotRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                    Rows.EpochInstant(reader, 4), Rows.EpochInstant(reader, 5), Rows.Modality(reader, 6).ToText()));
+                slots.Add(new FhirSlotRow(reader.GetInt64(Column.Id), reader.GetString(Column.Rpps), reader.GetString(Column.Sector),
+                    reader.GetString(Column.SiteId), Rows.EpochInstant(reader, Column.Start), Rows.EpochInstant(reader, Column.End),
+                    Rows.Modality(reader, Column.Modality).ToText()));
         }
         if (slots.Count == 0) return (slots, []);
         var withSlots = slots.Select(s => s.Rpps).Distinct(StringComparer.Ordinal).ToList();

@@ -1,13 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
-using Sas.Domain.Fhir;
 
 namespace Sas.Api.Fhir;
 
 /// <summary>
 /// A searchset Bundle whose entries are already serialized resources. The envelope is written here around
-/// them, straight into the response pipe: a 25-GP answer is about 150 kB, and as one string or one object
-/// graph per answer it kept the garbage collector busy enough to cut throughput under load.
+/// them, straight into the response pipe: a large answer as one string or one object graph per answer kept the
+/// garbage collector busy enough to cut throughput under load (docs/benchmarks.md).
 /// </summary>
 public sealed record SearchsetBundle(string Id, string Profile, DateTime LastUpdatedUtc, int Total, string FhirBase, string SelfUrl, string? NextUrl,
     IReadOnlyList<SearchsetBundle.Entry> Entries) : IResult

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Hl7.Fhir.Model;
 using Sas.Api.Reference;
-using Sas.Domain.Fhir;
 using Sas.Domain.Slots;
 
 namespace Sas.Api.Fhir;
@@ -30,7 +29,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
     /// <summary>
     /// Builds and writes a CPTS-flow bundle of one made-up slot, caching nothing. The Firely SDK reads its
     /// whole model by reflection on first use, and every path here is compiled then: without this, the
-    /// platform's first query after a start took 600–700 ms on the bench machine (the test kit allows 1 s).
+    /// platform's first query after a start came close to the test kit's 1 s (docs/benchmarks.md).
     /// </summary>
     public void WarmUp()
     {
@@ -109,7 +108,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
     private Slot ToSlot(FreeSlot free, Context ctx)
     {
         var (row, finess) = (free.Slot, free.Sector.CptsFiness);
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(free.Sector.TimeZone);
+        var zone = Sas.Domain.Time.Zones.Find(free.Sector.TimeZone);
         var cpts = ctx.Request.IsCptsFlow && finess is not null;
         var slot = new Slot
         {

@@ -17,4 +17,12 @@ public sealed class JobsOptions
     /// <summary>Workers of every other job (expiry, statistics, purge, idempotency keys).</summary>
     [Range(1, 100)]
     public int MaintenanceWorkers { get; set; } = 2;
+
+    public DashboardSettings Dashboard { get; set; } = new();
+
+    public sealed class DashboardSettings
+    {
+        /// <summary>Opens the jobs dashboard to every signed-in person (Development); refused in Production.</summary>
+        public bool AllowNonAdmins { get; set; }
+    }
 }

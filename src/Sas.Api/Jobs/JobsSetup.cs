@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.SqlServer;
+using Sas.Api.Infrastructure;
 using Sas.Api.Infrastructure.Auth;
 using Sas.Api.Infrastructure.Data;
 using Sas.Api.Notifications;
@@ -39,7 +40,12 @@ public static class JobsSetup
     public static WebApplicationBuilder AddSasJobs(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Webhooks").Get<WebhookOptions>() ?? new WebhookOptions());
+        services.AddSingleton<Infrastructure.Security.IHeaderPolicy>(new DashboardHeaderPolicy("/jobs"));
+        services.AddSingleton<Infrastructure.Security.IHeaderPolicy>(new DashboardHeaderPolicy(ConsoleDashboardPath));
+        services.AddValidatedOptions<WebhookOptions>(WebhookOptions.Section)
+            // A lease shorter than one send (its attempts and their waits) would let a second node send it again meanwhile.
+            .Validate(o => o.Lease > o.AttemptTimeout * (o.RetriesPerRun + 1), "Webhooks:Lease must be longer than AttemptTimeout × (RetriesPerRun + 1).")
+            .Validate(o => o.BackoffCap >= o.BackoffBase, "Webhooks:BackoffCap must not be shorter than BackoffBase.");
         services.AddSingleton<WebhookStore>();
         services.AddSingleton<DeliveryClient>();
         services.AddSingleton<WebhookSender>();
@@ -77,7 +83,8 @@ public static class JobsSetup
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UseLogProvider(new HangfireLogProvider(sp.GetRequiredService<ILoggerFactory>())));
-        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<JobsOptions>(JobsOptions.Section)
+            .ValidateInProduction(o => !o.Dashboard.AllowNonAdmins, "Jobs:Dashboard:AllowNonAdmins is true: the jobs dashboard must stay admin-only in Production.");
         var jobs = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         if (jobs.Enabled)
         {
@@ -128,11 +135,27 @@ public static class JobsSetup
         var options = new DashboardOptions { Authorization = [], AsyncAuthorization = [], DashboardTitle = "SAS jobs", AppPath = Console.ConsoleSetup.Path };
         var dashboard = app.MapHangfireDashboard("/jobs", options);
         // Jobs:Dashboard:AllowNonAdmins is for a developer's machine only; Production refuses to start with it.
-        if (app.Configuration.GetValue("Jobs:Dashboard:AllowNonAdmins", false)) dashboard.AllowAnonymous();
+        if (app.Services.GetRequiredService<JobsOptions>().Dashboard.AllowNonAdmins) dashboard.AllowAnonymous();
         else dashboard.RequireAuthorization(Policies.Admin);
 
         app.MapHangfireDashboard(ConsoleDashboardPath, options).RequireAuthorization(
             new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(Console.ConsoleSetup.Scheme).RequireRole(Roles.Admin).Build());
+    }
+}
+
+/// <summary>
+/// Hangfire's dashboard, for people: its own scripts (files from this origin, no inline script) and its polling; never
+/// cached. At both mount points.
+/// </summary>
+internal sealed class DashboardHeaderPolicy(PathString path) : Infrastructure.Security.IHeaderPolicy
+{
+    public PathString Path { get; } = path;
+
+    public ValueTask ApplyAsync(HttpContext http, IHeaderDictionary headers)
+    {
+        headers.CacheControl = "no-store";
+        headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+        return ValueTask.CompletedTask;
     }
 }
 

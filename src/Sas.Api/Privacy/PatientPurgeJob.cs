@@ -14,7 +14,7 @@ namespace Sas.Api.Privacy;
 /// again changes nothing. (Idempotency keys, whose stored answers hold patient data, go after a day: see
 /// <see cref="IdempotencyExpiryJob"/>.)
 /// </summary>
-public sealed class PatientPurgeJob(Db db, TimeProvider clock, IConfiguration config, Infrastructure.Audit.Audit audit, ILogger<PatientPurgeJob> logger)
+public sealed class PatientPurgeJob(Db db, TimeProvider clock, PrivacyOptions privacy, Infrastructure.Audit.Audit audit, ILogger<PatientPurgeJob> logger)
 {
     public const string Id = "patients:purge";
     public const string Cron = "0 2 * * *";
@@ -44,7 +44,7 @@ public sealed class PatientPurgeJob(Db db, TimeProvider clock, IConfiguration co
 
     private readonly Sql sql = new(db.Dialect);
 
-    public int RetentionDays => config.GetValue("Privacy:RetentionDays", 90);
+    public int RetentionDays => privacy.RetentionDays;
 
     [AutomaticRetry(Attempts = 3)]
     [DisableConcurrentExecution(timeoutInSeconds: 3600)]

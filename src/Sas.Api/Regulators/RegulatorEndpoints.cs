@@ -3,7 +3,6 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Sas.Api.Fhir;
 using Sas.Api.Infrastructure.Auth;
-using Sas.Domain.Fhir;
 
 namespace Sas.Api.Regulators;
 

@@ -1,6 +1,5 @@
 using Hl7.Fhir.Model;
 using Sas.Api.Fhir;
-using Sas.Domain.Fhir;
 
 namespace Sas.Api.Regulators;
 

@@ -127,7 +127,7 @@ public static class ReportEndpoints
                 return (null, Problems.Of(E.ForbiddenScope, "This sector is not in this client's CPTS."));
             sectors = [row];
         }
-        var zones = sectors.ToDictionary(x => x.Code, x => TimeZoneInfo.FindSystemTimeZoneById(x.TimeZone));
+        var zones = sectors.ToDictionary(x => x.Code, x => Sas.Domain.Time.Zones.Find(x.TimeZone));
         // The figures are kept per local hour: a bound inside an hour would count that hour whole or not at all.
         foreach (var (field, at) in new[] { ("from", fromUtc!.Value), ("to", toUtc!.Value) })
             if (zones.Values.Distinct().FirstOrDefault(z => !Buckets.IsLocalHourStart(at, z)) is { } zone)

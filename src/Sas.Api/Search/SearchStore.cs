@@ -28,8 +28,8 @@ public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null)
         /// Bookable slots, soonest first. One branch per sector reads <c>ix_slots_search</c> by
         /// (sector, start) and stops at <c>@limit</c> rows (the leading <c>status IN ('available', 'held')</c>
         /// is the partial index's own predicate); the branches are then merged. A single <c>sector_code IN
-        /// (...)</c> would make both engines sort every slot of those sectors in the horizon before the limit:
-        /// 7–13 ms instead of under one for a postal code spanning two large sectors. A held slot comes back
+        /// (...)</c> would make both engines sort every slot of those sectors in the horizon before the limit
+        /// (measured in docs/benchmarks.md, "Measurements behind the code"). A held slot comes back
         /// once its hold lapses, or to the regulator holding it. The GP and site are joined on the merged rows (a site
         /// with live slots cannot be removed from its GP, so every slot found has its site).
         /// </summary>
@@ -72,6 +72,13 @@ public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null)
             // One space for each run of white space: the driver encodes the text for the engine on every execution.
             return Whitespace().Replace(sql.ToString(), " ").Trim();
         }
+    }
+
+    /// <summary>The search statement's columns, in its <c>SELECT</c>'s order.</summary>
+    private static class Column
+    {
+        public const int Id = 0, Rpps = 1, Branch = 2, SiteId = 3, Start = 4, End = 5, Modality = 6, Status = 7, HoldExpiresAt = 8,
+            SiteVersion = 9, FirstName = 10, LastName = 11, SiteName = 12, Address = 13, Commune = 14;
     }
 
     private readonly Sql sql = new(db.Dialect);
@@ -134,13 +141,15 @@ public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null)
         while (await reader.ReadAsync(ct))
         {
             // The GP's and site's text is read only when this node has not got it at the row's version.
-            var (rpps, siteId, version) = (reader.GetString(1), reader.GetString(3), reader.GetInt64(9));
-            var gpSite = sites.Find(rpps, siteId, version) ?? sites.Keep(new GpSite(
-                rpps, siteId, version, reader.GetString(10), reader.GetString(11), reader.GetString(12), reader.GetString(13), reader.GetString(14)));
+            var (rpps, siteId, version) = (reader.GetString(Column.Rpps), reader.GetString(Column.SiteId), reader.GetInt64(Column.SiteVersion));
+            var gpSite = sites.Find(rpps, siteId, version) ?? sites.Keep(new GpSite(rpps, siteId, version,
+                reader.GetString(Column.FirstName), reader.GetString(Column.LastName), reader.GetString(Column.SiteName),
+                reader.GetString(Column.Address), reader.GetString(Column.Commune)));
             rows.Add(new SearchRow(
-                reader.GetInt64(0), branches[(int)reader.GetInt64(2)].Sector,
-                Rows.EpochInstant(reader, 4), Rows.EpochInstant(reader, 5), Rows.Modality(reader, 6), Rows.Status(reader, 7),
-                reader.IsDBNull(8) ? null : Rows.Instant(reader, 8), gpSite));
+                reader.GetInt64(Column.Id), branches[(int)reader.GetInt64(Column.Branch)].Sector,
+                Rows.EpochInstant(reader, Column.Start), Rows.EpochInstant(reader, Column.End),
+                Rows.Modality(reader, Column.Modality), Rows.Status(reader, Column.Status),
+                reader.IsDBNull(Column.HoldExpiresAt) ? null : Rows.Instant(reader, Column.HoldExpiresAt), gpSite));
         }
         return rows;
     }

@@ -63,6 +63,12 @@ public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
     private static readonly string Selected =
         $"SELECT {Columns}, {Rows.ModalityCode("modality")}, {Rows.StatusCode("status")}, hold_expires_at, held_by FROM slots";
 
+    /// <summary><see cref="Selected"/>'s columns, in order.</summary>
+    private static class SlotColumn
+    {
+        public const int Id = 0, Sector = 1, Start = 2, End = 3, Rpps = 4, SiteId = 5, Modality = 6, Status = 7, HoldExpiresAt = 8, HeldBy = 9;
+    }
+
     public string Slots => $"{Selected} WHERE {d.InList("id", "@ids")}";
 
     /// <summary>The slots a search can find starting in [from, until): the partial index's rows, by start.</summary>
@@ -75,6 +81,13 @@ public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
           JOIN practitioners p ON p.rpps = ps.rpps
          WHERE {d.InList("ps.rpps", "@rpps")}
         """;
+
+    /// <summary><see cref="Sites"/>'s columns, in order.</summary>
+    private static class SiteColumn
+    {
+        public const int Rpps = 0, SiteId = 1, Version = 2, FirstName = 3, LastName = 4, Name = 5, Address = 6, Commune = 7,
+            Profession = 8, PostalCode = 9, StructureId = 10, BookingUrl = 11;
+    }
 
     /// <summary>A batch of the feed's rows older than an hour by the database's clock, answering the positions removed.</summary>
     public string PruneBatch => $"""
@@ -185,13 +198,17 @@ public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
         var found = new List<GpSite>();
         await using var reader = await c.ExecuteReaderAsync(Sites, new { rpps = ValueList.Of(rpps) });
         while (await reader.ReadAsync())
-            found.Add(new GpSite(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
-                reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetString(8),
-                reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetString(11)));
+            found.Add(new GpSite(reader.GetString(SiteColumn.Rpps), reader.GetString(SiteColumn.SiteId), reader.GetInt64(SiteColumn.Version),
+                reader.GetString(SiteColumn.FirstName), reader.GetString(SiteColumn.LastName), reader.GetString(SiteColumn.Name),
+                reader.GetString(SiteColumn.Address), reader.GetString(SiteColumn.Commune), reader.GetString(SiteColumn.Profession),
+                Optional(reader, SiteColumn.PostalCode), Optional(reader, SiteColumn.StructureId), Optional(reader, SiteColumn.BookingUrl)));
         return found;
     }
 
     private static IndexedSlot Read(DbDataReader r) => new(
-        r.GetInt64(0), r.GetString(1), Rows.Instant(r, 2), Rows.Instant(r, 3), r.GetString(4), r.GetString(5),
-        Rows.Modality(r, 6), Rows.Status(r, 7), r.IsDBNull(8) ? null : Rows.Instant(r, 8), r.IsDBNull(9) ? null : r.GetString(9));
+        r.GetInt64(SlotColumn.Id), r.GetString(SlotColumn.Sector), Rows.Instant(r, SlotColumn.Start), Rows.Instant(r, SlotColumn.End),
+        r.GetString(SlotColumn.Rpps), r.GetString(SlotColumn.SiteId), Rows.Modality(r, SlotColumn.Modality), Rows.Status(r, SlotColumn.Status),
+        r.IsDBNull(SlotColumn.HoldExpiresAt) ? null : Rows.Instant(r, SlotColumn.HoldExpiresAt), Optional(r, SlotColumn.HeldBy));
+
+    private static string? Optional(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Sas.Domain.Slots;
 
 namespace Sas.Api.Slots;
@@ -6,9 +7,11 @@ namespace Sas.Api.Slots;
 public sealed class BookingOptions
 {
     /// <summary>How long a hold keeps a slot for one regulator.</summary>
+    [Range(1, 60)]
     public int HoldMinutes { get; set; } = 5;
 
     /// <summary>No booking (and no re-offer after a cancellation) closer than this to a slot's start.</summary>
+    [Range(0, 240)]
     public int CutOffMinutes { get; set; } = 10;
 
     public TimeSpan CutOff => TimeSpan.FromMinutes(CutOffMinutes);

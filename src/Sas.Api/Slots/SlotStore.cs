@@ -34,6 +34,12 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     public static string SyncColumns(SqlDialect d) =>
         $"id, sector_code, site_id, {d.EpochSeconds("start_utc")}, {d.EpochSeconds("end_utc")}, {Rows.ModalityCode("modality")}, external_id, {Rows.StatusCode("status")}, hold_expires_at";
 
+    /// <summary><see cref="SyncColumns"/>, in order.</summary>
+    private static class SyncColumn
+    {
+        public const int Id = 0, Sector = 1, SiteId = 2, Start = 3, End = 4, Modality = 5, ExternalId = 6, Status = 7, HoldExpiresAt = 8;
+    }
+
     public sealed class Sql(SqlDialect d)
     {
         public string Insert { get; } = d.InsertReturningId("slots",
@@ -203,8 +209,10 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         if (externalIds is not null) ValueList.Of(externalIds).AddParameter(command, "@externalIds");
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            into.Add(new SyncSlotRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Rows.EpochInstant(reader, 3), Rows.EpochInstant(reader, 4),
-                Rows.Modality(reader, 5), reader.IsDBNull(6) ? null : reader.GetString(6), Rows.Status(reader, 7), reader.IsDBNull(8) ? null : Rows.Instant(reader, 8)));
+            into.Add(new SyncSlotRow(reader.GetInt64(SyncColumn.Id), reader.GetString(SyncColumn.Sector), reader.GetString(SyncColumn.SiteId),
+                Rows.EpochInstant(reader, SyncColumn.Start), Rows.EpochInstant(reader, SyncColumn.End), Rows.Modality(reader, SyncColumn.Modality),
+                reader.IsDBNull(SyncColumn.ExternalId) ? null : reader.GetString(SyncColumn.ExternalId), Rows.Status(reader, SyncColumn.Status),
+                reader.IsDBNull(SyncColumn.HoldExpiresAt) ? null : Rows.Instant(reader, SyncColumn.HoldExpiresAt)));
     }
 
     private Task<SyncOutcome> ApplySyncAsync(string rpps, IReadOnlyList<IncomingSlot> incoming, DateTime fromUtc, DateTime toUtc, Infrastructure.Auth.Caller caller, CancellationToken ct) =>

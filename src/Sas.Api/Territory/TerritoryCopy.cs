@@ -52,9 +52,9 @@ public sealed partial class TerritoryStore
     /// <summary>
     /// The copy, read again when it has expired (or, with <paramref name="reload"/>, when it is older than a second). One
     /// read at a time: every request finding the copy expired waits for the same read. Each used to read the territory
-    /// itself, and at 50× the national peak, the requests of the moment the copy expired stalled the node for seconds.
+    /// itself, and far above the national peak the requests of the moment the copy expired stalled the node.
     /// In the copy's last sixth of life, a request starts the read in the background and goes on with the copy, so
-    /// under load nobody waits for it (the requests that did were the searches' slowest at 10×); a copy is still never
+    /// under load nobody waits for it (the requests that did were the searches' slowest); a copy is still never
     /// used past its lifetime.
     /// </summary>
     private async Task<TerritorySnapshot> CurrentCopyAsync(CancellationToken ct, bool reload = false)

@@ -20,6 +20,7 @@ public sealed class AbortApiFactory : KestrelSasApiFactory
 /// Clients that give up: a regulator's software with a short timeout, a load generator closing its
 /// connections. Every request below is aborted by its client at a random moment, over a real socket.
 /// </summary>
+[SqliteOnly("aborted clients: the HTTP layer, whatever the engine")]
 public sealed class ClientAbortTests(AbortApiFactory api) : IClassFixture<AbortApiFactory>
 {
     private const int Requests = 5000;

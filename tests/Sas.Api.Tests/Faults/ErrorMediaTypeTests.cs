@@ -45,6 +45,7 @@ public sealed class OneRequestApi : SasApiFactory
 /// Every error is problem+json (RFC 9457) with the security headers, whatever the client's Accept says: CPTS
 /// staff are told to send <c>Accept: text/csv</c>, browsers send text/html, some tools application/xml.
 /// </summary>
+[SqliteOnly("error media types: the HTTP layer, whatever the engine")]
 public class ErrorMediaTypeTests(SasApiFactory api, BrokenClockApi broken, OneRequestApi limited)
     : IClassFixture<SasApiFactory>, IClassFixture<BrokenClockApi>, IClassFixture<OneRequestApi>
 {

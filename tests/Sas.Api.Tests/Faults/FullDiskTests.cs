@@ -12,6 +12,7 @@ namespace Sas.Api.Tests.Faults;
 /// A database on a full disk, made full on demand without root or tmpfs: SQLite's <c>max_page_count</c>, set on
 /// the connection the writes go through, refuses every write that needs a new page with SQLITE_FULL.
 /// </summary>
+[SqliteOnly("a full disk under the SQLite file")]
 public class FullDiskTests(FullDiskTests.Api api) : IClassFixture<FullDiskTests.Api>
 {
     public sealed class Api : SasApiFactory

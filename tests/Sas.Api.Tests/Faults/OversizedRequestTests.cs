@@ -6,6 +6,7 @@ using Sas.Api.Tests.Support;
 namespace Sas.Api.Tests.Faults;
 
 /// <summary>What Kestrel itself would refuse before the API sees it, over a real socket.</summary>
+[SqliteOnly("request limits: the HTTP layer, whatever the engine")]
 public class OversizedRequestTests(KestrelSasApiFactory api) : IClassFixture<KestrelSasApiFactory>
 {
     [Theory]

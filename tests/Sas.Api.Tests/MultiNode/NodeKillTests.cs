@@ -11,6 +11,7 @@ namespace Sas.Api.Tests.MultiNode;
 /// Two API processes on one PostgreSQL database; one is killed (no graceful shutdown) in the middle of a booking
 /// load. Real processes on the real clock: what a crashed node leaves behind is what the database committed.
 /// </summary>
+[Trait(Tier.Name, Tier.Process)]
 public class NodeKillTests
 {
     private const string AdminKey = SasApiFactory.AdminKey;

@@ -12,7 +12,7 @@ namespace Sas.Api.Console.Pages;
 /// Sign-in. With the demo data (Development only), a person picks one of the demo identities, each the demo client of
 /// that role with its scope. A deployment signs people in with its OpenID Connect provider (<see cref="PersonSignIn"/>).
 /// </summary>
-public sealed class ConnexionModel(IConfiguration configuration, PersonAccess access, IOptions<PersonSignInOptions> provider) : PageModel
+public sealed class ConnexionModel(SasOptions sas, PersonAccess access, IOptions<PersonSignInOptions> provider) : PageModel
 {
     /// <summary>The provider's name when one is configured.</summary>
     public string? Provider => provider.Value.Enabled ? provider.Value.DisplayName : null;
@@ -24,7 +24,7 @@ public sealed class ConnexionModel(IConfiguration configuration, PersonAccess ac
     public bool Refused => !string.IsNullOrEmpty(Refusal);
 
     public IReadOnlyList<(string Role, string Label, string Description)> DemoIdentities =>
-        configuration.GetValue("Sas:DemoData", false)
+        sas.DemoData
             ?
             [
                 (Roles.Cpts, "Coordinatrice de CPTS", "Tableau de bord de la CPTS Loire-Atlantique (démo)"),

@@ -90,7 +90,7 @@ public sealed class CptsModel(ReportService reports, TerritoryStore territory, T
             Problem = "Cette CPTS n'a pas encore de secteur.";
             return null;
         }
-        Zone = TimeZoneInfo.FindSystemTimeZoneById(sectors[0].TimeZone);
+        Zone = Sas.Domain.Time.Zones.Find(sectors[0].TimeZone);
         Weeks = Math.Clamp(Weeks, 1, 52);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), Zone).DateTime);
         From ??= today.AddDays(-((int)today.DayOfWeek + 6) % 7).AddDays(-7 * (Weeks - 1)); // the Monday (Weeks - 1) weeks back
@@ -103,7 +103,7 @@ public sealed class CptsModel(ReportService reports, TerritoryStore territory, T
         }
         var fromUtc = TimeZoneInfo.ConvertTimeToUtc(From.Value.ToDateTime(TimeOnly.MinValue), Zone);
         var toUtc = TimeZoneInfo.ConvertTimeToUtc(From.Value.AddDays(7 * Weeks).ToDateTime(TimeOnly.MinValue), Zone);
-        var zones = sectors.ToDictionary(s => s.Code, s => TimeZoneInfo.FindSystemTimeZoneById(s.TimeZone));
+        var zones = sectors.ToDictionary(s => s.Code, s => Sas.Domain.Time.Zones.Find(s.TimeZone));
         if (zones.Values.Any(z => !Buckets.IsLocalHourStart(fromUtc, z) || !Buckets.IsLocalHourStart(toUtc, z)))
         {
             Problem = "Les secteurs de cette CPTS n'ont pas tous le même fuseau à l'heure près : choisissez un secteur dans l'API.";

@@ -124,7 +124,7 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
         // The sectors the search covered; the day is the one the booking counts places on.
         var sectors = result.Value.Sectors;
         if (sectors.Count == 0) return;
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(sectors[0].TimeZone);
+        var zone = Sas.Domain.Time.Zones.Find(sectors[0].TimeZone);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         Overflow = await practitioners.ListTakingOverflowAsync(sectors.Select(x => x.Code).ToList(), today, ct);
     }
@@ -134,7 +134,7 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
 
     public static string Local(DateTimeOffset instant, string timeZone)
     {
-        var local = TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(timeZone));
+        var local = TimeZoneInfo.ConvertTime(instant, Sas.Domain.Time.Zones.Find(timeZone));
         return $"{local.ToString("dddd d MMMM à HH:mm", French)} ({timeZone})";
     }
 
@@ -143,7 +143,7 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
     {
         if (!DateTimeOffset.TryParse(hold.ExpiresAt, CultureInfo.InvariantCulture, DateTimeStyles.None, out var expires)) return null;
         var zone = Slots.FirstOrDefault(s => s.Id == hold.SlotId)?.TimeZone ?? Sas.Domain.Time.Zones.Mainland;
-        var local = TimeZoneInfo.ConvertTime(expires, TimeZoneInfo.FindSystemTimeZoneById(zone));
+        var local = TimeZoneInfo.ConvertTime(expires, Sas.Domain.Time.Zones.Find(zone));
         var minutes = (int)Math.Ceiling(Math.Max(0, (expires - clock.GetUtcNow()).TotalMinutes));
         return $"{local.ToString("HH:mm", French)} ({zone}), dans {minutes} min";
     }

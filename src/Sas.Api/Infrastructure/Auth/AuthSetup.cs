@@ -12,6 +12,11 @@ namespace Sas.Api.Infrastructure.Auth;
 /// <summary>Section <c>Auth:Jwt</c>. JWT is on when an authority or at least one signing key is set.</summary>
 public sealed class JwtOptions
 {
+    public const string Section = "Auth:Jwt";
+
+    /// <summary>Declares that JWT must be on: Production refuses to start if neither an authority nor a key is set.</summary>
+    public bool Enabled { get; set; }
+
     public string? Authority { get; set; }
     public string? Issuer { get; set; }
     public string Audience { get; set; } = "sas-booking-api";
@@ -28,7 +33,8 @@ public sealed class JwtOptions
         : !string.IsNullOrWhiteSpace(Authority) ? ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
         : [SecurityAlgorithms.HmacSha256];
 
-    public bool Enabled => !string.IsNullOrWhiteSpace(Authority) || SigningKeys.Length > 0;
+    /// <summary>Whether tokens are accepted: an authority or at least one signing key is set.</summary>
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Authority) || SigningKeys.Length > 0;
 }
 
 public static class Policies
@@ -42,17 +48,27 @@ public static class Policies
 
 public static class AuthSetup
 {
+    private static bool IsBase64Key(string key)
+    {
+        var bytes = new byte[key.Length];
+        return Convert.TryFromBase64String(key, bytes, out var length) && length >= 32;
+    }
+
     public const string Selector = "sas";
 
     public static IServiceCollection AddSasAuth(this IServiceCollection services)
     {
-        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("Auth:Jwt").Get<JwtOptions>() ?? new JwtOptions());
+        services.AddValidatedOptions<JwtOptions>(JwtOptions.Section)
+            .Validate(o => o.SigningKeys.Length == 0 || !string.IsNullOrWhiteSpace(o.Authority) || !string.IsNullOrWhiteSpace(o.Issuer),
+                "Auth:Jwt:SigningKeys is set without Auth:Jwt:Issuer; tokens are checked for their issuer.")
+            .Validate(o => o.SigningKeys.All(IsBase64Key), "Auth:Jwt:SigningKeys: every key must be base64, of 32 bytes at least (HS256).")
+            .ValidateInProduction(o => !o.Enabled || o.IsConfigured, "Auth:Jwt:Enabled is true but neither Auth:Jwt:Authority nor Auth:Jwt:SigningKeys is set.");
         services.AddSingleton<FailedKeyLimiter>();
 
         services.AddAuthentication(Selector)
             // One entry point: an API key when the header is there, else a bearer token when JWT is configured.
             .AddPolicyScheme(Selector, "API key or JWT", o => o.ForwardDefaultSelector = ctx =>
-                ctx.RequestServices.GetRequiredService<JwtOptions>().Enabled
+                ctx.RequestServices.GetRequiredService<JwtOptions>().IsConfigured
                     && !ctx.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
                     && ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? JwtBearerDefaults.AuthenticationScheme
@@ -141,31 +157,33 @@ public static class AuthSetup
         : claim.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }
 
-/// <summary>401 and 403 as problem+json with the contract's codes, instead of empty bodies.</summary>
-public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+/// <summary>
+/// How a refusal is written under one path, registered by the feature that owns it: the console sends a person to
+/// sign in, FHIR answers an OperationOutcome. <c>false</c> leaves the refusal to the framework's own handling.
+/// </summary>
+public interface IRefusalWriter
+{
+    PathString Path { get; }
+
+    Task<bool> WriteAsync(HttpContext context, PolicyAuthorizationResult result);
+}
+
+/// <summary>401 and 403 as problem+json with the contract's codes, instead of empty bodies, unless the path's feature writes its own.</summary>
+public sealed class ProblemAuthorizationResultHandler(IEnumerable<IRefusalWriter> writers) : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler fallback = new();
+    private readonly IRefusalWriter[] writers = [.. writers.OrderByDescending(w => w.Path.Value!.Length)];
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
     {
-        if (context.Request.Path.StartsWithSegments(Console.ConsoleSetup.Path))
+        if (result.Challenged || result.Forbidden)
         {
-            // A person in a browser: the console's cookie scheme sends them to sign in.
-            await fallback.HandleAsync(next, context, policy, result);
-            return;
-        }
-        if ((result.Challenged || result.Forbidden) && context.Request.Path.StartsWithSegments("/fhir"))
-        {
-            // A certificate was presented and refused: counted by reason (the handler's warnings are filtered out).
-            if (result.Challenged && (await context.AuthenticateAsync(Fhir.PlatformCertificates.SchemeName)).Failure is { } refused)
-                context.RequestServices.GetRequiredService<Telemetry.SasMetrics>().CertificateRefused(refused.Message);
-            // The SAS platform is a FHIR client: it reads OperationOutcome, not problem+json.
-            await new Fhir.FhirResult(result.Challenged ? 401 : 403, Fhir.FhirResult.Outcome(
-                result.Challenged ? Hl7.Fhir.Model.OperationOutcome.IssueType.Login : Hl7.Fhir.Model.OperationOutcome.IssueType.Forbidden,
-                result.Challenged
-                    ? "Mutual TLS required: present the SAS platform's IGC-Santé client certificate."
-                    : "This caller may not read the FHIR interface.")).ExecuteAsync(context);
-            return;
+            foreach (var writer in writers)
+            {
+                if (!context.Request.Path.StartsWithSegments(writer.Path)) continue;
+                if (!await writer.WriteAsync(context, result)) await fallback.HandleAsync(next, context, policy, result);
+                return;
+            }
         }
         if (result.Challenged)
         {

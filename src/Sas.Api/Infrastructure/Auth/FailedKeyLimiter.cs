@@ -13,12 +13,12 @@ namespace Sas.Api.Infrastructure.Auth;
 /// 429 at once; any other key waits its turn among at most <see cref="BlockedLookupsAtOnce"/> lookups for all blocked
 /// addresses together, and answers 429 if it turns out unknown, or when too many wait.
 /// </summary>
-public sealed class FailedKeyLimiter(IConfiguration config)
+public sealed class FailedKeyLimiter(Security.RateLimitOptions limits)
 {
     /// <summary>Lookups of blocked addresses' keys running at once, all addresses together.</summary>
     public const int BlockedLookupsAtOnce = 1;
 
-    private readonly int perMinute = Math.Max(1, config.GetValue("RateLimit:FailedKeysPerMinute", 30));
+    private readonly int perMinute = limits.FailedKeysPerMinute;
     private PartitionedRateLimiter<string>? limiter;
     private readonly ConcurrencyLimiter blockedLookups = new(new ConcurrencyLimiterOptions
     {

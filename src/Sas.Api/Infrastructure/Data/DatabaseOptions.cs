@@ -10,6 +10,8 @@ public enum DatabaseProvider
 /// <summary>Section <c>Database</c>, plus <c>ConnectionStrings:Sas</c>.</summary>
 public sealed class DatabaseOptions
 {
+    public const string Section = "Database";
+
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
 
     /// <summary>Resolved at startup: <c>ConnectionStrings:Sas</c>, or the SQLite default file.</summary>
@@ -25,7 +27,15 @@ public sealed class DatabaseOptions
     /// At most this many SQLite writes share one commit (group commit). 1 gives each write its own
     /// transaction and sync, as without grouping.
     /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1000)]
     public int SqliteMaxBatch { get; set; } = 32;
+
+    /// <summary>
+    /// Threads the pool keeps ready on SQLite (its driver blocks a thread per statement): a burst then does not wait
+    /// for the pool to grow by one thread a second.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 4096)]
+    public int SqliteMinThreads { get; set; } = 64;
 
     /// <summary>
     /// SQLite connections open for reading at once (the writer is apart); default twice the cores, 0 for
@@ -40,6 +50,7 @@ public sealed class DatabaseOptions
     /// going on, that was half a search's database time. A read error of the disk then stops the process
     /// (SIGBUS) instead of failing one query; SQLite caps the map at its compile-time limit (2 GiB here).
     /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 1 << 20)]
     public int SqliteMmapMegabytes { get; set; } = 2048;
 
     /// <summary>
@@ -47,6 +58,7 @@ public sealed class DatabaseOptions
     /// own: requests beyond wait for a connection (up to the connection string's timeout) rather than failing. Several
     /// nodes' pools together must stay under the server's limit (PostgreSQL's <c>max_connections</c>, 100 by default).
     /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 10_000)]
     public int MaxPoolSize { get; set; } = 25;
 
     /// <summary>The connection string with <see cref="MaxPoolSize"/> when it names no pool size of its own.</summary>

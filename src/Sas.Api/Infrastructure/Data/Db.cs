@@ -25,8 +25,8 @@ public sealed class Db : IAsyncDisposable
 
     /// <summary>
     /// SQLite has one writer at a time. Writes of this process queue on one writer, asynchronously, instead
-    /// of meeting SQLITE_BUSY and sleeping in the driver's retry loop (which made write latency jump by
-    /// 150 ms steps under load), and the writes waiting together share one commit; readers are not
+    /// of meeting SQLITE_BUSY and sleeping in the driver's retry loop (which made write latency jump in steps
+    /// under load), and the writes waiting together share one commit; readers are not
     /// affected (WAL). Created on first use, so hosts that never write open no connection for it.
     /// </summary>
     private readonly Lazy<SqliteWriter> sqliteWriter;
@@ -72,7 +72,7 @@ public sealed class Db : IAsyncDisposable
             .Build();
         // Foreign keys are switched on by the batch below, once per physical connection (the bundled SQLite has them
         // on by default; another build may not): left in the connection string, the driver runs its own PRAGMA on
-        // every open, pooled or not, a statement parsed for 1 kB a request.
+        // every open, pooled or not: a statement parsed, and its allocations, on every request.
         sqliteConnectionString = options.Provider == DatabaseProvider.Sqlite
             ? new SqliteConnectionStringBuilder(options.ConnectionString) { ForeignKeys = null }.ToString()
             : options.ConnectionString;
@@ -148,7 +148,7 @@ public sealed class Db : IAsyncDisposable
     /// <summary>
     /// The physical SQLite connections already given <see cref="sqlitePragmas"/>: the pool hands the same one out again,
     /// and its settings stay with it. Running the batch on every open (a command, its reader and three statements
-    /// parsed) cost each pooled request about 2 kB and a round through the engine for nothing.
+    /// parsed) cost each pooled request allocations and a round through the engine for nothing.
     /// </summary>
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> configured = [];
 
@@ -226,7 +226,7 @@ public sealed class Db : IAsyncDisposable
     /// <summary>
     /// One write statement, answering the rows it changed. It goes through <see cref="InTransactionAsync{T}"/>
     /// so that on SQLite it queues with the other writes instead of fighting them for the lock on its own
-    /// connection (the loser sleeps in SQLite's busy handler: that made syncs wait up to 1.4 s).
+    /// connection (the loser sleeps in SQLite's busy handler: that made syncs wait for seconds).
     /// </summary>
     public Task<int> ExecuteAsync(string sql, object? args, CancellationToken ct) =>
         InTransactionAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct)), ct);

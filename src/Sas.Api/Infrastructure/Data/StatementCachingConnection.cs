@@ -8,8 +8,8 @@ namespace Sas.Api.Infrastructure.Data;
 /// <summary>
 /// The SQLite writer's connection: it lives as long as the process and runs the same few dozen statements over and over,
 /// so it keeps each statement prepared. Microsoft.Data.Sqlite prepares a command's text again in every new command
-/// object, and Dapper makes one per execution: a booking's seven statements spent about 210 µs being prepared, on the
-/// one writer every write waits for (bench, "A booking's database work"). The commands this connection makes look like
+/// object, and Dapper makes one per execution: a booking's statements were prepared again each time, on the one writer
+/// every write waits for (docs/benchmarks.md, "A booking's database work"). The commands this connection makes look like
 /// any other to Dapper and to the stores; on execution each runs on a command kept per text, with its parameters.
 /// </summary>
 public sealed class StatementCachingConnection(string connectionString) : PrefixedSqliteConnection(connectionString)

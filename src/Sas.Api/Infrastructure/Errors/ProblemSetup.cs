@@ -27,8 +27,7 @@ public static partial class ProblemSetup
         });
         // Ours first: it writes whatever the client accepts; the framework's default writer refuses without JSON in Accept.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonWriter>());
-        // Under /fhir, an OperationOutcome instead: before every other writer, the framework's default included.
-        services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, Fhir.FhirProblemWriter>());
+        // A feature may put its own writer first (FHIR's OperationOutcome, see FhirSetup).
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddExceptionHandler<StorageExceptionHandler>();
         // Binding failures throw, so the handler above can name the field instead of a bare 400.

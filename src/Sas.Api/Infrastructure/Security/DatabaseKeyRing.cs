@@ -60,9 +60,10 @@ public static class KeyRingSetup
 {
     public static IServiceCollection AddSasKeyRing(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<KeyRingOptions>().BindConfiguration(KeyRingOptions.Section)
+        services.AddValidatedOptions<KeyRingOptions>(KeyRingOptions.Section)
             .Validate(o => o.CertificateFile is null || File.Exists(o.CertificateFile), "DataProtection:CertificateFile names a file that does not exist.")
-            .ValidateOnStart();
+            .ValidateInProduction(o => !string.IsNullOrWhiteSpace(o.CertificateFile),
+                "DataProtection:CertificateFile is not set: the key ring behind the console's sessions would be stored in clear in the database.");
         services.AddSingleton<DatabaseKeyRing>();
         var protection = services.AddDataProtection().SetApplicationName("sas-booking-api");
         services.AddOptions<KeyManagementOptions>().Configure<DatabaseKeyRing>((o, ring) => o.XmlRepository = ring);

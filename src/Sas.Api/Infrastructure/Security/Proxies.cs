@@ -52,11 +52,12 @@ public static class Proxies
 
     public static IServiceCollection AddSasProxies(this IServiceCollection services)
     {
-        services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section)
+        services.AddValidatedOptions<ProxyOptions>(ProxyOptions.Section)
             .Validate(o => o.KnownProxies.All(p => IPAddress.TryParse(p.Trim(), out _)), "ForwardedHeaders:KnownProxies: every entry must be an IP address.")
             .Validate(o => o.KnownNetworks.All(n => System.Net.IPNetwork.TryParse(n.Trim(), out _)), "ForwardedHeaders:KnownNetworks: every entry must be a network in CIDR notation (10.0.0.0/24).")
-            .ValidateOnStart();
-        services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProxyOptions>>().Value);
+            .Validate<IConfiguration, IHostEnvironment>((_, config, env) => !env.IsProduction() || !config.GetValue(HostForwardingSetting, false),
+                "ASPNETCORE_FORWARDEDHEADERS_ENABLED is true: it reads X-Forwarded-For from anyone. Name the proxies in ForwardedHeaders:KnownProxies (or KnownNetworks) instead.")
+            ;
         // First of all start-up filters, so first in the pipeline: before the host's own forwarded-headers step, if an
         // operator still turns it on, and before ours.
         services.Insert(0, ServiceDescriptor.Singleton<IStartupFilter, TcpPeerStartupFilter>());

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
@@ -8,19 +9,54 @@ using Sas.Api.Infrastructure.Errors;
 
 namespace Sas.Api.Infrastructure.Security;
 
-/// <summary>Sections <c>RateLimit</c> and <c>Limits</c>.</summary>
+/// <summary>Section <c>RateLimit</c>: each integration client's token bucket, and the address's for unknown keys.</summary>
 public sealed class RateLimitOptions
 {
+    public const string Section = "RateLimit";
+
     /// <summary>Burst a client may send at once.</summary>
+    [Range(1, int.MaxValue)]
     public int TokenLimit { get; set; } = 200;
+
+    [Range(1, int.MaxValue)]
     public int TokensPerPeriod { get; set; } = 100;
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan ReplenishmentPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Unknown API keys an address may try a minute before it waits (FailedKeyLimiter).</summary>
+    [Range(1, 10_000)]
+    public int FailedKeysPerMinute { get; set; } = 30;
 }
 
-/// <summary>Where this service's pages' forms may lead (the CSP's <c>form-action</c>); <c>'self'</c> unless a feature says more.</summary>
-public interface IFormTargets
+/// <summary>Section <c>Limits</c>: what one request may carry.</summary>
+public sealed class LimitsOptions
 {
-    ValueTask<string> SourcesAsync();
+    public const string Section = "Limits";
+
+    [Range(1024, 1024L * 1024 * 1024)]
+    public long MaxBodyBytes { get; set; } = 2L * 1024 * 1024;
+}
+
+/// <summary>Section <c>Https</c>: the public HTTPS port plain-HTTP requests are redirected to in Production.</summary>
+public sealed class HttpsOptions
+{
+    public const string Section = "Https";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 443;
+}
+
+/// <summary>Section <c>Cors</c>: the browser origins allowed to call the API (none by default).</summary>
+public sealed class CorsSettings
+{
+    public const string Section = "Cors";
+
+    public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>Whole origins only: a path or a wildcard would be compared as text and never match (or match too much).</summary>
+    public bool AreOrigins => AllowedOrigins.All(o => Uri.TryCreate(o, UriKind.Absolute, out var u)
+        && u.Scheme is "https" or "http" && u.GetLeftPart(UriPartial.Authority) == o.TrimEnd('/'));
 }
 
 public static class SecuritySetup
@@ -32,7 +68,11 @@ public static class SecuritySetup
 
     public static IServiceCollection AddSasSecurity(this IServiceCollection services)
     {
-        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection("RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions());
+        services.AddValidatedOptions<RateLimitOptions>(RateLimitOptions.Section);
+        services.AddValidatedOptions<LimitsOptions>(LimitsOptions.Section);
+        services.AddValidatedOptions<HttpsOptions>(HttpsOptions.Section);
+        services.AddValidatedOptions<CorsSettings>(CorsSettings.Section)
+            .Validate(o => o.AreOrigins, "Cors:AllowedOrigins: every entry must be an origin (scheme, host and port, no path), such as https://regulation.example.fr.");
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<RateLimitOptions>((o, limits) =>
         {
@@ -65,105 +105,35 @@ public static class SecuritySetup
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k => k.Limits.MaxRequestLineSize = 64 * 1024);
 
         services.AddCors();
-        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IConfiguration>((o, config) =>
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<CorsSettings>((o, cors) =>
         {
-            var origins = config.GetSection("Cors:AllowedOrigins").Get<string[]>() ?? [];
+            var origins = cors.AllowedOrigins.Select(x => x.TrimEnd('/')).ToArray();
             o.AddPolicy(CorsPolicy, p =>
             {
                 // Closed unless configured: no origin, no CORS headers, browsers refuse cross-site calls.
                 if (origins.Length > 0) p.WithOrigins(origins).WithHeaders("Authorization", "Content-Type", "Idempotency-Key", "X-Api-Key").WithMethods("GET", "POST", "PUT", "DELETE");
             });
         });
+        services.AddSingleton<IHeaderPolicy>(new DataHeaderPolicy("/v1"));
+        services.AddSingleton<IHeaderPolicy>(new DataHeaderPolicy("/health"));
         services.AddHsts(o => { o.MaxAge = TimeSpan.FromDays(365); o.IncludeSubDomains = true; });
-        services.AddOptions<HttpsRedirectionOptions>().Configure<IConfiguration>((o, config) => o.HttpsPort = config.GetValue<int?>("Https:Port") ?? 443);
+        services.AddOptions<HttpsRedirectionOptions>().Configure<HttpsOptions>((o, https) => o.HttpsPort = https.Port);
         return services;
-    }
-
-    /// <summary>Refuses the configurations that would expose patient data or open the service in Production.</summary>
-    public static void GuardProduction(WebApplication app)
-    {
-        var config = app.Configuration;
-        // Every options section's own rules (ValidateOnStart) first, all their failures in the one line.
-        try { app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate(); }
-        catch (Microsoft.Extensions.Options.OptionsValidationException invalid)
-        {
-            throw new StartupRefusedException("Refusing to start: " + string.Join(" ", invalid.Failures));
-        }
-        // Demo data creates publicly known API keys: only on a developer's machine, whatever the environment is called.
-        if (config.GetValue("Sas:DemoData", false) && !app.Environment.IsDevelopment())
-            throw new StartupRefusedException($"Refusing to start: Sas:DemoData is on in {app.Environment.EnvironmentName}. Demo data creates publicly known API keys and is for Development only; set Sas:DemoData=false.");
-        // Renamed: a deployment still naming its proxies under the old key would silently lose its certificate forwarding.
-        if (config.GetSection("Fhir:Mtls:TrustedProxies").Exists())
-            throw new StartupRefusedException("Refusing to start: Fhir:Mtls:TrustedProxies is replaced by ForwardedHeaders:KnownProxies (or KnownNetworks): move the proxies' addresses there.");
-        var jwt = app.Services.GetRequiredService<JwtOptions>();
-        if (jwt.SigningKeys.Length > 0 && string.IsNullOrWhiteSpace(jwt.Authority) && string.IsNullOrWhiteSpace(jwt.Issuer))
-            throw new StartupRefusedException("Refusing to start: Auth:Jwt:SigningKeys is set without Auth:Jwt:Issuer; tokens are checked for their issuer.");
-        if (!app.Environment.IsProduction()) return;
-        var problems = new List<string>();
-        if (config.GetValue("Auth:Jwt:Enabled", false) && !jwt.Enabled)
-            problems.Add("Auth:Jwt:Enabled is true but neither Auth:Jwt:Authority nor Auth:Jwt:SigningKeys is set.");
-        if (config.GetValue("Jobs:Dashboard:AllowNonAdmins", false))
-            problems.Add("Jobs:Dashboard:AllowNonAdmins is true: the jobs dashboard must stay admin-only in Production.");
-        var fhir = app.Services.GetRequiredService<Fhir.FhirOptions>();
-        var mtls = fhir.Mtls;
-        // The identifier systems name us to the national platform: a placeholder would mix our ids with any other editor's.
-        if (fhir.SasPlatform.Enabled && fhir.SasPlatform.AppointmentIdentifierSystem.StartsWith(Fhir.FhirOptions.PlaceholderSystemPrefix, StringComparison.Ordinal))
-            problems.Add("Fhir:SasPlatform:AppointmentIdentifierSystem is the placeholder: set the editor's OID or URL registered with the ANS.");
-        if (mtls.Enabled && fhir.SiteIdentifierSystem.StartsWith(Fhir.FhirOptions.PlaceholderSystemPrefix, StringComparison.Ordinal))
-            problems.Add("Fhir:SiteIdentifierSystem is the placeholder: set the editor's OID or URL registered with the ANS.");
-        if (mtls.Enabled && (mtls.AllowedCommonNames.Length == 0 || mtls.AllowedOrganizationalUnits.Length == 0))
-            problems.Add("Fhir:Mtls:TrustedCaFiles is set but AllowedCommonNames or AllowedOrganizationalUnits is empty: the SAS platform could never connect.");
-        if (!string.IsNullOrWhiteSpace(mtls.ForwardedCertificateHeader) && !app.Services.GetRequiredService<ProxyOptions>().Any)
-            problems.Add("Fhir:Mtls:ForwardedCertificateHeader is set but ForwardedHeaders:KnownProxies and KnownNetworks are empty: anyone could send the platform's certificate in that header.");
-        if (string.IsNullOrWhiteSpace(config["DataProtection:CertificateFile"]))
-            problems.Add("DataProtection:CertificateFile is not set: the key ring behind the console's sessions would be stored in clear in the database.");
-        if (config.GetValue(Proxies.HostForwardingSetting, false))
-            problems.Add("ASPNETCORE_FORWARDEDHEADERS_ENABLED is true: it reads X-Forwarded-For from anyone. Name the proxies in ForwardedHeaders:KnownProxies (or KnownNetworks) instead.");
-        foreach (var file in mtls.TrustedCaFiles.Where(f => !File.Exists(f)))
-            problems.Add($"Fhir:Mtls:TrustedCaFiles names '{file}', which does not exist.");
-        if (problems.Count > 0) throw new StartupRefusedException("Refusing to start: " + string.Join(" ", problems));
     }
 
     /// <summary>
     /// The security headers, on every answer: set when the answer starts, so that answers written by the error
     /// handler (which clears the headers of the failed attempt), by Kestrel's limits or by middleware that
-    /// answers early (413, 429) carry them as well. First in the pipeline.
+    /// answers early (413, 429) carry them as well. First in the pipeline. Each feature's <see cref="IHeaderPolicy"/>
+    /// says what its path's answers carry.
     /// </summary>
     public static WebApplication UseSasSecurityHeaders(this WebApplication app)
     {
+        var policies = app.Services.GetServices<IHeaderPolicy>().OrderByDescending(p => p.Path.Value!.Length).ToArray();
+        var onStarting = new SecurityHeaders(policies).OnStarting;
         app.Use((http, next) =>
         {
-            http.Response.OnStarting(static async state =>
-            {
-                var http = (HttpContext)state;
-                var headers = http.Response.Headers;
-                headers.XContentTypeOptions = "nosniff";
-                headers.XFrameOptions = "DENY";
-                headers["Referrer-Policy"] = "no-referrer";
-                // Hangfire's dashboard moves its mount point into PathBase while it answers: look at both.
-                var path = http.Request.PathBase.HasValue ? http.Request.PathBase.Add(http.Request.Path) : http.Request.Path;
-                if (path.StartsWithSegments(Jobs.JobsSetup.ConsoleDashboardPath))
-                {
-                    // Hangfire's dashboard for people: its own scripts (files from this origin, no inline script) and polling.
-                    headers.CacheControl = "no-store";
-                    headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-                }
-                else if (path.StartsWithSegments(Console.ConsoleSetup.Path))
-                {
-                    // Pages for people: no script at all, styles inline, forms only to this origin; never cached.
-                    var forms = http.RequestServices.GetService<IFormTargets>() is { } targets ? await targets.SourcesAsync() : "'self'";
-                    headers.CacheControl = "no-store";
-                    headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action {forms}; frame-ancestors 'none'; base-uri 'none'";
-                }
-                else if (path.StartsWithSegments("/v1") || path.StartsWithSegments("/fhir") || path.StartsWithSegments("/health") || http.Response.StatusCode >= 400)
-                {
-                    // Answers may hold health data: never cached, never framed, no active content.
-                    headers.CacheControl = "no-store";
-                    headers.Remove("Pragma");
-                    headers.Remove("Expires");
-                    headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
-                }
-            }, http);
+            http.Response.OnStarting(onStarting, http);
             return next(http);
         });
         return app;
@@ -176,7 +146,7 @@ public static class SecuritySetup
             app.UseHsts();
             app.UseHttpsRedirection();
         }
-        var maxBody = app.Configuration.GetValue("Limits:MaxBodyBytes", 2L * 1024 * 1024);
+        var maxBody = app.Services.GetRequiredService<LimitsOptions>().MaxBodyBytes;
         app.Use(async (http, next) =>
         {
             if ((http.Request.Path.Value?.Length ?? 0) + (http.Request.QueryString.Value?.Length ?? 0) > MaxUrlLength)

@@ -1,6 +1,6 @@
-using Sas.Domain.Fhir;
+using Sas.Api.Fhir;
 
-namespace Sas.Domain.Tests;
+namespace Sas.Api.Tests;
 
 public class FhirSearchRuleTests
 {

@@ -23,6 +23,7 @@ public sealed class BrowserCollection;
 /// The console in Debian's Chromium, driven by Playwright: sign in as a demo identity, read the CPTS dashboard, download
 /// its CSV, and axe finds no serious or critical accessibility violation. Screenshots go to the test output folder.
 /// </summary>
+[Trait(Tier.Name, Tier.Browser)]
 [Collection(nameof(BrowserCollection))]
 public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<ConsoleApiFactory>, IAsyncLifetime
 {

@@ -1,18 +1,29 @@
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
+using Sas.Api.Infrastructure.Security;
 
 namespace Sas.Api.Console;
 
 /// <summary>
-/// Where a console form may lead, for the pages' <c>form-action</c>: this origin, and the sign-in provider's pages the
+/// The console pages' headers: for people, no script at all, styles inline, never cached, and forms only to where a
+/// console form may lead (the CSP's <c>form-action</c>): this origin, and the sign-in provider's pages the
 /// sign-in and sign-out forms are redirected to. Chromium applies <c>form-action</c> to the redirects that follow a
 /// form post, so with <c>'self'</c> alone the button that leads to Pro Santé Connect did nothing. The provider's
 /// origins come from its metadata (its sign-in page is not on its issuer's host), read once.
 /// </summary>
-public sealed class ConsoleFormTargets(IOptionsMonitor<OpenIdConnectOptions> oidc, IOptions<PersonSignInOptions> people, ILogger<ConsoleFormTargets> logger)
-    : Infrastructure.Security.IFormTargets
+public sealed class ConsoleHeaderPolicy(IOptionsMonitor<OpenIdConnectOptions> oidc, IOptions<PersonSignInOptions> people, ILogger<ConsoleHeaderPolicy> logger)
+    : IHeaderPolicy
 {
     private string? sources;
+
+    public PathString Path => ConsoleSetup.Path;
+
+    public async ValueTask ApplyAsync(HttpContext http, IHeaderDictionary headers)
+    {
+        var forms = await SourcesAsync();
+        headers.CacheControl = "no-store";
+        headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action {forms}; frame-ancestors 'none'; base-uri 'none'";
+    }
 
     public async ValueTask<string> SourcesAsync()
     {
@@ -36,4 +47,12 @@ public sealed class ConsoleFormTargets(IOptionsMonitor<OpenIdConnectOptions> oid
     }
 
     private static string? Origin(string? url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : null;
+}
+
+/// <summary>A person in a browser: the console's cookie scheme sends them to sign in (the framework's own refusal).</summary>
+internal sealed class ConsoleRefusalWriter : Infrastructure.Auth.IRefusalWriter
+{
+    public PathString Path => ConsoleSetup.Path;
+
+    public Task<bool> WriteAsync(HttpContext context, Microsoft.AspNetCore.Authorization.Policy.PolicyAuthorizationResult result) => Task.FromResult(false);
 }

@@ -1,6 +1,6 @@
 using Sas.Domain.Identifiers;
 
-namespace Sas.Domain.Fhir;
+namespace Sas.Api.Fhir;
 
 /// <summary>A parameter the SAS platform sent that this server cannot honour, or honours only in part, and why.</summary>
 public sealed record SearchIssue(string Parameter, string Message);

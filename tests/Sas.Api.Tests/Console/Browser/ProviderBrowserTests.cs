@@ -52,6 +52,7 @@ public class ProviderConsoleFactory : OidcConsoleFactory
 /// post answered by a redirect to the provider, which the page's form-action must allow), the provider's sign-in page,
 /// its form post back, and the console's page for the person's role.
 /// </summary>
+[Trait(Tier.Name, Tier.Browser)]
 [Collection(nameof(BrowserCollection))]
 public sealed class ProviderBrowserTests(ProviderConsoleFactory api) : IClassFixture<ProviderConsoleFactory>, IAsyncLifetime
 {

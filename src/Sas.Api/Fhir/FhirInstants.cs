@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Sas.Domain.Fhir;
+namespace Sas.Api.Fhir;
 
 /// <summary>A search bound on <c>Slot.start</c>: an inclusive UTC instant.</summary>
 public readonly record struct SearchBound(DateTime Utc);
