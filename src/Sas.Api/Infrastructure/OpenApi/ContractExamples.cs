@@ -38,7 +38,7 @@ public static class ContractExamples
              "status":"booked","outcome":null,"origin":"sas","regularDoctor":"unavailable","regularDoctorContacted":true,
              "requestedAt":"2026-11-24T07:10:00Z","reason":"Fièvre depuis 3 jours",
              "patient":{"lastName":"Durand","firstName":"Léa","birthDate":"1990-04-12","phone":"+33612345678","commune":{"inseeCode":"44109","name":"Nantes"},"ins":null,"regularDoctorRpps":null},
-             "createdAt":"2026-11-24T07:12:00Z","cancellation":null,"operator":null}
+             "createdAt":"2026-11-24T07:12:00Z","cancellation":null,"operator":null,"operatorAccount":null}
             """)!,
     };
 }
