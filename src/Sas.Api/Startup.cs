@@ -76,6 +76,7 @@ public static class Startup
             .Check<SasOptions, IHostEnvironment>((o, env) => !o.DemoData || env.IsDevelopment() ? null
                 : $"Sas:DemoData is on in {env.EnvironmentName}. Demo data creates publicly known API keys and is for Development only; set Sas:DemoData=false.")
             .Validate(o => string.IsNullOrEmpty(o.BootstrapAdminKey) || o.BootstrapAdminKey.Length >= 16, "Sas:BootstrapAdminKey must be at least 16 characters.");
+        services.AddSingleton<Regulators.TermsStore>();
         services.AddSingleton<Reports.StatsStore>();
         services.AddSingleton<Reports.ReportService>();
         services.AddTransient<Reports.StatsJob>();

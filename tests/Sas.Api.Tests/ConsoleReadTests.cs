@@ -32,6 +32,19 @@ public sealed class ConsoleReadTests(SasApiFactory api) : IClassFixture<SasApiFa
         Assert.Equal(0, (await store.ListTakingOverflowAsync([sector], "2026-11-24", default)).Single().Used); // another day
     }
 
+    /// <summary>
+    /// No GP of the sectors takes overflow patients: an empty list, not a 500 (SQLite gives no type for the computed
+    /// column of an empty answer, and a positional record could not be built from it).
+    /// </summary>
+    [Fact]
+    public async Task Sectors_where_no_gp_takes_overflow_patients_list_none()
+    {
+        var world = new World(api);
+        var sector = await world.Sector();
+        await world.Practitioner([sector], overflowPerDay: 0);
+        Assert.Empty(await api.Services.GetRequiredService<PractitionerStore>().ListTakingOverflowAsync([sector], "2026-11-23", default));
+    }
+
     [Fact]
     public async Task A_gps_slots_of_a_window_come_soonest_first_with_every_status()
     {

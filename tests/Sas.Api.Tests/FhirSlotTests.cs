@@ -17,7 +17,7 @@ public sealed class FhirApiFactory : SasApiFactory
     [
         new("Fhir:AllowApiKeys", "true"),
         new("Fhir:PublicBaseUrl", "https://agenda.cpts.test"),
-        new("Fhir:BookingLinkTemplate", "https://agenda.cpts.test/regulation/book?slot={slotId}"),
+        new("Console:PublicBaseUrl", "https://console.sas.test/"),
     ];
 }
 
@@ -205,7 +205,10 @@ public sealed class FhirSlotTests(FhirApiFactory api) : IClassFixture<FhirApiFac
         var (bundle, _) = await Search();
         foreach (var slot in bundle.All<Slot>())
         {
-            Assert.Equal($"https://agenda.cpts.test/regulation/book?slot={slot.Id}", slot.Comment);
+            // The GP's agenda in the console, at the console's public address, the slot preselected, a query string ready
+            // for the platform's "&origin=sas".
+            // The search asks for one GP's slots.
+            Assert.Equal($"https://console.sas.test/console/agenda/{gp}?creneau={slot.Id}", slot.Comment);
             Assert.Equal("SM54", Assert.Single(Assert.Single(slot.Specialty).Coding).Code);
             Assert.Equal("ROUTINE", Assert.Single(slot.AppointmentType.Coding).Code);
         }

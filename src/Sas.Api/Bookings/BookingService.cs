@@ -115,6 +115,13 @@ public sealed class BookingService(
     /// </summary>
     private async Task CheckOperatorsAsync(BookingInput input, Caller caller, ValidationErrors errors, CancellationToken ct)
     {
+        // A regulator sent by the SAS platform books as their own account, and as no one else.
+        if (caller.OwnOperator is (not null, _) or (_, not null))
+        {
+            if (input.Operator != caller.OwnOperator.Id) errors.Add("operator", "must be the signed-in regulator's own national identifier");
+            if (input.OperatorAccount != caller.OwnOperator.Account) errors.Add("operatorAccount", "must be the signed-in regulator's own SAS account");
+            return;
+        }
         if (input.Operator is not null && !BookingRules.IsOperatorId(input.Operator))
             errors.Add("operator", "must be the regulator's national identifier (IDNPS): 1 to 64 letters, digits, '/', '-' or '.'");
         if (input.OperatorAccount is not null && (!BookingRules.IsOperatorId(input.OperatorAccount) || !await regulators.IsActiveAsync(input.OperatorAccount, ct)))

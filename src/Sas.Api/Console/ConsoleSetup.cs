@@ -41,6 +41,9 @@ public static class ConsoleSetup
             o.SlidingExpiration = true;
             o.Events = new CookieAuthenticationEvents { OnValidatePrincipal = PersonAccess.ValidateAsync };
         });
+        builder.Services.AddValidatedOptions<ConsoleOptions>(ConsoleOptions.Section)
+            .Check(o => string.IsNullOrEmpty(o.PublicBaseUrl) || Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out var u) && u.Scheme is "https" or "http"
+                ? null : "Console:PublicBaseUrl must be an absolute http(s) URL.");
         // Sessions live in the database (ConsoleSessions): the idle expiry, the store and the clock are set from there.
         builder.Services.AddValidatedOptions<ConsoleSessionOptions>(ConsoleSessionOptions.Section);
         builder.Services.AddSingleton<ConsoleSessions>();

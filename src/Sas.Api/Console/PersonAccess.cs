@@ -19,6 +19,8 @@ public static class PersonClaims
     public const string NationalId = "sas_national_id";
     /// <summary>The provider that signed the person in (its <c>iss</c>).</summary>
     public const string Issuer = "sas_issuer";
+    /// <summary>The SAS platform's regulator account this person is (<see cref="Sources.Platform"/> only).</summary>
+    public const string RegulatorAccount = "sas_regulator";
 
     public static class Sources
     {
@@ -30,6 +32,11 @@ public static class PersonClaims
         public const string People = "people";
         /// <summary>A demo identity (Development with the demo data).</summary>
         public const string Demo = "demo";
+        /// <summary>
+        /// A regulator the SAS platform sent here (<c>origin=sas</c>), signed in by Pro Santé Connect: the account the platform
+        /// created (INT_R02). The only way to that habilitation: the guide keeps it to sessions that came from the platform.
+        /// </summary>
+        public const string Platform = "platform";
     }
 }
 
@@ -42,8 +49,31 @@ public sealed record PersonFacts(string Subject, string Name, string? NationalId
 /// registered, a person taken off the deployment's list, a provider no longer trusted for its roles, a revoked demo
 /// key) is signed out at the next check, and one whose role or scope changed gets the new one.
 /// </summary>
-public sealed class PersonAccess(IOptionsMonitor<PersonSignInOptions> settings, PractitionerStore practitioners, ClientStore clients, SasOptions sas)
+public sealed class PersonAccess(IOptionsMonitor<PersonSignInOptions> settings, PractitionerStore practitioners, ClientStore clients, SasOptions sas,
+    Regulators.RegulatorStore regulators, Fhir.FhirOptions fhir)
 {
+    /// <summary>
+    /// The SAS platform's regulator this person is: the active account the platform created here, matched by the national
+    /// id the provider gives (IDNPS, Pro Santé Connect's <c>SubjectNameID</c>), or by the SAS technical id for a regulator
+    /// without one. The regulator books in <c>Fhir:SasPlatform:RegulatorScope</c> (départements or sectors) and every
+    /// booking names the account as its operator. Null when no active account matches: the habilitation was withdrawn.
+    /// </summary>
+    public async Task<ClaimsPrincipal?> PlatformRegulatorAsync(PersonFacts person, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(person.Subject) || string.IsNullOrWhiteSpace(person.NationalId)) return null;
+        var account = await regulators.FindAsync(idnps: true, person.NationalId, ct) is { Active: 1 } byIdnps ? byIdnps
+            : await regulators.FindAsync(idnps: false, person.NationalId, ct) is { Active: 1 } bySasId ? bySasId : null;
+        if (account is null) return null;
+        var client = new ClientIdentity(ClientIds.ForPerson(person.Subject), Roles.Regulator, fhir.SasPlatform.RegulatorScope);
+        var principal = Principal(client, person with { Name = $"{account.Given} {account.Family}" }, PersonClaims.Sources.Platform);
+        var identity = (ClaimsIdentity)principal.Identity!;
+        identity.AddClaim(new Claim(PersonClaims.RegulatorAccount, account.Id));
+        // The operator every booking of this session names: the national id when the account has one, else the SAS id.
+        if (account.Idnps is { } idnps) identity.AddClaim(new Claim(SasClaims.OperatorId, idnps));
+        else if (account.SasId is { } sasId) identity.AddClaim(new Claim(SasClaims.OperatorAccount, sasId));
+        return principal;
+    }
+
     /// <summary>The console's principal for <paramref name="person"/>, or null when the deployment gives them no role.</summary>
     public async Task<ClaimsPrincipal?> ResolveAsync(PersonFacts person, CancellationToken ct)
     {
@@ -79,6 +109,8 @@ public sealed class PersonAccess(IOptionsMonitor<PersonSignInOptions> settings, 
         var name = current.FindFirstValue(ClaimTypes.Name) ?? "";
         if (subject is null) return Task.FromResult<ClaimsPrincipal?>(null);
         if (current.FindFirstValue(PersonClaims.Source) == PersonClaims.Sources.Demo) return DemoAsync(subject, name, ct);
+        if (current.FindFirstValue(PersonClaims.Source) == PersonClaims.Sources.Platform)
+            return PlatformRegulatorAsync(new PersonFacts(subject, name, current.FindFirstValue(PersonClaims.NationalId), current.FindFirstValue(PersonClaims.Issuer), null, []), ct);
         var facts = new PersonFacts(subject, name, current.FindFirstValue(PersonClaims.NationalId), current.FindFirstValue(PersonClaims.Issuer),
             current.FindFirstValue(PersonClaims.Source) == PersonClaims.Sources.Provider ? current.FindFirstValue(SasClaims.Role) : null,
             current.FindAll(SasClaims.Scope).Select(c => c.Value).ToArray());
@@ -106,12 +138,16 @@ public sealed class PersonAccess(IOptionsMonitor<PersonSignInOptions> settings, 
     {
         var services = context.HttpContext.RequestServices;
         var clock = services.GetRequiredService<TimeProvider>();
-        var every = TimeSpan.FromMinutes(services.GetRequiredService<IOptions<ConsoleSessionOptions>>().Value.RecheckMinutes);
+        // A platform regulator's habilitation is checked on every request: the platform withdraws it at once (INT_R02),
+        // and the guide wants it refused at the next request, not minutes later.
+        var every = context.Principal?.FindFirstValue(PersonClaims.Source) == PersonClaims.Sources.Platform
+            ? TimeSpan.Zero
+            : TimeSpan.FromMinutes(services.GetRequiredService<IOptions<ConsoleSessionOptions>>().Value.RecheckMinutes);
         var now = clock.GetUtcNow();
         var checkedAt = context.Properties.GetString(CheckedAt) is { } text && long.TryParse(text, CultureInfo.InvariantCulture, out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : context.Properties.IssuedUtc ?? DateTimeOffset.MinValue;
-        if (now - checkedAt < every || context.Principal is null) return;
+        if ((every > TimeSpan.Zero && now - checkedAt < every) || context.Principal is null) return;
 
         var fresh = await services.GetRequiredService<PersonAccess>().RecheckAsync(context.Principal, context.HttpContext.RequestAborted);
         if (fresh is null)

@@ -61,6 +61,16 @@ public static partial class PersonSignIn
     /// <summary>Where a refused person lands: the sign-in page, saying why.</summary>
     public const string RefusedPath = ConsoleSetup.Path + "/connexion?refus=oui";
 
+    /// <summary>Where a person the SAS platform sent lands when no active regulator account is theirs (403).</summary>
+    public const string RegulatorRefusal = "regulateur";
+    public const string RegulatorRefusedPath = ConsoleSetup.Path + "/connexion?refus=" + RegulatorRefusal;
+
+    /// <summary>
+    /// The sign-in's property saying it started from the SAS platform's link (<c>origin=sas…</c>): only such a sign-in may
+    /// make the person the platform's regulator (<see cref="PersonAccess.PlatformRegulatorAsync"/>).
+    /// </summary>
+    public const string PlatformOrigin = "sas_origin";
+
     public static void Add(WebApplicationBuilder builder, AuthenticationBuilder authentication)
     {
         var section = builder.Configuration.GetSection("Console:Oidc");
@@ -109,13 +119,19 @@ public static partial class PersonSignIn
                 OnTicketReceived = async ctx =>
                 {
                     var access = ctx.HttpContext.RequestServices.GetRequiredService<PersonAccess>();
-                    var principal = await access.ResolveAsync(FactsOf(ctx.Principal!, settings), ctx.HttpContext.RequestAborted);
+                    var fromPlatform = ctx.Properties?.Items.ContainsKey(PlatformOrigin) == true;
+                    var facts = FactsOf(ctx.Principal!, settings);
+                    var principal = fromPlatform
+                        ? await access.PlatformRegulatorAsync(facts, ctx.HttpContext.RequestAborted)
+                        : await access.ResolveAsync(facts, ctx.HttpContext.RequestAborted);
                     var logger = ctx.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PersonSignIn));
                     if (principal is null)
                     {
-                        logger.LogWarning("A person signed in with the provider but has no role here; refused");
+                        logger.LogWarning(fromPlatform
+                            ? "A person the SAS platform sent signed in with the provider but is no active regulator account here; refused"
+                            : "A person signed in with the provider but has no role here; refused");
                         ctx.HandleResponse();
-                        ctx.Response.Redirect(RefusedPath);
+                        ctx.Response.Redirect(fromPlatform ? RegulatorRefusedPath : RefusedPath);
                         return;
                     }
                     logger.LogInformation("Person {ClientId} signed in to the console as {Role}", principal.FindFirstValue(SasClaims.ClientId), principal.FindFirstValue(SasClaims.Role));

@@ -33,7 +33,7 @@ public static class FhirEndpoints
         return route;
     }
 
-    public readonly record struct Services(FhirSlotStore Store, TerritoryStore Territory, SlotBundleBuilder Builder, FhirOptions Options, BookingOptions Booking, TimeProvider Clock);
+    public readonly record struct Services(BookableSlots Bookable, SlotBundleBuilder Builder, FhirOptions Options, TimeProvider Clock, Console.ConsoleOptions Console);
 
     public static async Task<IResult> SearchFhirSlots(HttpRequest request, [AsParameters] Services s, CancellationToken ct)
     {
@@ -42,19 +42,9 @@ public static class FhirEndpoints
         var parsed = SlotSearchRequest.Parse(query, zone, strict: WantsStrictHandling(request));
         if (parsed.Request is not { } search) return FhirResult.BadRequest(parsed.Errors);
 
-        // Only what a regulator could book now: after the cut-off, within each sector's booking horizon. The
-        // database is asked up to the longest horizon of any sector (the guide's now..D+2 holds twice what a
-        // 24-hour sector offers), and each slot is then held to its own sector's.
+        // Only what a regulator could book now (BookableSlots).
         var now = s.Clock.GetUtcNow().UtcDateTime;
-        var earliest = now + s.Booking.CutOff;
-        var from = search.FromUtc > earliest ? search.FromUtc : earliest;
-        var territory = await s.Territory.CachedTerritoryAsync(ct);
-        var longest = s.Booking.WindowFor((int)territory.LongestBookingHorizonHours).LatestStart(now);
-        var to = search.ToUtc < longest ? search.ToUtc : longest;
-        var (rows, practices) = from > to || search.RppsNumbers.Count == 0 ? ([], []) : await s.Store.FreeSlotsAsync(search.RppsNumbers, from, to, now, ct);
-        if (rows.Count > 0) territory = await s.Territory.CachedTerritoryWithAsync(rows.Select(r => r.SectorCode).Distinct(StringComparer.Ordinal), ct);
-        var bookable = FreeSlot.Join(rows, practices, territory)
-            .Where(f => f.Slot.StartUtc >= from && f.Slot.StartUtc <= s.Booking.WindowFor((int)f.Sector.BookingHorizonHours).LatestStart(now)).ToList();
+        var bookable = await s.Bookable.ForAsync(search.RppsNumbers, search.FromUtc, search.ToUtc, ct);
 
         // A page: the slots after the cursor (answer order: start, then id), at most _count of them; the next link
         // carries the last one's cursor. Bundle.total counts every page.
@@ -64,7 +54,7 @@ public static class FhirEndpoints
         // Nothing ignored: the request is the search as applied, as it came.
         var self = parsed.IgnoredAny ? SearchLink(baseUrl, request, parsed.Applied, null) : $"{baseUrl}{request.Path}{request.QueryString}";
         var next = rest.Count > page.Count ? SearchLink(baseUrl, request, parsed.Applied, new TimeCursor(page[^1].Slot.StartUtc, page[^1].Slot.Id)) : null;
-        return s.Builder.Build(page, new SlotBundleBuilder.Context(search, self, baseUrl, now, bookable.Count, next, parsed.Warnings));
+        return s.Builder.Build(page, new SlotBundleBuilder.Context(search, self, baseUrl, now, bookable.Count, next, parsed.Warnings, s.Console.AgendaBase(baseUrl)));
     }
 
     /// <summary>RFC 7240's <c>Prefer: handling=strict</c>: the client wants unsupported parameters refused, not ignored.</summary>

@@ -6,14 +6,6 @@ public sealed class FhirOptions
     public const string Section = "Fhir";
 
     /// <summary>
-    /// The booking link put in <c>Slot.comment</c> for a site that has no <c>bookingUrl</c> of its own: <c>{slotId}</c>
-    /// is replaced by the slot's id and <c>{base}</c> by <see cref="PublicBaseUrl"/> (or the request's own scheme and
-    /// host). Point it at a booking screen a regulator's browser can open. None by default: a slot without a link
-    /// has no comment.
-    /// </summary>
-    public string? BookingLinkTemplate { get; set; }
-
-    /// <summary>
     /// The identifier system of our practice sites (the Location's internal identifier): the editor's OID or URL
     /// as registered with the ANS. Production refuses to start with the placeholder while the platform's mTLS is on.
     /// </summary>
@@ -88,4 +80,10 @@ public sealed class SasPlatformOptions
     public string AppointmentIdentifierSystem { get; set; } = FhirOptions.PlaceholderSystemPrefix + "booking";
 
     public bool Enabled => !string.IsNullOrWhiteSpace(BaseUrl);
+
+    /// <summary>
+    /// Where the platform's regulators book in the console (départements or sector codes, as a regulator client's scope):
+    /// the SAS this deployment serves. None by default: a regulator sent by the platform then sees no GP's agenda.
+    /// </summary>
+    public string[] RegulatorScope { get; set; } = [];
 }

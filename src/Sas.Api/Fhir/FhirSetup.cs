@@ -22,6 +22,7 @@ public static class FhirSetup
         services.AddSingleton<IRefusalWriter, FhirRefusalWriter>();
         services.AddSingleton<IHeaderPolicy>(new DataHeaderPolicy(Path));
         services.AddSingleton<SlotBundleBuilder>();
+        services.AddSingleton<BookableSlots>();
         services.AddSingleton<FhirResourceCache>();
         services.AddHostedService<FhirWarmUp>();
         services.AddSingleton<AppointmentSender>();
@@ -75,6 +76,10 @@ public static class FhirSetup
             // Renamed: a deployment still naming its proxies under the old key would silently lose its certificate forwarding.
             .Validate<IConfiguration>((_, config) => !config.GetSection("Fhir:Mtls:TrustedProxies").Exists(),
                 "Fhir:Mtls:TrustedProxies is replaced by ForwardedHeaders:KnownProxies (or KnownNetworks): move the proxies' addresses there.")
+            // Removed: Slot.comment is always the GP's agenda in this service's console (a booking made in an outside
+            // agenda would not come back here, and a regulator could book the same slot twice).
+            .Validate<IConfiguration>((_, config) => string.IsNullOrEmpty(config["Fhir:BookingLinkTemplate"]),
+                "Fhir:BookingLinkTemplate was removed: Slot.comment is the GP's agenda in the console, at Console:PublicBaseUrl.")
             .Validate(o => o.Mtls.TrustedCaFiles.All(File.Exists), "Fhir:Mtls:TrustedCaFiles names a file that does not exist.")
             .Validate(o => string.IsNullOrEmpty(o.PublicBaseUrl) || Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out _), "Fhir:PublicBaseUrl must be an absolute URL.")
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.DefaultTimeZone, out _), "Fhir:DefaultTimeZone is not a known time zone.")

@@ -15,7 +15,9 @@ namespace Sas.Api.Fhir;
 public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, FhirResourceCache cache)
 {
     /// <summary>What the answer is for: the search, its links, the total over every page, and the warnings of the search's outcome entry.</summary>
-    public sealed record Context(SlotSearchRequest Request, string SelfUrl, string BaseUrl, DateTime NowUtc, int Total, string? NextUrl = null, IReadOnlyList<SearchIssue>? Warnings = null);
+    /// <param name="AgendaBase">Where the regulator's browser reaches the console: <see cref="Console.ConsoleOptions.AgendaBase"/>.</param>
+    public sealed record Context(SlotSearchRequest Request, string SelfUrl, string BaseUrl, DateTime NowUtc, int Total, string? NextUrl = null,
+        IReadOnlyList<SearchIssue>? Warnings = null, string? AgendaBase = null);
 
     /// <summary>
     /// Every resource is built with the Firely SDK and serialized by it, then cached as JSON under a key
@@ -45,7 +47,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
 
     /// <summary>What a slot's resource is built from; equal keys are the same JSON.</summary>
     private readonly record struct SlotKey(long Id, long StartTicks, long EndTicks, string Modality, string RoleId, string TimeZone, string Profession,
-        string? Cpts, string BaseUrl, string? BookingUrl);
+        string? Cpts, string AgendaBase);
 
     private static ReadOnlyMemory<byte> Json<TKey, TState>(FhirResourceCache? cache, TKey key, TState state, Func<TState, Resource> build) where TKey : notnull =>
         cache is null ? FhirResult.SerializeToUtf8(build(state)) : cache.Get(key, state, build);
@@ -59,7 +61,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
         {
             var (row, practice) = (free.Slot, free.Practice);
             var cptsOf = ctx.Request.IsCptsFlow ? free.Sector.CptsFiness : null;
-            var key = new SlotKey(row.Id, row.StartUtc.Ticks, row.EndUtc.Ticks, row.Modality, practice.RoleId, free.Sector.TimeZone, practice.Profession, cptsOf, ctx.BaseUrl, practice.SiteBookingUrl);
+            var key = new SlotKey(row.Id, row.StartUtc.Ticks, row.EndUtc.Ticks, row.Modality, practice.RoleId, free.Sector.TimeZone, practice.Profession, cptsOf, ctx.AgendaBase ?? ctx.BaseUrl);
             var json = Json(cached, key, (Builder: this, Free: free, Ctx: ctx), static s => s.Builder.ToSlot(s.Free, s.Ctx));
             entries.Add(new("Slot", row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), json, match));
         }
@@ -94,17 +96,6 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
             ctx.NowUtc, ctx.Total, ctx.BaseUrl + "/fhir/", ctx.SelfUrl, ctx.NextUrl, entries);
     }
 
-    /// <summary>
-    /// The link to the GP's booking agenda: the site's own, else the deployment's template (<c>Fhir:BookingLinkTemplate</c>),
-    /// else none. Never this API's JSON route: the platform shows the link to a regulator's browser.
-    /// </summary>
-    private string? BookingLink(FhirPractice practice, long slotId, string baseUrl)
-    {
-        var template = practice.SiteBookingUrl ?? (string.IsNullOrWhiteSpace(options.BookingLinkTemplate) ? null : options.BookingLinkTemplate);
-        return template?.Replace("{base}", baseUrl, StringComparison.Ordinal)
-            .Replace("{slotId}", slotId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
-    }
-
     private Slot ToSlot(FreeSlot free, Context ctx)
     {
         var (row, finess) = (free.Slot, free.Sector.CptsFiness);
@@ -126,7 +117,8 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
             Status = Slot.SlotStatus.Free,
             StartElement = new Instant { JsonValue = FhirInstants.Format(row.StartUtc, zone) },
             EndElement = new Instant { JsonValue = FhirInstants.Format(row.EndUtc, zone) },
-            Comment = BookingLink(free.Practice, row.Id, ctx.BaseUrl),
+            // The GP's agenda in the console, this slot first: where the platform sends the regulator who picked it.
+            Comment = Console.AgendaLink.For(ctx.AgendaBase ?? ctx.BaseUrl, free.Practice.Rpps, row.Id),
         };
         if (cpts)
         {

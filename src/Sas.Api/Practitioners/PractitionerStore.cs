@@ -10,9 +10,18 @@ public sealed record PractitionerSiteRow(string Rpps, string SiteId, string Name
 
 public sealed record PractitionerSectorRow(string Rpps, string SectorCode);
 
-/// <summary>A GP taking overflow patients, and the places used on the day asked.</summary>
-public sealed record OverflowOffer(string Rpps, string FirstName, string LastName, long OverflowPerDay, long Used)
+/// <summary>
+/// A GP taking overflow patients, and the places used on the day asked. Members, not a positional record: Dapper matches a record's constructor by the
+/// columns' types, and SQLite gives the computed <c>Used</c> of an empty answer no type (a blob), so an empty answer failed.
+/// </summary>
+public sealed record OverflowOffer
 {
+    public string Rpps { get; init; } = "";
+    public string FirstName { get; init; } = "";
+    public string LastName { get; init; } = "";
+    public long OverflowPerDay { get; init; }
+    public long Used { get; init; }
+
     public long Left => Math.Max(0, OverflowPerDay - Used);
 }
 

@@ -23,6 +23,9 @@ public sealed class ConnexionModel(SasOptions sas, PersonAccess access, IOptions
 
     public bool Refused => !string.IsNullOrEmpty(Refusal);
 
+    /// <summary>A person the SAS platform sent here has no active regulator account (<see cref="PersonSignIn.RegulatorRefusedPath"/>).</summary>
+    public bool RegulatorRefused => Refusal == PersonSignIn.RegulatorRefusal;
+
     public IReadOnlyList<(string Role, string Label, string Description)> DemoIdentities =>
         sas.DemoData
             ?
@@ -34,7 +37,10 @@ public sealed class ConnexionModel(SasOptions sas, PersonAccess access, IOptions
             ]
             : [];
 
-    public void OnGet() { }
+    public void OnGet()
+    {
+        if (RegulatorRefused) Response.StatusCode = StatusCodes.Status403Forbidden;
+    }
 
     /// <summary>The provider could not be reached: said on this page, not as an error page.</summary>
     public bool ProviderDown { get; private set; }

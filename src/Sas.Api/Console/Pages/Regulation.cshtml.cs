@@ -33,24 +33,6 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
 
     [BindProperty] public BookingForm Form { get; set; } = new();
 
-    /// <summary>The patient form as typed; sent to the booking handler as the API's BookingInput.</summary>
-    public sealed class BookingForm
-    {
-        public long SlotId { get; set; }
-        public string? HoldId { get; set; }
-        /// <summary>An overflow place with this GP instead of a slot.</summary>
-        public string? OverflowRpps { get; set; }
-        public string IdempotencyKey { get; set; } = Guid.NewGuid().ToString();
-        public string? LastName { get; set; }
-        public string? FirstName { get; set; }
-        public string? BirthDate { get; set; }
-        public string? Phone { get; set; }
-        public string? PatientCommune { get; set; }
-        public string? Reason { get; set; }
-        public string RegularDoctor { get; set; } = "has";
-        public bool RegularDoctorContacted { get; set; }
-    }
-
     public async Task OnGetAsync(CancellationToken ct) => await SearchAsync(ct);
 
     /// <summary>Holds the slot (the API's hold), then shows the patient form for it.</summary>
@@ -76,13 +58,7 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
     /// <summary>Books the held slot through the API's booking handler; its refusals come back next to the fields.</summary>
     public async Task OnPostBookAsync(CancellationToken ct)
     {
-        RegularDoctor? regularDoctor = Form.RegularDoctor switch { "has" => Domain.Bookings.RegularDoctor.Has, "none" => Domain.Bookings.RegularDoctor.None, "unavailable" => Domain.Bookings.RegularDoctor.Unavailable, _ => null };
-        var input = new BookingInput(
-            new PatientInput(Form.LastName, Form.FirstName, Form.BirthDate, Form.Phone, Form.PatientCommune),
-            Form.Reason, regularDoctor, Form.RegularDoctorContacted, Origin.Sas,
-            clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            Form.OverflowRpps is null ? Form.SlotId : null, Form.OverflowRpps is null ? Form.HoldId : null,
-            Form.OverflowRpps, Overflow: Form.OverflowRpps is not null);
+        var input = Form.ToInput(clock.GetUtcNow(), Caller.From(User));
         var result = await bookings.BookAsync(input, Form.IdempotencyKey, Caller.From(User), ct);
         if (result.Succeeded) Booked = result.Value.Booking;
         else

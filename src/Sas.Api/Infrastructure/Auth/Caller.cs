@@ -20,6 +20,9 @@ public static class SasClaims
     public const string Role = "role";
     /// <summary>One claim per scope item: RPPS (practitioner), sector or département (regulator), FINESS (cpts).</summary>
     public const string Scope = "sas_scope";
+    /// <summary>The regulator a person's bookings name as their operator, by national id (IDNPS) or by SAS account id.</summary>
+    public const string OperatorId = "sas_operator_id";
+    public const string OperatorAccount = "sas_operator_account";
 }
 
 /// <summary>
@@ -30,6 +33,9 @@ public sealed record Caller(string ClientId, string Role, IReadOnlySet<string> S
 {
     public bool IsAdmin => Role == Roles.Admin;
 
+    /// <summary>The regulator this caller is, when a person from the SAS platform: their bookings name them (never a client id).</summary>
+    public (string? Id, string? Account) OwnOperator { get; init; }
+
     /// <summary>The caller a principal describes, read once per principal (an API key's principal is shared by its requests).</summary>
     public static Caller From(ClaimsPrincipal user) => Callers.GetValue(user, Read);
 
@@ -38,7 +44,10 @@ public sealed record Caller(string ClientId, string Role, IReadOnlySet<string> S
     private static Caller Read(ClaimsPrincipal user) => new(
         user.FindFirstValue(SasClaims.ClientId) ?? "",
         user.FindFirstValue(SasClaims.Role) ?? "",
-        user.FindAll(SasClaims.Scope).Select(c => c.Value).ToHashSet(StringComparer.Ordinal));
+        user.FindAll(SasClaims.Scope).Select(c => c.Value).ToHashSet(StringComparer.Ordinal))
+    {
+        OwnOperator = (user.FindFirstValue(SasClaims.OperatorId), user.FindFirstValue(SasClaims.OperatorAccount)),
+    };
 
     /// <summary>Admin, or the practice software acting for this GP.</summary>
     public bool CoversPractitioner(string rpps) => IsAdmin || (Role == Roles.Practitioner && Scope.Contains(rpps));

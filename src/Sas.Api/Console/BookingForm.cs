@@ -1,0 +1,49 @@
+using System.Globalization;
+using Sas.Api.Bookings;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Domain.Bookings;
+
+namespace Sas.Api.Console;
+
+/// <summary>The patient form as typed in the console (regulation search, GP agenda); sent to the booking service as the API's BookingInput.</summary>
+public sealed class BookingForm
+{
+    public long SlotId { get; set; }
+    public string? HoldId { get; set; }
+    /// <summary>An overflow place with this GP instead of a slot.</summary>
+    public string? OverflowRpps { get; set; }
+    public string IdempotencyKey { get; set; } = Guid.NewGuid().ToString();
+    public string? LastName { get; set; }
+    public string? FirstName { get; set; }
+    public string? BirthDate { get; set; }
+    public string? Phone { get; set; }
+    public string? PatientCommune { get; set; }
+    public string? Reason { get; set; }
+    public string RegularDoctor { get; set; } = "has";
+    public bool RegularDoctorContacted { get; set; }
+
+    /// <summary>
+    /// The booking as the API would receive it, from a call that began now. A regulator sent by the SAS platform books as
+    /// their own account (the operator the platform is told of); anyone else books as the client they are.
+    /// </summary>
+    public BookingInput ToInput(DateTimeOffset now, Caller caller)
+    {
+        RegularDoctor? regularDoctor = RegularDoctor switch
+        {
+            "has" => Domain.Bookings.RegularDoctor.Has,
+            "none" => Domain.Bookings.RegularDoctor.None,
+            "unavailable" => Domain.Bookings.RegularDoctor.Unavailable,
+            _ => null,
+        };
+        var overflow = OverflowRpps is not null;
+        return new BookingInput(
+            new PatientInput(LastName, FirstName, BirthDate, Phone, PatientCommune),
+            Reason, regularDoctor, RegularDoctorContacted, Origin.Sas,
+            now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            overflow ? null : SlotId, overflow ? null : HoldId, OverflowRpps, Overflow: overflow,
+            Operator: caller.OwnOperator.Id, OperatorAccount: caller.OwnOperator.Account);
+    }
+}
+
+/// <summary>What the patient form partial shows: the form, its title, the hold's end, each field's refusal, the page's own fields.</summary>
+public sealed record PatientFormView(BookingForm Form, string Title, string? HoldUntil, Func<string, string?> ErrorOf, IReadOnlyDictionary<string, string?> Hidden);
