@@ -167,11 +167,12 @@ public sealed class FakeIdentityProvider : HttpMessageHandler, IAsyncDisposable
             return;
         }
         Interlocked.Increment(ref signInPagesShown);
+        // Pro Santé Connect's page names its ministry: the ANS kit's check (sso_while_unidentified) looks for that text.
         var buttons = string.Concat(people.Values.OrderBy(p => p.Label, StringComparer.Ordinal).Select(p =>
             $"<button type=\"submit\" name=\"subject\" value=\"{System.Net.WebUtility.HtmlEncode(p.Subject)}\">{System.Net.WebUtility.HtmlEncode(p.Label)}</button>"));
         var fields = string.Concat(http.Request.Query.Select(q => $"<input type=\"hidden\" name=\"{System.Net.WebUtility.HtmlEncode(q.Key)}\" value=\"{System.Net.WebUtility.HtmlEncode(q.Value.ToString())}\">"));
         http.Response.ContentType = "text/html; charset=utf-8";
-        await http.Response.WriteAsync($"<!doctype html><html lang=\"fr\"><title>Fournisseur de test</title><h1>Fournisseur d'identité de test</h1><form method=\"post\">{fields}{buttons}</form></html>");
+        await http.Response.WriteAsync($"<!doctype html><html lang=\"fr\"><title>Fournisseur de test</title><p>Ministère de la Santé et de la prévention</p><h1>Fournisseur d'identité de test</h1><form method=\"post\">{fields}{buttons}</form></html>");
     }
 
     /// <summary>The person chosen signs in: the provider opens its session, then posts the code back.</summary>
