@@ -120,6 +120,42 @@ public sealed class FhirProfileTests(FhirApiFactory api) : IClassFixture<FhirApi
         AssertEntriesValid(bundle);
     }
 
+    /// <summary>
+    /// The CPTS flow's bundle, validated whole against <c>sas-cpts-bundle-aggregator</c>. Its entries are sliced by profile,
+    /// and the validator decides each entry's slice by validating it with the <c>ref-1</c> artefact counted (an
+    /// identifier-only reference, as the guide writes a PractitionerRole's <c>organization</c>, "SHALL have a contained
+    /// resource"): the role then matches no slice, nor the Schedule naming it, nor the Slot naming the Schedule. Control:
+    /// the guide's own example bundle gives exactly these three errors, and none once those references are taken out; so
+    /// does ours. Anything else wrong with our bundle shows in the second check.
+    /// </summary>
+    [Fact]
+    public async Task The_cpts_bundle_validates_whole_but_for_the_ref1_artefact_the_guides_own_example_shows()
+    {
+        string[] artefact =
+        [
+            "No elements matched required slice: 'entry:practitionerRole' @ Bundle",
+            "No elements matched required slice: 'entry:scheduleAgregateurCPTS' @ Bundle",
+            "No elements matched required slice: 'entry:slotAgregateurCPTS' @ Bundle",
+        ];
+        var example = (Bundle)Guide.Examples.Single(e => e.Name == "Bundle-ExampleBundleCPTS.json").Resource.DeepCopy();
+        foreach (var entry in example.Entry)
+        {
+            // The example's narratives and its "https://<base_URl>/" placeholders are not what is checked here.
+            if (entry.Resource is DomainResource d) d.Text = null;
+            entry.FullUrl = entry.FullUrl.Replace("https://<base_URl>/", "https://example.org/fhir/", StringComparison.Ordinal);
+        }
+        var ours = await Search(cpts: true);
+        Assert.Contains(ours.All<PractitionerRole>(), r => r.Organization?.Identifier is not null && r.Organization.Reference is null);
+
+        foreach (var bundle in new[] { example, ours })
+        {
+            Assert.Equal(artefact, Guide.Errors(bundle, FhirCodes.CptsBundleProfile).Order(StringComparer.Ordinal));
+            var withoutArtefact = (Bundle)bundle.DeepCopy();
+            foreach (var role in withoutArtefact.All<PractitionerRole>()) role.Organization = null;
+            Assert.Empty(Guide.Errors(withoutArtefact, FhirCodes.CptsBundleProfile));
+        }
+    }
+
     [Theory]
     [InlineData("http://sas.fr/fhir/StructureDefinition/FrSlotAgregateur", "Slot")]
     [InlineData("http://sas.fr/fhir/StructureDefinition/FrScheduleAgregateur", "Schedule")]

@@ -61,12 +61,15 @@ public sealed class GuidePackage
     /// known artefact (<c>../shared/fhir/README.md</c>): <c>ref-1</c> reported on references that carry only
     /// an identifier, as the guide itself writes them (the guide's examples fail the same way).
     /// </summary>
-    public IReadOnlyList<string> Errors(Resource resource, string profile)
+    public IReadOnlyList<string> Errors(Resource resource, string profile) => Errors(resource, profile, keepArtefact: false);
+
+    /// <summary>The same, with the <c>ref-1</c> artefact kept when asked (to show where it comes from).</summary>
+    public IReadOnlyList<string> Errors(Resource resource, string profile, bool keepArtefact)
     {
         var outcome = validator.Validate(resource, profile);
         return outcome.Issue
             .Where(i => i.Severity is OperationOutcome.IssueSeverity.Error or OperationOutcome.IssueSeverity.Fatal)
-            .Where(i => !IsIdentifierOnlyReferenceArtefact(resource, i))
+            .Where(i => keepArtefact || !IsIdentifierOnlyReferenceArtefact(resource, i))
             .Select(i => $"{i.Details?.Text ?? i.Diagnostics} @ {string.Join(",", i.Expression ?? [])}")
             .ToList();
     }
