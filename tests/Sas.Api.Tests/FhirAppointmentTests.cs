@@ -153,6 +153,26 @@ public sealed class FhirAppointmentTests(PlatformApiFactory api) : IClassFixture
         Check(missed, Appointment.AppointmentStatus.Noshow);
     }
 
+    /// <summary>A booking moved to another slot is the same appointment at new times: an update, still booked.</summary>
+    [Fact]
+    public async Task A_moved_booking_follows_as_an_update_with_its_new_times()
+    {
+        var b = await Book();
+        var sector = (await (await api.Admin().GetAsync($"/v1/bookings/{b.Id}")).Expect(HttpStatusCode.OK)).GetProperty("sector").GetString()!;
+        var later = await world.PublishedSlot(b.Rpps, TimeSpan.FromHours(4), sector);
+        var move = new HttpRequestMessage(HttpMethod.Post, $"/v1/bookings/{b.Id}/move") { Content = JsonContent.Create(new { slotId = later }) };
+        move.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        var moved = await (await b.Regulator.SendAsync(move)).Expect(HttpStatusCode.OK);
+        await Dispatch();
+
+        var sent = SentFor(b.Id);
+        Assert.Equal(["POST", "PUT"], sent.Select(s => s.Request.Method));
+        Assert.Equal($"?identifier={System}|{b.Id}", sent[1].Request.Query);
+        Assert.Equal(Appointment.AppointmentStatus.Booked, sent[1].Appointment.Status);
+        Assert.NotEqual(sent[0].Appointment.Start, sent[1].Appointment.Start);
+        Assert.Equal(DateTimeOffset.Parse(moved.GetProperty("start").GetString()!, global::System.Globalization.CultureInfo.InvariantCulture), sent[1].Appointment.Start);
+    }
+
     [Fact]
     public async Task Bookings_not_made_by_sas_regulators_stay_off_the_platform()
     {

@@ -32,6 +32,10 @@ public static partial class BookingEndpoints
             .WithSummary("Read a booking with its patient data; the read is audited (its regulator or GP's client, admin)").ProducesErrors(E.BookingNotFound);
         bookings.MapPost("/{id}/cancellation", CancelBooking).WithName(nameof(CancelBooking)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Cancel a booking, saying who and why; before the cut-off the slot is offered again").ProducesErrors(E.ValidationFailed, E.BookingNotFound, E.BookingCancelled, E.OutcomeRecorded);
+        bookings.MapPost("/{id}/move", MoveBooking).WithName(nameof(MoveBooking)).WithMetadata(new AuditedInTransaction(), new Infrastructure.OpenApi.RequiredParametersMetadata(IdempotencyHeader))
+            .WithSummary("Move a booking to another slot (with its holdId if held), keeping its id and patient; the old slot is freed; Idempotency-Key required (its regulator or GP's client within their scope, admin)")
+            .ProducesErrors(E.ValidationFailed, E.IdempotencyKeyRequired, E.IdempotencyKeyReused, E.BookingNotFound, E.BookingCancelled, E.OutcomeRecorded, E.OverflowNotMovable,
+                E.SlotNotFound, E.SlotBooked, E.SlotHeld, E.HoldIdRequired, E.HoldExpired, E.SlotWithdrawn, E.SlotStarted, E.OutsideBookingHorizon);
         bookings.MapPut("/{id}/outcome", RecordOutcome).WithName(nameof(RecordOutcome)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Record whether the patient came, after the start (the GP's practitioner client only)")
             .RequireAuthorization(Policies.Practitioner).ProducesErrors(E.ValidationFailed, E.BookingNotFound, E.BookingCancelled, E.OutcomeRecorded, E.ConsultationNotStarted);
@@ -60,6 +64,15 @@ public static partial class BookingEndpoints
     public static async Task<Results<Ok<BookingDto>, ProblemHttpResult>> CancelBooking(
         string id, CancellationInput input, ClaimsPrincipal user, BookingService bookings, CancellationToken ct) =>
         Answer(await bookings.CancelAsync(id, input, Caller.From(user), ct));
+
+    public static async Task<Results<Ok<BookingDto>, ProblemHttpResult>> MoveBooking(
+        string id, MoveInput input, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, ClaimsPrincipal user, BookingService bookings, HttpContext http, CancellationToken ct)
+    {
+        var result = await bookings.MoveAsync(id, input, idempotencyKey, Caller.From(user), ct);
+        if (!result.Succeeded) return result.Problem();
+        if (result.Value.Replayed) http.Response.Headers[ReplayedHeader] = "true";
+        return TypedResults.Ok(result.Value.Booking);
+    }
 
     public static async Task<Results<Ok<BookingDto>, ProblemHttpResult>> RecordOutcome(
         string id, OutcomeInput input, ClaimsPrincipal user, BookingService bookings, CancellationToken ct) =>

@@ -30,6 +30,9 @@ public sealed record BookingInput(
     string? Operator = null,
     string? OperatorAccount = null);
 
+/// <summary>Where a booking moves: another slot, with this client's hold on it if it holds it.</summary>
+public sealed record MoveInput([property: Required] long? SlotId = null, string? HoldId = null);
+
 public sealed record HoldDto(string HoldId, long SlotId, string ExpiresAt);
 
 public sealed record CancellationInput([property: Required] CancelledBy? By = null, [property: Required] string? Reason = null);

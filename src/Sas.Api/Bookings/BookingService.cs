@@ -34,9 +34,7 @@ public sealed class BookingService(
 
     public async Task<Result<Booked>> BookAsync(BookingInput input, string? idempotencyKey, Caller caller, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > Idempotency.MaxKeyLength)
-            return Result<Booked>.Rejected(new ValidationErrors().Add(BookingEndpoints.IdempotencyHeader,
-                $"is required: 1 to {Idempotency.MaxKeyLength} characters, one per booking attempt"), E.IdempotencyKeyRequired);
+        if (KeyMissing(idempotencyKey) is { } missing) return Result<Booked>.Rejected(missing, E.IdempotencyKeyRequired);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var errors = new ValidationErrors();
@@ -75,7 +73,7 @@ public sealed class BookingService(
             if (sector is null) return Result<Booked>.Refused(E.ForbiddenScope, "None of this GP's sectors is in this regulator's scope.");
             var localDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, Sas.Domain.Time.Zones.Find(sector.TimeZone)));
             draft = draft with { Rpps = gp.Row.Rpps, SectorCode = sector.Code, Overflow = 1, OverflowDay = localDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) };
-            outcome = await idempotency.RunAsync(caller.ClientId, idempotencyKey, hash, async (c, tx) =>
+            outcome = await idempotency.RunAsync(caller.ClientId, idempotencyKey!, hash, async (c, tx) =>
                 Store(await bookings.BookOverflowAsync(c, tx, draft, gp.Row.OverflowPerDay, caller, ct), sector.TimeZone, out fresh), ct);
         }
         else
@@ -87,7 +85,7 @@ public sealed class BookingService(
                 return Result<Booked>.Refused(E.ForbiddenScope, "This slot's sector is outside this regulator's scope.");
             var window = options.WindowFor((int)sector.BookingHorizonHours);
             await race.AfterSlotReadAsync(slot.Id, ct);
-            outcome = await idempotency.RunAsync(caller.ClientId, idempotencyKey, hash, async (c, tx) =>
+            outcome = await idempotency.RunAsync(caller.ClientId, idempotencyKey!, hash, async (c, tx) =>
                 Store(await bookings.BookSlotAsync(c, tx, slot, window, input.HoldId, draft, caller, ct), sector.TimeZone, out fresh), ct);
         }
 
@@ -138,12 +136,60 @@ public sealed class BookingService(
     /// What the idempotency key keeps: the booking as answered, or only the refusal's code. Refusals are most of the
     /// keys under contention (every regulator who lost a race), and a code replays the same answer.
     /// </summary>
-    private StoredAnswer Store(BookingStore.BookResult result, string timeZone, out BookingDto? booking)
+    private StoredAnswer Store(BookingStore.BookResult result, string timeZone, out BookingDto? booking, int status = 201)
     {
         booking = null;
         if (result.Refusal is { } r) return new StoredAnswer(E.Of(r).Status, E.Of(r).Code);
         booking = BookingDto.Of(result.Booking!, timeZone, geography);
-        return new StoredAnswer(201, JsonSerializer.Serialize(booking, Json));
+        return new StoredAnswer(status, JsonSerializer.Serialize(booking, Json));
+    }
+
+    private static ValidationErrors? KeyMissing(string? idempotencyKey) =>
+        string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > Idempotency.MaxKeyLength
+            ? new ValidationErrors().Add(BookingEndpoints.IdempotencyHeader, $"is required: 1 to {Idempotency.MaxKeyLength} characters, one per attempt")
+            : null;
+
+    /// <summary>
+    /// Moves a booking to another slot in one step: the same booking (id, patient, history), on the new slot (free, or
+    /// under this caller's hold), the old slot freed as a cancellation frees it. A regulator moves within its scope, a
+    /// practice between its own GPs' slots, an admin anywhere. Idempotent by its key, as bookings are; the GPs' software,
+    /// the regulator's and the SAS platform (an appointment update) hear of it.
+    /// </summary>
+    public async Task<Result<Booked>> MoveAsync(string id, MoveInput input, string? idempotencyKey, Caller caller, CancellationToken ct)
+    {
+        if (KeyMissing(idempotencyKey) is { } missing) return Result<Booked>.Rejected(missing, E.IdempotencyKeyRequired);
+        var errors = new ValidationErrors();
+        errors.Required(input.SlotId, "slotId");
+        if (input.HoldId is { Length: > 64 }) errors.Add("holdId", "is not a hold id this API gave");
+        if (errors.Any) return Result<Booked>.Rejected(errors);
+        var (booking, _, refused) = await VisibleAsync(id, caller, ct);
+        if (refused is not null) return refused.As<Booked>();
+        if (booking!.Overflow == 1) return Result<Booked>.Refused(E.OverflowNotMovable);
+
+        var slot = await slots.GetAsync(input.SlotId!.Value, ct);
+        if (slot is null) return Result<Booked>.Refused(E.SlotNotFound);
+        var sector = await territory.GetSectorAsync(slot.SectorCode, ct);
+        var mayTake = sector is not null && (caller.IsAdmin
+            || (caller.Role == Roles.Regulator && caller.CoversSector(sector.Code, sector.Department))
+            || (caller.Role == Roles.Practitioner && caller.CoversPractitioner(slot.Rpps)));
+        if (!mayTake) return Result<Booked>.Refused(E.ForbiddenScope, "The new slot is outside this client's scope.");
+
+        var window = options.WindowFor((int)sector!.BookingHorizonHours);
+        var hash = Idempotency.Hash(new { move = id, input }, Json);
+        BookingDto? fresh = null;
+        var outcome = await idempotency.RunAsync(caller.ClientId, idempotencyKey!, hash, async (c, tx) =>
+            Store(await bookings.MoveAsync(c, tx, booking, slot, window, input.HoldId, caller, ct), sector.TimeZone, out fresh, status: 200), ct);
+
+        if (outcome.Kind == Idempotency.Kind.KeyReused) return Result<Booked>.Refused(E.IdempotencyKeyReused);
+        if (outcome.Kind == Idempotency.Kind.Fresh && fresh is not null)
+        {
+            dispatch.Now();
+            return new Booked(fresh, Replayed: false);
+        }
+        if (outcome.Answer.Status != 200) return Result<Booked>.Refused(E.Find(outcome.Answer.Body) ?? E.SlotBooked);
+        var replayed = JsonSerializer.Deserialize<BookingDto>(outcome.Answer.Body, Json)!;
+        await audit.WriteAsync(caller, "read", "booking", replayed.Id, ct);
+        return new Booked(replayed, Replayed: true);
     }
 
     public async Task<Result<BookingDto>> GetAsync(string id, Caller caller, CancellationToken ct)

@@ -96,6 +96,14 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
                    cancelled_by_client = @client, slot_released = @release, updated_at = @now
              WHERE id = @id AND status = 'booked' AND outcome IS NULL
             """;
+        /// <summary>The booking read under a lock, so nothing changes it between the checks of a move and its write.</summary>
+        public string SelectBookingLocked { get; } = $"SELECT {Columns} FROM bookings {d.UpdateLock} WHERE id = @id {d.ForUpdate}";
+        public string Move { get; } = """
+            UPDATE bookings
+               SET slot_id = @SlotId, rpps = @Rpps, sector_code = @SectorCode, site_id = @SiteId, start_utc = @StartUtc, end_utc = @EndUtc,
+                   gp_is_regular_doctor = CASE WHEN patient_regular_doctor_rpps = @Rpps THEN 1 ELSE 0 END, updated_at = @UpdatedAt
+             WHERE id = @Id AND status = 'booked' AND outcome IS NULL AND slot_id = @FromSlotId
+            """;
         public string ReleaseSlot { get; } = "UPDATE slots SET status = 'available', updated_at = @now WHERE id = @slotId AND status = 'booked'";
         public string RecordOutcome { get; } = """
             UPDATE bookings
@@ -276,6 +284,39 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             await outbox.WriteAsync(c, tx, Event(EventTypes.BookingCancelled, updated), ct);
             return new ChangeResult(updated, null);
         }, ct);
+
+    /// <summary>
+    /// Moves a booking to <paramref name="slot"/> inside an open transaction (the idempotency key's): the booking must still
+    /// be booked, without an outcome, on the slot it was read on; the new slot is taken as a booking takes it (free, or
+    /// under this caller's hold named by <paramref name="holdId"/>); then the booking follows it, keeping its id, patient and
+    /// history, and the old slot is available again, as a cancellation leaves it. Every refusal comes before any write.
+    /// </summary>
+    public async Task<BookResult> MoveAsync(DbConnection c, DbTransaction tx, BookingRow booking, SlotRow slot, BookingWindow window, string? holdId, Caller caller, CancellationToken ct)
+    {
+        var now = Now;
+        var current = await c.QuerySingleOrDefaultAsync<BookingRow>(new CommandDefinition(sql.SelectBookingLocked, new { id = booking.Id }, tx, cancellationToken: ct));
+        if (current is null || current.Status == "cancelled") return new BookResult(null, Refusal.BookingCancelled);
+        if (current.Outcome is not null) return new BookResult(null, Refusal.OutcomeRecorded);
+        if (current.SlotId != booking.SlotId || current.SlotId is not { } fromSlot) return new BookResult(null, Refusal.SlotBooked); // moved meanwhile
+
+        var args = new { id = slot.Id, sector = slot.SectorCode, holdId, client = caller.ClientId, now, earliest = window.EarliestStart(now), latest = window.LatestStart(now) };
+        var taken = await c.QuerySingleOrDefaultAsync<BookedSlot>(new CommandDefinition(sql.BookSlot, args, tx, cancellationToken: ct));
+        if (taken is null)
+        {
+            var state = await c.QuerySingleOrDefaultAsync<SlotRow>(new CommandDefinition(slotSql.SelectById, new { id = slot.Id }, tx, cancellationToken: ct));
+            return new BookResult(null, Why(state, slot.SectorCode, window, now, caller.ClientId, holdId));
+        }
+        var moved = new
+        {
+            current.Id, SlotId = slot.Id, taken.Rpps, taken.SectorCode, taken.SiteId, taken.StartUtc, taken.EndUtc, UpdatedAt = now, FromSlotId = fromSlot,
+        };
+        await c.ExecuteAsync(new CommandDefinition(sql.Move, moved, tx, cancellationToken: ct));
+        await c.ExecuteAsync(new CommandDefinition(sql.ReleaseSlot, new { slotId = fromSlot, now }, tx, cancellationToken: ct));
+        var updated = await c.QuerySingleAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
+        await audit.WriteAsync(c, tx, caller, "move", "booking", booking.Id, ct);
+        await outbox.WriteAsync(c, tx, Event(EventTypes.BookingMoved, updated), ct);
+        return new BookResult(updated, null);
+    }
 
     public Task<ChangeResult> RecordOutcomeAsync(BookingRow booking, Outcome outcome, Caller caller, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>

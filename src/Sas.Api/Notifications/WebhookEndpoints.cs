@@ -20,7 +20,7 @@ public sealed record DeliveryDto(long Id, string Client, string EventId, string 
 
 public static class WebhookEndpoints
 {
-    public static readonly string[] Events = [EventTypes.BookingCreated, EventTypes.BookingCancelled, EventTypes.BookingOutcome, EventTypes.SlotExpired];
+    public static readonly string[] Events = [EventTypes.BookingCreated, EventTypes.BookingCancelled, EventTypes.BookingOutcome, EventTypes.BookingMoved, EventTypes.SlotExpired];
 
     public static RouteGroupBuilder MapWebhooks(this RouteGroupBuilder v1)
     {

@@ -63,6 +63,7 @@ public static class ErrorCodes
     public static readonly ErrorCode BookingNotFound = new("booking_not_found", 404, "No booking has this id.");
     public static readonly ErrorCode BookingCancelled = new("booking_cancelled", 409, "The booking is cancelled.");
     public static readonly ErrorCode OutcomeRecorded = new("outcome_recorded", 409, "The consultation's outcome is recorded: it is final, and the booking can no longer be cancelled.");
+    public static readonly ErrorCode OverflowNotMovable = new("overflow_not_movable", 409, "An overflow booking has no slot to move from: cancel it and book the slot.");
     public static readonly ErrorCode ConsultationNotStarted = new("consultation_not_started", 422, "An outcome is recorded once the consultation has started.");
 
     // Webhooks

@@ -104,7 +104,7 @@ public sealed class ContractDocumentFilter : IDocumentFilter
             Properties = new Dictionary<string, IOpenApiSchema>
             {
                 ["id"] = S(JsonSchemaType.String, "The event's id, also sent as Sas-Event-Id: the same on every retry."),
-                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. new[] { EventTypes.BookingCreated, EventTypes.BookingCancelled, EventTypes.BookingOutcome }.Select(e => (JsonNode)JsonValue.Create(e)!)] },
+                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. new[] { EventTypes.BookingCreated, EventTypes.BookingCancelled, EventTypes.BookingOutcome, EventTypes.BookingMoved }.Select(e => (JsonNode)JsonValue.Create(e)!)] },
                 ["occurredAt"] = S(JsonSchemaType.String, format: "date-time"),
                 ["data"] = new OpenApiSchema
                 {
@@ -199,7 +199,7 @@ public sealed class ContractDocumentFilter : IDocumentFilter
         };
         return new Dictionary<string, IOpenApiPathItem>
         {
-            ["booking"] = Hook("A booking was created, cancelled or its outcome recorded (booking.created, booking.cancelled, booking.outcome).", "BookingEvent"),
+            ["booking"] = Hook("A booking was created, cancelled, moved to another slot or its outcome recorded (booking.created, booking.cancelled, booking.moved, booking.outcome).", "BookingEvent"),
             ["slotExpired"] = Hook("An unbooked slot's start passed (slot.expired).", "SlotExpiredEvent"),
             ["verification"] = Hook("A webhook was set: answer the hex HMAC-SHA256 of data.challenge, keyed with the secret (webhook.verification).", "VerificationEvent"),
         };

@@ -9,6 +9,7 @@ public static class EventTypes
     public const string BookingCreated = "booking.created";
     public const string BookingCancelled = "booking.cancelled";
     public const string BookingOutcome = "booking.outcome";
+    public const string BookingMoved = "booking.moved";
     public const string SlotExpired = "slot.expired";
 }
 
