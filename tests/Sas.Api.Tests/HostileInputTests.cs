@@ -39,6 +39,7 @@ public class HostileInputTests
         var held = await world.PublishedSlot(rpps, TimeSpan.FromHours(3), sector);
         var holdId = (await (await api.Admin().PostAsync($"/v1/slots/{held}/hold", null)).Expect(HttpStatusCode.Created)).GetProperty("holdId").GetString()!;
         var booking = (await (await api.Admin().Book(BookingRequests.Body(slot))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        var spare = await world.PublishedSlot(rpps, TimeSpan.FromHours(4), sector);
         var client = await (await api.Admin().PostJson("/v1/clients", new { name = "c", role = "regulator", scope = new[] { "44" } })).Expect(HttpStatusCode.Created);
         var (clientId, keyId) = (client.GetProperty("id").GetString()!, client.GetProperty("keyId").GetString()!);
         var start = api.Clock.GetUtcNow().AddHours(5);
@@ -62,6 +63,7 @@ public class HostileInputTests
             ["DELETE /v1/holds/{holdId}"] = ($"/v1/holds/{holdId}", null, api.Admin()),
             ["POST /v1/bookings/"] = ("/v1/bookings", JsonSerializer.Serialize(BookingRequests.Body(held, holdId)), api.Admin()),
             ["POST /v1/bookings/{id}/cancellation"] = ($"/v1/bookings/{booking}/cancellation", """{"by":"patient","reason":"better"}""", api.Admin()),
+            ["POST /v1/bookings/{id}/move"] = ($"/v1/bookings/{booking}/move", $$"""{"slotId":{{spare}}}""", api.Admin()),
             ["PUT /v1/bookings/{id}/outcome"] = ($"/v1/bookings/{booking}/outcome", """{"outcome":"honoured"}""", gp),
             ["PUT /v1/webhooks/"] = ("/v1/webhooks", """{"url":"https://practice.example/hook","secret":"0123456789abcdef","events":["booking.created"]}""", api.Admin()),
             ["POST /v1/webhooks/deliveries/{id:long}/retry"] = ("/v1/webhooks/deliveries/1/retry", null, api.Admin()),
@@ -124,7 +126,7 @@ public class HostileInputTests
         var segments = (query.Length > 0 ? path[..path.IndexOf('?')] : path).Split('/');
         for (var i = 3; i < segments.Length; i++)
         {
-            if (segments[i] is "keys" or "slots" or "hold" or "cancellation" or "outcome" or "retry" or "deliveries") continue;
+            if (segments[i] is "keys" or "slots" or "hold" or "cancellation" or "move" or "outcome" or "retry" or "deliveries") continue;
             foreach (var fragment in Fragments.Append(new string('9', 400)))
             {
                 var copy = (string[])segments.Clone();

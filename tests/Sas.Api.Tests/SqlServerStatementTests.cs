@@ -85,7 +85,7 @@ public partial class SqlServerStatementTests
     private static readonly HashSet<string> LockedReads =
     [
         "SlotStore+Sql.SelectOverlapping", "SlotStore+Sql.SelectWindowForSync", "SlotStore+Sql.SelectNamedOutsideWindow",
-        "SlotStore+Sql.LockPractitioner", "Idempotency+Sql.Select",
+        "SlotStore+Sql.LockPractitioner", "Idempotency+Sql.Select", "BookingStore+Sql.SelectBookingLocked",
     ];
 
     /// <summary>docs/isolation.md, rule 5: queued work claimed, skipping what another node holds.</summary>

@@ -177,7 +177,7 @@ public class WebhookTests(WebhookTests.Api api) : IClassFixture<WebhookTests.Api
     [InlineData("http://example.org/hook", "a-long-enough-secret", "booking.created", "url")]
     [InlineData("ftp://127.0.0.1/hook", "a-long-enough-secret", "booking.created", "url")]
     [InlineData("https://practice.example/hook", "short", "booking.created", "secret")]
-    [InlineData("https://practice.example/hook", "a-long-enough-secret", "booking.moved", "events[0]")]
+    [InlineData("https://practice.example/hook", "a-long-enough-secret", "booking.teleported", "events[0]")]
     public async Task Webhook_settings_are_validated(string url, string secret, string eventType, string field)
     {
         var client = await world.ClientFor("practitioner", World.NewRpps());
