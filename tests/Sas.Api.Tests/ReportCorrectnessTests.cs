@@ -159,6 +159,36 @@ public class ReportCorrectnessTests
         Assert.Equal(1, totals.GetProperty("cancelled").GetInt32());
     }
 
+    /// <summary>
+    /// A booking cancelled after its slot started: the slot was taken at its start and nobody else could have used it, so it
+    /// counts filled, and the cancellation as that booking's outcome (../shared/DOMAIN.md: 2 offered, 2 booked, 1.0; it
+    /// was 0.5 when the cancellation freed the slot to expire unfilled).
+    /// </summary>
+    [Fact]
+    public async Task A_booking_cancelled_after_its_slot_started_leaves_the_slot_filled()
+    {
+        using var api = new SasApiFactory();
+        var world = new World(api);
+        var (cpts, sector, rpps) = await api.Territory();
+        var regulator = await world.ClientFor("regulator", sector);
+        var gp = await world.ClientFor("practitioner", rpps);
+        var start = api.Clock.GetUtcNow();
+        var honoured = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var cancelled = await world.PublishedSlot(rpps, TimeSpan.FromHours(3), sector);
+        var kept = (await (await regulator.Book(BookingRequests.Body(honoured))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var late = (await (await regulator.Book(BookingRequests.Body(cancelled))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString();
+
+        api.Clock.Advance(TimeSpan.FromHours(3) + TimeSpan.FromMinutes(5)); // the second consultation has started
+        await (await gp.PostJson($"/v1/bookings/{late}/cancellation", new { by = "practitioner", reason = "patient absent, cabinet fermé" })).Expect(HttpStatusCode.OK);
+        await (await gp.PutJson($"/v1/bookings/{kept}/outcome", new { outcome = "honoured" })).Expect(HttpStatusCode.OK);
+        await api.Services.GetRequiredService<Sas.Api.Jobs.SlotExpiryJob>().RunAsync(CancellationToken.None);
+        await api.Recompute(start.UtcDateTime.Date, start.UtcDateTime.Date.AddDays(1));
+
+        var totals = (await api.Report("fill-rate", cpts, start.UtcDateTime.Date, start.UtcDateTime.Date.AddDays(1))).GetProperty("totals");
+        Assert.Equal((2, 2, 1.0, 1), (totals.GetProperty("offered").GetInt32(), totals.GetProperty("booked").GetInt32(),
+            totals.GetProperty("fillRate").GetDouble(), totals.GetProperty("cancelled").GetInt32()));
+    }
+
     [Fact]
     public async Task Reports_say_as_of_when_their_figures_were_computed()
     {

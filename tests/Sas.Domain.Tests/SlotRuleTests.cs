@@ -80,4 +80,13 @@ public class SlotRuleTests
         Assert.Equal(new DateTime(2026, 11, 23, 13, 30, 15, DateTimeKind.Utc), stored);
         Assert.Equal("2026-11-23T13:30:15Z", Instants.Format(stored));
     }
+
+    [Fact]
+    public void A_booking_leaving_its_slot_frees_it_only_before_the_slot_starts()
+    {
+        Assert.True(Sas.Domain.Bookings.BookingRules.FreesItsSlot(T, T.AddMinutes(-1)));
+        Assert.False(Sas.Domain.Bookings.BookingRules.FreesItsSlot(T, T));
+        Assert.False(Sas.Domain.Bookings.BookingRules.FreesItsSlot(T, T.AddMinutes(30)));
+        Assert.False(Sas.Domain.Bookings.BookingRules.FreesItsSlot(null, T)); // an overflow booking has no slot
+    }
 }

@@ -274,8 +274,9 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             }
             // No booking lives on the slot any more: it is available again. Before the cut-off regulators may book it
             // again (releaseSlot says so to the GP); after it, the GP may use or withdraw it, and if nobody does it
-            // expires at its start, offered and unfilled, as the fill rate must count it.
-            if (booking.SlotId is { } slotId)
+            // expires at its start, offered and unfilled, as the fill rate must count it. Once the slot has started it
+            // stays booked: it was taken at its start, and the cancellation is that booking's outcome.
+            if (booking.SlotId is { } slotId && BookingRules.FreesItsSlot(booking.StartUtc, now))
                 await c.ExecuteAsync(new CommandDefinition(sql.ReleaseSlot, new { slotId, now }, tx, cancellationToken: ct));
             if (booking.Overflow == 1)
                 await c.ExecuteAsync(new CommandDefinition(sql.GiveBackOverflowPlace, new { rpps = booking.Rpps, day = booking.OverflowDay }, tx, cancellationToken: ct));
@@ -311,7 +312,8 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             current.Id, SlotId = slot.Id, taken.Rpps, taken.SectorCode, taken.SiteId, taken.StartUtc, taken.EndUtc, UpdatedAt = now, FromSlotId = fromSlot,
         };
         await c.ExecuteAsync(new CommandDefinition(sql.Move, moved, tx, cancellationToken: ct));
-        await c.ExecuteAsync(new CommandDefinition(sql.ReleaseSlot, new { slotId = fromSlot, now }, tx, cancellationToken: ct));
+        if (BookingRules.FreesItsSlot(current.StartUtc, now))
+            await c.ExecuteAsync(new CommandDefinition(sql.ReleaseSlot, new { slotId = fromSlot, now }, tx, cancellationToken: ct));
         var updated = await c.QuerySingleAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
         await audit.WriteAsync(c, tx, caller, "move", "booking", booking.Id, ct);
         await outbox.WriteAsync(c, tx, Event(EventTypes.BookingMoved, updated), ct);

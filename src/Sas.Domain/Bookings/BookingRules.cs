@@ -22,4 +22,11 @@ public static class BookingRules
     /// </summary>
     public static bool MaySee(bool admin, bool actsForTheGp, bool regulator, bool bookedIt, bool coversItsSector) =>
         admin || actsForTheGp || (regulator && (bookedIt || coversItsSector));
+
+    /// <summary>
+    /// Whether a booking leaving its slot (cancelled, moved) makes the slot available again: only before the slot starts.
+    /// After its start the slot was taken at its start and nobody else could have used it: it stays booked, counted
+    /// filled, and the cancellation is an outcome of that booking (../shared/DOMAIN.md, fill rate).
+    /// </summary>
+    public static bool FreesItsSlot(DateTime? slotStartUtc, DateTime nowUtc) => slotStartUtc is { } start && nowUtc < start;
 }
