@@ -53,6 +53,7 @@ public static class Startup
         services.AddSingleton<TerritoryStore>();
         services.AddSingleton<PractitionerStore>();
         services.AddSingleton<SlotStore>();
+        services.AddSingleton<SlotWithdrawal>();
         services.AddValidatedOptions<SearchOptions>(SearchOptions.Section);
         services.AddSingleton<IndexedSearch>();
         services.AddSingleton(sp => new FhirSlotStore(sp.GetRequiredService<Db>(), IndexedSearch.IfUsed(sp)));

@@ -108,21 +108,8 @@ public static class SlotEndpoints
             outcome.Conflicts.Select(c => new SyncConflictDto(c.SlotId == 0 ? null : c.SlotId, c.ExternalId, c.Status, c.Reason)).ToArray()));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> WithdrawSlot(long id, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
-    {
-        var slot = await s.Slots.GetAsync(id, ct);
-        if (slot is null) return Problems.Of(E.SlotNotFound);
-        // As for reading it (and as the contract says): a slot outside the caller's scope is a 403.
-        if (!Caller.From(user).CoversPractitioner(slot.Rpps)) return Problems.Of(E.ForbiddenScope, "This slot is not one of this client's GPs'.");
-        return await s.Slots.WithdrawAsync(id, Caller.From(user), ct) switch
-        {
-            WithdrawOutcome.Withdrawn => TypedResults.NoContent(),
-            WithdrawOutcome.Booked => Problems.Of(E.SlotBooked, "The slot is booked: cancel the booking, saying who and why, instead."),
-            WithdrawOutcome.Held => Problems.Of(E.SlotHeld, "A regulator holds this slot right now; try again when the hold lapses."),
-            WithdrawOutcome.Expired => Problems.Of(E.SlotExpired, "The slot has started; it stays in the statistics."),
-            _ => Problems.Of(E.SlotNotFound, "No slot with this id for this client."),
-        };
-    }
+    public static async Task<Results<NoContent, ProblemHttpResult>> WithdrawSlot(long id, ClaimsPrincipal user, SlotWithdrawal withdrawal, CancellationToken ct) =>
+        await withdrawal.WithdrawAsync(id, Caller.From(user), ct) is { Succeeded: false } refused ? refused.Problem() : TypedResults.NoContent();
 
     public static async Task<Results<Ok<SlotDto>, ProblemHttpResult>> GetSlot(long id, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {

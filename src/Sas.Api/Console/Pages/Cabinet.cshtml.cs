@@ -15,11 +15,41 @@ namespace Sas.Api.Console.Pages;
 /// <summary>
 /// A practice's view: for each of its GPs, the slots published for the next days with their state, the SAS booking on
 /// each with the patient's details (visible here only, each read audited, by the API's own bookings handler), and the
-/// overflow bookings of those days. The GPs are those the signed-in practice (or GP) acts for.
+/// overflow bookings of those days. The GPs are those the signed-in practice (or GP) acts for. The practice records
+/// whether the patient came, cancels a booking (saying why) and withdraws a free slot, through the API's own services.
 /// </summary>
 [Authorize(AuthenticationSchemes = ConsoleSetup.Scheme, Roles = Roles.Practitioner)]
-public sealed class CabinetModel(PractitionerStore practitioners, SlotStore slots, TerritoryStore territory, BookingService bookings, TimeProvider clock) : PageModel
+public sealed class CabinetModel(PractitionerStore practitioners, SlotStore slots, TerritoryStore territory, BookingService bookings, SlotWithdrawal withdrawal, TimeProvider clock) : PageModel
 {
+    /// <summary>What the last action did, or why it was refused, in French.</summary>
+    public string? Done { get; private set; }
+    public string? Problem { get; private set; }
+
+    public async Task OnPostOutcomeAsync(string bookingId, string outcome, CancellationToken ct)
+    {
+        Outcome? said = outcome switch { "honoured" => Outcome.Honoured, "no_show" => Outcome.NoShow, _ => null };
+        var result = await bookings.RecordOutcomeAsync(bookingId, new OutcomeInput(said), Caller.From(User), ct);
+        if (result.Succeeded) Done = said == Outcome.Honoured ? "Rendez-vous noté honoré." : "Rendez-vous noté non honoré.";
+        else Problem = $"Issue non enregistrée : {FrenchText.Of(result)}.";
+        await OnGetAsync(ct);
+    }
+
+    public async Task OnPostCancelAsync(string bookingId, string? reason, CancellationToken ct)
+    {
+        var result = await bookings.CancelAsync(bookingId, new CancellationInput(CancelledBy.Practitioner, reason), Caller.From(User), ct);
+        if (result.Succeeded) Done = "Rendez-vous annulé ; la régulation et la plateforme du SAS en sont informées.";
+        else Problem = $"Annulation refusée : {FrenchText.Of(result)}.";
+        await OnGetAsync(ct);
+    }
+
+    public async Task OnPostWithdrawAsync(long slotId, CancellationToken ct)
+    {
+        var result = await withdrawal.WithdrawAsync(slotId, Caller.From(User), ct);
+        if (result.Succeeded) Done = "Créneau retiré : il n'est plus proposé à la régulation.";
+        else Problem = $"Créneau non retiré : {FrenchText.Of(result)}.";
+        await OnGetAsync(ct);
+    }
+
     /// <summary>A published slot, its sector's time zone, and the booking on it if any.</summary>
     public sealed record SlotLine(SlotRow Slot, string TimeZone, BookingDto? Booking);
 
