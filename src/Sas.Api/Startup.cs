@@ -18,6 +18,7 @@ using Sas.Api.Infrastructure.OpenApi;
 using Sas.Api.Infrastructure.Security;
 using Sas.Api.Infrastructure.Telemetry;
 using Sas.Api.Practitioners;
+using Sas.Api.Rules;
 using Sas.Api.Reports;
 using Sas.Api.Reference;
 using Sas.Api.Regulators;
@@ -54,6 +55,8 @@ public static class Startup
         services.AddSingleton<PractitionerStore>();
         services.AddSingleton<SlotStore>();
         services.AddSingleton<SlotWithdrawal>();
+        services.AddSingleton<Rules.RuleStore>();
+        services.AddSingleton<Rules.RuleService>();
         services.AddValidatedOptions<SearchOptions>(SearchOptions.Section);
         services.AddSingleton<IndexedSearch>();
         services.AddSingleton(sp => new FhirSlotStore(sp.GetRequiredService<Db>(), IndexedSearch.IfUsed(sp)));
@@ -175,6 +178,7 @@ public static class Startup
         v1.MapClients();
         v1.MapPractitioners();
         v1.MapSlots();
+        v1.MapRules();
         v1.MapSearch();
         v1.MapHolds();
         v1.MapBookings();

@@ -40,6 +40,9 @@ public class HostileInputTests
         var holdId = (await (await api.Admin().PostAsync($"/v1/slots/{held}/hold", null)).Expect(HttpStatusCode.Created)).GetProperty("holdId").GetString()!;
         var booking = (await (await api.Admin().Book(BookingRequests.Body(slot))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString()!;
         var spare = await world.PublishedSlot(rpps, TimeSpan.FromHours(4), sector);
+        var ruleBody = $$"""{"site":"cab","sector":"{{sector}}","modality":"in_person","weekdays":["sunday"],"startTime":"06:00","endTime":"06:20","slotMinutes":20,"firstDay":"2026-11-01"}""";
+        var rule = (await (await api.Admin().PostAsync($"/v1/practitioners/{rpps}/rules", new StringContent(ruleBody, System.Text.Encoding.UTF8, "application/json"))).Expect(HttpStatusCode.Created))
+            .GetProperty("rule").GetProperty("id").GetString()!;
         var client = await (await api.Admin().PostJson("/v1/clients", new { name = "c", role = "regulator", scope = new[] { "44" } })).Expect(HttpStatusCode.Created);
         var (clientId, keyId) = (client.GetProperty("id").GetString()!, client.GetProperty("keyId").GetString()!);
         var start = api.Clock.GetUtcNow().AddHours(5);
@@ -56,6 +59,8 @@ public class HostileInputTests
             ["PUT /v1/clients/{id}/operators"] = ($"/v1/clients/{clientId}/operators", """{"accounts":["a"],"nationalIds":["810000000017"]}""", api.Admin()),
             ["DELETE /v1/clients/{id}/keys/{keyId}"] = ($"/v1/clients/{clientId}/keys/{keyId}", null, api.Admin()),
             ["PUT /v1/practitioners/{rpps}/"] = ($"/v1/practitioners/{rpps}", $$"""{"firstName":"A","lastName":"B","sectors":["{{sector}}"],"sites":[{"id":"cab","name":"Cabinet","address":"1 rue","commune":"44109","postalCode":"44000"}],"profession":"general_practitioner","overflowPerDay":1}""", api.Admin()),
+            ["POST /v1/practitioners/{rpps}/rules/"] = ($"/v1/practitioners/{rpps}/rules", ruleBody, api.Admin()),
+            ["DELETE /v1/practitioners/{rpps}/rules/{ruleId}"] = ($"/v1/practitioners/{rpps}/rules/{rule}", null, api.Admin()),
             ["POST /v1/practitioners/{rpps}/slots/"] = ($"/v1/practitioners/{rpps}/slots", slotBody, api.Admin()),
             ["PUT /v1/practitioners/{rpps}/slots/"] = ($"/v1/practitioners/{rpps}/slots?from={World.Instant(start.AddHours(-1))}&to={World.Instant(start.AddDays(1))}", $$"""{"slots":[{{slotBody}}]}""", api.Admin()),
             ["DELETE /v1/slots/{id:long}"] = ($"/v1/slots/{held}", null, api.Admin()),
@@ -126,7 +131,7 @@ public class HostileInputTests
         var segments = (query.Length > 0 ? path[..path.IndexOf('?')] : path).Split('/');
         for (var i = 3; i < segments.Length; i++)
         {
-            if (segments[i] is "keys" or "slots" or "hold" or "cancellation" or "move" or "outcome" or "retry" or "deliveries") continue;
+            if (segments[i] is "keys" or "slots" or "rules" or "hold" or "cancellation" or "move" or "outcome" or "retry" or "deliveries") continue;
             foreach (var fragment in Fragments.Append(new string('9', 400)))
             {
                 var copy = (string[])segments.Clone();

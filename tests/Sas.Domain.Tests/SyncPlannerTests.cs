@@ -92,4 +92,16 @@ public class SyncPlannerTests
         var plan = SyncPlanner.Plan([In("booked", Spec(12)), In("new", Spec(10, 10))], existing, From, To, Now);
         Assert.NotNull(Overlaps.FindFirst(SyncPlanner.Outcome(plan, existing)));
     }
+
+    /// <summary>A slot made by an availability rule is not the software's: absent from the body, it stays; it still counts for overlaps.</summary>
+    [Fact]
+    public void A_rule_slot_absent_from_the_body_is_kept_and_a_synced_slot_may_not_overlap_it()
+    {
+        var rule = new ExistingSlot(7, null, Spec(10), SlotStatus.Available, FromRule: true);
+        var plan = SyncPlanner.Plan([In("x", Spec(12))], [rule], From, To, Now);
+        Assert.Empty(plan.Withdraw);
+
+        var clash = SyncPlanner.Plan([In("y", Spec(10))], [rule], From, To, Now);
+        Assert.NotNull(Overlaps.FindFirst(SyncPlanner.Outcome(clash, [rule])));
+    }
 }

@@ -35,6 +35,7 @@ public static class JobsSetup
         (Privacy.PatientPurgeJob.Id, Privacy.PatientPurgeJob.Cron, Sas.Domain.Time.Zones.Find(Sas.Domain.Time.Zones.Mainland)),
         (Bookings.IdempotencyExpiryJob.Id, Bookings.IdempotencyExpiryJob.Cron, TimeZoneInfo.Utc),
         (Console.SessionExpiryJob.Id, Console.SessionExpiryJob.Cron, TimeZoneInfo.Utc),
+        (Rules.RuleJob.Id, Rules.RuleJob.Cron, TimeZoneInfo.Utc),
     ];
 
     public static WebApplicationBuilder AddSasJobs(this WebApplicationBuilder builder)
@@ -56,6 +57,7 @@ public static class JobsSetup
         services.AddTransient<Privacy.PatientPurgeJob>();
         services.AddTransient<Bookings.IdempotencyExpiryJob>();
         services.AddTransient<Console.SessionExpiryJob>();
+        services.AddTransient<Rules.RuleJob>();
         services.AddSingleton<DispatchTrigger>();
 
         // The storage is a DI singleton, registered before AddHangfire (which only adds one if missing), and
@@ -120,6 +122,7 @@ public static class JobsSetup
         jobs.AddOrUpdate<Privacy.PatientPurgeJob>(Privacy.PatientPurgeJob.Id, j => j.RunAsync(CancellationToken.None), Privacy.PatientPurgeJob.Cron, options(Privacy.PatientPurgeJob.Id));
         jobs.AddOrUpdate<Bookings.IdempotencyExpiryJob>(Bookings.IdempotencyExpiryJob.Id, j => j.RunAsync(CancellationToken.None), Bookings.IdempotencyExpiryJob.Cron, options(Bookings.IdempotencyExpiryJob.Id));
         jobs.AddOrUpdate<Console.SessionExpiryJob>(Console.SessionExpiryJob.Id, j => j.RunAsync(CancellationToken.None), Console.SessionExpiryJob.Cron, options(Console.SessionExpiryJob.Id));
+        jobs.AddOrUpdate<Rules.RuleJob>(Rules.RuleJob.Id, j => j.RunAsync(CancellationToken.None), Rules.RuleJob.Cron, options(Rules.RuleJob.Id));
     }
 
     /// <summary>Where an administrator signed in to the console opens the dashboard with the console's cookie.</summary>

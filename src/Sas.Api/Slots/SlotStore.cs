@@ -14,7 +14,7 @@ public sealed record SlotRow(
 }
 
 /// <summary>A stored slot as a sync plan reads it (<see cref="SlotStore.SyncColumns"/>).</summary>
-public sealed record SyncSlotRow(long Id, string SectorCode, string SiteId, DateTime StartUtc, DateTime EndUtc, Modality Modality, string? ExternalId, SlotStatus Status, DateTime? HoldExpiresAt);
+public sealed record SyncSlotRow(long Id, string SectorCode, string SiteId, DateTime StartUtc, DateTime EndUtc, Modality Modality, string? ExternalId, SlotStatus Status, DateTime? HoldExpiresAt, bool FromRule);
 
 /// <summary>The outcome of a withdrawal, for the 204/404/409 answer.</summary>
 public enum WithdrawOutcome { Withdrawn, NotFound, Booked, Held, Expired }
@@ -32,12 +32,12 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     /// (<see cref="ReadSyncRowsAsync"/>): the instants as numbers, the modality and the status as codes.
     /// </summary>
     public static string SyncColumns(SqlDialect d) =>
-        $"id, sector_code, site_id, {d.EpochSeconds("start_utc")}, {d.EpochSeconds("end_utc")}, {Rows.ModalityCode("modality")}, external_id, {Rows.StatusCode("status")}, hold_expires_at";
+        $"id, sector_code, site_id, {d.EpochSeconds("start_utc")}, {d.EpochSeconds("end_utc")}, {Rows.ModalityCode("modality")}, external_id, {Rows.StatusCode("status")}, hold_expires_at, CASE WHEN rule_id IS NULL THEN 0 ELSE 1 END";
 
     /// <summary><see cref="SyncColumns"/>, in order.</summary>
     private static class SyncColumn
     {
-        public const int Id = 0, Sector = 1, SiteId = 2, Start = 3, End = 4, Modality = 5, ExternalId = 6, Status = 7, HoldExpiresAt = 8;
+        public const int Id = 0, Sector = 1, SiteId = 2, Start = 3, End = 4, Modality = 5, ExternalId = 6, Status = 7, HoldExpiresAt = 8, FromRule = 9;
     }
 
     public sealed class Sql(SqlDialect d)
@@ -187,7 +187,7 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         var existing = new List<ExistingSlot>(rows.Count);
         foreach (var r in rows)
             existing.Add(new ExistingSlot(r.Id, r.ExternalId, new SlotSpec(r.StartUtc, r.EndUtc, r.SectorCode, r.SiteId, r.Modality),
-                SlotLife.Effective(r.Status, r.HoldExpiresAt, now)));
+                SlotLife.Effective(r.Status, r.HoldExpiresAt, now), r.FromRule));
         var plan = SyncPlanner.Plan(incoming, existing, fromUtc, toUtc, now);
         // A plan that changes nothing leaves the slots as they are, which no write let overlap: nothing to look for.
         return (plan, existing, plan.ChangesAnything ? Overlaps.FindFirst(SyncPlanner.Outcome(plan, existing)) : null);
@@ -212,7 +212,7 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
             into.Add(new SyncSlotRow(reader.GetInt64(SyncColumn.Id), reader.GetString(SyncColumn.Sector), reader.GetString(SyncColumn.SiteId),
                 Rows.EpochInstant(reader, SyncColumn.Start), Rows.EpochInstant(reader, SyncColumn.End), Rows.Modality(reader, SyncColumn.Modality),
                 reader.IsDBNull(SyncColumn.ExternalId) ? null : reader.GetString(SyncColumn.ExternalId), Rows.Status(reader, SyncColumn.Status),
-                reader.IsDBNull(SyncColumn.HoldExpiresAt) ? null : Rows.Instant(reader, SyncColumn.HoldExpiresAt)));
+                reader.IsDBNull(SyncColumn.HoldExpiresAt) ? null : Rows.Instant(reader, SyncColumn.HoldExpiresAt), reader.GetInt64(SyncColumn.FromRule) == 1));
     }
 
     private Task<SyncOutcome> ApplySyncAsync(string rpps, IReadOnlyList<IncomingSlot> incoming, DateTime fromUtc, DateTime toUtc, Infrastructure.Auth.Caller caller, CancellationToken ct) =>

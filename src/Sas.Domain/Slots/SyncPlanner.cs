@@ -3,8 +3,12 @@ namespace Sas.Domain.Slots;
 /// <summary>A slot as the practice software sends it in a sync: its own id and what it offers.</summary>
 public sealed record IncomingSlot(string ExternalId, SlotSpec Spec);
 
-/// <summary>A stored slot of the GP inside the sync window, with its status as of now.</summary>
-public sealed record ExistingSlot(long Id, string? ExternalId, SlotSpec Spec, SlotStatus Status);
+/// <summary>
+/// A stored slot of the GP inside the sync window, with its status as of now. <paramref name="FromRule"/>: made by a
+/// recurring availability rule, not by the practice software: a sync neither changes nor withdraws it, but a synced
+/// slot may not overlap it.
+/// </summary>
+public sealed record ExistingSlot(long Id, string? ExternalId, SlotSpec Spec, SlotStatus Status, bool FromRule = false);
 
 /// <summary>A slot the sync would have changed or withdrawn but may not, because it is booked or held.</summary>
 public sealed record SyncConflict(long SlotId, string? ExternalId, SlotStatus Status, string Reason);
@@ -85,7 +89,7 @@ public static class SyncPlanner
         var withdraw = new List<long>();
         foreach (var e in existing)
         {
-            if (seen.Contains(e.Id) || e.Spec.StartUtc < fromUtc || e.Spec.StartUtc >= toUtc || e.Spec.StartUtc < nowUtc) continue;
+            if (e.FromRule || seen.Contains(e.Id) || e.Spec.StartUtc < fromUtc || e.Spec.StartUtc >= toUtc || e.Spec.StartUtc < nowUtc) continue;
             switch (e.Status)
             {
                 case SlotStatus.Available:
