@@ -25,8 +25,31 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
 
     public async Task<Result<RuleMadeDto>> CreateAsync(string rpps, RuleInput input, Caller caller, CancellationToken ct)
     {
+        var parsed = await ParseAsync(rpps, input, caller, ct);
+        if (!parsed.Succeeded) return parsed.As<RuleMadeDto>();
+        var row = parsed.Value;
+        await rules.CreateAsync(row, caller, ct);
+        var (made, conflicts) = await MakeSlotsAsync(row, caller, ct);
+        return new RuleMadeDto(Dto(row), made, [.. conflicts.Select(c => new RuleConflictDto(Domain.Time.Instants.Format(c.StartUtc), c.SlotId))]);
+    }
+
+    /// <summary>The slots a rule would make over its first <paramref name="weeks"/> weeks, local wall-clock times: the console's preview.</summary>
+    public async Task<Result<IReadOnlyList<DateTime>>> PreviewAsync(string rpps, RuleInput input, Caller caller, int weeks, CancellationToken ct)
+    {
+        var parsed = await ParseAsync(rpps, input, caller, ct);
+        if (!parsed.Succeeded) return parsed.As<IReadOnlyList<DateTime>>();
+        var zone = Domain.Time.Zones.Find((await territory.GetSectorAsync(parsed.Value.SectorCode, ct))?.TimeZone);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, zone));
+        return parsed.Value.Rule.SlotsBetween(today, today.AddDays(7 * weeks), zone).Where(s => s.StartUtc > now)
+            .Select(s => TimeZoneInfo.ConvertTimeFromUtc(s.StartUtc, zone)).ToList();
+    }
+
+    /// <summary>The rule as it would be stored, or the fields at fault.</summary>
+    private async Task<Result<RuleRow>> ParseAsync(string rpps, RuleInput input, Caller caller, CancellationToken ct)
+    {
         var gp = await practitioners.GetAsync(rpps, ct);
-        if (gp is null) return Result<RuleMadeDto>.Refused(E.PractitionerNotFound);
+        if (gp is null) return Result<RuleRow>.Refused(E.PractitionerNotFound);
         var errors = new ValidationErrors();
         errors.Required(input.Site, "site");
         errors.Required(input.Sector, "sector");
@@ -48,11 +71,11 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
         var until = input.LastDay is null ? null : Date(input.LastDay, "lastDay", errors);
         var exceptions = (input.Exceptions ?? []).Select((d, i) => Date(d, $"exceptions[{i}]", errors)).OfType<DateOnly>().ToHashSet();
         if (errors.Any || start is null || end is null || from is null || input.Modality is null || input.SlotMinutes is null)
-            return Result<RuleMadeDto>.Rejected(errors);
+            return Result<RuleRow>.Rejected(errors);
         var rule = new AvailabilityRule(days.Select(d => (DayOfWeek)(d % 7)).ToHashSet(), input.EveryWeeks, start.Value, end.Value, input.SlotMinutes.Value,
             from.Value, until, input.SkipPublicHolidays, exceptions);
         foreach (var (field, message) in rule.Errors()) errors.Add(Renamed.GetValueOrDefault(field, field), message);
-        if (errors.Any) return Result<RuleMadeDto>.Rejected(errors);
+        if (errors.Any) return Result<RuleRow>.Rejected(errors);
 
         var row = new RuleRow
         {
@@ -64,9 +87,7 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
             Exceptions = JsonSerializer.Serialize(exceptions.Order().Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))),
             CreatedBy = caller.ClientId, CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
-        await rules.CreateAsync(row, caller, ct);
-        var (made, conflicts) = await MakeSlotsAsync(row, caller, ct);
-        return new RuleMadeDto(Dto(row), made, [.. conflicts.Select(c => new RuleConflictDto(Domain.Time.Instants.Format(c.StartUtc), c.SlotId))]);
+        return row;
     }
 
     public async Task<IReadOnlyList<RuleDto>> ListAsync(string rpps, CancellationToken ct) => [.. (await rules.ListAsync(rpps, ct)).Select(Dto)];

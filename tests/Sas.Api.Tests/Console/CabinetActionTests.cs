@@ -6,16 +6,11 @@ using Sas.Api.Tests.Support;
 
 namespace Sas.Api.Tests.Console;
 
-/// <summary>
-/// The practice's page acts, not only shows: it records whether the patient came, cancels a booking saying why, and
-/// withdraws a free slot, each through the API's own services (their rules, their audit, their events).
-/// </summary>
-public sealed class CabinetActionTests(OidcConsoleFactory api) : IClassFixture<OidcConsoleFactory>
+/// <summary>The practice's page as a browser drives it, without a browser.</summary>
+public static class CabinetActions
 {
-    private readonly World world = new(api);
-
     /// <summary>The GP signs in with the provider (their national id names them), and lands on the practice's page.</summary>
-    private async Task<(HttpClient Browser, string Page)> SignedInAs(string rpps)
+    public static async Task<(HttpClient Browser, string Page)> SignedInAs(OidcConsoleFactory api, string rpps)
     {
         var browser = api.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = false, HandleCookies = true });
         var signIn = await browser.GetStringAsync("/console/connexion");
@@ -30,13 +25,26 @@ public sealed class CabinetActionTests(OidcConsoleFactory api) : IClassFixture<O
         [new("__RequestVerificationToken", Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value),
          .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]);
 
-    private async Task<string> Act(HttpClient browser, string page, string handler, params (string, string)[] fields)
+    public static async Task<string> Act(HttpClient browser, string page, string handler, params (string, string)[] fields)
     {
         var answer = await browser.PostAsync($"/console/cabinet?handler={handler}", Form(page, fields));
         var body = await answer.Content.ReadAsStringAsync();
         Assert.True(answer.StatusCode == HttpStatusCode.OK, body);
         return body;
     }
+}
+
+/// <summary>
+/// The practice's page acts, not only shows: it records whether the patient came, cancels a booking saying why, and
+/// withdraws a free slot, each through the API's own services (their rules, their audit, their events).
+/// </summary>
+public sealed class CabinetActionTests(OidcConsoleFactory api) : IClassFixture<OidcConsoleFactory>
+{
+    private readonly World world = new(api);
+
+    private Task<(HttpClient Browser, string Page)> SignedInAs(string rpps) => CabinetActions.SignedInAs(api, rpps);
+
+    private static Task<string> Act(HttpClient browser, string page, string handler, params (string, string)[] fields) => CabinetActions.Act(browser, page, handler, fields);
 
     [Fact]
     public async Task The_practice_withdraws_a_free_slot_cancels_a_booking_and_records_an_outcome()
@@ -87,5 +95,59 @@ public sealed class CabinetActionTests(OidcConsoleFactory api) : IClassFixture<O
         var read = await (await api.Admin().GetAsync($"/v1/bookings/{booking}")).Expect(HttpStatusCode.OK);
         Assert.Equal(System.Text.Json.JsonValueKind.Null, read.GetProperty("outcome").ValueKind);
         Assert.Equal("booked", (await (await api.Admin().GetAsync($"/v1/slots/{slot}")).Expect(HttpStatusCode.OK)).GetProperty("status").GetString());
+    }
+}
+
+/// <summary>
+/// A secretary gives "every Tuesday afternoon" from the practice's page: sees what it will make, saves it, and removes it;
+/// a rule missing its days is refused in French and saves nothing.
+/// </summary>
+public sealed class CabinetRuleTests(OidcConsoleFactory api) : IClassFixture<OidcConsoleFactory>
+{
+    private readonly World world = new(api);
+
+    private (string, string)[] Tuesday(string rpps, string sector, params string[] days) =>
+    [
+        ("Rule.Rpps", rpps), ("Rule.Site", "cab"), ("Rule.Sector", sector), ("Rule.Modality", "in_person"),
+        .. (days.Length == 0 ? [] : days.Select(d => ("Rule.Weekdays", d))),
+        ("Rule.StartTime", "14:00"), ("Rule.EndTime", "18:00"), ("Rule.SlotMinutes", "20"), ("Rule.EveryWeeks", "1"),
+        ("Rule.FirstDay", DateOnly.FromDateTime(api.Clock.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+    ];
+
+    [Fact]
+    public async Task A_secretary_previews_saves_and_removes_every_tuesday_afternoon()
+    {
+        var sector = await world.Sector(horizon: 168);
+        var rpps = await world.Practitioner([sector]);
+        var (browser, page) = await CabinetActions.SignedInAs(api, rpps);
+
+        page = await CabinetActions.Act(browser, page, "PreviewRule", Tuesday(rpps, sector, "tuesday"));
+        Assert.Matches(@"Aperçu : \d+ créneau\(x\) sur les quatre prochaines semaines", page);
+        Assert.Contains("mardi", page);
+        Assert.Equal(0, api.Count("SELECT COUNT(*) FROM availability_rules WHERE rpps = @rpps", new { rpps })); // a preview saves nothing
+
+        page = await CabinetActions.Act(browser, page, "AddRule", Tuesday(rpps, sector, "tuesday"));
+        var made = int.Parse(System.Text.RegularExpressions.Regex.Match(page, @"Plage enregistrée : (\d+) créneau").Groups[1].Value);
+        Assert.InRange(made, 1, 12); // next Tuesday's afternoon, within the week's horizon
+        Assert.Equal(made, api.Count("SELECT COUNT(*) FROM slots WHERE rpps = @rpps AND rule_id IS NOT NULL AND status = 'available'", new { rpps }));
+        Assert.Contains("14:00 – 18:00", page);
+
+        var ruleId = (string)api.Rows("SELECT id FROM availability_rules WHERE rpps = @rpps", new { rpps }).Single().id;
+        page = await CabinetActions.Act(browser, page, "RemoveRule", ("rpps", rpps), ("ruleId", ruleId));
+        Assert.Contains($"Plage supprimée : {made} créneau(x) libre(s) retiré(s)", page);
+    }
+
+    [Fact]
+    public async Task A_rule_without_its_days_is_refused_in_french_and_saves_nothing()
+    {
+        var sector = await world.Sector(horizon: 168);
+        var rpps = await world.Practitioner([sector]);
+        var (browser, page) = await CabinetActions.SignedInAs(api, rpps);
+
+        page = await CabinetActions.Act(browser, page, "AddRule", Tuesday(rpps, sector));
+
+        Assert.Contains("Plage non enregistrée", page);
+        Assert.Contains("Jours :", page);
+        Assert.Equal(0, api.Count("SELECT COUNT(*) FROM availability_rules WHERE rpps = @rpps", new { rpps }));
     }
 }
