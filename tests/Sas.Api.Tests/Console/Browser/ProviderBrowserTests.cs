@@ -115,3 +115,66 @@ public sealed class ProviderBrowserTests(ProviderConsoleFactory api) : IClassFix
         Assert.Equal(shown, api.IdentityProvider.SignInPagesShown);
     }
 }
+
+/// <summary>
+/// A secretary, in Chromium, walks "every Tuesday afternoon" to a booked, honoured slot: signs in with the provider, gives
+/// the rule on the practice page (preview, then save), a regulator books one of its slots, and after the consultation the
+/// secretary records that the patient came.
+/// </summary>
+[Trait(Tier.Name, Tier.Browser)]
+[Collection(nameof(BrowserCollection))]
+public sealed class SecretaryBrowserTests(ProviderConsoleFactory api) : IClassFixture<ProviderConsoleFactory>, IAsyncLifetime
+{
+    private Chromium? chromium;
+
+    public async Task InitializeAsync() => chromium = await Chromium.LaunchAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (chromium is not null) await chromium.DisposeAsync();
+    }
+
+    private async Task SignIn(IPage page, string label)
+    {
+        await page.GotoAsync(new Uri(api.Address, "/console/connexion").ToString());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Se connecter avec Pro Santé Connect" }).ClickAsync();
+        if (await page.GetByRole(AriaRole.Button, new() { Name = label }).IsVisibleAsync()) await page.GetByRole(AriaRole.Button, new() { Name = label }).ClickAsync();
+        await page.WaitForURLAsync(url => url.EndsWith("/console/cabinet", StringComparison.Ordinal));
+    }
+
+    [BrowserFact]
+    public async Task A_secretary_gives_every_tuesday_afternoon_and_records_the_booked_patient_as_seen()
+    {
+        var world = new World(api);
+        var sector = await world.Sector(horizon: 168);
+        var rpps = await world.Practitioner([sector]);
+        const string label = "Secrétariat du cabinet Tour";
+        api.IdentityProvider.Register(new FakeIdentityProvider.Person("psc-secretary-" + rpps, label, Info: new Dictionary<string, object> { ["SubjectNameID"] = "8" + rpps }));
+        var page = await (await chromium!.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, Locale = "fr-FR" })).NewPageAsync();
+        await page.GotoAsync(new Uri(api.Address, "/console/connexion").ToString());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Se connecter avec Pro Santé Connect" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = label }).ClickAsync();
+        await page.WaitForURLAsync(url => url.EndsWith("/console/cabinet", StringComparison.Ordinal));
+
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "mardi" }).CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Aperçu" }).ClickAsync();
+        await page.GetByText("Aperçu :").WaitForAsync();
+        Assert.Contains("mardi", await page.Locator("main ul").First.InnerTextAsync());
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "mardi" }).CheckAsync(); // the form comes back as typed; checked stays checked
+        await page.GetByRole(AriaRole.Button, new() { Name = "Enregistrer la plage" }).ClickAsync();
+        await page.GetByText("Plage enregistrée").WaitForAsync();
+        await ConsoleBrowserTests.AssertAccessible(page, "cabinet-plages");
+
+        // A regulator books the first slot the rule made; the consultation happens.
+        var first = api.Rows("SELECT id FROM slots WHERE rpps = @rpps AND rule_id IS NOT NULL ORDER BY start_utc", new { rpps }).Select(r => (long)r.id).First();
+        var regulator = await world.ClientFor("regulator", sector);
+        await (await regulator.Book(BookingRequests.Body(first, requestedAt: World.Local(api.Clock.GetUtcNow())))).Expect(System.Net.HttpStatusCode.Created);
+        var start = (await (await api.Admin().GetAsync($"/v1/slots/{first}")).Expect(System.Net.HttpStatusCode.OK)).GetProperty("start").GetString()!;
+        api.Clock.SetUtcNow(DateTimeOffset.Parse(start, System.Globalization.CultureInfo.InvariantCulture).AddMinutes(30));
+
+        await SignIn(page, label); // days may have passed: the session is signed in again, the provider asks nothing
+        await page.GetByRole(AriaRole.Button, new() { Name = "Patient venu" }).First.ClickAsync();
+        await page.GetByText("Rendez-vous noté honoré").WaitForAsync();
+        Assert.Equal(1, api.Count("SELECT COUNT(*) FROM bookings WHERE slot_id = @first AND outcome = 'honoured'", new { first }));
+    }
+}
