@@ -12,11 +12,11 @@ public static class RuleEndpoints
     public static RouteGroupBuilder MapRules(this RouteGroupBuilder v1)
     {
         var rules = v1.MapGroup("/practitioners/{rpps}/rules").WithTags("Availability rules").RequireAuthorization(Policies.Practitioner, ActsForRouteGp.Policy);
-        rules.MapPost("/", CreateRule).WithName(nameof(CreateRule))
+        rules.MapPost("/", CreateRule).WithName(nameof(CreateRule)).WithMetadata(new Infrastructure.Audit.AuditedInTransaction())
             .WithSummary("Give a recurring availability once (every Tuesday afternoon…): its slots are made up to the sector's booking horizon, then as it moves (the GP's practitioner client, admin)")
             .ProducesErrors(E.ValidationFailed, E.PractitionerNotFound);
         rules.MapGet("/", ListRules).WithName(nameof(ListRules)).WithSummary("The GP's availability rules");
-        rules.MapDelete("/{ruleId}", DeleteRule).WithName(nameof(DeleteRule))
+        rules.MapDelete("/{ruleId}", DeleteRule).WithName(nameof(DeleteRule)).WithMetadata(new Infrastructure.Audit.AuditedInTransaction())
             .WithSummary("Remove a rule: its free future slots are withdrawn, booked or held ones kept and named").ProducesErrors(E.RuleNotFound);
         return v1;
     }
