@@ -189,6 +189,42 @@ public class ReportCorrectnessTests
             totals.GetProperty("fillRate").GetDouble(), totals.GetProperty("cancelled").GetInt32()));
     }
 
+    /// <summary>
+    /// Slots from an availability rule count as any others, and a moved booking counts once, on its final slot. By hand:
+    /// the rule makes 14:00, 14:20 and 14:40 (Paris) on Monday 23rd, the practice publishes 16:00; a regulator books 14:00
+    /// and moves it to 16:00, and books 14:20. Offered 4, booked 2 (14:20 and 16:00), fill rate 0.5, 2 SAS appointments.
+    /// </summary>
+    [Fact]
+    public async Task Rule_slots_count_as_offered_and_a_moved_booking_counts_once_on_its_final_slot()
+    {
+        using var api = new SasApiFactory();
+        var world = new World(api);
+        var (cpts, sector, rpps) = await api.Territory();
+        var practice = await world.ClientFor("practitioner", rpps);
+        var regulator = await world.ClientFor("regulator", sector);
+        var day = api.Clock.GetUtcNow().UtcDateTime.Date;
+        await (await practice.PostJson($"/v1/practitioners/{rpps}/rules", new
+        {
+            site = "cab", sector, modality = "in_person", weekdays = new[] { "monday" }, startTime = "14:00", endTime = "15:00", slotMinutes = 20, firstDay = "2026-11-23",
+        })).Expect(HttpStatusCode.Created);
+        var ruleSlots = api.Rows("SELECT id FROM slots WHERE rpps = @rpps AND rule_id IS NOT NULL ORDER BY start_utc", new { rpps }).Select(r => (long)r.id).ToList();
+        Assert.Equal(3, ruleSlots.Count);
+        var published = await world.PublishedSlot(rpps, TimeSpan.FromHours(8), sector); // 16:00 in Paris
+        var moved = (await (await regulator.Book(BookingRequests.Body(ruleSlots[0]))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        await (await regulator.Book(BookingRequests.Body(ruleSlots[1]))).Expect(HttpStatusCode.Created);
+        var move = new HttpRequestMessage(HttpMethod.Post, $"/v1/bookings/{moved}/move") { Content = System.Net.Http.Json.JsonContent.Create(new { slotId = published }) };
+        move.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        await (await regulator.SendAsync(move)).Expect(HttpStatusCode.OK);
+
+        api.Clock.Advance(TimeSpan.FromHours(10)); // every slot has started
+        await api.Services.GetRequiredService<Sas.Api.Jobs.SlotExpiryJob>().RunAsync(CancellationToken.None);
+        await api.Recompute(day, day.AddDays(1));
+
+        var totals = (await api.Report("fill-rate", cpts, day, day.AddDays(1))).GetProperty("totals");
+        Assert.Equal((4, 2, 0.5), (totals.GetProperty("offered").GetInt32(), totals.GetProperty("booked").GetInt32(), totals.GetProperty("fillRate").GetDouble()));
+        Assert.Equal(2, (await api.Report("indicators", cpts, day, day.AddDays(1))).GetProperty("sasRequestsWithAppointment").GetInt32());
+    }
+
     [Fact]
     public async Task Reports_say_as_of_when_their_figures_were_computed()
     {
