@@ -14,14 +14,19 @@ public sealed class TermsStore(Db db, TimeProvider clock, Infrastructure.Audit.A
     /// <summary>The version of the terms the console shows (Console/Pages/Conditions.cshtml): a new text, a new version.</summary>
     public const string Version = "2026-12";
 
-    private const string Accepted = "SELECT COUNT(*) FROM terms_acceptances WHERE regulator_id = @regulatorId AND version = @version";
+    public sealed class Sql
+    {
+        public string Accepted { get; } = "SELECT COUNT(*) FROM terms_acceptances WHERE regulator_id = @regulatorId AND version = @version";
 
-    private const string Insert = "INSERT INTO terms_acceptances (regulator_id, version, accepted_at) VALUES (@regulatorId, @version, @at)";
+        public string Insert { get; } = "INSERT INTO terms_acceptances (regulator_id, version, accepted_at) VALUES (@regulatorId, @version, @at)";
+    }
+
+    private static readonly Sql Statements = new();
 
     public async Task<bool> AcceptedAsync(string regulatorId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return await c.ExecuteScalarAsync<long>(new CommandDefinition(Accepted, new { regulatorId, version = Version }, cancellationToken: ct)) > 0;
+        return await c.ExecuteScalarAsync<long>(new CommandDefinition(Statements.Accepted, new { regulatorId, version = Version }, cancellationToken: ct)) > 0;
     }
 
     /// <summary>Records the acceptance (audited); accepting again, or on two nodes at once, keeps the first.</summary>
@@ -31,7 +36,7 @@ public sealed class TermsStore(Db db, TimeProvider clock, Infrastructure.Audit.A
         {
             await db.InTransactionAsync(async (c, tx) =>
             {
-                await c.ExecuteAsync(new CommandDefinition(Insert, new { regulatorId, version = Version, at = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: ct));
+                await c.ExecuteAsync(new CommandDefinition(Statements.Insert, new { regulatorId, version = Version, at = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: ct));
                 await audit.WriteAsync(c, tx, caller, "accept_terms:" + Version, "regulator", regulatorId, ct);
                 return 1;
             }, ct);

@@ -46,53 +46,59 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         skip_holidays AS SkipHolidays, exceptions, created_by AS CreatedBy, created_at AS CreatedAt
         """;
 
-    private const string Insert = """
-        INSERT INTO availability_rules (id, rpps, sector_code, site_id, modality, weekdays, every_weeks, start_local, end_local, slot_minutes,
-                                        from_date, until_date, skip_holidays, exceptions, created_by, created_at)
-        VALUES (@Id, @Rpps, @SectorCode, @SiteId, @Modality, @Weekdays, @EveryWeeks, @StartLocal, @EndLocal, @SlotMinutes,
-                @FromDate, @UntilDate, @SkipHolidays, @Exceptions, @CreatedBy, @CreatedAt)
-        """;
+    /// <summary>The rules' statements, one engine's text for all three (SQL Server's checked by ScriptDom in the tests).</summary>
+    public sealed class Sql
+    {
+        public string Insert { get; } = """
+            INSERT INTO availability_rules (id, rpps, sector_code, site_id, modality, weekdays, every_weeks, start_local, end_local, slot_minutes,
+                                            from_date, until_date, skip_holidays, exceptions, created_by, created_at)
+            VALUES (@Id, @Rpps, @SectorCode, @SiteId, @Modality, @Weekdays, @EveryWeeks, @StartLocal, @EndLocal, @SlotMinutes,
+                    @FromDate, @UntilDate, @SkipHolidays, @Exceptions, @CreatedBy, @CreatedAt)
+            """;
 
-    private const string ByGp = $"SELECT {Columns} FROM availability_rules WHERE rpps = @rpps ORDER BY created_at, id";
-    private const string ById = $"SELECT {Columns} FROM availability_rules WHERE id = @id AND rpps = @rpps";
-    private const string All = $"SELECT {Columns} FROM availability_rules ORDER BY id";
-    private const string Delete = "DELETE FROM availability_rules WHERE id = @id AND rpps = @rpps";
+        public string ByGp { get; } = $"SELECT {Columns} FROM availability_rules WHERE rpps = @rpps ORDER BY created_at, id";
+        public string ById { get; } = $"SELECT {Columns} FROM availability_rules WHERE id = @id AND rpps = @rpps";
+        public string All { get; } = $"SELECT {Columns} FROM availability_rules ORDER BY id";
+        public string Delete { get; } = "DELETE FROM availability_rules WHERE id = @id AND rpps = @rpps";
 
-    /// <summary>Any slot of the rule at that start, whatever its state: a slot the practice withdrew is not made again.</summary>
-    private const string Made = "SELECT COUNT(*) FROM slots WHERE rule_id = @ruleId AND start_utc = @start";
+        /// <summary>Any slot of the rule at that start, whatever its state: a slot the practice withdrew is not made again.</summary>
+        public string Made { get; } = "SELECT COUNT(*) FROM slots WHERE rule_id = @ruleId AND start_utc = @start";
 
-    private const string InsertSlot = """
-        INSERT INTO slots (rpps, sector_code, site_id, start_utc, end_utc, modality, external_id, status, created_at, updated_at, rule_id)
-        VALUES (@rpps, @sector, @site, @start, @end, @modality, NULL, 'available', @now, @now, @ruleId)
-        """;
+        public string InsertSlot { get; } = """
+            INSERT INTO slots (rpps, sector_code, site_id, start_utc, end_utc, modality, external_id, status, created_at, updated_at, rule_id)
+            VALUES (@rpps, @sector, @site, @start, @end, @modality, NULL, 'available', @now, @now, @ruleId)
+            """;
 
-    /// <summary>The rule's free future slots withdrawn; state in the WHERE, so a slot held or booked meanwhile stays.</summary>
-    private const string WithdrawFree = """
-        UPDATE slots SET status = 'withdrawn', updated_at = @now
-         WHERE rule_id = @ruleId AND start_utc > @now
-           AND (status = 'available' OR (status = 'held' AND hold_expires_at <= @now))
-        """;
+        /// <summary>The rule's free future slots withdrawn; state in the WHERE, so a slot held or booked meanwhile stays.</summary>
+        public string WithdrawFree { get; } = """
+            UPDATE slots SET status = 'withdrawn', updated_at = @now
+             WHERE rule_id = @ruleId AND start_utc > @now
+               AND (status = 'available' OR (status = 'held' AND hold_expires_at <= @now))
+            """;
 
-    private const string KeptAfterWithdrawal = "SELECT id FROM slots WHERE rule_id = @ruleId AND start_utc > @now AND status IN ('held', 'booked') ORDER BY start_utc";
+        public string KeptAfterWithdrawal { get; } = "SELECT id FROM slots WHERE rule_id = @ruleId AND start_utc > @now AND status IN ('held', 'booked') ORDER BY start_utc";
+    }
+
+    private static readonly Sql Statements = new();
 
     private readonly SlotStore.Sql slotSql = new(db.Dialect);
 
     public async Task<IReadOnlyList<RuleRow>> ListAsync(string rpps, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<RuleRow>(new CommandDefinition(ByGp, new { rpps }, cancellationToken: ct))).AsList();
+        return (await c.QueryAsync<RuleRow>(new CommandDefinition(Statements.ByGp, new { rpps }, cancellationToken: ct))).AsList();
     }
 
     public async Task<IReadOnlyList<RuleRow>> AllAsync(CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<RuleRow>(new CommandDefinition(All, cancellationToken: ct))).AsList();
+        return (await c.QueryAsync<RuleRow>(new CommandDefinition(Statements.All, cancellationToken: ct))).AsList();
     }
 
     public Task CreateAsync(RuleRow rule, Caller caller, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
-            await c.ExecuteAsync(new CommandDefinition(Insert, rule, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(Statements.Insert, rule, tx, cancellationToken: ct));
             await audit.WriteAsync(c, tx, caller, "create", "rule", rule.Id, ct);
             return 1;
         }, ct);
@@ -114,7 +120,7 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
             foreach (var (start, end) in times)
             {
                 if (start <= now) continue;
-                if (await c.ExecuteScalarAsync<long>(new CommandDefinition(Made, new { ruleId = rule.Id, start }, tx, cancellationToken: ct)) > 0) continue;
+                if (await c.ExecuteScalarAsync<long>(new CommandDefinition(Statements.Made, new { ruleId = rule.Id, start }, tx, cancellationToken: ct)) > 0) continue;
                 var overlapping = await c.QueryFirstOrDefaultAsync<SlotRow>(new CommandDefinition(slotSql.SelectOverlapping,
                     new { rpps = rule.Rpps, site = rule.SiteId, start, end, earliest = start.AddMinutes(-SlotSpec.MaxMinutes) }, tx, cancellationToken: ct));
                 if (overlapping is not null)
@@ -122,7 +128,7 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
                     conflicts.Add(new Conflict(start, overlapping.Id));
                     continue;
                 }
-                await c.ExecuteAsync(new CommandDefinition(InsertSlot, new
+                await c.ExecuteAsync(new CommandDefinition(Statements.InsertSlot, new
                 {
                     rpps = rule.Rpps, sector = rule.SectorCode, site = rule.SiteId, start, end, modality = rule.Modality, now, ruleId = rule.Id,
                 }, tx, cancellationToken: ct));
@@ -137,12 +143,12 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         db.InTransactionAsync(async (c, tx) =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
-            if (await c.QuerySingleOrDefaultAsync<RuleRow>(new CommandDefinition(ById, new { id, rpps }, tx, cancellationToken: ct)) is null)
+            if (await c.QuerySingleOrDefaultAsync<RuleRow>(new CommandDefinition(Statements.ById, new { id, rpps }, tx, cancellationToken: ct)) is null)
                 return (false, 0, Array.Empty<long>());
             await c.ExecuteScalarAsync<string>(new CommandDefinition(slotSql.LockPractitioner, new { rpps }, tx, cancellationToken: ct));
-            var withdrawn = await c.ExecuteAsync(new CommandDefinition(WithdrawFree, new { ruleId = id, now }, tx, cancellationToken: ct));
-            var kept = (await c.QueryAsync<long>(new CommandDefinition(KeptAfterWithdrawal, new { ruleId = id, now }, tx, cancellationToken: ct))).ToArray();
-            await c.ExecuteAsync(new CommandDefinition(Delete, new { id, rpps }, tx, cancellationToken: ct));
+            var withdrawn = await c.ExecuteAsync(new CommandDefinition(Statements.WithdrawFree, new { ruleId = id, now }, tx, cancellationToken: ct));
+            var kept = (await c.QueryAsync<long>(new CommandDefinition(Statements.KeptAfterWithdrawal, new { ruleId = id, now }, tx, cancellationToken: ct))).ToArray();
+            await c.ExecuteAsync(new CommandDefinition(Statements.Delete, new { id, rpps }, tx, cancellationToken: ct));
             await audit.WriteAsync(c, tx, caller, "delete", "rule", id, ct);
             return (true, withdrawn, kept);
         }, ct);
