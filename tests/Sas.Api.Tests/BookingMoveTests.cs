@@ -13,13 +13,6 @@ public sealed class BookingMoveTests(SasApiFactory api) : IClassFixture<SasApiFa
 {
     private readonly World world = new(api);
 
-    private static Task<HttpResponseMessage> Move(HttpClient client, string bookingId, long slotId, string? key = null, string? holdId = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/bookings/{bookingId}/move") { Content = JsonContent.Create(new { slotId, holdId }) };
-        request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString());
-        return client.SendAsync(request);
-    }
-
     private string SlotStatus(long id) => (string)api.Rows("SELECT status FROM slots WHERE id = @id", new { id }).Single().status;
 
     private async Task<(string Sector, string Rpps, HttpClient Regulator, string BookingId, long From, long To)> Booked()
@@ -39,7 +32,7 @@ public sealed class BookingMoveTests(SasApiFactory api) : IClassFixture<SasApiFa
         var (_, _, regulator, id, from, to) = await Booked();
         var key = Guid.NewGuid().ToString();
 
-        var moved = await (await Move(regulator, id, to, key)).Expect(HttpStatusCode.OK);
+        var moved = await (await regulator.Move(id, to, key)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(id, moved.GetProperty("id").GetString());
         Assert.Equal(to, moved.GetProperty("slotId").GetInt64());
@@ -52,10 +45,10 @@ public sealed class BookingMoveTests(SasApiFactory api) : IClassFixture<SasApiFa
         Assert.Equal(to, read.GetProperty("slotId").GetInt64());
 
         // The same key and request: the same answer, replayed; the same key for another request: refused.
-        var replay = await Move(regulator, id, to, key);
+        var replay = await regulator.Move(id, to, key);
         Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
         Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
-        Assert.Equal("idempotency_key_reused", (await (await Move(regulator, id, from, key)).Expect((HttpStatusCode)422)).GetProperty("code").GetString());
+        Assert.Equal("idempotency_key_reused", (await (await regulator.Move(id, from, key)).Expect((HttpStatusCode)422)).GetProperty("code").GetString());
         Assert.Equal(1, api.Count("SELECT COUNT(*) FROM outbox WHERE event_type = 'booking.moved' AND booking_id = @id", new { id }));
     }
 
@@ -65,7 +58,7 @@ public sealed class BookingMoveTests(SasApiFactory api) : IClassFixture<SasApiFa
         var (_, rpps, _, id, from, to) = await Booked();
         var practice = await world.ClientFor("practitioner", rpps);
 
-        var moved = await (await Move(practice, id, to)).Expect(HttpStatusCode.OK);
+        var moved = await (await practice.Move(id, to)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(to, moved.GetProperty("slotId").GetInt64());
         Assert.Equal("available", SlotStatus(from));
@@ -104,7 +97,7 @@ public sealed class BookingMoveTests(SasApiFactory api) : IClassFixture<SasApiFa
 
         var response = why == "missing_key"
             ? await regulator.PostAsJsonAsync($"/v1/bookings/{id}/move", new { slotId = target })
-            : await Move(regulator, id, target);
+            : await regulator.Move(id, target);
 
         Assert.Equal(code, (await response.Expect((HttpStatusCode)status)).GetProperty("code").GetString());
         var after = api.Rows("SELECT slot_id, status, updated_at FROM bookings WHERE id = @id", new { id }).Single();
@@ -122,7 +115,7 @@ public sealed class BookingMoveTests(SasApiFactory api) : IClassFixture<SasApiFa
         var regulator = await world.ClientFor("regulator", sector);
         var booking = await (await regulator.Book(BookingRequests.Body(null, practitionerRpps: rpps, overflow: true))).Expect(HttpStatusCode.Created);
 
-        var refused = await (await Move(regulator, booking.GetProperty("id").GetString()!, slot)).Expect(HttpStatusCode.Conflict);
+        var refused = await (await regulator.Move(booking.GetProperty("id").GetString()!, slot)).Expect(HttpStatusCode.Conflict);
 
         Assert.Equal("overflow_not_movable", refused.GetProperty("code").GetString());
         Assert.Equal("available", SlotStatus(slot));
@@ -143,7 +136,7 @@ public sealed class BookingMoveTests(SasApiFactory api) : IClassFixture<SasApiFa
             booked.Add(((await (await regulator.Book(BookingRequests.Body(slot))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString()!, slot));
         }
 
-        var answers = await Task.WhenAll(booked.Select(b => Move(regulator, b.Id, target)));
+        var answers = await Task.WhenAll(booked.Select(b => regulator.Move(b.Id, target)));
 
         Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
         Assert.All(answers.Where(a => a.StatusCode != HttpStatusCode.OK), a => Assert.Equal(HttpStatusCode.Conflict, a.StatusCode));

@@ -40,12 +40,6 @@ public sealed class FhirAppointmentTests(PlatformApiFactory api) : IClassFixture
     private const string Operator = "810000000017";
     private const string System = "urn:oid:1.2.250.1.999.1";
 
-    /// <summary>Job runs until nothing more is sent: a booking's later event is due once its earlier one is delivered.</summary>
-    private async Task Dispatch()
-    {
-        for (var run = 0; run < 10 && await api.Services.GetRequiredService<NotificationDispatchJob>().RunAsync(CancellationToken.None) > 0; run++) { }
-    }
-
     private sealed record Booked(string Id, string Rpps, HttpClient Gp, HttpClient Regulator, DateTimeOffset CreatedAt);
 
     private async Task<Booked> Book(string origin = "sas")
@@ -79,7 +73,7 @@ public sealed class FhirAppointmentTests(PlatformApiFactory api) : IClassFixture
     public async Task A_sas_booking_is_created_on_the_platform_as_the_guide_appointment_without_patient_data()
     {
         var b = await Book();
-        await Dispatch();
+        await api.DispatchAll();
         var (request, appointment) = Assert.Single(SentFor(b.Id));
         Assert.Equal("POST", request.Method);
         Assert.StartsWith("application/fhir+json", request.ContentType);
@@ -121,7 +115,7 @@ public sealed class FhirAppointmentTests(PlatformApiFactory api) : IClassFixture
         var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(1), sector);
         var regulator = await world.RegulatorNaming([account], [], "44");
         var booking = await (await regulator.Book(BookingRequests.Body(slot, operatorAccount: account))).Expect(HttpStatusCode.Created);
-        await Dispatch();
+        await api.DispatchAll();
 
         var (_, appointment) = Assert.Single(SentFor(booking.GetProperty("id").GetString()!));
         var ext = Assert.Single(appointment.Extension, e => e.Url == "http://interopsante.org/fhir/StructureDefinition/FrAppointmentOperator");
@@ -139,7 +133,7 @@ public sealed class FhirAppointmentTests(PlatformApiFactory api) : IClassFixture
         api.Clock.Advance(TimeSpan.FromHours(2)); // after the consultations' start
         await (await honoured.Gp.PutJson($"/v1/bookings/{honoured.Id}/outcome", new { outcome = "honoured" })).Expect(HttpStatusCode.OK);
         await (await missed.Gp.PutJson($"/v1/bookings/{missed.Id}/outcome", new { outcome = "no_show" })).Expect(HttpStatusCode.OK);
-        await Dispatch();
+        await api.DispatchAll();
 
         void Check(Booked b, Appointment.AppointmentStatus status)
         {
@@ -160,10 +154,8 @@ public sealed class FhirAppointmentTests(PlatformApiFactory api) : IClassFixture
         var b = await Book();
         var sector = (await (await api.Admin().GetAsync($"/v1/bookings/{b.Id}")).Expect(HttpStatusCode.OK)).GetProperty("sector").GetString()!;
         var later = await world.PublishedSlot(b.Rpps, TimeSpan.FromHours(4), sector);
-        var move = new HttpRequestMessage(HttpMethod.Post, $"/v1/bookings/{b.Id}/move") { Content = JsonContent.Create(new { slotId = later }) };
-        move.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        var moved = await (await b.Regulator.SendAsync(move)).Expect(HttpStatusCode.OK);
-        await Dispatch();
+        var moved = await (await b.Regulator.Move(b.Id, later)).Expect(HttpStatusCode.OK);
+        await api.DispatchAll();
 
         var sent = SentFor(b.Id);
         Assert.Equal(["POST", "PUT"], sent.Select(s => s.Request.Method));
@@ -177,7 +169,7 @@ public sealed class FhirAppointmentTests(PlatformApiFactory api) : IClassFixture
     public async Task Bookings_not_made_by_sas_regulators_stay_off_the_platform()
     {
         var b = await Book(origin: "cpts_line");
-        await Dispatch();
+        await api.DispatchAll();
         Assert.Empty(SentFor(b.Id));
     }
 
@@ -187,10 +179,10 @@ public sealed class FhirAppointmentTests(PlatformApiFactory api) : IClassFixture
         var b = await Book();
         await (await b.Regulator.PostJson($"/v1/bookings/{b.Id}/cancellation", new { by = "regulator", reason = "wrong patient" })).Expect(HttpStatusCode.OK);
         api.Platform.FailNext(1);
-        await Dispatch();
+        await api.DispatchAll();
         Assert.Empty(SentFor(b.Id)); // the create failed, so the update waited behind it
         api.Clock.Advance(TimeSpan.FromMinutes(5));
-        await Dispatch();
+        await api.DispatchAll();
         Assert.Equal(["POST", "PUT"], SentFor(b.Id).Select(s => s.Request.Method));
         var deliveries = await (await api.Admin().GetAsync($"/v1/webhooks/deliveries?client={WebhookStore.SasPlatformRecipient}")).Expect(HttpStatusCode.OK);
         Assert.Contains(deliveries.GetProperty("items").EnumerateArray(), d => d.GetProperty("status").GetString() == "delivered" && d.GetProperty("attempts").GetInt32() == 2);

@@ -212,9 +212,7 @@ public class ReportCorrectnessTests
         var published = await world.PublishedSlot(rpps, TimeSpan.FromHours(8), sector); // 16:00 in Paris
         var moved = (await (await regulator.Book(BookingRequests.Body(ruleSlots[0]))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString()!;
         await (await regulator.Book(BookingRequests.Body(ruleSlots[1]))).Expect(HttpStatusCode.Created);
-        var move = new HttpRequestMessage(HttpMethod.Post, $"/v1/bookings/{moved}/move") { Content = System.Net.Http.Json.JsonContent.Create(new { slotId = published }) };
-        move.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        await (await regulator.SendAsync(move)).Expect(HttpStatusCode.OK);
+        await (await regulator.Move(moved, published)).Expect(HttpStatusCode.OK);
 
         api.Clock.Advance(TimeSpan.FromHours(10)); // every slot has started
         await api.Services.GetRequiredService<Sas.Api.Jobs.SlotExpiryJob>().RunAsync(CancellationToken.None);

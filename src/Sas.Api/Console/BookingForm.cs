@@ -47,3 +47,16 @@ public sealed class BookingForm
 
 /// <summary>What the patient form partial shows: the form, its title, the hold's end, each field's refusal, the page's own fields.</summary>
 public sealed record PatientFormView(BookingForm Form, string Title, string? HoldUntil, Func<string, string?> ErrorOf, IReadOnlyDictionary<string, string?> Hidden);
+
+/// <summary>A regulator's cancellation from a console page (the regulation search, the GP agenda), through the API's service.</summary>
+public static class RegulatorCancellation
+{
+    /// <summary>The booking cancelled, or the refusal in French with the fields at fault.</summary>
+    public static async Task<(BookingDto? Cancelled, IReadOnlyDictionary<string, IReadOnlyList<Domain.Validation.FieldRule>>? Errors, string? Problem)> CancelAsync(
+        BookingService bookings, string bookingId, string by, string? reason, Caller caller, CancellationToken ct)
+    {
+        CancelledBy? who = by switch { "patient" => CancelledBy.Patient, "regulator" => CancelledBy.Regulator, _ => null };
+        var result = await bookings.CancelAsync(bookingId, new CancellationInput(who, reason), caller, ct);
+        return result.Succeeded ? (result.Value, null, null) : (null, result.Invalid?.Rules, $"Annulation refusée : {FrenchText.Of(result)}.");
+    }
+}

@@ -21,6 +21,20 @@ public static class FrenchText
             ? string.Format(ConsoleSetup.French, french, rule.Values)
             : rule.Message;
 
+    /// <summary>What a form's field broke, in French, rule by rule; null when nothing.</summary>
+    public static string? Of(IReadOnlyDictionary<string, IReadOnlyList<FieldRule>> broken, string field) =>
+        broken.TryGetValue(field, out var rules) ? string.Join(" ; ", rules.Select(Of)) : null;
+
+    /// <summary>Until when a hold lasts, in its slot's sector time with the zone, and the minutes left: null when unreadable.</summary>
+    public static string? HoldUntil(Bookings.HoldDto hold, string? timeZone, DateTimeOffset now)
+    {
+        if (!DateTimeOffset.TryParse(hold.ExpiresAt, CultureInfo.InvariantCulture, DateTimeStyles.None, out var expires)) return null;
+        var zone = timeZone ?? Sas.Domain.Time.Zones.Mainland;
+        var local = TimeZoneInfo.ConvertTime(expires, Sas.Domain.Time.Zones.Find(zone));
+        var minutes = (int)Math.Ceiling(Math.Max(0, (expires - now).TotalMinutes));
+        return $"{local.ToString("HH:mm", ConsoleSetup.French)} ({zone}), dans {minutes} min";
+    }
+
     /// <summary>A refusal of a use case, in French: by its code, or by its fields when it is about fields.</summary>
     public static string Of<T>(Result<T> refused) => refused.Refusal is { } code ? Of(code, refused.Detail) : Of(ErrorCodes.ValidationFailed);
 }

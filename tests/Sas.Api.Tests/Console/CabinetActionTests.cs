@@ -21,13 +21,9 @@ public static class CabinetActions
         return (browser, await browser.GetStringAsync("/console/cabinet"));
     }
 
-    private static FormUrlEncodedContent Form(string page, params (string Name, string Value)[] fields) => new(
-        [new("__RequestVerificationToken", Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value),
-         .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]);
-
     public static async Task<string> Act(HttpClient browser, string page, string handler, params (string, string)[] fields)
     {
-        var answer = await browser.PostAsync($"/console/cabinet?handler={handler}", Form(page, fields));
+        var answer = await browser.PostAsync($"/console/cabinet?handler={handler}", ConsoleForms.With(page, fields));
         var body = await answer.Content.ReadAsStringAsync();
         Assert.True(answer.StatusCode == HttpStatusCode.OK, body);
         return body;

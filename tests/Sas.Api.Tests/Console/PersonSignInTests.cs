@@ -62,8 +62,7 @@ public sealed class PersonSignInTests(OidcConsoleFactory api) : IClassFixture<Oi
     });
 
     /// <summary>The form the provider button posts: its antiforgery token, read from the sign-in page.</summary>
-    public static FormUrlEncodedContent SignInButton(string page) => new(
-        [new("__RequestVerificationToken", Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value)]);
+    public static FormUrlEncodedContent SignInButton(string page) => ConsoleForms.With(page);
 
     /// <summary>The sign-in page's provider button, pressed: the browser is sent to the provider's authorization endpoint.</summary>
     private static async Task<Uri> StartSignIn(HttpClient browser)

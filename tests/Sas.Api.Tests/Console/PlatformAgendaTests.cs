@@ -112,21 +112,12 @@ public sealed class PlatformAgendaTests(PlatformAgendaFactory api) : IClassFixtu
         {
             var terms = await browser.GetStringAsync(agenda.Headers.Location.OriginalString);
             Assert.Contains("Conditions générales d'utilisation", terms);
-            var accepted = await browser.PostAsync("/console/conditions", Form(terms, ("retour", back)));
+            var accepted = await browser.PostAsync("/console/conditions", ConsoleForms.With(terms, ("retour", back)));
             Assert.Equal(back, accepted.Headers.Location!.OriginalString);
             agenda = await browser.GetAsync(back);
         }
         Assert.Equal(HttpStatusCode.OK, agenda.StatusCode);
         return (browser, await agenda.Content.ReadAsStringAsync());
-    }
-
-    private static FormUrlEncodedContent Form(string page, params (string Name, string Value)[] fields) => new(
-        [new("__RequestVerificationToken", Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value),
-         .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]);
-
-    private async Task Dispatch()
-    {
-        for (var run = 0; run < 10 && await api.Services.GetRequiredService<NotificationDispatchJob>().RunAsync(CancellationToken.None) > 0; run++) { }
     }
 
     [Fact]
@@ -175,12 +166,12 @@ public sealed class PlatformAgendaTests(PlatformAgendaFactory api) : IClassFixtu
         var rows = Regex.Matches(page, "name=\"slotId\" value=\"(\\d+)\"").Select(m => long.Parse(m.Groups[1].Value)).ToList();
         Assert.Equal([chosen, early], rows);
 
-        var held = await browser.PostAsync(FromPlatform(link) + "&handler=Hold", Form(page, ("slotId", chosen.ToString()), ("origin", "sas-preprod")));
+        var held = await browser.PostAsync(FromPlatform(link) + "&handler=Hold", ConsoleForms.With(page, ("slotId", chosen.ToString()), ("origin", "sas-preprod")));
         var holding = await held.Content.ReadAsStringAsync();
         Assert.True(held.StatusCode == HttpStatusCode.OK, holding);
         Assert.Contains("Créneau tenu pour vous", holding);
         var holdId = Regex.Match(holding, "name=\"Form.HoldId\" value=\"([^\"]+)\"").Groups[1].Value;
-        var booked = await browser.PostAsync(FromPlatform(link) + "&handler=Book", Form(holding,
+        var booked = await browser.PostAsync(FromPlatform(link) + "&handler=Book", ConsoleForms.With(holding,
             ("Form.SlotId", chosen.ToString()), ("Form.HoldId", holdId), ("Form.IdempotencyKey", Guid.NewGuid().ToString()), ("origin", "sas-preprod"),
             ("Form.LastName", "Martin"), ("Form.FirstName", "Louise"), ("Form.BirthDate", "1984-03-02"), ("Form.Phone", "0612345678"),
             ("Form.PatientCommune", "44109"), ("Form.Reason", "Fièvre depuis trois jours"), ("Form.RegularDoctor", "has")));
@@ -193,7 +184,7 @@ public sealed class PlatformAgendaTests(PlatformAgendaFactory api) : IClassFixtu
         var booking = await (await api.Admin().GetAsync($"/v1/bookings/{bookingId}")).Expect(HttpStatusCode.OK);
         Assert.Equal(idnps, booking.GetProperty("operator").GetString());
         Assert.Equal(rpps, booking.GetProperty("practitionerRpps").GetString());
-        await Dispatch();
+        await api.DispatchAll();
         var sent = api.Platform.Accepted.Select(r => (r, FhirBundles.Parse<Appointment>(r.Body))).Single(x => x.Item2.Identifier.Any(i => i.Value == bookingId));
         Assert.Equal("POST", sent.r.Method);
         var operatorRef = (ResourceReference)sent.Item2.GetExtension("http://interopsante.org/fhir/StructureDefinition/FrAppointmentOperator").Value;

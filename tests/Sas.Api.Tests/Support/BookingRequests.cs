@@ -35,6 +35,21 @@ public static class BookingRequests
         return client.SendAsync(request);
     }
 
+    /// <summary>Moves a booking to another slot (<c>POST /v1/bookings/{id}/move</c>), with a fresh key unless given.</summary>
+    public static Task<HttpResponseMessage> Move(this HttpClient client, string bookingId, long slotId, string? key = null, string? holdId = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/bookings/{bookingId}/move") { Content = JsonContent.Create(new { slotId, holdId }) };
+        request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString());
+        return client.SendAsync(request);
+    }
+
+    /// <summary>Dispatch runs until nothing more is sent: a booking's later event is due once its earlier one is delivered.</summary>
+    public static async Task DispatchAll(this SasApiFactory api)
+    {
+        var job = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Sas.Api.Notifications.NotificationDispatchJob>(api.Services);
+        for (var run = 0; run < 10 && await job.RunAsync(CancellationToken.None) > 0; run++) { }
+    }
+
     public static List<dynamic> Rows(this SasApiFactory api, string sql, object? args = null)
     {
         using var c = api.OpenDb();

@@ -96,14 +96,8 @@ public sealed class AgendaModel(
     public async Task<IActionResult> OnPostCancelAsync(string bookingId, string by, string? reason, CancellationToken ct)
     {
         if (await AdmitAsync(ct) is { } refused) return refused;
-        CancelledBy? who = by switch { "patient" => CancelledBy.Patient, "regulator" => CancelledBy.Regulator, _ => null };
-        var result = await bookings.CancelAsync(bookingId, new CancellationInput(who, reason), Caller.From(User), ct);
-        if (result.Succeeded) Cancelled = result.Value;
-        else
-        {
-            Errors = result.Invalid?.Rules ?? Errors;
-            Problem = $"Annulation refusée : {FrenchText.Of(result)}.";
-        }
+        (Cancelled, var errors, Problem) = await RegulatorCancellation.CancelAsync(bookings, bookingId, by, reason, Caller.From(User), ct);
+        Errors = errors ?? Errors;
         return await ShowAsync(ct);
     }
 
@@ -177,19 +171,12 @@ public sealed class AgendaModel(
     }
 
     /// <summary>Until when the hold lasts, in the slot's sector time with its zone, and the minutes left on the clock.</summary>
-    public string? HoldUntil(HoldDto hold)
-    {
-        if (!DateTimeOffset.TryParse(hold.ExpiresAt, CultureInfo.InvariantCulture, DateTimeStyles.None, out var expires)) return null;
-        var zone = Slots.FirstOrDefault(s => s.Slot.Id == hold.SlotId)?.Sector.TimeZone ?? Sas.Domain.Time.Zones.Mainland;
-        var local = TimeZoneInfo.ConvertTime(expires, Sas.Domain.Time.Zones.Find(zone));
-        var minutes = (int)Math.Ceiling(Math.Max(0, (expires - clock.GetUtcNow()).TotalMinutes));
-        return $"{local.ToString("HH:mm", ConsoleSetup.French)} ({zone}), dans {minutes} min";
-    }
+    public string? HoldUntil(HoldDto hold) => FrenchText.HoldUntil(hold, Slots.FirstOrDefault(s => s.Slot.Id == hold.SlotId)?.Sector.TimeZone, clock.GetUtcNow());
 
     public static string Local(FreeSlot slot) =>
         RegulationModel.Local(new DateTimeOffset(DateTime.SpecifyKind(slot.Slot.StartUtc, DateTimeKind.Utc)), slot.Sector.TimeZone);
 
     public static string Modality(FreeSlot slot) => RegulationModel.Modality(EnumText.Parse<Domain.Slots.Modality>(slot.Slot.Modality));
 
-    public string? ErrorOf(string field) => Errors.TryGetValue(field, out var rules) ? string.Join(" ; ", rules.Select(FrenchText.Of)) : null;
+    public string? ErrorOf(string field) => FrenchText.Of(Errors, field);
 }

@@ -109,7 +109,7 @@ public sealed class CabinetModel(PractitionerStore practitioners, SlotStore slot
     }
 
     /// <summary>What a field of the rule form broke, in French; null when nothing.</summary>
-    public string? RuleErrorOf(string field) => RuleErrors.TryGetValue(field, out var broken) ? string.Join(" ; ", broken.Select(FrenchText.Of)) : null;
+    public string? RuleErrorOf(string field) => FrenchText.Of(RuleErrors, field);
 
     /// <summary>What the last action did, or why it was refused, in French.</summary>
     public string? Done { get; private set; }

@@ -74,14 +74,8 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
     /// <summary>Cancels a booking through the API's handler (by the patient or the regulator), freeing its slot.</summary>
     public async Task OnPostCancelAsync(string bookingId, string by, string? reason, CancellationToken ct)
     {
-        CancelledBy? who = by switch { "patient" => CancelledBy.Patient, "regulator" => CancelledBy.Regulator, _ => null };
-        var result = await bookings.CancelAsync(bookingId, new CancellationInput(who, reason), Caller.From(User), ct);
-        if (result.Succeeded) Cancelled = result.Value;
-        else
-        {
-            Errors = result.Invalid?.Rules ?? Errors;
-            Problem = $"Annulation refusée : {FrenchText.Of(result)}.";
-        }
+        (Cancelled, var errors, Problem) = await RegulatorCancellation.CancelAsync(bookings, bookingId, by, reason, Caller.From(User), ct);
+        Errors = errors ?? Errors;
         await SearchAsync(ct);
     }
 
@@ -115,14 +109,7 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
     }
 
     /// <summary>Until when the hold lasts, in the slot's sector time with its zone, and the minutes left on the clock.</summary>
-    public string? HoldUntil(HoldDto hold)
-    {
-        if (!DateTimeOffset.TryParse(hold.ExpiresAt, CultureInfo.InvariantCulture, DateTimeStyles.None, out var expires)) return null;
-        var zone = Slots.FirstOrDefault(s => s.Id == hold.SlotId)?.TimeZone ?? Sas.Domain.Time.Zones.Mainland;
-        var local = TimeZoneInfo.ConvertTime(expires, Sas.Domain.Time.Zones.Find(zone));
-        var minutes = (int)Math.Ceiling(Math.Max(0, (expires - clock.GetUtcNow()).TotalMinutes));
-        return $"{local.ToString("HH:mm", French)} ({zone}), dans {minutes} min";
-    }
+    public string? HoldUntil(HoldDto hold) => FrenchText.HoldUntil(hold, Slots.FirstOrDefault(s => s.Id == hold.SlotId)?.TimeZone, clock.GetUtcNow());
 
     public static string Modality(Domain.Slots.Modality m) => m switch
     {
@@ -132,5 +119,5 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
     };
 
     /// <summary>What the field broke, in French, rule by rule; null when nothing.</summary>
-    public string? ErrorOf(string field) => Errors.TryGetValue(field, out var rules) ? string.Join(" ; ", rules.Select(FrenchText.Of)) : null;
+    public string? ErrorOf(string field) => FrenchText.Of(Errors, field);
 }

@@ -188,13 +188,13 @@ public sealed class ProblemAuthorizationResultHandler(IEnumerable<IRefusalWriter
         if (result.Challenged)
         {
             await context.ChallengeAsync();
-            await context.WriteProblemAsync(401, "Authentication required", "unauthenticated",
+            await context.WriteProblemAsync(Errors.ErrorCodes.Unauthenticated, "Authentication required",
                 "Send an API key in X-Api-Key, or a bearer token in Authorization.");
             return;
         }
         if (result.Forbidden)
         {
-            await context.WriteProblemAsync(403, "Forbidden", "forbidden_scope", "This caller's role does not allow this operation.");
+            await context.WriteProblemAsync(Errors.ErrorCodes.ForbiddenScope, "Forbidden", "This caller's role does not allow this operation.");
             return;
         }
         await fallback.HandleAsync(next, context, policy, result);

@@ -89,7 +89,7 @@ public static class FailedKeyLimitMiddleware
                 && !await limiter.MayPassAsync(http, key.ToString(), clients))
             {
                 http.Response.Headers.RetryAfter = 60.ToString(CultureInfo.InvariantCulture);
-                await http.WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many failed API keys", "rate_limited",
+                await http.WriteProblemAsync(Errors.ErrorCodes.RateLimited, "Too many failed API keys",
                     "Too many unknown API keys came from this address; wait for Retry-After seconds.");
                 return;
             }

@@ -76,30 +76,30 @@ public static partial class ProblemSetup
     }
 
     /// <summary>Answers a problem+json from middleware (authorization, limits), where handlers' results are not available.</summary>
-    public static Task WriteProblemAsync(this HttpContext http, int status, string title, string code, string detail)
+    public static Task WriteProblemAsync(this HttpContext http, ErrorCode code, string title, string detail)
     {
-        http.Response.StatusCode = status;
+        http.Response.StatusCode = code.Status;
         return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,
-            ProblemDetails = { Status = status, Title = title, Detail = detail, Extensions = { ["code"] = code } },
+            ProblemDetails = { Status = code.Status, Title = title, Detail = detail, Extensions = { ["code"] = code.Code } },
         }).AsTask();
     }
 
     public static string DefaultCode(int status) => status switch
     {
-        400 => "bad_request",
-        401 => "unauthenticated",
-        403 => "forbidden_scope",
-        404 => "not_found",
-        405 => "method_not_allowed",
+        400 => ErrorCodes.BadRequest.Code,
+        401 => ErrorCodes.Unauthenticated.Code,
+        403 => ErrorCodes.ForbiddenScope.Code,
+        404 => ErrorCodes.NotFound.Code,
+        405 => ErrorCodes.MethodNotAllowed.Code,
         409 => "conflict",
-        413 => "payload_too_large",
-        414 => "uri_too_long",
-        415 => "unsupported_media_type",
-        422 => "validation_failed",
-        429 => "rate_limited",
-        _ when status >= 500 => "internal_error",
+        413 => ErrorCodes.PayloadTooLarge.Code,
+        414 => ErrorCodes.UriTooLong.Code,
+        415 => ErrorCodes.UnsupportedMediaType.Code,
+        422 => ErrorCodes.ValidationFailed.Code,
+        429 => ErrorCodes.RateLimited.Code,
+        _ when status >= 500 => ErrorCodes.InternalError.Code,
         _ => "error",
     };
 

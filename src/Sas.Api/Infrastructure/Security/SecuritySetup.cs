@@ -95,7 +95,7 @@ public static class SecuritySetup
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : limits.ReplenishmentPeriod;
                 var http = context.HttpContext;
                 http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await http.WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many requests", "rate_limited",
+                await http.WriteProblemAsync(ErrorCodes.RateLimited, "Too many requests",
                     "This client sends more requests than its rate allows; wait for Retry-After seconds.");
             };
         });
@@ -151,12 +151,12 @@ public static class SecuritySetup
         {
             if ((http.Request.Path.Value?.Length ?? 0) + (http.Request.QueryString.Value?.Length ?? 0) > MaxUrlLength)
             {
-                await http.WriteProblemAsync(StatusCodes.Status414UriTooLong, "URL too long", "uri_too_long", $"Paths with their query are limited to {MaxUrlLength} characters.");
+                await http.WriteProblemAsync(ErrorCodes.UriTooLong, "URL too long", $"Paths with their query are limited to {MaxUrlLength} characters.");
                 return;
             }
             if (http.Request.ContentLength > maxBody)
             {
-                await http.WriteProblemAsync(StatusCodes.Status413PayloadTooLarge, "Request body too large", "payload_too_large", $"Bodies are limited to {maxBody} bytes.");
+                await http.WriteProblemAsync(ErrorCodes.PayloadTooLarge, "Request body too large", $"Bodies are limited to {maxBody} bytes.");
                 return;
             }
             if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBody;

@@ -117,7 +117,7 @@ public sealed class PlatformAgendaBrowserTests(PlatformBrowserFactory api) : ICl
         var bookingId = await page.Locator("#confirme + p strong").InnerTextAsync();
 
         // The platform receives the appointment, its operator the regulator's national id, never a client id.
-        for (var run = 0; run < 10 && await api.Services.GetRequiredService<NotificationDispatchJob>().RunAsync(CancellationToken.None) > 0; run++) { }
+        await api.DispatchAll();
         var sent = api.Platform.Accepted.Select(r => FhirBundles.Parse<Appointment>(r.Body)).Single(a => a.Identifier.Any(i => i.Value == bookingId));
         var operatorRef = (ResourceReference)sent.GetExtension("http://interopsante.org/fhir/StructureDefinition/FrAppointmentOperator").Value;
         Assert.Equal(PlatformBrowserFactory.RegulatorIdnps, operatorRef.Identifier.Value);
