@@ -149,4 +149,143 @@ public sealed class AvailabilityRuleApiTests(SasApiFactory api) : IClassFixture<
         Assert.Equal(0, api.Count("SELECT COUNT(*) FROM availability_rules WHERE rpps = @rpps", new { rpps }));
         Assert.Equal(0, RuleSlots(rpps));
     }
+
+    private long[] LiveRuleSlotIds(string rpps) =>
+        [.. api.Rows("SELECT id FROM slots WHERE rpps = @rpps AND rule_id IS NOT NULL AND status <> 'withdrawn' ORDER BY start_utc", new { rpps }).Select(r => (long)r.id)];
+
+    private async Task<string> CreateRule(HttpClient practice, string rpps, object body) =>
+        (await (await practice.PostJson($"/v1/practitioners/{rpps}/rules", body)).Expect(HttpStatusCode.Created)).GetProperty("rule").GetProperty("id").GetString()!;
+
+    /// <summary>20-minute slots become 30-minute ones until 17:00: the free slots change, the booked one stays and is named.</summary>
+    [EngineFact]
+    public async Task Editing_a_rule_changes_only_its_free_future_slots_and_names_the_booked_one_it_keeps()
+    {
+        var (sector, rpps, practice) = await Gp();
+        var rule = await CreateRule(practice, rpps, TuesdayAfternoon(sector));
+        var first = LiveRuleSlotIds(rpps)[0];
+        var regulator = await world.ClientFor("regulator", sector);
+        await (await regulator.Book(BookingRequests.Body(first))).Expect(HttpStatusCode.Created);
+        var longer = new { site = "cab", sector, modality = "in_person", weekdays = new[] { "tuesday" }, startTime = "14:00", endTime = "17:00", slotMinutes = 30, firstDay = "2026-11-01" };
+
+        var edited = await (await practice.PutJson($"/v1/practitioners/{rpps}/rules/{rule}", longer)).Expect(HttpStatusCode.OK);
+
+        Assert.Equal(5, edited.GetProperty("withdrawn").GetInt32()); // 14:20 … 15:40
+        Assert.Equal([first], edited.GetProperty("kept").EnumerateArray().Select(k => k.GetInt64()));
+        Assert.Equal(5, edited.GetProperty("slotsMade").GetInt32()); // 14:30 … 16:30; 14:00 is the booked slot's
+        Assert.Equal(30, edited.GetProperty("rule").GetProperty("slotMinutes").GetInt32());
+        Assert.Equal((1, 5), (RuleSlots(rpps, "booked"), RuleSlots(rpps, "available")));
+        var free = LiveRuleSlotIds(rpps).Where(id => id != first).Take(2).ToList();
+        var starts = new List<string?>();
+        foreach (var id in free) starts.Add((await (await api.Admin().GetAsync($"/v1/slots/{id}")).Expect(HttpStatusCode.OK)).GetProperty("start").GetString());
+        Assert.Equal(["2026-11-24T13:30:00Z", "2026-11-24T14:00:00Z"], starts);
+        Assert.Equal(30, (int)(await (await practice.GetAsync($"/v1/practitioners/{rpps}/rules")).Expect(HttpStatusCode.OK))[0].GetProperty("slotMinutes").GetInt32());
+
+        // And back: the 20-minute slots are made again (a slot the practice withdraws itself is not; see the job's test).
+        var back = await (await practice.PutJson($"/v1/practitioners/{rpps}/rules/{rule}", TuesdayAfternoon(sector))).Expect(HttpStatusCode.OK);
+        Assert.Equal((5, 5), (back.GetProperty("withdrawn").GetInt32(), back.GetProperty("slotsMade").GetInt32()));
+        Assert.Equal((1, 5), (RuleSlots(rpps, "booked"), RuleSlots(rpps, "available")));
+    }
+
+    [EngineFact]
+    public async Task An_edit_that_keeps_the_times_keeps_the_slots_themselves()
+    {
+        var (sector, rpps, practice) = await Gp();
+        var rule = await CreateRule(practice, rpps, TuesdayAfternoon(sector));
+        var before = LiveRuleSlotIds(rpps);
+        var untilJune = new { site = "cab", sector, modality = "in_person", weekdays = new[] { "tuesday" }, startTime = "14:00", endTime = "16:00", slotMinutes = 20, firstDay = "2026-11-01", lastDay = "2027-06-30", exceptions = new[] { "2026-12-29" } };
+
+        var edited = await (await practice.PutJson($"/v1/practitioners/{rpps}/rules/{rule}", untilJune)).Expect(HttpStatusCode.OK);
+
+        Assert.Equal((0, 0, 0), (edited.GetProperty("withdrawn").GetInt32(), edited.GetProperty("slotsMade").GetInt32(), edited.GetProperty("kept").GetArrayLength()));
+        Assert.Equal(before, LiveRuleSlotIds(rpps));
+        Assert.Equal("2027-06-30", edited.GetProperty("rule").GetProperty("lastDay").GetString());
+    }
+
+    [EngineFact]
+    public async Task An_edit_refused_changes_nothing_and_an_unknown_rule_is_a_404()
+    {
+        var (sector, rpps, practice) = await Gp();
+        var rule = await CreateRule(practice, rpps, TuesdayAfternoon(sector));
+        var before = api.SlotSnapshot(rpps);
+
+        var refused = await (await practice.PutJson($"/v1/practitioners/{rpps}/rules/{rule}", TuesdayAfternoon(sector, start: "16:00", end: "14:00"))).Expect((HttpStatusCode)422);
+        Assert.True(refused.GetProperty("errors").TryGetProperty("endTime", out _), refused.ToString());
+        var missing = await practice.PutJson($"/v1/practitioners/{rpps}/rules/nope", TuesdayAfternoon(sector));
+        Assert.Equal("rule_not_found", (await missing.Expect(HttpStatusCode.NotFound)).GetProperty("code").GetString());
+
+        Assert.Equal(before, api.SlotSnapshot(rpps));
+        Assert.Equal("14:00", (await (await practice.GetAsync($"/v1/practitioners/{rpps}/rules")).Expect(HttpStatusCode.OK))[0].GetProperty("startTime").GetString());
+    }
+
+    /// <summary>
+    /// Bookings race an edit that moves the afternoon: a slot booked before the edit's turn is kept and named, one the
+    /// edit withdrew refuses its booking; never a booking on a withdrawn slot, never a free slot the old rule left behind.
+    /// </summary>
+    [EngineFact]
+    public async Task Bookings_racing_an_edit_either_win_and_are_kept_or_find_the_slot_withdrawn()
+    {
+        var (sector, rpps, practice) = await Gp();
+        var rule = await CreateRule(practice, rpps, TuesdayAfternoon(sector));
+        var old = LiveRuleSlotIds(rpps);
+        var regulators = await Task.WhenAll(old.Select(_ => world.ClientFor("regulator", sector)));
+        var later = TuesdayAfternoon(sector, start: "16:00", end: "18:00");
+        var early = new[] { await regulators[0].Book(BookingRequests.Body(old[0])), await regulators[1].Book(BookingRequests.Body(old[1])) };
+
+        var bookings = early.Select(Task.FromResult).Concat(old.Skip(2).Select((id, i) => Task.Run(() => regulators[i + 2].Book(BookingRequests.Body(id))))).ToList();
+        var edit = Task.Run(() => practice.PutJson($"/v1/practitioners/{rpps}/rules/{rule}", later));
+        await Task.WhenAll([.. bookings, edit]);
+
+        var edited = await (await edit).Expect(HttpStatusCode.OK);
+        var won = new List<long>();
+        foreach (var (answer, id) in bookings.Select((b, i) => (b.Result, old[i])))
+        {
+            Assert.Contains(answer.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Gone }); // 410 slot_withdrawn
+            if (answer.StatusCode == HttpStatusCode.Created) won.Add(id);
+        }
+        Assert.Subset(won.ToHashSet(), old.Take(2).ToHashSet());
+        Assert.Equal(won.Order(), edited.GetProperty("kept").EnumerateArray().Select(k => k.GetInt64()).Order());
+        Assert.Equal(old.Length - won.Count, edited.GetProperty("withdrawn").GetInt32());
+        foreach (var id in old)
+            Assert.Equal(won.Contains(id) ? "booked" : "withdrawn", (string)api.Rows("SELECT status FROM slots WHERE id = @id", new { id }).Single().status);
+        Assert.Equal(6, edited.GetProperty("slotsMade").GetInt32()); // 16:00 to 18:00
+    }
+
+    /// <summary>The CPTS coordinator runs the rota for the GPs of its sectors, and only those sectors.</summary>
+    [EngineFact]
+    public async Task The_cpts_coordinator_gives_edits_and_removes_rules_for_the_gps_of_its_sectors_only()
+    {
+        var sector = await world.Sector(horizon: 48);
+        var elsewhere = await world.Sector(horizon: 48);
+        var finess = await world.Cpts(sector);
+        var rpps = await world.Practitioner([sector, elsewhere]);
+        var coordinator = await world.ClientFor("cpts", finess);
+        var otherFiness = await world.Cpts(elsewhere);
+        var otherCpts = await world.ClientFor("cpts", otherFiness);
+
+        var made = await (await coordinator.PostJson($"/v1/cpts/{finess}/rota", new { practitioner = rpps, rule = TuesdayAfternoon(sector) })).Expect(HttpStatusCode.Created);
+        Assert.Equal(6, made.GetProperty("slotsMade").GetInt32());
+        var rule = made.GetProperty("rule").GetProperty("id").GetString();
+        Assert.Equal(rpps, (await (await coordinator.GetAsync($"/v1/cpts/{finess}/rota")).Expect(HttpStatusCode.OK))[0].GetProperty("practitionerRpps").GetString());
+
+        // Not its sector, not its GP's, not its CPTS.
+        var outside = await (await coordinator.PostJson($"/v1/cpts/{finess}/rota", new { practitioner = rpps, rule = TuesdayAfternoon(elsewhere) })).Expect((HttpStatusCode)422);
+        Assert.True(outside.GetProperty("errors").TryGetProperty("rule.sector", out _), outside.ToString());
+        var stranger = await (await coordinator.PostJson($"/v1/cpts/{finess}/rota", new { practitioner = World.NewRpps(), rule = TuesdayAfternoon(sector) })).Expect(HttpStatusCode.NotFound);
+        Assert.Equal("practitioner_not_found", stranger.GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await otherCpts.PostJson($"/v1/cpts/{finess}/rota", new { practitioner = rpps, rule = TuesdayAfternoon(sector) })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await otherCpts.DeleteAsync($"/v1/cpts/{otherFiness}/rota/{rule}")).StatusCode);
+        var missingRule = await (await coordinator.PostJson($"/v1/cpts/{finess}/rota", new { practitioner = rpps })).Expect((HttpStatusCode)422);
+        Assert.True(missingRule.GetProperty("errors").TryGetProperty("rule", out _));
+
+        var edited = await (await coordinator.PutJson($"/v1/cpts/{finess}/rota/{rule}", TuesdayAfternoon(sector, start: "15:00", end: "16:00"))).Expect(HttpStatusCode.OK);
+        Assert.Equal((3, 0), (edited.GetProperty("withdrawn").GetInt32(), edited.GetProperty("slotsMade").GetInt32()));
+        var removed = await (await coordinator.DeleteAsync($"/v1/cpts/{finess}/rota/{rule}")).Expect(HttpStatusCode.OK);
+        Assert.Equal(3, removed.GetProperty("withdrawn").GetInt32());
+        Assert.Equal(0, RuleSlots(rpps, "available"));
+
+        // A rule the GP's practice gave in another CPTS's sector is not this rota's.
+        var own = await CreateRule(await world.ClientFor("practitioner", rpps), rpps, TuesdayAfternoon(elsewhere));
+        Assert.Equal("rule_not_found", (await (await coordinator.DeleteAsync($"/v1/cpts/{finess}/rota/{own}")).Expect(HttpStatusCode.NotFound)).GetProperty("code").GetString());
+        Assert.Empty((await (await coordinator.GetAsync($"/v1/cpts/{finess}/rota")).Expect(HttpStatusCode.OK)).EnumerateArray());
+    }
 }

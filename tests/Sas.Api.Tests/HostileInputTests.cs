@@ -61,6 +61,10 @@ public class HostileInputTests
             ["PUT /v1/practitioners/{rpps}/"] = ($"/v1/practitioners/{rpps}", $$"""{"firstName":"A","lastName":"B","sectors":["{{sector}}"],"sites":[{"id":"cab","name":"Cabinet","address":"1 rue","commune":"44109","postalCode":"44000"}],"profession":"general_practitioner","overflowPerDay":1}""", api.Admin()),
             ["POST /v1/practitioners/{rpps}/rules/"] = ($"/v1/practitioners/{rpps}/rules", ruleBody, api.Admin()),
             ["DELETE /v1/practitioners/{rpps}/rules/{ruleId}"] = ($"/v1/practitioners/{rpps}/rules/{rule}", null, api.Admin()),
+            ["PUT /v1/practitioners/{rpps}/rules/{ruleId}"] = ($"/v1/practitioners/{rpps}/rules/{rule}", ruleBody, api.Admin()),
+            ["POST /v1/cpts/{finess}/rota/"] = ($"/v1/cpts/{cpts}/rota", $$"""{"practitioner":"{{rpps}}","rule":{{ruleBody}}}""", api.Admin()),
+            ["PUT /v1/cpts/{finess}/rota/{ruleId}"] = ($"/v1/cpts/{cpts}/rota/{rule}", ruleBody, api.Admin()),
+            ["DELETE /v1/cpts/{finess}/rota/{ruleId}"] = ($"/v1/cpts/{cpts}/rota/{rule}", null, api.Admin()),
             ["POST /v1/practitioners/{rpps}/slots/"] = ($"/v1/practitioners/{rpps}/slots", slotBody, api.Admin()),
             ["PUT /v1/practitioners/{rpps}/slots/"] = ($"/v1/practitioners/{rpps}/slots?from={World.Instant(start.AddHours(-1))}&to={World.Instant(start.AddDays(1))}", $$"""{"slots":[{{slotBody}}]}""", api.Admin()),
             ["DELETE /v1/slots/{id:long}"] = ($"/v1/slots/{held}", null, api.Admin()),
@@ -131,7 +135,7 @@ public class HostileInputTests
         var segments = (query.Length > 0 ? path[..path.IndexOf('?')] : path).Split('/');
         for (var i = 3; i < segments.Length; i++)
         {
-            if (segments[i] is "keys" or "slots" or "rules" or "hold" or "cancellation" or "move" or "outcome" or "retry" or "deliveries") continue;
+            if (segments[i] is "keys" or "slots" or "rules" or "rota" or "hold" or "cancellation" or "move" or "outcome" or "retry" or "deliveries") continue;
             foreach (var fragment in Fragments.Append(new string('9', 400)))
             {
                 var copy = (string[])segments.Clone();

@@ -15,8 +15,10 @@ public sealed class RuleJob(RuleService rules, ILogger<RuleJob> logger)
     [AutomaticRetry(Attempts = 3)]
     public async Task<int> RunAsync(CancellationToken ct)
     {
-        var made = await rules.MakeAllAsync(System, ct);
-        if (made > 0) logger.LogInformation("Availability rules made {Count} slots", made);
-        return made;
+        var run = await rules.MakeAllAsync(System, ct);
+        if (run.Made > 0)
+            logger.LogInformation("Availability rules made {Count} slots in {Transactions} transactions, the longest {Milliseconds} ms",
+                run.Made, run.Transactions, (int)run.LongestTransaction.TotalMilliseconds);
+        return run.Made;
     }
 }

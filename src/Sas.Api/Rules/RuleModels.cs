@@ -35,3 +35,9 @@ public sealed record RuleMadeDto(RuleDto Rule, int SlotsMade, RuleConflictDto[] 
 
 /// <summary>A rule removed: its free future slots withdrawn; booked or held ones kept, named.</summary>
 public sealed record RuleRemovedDto(int Withdrawn, long[] Kept);
+
+/// <summary>A rule edited in place: its future free slots changed, held or booked ones kept (named when the new rule would not make them).</summary>
+public sealed record RuleEditedDto(RuleDto Rule, int SlotsMade, int Withdrawn, long[] Kept, RuleConflictDto[] Conflicts);
+
+/// <summary>A CPTS rota's rule: the GP of the CPTS's sectors who gives it, and the rule.</summary>
+public sealed record RotaRuleInput([property: Required] string? Practitioner = null, [property: Required] RuleInput? Rule = null);

@@ -23,20 +23,48 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
 
     private static readonly string[] DayNames = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
-    public async Task<Result<RuleMadeDto>> CreateAsync(string rpps, RuleInput input, Caller caller, CancellationToken ct)
+    /// <summary>
+    /// Rules and new slots per transaction of the job: the writer is held for one batch at a time, a few milliseconds
+    /// (measured in docs/benchmarks.md), and a rule's slots are made at most one batch late.
+    /// </summary>
+    public const int RulesPerBatch = 50, SlotsPerBatch = 600;
+
+    /// <summary>
+    /// Creates the rule and makes its slots up to the sector's horizon. <paramref name="cpts"/>: the CPTS whose rota this
+    /// is, when its coordinator gives it; the sector must then be one of the CPTS's.
+    /// </summary>
+    public async Task<Result<RuleMadeDto>> CreateAsync(string rpps, RuleInput input, Caller caller, CancellationToken ct, string? cpts = null)
     {
-        var parsed = await ParseAsync(rpps, input, caller, ct);
+        var parsed = await ParseAsync(rpps, input, caller, Guid.NewGuid().ToString("N"), cpts, ct);
         if (!parsed.Succeeded) return parsed.As<RuleMadeDto>();
         var row = parsed.Value;
         await rules.CreateAsync(row, caller, ct);
-        var (made, conflicts) = await MakeSlotsAsync(row, caller, ct);
-        return new RuleMadeDto(Dto(row), made, [.. conflicts.Select(c => new RuleConflictDto(Domain.Time.Instants.Format(c.StartUtc), c.SlotId))]);
+        var made = await rules.MakeSlotsAsync([new RuleStore.Wanted(row, await TimesAsync(row, new(), ct))], caller, ct);
+        return new RuleMadeDto(Dto(row), made[0].Count, Conflicts(made[0].Conflicts));
     }
+
+    /// <summary>
+    /// Edits the rule in place: only its future free slots change (those the new rule does not make as they are are
+    /// withdrawn, the missing ones made); held and booked slots stay, named when the new rule would not have made them.
+    /// </summary>
+    public async Task<Result<RuleEditedDto>> EditAsync(string rpps, string id, RuleInput input, Caller caller, CancellationToken ct, string? cpts = null)
+    {
+        if (await rules.GetAsync(rpps, id, ct) is null) return Result<RuleEditedDto>.Refused(E.RuleNotFound);
+        var parsed = await ParseAsync(rpps, input, caller, id, cpts, ct);
+        if (!parsed.Succeeded) return parsed.As<RuleEditedDto>();
+        var row = parsed.Value;
+        var edited = await rules.EditAsync(row, await TimesAsync(row, new(), ct), caller, ct);
+        return edited is null ? Result<RuleEditedDto>.Refused(E.RuleNotFound)
+            : new RuleEditedDto(Dto(row), edited.Made, edited.Withdrawn, edited.Kept, Conflicts(edited.Conflicts));
+    }
+
+    private static RuleConflictDto[] Conflicts(IEnumerable<RuleStore.Conflict> conflicts) =>
+        [.. conflicts.Select(c => new RuleConflictDto(Domain.Time.Instants.Format(c.StartUtc), c.SlotId))];
 
     /// <summary>The slots a rule would make over its first <paramref name="weeks"/> weeks, local wall-clock times: the console's preview.</summary>
     public async Task<Result<IReadOnlyList<DateTime>>> PreviewAsync(string rpps, RuleInput input, Caller caller, int weeks, CancellationToken ct)
     {
-        var parsed = await ParseAsync(rpps, input, caller, ct);
+        var parsed = await ParseAsync(rpps, input, caller, "", null, ct);
         if (!parsed.Succeeded) return parsed.As<IReadOnlyList<DateTime>>();
         var zone = Domain.Time.Zones.Find((await territory.GetSectorAsync(parsed.Value.SectorCode, ct))?.TimeZone);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -46,7 +74,7 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
     }
 
     /// <summary>The rule as it would be stored, or the fields at fault.</summary>
-    private async Task<Result<RuleRow>> ParseAsync(string rpps, RuleInput input, Caller caller, CancellationToken ct)
+    private async Task<Result<RuleRow>> ParseAsync(string rpps, RuleInput input, Caller caller, string id, string? cpts, CancellationToken ct)
     {
         var gp = await practitioners.GetAsync(rpps, ct);
         if (gp is null) return Result<RuleRow>.Refused(E.PractitionerNotFound);
@@ -58,6 +86,8 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
         errors.Required(input.SlotMinutes, "slotMinutes");
         if (input.Site is not null && gp.Sites.All(s => s.SiteId != input.Site)) errors.Add("site", "is not one of this GP's sites");
         if (input.Sector is not null && !gp.Sectors.Contains(input.Sector)) errors.Add("sector", "is not one of this GP's sectors");
+        else if (input.Sector is not null && cpts is not null && !(await territory.CptsSectorCodesAsync(cpts, ct)).Contains(input.Sector))
+            errors.Add("sector", "is not one of this CPTS's sectors");
         var days = new List<int>();
         foreach (var (name, i) in (input.Weekdays ?? []).Select((n, i) => (n, i)))
         {
@@ -79,7 +109,7 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
 
         var row = new RuleRow
         {
-            Id = Guid.NewGuid().ToString("N"), Rpps = rpps, SectorCode = input.Sector!, SiteId = input.Site!, Modality = input.Modality.Value.ToText(),
+            Id = id, Rpps = rpps, SectorCode = input.Sector!, SiteId = input.Site!, Modality = input.Modality.Value.ToText(),
             Weekdays = string.Join(',', days.Distinct().Order()), EveryWeeks = input.EveryWeeks, StartLocal = start.Value.ToString("HH:mm", CultureInfo.InvariantCulture),
             EndLocal = end.Value.ToString("HH:mm", CultureInfo.InvariantCulture), SlotMinutes = input.SlotMinutes.Value,
             FromDate = from.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), UntilDate = until?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -92,31 +122,70 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
 
     public async Task<IReadOnlyList<RuleDto>> ListAsync(string rpps, CancellationToken ct) => [.. (await rules.ListAsync(rpps, ct)).Select(Dto)];
 
+    /// <summary>The rules in a CPTS's sectors: its rota, every GP's.</summary>
+    public async Task<IReadOnlyList<RuleDto>> ListForCptsAsync(string finess, CancellationToken ct) => [.. (await rules.ListForCptsAsync(finess, ct)).Select(Dto)];
+
+    /// <summary>The GP whose rule this is, when the rule is in one of the CPTS's sectors; null otherwise.</summary>
+    public async Task<string?> RotaGpAsync(string finess, string id, CancellationToken ct) => (await rules.GetInCptsAsync(finess, id, ct))?.Rpps;
+
     public async Task<Result<RuleRemovedDto>> RemoveAsync(string rpps, string id, Caller caller, CancellationToken ct)
     {
         var (found, withdrawn, kept) = await rules.RemoveAsync(rpps, id, caller, ct);
         return found ? new RuleRemovedDto(withdrawn, kept) : Result<RuleRemovedDto>.Refused(E.RuleNotFound);
     }
 
-    /// <summary>The rules job: every rule's slots made up to its sector's horizon as it moves. Safe on several nodes at once.</summary>
-    public async Task<int> MakeAllAsync(Caller caller, CancellationToken ct)
+    /// <summary>What a run of the rules job did, and the longest it held the writer (one batch's transaction).</summary>
+    public sealed record JobRun(int Made, int Transactions, TimeSpan LongestTransaction);
+
+    /// <summary>
+    /// The rules job: every rule's slots made up to its sector's horizon as it moves, in batches of rules (in RPPS
+    /// order) each made in one short transaction. Safe on several nodes at once.
+    /// </summary>
+    public async Task<JobRun> MakeAllAsync(Caller caller, CancellationToken ct)
     {
-        var made = 0;
-        foreach (var rule in await rules.AllAsync(ct)) made += (await MakeSlotsAsync(rule, caller, ct)).Made;
-        return made;
+        var sectors = new Dictionary<string, SectorRow?>();
+        var wanted = new List<RuleStore.Wanted>();
+        foreach (var rule in (await rules.AllAsync(ct)).OrderBy(r => r.Rpps, StringComparer.Ordinal))
+            if (await TimesAsync(rule, sectors, ct) is { Count: > 0 } times) wanted.Add(new RuleStore.Wanted(rule, times));
+        int made = 0, transactions = 0;
+        var longest = TimeSpan.Zero;
+        var batch = new List<RuleStore.Wanted>();
+        async Task Flush()
+        {
+            if (batch.Count == 0) return;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            made += (await rules.MakeSlotsAsync(batch, caller, ct)).Sum(m => m.Count);
+            var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            if (took > longest) longest = took;
+            transactions++;
+            batch = [];
+        }
+        var slots = 0;
+        foreach (var w in wanted)
+        {
+            if (batch.Count == RulesPerBatch || (batch.Count > 0 && slots + w.Times.Count > SlotsPerBatch))
+            {
+                await Flush();
+                slots = 0;
+            }
+            batch.Add(w);
+            slots += w.Times.Count;
+        }
+        await Flush();
+        return new JobRun(made, transactions, longest);
     }
 
-    private async Task<(int Made, List<RuleStore.Conflict> Conflicts)> MakeSlotsAsync(RuleRow row, Caller caller, CancellationToken ct)
+    /// <summary>The rule's slot times from now to its sector's booking horizon (none when the sector is gone).</summary>
+    private async Task<IReadOnlyList<(DateTime StartUtc, DateTime EndUtc)>> TimesAsync(RuleRow row, Dictionary<string, SectorRow?> sectors, CancellationToken ct)
     {
-        var sector = await territory.GetSectorAsync(row.SectorCode, ct);
-        if (sector is null) return (0, []); // the sector was deleted: nothing bookable to make
+        if (!sectors.TryGetValue(row.SectorCode, out var sector)) sectors[row.SectorCode] = sector = await territory.GetSectorAsync(row.SectorCode, ct);
+        if (sector is null) return []; // the sector was deleted: nothing bookable to make
         var zone = Domain.Time.Zones.Find(sector.TimeZone);
         var now = clock.GetUtcNow().UtcDateTime;
         var latest = booking.WindowFor((int)sector.BookingHorizonHours).LatestStart(now);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, zone));
         var last = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(latest, zone));
-        var times = row.Rule.SlotsBetween(today, last, zone).Where(s => s.StartUtc > now && s.StartUtc <= latest).ToList();
-        return times.Count == 0 ? (0, []) : await rules.MakeSlotsAsync(row, times, caller, ct);
+        return row.Rule.SlotsBetween(today, last, zone).Where(s => s.StartUtc > now && s.StartUtc <= latest).Select(s => (s.StartUtc, s.EndUtc)).ToList();
     }
 
     private static RuleDto Dto(RuleRow r) => new(r.Id, r.Rpps, r.SiteId, r.SectorCode, EnumText.Parse<Modality>(r.Modality),

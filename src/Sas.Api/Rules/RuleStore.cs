@@ -58,15 +58,21 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
 
         public string ByGp { get; } = $"SELECT {Columns} FROM availability_rules WHERE rpps = @rpps ORDER BY created_at, id";
         public string ById { get; } = $"SELECT {Columns} FROM availability_rules WHERE id = @id AND rpps = @rpps";
+        /// <summary>The rules of a CPTS's rota: those in its sectors.</summary>
+        public string InCpts { get; } = $"SELECT {Columns} FROM availability_rules WHERE sector_code IN (SELECT code FROM sectors WHERE cpts_finess = @finess) ORDER BY rpps, created_at, id";
+        public string ByIdInCpts { get; } = $"SELECT {Columns} FROM availability_rules WHERE id = @id AND sector_code IN (SELECT code FROM sectors WHERE cpts_finess = @finess)";
         public string All { get; } = $"SELECT {Columns} FROM availability_rules ORDER BY id";
         public string Delete { get; } = "DELETE FROM availability_rules WHERE id = @id AND rpps = @rpps";
 
-        /// <summary>Any slot of the rule at that start, whatever its state: a slot the practice withdrew is not made again.</summary>
-        public string Made { get; } = "SELECT COUNT(*) FROM slots WHERE rule_id = @ruleId AND start_utc = @start";
+        /// <summary>
+        /// The starts of the rule's slots in a range, whatever their state: a slot already made is not made again, and
+        /// one the practice withdrew is not made again either.
+        /// </summary>
+        public string MadeBetween { get; } = "SELECT start_utc FROM slots WHERE rule_id = @ruleId AND start_utc >= @from AND start_utc <= @to";
 
         public string InsertSlot { get; } = """
             INSERT INTO slots (rpps, sector_code, site_id, start_utc, end_utc, modality, external_id, status, created_at, updated_at, rule_id)
-            VALUES (@rpps, @sector, @site, @start, @end, @modality, NULL, 'available', @now, @now, @ruleId)
+            VALUES (@Rpps, @Sector, @Site, @Start, @End, @Modality, NULL, 'available', @Now, @Now, @RuleId)
             """;
 
         /// <summary>The rule's free future slots withdrawn; state in the WHERE, so a slot held or booked meanwhile stays.</summary>
@@ -77,6 +83,33 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
             """;
 
         public string KeptAfterWithdrawal { get; } = "SELECT id FROM slots WHERE rule_id = @ruleId AND start_utc > @now AND status IN ('held', 'booked') ORDER BY start_utc";
+
+        /// <summary>The rule's future slots still live (free, held or booked): what an edit compares with the new rule.</summary>
+        public string FutureLive { get; } = $"""
+            SELECT {SlotStore.Columns}
+              FROM slots
+             WHERE rule_id = @ruleId AND start_utc > @now AND status IN ('available', 'held', 'booked')
+             ORDER BY start_utc
+            """;
+
+        /// <summary>
+        /// A free slot the edited rule no longer makes: withdrawn, and no longer the rule's (so that editing the rule back
+        /// makes it again, while a slot the practice withdrew itself stays withdrawn). State in the WHERE: a slot held or
+        /// booked meanwhile stays, and is reported.
+        /// </summary>
+        public string WithdrawForEdit { get; } = """
+            UPDATE slots SET status = 'withdrawn', rule_id = NULL, updated_at = @now
+             WHERE id = @id AND rule_id = @ruleId
+               AND (status = 'available' OR (status = 'held' AND hold_expires_at <= @now))
+            """;
+
+        public string Update { get; } = """
+            UPDATE availability_rules
+               SET sector_code = @SectorCode, site_id = @SiteId, modality = @Modality, weekdays = @Weekdays, every_weeks = @EveryWeeks,
+                   start_local = @StartLocal, end_local = @EndLocal, slot_minutes = @SlotMinutes, from_date = @FromDate, until_date = @UntilDate,
+                   skip_holidays = @SkipHolidays, exceptions = @Exceptions
+             WHERE id = @Id AND rpps = @Rpps
+            """;
     }
 
     private static readonly Sql Statements = new();
@@ -87,6 +120,18 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     {
         await using var c = await db.OpenAsync(ct);
         return (await c.QueryAsync<RuleRow>(new CommandDefinition(Statements.ByGp, new { rpps }, cancellationToken: ct))).AsList();
+    }
+
+    public async Task<IReadOnlyList<RuleRow>> ListForCptsAsync(string finess, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<RuleRow>(new CommandDefinition(Statements.InCpts, new { finess }, cancellationToken: ct))).AsList();
+    }
+
+    public async Task<RuleRow?> GetInCptsAsync(string finess, string id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<RuleRow>(new CommandDefinition(Statements.ByIdInCpts, new { finess, id }, cancellationToken: ct));
     }
 
     public async Task<IReadOnlyList<RuleRow>> AllAsync(CancellationToken ct)
@@ -105,38 +150,104 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
 
     public sealed record Conflict(DateTime StartUtc, long SlotId);
 
+    /// <summary>A rule and the times it wants slots at.</summary>
+    public sealed record Wanted(RuleRow Rule, IReadOnlyList<(DateTime StartUtc, DateTime EndUtc)> Times);
+
+    /// <summary>What making a rule's slots did: how many made, and the times another slot of the GP occupies.</summary>
+    public sealed record Made(string RuleId, int Count, IReadOnlyList<Conflict> Conflicts);
+
+    /// <summary>A slot row as the multi-row insert reads it.</summary>
+    private sealed record NewSlot(string Rpps, string Sector, string Site, DateTime Start, DateTime End, string Modality, DateTime Now, string RuleId);
+
     /// <summary>
-    /// Makes the rule's slots at these times that do not exist yet, in one transaction under the GP's lock (so two nodes
-    /// make each slot once; the unique index on the rule and start stands behind it). A time another live slot of the GP
-    /// at the site overlaps is not made, and named.
+    /// Makes the rules' slots at these times that do not exist yet, in one transaction under each GP's lock, taken in
+    /// RPPS order (so two nodes make each slot once, and never wait on each other in a circle; the unique index on the
+    /// rule and start stands behind it). A time another live slot of the GP at the site overlaps is not made, and named.
+    /// The caller keeps the batch small enough to hold the writer briefly (<see cref="RuleService"/>).
     /// </summary>
-    public Task<(int Made, List<Conflict> Conflicts)> MakeSlotsAsync(RuleRow rule, IReadOnlyList<(DateTime StartUtc, DateTime EndUtc)> times, Caller caller, CancellationToken ct) =>
-        db.InTransactionAsync(async (c, tx) =>
+    public Task<IReadOnlyList<Made>> MakeSlotsAsync(IReadOnlyList<Wanted> batch, Caller caller, CancellationToken ct) =>
+        db.InTransactionAsync<IReadOnlyList<Made>>(async (c, tx) =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
-            var conflicts = new List<Conflict>();
-            var made = 0;
-            await c.ExecuteScalarAsync<string>(new CommandDefinition(slotSql.LockPractitioner, new { rpps = rule.Rpps }, tx, cancellationToken: ct));
-            foreach (var (start, end) in times)
+            foreach (var rpps in batch.Select(w => w.Rule.Rpps).Distinct().Order(StringComparer.Ordinal))
+                await c.ExecuteScalarAsync<string>(new CommandDefinition(slotSql.LockPractitioner, new { rpps }, tx, cancellationToken: ct));
+            var results = new List<Made>(batch.Count);
+            var rows = new List<NewSlot>();
+            foreach (var wanted in batch)
             {
-                if (start <= now) continue;
-                if (await c.ExecuteScalarAsync<long>(new CommandDefinition(Statements.Made, new { ruleId = rule.Id, start }, tx, cancellationToken: ct)) > 0) continue;
-                var overlapping = await c.QueryFirstOrDefaultAsync<SlotRow>(new CommandDefinition(slotSql.SelectOverlapping,
-                    new { rpps = rule.Rpps, site = rule.SiteId, start, end, earliest = start.AddMinutes(-SlotSpec.MaxMinutes) }, tx, cancellationToken: ct));
-                if (overlapping is not null)
-                {
-                    conflicts.Add(new Conflict(start, overlapping.Id));
-                    continue;
-                }
-                await c.ExecuteAsync(new CommandDefinition(Statements.InsertSlot, new
-                {
-                    rpps = rule.Rpps, sector = rule.SectorCode, site = rule.SiteId, start, end, modality = rule.Modality, now, ruleId = rule.Id,
-                }, tx, cancellationToken: ct));
-                made++;
+                var (made, conflicts) = await PlanAsync(c, tx, wanted, now, ct);
+                rows.AddRange(made);
+                if (made.Count > 0) await audit.WriteAsync(c, tx, caller, "make_slots", "rule", wanted.Rule.Id, ct);
+                results.Add(new Made(wanted.Rule.Id, made.Count, conflicts));
             }
-            if (made > 0) await audit.WriteAsync(c, tx, caller, "make_slots", "rule", rule.Id, ct);
-            return (made, conflicts);
+            await MultiRowInsert.ExecuteAsync(c, tx, Statements.InsertSlot, rows, ct);
+            return results;
         }, ct);
+
+    /// <summary>
+    /// The rule's slots to insert: its future times not made yet (in any state) that no live slot of the GP at the
+    /// site overlaps. Two reads per rule, whatever the number of times: the rule's made starts and the GP's live slots
+    /// over the whole range. The GP's lock is held by the caller.
+    /// </summary>
+    private async Task<(List<NewSlot> Made, List<Conflict> Conflicts)> PlanAsync(DbConnection c, DbTransaction tx, Wanted wanted, DateTime now, CancellationToken ct)
+    {
+        var rule = wanted.Rule;
+        var times = wanted.Times.Where(t => t.StartUtc > now).ToList();
+        if (times.Count == 0) return ([], []);
+        var from = times.Min(t => t.StartUtc);
+        var to = times.Max(t => t.EndUtc);
+        var made = (await c.QueryAsync<DateTime>(new CommandDefinition(Statements.MadeBetween, new { ruleId = rule.Id, from, to }, tx, cancellationToken: ct))).ToHashSet();
+        var live = (await c.QueryAsync<SlotRow>(new CommandDefinition(slotSql.SelectOverlapping,
+            new { rpps = rule.Rpps, site = rule.SiteId, start = from, end = to, earliest = from.AddMinutes(-SlotSpec.MaxMinutes) }, tx, cancellationToken: ct)))
+            .OrderBy(s => s.StartUtc).ThenBy(s => s.Id).ToList();
+        var rows = new List<NewSlot>();
+        var conflicts = new List<Conflict>();
+        foreach (var (start, end) in times)
+        {
+            if (made.Contains(start)) continue;
+            if (live.FirstOrDefault(s => s.StartUtc < end && s.EndUtc > start) is { } overlapping) conflicts.Add(new Conflict(start, overlapping.Id));
+            else rows.Add(new NewSlot(rule.Rpps, rule.SectorCode, rule.SiteId, start, end, rule.Modality, now, rule.Id));
+        }
+        return (rows, conflicts);
+    }
+
+    /// <summary>What an edit did to the rule's future slots.</summary>
+    public sealed record Edited(int Withdrawn, long[] Kept, int Made, IReadOnlyList<Conflict> Conflicts);
+
+    /// <summary>
+    /// Edits the rule in one transaction under the GP's lock: its future free slots the new rule does not make as they
+    /// are (same start, end, site, sector and modality) are withdrawn; held and booked ones are kept, and named when the
+    /// new rule would not have made them; then the new rule's missing slots are made, overlaps named. Null: no such rule.
+    /// </summary>
+    public Task<Edited?> EditAsync(RuleRow rule, IReadOnlyList<(DateTime StartUtc, DateTime EndUtc)> times, Caller caller, CancellationToken ct) =>
+        db.InTransactionAsync<Edited?>(async (c, tx) =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            if (await c.QuerySingleOrDefaultAsync<RuleRow>(new CommandDefinition(Statements.ById, new { id = rule.Id, rpps = rule.Rpps }, tx, cancellationToken: ct)) is null)
+                return null;
+            await c.ExecuteScalarAsync<string>(new CommandDefinition(slotSql.LockPractitioner, new { rpps = rule.Rpps }, tx, cancellationToken: ct));
+            var wanted = times.ToHashSet();
+            bool StillMade(SlotRow s) => wanted.Contains((s.StartUtc, s.EndUtc)) && s.SiteId == rule.SiteId && s.SectorCode == rule.SectorCode && s.Modality == rule.Modality;
+            var withdrawn = 0;
+            var kept = new List<long>();
+            foreach (var slot in await c.QueryAsync<SlotRow>(new CommandDefinition(Statements.FutureLive, new { ruleId = rule.Id, now }, tx, cancellationToken: ct)))
+            {
+                if (StillMade(slot)) continue;
+                if (await c.ExecuteAsync(new CommandDefinition(Statements.WithdrawForEdit, new { id = slot.Id, ruleId = rule.Id, now }, tx, cancellationToken: ct)) == 1) withdrawn++;
+                else kept.Add(slot.Id);
+            }
+            await c.ExecuteAsync(new CommandDefinition(Statements.Update, rule, tx, cancellationToken: ct));
+            await audit.WriteAsync(c, tx, caller, "update", "rule", rule.Id, ct);
+            var (made, conflicts) = await PlanAsync(c, tx, new Wanted(rule, times), now, ct);
+            await MultiRowInsert.ExecuteAsync(c, tx, Statements.InsertSlot, made, ct);
+            return new Edited(withdrawn, [.. kept], made.Count, conflicts);
+        }, ct);
+
+    public async Task<RuleRow?> GetAsync(string rpps, string id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<RuleRow>(new CommandDefinition(Statements.ById, new { id, rpps }, cancellationToken: ct));
+    }
 
     /// <summary>Removes the rule: its free future slots withdrawn, its booked or held ones kept (and named).</summary>
     public Task<(bool Found, int Withdrawn, long[] Kept)> RemoveAsync(string rpps, string id, Caller caller, CancellationToken ct) =>

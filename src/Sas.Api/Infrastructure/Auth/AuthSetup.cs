@@ -112,7 +112,8 @@ public static class AuthSetup
             .AddPolicy(Policies.Cpts, p => p.RequireRole(Roles.Cpts, Roles.Admin))
             // The /v1 group requires this; no fallback policy, so an unknown route stays a 404 for everyone.
             .AddPolicy(Policies.AnyRole, p => p.RequireRole(Roles.All))
-            .AddPolicy(ActsForRouteGp.Policy, p => p.AddRequirements(new ActsForRouteGp()));
+            .AddPolicy(ActsForRouteGp.Policy, p => p.AddRequirements(new ActsForRouteGp()))
+            .AddPolicy(ActsForRouteCpts.Policy, p => p.AddRequirements(new ActsForRouteCpts()));
 
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         return services;

@@ -18,3 +18,16 @@ public sealed class ActsForRouteGp : AuthorizationHandler<ActsForRouteGp>, IAuth
         return Task.CompletedTask;
     }
 }
+
+/// <summary>The CPTS of <c>{finess}</c>: an admin, or that CPTS's own staff (its coordinator).</summary>
+public sealed class ActsForRouteCpts : AuthorizationHandler<ActsForRouteCpts>, IAuthorizationRequirement
+{
+    public const string Policy = "acts_for_route_cpts";
+
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ActsForRouteCpts requirement)
+    {
+        if (context.Resource is HttpContext http && http.GetRouteValue("finess") is string finess && Caller.From(context.User).CoversCpts(finess))
+            context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+}

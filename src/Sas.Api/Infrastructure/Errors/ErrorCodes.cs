@@ -45,7 +45,7 @@ public static class ErrorCodes
     public static readonly ErrorCode SlotOverlap = new("slot_overlap", 422, "Two slots of the GP at the same site would overlap; `errors` names the two times.");
     public static readonly ErrorCode TooManySlots = new("too_many_slots", 422, "A sync lists more slots than it takes (2,000): split the window.");
     public static readonly ErrorCode ExternalIdExists = new("external_id_exists", 409, "The GP already has a slot with this `externalId`: change it with a sync.");
-    public static readonly ErrorCode RuleNotFound = new("rule_not_found", 404, "This GP has no availability rule with this id.");
+    public static readonly ErrorCode RuleNotFound = new("rule_not_found", 404, "No availability rule with this id here (this GP's, or this CPTS's rota).");
     public static readonly ErrorCode SlotExpired = new("slot_expired", 409, "The slot has started: it cannot be withdrawn, it stays in the statistics.");
 
     // Holds and bookings

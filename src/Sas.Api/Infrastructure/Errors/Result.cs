@@ -41,5 +41,8 @@ public sealed class Result<T>
     private Result<T> Checked() => Succeeded ? throw new InvalidOperationException("a success has no refusal to pass on") : this;
 
     /// <summary>The refusal as the API answers it.</summary>
+    /// <summary>The refusal, its field errors named inside <paramref name="parent"/> (the request's object they came from).</summary>
+    public ProblemHttpResult ProblemNestedIn(string parent) => Invalid is not null ? Invalid.Nested(parent).ToProblem(Refusal) : Problem();
+
     public ProblemHttpResult Problem() => Invalid is not null ? Invalid.ToProblem(Refusal) : Problems.Of(Refusal!, Detail);
 }

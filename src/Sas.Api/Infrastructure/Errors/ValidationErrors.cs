@@ -27,6 +27,14 @@ public sealed class ValidationErrors
     /// <summary>A rule said in this one place: its message is its own (the console shows it as the API gives it).</summary>
     public ValidationErrors Add(string field, string message) => Add(field, new FieldRule("other", message));
 
+    /// <summary>The same errors for fields inside an object of the request (<c>rule.site</c>).</summary>
+    public ValidationErrors Nested(string parent)
+    {
+        var nested = new ValidationErrors();
+        foreach (var (field, rules) in errors) nested.errors[$"{parent}.{field}"] = rules;
+        return nested;
+    }
+
     /// <summary>The rules each field broke, for a person to be told (in their language, by the rules' ids).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<FieldRule>> Rules => errors.ToDictionary(e => e.Key, e => (IReadOnlyList<FieldRule>)e.Value, StringComparer.Ordinal);
 
