@@ -8,6 +8,7 @@ namespace Sas.Bench;
 /// [--synchronous FULL|NORMAL] [--reuse] [--engine sqlite|postgres] [--nodes N] [--postgres CS] [--out FILE]
 /// The closed-loop mix of earlier runs: --closed [--clients K] [--only op1,op2] [--scale] [--engines] [--url URL --admin-key KEY]
 /// The slot index under faults, checked against the statement: --index-chaos [--seconds S] [--engine sqlite|postgres]
+/// A year of recurring availability (issue #31's limits): --rules [--gps N] [--engine sqlite|postgres]
 /// </summary>
 public static class BenchProgram
 {
@@ -36,6 +37,7 @@ public static class BenchProgram
             };
 
         if (args.Contains("--index-chaos")) return await IndexChaosRun(options);
+        if (args.Contains("--rules")) return await RulesRun(options, args);
         if (args.Contains("--scale")) return await Scale(options);
         if (args.Contains("--engines")) return await Engines(options);
         if (args.Contains("--db-work")) return await DbWork(options);
@@ -69,6 +71,20 @@ public static class BenchProgram
         var result = await IndexChaos.RunAsync(database.Provider, database.ConnectionString, TimeSpan.FromSeconds(seconds), Environment.TickCount, Console.Out);
         Console.WriteLine(result);
         return result.Mismatches == 0 ? 0 : 1;
+    }
+
+    /// <summary>A year of recurring availability (--gps, default 2,000) on --engine: issue #31's limits.</summary>
+    private static async Task<int> RulesRun(BenchOptions options, string[] args)
+    {
+        var at = Array.IndexOf(args, "--gps");
+        var gps = at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 2000;
+        var database = BenchDatabase.Create(options);
+        Console.WriteLine($"rule generation: {options.Engine}, {gps:N0} GPs, a year");
+        var result = await RuleGeneration.RunAsync(database, gps, options.Synchronous, Console.Out);
+        Console.WriteLine(result);
+        var met = result.GenerationSeconds < 60 && result.LongestTransactionMs <= 50 && result.EditP99Ms <= 40;
+        Console.WriteLine(met ? "limits met: under a minute, writer held ≤ 50 ms, edit p99 ≤ 40 ms (the booking budget)" : "LIMITS NOT MET");
+        return met ? 0 : 1;
     }
 
     private static string BookingLine(BookingWorkResult b) =>

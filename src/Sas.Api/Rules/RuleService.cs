@@ -27,7 +27,7 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
     /// Rules and new slots per transaction of the job: the writer is held for one batch at a time, a few milliseconds
     /// (measured in docs/benchmarks.md), and a rule's slots are made at most one batch late.
     /// </summary>
-    public const int RulesPerBatch = 50, SlotsPerBatch = 600;
+    public const int RulesPerBatch = 50, SlotsPerBatch = 100;
 
     /// <summary>
     /// Creates the rule and makes its slots up to the sector's horizon. <paramref name="cpts"/>: the CPTS whose rota this
@@ -147,32 +147,48 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
         var wanted = new List<RuleStore.Wanted>();
         foreach (var rule in (await rules.AllAsync(ct)).OrderBy(r => r.Rpps, StringComparer.Ordinal))
             if (await TimesAsync(rule, sectors, ct) is { Count: > 0 } times) wanted.Add(new RuleStore.Wanted(rule, times));
-        int made = 0, transactions = 0;
-        var longest = TimeSpan.Zero;
-        var batch = new List<RuleStore.Wanted>();
-        async Task Flush()
+
+        // What is missing, read without a lock: most hourly runs find a few new slots, and take the writer only for them.
+        var missing = new List<RuleStore.Wanted>();
+        foreach (var chunk in wanted.Chunk(500))
         {
-            if (batch.Count == 0) return;
+            var made = await rules.MadeStartsAsync(chunk, ct);
+            foreach (var w in chunk)
+            {
+                var done = made[w.Rule.Id].ToHashSet();
+                if (w.Times.Where(t => !done.Contains(t.StartUtc)).ToList() is { Count: > 0 } left) missing.Add(w with { Times = left });
+            }
+        }
+
+        int count = 0, transactions = 0;
+        var longest = TimeSpan.Zero;
+        foreach (var batch in Batches(missing))
+        {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            made += (await rules.MakeSlotsAsync(batch, caller, ct)).Sum(m => m.Count);
+            count += (await rules.MakeSlotsAsync(batch, caller, ct)).Sum(m => m.Count);
             var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (took > longest) longest = took;
             transactions++;
-            batch = [];
         }
+        return new JobRun(count, transactions, longest);
+    }
+
+    /// <summary>Rules in batches of at most <see cref="RulesPerBatch"/> rules and <see cref="SlotsPerBatch"/> slots (a rule's own may exceed it).</summary>
+    private static IEnumerable<List<RuleStore.Wanted>> Batches(IEnumerable<RuleStore.Wanted> rules)
+    {
+        var batch = new List<RuleStore.Wanted>();
         var slots = 0;
-        foreach (var w in wanted)
+        foreach (var w in rules)
         {
             if (batch.Count == RulesPerBatch || (batch.Count > 0 && slots + w.Times.Count > SlotsPerBatch))
             {
-                await Flush();
-                slots = 0;
+                yield return batch;
+                (batch, slots) = ([], 0);
             }
             batch.Add(w);
             slots += w.Times.Count;
         }
-        await Flush();
-        return new JobRun(made, transactions, longest);
+        if (batch.Count > 0) yield return batch;
     }
 
     /// <summary>The rule's slot times from now to its sector's booking horizon (none when the sector is gone).</summary>

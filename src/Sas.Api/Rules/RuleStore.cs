@@ -47,7 +47,7 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         """;
 
     /// <summary>The rules' statements, one engine's text for all three (SQL Server's checked by ScriptDom in the tests).</summary>
-    public sealed class Sql
+    public sealed class Sql(SqlDialect d)
     {
         public string Insert { get; } = """
             INSERT INTO availability_rules (id, rpps, sector_code, site_id, modality, weekdays, every_weeks, start_local, end_local, slot_minutes,
@@ -68,7 +68,28 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         /// The starts of the rule's slots in a range, whatever their state: a slot already made is not made again, and
         /// one the practice withdrew is not made again either.
         /// </summary>
-        public string MadeBetween { get; } = "SELECT start_utc FROM slots WHERE rule_id = @ruleId AND start_utc >= @from AND start_utc <= @to";
+        public string MadeBetween { get; } = $"""
+            SELECT rule_id AS RuleId, start_utc AS StartUtc
+              FROM slots
+             WHERE {d.InList("rule_id", "@ruleIds")} AND start_utc >= @from AND start_utc <= @to
+            """;
+
+        /// <summary>The GPs' slot writes take turns on their rows (docs/isolation.md, rule 4), taken in RPPS order.</summary>
+        public string LockPractitioners { get; } = $"SELECT rpps FROM practitioners {d.UpdateLock} WHERE {d.InList("rpps", "@rpps")} ORDER BY rpps {d.ForUpdate}";
+
+        /// <summary>
+        /// The GPs' live slots over a range, every site: what a rule's new slot may not overlap (read as
+        /// <see cref="SlotStore.Sql.SelectOverlapping"/> reads one slot's, for many at once).
+        /// </summary>
+        public string LiveOfGps { get; } = $"""
+            SELECT id, rpps, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc
+              FROM slots {d.UpdateLock}
+             WHERE {d.InList("rpps", "@rpps")}
+               AND start_utc > @earliest
+               AND start_utc < @end
+               AND status IN ('available', 'held', 'booked')
+            {d.ForUpdate}
+            """;
 
         public string InsertSlot { get; } = """
             INSERT INTO slots (rpps, sector_code, site_id, start_utc, end_utc, modality, external_id, status, created_at, updated_at, rule_id)
@@ -112,9 +133,25 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
             """;
     }
 
-    private static readonly Sql Statements = new();
+    private readonly Sql Statements = new(db.Dialect);
 
     private readonly SlotStore.Sql slotSql = new(db.Dialect);
+
+    /// <summary>A live slot of one of the GPs, as the rules read them to find overlaps.</summary>
+    private sealed class LiveSlot
+    {
+        public long Id { get; init; }
+        public string Rpps { get; init; } = "";
+        public string SiteId { get; init; } = "";
+        public DateTime StartUtc { get; init; }
+        public DateTime EndUtc { get; init; }
+    }
+
+    private sealed class MadeStart
+    {
+        public string RuleId { get; init; } = "";
+        public DateTime StartUtc { get; init; }
+    }
 
     public async Task<IReadOnlyList<RuleRow>> ListAsync(string rpps, CancellationToken ct)
     {
@@ -160,55 +197,79 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     private sealed record NewSlot(string Rpps, string Sector, string Site, DateTime Start, DateTime End, string Modality, DateTime Now, string RuleId);
 
     /// <summary>
-    /// Makes the rules' slots at these times that do not exist yet, in one transaction under each GP's lock, taken in
+    /// The starts the rules' slots already have between the earliest and latest of these times, by rule, whatever their
+    /// state: read without a lock, so the job opens a transaction only for the rules that miss some.
+    /// </summary>
+    public async Task<ILookup<string, DateTime>> MadeStartsAsync(IReadOnlyList<Wanted> rules, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await MadeStartsAsync(c, null, rules, ct);
+    }
+
+    private async Task<ILookup<string, DateTime>> MadeStartsAsync(DbConnection c, DbTransaction? tx, IReadOnlyList<Wanted> rules, CancellationToken ct)
+    {
+        var times = rules.SelectMany(w => w.Times).ToList();
+        if (times.Count == 0) return Array.Empty<MadeStart>().ToLookup(m => m.RuleId, m => m.StartUtc);
+        var rows = await c.QueryAsync<MadeStart>(new CommandDefinition(Statements.MadeBetween, new
+        {
+            ruleIds = ValueList.Of(rules.Select(w => w.Rule.Id)), from = times.Min(t => t.StartUtc), to = times.Max(t => t.EndUtc),
+        }, tx, cancellationToken: ct));
+        return rows.ToLookup(m => m.RuleId, m => m.StartUtc);
+    }
+
+    /// <summary>
+    /// Makes the rules' slots at these times that do not exist yet, in one transaction under the GPs' locks, taken in
     /// RPPS order (so two nodes make each slot once, and never wait on each other in a circle; the unique index on the
     /// rule and start stands behind it). A time another live slot of the GP at the site overlaps is not made, and named.
-    /// The caller keeps the batch small enough to hold the writer briefly (<see cref="RuleService"/>).
+    /// Three reads whatever the number of rules and times; the caller keeps the batch small enough to hold the writer
+    /// briefly (<see cref="RuleService"/>).
     /// </summary>
     public Task<IReadOnlyList<Made>> MakeSlotsAsync(IReadOnlyList<Wanted> batch, Caller caller, CancellationToken ct) =>
         db.InTransactionAsync<IReadOnlyList<Made>>(async (c, tx) =>
         {
-            var now = clock.GetUtcNow().UtcDateTime;
-            foreach (var rpps in batch.Select(w => w.Rule.Rpps).Distinct().Order(StringComparer.Ordinal))
-                await c.ExecuteScalarAsync<string>(new CommandDefinition(slotSql.LockPractitioner, new { rpps }, tx, cancellationToken: ct));
-            var results = new List<Made>(batch.Count);
-            var rows = new List<NewSlot>();
-            foreach (var wanted in batch)
-            {
-                var (made, conflicts) = await PlanAsync(c, tx, wanted, now, ct);
-                rows.AddRange(made);
-                if (made.Count > 0) await audit.WriteAsync(c, tx, caller, "make_slots", "rule", wanted.Rule.Id, ct);
-                results.Add(new Made(wanted.Rule.Id, made.Count, conflicts));
-            }
+            var (results, rows) = await PlanAsync(c, tx, batch, clock.GetUtcNow().UtcDateTime, ct);
             await MultiRowInsert.ExecuteAsync(c, tx, Statements.InsertSlot, rows, ct);
+            await audit.WriteManyAsync(c, tx, caller, "make_slots", "rule", results.Where(m => m.Count > 0).Select(m => m.RuleId), ct);
             return results;
         }, ct);
 
     /// <summary>
-    /// The rule's slots to insert: its future times not made yet (in any state) that no live slot of the GP at the
-    /// site overlaps. Two reads per rule, whatever the number of times: the rule's made starts and the GP's live slots
-    /// over the whole range. The GP's lock is held by the caller.
+    /// The rules' slots to insert: their future times not made yet (in any state) that no live slot of the GP at the
+    /// site overlaps. Takes the GPs' locks first.
     /// </summary>
-    private async Task<(List<NewSlot> Made, List<Conflict> Conflicts)> PlanAsync(DbConnection c, DbTransaction tx, Wanted wanted, DateTime now, CancellationToken ct)
+    private async Task<(List<Made> Results, List<NewSlot> Rows)> PlanAsync(DbConnection c, DbTransaction tx, IReadOnlyList<Wanted> batch, DateTime now, CancellationToken ct)
     {
-        var rule = wanted.Rule;
-        var times = wanted.Times.Where(t => t.StartUtc > now).ToList();
-        if (times.Count == 0) return ([], []);
+        var gps = ValueList.Of(batch.Select(w => w.Rule.Rpps).Distinct().Order(StringComparer.Ordinal));
+        await c.QueryAsync<string>(new CommandDefinition(Statements.LockPractitioners, new { rpps = gps }, tx, cancellationToken: ct));
+        var future = batch.Select(w => w with { Times = [.. w.Times.Where(t => t.StartUtc > now)] }).ToList();
+        var times = future.SelectMany(w => w.Times).ToList();
+        if (times.Count == 0) return ([.. batch.Select(w => new Made(w.Rule.Id, 0, []))], []);
+        var made = await MadeStartsAsync(c, tx, future, ct);
         var from = times.Min(t => t.StartUtc);
-        var to = times.Max(t => t.EndUtc);
-        var made = (await c.QueryAsync<DateTime>(new CommandDefinition(Statements.MadeBetween, new { ruleId = rule.Id, from, to }, tx, cancellationToken: ct))).ToHashSet();
-        var live = (await c.QueryAsync<SlotRow>(new CommandDefinition(slotSql.SelectOverlapping,
-            new { rpps = rule.Rpps, site = rule.SiteId, start = from, end = to, earliest = from.AddMinutes(-SlotSpec.MaxMinutes) }, tx, cancellationToken: ct)))
-            .OrderBy(s => s.StartUtc).ThenBy(s => s.Id).ToList();
+        var live = (await c.QueryAsync<LiveSlot>(new CommandDefinition(Statements.LiveOfGps,
+                new { rpps = gps, earliest = from.AddMinutes(-SlotSpec.MaxMinutes), end = times.Max(t => t.EndUtc) }, tx, cancellationToken: ct)))
+            .OrderBy(s => s.StartUtc).ThenBy(s => s.Id).ToLookup(s => (s.Rpps, s.SiteId));
+        var results = new List<Made>(future.Count);
         var rows = new List<NewSlot>();
-        var conflicts = new List<Conflict>();
-        foreach (var (start, end) in times)
+        foreach (var (rule, wanted) in future)
         {
-            if (made.Contains(start)) continue;
-            if (live.FirstOrDefault(s => s.StartUtc < end && s.EndUtc > start) is { } overlapping) conflicts.Add(new Conflict(start, overlapping.Id));
-            else rows.Add(new NewSlot(rule.Rpps, rule.SectorCode, rule.SiteId, start, end, rule.Modality, now, rule.Id));
+            var done = made[rule.Id].ToHashSet();
+            var others = live[(rule.Rpps, rule.SiteId)].ToList();
+            var conflicts = new List<Conflict>();
+            var count = 0;
+            foreach (var (start, end) in wanted)
+            {
+                if (done.Contains(start)) continue;
+                if (others.FirstOrDefault(s => s.StartUtc < end && s.EndUtc > start) is { } overlapping) conflicts.Add(new Conflict(start, overlapping.Id));
+                else
+                {
+                    rows.Add(new NewSlot(rule.Rpps, rule.SectorCode, rule.SiteId, start, end, rule.Modality, now, rule.Id));
+                    count++;
+                }
+            }
+            results.Add(new Made(rule.Id, count, conflicts));
         }
-        return (rows, conflicts);
+        return (results, rows);
     }
 
     /// <summary>What an edit did to the rule's future slots.</summary>
@@ -238,9 +299,9 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
             }
             await c.ExecuteAsync(new CommandDefinition(Statements.Update, rule, tx, cancellationToken: ct));
             await audit.WriteAsync(c, tx, caller, "update", "rule", rule.Id, ct);
-            var (made, conflicts) = await PlanAsync(c, tx, new Wanted(rule, times), now, ct);
-            await MultiRowInsert.ExecuteAsync(c, tx, Statements.InsertSlot, made, ct);
-            return new Edited(withdrawn, [.. kept], made.Count, conflicts);
+            var (results, rows) = await PlanAsync(c, tx, [new Wanted(rule, times)], now, ct);
+            await MultiRowInsert.ExecuteAsync(c, tx, Statements.InsertSlot, rows, ct);
+            return new Edited(withdrawn, [.. kept], rows.Count, results[0].Conflicts);
         }, ct);
 
     public async Task<RuleRow?> GetAsync(string rpps, string id, CancellationToken ct)

@@ -16,8 +16,13 @@ namespace Sas.Api.Infrastructure.Data;
 /// </summary>
 public static partial class MultiRowInsert
 {
-    /// <summary>Parameters per statement at most (SQL Server refuses more than 2,100).</summary>
-    public const int MaxParameters = 2000;
+    /// <summary>
+    /// Parameters per statement at most. SQL Server refuses more than 2,100, but binding is quadratic well before that
+    /// (Dapper asks the command's parameter collection for each name, and SQLite finds each name by a scan of the
+    /// statement's): 550 slot rows took 180 ms in statements of 2,000 parameters, 64 ms in statements of 256 (the rules
+    /// bench, docs/benchmarks.md).
+    /// </summary>
+    public const int MaxParameters = 256;
 
     /// <summary>Rows per statement at most (SQL Server's limit for a VALUES list).</summary>
     public const int MaxRows = 1000;
