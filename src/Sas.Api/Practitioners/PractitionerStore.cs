@@ -66,6 +66,13 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
                AND EXISTS (SELECT 1 FROM practitioner_sectors ps WHERE ps.rpps = p.rpps AND {d.InList("ps.sector_code", "@sectors")})
              ORDER BY p.last_name, p.first_name, p.rpps
             """;
+        /// <summary>The RPPS of the GPs of these sectors, by name: a CPTS's members, for its rota.</summary>
+        public string SelectInSectors { get; } = $"""
+            SELECT p.rpps
+              FROM practitioners p
+             WHERE EXISTS (SELECT 1 FROM practitioner_sectors ps WHERE ps.rpps = p.rpps AND {d.InList("ps.sector_code", "@sectors")})
+             ORDER BY p.last_name, p.first_name, p.rpps
+            """;
         public string SelectSites => """
             SELECT rpps, site_id AS SiteId, name, address, commune, postal_code AS PostalCode, structure_id AS StructureId, booking_url AS BookingUrl
               FROM practitioner_sites
@@ -110,6 +117,13 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
     {
         await using var c = await db.OpenAsync(ct);
         return (await c.QueryAsync<OverflowOffer>(new CommandDefinition(sql.SelectTakingOverflow, new { sectors = ValueList.Of(sectors), day }, cancellationToken: ct))).AsList();
+    }
+
+    public async Task<IReadOnlyList<string>> ListInSectorsAsync(IReadOnlyList<string> sectors, CancellationToken ct)
+    {
+        if (sectors.Count == 0) return [];
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<string>(new CommandDefinition(sql.SelectInSectors, new { sectors = ValueList.Of(sectors) }, cancellationToken: ct))).AsList();
     }
 
     public async Task<Practitioner?> GetAsync(string rpps, CancellationToken ct)

@@ -23,97 +23,47 @@ namespace Sas.Api.Console.Pages;
 public sealed class CabinetModel(PractitionerStore practitioners, SlotStore slots, TerritoryStore territory, BookingService bookings, SlotWithdrawal withdrawal,
     Rules.RuleService rules, TimeProvider clock) : PageModel
 {
-    /// <summary>A recurring availability as typed: the API's RuleInput, for one of the practice's GPs.</summary>
-    public sealed class RuleForm
-    {
-        public string Rpps { get; set; } = "";
-        public string? Site { get; set; }
-        public string? Sector { get; set; }
-        public string Modality { get; set; } = "in_person";
-        public string[] Weekdays { get; set; } = [];
-        public int EveryWeeks { get; set; } = 1;
-        public string StartTime { get; set; } = "14:00";
-        public string EndTime { get; set; } = "18:00";
-        public int SlotMinutes { get; set; } = 20;
-        public string? FirstDay { get; set; }
-        public string? LastDay { get; set; }
-        public bool SkipPublicHolidays { get; set; } = true;
-
-        public Rules.RuleInput ToInput() => new(Site, Sector, Sas.Domain.EnumText.TryParse<Modality>(Modality, out var m) ? m : null, Weekdays, EveryWeeks,
-            StartTime, EndTime, SlotMinutes, FirstDay, string.IsNullOrWhiteSpace(LastDay) ? null : LastDay, SkipPublicHolidays);
-    }
-
     [BindProperty] public RuleForm Rule { get; set; } = new();
 
-    /// <summary>The slots the rule typed would make over its first weeks, local times: shown before it is saved.</summary>
-    public IReadOnlyList<DateTime>? Preview { get; private set; }
+    private RuleFormActions? ruleActions;
+
+    /// <summary>The rule form's preview, errors and messages, for the signed-in practice.</summary>
+    public RuleFormActions RuleActions => ruleActions ??= new RuleFormActions(rules, Caller.From(User));
 
     /// <summary>The GP's rules, by RPPS.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<Rules.RuleDto>> RulesOf { get; private set; } = new Dictionary<string, IReadOnlyList<Rules.RuleDto>>();
 
-    public IReadOnlyDictionary<string, IReadOnlyList<Domain.Validation.FieldRule>> RuleErrors { get; private set; } = new Dictionary<string, IReadOnlyList<Domain.Validation.FieldRule>>();
-
     public async Task OnPostPreviewRuleAsync(CancellationToken ct)
     {
-        if (Covers(Rule.Rpps))
-        {
-            var result = await rules.PreviewAsync(Rule.Rpps, Rule.ToInput(), Caller.From(User), weeks: 4, ct);
-            if (result.Succeeded) Preview = result.Value;
-            else RuleRefused(result.Invalid?.Rules, FrenchText.Of(result));
-        }
+        if (Covers(Rule.Rpps)) await RuleActions.PreviewAsync(Rule, ct);
         await OnGetAsync(ct);
     }
 
     public async Task OnPostAddRuleAsync(CancellationToken ct)
     {
-        if (Covers(Rule.Rpps))
-        {
-            var result = await rules.CreateAsync(Rule.Rpps, Rule.ToInput(), Caller.From(User), ct);
-            if (result.Succeeded)
-            {
-                var made = result.Value;
-                Done = $"Plage enregistrée : {made.SlotsMade.ToString(ConsoleSetup.French)} créneau(x) créé(s) jusqu'à l'horizon de réservation"
-                    + (made.Conflicts.Length > 0 ? $", {made.Conflicts.Length.ToString(ConsoleSetup.French)} non créé(s) car un autre créneau occupe déjà l'heure." : ".");
-                Rule = new RuleForm();
-            }
-            else RuleRefused(result.Invalid?.Rules, FrenchText.Of(result));
-        }
+        if (Covers(Rule.Rpps) && await RuleActions.AddAsync(Rule, ct)) Rule = new RuleForm();
         await OnGetAsync(ct);
     }
 
     public async Task OnPostRemoveRuleAsync(string rpps, string ruleId, CancellationToken ct)
     {
-        if (Covers(rpps))
-        {
-            var result = await rules.RemoveAsync(rpps, ruleId, Caller.From(User), ct);
-            if (result.Succeeded)
-                Done = $"Plage supprimée : {result.Value.Withdrawn.ToString(ConsoleSetup.French)} créneau(x) libre(s) retiré(s)"
-                    + (result.Value.Kept.Length > 0 ? $", {result.Value.Kept.Length.ToString(ConsoleSetup.French)} déjà réservé(s) ou tenu(s) conservé(s)." : ".");
-            else Problem = $"Plage non supprimée : {FrenchText.Of(result)}.";
-        }
+        if (Covers(rpps)) await RuleActions.RemoveAsync(rpps, ruleId, ct);
         await OnGetAsync(ct);
     }
 
     private bool Covers(string rpps)
     {
         if (Caller.From(User).CoversPractitioner(rpps)) return true;
-        Problem = "Ce médecin n'est pas l'un de ceux de votre cabinet.";
+        problem = "Ce médecin n'est pas l'un de ceux de votre cabinet.";
         Response.StatusCode = StatusCodes.Status403Forbidden;
         return false;
     }
 
-    private void RuleRefused(IReadOnlyDictionary<string, IReadOnlyList<Domain.Validation.FieldRule>>? fields, string why)
-    {
-        RuleErrors = fields ?? RuleErrors;
-        Problem = $"Plage non enregistrée : {why}.";
-    }
-
-    /// <summary>What a field of the rule form broke, in French; null when nothing.</summary>
-    public string? RuleErrorOf(string field) => FrenchText.Of(RuleErrors, field);
+    private string? done, problem;
 
     /// <summary>What the last action did, or why it was refused, in French.</summary>
-    public string? Done { get; private set; }
-    public string? Problem { get; private set; }
+    public string? Done { get => done ?? ruleActions?.Done; private set => done = value; }
+    public string? Problem { get => problem ?? ruleActions?.Problem; private set => problem = value; }
 
     public async Task OnPostOutcomeAsync(string bookingId, string outcome, CancellationToken ct)
     {
@@ -204,17 +154,6 @@ public sealed class CabinetModel(PractitionerStore practitioners, SlotStore slot
     /// <summary>An overflow day as French people write it (jeudi 26 novembre).</summary>
     public static string Day(string? iso) =>
         DateOnly.TryParseExact(iso, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d.ToString("dddd d MMMM", ConsoleSetup.French) : iso ?? "";
-
-    public static readonly (string Value, string Label)[] WeekdayNames =
-        [("monday", "lundi"), ("tuesday", "mardi"), ("wednesday", "mercredi"), ("thursday", "jeudi"), ("friday", "vendredi"), ("saturday", "samedi"), ("sunday", "dimanche")];
-
-    public static string DayName(string value) => WeekdayNames.FirstOrDefault(d => d.Value == value).Label ?? value;
-
-    public static string RuleFieldName(string field) => field switch
-    {
-        "startTime" => "Début", "endTime" => "Fin", "slotMinutes" => "Durée d'un créneau", "everyWeeks" => "Une semaine sur",
-        "firstDay" => "À partir du", "lastDay" => "Jusqu'au", "site" => "Lieu", _ => "Secteur",
-    };
 
     /// <summary>A birth date as French people write it (12/04/1990).</summary>
     public static string BirthDate(string? iso) =>
