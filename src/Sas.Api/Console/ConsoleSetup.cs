@@ -48,6 +48,7 @@ public static class ConsoleSetup
         builder.Services.AddValidatedOptions<ConsoleSessionOptions>(ConsoleSessionOptions.Section);
         builder.Services.AddSingleton<ConsoleSessions>();
         builder.Services.AddSingleton<PersonAccess>();
+        builder.Services.AddSingleton<PracticeView>();
         builder.Services.AddSingleton<Infrastructure.Security.IHeaderPolicy, ConsoleHeaderPolicy>();
         builder.Services.AddSingleton<IRefusalWriter, ConsoleRefusalWriter>();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<CookieAuthenticationOptions>, ConsoleCookieSetup>();

@@ -97,7 +97,7 @@ public sealed class RuleFormActions(RuleService rules, Caller caller, string? cp
 }
 
 /// <summary>The rule form for one GP (<c>_FormulairePlage</c>): the sectors offered, the form as typed when it is this GP's.</summary>
-public sealed record RuleFormView(Practitioner Gp, IReadOnlyList<string> Sectors, RuleForm Form, bool Mine, RuleFormActions? Actions)
+public sealed record RuleFormView(Practitioner Gp, IReadOnlyList<string> Sectors, RuleForm Form, bool Mine, RuleFormActions? Actions, string? Cpts = null)
 {
     public string Id => "plage-" + Gp.Row.Rpps;
 }

@@ -27,7 +27,7 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
     /// Rules and new slots per transaction of the job: the writer is held for one batch at a time, a few milliseconds
     /// (measured in docs/benchmarks.md), and a rule's slots are made at most one batch late.
     /// </summary>
-    public const int RulesPerBatch = 50, SlotsPerBatch = 100;
+    public const int RulesPerBatch = 50, SlotsPerBatch = 200;
 
     /// <summary>
     /// Creates the rule and makes its slots up to the sector's horizon. <paramref name="cpts"/>: the CPTS whose rota this
@@ -121,6 +121,20 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
     }
 
     public async Task<IReadOnlyList<RuleDto>> ListAsync(string rpps, CancellationToken ct) => [.. (await rules.ListAsync(rpps, ct)).Select(Dto)];
+
+    /// <summary>The days of [first, last] each of the GP's rules gives slots on, in its sector's time: the practice's week.</summary>
+    public async Task<IReadOnlyList<(RuleDto Rule, DateOnly Day)>> DaysAsync(string rpps, DateOnly first, DateOnly last, CancellationToken ct)
+    {
+        var days = new List<(RuleDto, DateOnly)>();
+        foreach (var row in await rules.ListAsync(rpps, ct))
+        {
+            var zone = Domain.Time.Zones.Find(territory.TimeZoneOf(await territory.CachedSectorAsync(row.SectorCode, ct)));
+            var dto = Dto(row);
+            foreach (var day in row.Rule.SlotsBetween(first, last, zone).Select(s => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(s.StartUtc, zone))).Distinct())
+                days.Add((dto, day));
+        }
+        return days;
+    }
 
     /// <summary>The rules in a CPTS's sectors: its rota, every GP's.</summary>
     public async Task<IReadOnlyList<RuleDto>> ListForCptsAsync(string finess, CancellationToken ct) => [.. (await rules.ListForCptsAsync(finess, ct)).Select(Dto)];

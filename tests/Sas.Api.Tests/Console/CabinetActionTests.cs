@@ -10,20 +10,30 @@ namespace Sas.Api.Tests.Console;
 public static class CabinetActions
 {
     /// <summary>The GP signs in with the provider (their national id names them), and lands on the practice's page.</summary>
-    public static async Task<(HttpClient Browser, string Page)> SignedInAs(OidcConsoleFactory api, string rpps)
+    public static Task<(HttpClient Browser, string Page)> SignedInAs(OidcConsoleFactory api, string rpps) =>
+        SignedIn(api, "psc-" + Guid.NewGuid(), new Dictionary<string, object> { ["SubjectNameID"] = "8" + rpps }, "/console/cabinet");
+
+    /// <summary>The CPTS's coordinator signs in (the factory's CPTS), and opens the CPTS's rota.</summary>
+    public static Task<(HttpClient Browser, string Page)> SignedInAsCoordinator(OidcConsoleFactory api) =>
+        SignedIn(api, OidcConsoleFactory.CptsSubject, null, "/console/cpts/planning");
+
+    private static async Task<(HttpClient Browser, string Page)> SignedIn(OidcConsoleFactory api, string subject, Dictionary<string, object>? info, string landing)
     {
         var browser = api.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = false, HandleCookies = true });
         var signIn = await browser.GetStringAsync("/console/connexion");
         var authorize = (await browser.PostAsync("/console/connexion?handler=Externe", PersonSignInTests.SignInButton(signIn))).Headers.Location!;
-        var code = api.IdentityProvider.Authorize(authorize, "psc-" + Guid.NewGuid(), info: new Dictionary<string, object> { ["SubjectNameID"] = "8" + rpps });
+        var code = api.IdentityProvider.Authorize(authorize, subject, info: info);
         var state = System.Web.HttpUtility.ParseQueryString(authorize.Query)["state"]!;
         await browser.PostAsync(PersonSignIn.CallbackPath, new FormUrlEncodedContent([new("code", code), new("state", state)]));
-        return (browser, await browser.GetStringAsync("/console/cabinet"));
+        return (browser, await browser.GetStringAsync(landing));
     }
 
-    public static async Task<string> Act(HttpClient browser, string page, string handler, params (string, string)[] fields)
+    public static async Task<string> Act(HttpClient browser, string page, string handler, params (string, string)[] fields) =>
+        await ActOn(browser, "/console/cabinet", page, handler, fields);
+
+    public static async Task<string> ActOn(HttpClient browser, string path, string page, string handler, params (string, string)[] fields)
     {
-        var answer = await browser.PostAsync($"/console/cabinet?handler={handler}", ConsoleForms.With(page, fields));
+        var answer = await browser.PostAsync($"{path}?handler={handler}", ConsoleForms.With(page, fields));
         var body = await answer.Content.ReadAsStringAsync();
         Assert.True(answer.StatusCode == HttpStatusCode.OK, body);
         return body;
@@ -145,5 +155,95 @@ public sealed class CabinetRuleTests(OidcConsoleFactory api) : IClassFixture<Oid
         Assert.Contains("Plage non enregistrée", page);
         Assert.Contains("Jours :", page);
         Assert.Equal(0, api.Count("SELECT COUNT(*) FROM availability_rules WHERE rpps = @rpps", new { rpps }));
+    }
+}
+
+/// <summary>
+/// The practice's week as a calendar: a rule's afternoon on its day, its slots with their state, the booked one with its
+/// patient (the read audited); the next week a link away.
+/// </summary>
+public sealed class PracticeWeekTests(OidcConsoleFactory api) : IClassFixture<OidcConsoleFactory>
+{
+    private readonly World world = new(api);
+
+    [Fact]
+    public async Task The_week_shows_each_day_its_rule_its_slots_and_the_booked_patient_and_audits_the_read()
+    {
+        var sector = await world.Sector(horizon: 168);
+        var rpps = await world.Practitioner([sector]);
+        var practice = await world.ClientFor("practitioner", rpps);
+        // The next Tuesday whose afternoon is within the sector's week ahead (the clock here is today's).
+        var now = TimeZoneInfo.ConvertTime(api.Clock.GetUtcNow(), Sas.Domain.Time.Zones.Find(null));
+        var ahead = ((int)DayOfWeek.Tuesday - (int)now.DayOfWeek + 7) % 7;
+        var day = DateOnly.FromDateTime(now.Date).AddDays(ahead == 0 && now.Hour >= 13 ? 7 : ahead);
+        await (await practice.PostJson($"/v1/practitioners/{rpps}/rules", new
+        {
+            site = "cab", sector, modality = "in_person", weekdays = new[] { "tuesday" }, startTime = "14:00", endTime = "15:00", slotMinutes = 20,
+            firstDay = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), lastDay = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        })).Expect(HttpStatusCode.Created);
+        var first = api.Rows("SELECT id FROM slots WHERE rpps = @rpps ORDER BY start_utc", new { rpps }).Select(r => (long)r.id).First();
+        var booking = (await (await (await world.ClientFor("regulator", sector)).Book(BookingRequests.Body(first, requestedAt: World.Local(api.Clock.GetUtcNow())))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        var (browser, _) = await CabinetActions.SignedInAs(api, rpps);
+        var audited = api.Count("SELECT COUNT(*) FROM audit_log WHERE entity = 'booking' AND entity_id = @booking", new { booking });
+        var monday = day.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        var week = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync($"/console/cabinet/semaine?du={monday}"));
+
+        var tuesdayCell = Cells(week)[1];
+        Assert.Contains("Plage 14:00 – 15:00", tuesdayCell);
+        Assert.Contains($"14:00 : réservé par le SAS — {BookingRequests.PatientLastName}", tuesdayCell);
+        Assert.Contains("14:20 : disponible", tuesdayCell);
+        Assert.Contains("14:40 : disponible", tuesdayCell);
+        Assert.DoesNotContain("Plage", Cells(week)[2]); // Wednesday: the rule gives nothing
+        Assert.True(api.Count("SELECT COUNT(*) FROM audit_log WHERE entity = 'booking' AND entity_id = @booking", new { booking }) > audited);
+        Assert.Contains($"?du={day.AddDays(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}", week); // the next week
+        var next = System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync($"/console/cabinet/semaine?du={day.AddDays(6):yyyy-MM-dd}"));
+        Assert.DoesNotContain("Plage 14:00", next); // the rule ended that Tuesday
+    }
+
+    /// <summary>The seven day cells of the first week table, in order.</summary>
+    private static List<string> Cells(string page)
+    {
+        var table = page[page.IndexOf("<table class=\"semaine\"", StringComparison.Ordinal)..];
+        table = table[..table.IndexOf("</table>", StringComparison.Ordinal)];
+        return [.. System.Text.RegularExpressions.Regex.Matches(table, "<td>(.*?)</td>", System.Text.RegularExpressions.RegexOptions.Singleline).Select(m => m.Groups[1].Value)];
+    }
+}
+
+/// <summary>
+/// The CPTS coordinator's rota page: every GP of the CPTS's sectors with their rules there; a rule given for one of them
+/// makes its slots; one in a sector outside the CPTS is refused in French; removing one withdraws its free slots.
+/// </summary>
+public sealed class CptsPlanningTests(OidcConsoleFactory api) : IClassFixture<OidcConsoleFactory>
+{
+    private readonly World world = new(api);
+
+    [Fact]
+    public async Task The_coordinator_gives_and_removes_a_gps_afternoon_in_the_cpts_sectors_only()
+    {
+        var sector = await world.Sector(horizon: 168);
+        var outside = await world.Sector(horizon: 168);
+        Assert.True((await api.Admin().PutJson($"/v1/cpts/{OidcConsoleFactory.CptsFiness}", new { name = "CPTS du test", sectors = new[] { sector } })).IsSuccessStatusCode);
+        var rpps = await world.Practitioner([sector, outside]);
+        var (browser, page) = await CabinetActions.SignedInAsCoordinator(api);
+        Assert.Contains($"RPPS {rpps}", page);
+        Assert.DoesNotContain($"<option value=\"{outside}\"", page); // only the CPTS's sectors are offered
+        (string, string)[] Thursday(string inSector) =>
+        [
+            ("Rule.Rpps", rpps), ("Rule.Site", "cab"), ("Rule.Sector", inSector), ("Rule.Modality", "in_person"), ("Rule.Weekdays", "thursday"),
+            ("Rule.StartTime", "14:00"), ("Rule.EndTime", "16:00"), ("Rule.SlotMinutes", "30"), ("Rule.EveryWeeks", "1"), ("Rule.FirstDay", "2026-11-01"),
+        ];
+
+        var refused = System.Net.WebUtility.HtmlDecode(await CabinetActions.ActOn(browser, "/console/cpts/planning", page, "AddRule", Thursday(outside)));
+        Assert.Contains("Plage non enregistrée", refused);
+        Assert.Equal(0, api.Count("SELECT COUNT(*) FROM availability_rules WHERE rpps = @rpps", new { rpps }));
+
+        var saved = System.Net.WebUtility.HtmlDecode(await CabinetActions.ActOn(browser, "/console/cpts/planning", page, "AddRule", Thursday(sector)));
+        Assert.Contains("Plage enregistrée : 4 créneau(x)", saved); // Thursday 26 November, 14:00 to 16:00 in 30 minutes
+        Assert.Contains("jeudi", saved);
+        var rule = (string)api.Rows("SELECT id FROM availability_rules WHERE rpps = @rpps", new { rpps }).Single().id;
+
+        var removed = System.Net.WebUtility.HtmlDecode(await CabinetActions.ActOn(browser, "/console/cpts/planning", saved, "RemoveRule", ("rpps", rpps), ("ruleId", rule)));
+        Assert.Contains("Plage supprimée : 4 créneau(x) libre(s) retiré(s)", removed);
     }
 }

@@ -20,8 +20,7 @@ namespace Sas.Api.Console.Pages;
 /// whether the patient came, cancels a booking (saying why) and withdraws a free slot, through the API's own services.
 /// </summary>
 [Authorize(AuthenticationSchemes = ConsoleSetup.Scheme, Roles = Roles.Practitioner)]
-public sealed class CabinetModel(PractitionerStore practitioners, SlotStore slots, TerritoryStore territory, BookingService bookings, SlotWithdrawal withdrawal,
-    Rules.RuleService rules, TimeProvider clock) : PageModel
+public sealed class CabinetModel(PracticeView practice, BookingService bookings, SlotWithdrawal withdrawal, Rules.RuleService rules, TimeProvider clock) : PageModel
 {
     [BindProperty] public RuleForm Rule { get; set; } = new();
 
@@ -90,11 +89,6 @@ public sealed class CabinetModel(PractitionerStore practitioners, SlotStore slot
         await OnGetAsync(ct);
     }
 
-    /// <summary>A published slot, its sector's time zone, and the booking on it if any.</summary>
-    public sealed record SlotLine(SlotRow Slot, string TimeZone, BookingDto? Booking);
-
-    public sealed record GpView(Practitioner Gp, IReadOnlyList<SlotLine> Slots, IReadOnlyList<BookingDto> Overflow, string? Problem);
-
     public IReadOnlyList<GpView> Gps { get; private set; } = [];
     public int Days { get; private set; } = 3;
     public DateTime Now { get; private set; }
@@ -105,47 +99,13 @@ public sealed class CabinetModel(PractitionerStore practitioners, SlotStore slot
         Now = clock.GetUtcNow().UtcDateTime;
         var fromUtc = Now.Date.AddDays(-1);
         var toUtc = Now.Date.AddDays(Days + 1);
-        var list = new List<GpView>();
-        foreach (var rpps in caller.Scope.Order(StringComparer.Ordinal))
-        {
-            if (await practitioners.GetAsync(rpps, ct) is not { } gp) continue;
-            var page = await bookings.ListForPractitionerAsync(rpps, Instants.Format(fromUtc), Instants.Format(toUtc), 100, null, caller, ct);
-            if (!page.Succeeded)
-            {
-                list.Add(new GpView(gp, [], [], FrenchText.Of(page)));
-                continue;
-            }
-            // The live booking of each slot: a cancelled one is shown only where no later booking took the slot again.
-            var gpBookings = page.Value.Items;
-            var bySlot = gpBookings.Where(b => b.SlotId is not null)
-                .GroupBy(b => b.SlotId!.Value)
-                .ToDictionary(g => g.Key, g => g.OrderBy(b => b.Status == BookingStatus.Cancelled).First());
-            var lines = new List<SlotLine>();
-            foreach (var slot in await slots.ListAsync(rpps, fromUtc, toUtc, ct))
-            {
-                // The node's territory copy, as the search reads it: a database read per slot shown was for one zone.
-                var zone = territory.TimeZoneOf(await territory.CachedSectorAsync(slot.SectorCode, ct));
-                lines.Add(new SlotLine(slot, zone, bySlot.GetValueOrDefault(slot.Id)));
-            }
-            list.Add(new GpView(gp, lines, gpBookings.Where(b => b.SlotId is null).ToList(), null));
-        }
+        var list = await practice.LoadAsync(caller, fromUtc, toUtc, ct);
         Gps = list;
         var ofGp = new Dictionary<string, IReadOnlyList<Rules.RuleDto>>();
         foreach (var g in list) ofGp[g.Gp.Row.Rpps] = await rules.ListAsync(g.Gp.Row.Rpps, ct);
         RulesOf = ofGp;
         Rule.FirstDay ??= DateOnly.FromDateTime(Now).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     }
-
-    /// <summary>A slot's state as the practice reads it.</summary>
-    public string State(SlotLine line) => line.Booking is { Status: not BookingStatus.Cancelled } ? "réservé par le SAS"
-        : line.Slot.EffectiveStatus(Now) switch
-        {
-            SlotStatus.Held => "tenu par un régulateur",
-            SlotStatus.Booked => "réservé par le SAS",
-            SlotStatus.Withdrawn => "retiré",
-            SlotStatus.Expired => "passé sans réservation",
-            _ => "disponible",
-        } + (line.Booking is not null ? " (rendez-vous SAS annulé)" : "");
 
     public string SiteName(Practitioner gp, string siteId) => gp.Sites.FirstOrDefault(s => s.SiteId == siteId)?.Name ?? siteId;
 

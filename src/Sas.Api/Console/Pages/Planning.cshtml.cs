@@ -1,0 +1,89 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Practitioners;
+using Sas.Api.Rules;
+using Sas.Api.Territory;
+
+namespace Sas.Api.Console.Pages;
+
+/// <summary>
+/// The CPTS coordinator's rota: for each GP of the CPTS's sectors, the recurring availability given in those sectors
+/// (by the coordinator or by the practice), and the form to give one more, through the API's rules service with the
+/// CPTS's own checks (a sector of the CPTS, a GP of that sector).
+/// </summary>
+[Authorize(AuthenticationSchemes = ConsoleSetup.Scheme, Roles = Roles.Cpts + "," + Roles.Admin)]
+public sealed class PlanningModel(RuleService rules, PractitionerStore practitioners, TerritoryStore territory, TimeProvider clock) : PageModel
+{
+    [BindProperty(SupportsGet = true, Name = "cpts")] public string? Finess { get; set; }
+
+    [BindProperty] public RuleForm Rule { get; set; } = new();
+
+    public CptsRow? Cpts { get; private set; }
+
+    /// <summary>A GP of the CPTS: its sectors in the CPTS and its rules there.</summary>
+    public sealed record GpRota(Practitioner Gp, IReadOnlyList<string> Sectors, IReadOnlyList<RuleDto> Rules);
+
+    public IReadOnlyList<GpRota> Gps { get; private set; } = [];
+
+    private RuleFormActions? ruleActions;
+    private string? problem;
+
+    public RuleFormActions RuleActions => ruleActions ??= new RuleFormActions(rules, Caller.From(User), Cpts?.Finess);
+
+    public string? Done => ruleActions?.Done;
+    public string? Problem => problem ?? ruleActions?.Problem;
+
+    public Task OnGetAsync(CancellationToken ct) => LoadAsync(ct);
+
+    public async Task OnPostPreviewRuleAsync(CancellationToken ct)
+    {
+        if (await CptsAsync(ct)) await RuleActions.PreviewAsync(Rule, ct);
+        await LoadAsync(ct);
+    }
+
+    public async Task OnPostAddRuleAsync(CancellationToken ct)
+    {
+        if (await CptsAsync(ct) && await RuleActions.AddAsync(Rule, ct)) Rule = new RuleForm();
+        await LoadAsync(ct);
+    }
+
+    public async Task OnPostRemoveRuleAsync(string rpps, string ruleId, CancellationToken ct)
+    {
+        if (await CptsAsync(ct))
+        {
+            if (await rules.RotaGpAsync(Cpts!.Finess, ruleId, ct) == rpps) await RuleActions.RemoveAsync(rpps, ruleId, ct);
+            else problem = "Cette plage n'est pas dans le planning de la CPTS.";
+        }
+        await LoadAsync(ct);
+    }
+
+    /// <summary>The CPTS shown: the caller's own (the first of them), or the one asked when the caller covers it.</summary>
+    private async Task<bool> CptsAsync(CancellationToken ct)
+    {
+        if (Cpts is not null) return true;
+        var caller = Caller.From(User);
+        var all = await territory.ListCptsAsync(ct);
+        var choices = caller.IsAdmin ? all : all.Where(c => caller.CoversCpts(c.Finess)).ToList();
+        Cpts = choices.FirstOrDefault(c => c.Finess == Finess) ?? (Finess is null ? choices.FirstOrDefault() : null);
+        if (Cpts is not null) return true;
+        problem = "Aucune CPTS de votre périmètre n'a ce numéro.";
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        return false;
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        if (!await CptsAsync(ct)) return;
+        var sectors = await territory.CptsSectorCodesAsync(Cpts!.Finess, ct);
+        var byGp = (await rules.ListForCptsAsync(Cpts.Finess, ct)).ToLookup(r => r.PractitionerRpps);
+        var list = new List<GpRota>();
+        foreach (var rpps in await practitioners.ListInSectorsAsync(sectors, ct))
+            if (await practitioners.GetAsync(rpps, ct) is { } gp)
+                list.Add(new GpRota(gp, [.. gp.Sectors.Where(sectors.Contains)], [.. byGp[rpps]]));
+        Gps = list;
+        Rule.FirstDay ??= DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    }
+}
