@@ -170,11 +170,46 @@ public sealed class SecretaryBrowserTests(ProviderConsoleFactory api) : IClassFi
         var regulator = await world.ClientFor("regulator", sector);
         await (await regulator.Book(BookingRequests.Body(first, requestedAt: World.Local(api.Clock.GetUtcNow())))).Expect(System.Net.HttpStatusCode.Created);
         var start = (await (await api.Admin().GetAsync($"/v1/slots/{first}")).Expect(System.Net.HttpStatusCode.OK)).GetProperty("start").GetString()!;
+
+        // The week as a calendar: the booked patient on the rule's Tuesday.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Semaine du cabinet" }).ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/console/cabinet/semaine", StringComparison.Ordinal));
+        var bookedDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.Parse(start, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal), Sas.Domain.Time.Zones.Find(null)));
+        await page.GotoAsync(new Uri(api.Address, $"/console/cabinet/semaine?du={bookedDay:yyyy-MM-dd}").ToString());
+        Assert.Contains(BookingRequests.PatientLastName, await page.Locator("table.semaine").InnerTextAsync());
+        await ConsoleBrowserTests.AssertAccessible(page, "cabinet-semaine");
+
         api.Clock.SetUtcNow(DateTimeOffset.Parse(start, System.Globalization.CultureInfo.InvariantCulture).AddMinutes(30));
 
         await SignIn(page, label); // days may have passed: the session is signed in again, the provider asks nothing
         await page.GetByRole(AriaRole.Button, new() { Name = "Patient venu" }).First.ClickAsync();
         await page.GetByText("Rendez-vous noté honoré").WaitForAsync();
         Assert.Equal(1, api.Count("SELECT COUNT(*) FROM bookings WHERE slot_id = @first AND outcome = 'honoured'", new { first }));
+        }
+
+    [BrowserFact]
+    public async Task The_cpts_coordinator_gives_a_gp_every_thursday_afternoon_from_the_rota_page()
+    {
+        var world = new World(api);
+        var sector = await world.Sector(horizon: 168);
+        await api.Admin().PutJson($"/v1/cpts/{OidcConsoleFactory.CptsFiness}", new { name = "CPTS du test", sectors = new[] { sector } });
+        var rpps = await world.Practitioner([sector]);
+        var page = await (await chromium!.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, Locale = "fr-FR" })).NewPageAsync();
+        await page.GotoAsync(new Uri(api.Address, "/console/connexion").ToString());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Se connecter avec Pro Santé Connect" }).ClickAsync();
+        if (await page.GetByRole(AriaRole.Button, new() { Name = ProviderConsoleFactory.CoordinatorLabel }).IsVisibleAsync())
+            await page.GetByRole(AriaRole.Button, new() { Name = ProviderConsoleFactory.CoordinatorLabel }).ClickAsync();
+        await page.WaitForURLAsync(url => url.EndsWith("/console/cpts", StringComparison.Ordinal));
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Planning de la CPTS" }).ClickAsync();
+        var form = page.GetByRole(AriaRole.Form, new() { Name = "Nouvelle plage pour le Dr " + (string)api.Rows("SELECT last_name FROM practitioners WHERE rpps = @rpps", new { rpps }).Single().last_name });
+        await form.GetByRole(AriaRole.Checkbox, new() { Name = "jeudi" }).CheckAsync();
+        await form.GetByRole(AriaRole.Button, new() { Name = "Enregistrer la plage" }).ClickAsync();
+        await page.GetByText("Plage enregistrée").WaitForAsync();
+
+        Assert.Equal(1, api.Count("SELECT COUNT(*) FROM availability_rules WHERE rpps = @rpps", new { rpps }));
+        Assert.Contains("jeudi", await page.Locator($"#dr-{rpps}").Locator("..").InnerTextAsync());
+        await ConsoleBrowserTests.AssertAccessible(page, "cpts-planning");
     }
 }
