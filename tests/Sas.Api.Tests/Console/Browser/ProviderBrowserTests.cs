@@ -186,7 +186,7 @@ public sealed class SecretaryBrowserTests(ProviderConsoleFactory api) : IClassFi
         await page.GetByRole(AriaRole.Button, new() { Name = "Patient venu" }).First.ClickAsync();
         await page.GetByText("Rendez-vous noté honoré").WaitForAsync();
         Assert.Equal(1, api.Count("SELECT COUNT(*) FROM bookings WHERE slot_id = @first AND outcome = 'honoured'", new { first }));
-        }
+    }
 
     [BrowserFact]
     public async Task The_cpts_coordinator_gives_a_gp_every_thursday_afternoon_from_the_rota_page()
