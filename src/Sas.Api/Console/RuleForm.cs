@@ -10,6 +10,8 @@ namespace Sas.Api.Console;
 /// <summary>A recurring availability as typed in the console: the API's <see cref="RuleInput"/>, for one GP.</summary>
 public sealed class RuleForm
 {
+    /// <summary>The rule being edited; null for a new one.</summary>
+    public string? Id { get; set; }
     public string Rpps { get; set; } = "";
     public string? Site { get; set; }
     public string? Sector { get; set; }
@@ -25,6 +27,14 @@ public sealed class RuleForm
 
     public RuleInput ToInput() => new(Site, Sector, Sas.Domain.EnumText.TryParse<Modality>(Modality, out var m) ? m : null, Weekdays, EveryWeeks,
         StartTime, EndTime, SlotMinutes, FirstDay, string.IsNullOrWhiteSpace(LastDay) ? null : LastDay, SkipPublicHolidays);
+
+    /// <summary>A stored rule in the form, to edit it.</summary>
+    public static RuleForm From(RuleDto r) => new()
+    {
+        Id = r.Id, Rpps = r.PractitionerRpps, Site = r.Site, Sector = r.Sector, Modality = r.Modality.ToText(), Weekdays = r.Weekdays,
+        EveryWeeks = r.EveryWeeks, StartTime = r.StartTime, EndTime = r.EndTime, SlotMinutes = r.SlotMinutes, FirstDay = r.FirstDay,
+        LastDay = r.LastDay, SkipPublicHolidays = r.SkipPublicHolidays,
+    };
 
     public static readonly (string Value, string Label)[] WeekdayNames =
         [("monday", "lundi"), ("tuesday", "mardi"), ("wednesday", "mercredi"), ("thursday", "jeudi"), ("friday", "vendredi"), ("saturday", "samedi"), ("sunday", "dimanche")];
@@ -77,6 +87,22 @@ public sealed class RuleFormActions(RuleService rules, Caller caller, string? cp
         var made = result.Value;
         Done = $"Plage enregistrée : {made.SlotsMade.ToString(ConsoleSetup.French)} créneau(x) créé(s) jusqu'à l'horizon de réservation"
             + (made.Conflicts.Length > 0 ? $", {made.Conflicts.Length.ToString(ConsoleSetup.French)} non créé(s) car un autre créneau occupe déjà l'heure." : ".");
+        return true;
+    }
+
+    /// <summary>Saves the rule edited in place; true when saved.</summary>
+    public async Task<bool> EditAsync(RuleForm form, CancellationToken ct)
+    {
+        var result = await rules.EditAsync(form.Rpps, form.Id ?? "", form.ToInput(), caller, ct, cpts);
+        if (!result.Succeeded)
+        {
+            Refused(result.Invalid?.Rules, FrenchText.Of(result));
+            return false;
+        }
+        var edited = result.Value;
+        Done = $"Plage modifiée : {edited.Withdrawn.ToString(ConsoleSetup.French)} créneau(x) libre(s) retiré(s), {edited.SlotsMade.ToString(ConsoleSetup.French)} créé(s)"
+            + (edited.Kept.Length > 0 ? $", {edited.Kept.Length.ToString(ConsoleSetup.French)} déjà réservé(s) ou tenu(s) conservé(s) tels quels" : "")
+            + (edited.Conflicts.Length > 0 ? $", {edited.Conflicts.Length.ToString(ConsoleSetup.French)} non créé(s) car un autre créneau occupe déjà l'heure." : ".");
         return true;
     }
 

@@ -143,6 +143,30 @@ public sealed class CabinetRuleTests(OidcConsoleFactory api) : IClassFixture<Oid
         Assert.Contains($"Plage supprimée : {made} créneau(x) libre(s) retiré(s)", page);
     }
 
+    /// <summary>"Modifier" opens the rule in the form, as saved; saving it changes the rule in place (same id).</summary>
+    [Fact]
+    public async Task A_secretary_edits_a_rule_in_place_from_its_modify_link()
+    {
+        var sector = await world.Sector(horizon: 168);
+        var rpps = await world.Practitioner([sector]);
+        var (browser, page) = await CabinetActions.SignedInAs(api, rpps);
+        page = await CabinetActions.Act(browser, page, "AddRule", Tuesday(rpps, sector, "tuesday"));
+        var ruleId = (string)api.Rows("SELECT id FROM availability_rules WHERE rpps = @rpps", new { rpps }).Single().id;
+        Assert.Contains($"?modifier={ruleId}", page);
+
+        var form = await browser.GetStringAsync($"/console/cabinet?modifier={ruleId}");
+        Assert.Contains("Enregistrer les modifications", form);
+        Assert.Contains($"name=\"Rule.Id\" value=\"{ruleId}\"", form);
+        Assert.Contains("value=\"tuesday\" checked=\"checked\"", form);
+
+        var saved = System.Net.WebUtility.HtmlDecode(await CabinetActions.Act(browser, form, "EditRule",
+            [.. Tuesday(rpps, sector, "tuesday").Where(f => f.Item1 != "Rule.EndTime"), ("Rule.EndTime", "16:00"), ("Rule.Id", ruleId)]));
+
+        Assert.Contains("Plage modifiée :", saved);
+        var rule = api.Rows("SELECT id, end_local FROM availability_rules WHERE rpps = @rpps", new { rpps }).Single();
+        Assert.Equal((ruleId, "16:00"), ((string)rule.id, (string)rule.end_local));
+    }
+
     [Fact]
     public async Task A_rule_without_its_days_is_refused_in_french_and_saves_nothing()
     {

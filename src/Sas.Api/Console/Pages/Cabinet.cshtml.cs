@@ -44,6 +44,15 @@ public sealed class CabinetModel(PracticeView practice, BookingService bookings,
         await OnGetAsync(ct);
     }
 
+    public async Task OnPostEditRuleAsync(CancellationToken ct)
+    {
+        if (Covers(Rule.Rpps) && await RuleActions.EditAsync(Rule, ct)) Rule = new RuleForm();
+        await OnGetAsync(ct);
+    }
+
+    /// <summary>The rule to edit, from its row's "Modifier" link: shown in the GP's form.</summary>
+    [BindProperty(SupportsGet = true, Name = "modifier")] public string? Editing { get; set; }
+
     public async Task OnPostRemoveRuleAsync(string rpps, string ruleId, CancellationToken ct)
     {
         if (Covers(rpps)) await RuleActions.RemoveAsync(rpps, ruleId, ct);
@@ -104,6 +113,7 @@ public sealed class CabinetModel(PracticeView practice, BookingService bookings,
         var ofGp = new Dictionary<string, IReadOnlyList<Rules.RuleDto>>();
         foreach (var g in list) ofGp[g.Gp.Row.Rpps] = await rules.ListAsync(g.Gp.Row.Rpps, ct);
         RulesOf = ofGp;
+        if (Editing is not null && Rule.Id is null && ofGp.Values.SelectMany(r => r).FirstOrDefault(r => r.Id == Editing) is { } editing) Rule = RuleForm.From(editing);
         Rule.FirstDay ??= DateOnly.FromDateTime(Now).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     }
 

@@ -50,6 +50,15 @@ public sealed class PlanningModel(RuleService rules, PractitionerStore practitio
         await LoadAsync(ct);
     }
 
+    public async Task OnPostEditRuleAsync(CancellationToken ct)
+    {
+        if (await CptsAsync(ct) && await rules.RotaGpAsync(Cpts!.Finess, Rule.Id ?? "", ct) == Rule.Rpps && await RuleActions.EditAsync(Rule, ct)) Rule = new RuleForm();
+        await LoadAsync(ct);
+    }
+
+    /// <summary>The rule to edit, from its row's "Modifier" link: shown in the GP's form.</summary>
+    [BindProperty(SupportsGet = true, Name = "modifier")] public string? Editing { get; set; }
+
     public async Task OnPostRemoveRuleAsync(string rpps, string ruleId, CancellationToken ct)
     {
         if (await CptsAsync(ct))
@@ -84,6 +93,7 @@ public sealed class PlanningModel(RuleService rules, PractitionerStore practitio
             if (await practitioners.GetAsync(rpps, ct) is { } gp)
                 list.Add(new GpRota(gp, [.. gp.Sectors.Where(sectors.Contains)], [.. byGp[rpps]]));
         Gps = list;
+        if (Editing is not null && Rule.Id is null && list.SelectMany(g => g.Rules).FirstOrDefault(r => r.Id == Editing) is { } editing) Rule = RuleForm.From(editing);
         Rule.FirstDay ??= DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     }
 }
