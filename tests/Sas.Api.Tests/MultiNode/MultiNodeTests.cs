@@ -70,6 +70,36 @@ public class MultiNodeTests(Cluster cluster) : IClassFixture<Cluster>
         Assert.Equal(1, cluster[0].Count("SELECT COUNT(*) FROM bookings WHERE slot_id = @other", new { other }));
     }
 
+    /// <summary>
+    /// Sixty GPs' rules (more than one batch of the job), stored without their slots; the job on the three nodes at once,
+    /// twice: each rule's slot at each start exists once, and all of them do.
+    /// </summary>
+    [Fact]
+    public async Task Three_nodes_running_the_rules_job_at_once_make_each_rules_slot_once()
+    {
+        var sector = await world.Sector(horizon: 48);
+        var store = cluster[0].Services.GetRequiredService<Sas.Api.Rules.RuleStore>();
+        var ids = new List<string>();
+        for (var i = 0; i < 60; i++)
+        {
+            var rpps = await world.Practitioner([sector]);
+            var rule = new Sas.Api.Rules.RuleRow
+            {
+                Id = Guid.NewGuid().ToString("N"), Rpps = rpps, SectorCode = sector, SiteId = "cab", Modality = "in_person", Weekdays = "2", EveryWeeks = 1,
+                StartLocal = "14:00", EndLocal = "16:00", SlotMinutes = 20, FromDate = "2026-11-01", Exceptions = "[]", CreatedBy = "test", CreatedAt = SasApiFactory.Start.UtcDateTime,
+            };
+            await store.CreateAsync(rule, Sas.Api.Rules.RuleJob.System, CancellationToken.None);
+            ids.Add(rule.Id);
+        }
+
+        for (var run = 0; run < 2; run++)
+            await Task.WhenAll(cluster.Nodes.Select(n => Task.Run(() => n.Services.GetRequiredService<Sas.Api.Rules.RuleJob>().RunAsync(CancellationToken.None))));
+
+        var made = cluster[0].Rows("SELECT rule_id, start_utc FROM slots WHERE rule_id = ANY(@ids)", new { ids = ids.ToArray() });
+        Assert.Equal(60 * 6, made.Count); // Tuesday 24 November, 14:00 to 16:00 in 20 minutes, each GP
+        Assert.Equal(made.Count, made.Select(r => ((string)r.rule_id, (DateTime)r.start_utc)).Distinct().Count());
+    }
+
     [Fact]
     public async Task Three_nodes_dispatching_at_once_fan_out_and_deliver_each_event_once()
     {
