@@ -92,6 +92,15 @@ public class MultiNodeTests(Cluster cluster) : IClassFixture<Cluster>
             ids.Add(rule.Id);
         }
 
+        // The store's batch itself from the three nodes at once (each node's job reads what is missing first, so its
+        // runs rarely overlap here; the transaction must hold when they do), then the job on the three, twice.
+        var tuesday = new DateTime(2026, 11, 24, 13, 0, 0, DateTimeKind.Utc); // 14:00 in Paris
+        var times = Enumerable.Range(0, 6).Select(k => (tuesday.AddMinutes(20 * k), tuesday.AddMinutes(20 * k + 20))).ToList();
+        var rules = (await store.AllAsync(CancellationToken.None)).Where(r => ids.Contains(r.Id)).OrderBy(r => r.Rpps, StringComparer.Ordinal).Take(30)
+            .Select(r => new Sas.Api.Rules.RuleStore.Wanted(r, times)).ToList();
+        await Task.WhenAll(cluster.Nodes.Select(n => Task.Run(() =>
+            n.Services.GetRequiredService<Sas.Api.Rules.RuleStore>().MakeSlotsAsync(rules, Sas.Api.Rules.RuleJob.System, CancellationToken.None))));
+        Assert.Equal(30 * 6, cluster[0].Count("SELECT COUNT(*) FROM slots WHERE rule_id = ANY(@ids)", new { ids = ids.ToArray() }));
         for (var run = 0; run < 2; run++)
             await Task.WhenAll(cluster.Nodes.Select(n => Task.Run(() => n.Services.GetRequiredService<Sas.Api.Rules.RuleJob>().RunAsync(CancellationToken.None))));
 
