@@ -267,7 +267,15 @@ public sealed class CptsPlanningTests(OidcConsoleFactory api) : IClassFixture<Oi
         Assert.Contains("jeudi", saved);
         var rule = (string)api.Rows("SELECT id FROM availability_rules WHERE rpps = @rpps", new { rpps }).Single().id;
 
+        Assert.Contains($"modifier={rule}", saved);
+        var edited = System.Net.WebUtility.HtmlDecode(await CabinetActions.ActOn(browser, "/console/cpts/planning", saved, "EditRule",
+            [.. Thursday(sector).Where(f => f.Item1 != "Rule.EndTime"), ("Rule.EndTime", "17:00"), ("Rule.Id", rule)]));
+        Assert.Contains("Plage modifiée : 0 créneau(x) libre(s) retiré(s), 2 créé(s)", edited); // 16:00 and 16:30 added
+        var notOurs = System.Net.WebUtility.HtmlDecode(await CabinetActions.ActOn(browser, "/console/cpts/planning", saved, "EditRule",
+            [.. Thursday(sector), ("Rule.Id", "another-rule")]));
+        Assert.Contains("Cette plage n'est pas dans le planning de la CPTS.", notOurs);
+
         var removed = System.Net.WebUtility.HtmlDecode(await CabinetActions.ActOn(browser, "/console/cpts/planning", saved, "RemoveRule", ("rpps", rpps), ("ruleId", rule)));
-        Assert.Contains("Plage supprimée : 4 créneau(x) libre(s) retiré(s)", removed);
+        Assert.Contains("Plage supprimée : 6 créneau(x) libre(s) retiré(s)", removed);
     }
 }

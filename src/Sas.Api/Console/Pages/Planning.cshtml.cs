@@ -52,7 +52,11 @@ public sealed class PlanningModel(RuleService rules, PractitionerStore practitio
 
     public async Task OnPostEditRuleAsync(CancellationToken ct)
     {
-        if (await CptsAsync(ct) && await rules.RotaGpAsync(Cpts!.Finess, Rule.Id ?? "", ct) == Rule.Rpps && await RuleActions.EditAsync(Rule, ct)) Rule = new RuleForm();
+        if (await CptsAsync(ct))
+        {
+            if (!await InRotaAsync(Rule.Rpps, Rule.Id, ct)) problem = NotInRota;
+            else if (await RuleActions.EditAsync(Rule, ct)) Rule = new RuleForm();
+        }
         await LoadAsync(ct);
     }
 
@@ -63,11 +67,17 @@ public sealed class PlanningModel(RuleService rules, PractitionerStore practitio
     {
         if (await CptsAsync(ct))
         {
-            if (await rules.RotaGpAsync(Cpts!.Finess, ruleId, ct) == rpps) await RuleActions.RemoveAsync(rpps, ruleId, ct);
-            else problem = "Cette plage n'est pas dans le planning de la CPTS.";
+            if (await InRotaAsync(rpps, ruleId, ct)) await RuleActions.RemoveAsync(rpps, ruleId, ct);
+            else problem = NotInRota;
         }
         await LoadAsync(ct);
     }
+
+    private const string NotInRota = "Cette plage n'est pas dans le planning de la CPTS.";
+
+    /// <summary>Whether the rule is this GP's and in one of the CPTS's sectors.</summary>
+    private async Task<bool> InRotaAsync(string rpps, string? ruleId, CancellationToken ct) =>
+        ruleId is not null && await rules.RotaGpAsync(Cpts!.Finess, ruleId, ct) == rpps;
 
     /// <summary>The CPTS shown: the caller's own (the first of them), or the one asked when the caller covers it.</summary>
     private async Task<bool> CptsAsync(CancellationToken ct)
