@@ -75,10 +75,7 @@ public sealed class CptsModel(ReportService reports, TerritoryStore territory, T
     /// <summary>The CPTS shown (the caller's own, or the admin's choice) and the period: whole local weeks from a Monday.</summary>
     private async Task<ReportService.Scope?> ScopeAsync(CancellationToken ct)
     {
-        var caller = Caller.From(User);
-        var all = await territory.ListCptsAsync(ct);
-        Choices = caller.IsAdmin ? all : all.Where(c => caller.CoversCpts(c.Finess)).ToList();
-        Cpts = Choices.FirstOrDefault(c => c.Finess == Finess) ?? Choices.FirstOrDefault();
+        (Cpts, Choices) = await CptsChoice.ForAsync(territory, Caller.From(User), Finess, ct);
         if (Cpts is null)
         {
             Problem = "Aucune CPTS n'est rattachée à cette identité.";

@@ -79,16 +79,13 @@ public sealed class PlanningModel(RuleService rules, PractitionerStore practitio
     private async Task<bool> InRotaAsync(string rpps, string? ruleId, CancellationToken ct) =>
         ruleId is not null && await rules.RotaGpAsync(Cpts!.Finess, ruleId, ct) == rpps;
 
-    /// <summary>The CPTS shown: the caller's own (the first of them), or the one asked when the caller covers it.</summary>
+    /// <summary>The CPTS shown (<see cref="CptsChoice"/>).</summary>
     private async Task<bool> CptsAsync(CancellationToken ct)
     {
         if (Cpts is not null) return true;
-        var caller = Caller.From(User);
-        var all = await territory.ListCptsAsync(ct);
-        var choices = caller.IsAdmin ? all : all.Where(c => caller.CoversCpts(c.Finess)).ToList();
-        Cpts = choices.FirstOrDefault(c => c.Finess == Finess) ?? (Finess is null ? choices.FirstOrDefault() : null);
+        (Cpts, _) = await CptsChoice.ForAsync(territory, Caller.From(User), Finess, ct);
         if (Cpts is not null) return true;
-        problem = "Aucune CPTS de votre périmètre n'a ce numéro.";
+        problem = "Aucune CPTS n'est rattachée à cette identité.";
         Response.StatusCode = StatusCodes.Status403Forbidden;
         return false;
     }
