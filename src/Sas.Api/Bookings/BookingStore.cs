@@ -36,12 +36,12 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
         /// A free slot (no live hold) of the sector the caller's scope was checked against, that this client did not hold
         /// in the last hold period: a hold is never renewed, so nobody keeps a slot by holding it again and again.
         /// </summary>
-        public string Hold { get; } = """
+        public string Hold { get; } = $"""
             UPDATE slots
                SET status = 'held', hold_id = @holdId, held_by = @client, hold_expires_at = @expires, updated_at = @now
              WHERE id = @id AND sector_code = @sector
                AND start_utc >= @earliest AND start_utc <= @latest
-               AND (status = 'available' OR (status = 'held' AND hold_expires_at <= @now))
+               AND {SlotStore.FreeNow}
                AND (held_by IS NULL OR held_by <> @client OR hold_expires_at IS NULL OR hold_expires_at <= @renewableAfter)
             """;
         /// <summary>The holder stays named and the hold ends now: releasing then holding again is no way round the renewal rule.</summary>
@@ -58,10 +58,10 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
         /// </summary>
         public string BookSlot { get; } = d.UpdateReturning("slots",
             "status = 'booked', hold_id = NULL, held_by = NULL, hold_expires_at = NULL, updated_at = @now",
-            """
+            $"""
             id = @id AND sector_code = @sector
                AND start_utc >= @earliest AND start_utc <= @latest
-               AND ((@holdId IS NULL AND (status = 'available' OR (status = 'held' AND hold_expires_at <= @now)))
+               AND ((@holdId IS NULL AND {SlotStore.FreeNow})
                     OR (status = 'held' AND hold_id = @holdId AND held_by = @client AND hold_expires_at > @now))
             """,
             "rpps, sector_code AS SectorCode, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc");

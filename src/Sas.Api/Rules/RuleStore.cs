@@ -97,10 +97,10 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
             """;
 
         /// <summary>The rule's free future slots withdrawn; state in the WHERE, so a slot held or booked meanwhile stays.</summary>
-        public string WithdrawFree { get; } = """
+        public string WithdrawFree { get; } = $"""
             UPDATE slots SET status = 'withdrawn', updated_at = @now
              WHERE rule_id = @ruleId AND start_utc > @now
-               AND (status = 'available' OR (status = 'held' AND hold_expires_at <= @now))
+               AND {SlotStore.FreeNow}
             """;
 
         public string KeptAfterWithdrawal { get; } = "SELECT id FROM slots WHERE rule_id = @ruleId AND start_utc > @now AND status IN ('held', 'booked') ORDER BY start_utc";
@@ -118,10 +118,10 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         /// makes it again, while a slot the practice withdrew itself stays withdrawn). State in the WHERE: a slot held or
         /// booked meanwhile stays, and is reported.
         /// </summary>
-        public string WithdrawForEdit { get; } = """
+        public string WithdrawForEdit { get; } = $"""
             UPDATE slots SET status = 'withdrawn', rule_id = NULL, updated_at = @now
              WHERE id = @id AND rule_id = @ruleId
-               AND (status = 'available' OR (status = 'held' AND hold_expires_at <= @now))
+               AND {SlotStore.FreeNow}
             """;
 
         public string Update { get; } = """
@@ -133,7 +133,7 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
             """;
     }
 
-    private readonly Sql Statements = new(db.Dialect);
+    private readonly Sql statements = new(db.Dialect);
 
     private readonly SlotStore.Sql slotSql = new(db.Dialect);
 
@@ -156,31 +156,31 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     public async Task<IReadOnlyList<RuleRow>> ListAsync(string rpps, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<RuleRow>(new CommandDefinition(Statements.ByGp, new { rpps }, cancellationToken: ct))).AsList();
+        return (await c.QueryAsync<RuleRow>(new CommandDefinition(statements.ByGp, new { rpps }, cancellationToken: ct))).AsList();
     }
 
     public async Task<IReadOnlyList<RuleRow>> ListForCptsAsync(string finess, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<RuleRow>(new CommandDefinition(Statements.InCpts, new { finess }, cancellationToken: ct))).AsList();
+        return (await c.QueryAsync<RuleRow>(new CommandDefinition(statements.InCpts, new { finess }, cancellationToken: ct))).AsList();
     }
 
     public async Task<RuleRow?> GetInCptsAsync(string finess, string id, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return await c.QuerySingleOrDefaultAsync<RuleRow>(new CommandDefinition(Statements.ByIdInCpts, new { finess, id }, cancellationToken: ct));
+        return await c.QuerySingleOrDefaultAsync<RuleRow>(new CommandDefinition(statements.ByIdInCpts, new { finess, id }, cancellationToken: ct));
     }
 
     public async Task<IReadOnlyList<RuleRow>> AllAsync(CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<RuleRow>(new CommandDefinition(Statements.All, cancellationToken: ct))).AsList();
+        return (await c.QueryAsync<RuleRow>(new CommandDefinition(statements.All, cancellationToken: ct))).AsList();
     }
 
     public Task CreateAsync(RuleRow rule, Caller caller, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
-            await c.ExecuteAsync(new CommandDefinition(Statements.Insert, rule, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(statements.Insert, rule, tx, cancellationToken: ct));
             await audit.WriteAsync(c, tx, caller, "create", "rule", rule.Id, ct);
             return 1;
         }, ct);
@@ -210,7 +210,7 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     {
         var times = rules.SelectMany(w => w.Times).ToList();
         if (times.Count == 0) return Array.Empty<MadeStart>().ToLookup(m => m.RuleId, m => m.StartUtc);
-        var rows = await c.QueryAsync<MadeStart>(new CommandDefinition(Statements.MadeBetween, new
+        var rows = await c.QueryAsync<MadeStart>(new CommandDefinition(statements.MadeBetween, new
         {
             ruleIds = ValueList.Of(rules.Select(w => w.Rule.Id)), from = times.Min(t => t.StartUtc), to = times.Max(t => t.EndUtc),
         }, tx, cancellationToken: ct));
@@ -227,26 +227,27 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     public Task<IReadOnlyList<Made>> MakeSlotsAsync(IReadOnlyList<Wanted> batch, Caller caller, CancellationToken ct) =>
         db.InTransactionAsync<IReadOnlyList<Made>>(async (c, tx) =>
         {
+            var gps = ValueList.Of(batch.Select(w => w.Rule.Rpps).Distinct().Order(StringComparer.Ordinal));
+            await c.QueryAsync<string>(new CommandDefinition(statements.LockPractitioners, new { rpps = gps }, tx, cancellationToken: ct));
             var (results, rows) = await PlanAsync(c, tx, batch, clock.GetUtcNow().UtcDateTime, ct);
-            await MultiRowInsert.ExecuteAsync(c, tx, Statements.InsertSlot, rows, ct);
+            await MultiRowInsert.ExecuteAsync(c, tx, statements.InsertSlot, rows, ct);
             await audit.WriteManyAsync(c, tx, caller, "make_slots", "rule", results.Where(m => m.Count > 0).Select(m => m.RuleId), ct);
             return results;
         }, ct);
 
     /// <summary>
     /// The rules' slots to insert: their future times not made yet (in any state) that no live slot of the GP at the
-    /// site overlaps. Takes the GPs' locks first.
+    /// site overlaps. The caller holds the GPs' locks.
     /// </summary>
     private async Task<(List<Made> Results, List<NewSlot> Rows)> PlanAsync(DbConnection c, DbTransaction tx, IReadOnlyList<Wanted> batch, DateTime now, CancellationToken ct)
     {
-        var gps = ValueList.Of(batch.Select(w => w.Rule.Rpps).Distinct().Order(StringComparer.Ordinal));
-        await c.QueryAsync<string>(new CommandDefinition(Statements.LockPractitioners, new { rpps = gps }, tx, cancellationToken: ct));
+        var gps = ValueList.Of(batch.Select(w => w.Rule.Rpps).Distinct());
         var future = batch.Select(w => w with { Times = [.. w.Times.Where(t => t.StartUtc > now)] }).ToList();
         var times = future.SelectMany(w => w.Times).ToList();
         if (times.Count == 0) return ([.. batch.Select(w => new Made(w.Rule.Id, 0, []))], []);
         var made = await MadeStartsAsync(c, tx, future, ct);
         var from = times.Min(t => t.StartUtc);
-        var live = (await c.QueryAsync<LiveSlot>(new CommandDefinition(Statements.LiveOfGps,
+        var live = (await c.QueryAsync<LiveSlot>(new CommandDefinition(statements.LiveOfGps,
                 new { rpps = gps, earliest = from.AddMinutes(-SlotSpec.MaxMinutes), end = times.Max(t => t.EndUtc) }, tx, cancellationToken: ct)))
             .OrderBy(s => s.StartUtc).ThenBy(s => s.Id).ToLookup(s => (s.Rpps, s.SiteId));
         var results = new List<Made>(future.Count);
@@ -284,30 +285,30 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         db.InTransactionAsync<Edited?>(async (c, tx) =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
-            if (await c.QuerySingleOrDefaultAsync<RuleRow>(new CommandDefinition(Statements.ById, new { id = rule.Id, rpps = rule.Rpps }, tx, cancellationToken: ct)) is null)
+            if (await c.QuerySingleOrDefaultAsync<RuleRow>(new CommandDefinition(statements.ById, new { id = rule.Id, rpps = rule.Rpps }, tx, cancellationToken: ct)) is null)
                 return null;
             await c.ExecuteScalarAsync<string>(new CommandDefinition(slotSql.LockPractitioner, new { rpps = rule.Rpps }, tx, cancellationToken: ct));
             var wanted = times.ToHashSet();
             bool StillMade(SlotRow s) => wanted.Contains((s.StartUtc, s.EndUtc)) && s.SiteId == rule.SiteId && s.SectorCode == rule.SectorCode && s.Modality == rule.Modality;
             var withdrawn = 0;
             var kept = new List<long>();
-            foreach (var slot in await c.QueryAsync<SlotRow>(new CommandDefinition(Statements.FutureLive, new { ruleId = rule.Id, now }, tx, cancellationToken: ct)))
+            foreach (var slot in await c.QueryAsync<SlotRow>(new CommandDefinition(statements.FutureLive, new { ruleId = rule.Id, now }, tx, cancellationToken: ct)))
             {
                 if (StillMade(slot)) continue;
-                if (await c.ExecuteAsync(new CommandDefinition(Statements.WithdrawForEdit, new { id = slot.Id, ruleId = rule.Id, now }, tx, cancellationToken: ct)) == 1) withdrawn++;
+                if (await c.ExecuteAsync(new CommandDefinition(statements.WithdrawForEdit, new { id = slot.Id, ruleId = rule.Id, now }, tx, cancellationToken: ct)) == 1) withdrawn++;
                 else kept.Add(slot.Id);
             }
-            await c.ExecuteAsync(new CommandDefinition(Statements.Update, rule, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(statements.Update, rule, tx, cancellationToken: ct));
             await audit.WriteAsync(c, tx, caller, "update", "rule", rule.Id, ct);
             var (results, rows) = await PlanAsync(c, tx, [new Wanted(rule, times)], now, ct);
-            await MultiRowInsert.ExecuteAsync(c, tx, Statements.InsertSlot, rows, ct);
+            await MultiRowInsert.ExecuteAsync(c, tx, statements.InsertSlot, rows, ct);
             return new Edited(withdrawn, [.. kept], rows.Count, results[0].Conflicts);
         }, ct);
 
     public async Task<RuleRow?> GetAsync(string rpps, string id, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return await c.QuerySingleOrDefaultAsync<RuleRow>(new CommandDefinition(Statements.ById, new { id, rpps }, cancellationToken: ct));
+        return await c.QuerySingleOrDefaultAsync<RuleRow>(new CommandDefinition(statements.ById, new { id, rpps }, cancellationToken: ct));
     }
 
     /// <summary>Removes the rule: its free future slots withdrawn, its booked or held ones kept (and named).</summary>
@@ -315,12 +316,12 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         db.InTransactionAsync(async (c, tx) =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
-            if (await c.QuerySingleOrDefaultAsync<RuleRow>(new CommandDefinition(Statements.ById, new { id, rpps }, tx, cancellationToken: ct)) is null)
+            if (await c.QuerySingleOrDefaultAsync<RuleRow>(new CommandDefinition(statements.ById, new { id, rpps }, tx, cancellationToken: ct)) is null)
                 return (false, 0, Array.Empty<long>());
             await c.ExecuteScalarAsync<string>(new CommandDefinition(slotSql.LockPractitioner, new { rpps }, tx, cancellationToken: ct));
-            var withdrawn = await c.ExecuteAsync(new CommandDefinition(Statements.WithdrawFree, new { ruleId = id, now }, tx, cancellationToken: ct));
-            var kept = (await c.QueryAsync<long>(new CommandDefinition(Statements.KeptAfterWithdrawal, new { ruleId = id, now }, tx, cancellationToken: ct))).ToArray();
-            await c.ExecuteAsync(new CommandDefinition(Statements.Delete, new { id, rpps }, tx, cancellationToken: ct));
+            var withdrawn = await c.ExecuteAsync(new CommandDefinition(statements.WithdrawFree, new { ruleId = id, now }, tx, cancellationToken: ct));
+            var kept = (await c.QueryAsync<long>(new CommandDefinition(statements.KeptAfterWithdrawal, new { ruleId = id, now }, tx, cancellationToken: ct))).ToArray();
+            await c.ExecuteAsync(new CommandDefinition(statements.Delete, new { id, rpps }, tx, cancellationToken: ct));
             await audit.WriteAsync(c, tx, caller, "delete", "rule", id, ct);
             return (true, withdrawn, kept);
         }, ct);

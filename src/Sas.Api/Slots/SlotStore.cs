@@ -21,6 +21,12 @@ public enum WithdrawOutcome { Withdrawn, NotFound, Booked, Held, Expired }
 
 public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Audit audit)
 {
+    /// <summary>
+    /// A slot free at <c>@now</c>: available, or held by a hold that has lapsed (SlotLife.Effective's rule, in SQL). The
+    /// state a write that takes or withdraws a free slot puts in its WHERE.
+    /// </summary>
+    public const string FreeNow = "(status = 'available' OR (status = 'held' AND hold_expires_at <= @now))";
+
     public const string Columns = """
         id, rpps, sector_code AS SectorCode, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc, modality,
         external_id AS ExternalId, status, hold_id AS HoldId, held_by AS HeldBy, hold_expires_at AS HoldExpiresAt
@@ -108,11 +114,11 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
                AND (status IN ('available', 'withdrawn') OR (status = 'held' AND hold_expires_at <= @now))
             """;
         /// <summary>State in the WHERE: only an unbooked slot whose hold (if any) has lapsed is withdrawn.</summary>
-        public string Withdraw { get; } = """
+        public string Withdraw { get; } = $"""
             UPDATE slots
                SET status = 'withdrawn', hold_id = NULL, held_by = NULL, hold_expires_at = NULL, updated_at = @now
              WHERE id = @id
-               AND (status = 'available' OR (status = 'held' AND hold_expires_at <= @now))
+               AND {FreeNow}
             """;
     }
 

@@ -48,7 +48,7 @@ public sealed class SemaineModel(PracticeView practice, RuleService rules, TimeP
         foreach (var view in await practice.LoadAsync(Caller.From(User), fromUtc, toUtc, ct))
         {
             var days = await rules.DaysAsync(view.Gp.Row.Rpps, monday, monday.AddDays(6), ct);
-            list.Add(new GpWeek(view, view.Slots.Where(l => Days.Contains(LocalDay(l))).ToLookup(LocalDay), days.ToLookup(d => d.Day, d => d.Rule)));
+            list.Add(new GpWeek(view, view.Slots.ToLookup(LocalDay), days.ToLookup(d => d.Day, d => d.Rule))); // read by the week's days only
         }
         Gps = list;
     }
