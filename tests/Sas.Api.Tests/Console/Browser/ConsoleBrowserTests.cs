@@ -25,25 +25,17 @@ public sealed class BrowserCollection;
 /// </summary>
 [Trait(Tier.Name, Tier.Browser)]
 [Collection(nameof(BrowserCollection))]
-public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : IClassFixture<ConsoleApiFactory>, IAsyncLifetime
+public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : BrowserTests, IClassFixture<ConsoleApiFactory>
 {
-    private Chromium? chromium;
     private static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
-    public async Task InitializeAsync() => chromium = await Chromium.LaunchAsync();
-
-    private Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null) => chromium!.NewContextAsync(options);
+    private Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null) => Browser.NewContextAsync(options);
 
     /// <summary>
     /// The page at an address out of the sign-in pages has loaded, its style sheet with it (axe's contrast checks and
     /// the layout assertions read the styled page).
     /// </summary>
     private static Task SignedIn(IPage page) => page.WaitForURLAsync(url => !url.Contains("/console/connexion", StringComparison.Ordinal));
-
-    public async Task DisposeAsync()
-    {
-        if (chromium is not null) await chromium.DisposeAsync();
-    }
 
     private async Task<IPage> SignedInAs(string identity, ViewportSize? viewport = null)
     {

@@ -59,16 +59,8 @@ public sealed class PlatformBrowserFactory : ProviderConsoleFactory
 /// </summary>
 [Trait(Tier.Name, Tier.Browser)]
 [Collection(nameof(BrowserCollection))]
-public sealed class PlatformAgendaBrowserTests(PlatformBrowserFactory api) : IClassFixture<PlatformBrowserFactory>, IAsyncLifetime
+public sealed class PlatformAgendaBrowserTests(PlatformBrowserFactory api) : BrowserTests, IClassFixture<PlatformBrowserFactory>
 {
-    private Chromium? chromium;
-
-    public async Task InitializeAsync() => chromium = await Chromium.LaunchAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (chromium is not null) await chromium.DisposeAsync();
-    }
 
     [BrowserFact]
     public async Task Kit_sso_lga_a_regulator_from_the_platform_books_in_the_gps_agenda_and_the_platform_receives_the_appointment()
@@ -84,7 +76,7 @@ public sealed class PlatformAgendaBrowserTests(PlatformBrowserFactory api) : ICl
         var bundle = await (await api.SecureAdmin().GetAsync("/fhir/Slot?" + FhirBundles.GuideQuery(now, now.AddDays(2), false, rpps))).ExpectFhir<Bundle>(HttpStatusCode.OK);
         var link = bundle.All<Slot>().Single(s => s.Id == chosen.ToString()).Comment + "&origin=sas-preprod";
 
-        var context = await chromium!.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, Locale = "fr-FR" });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, Locale = "fr-FR" });
         var page = await context.NewPageAsync();
         await page.GotoAsync(link);
 

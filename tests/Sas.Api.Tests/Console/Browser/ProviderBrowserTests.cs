@@ -54,22 +54,9 @@ public class ProviderConsoleFactory : OidcConsoleFactory
 /// </summary>
 [Trait(Tier.Name, Tier.Browser)]
 [Collection(nameof(BrowserCollection))]
-public sealed class ProviderBrowserTests(ProviderConsoleFactory api) : IClassFixture<ProviderConsoleFactory>, IAsyncLifetime
+public sealed class ProviderBrowserTests(ProviderConsoleFactory api) : BrowserTests, IClassFixture<ProviderConsoleFactory>
 {
-    private Chromium? chromium;
-
-    public async Task InitializeAsync() => chromium = await Chromium.LaunchAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (chromium is not null) await chromium.DisposeAsync();
-    }
-
-    private async Task<IPage> NewPage()
-    {
-        var context = await chromium!.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, Locale = "fr-FR" });
-        return await context.NewPageAsync();
-    }
+    private Task<IPage> NewPage() => NewHttpsPageAsync();
 
     private string At(string path) => new Uri(api.Address, path).ToString();
 
@@ -123,23 +110,18 @@ public sealed class ProviderBrowserTests(ProviderConsoleFactory api) : IClassFix
 /// </summary>
 [Trait(Tier.Name, Tier.Browser)]
 [Collection(nameof(BrowserCollection))]
-public sealed class SecretaryBrowserTests(ProviderConsoleFactory api) : IClassFixture<ProviderConsoleFactory>, IAsyncLifetime
+public sealed class SecretaryBrowserTests(ProviderConsoleFactory api) : BrowserTests, IClassFixture<ProviderConsoleFactory>
 {
-    private Chromium? chromium;
 
-    public async Task InitializeAsync() => chromium = await Chromium.LaunchAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (chromium is not null) await chromium.DisposeAsync();
-    }
-
-    private async Task SignIn(IPage page, string label)
+    /// <summary>Signs in with the provider as the person shown as <paramref name="label"/> (asked only when its session is not open).</summary>
+    private async Task SignIn(IPage page, string label, string landing = "/console/cabinet")
     {
         await page.GotoAsync(new Uri(api.Address, "/console/connexion").ToString());
         await page.GetByRole(AriaRole.Button, new() { Name = "Se connecter avec Pro Santé Connect" }).ClickAsync();
-        if (await page.GetByRole(AriaRole.Button, new() { Name = label }).IsVisibleAsync()) await page.GetByRole(AriaRole.Button, new() { Name = label }).ClickAsync();
-        await page.WaitForURLAsync(url => url.EndsWith("/console/cabinet", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => url.StartsWith("https://127.0.0.1", StringComparison.Ordinal) || url.EndsWith(landing, StringComparison.Ordinal));
+        var person = page.GetByRole(AriaRole.Button, new() { Name = label });
+        if (!page.Url.EndsWith(landing, StringComparison.Ordinal) && await person.IsVisibleAsync()) await person.ClickAsync();
+        await page.WaitForURLAsync(url => url.EndsWith(landing, StringComparison.Ordinal));
     }
 
     [BrowserFact]
@@ -150,11 +132,8 @@ public sealed class SecretaryBrowserTests(ProviderConsoleFactory api) : IClassFi
         var rpps = await world.Practitioner([sector]);
         const string label = "Secrétariat du cabinet Tour";
         api.IdentityProvider.Register(new FakeIdentityProvider.Person("psc-secretary-" + rpps, label, Info: new Dictionary<string, object> { ["SubjectNameID"] = "8" + rpps }));
-        var page = await (await chromium!.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, Locale = "fr-FR" })).NewPageAsync();
-        await page.GotoAsync(new Uri(api.Address, "/console/connexion").ToString());
-        await page.GetByRole(AriaRole.Button, new() { Name = "Se connecter avec Pro Santé Connect" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = label }).ClickAsync();
-        await page.WaitForURLAsync(url => url.EndsWith("/console/cabinet", StringComparison.Ordinal));
+        var page = await NewHttpsPageAsync();
+        await SignIn(page, label);
 
         await page.GetByRole(AriaRole.Checkbox, new() { Name = "mardi" }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Aperçu" }).ClickAsync();
@@ -195,12 +174,8 @@ public sealed class SecretaryBrowserTests(ProviderConsoleFactory api) : IClassFi
         var sector = await world.Sector(horizon: 168);
         await api.Admin().PutJson($"/v1/cpts/{OidcConsoleFactory.CptsFiness}", new { name = "CPTS du test", sectors = new[] { sector } });
         var rpps = await world.Practitioner([sector]);
-        var page = await (await chromium!.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, Locale = "fr-FR" })).NewPageAsync();
-        await page.GotoAsync(new Uri(api.Address, "/console/connexion").ToString());
-        await page.GetByRole(AriaRole.Button, new() { Name = "Se connecter avec Pro Santé Connect" }).ClickAsync();
-        if (await page.GetByRole(AriaRole.Button, new() { Name = ProviderConsoleFactory.CoordinatorLabel }).IsVisibleAsync())
-            await page.GetByRole(AriaRole.Button, new() { Name = ProviderConsoleFactory.CoordinatorLabel }).ClickAsync();
-        await page.WaitForURLAsync(url => url.EndsWith("/console/cpts", StringComparison.Ordinal));
+        var page = await NewHttpsPageAsync();
+        await SignIn(page, ProviderConsoleFactory.CoordinatorLabel, "/console/cpts");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Planning de la CPTS" }).ClickAsync();
         var form = page.GetByRole(AriaRole.Form, new() { Name = "Nouvelle plage pour le Dr " + (string)api.Rows("SELECT last_name FROM practitioners WHERE rpps = @rpps", new { rpps }).Single().last_name });
