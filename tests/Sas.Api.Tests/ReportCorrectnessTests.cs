@@ -127,10 +127,12 @@ public class ReportCorrectnessTests
         Assert.Equal(1, afternoon.GetProperty("totals").GetProperty("offered").GetInt32());
     }
 
-    [Fact]
-    public async Task A_slot_cancelled_too_late_to_rebook_counts_offered_and_unfilled()
+    /// <summary>
+    /// Two slots of one GP in a CPTS's sector, two and three hours from now, both booked by a regulator: the first to be
+    /// honoured (<c>kept</c>), the second to be cancelled late (<c>late</c>, on slot <c>cancelled</c>).
+    /// </summary>
+    private static async Task<(string Cpts, HttpClient Regulator, HttpClient Gp, DateTimeOffset Start, long Cancelled, string? Kept, string? Late)> TwoBookedSlots(SasApiFactory api)
     {
-        using var api = new SasApiFactory();
         var world = new World(api);
         var (cpts, sector, rpps) = await api.Territory();
         var regulator = await world.ClientFor("regulator", sector);
@@ -140,6 +142,14 @@ public class ReportCorrectnessTests
         var cancelled = await world.PublishedSlot(rpps, TimeSpan.FromHours(3), sector);
         var kept = (await (await regulator.Book(BookingRequests.Body(honoured))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString();
         var late = (await (await regulator.Book(BookingRequests.Body(cancelled))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString();
+        return (cpts, regulator, gp, start, cancelled, kept, late);
+    }
+
+    [Fact]
+    public async Task A_slot_cancelled_too_late_to_rebook_counts_offered_and_unfilled()
+    {
+        using var api = new SasApiFactory();
+        var (cpts, regulator, gp, start, cancelled, kept, late) = await TwoBookedSlots(api);
 
         api.Clock.Advance(TimeSpan.FromHours(3) - TimeSpan.FromMinutes(5)); // inside the 10-minute cut-off of the second slot
         var answer = await (await regulator.PostJson($"/v1/bookings/{late}/cancellation", new { by = "patient", reason = "better" })).Expect(HttpStatusCode.OK);
@@ -168,15 +178,7 @@ public class ReportCorrectnessTests
     public async Task A_booking_cancelled_after_its_slot_started_leaves_the_slot_filled()
     {
         using var api = new SasApiFactory();
-        var world = new World(api);
-        var (cpts, sector, rpps) = await api.Territory();
-        var regulator = await world.ClientFor("regulator", sector);
-        var gp = await world.ClientFor("practitioner", rpps);
-        var start = api.Clock.GetUtcNow();
-        var honoured = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
-        var cancelled = await world.PublishedSlot(rpps, TimeSpan.FromHours(3), sector);
-        var kept = (await (await regulator.Book(BookingRequests.Body(honoured))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString();
-        var late = (await (await regulator.Book(BookingRequests.Body(cancelled))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var (cpts, regulator, gp, start, cancelled, kept, late) = await TwoBookedSlots(api);
 
         api.Clock.Advance(TimeSpan.FromHours(3) + TimeSpan.FromMinutes(5)); // the second consultation has started
         await (await gp.PostJson($"/v1/bookings/{late}/cancellation", new { by = "practitioner", reason = "patient absent, cabinet fermé" })).Expect(HttpStatusCode.OK);
