@@ -130,10 +130,43 @@ public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<S
         var mismatches = Index.Mismatches;
 
         api.Clock.Advance(TimeSpan.FromMinutes(1441));
+        await Found(regulator, sector); // starts the verification beside the searches
+        await Index.Verification;
         Assert.Equal([slots[0], slots[2]], await Found(regulator, sector));
         Assert.True(Index.Mismatches > mismatches);
     }
 #endif
+
+    /// <summary>
+    /// The verification's whole read takes as long as the index is big (seconds at a million slots): it is made beside the
+    /// searches, which go on being answered and up to date meanwhile, and the verified index is swapped in after it.
+    /// </summary>
+    [Fact]
+    public async Task A_verification_reads_the_whole_index_without_holding_the_searches_back()
+    {
+        var (sector, regulator, slots) = await Published(fromNow: 30);
+        var mismatches = Index.Mismatches;
+        var held = new TaskCompletionSource();
+        api.Hooks.Gates[IndexRead.Position] = held.Task; // only a whole read asks where the feed stands
+        try
+        {
+            api.Clock.Advance(TimeSpan.FromMinutes(1441));
+            Assert.Equal(slots, await Found(regulator, sector).WaitAsync(TimeSpan.FromSeconds(30)));
+            Withdraw(slots[0]);
+            Assert.Equal(slots[1..], await Found(regulator, sector).WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.False(Index.Verification.IsCompleted, "the verification's read is still held open");
+        }
+        finally
+        {
+            api.Hooks.Gates.TryRemove(IndexRead.Position, out _);
+            held.SetResult();
+        }
+        await Index.Verification;
+        Assert.Equal("verification", Index.LastReloadReason);
+        Assert.Equal(mismatches, Index.Mismatches); // what changed while it read is not a mismatch
+        Withdraw(slots[1]); // the verified index, swapped in, follows the feed from where it was read
+        Assert.Equal(slots[2..], await Found(regulator, sector));
+    }
 
     [Fact]
     public async Task A_reload_builds_the_new_index_beside_the_one_searches_read_and_keeps_the_range_it_covered()
@@ -151,6 +184,7 @@ public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<S
         {
             api.Clock.Advance(TimeSpan.FromMinutes(1441)); // the periodic verification reads the whole index again
             Assert.Equal(slots, await Found(regulator, sector));
+            await Index.Verification;
         }
         finally { api.Hooks.BeforeSwap = null; }
         Assert.NotEmpty(seenDuring);

@@ -16,7 +16,7 @@ namespace Sas.Api.Search;
 /// What can go wrong is made to go right again, never to stay wrong: a catch-up applies all of what it read or none
 /// of it; a read of the feed that finds rows pruned before it read them, or the feed gone back (a restart, a failover,
 /// a restored file), reads the whole index again; and every <see cref="SearchOptions.VerifyMinutes"/>
-/// the whole index is read again and compared. A new index is built beside the one in use and swapped in, so no search
+/// the whole index is read again beside the searches (they do not wait for that read), then compared and swapped in. A new index is built beside the one in use and swapped in, so no search
 /// sees a half-built one. A failed read fails every search that waited for it, at once, and a search waits for its turn
 /// <see cref="SearchOptions.TurnWaitSeconds"/> at most.
 /// </para>
@@ -41,8 +41,11 @@ public sealed class IndexedSearch(
     private readonly TimeSpan turnWait = TimeSpan.FromSeconds(options.Value.TurnWaitSeconds);
     private readonly TimeSpan verifyEvery = TimeSpan.FromMinutes(options.Value.VerifyMinutes);
 
-    /// <summary>Replaced whole by a reload (built beside it, then swapped); changed in place by catch-ups.</summary>
-    private volatile SlotIndex index = new();
+    /// <summary>The index searches read and where it stands: replaced whole by a reload (built beside it, then swapped); changed in place by catch-ups.</summary>
+    private volatile Stand current = Stand.Empty();
+
+    /// <summary>The verification under way beside the searches, or the last one.</summary>
+    public Task Verification { get; private set; } = Task.CompletedTask;
 
     /// <summary>The GP and site text per GP, dropped when the feed names the GP.</summary>
     private readonly ConcurrentDictionary<string, GpSite[]> sites = new(StringComparer.Ordinal);
@@ -53,14 +56,8 @@ public sealed class IndexedSearch(
     /// <summary>The last catch-up that failed, and why: the searches that waited for it fail with it.</summary>
     private (long Number, Exception Error)? failed;
 
-    // Written under the turn; the range is read outside it by searches deciding whether they need the turn.
-    private long coveredFromTicks = long.MaxValue, coveredUntilTicks = long.MinValue;
-    private FeedPosition? position;
     private long lastVerified;
     private bool reloadNeeded = true;
-
-    /// <summary>Feed rows already applied, by sequence, with their position: rows read again are not applied twice.</summary>
-    private readonly Dictionary<long, long> seen = [];
 
     /// <summary>SQLite: a connection of the index's own, with the feed's statement kept prepared on it.</summary>
     private DbConnection? own;
@@ -85,7 +82,7 @@ public sealed class IndexedSearch(
         if (q.Sectors.Count == 0) return [];
         var until = Until(q);
         await UpToDateAsync(q.FromUtc, until, ct);
-        var found = index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit);
+        var found = current.Index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit);
         var rows = RowsOf(found, q.Sectors, out var missing);
         if (missing is null) return rows;
         await FillSitesAsync(missing, ct);
@@ -146,8 +143,7 @@ public sealed class IndexedSearch(
         return rows;
     }
 
-    private bool Covers(DateTime from, DateTime until) =>
-        from.Ticks >= Interlocked.Read(ref coveredFromTicks) && until.Ticks < Interlocked.Read(ref coveredUntilTicks);
+    private bool Covers(DateTime from, DateTime until) => current.Covers(from, until);
 
     private GpSite? SiteOf(IndexedSlot s)
     {
@@ -179,37 +175,55 @@ public sealed class IndexedSearch(
     }
 
     /// <summary>
-    /// Brings the index up to date and covering [from, until). Every read first, then every change: a read that fails
-    /// leaves the index, where it stands, and what it has seen as they were, so the next catch-up reads it all again.
+    /// Under the turn: brings the index in use up to date and covering [from, until), reading it whole when it was never
+    /// read, a check asked for it, or the feed has a gap; and starts the periodic verification when it is due.
     /// </summary>
     private async Task CatchUpAsync(DbConnection c, DateTime from, DateTime until)
     {
-        if (position is null || reloadNeeded || clock.GetElapsedTime(lastVerified) > verifyEvery)
+        var s = current;
+        if (s.Position is null || reloadNeeded)
         {
-            var why = position is null ? "start" : reloadNeeded ? "asked" : "verification";
-            await ReloadAsync(c, from, until, why);
+            await ReloadAsync(c, from, until, s.Position is null ? "start" : "asked");
             return;
         }
-        await hooks.BeforeReadAsync(IndexRead.Changes);
-        var read = await ReadChangesAsync(c, position);
-        var gap = read.Changes is null ? "many changes" : SlotFeed.Gap(position, read);
+        var (changed, gap) = await FollowAsync(c, s, from, until);
         if (gap is not null)
         {
             await ReloadAsync(c, from, until, gap);
             return;
         }
-        var fresh = read.Changes!.Where(ch => !seen.ContainsKey(ch.Seq)).ToList();
-        HashSet<long>? slotIds = null;
-        foreach (var change in fresh) if (change.SlotId is { } id) (slotIds ??= []).Add(id);
-        Dictionary<long, IndexedSlot>? current = null;
-        if (slotIds is not null)
+        metrics?.SlotIndexChanges(changed.Count);
+        if (clock.GetElapsedTime(lastVerified) > verifyEvery && Verification.IsCompleted)
+        {
+            var (unionFrom, unionUntil) = Union(from, until);
+            var reading = clock.GetTimestamp();
+            Verification = Task.Run(() => VerifyAsync(reading, unionFrom, unionUntil));
+        }
+    }
+
+    /// <summary>
+    /// Applies to a stand what the feed says past its position, and makes it cover [from, until) (reading ahead): the
+    /// slots the changes named, or the gap that makes its position useless. Every read first, then every change: a read
+    /// that fails, or a gap, leaves the stand as it was, so the next catch-up reads it all again.
+    /// </summary>
+    private async Task<(HashSet<long> Changed, string? Gap)> FollowAsync(DbConnection c, Stand s, DateTime from, DateTime until)
+    {
+        await hooks.BeforeReadAsync(IndexRead.Changes);
+        var read = await ReadChangesAsync(c, s.Position!);
+        var gap = read.Changes is null ? "many changes" : SlotFeed.Gap(s.Position!, read);
+        if (gap is not null) return ([], gap);
+        var fresh = read.Changes!.Where(ch => !s.Seen.ContainsKey(ch.Seq)).ToList();
+        var slotIds = new HashSet<long>();
+        foreach (var change in fresh) if (change.SlotId is { } id) slotIds.Add(id);
+        Dictionary<long, IndexedSlot>? now = null;
+        if (slotIds.Count > 0)
         {
             await hooks.BeforeReadAsync(IndexRead.Slots);
-            current = await feed.SlotsAsync(c, slotIds);
+            now = await feed.SlotsAsync(c, slotIds);
         }
 
         // The range grows on either side to cover this search, reading ahead.
-        var (coveredFrom, coveredUntil) = (new DateTime(coveredFromTicks, DateTimeKind.Utc), new DateTime(coveredUntilTicks, DateTimeKind.Utc));
+        var (coveredFrom, coveredUntil) = (s.From, s.Until);
         List<IndexedSlot>? before = null, after = null;
         var newFrom = from < coveredFrom ? from : coveredFrom;
         var newUntil = until >= coveredUntil ? until + ReadAhead : coveredUntil;
@@ -218,55 +232,103 @@ public sealed class IndexedSearch(
         if (newUntil > coveredUntil) after = await feed.RangeAsync(c, coveredUntil, newUntil);
 
         // Every read done: now the changes, all of them.
-        if (before is not null) index.Load(before);
-        if (after is not null) index.Load(after);
-        if (current is not null) index.Apply(slotIds!, current, newFrom, newUntil);
+        if (before is not null) s.Index.Load(before);
+        if (after is not null) s.Index.Load(after);
+        if (now is not null) s.Index.Apply(slotIds, now, newFrom, newUntil);
         foreach (var change in fresh)
         {
-            seen[change.Seq] = change.Position;
+            s.Seen[change.Seq] = change.Position;
             if (change.Rpps is { } gp) sites.TryRemove(gp, out _);
         }
-        Interlocked.Exchange(ref coveredFromTicks, newFrom.Ticks);
-        Interlocked.Exchange(ref coveredUntilTicks, newUntil.Ticks);
-        position = read.Position;
+        s.Cover(newFrom, newUntil);
+        s.Position = read.Position;
         var low = read.Position.LowWater;
-        foreach (var (seq, at) in seen) if (at < low) seen.Remove(seq);
-        metrics?.SlotIndexChanges(slotIds?.Count ?? 0);
+        foreach (var (seq, at) in s.Seen) if (at < low) s.Seen.Remove(seq);
+        return (slotIds, null);
     }
 
-    /// <summary>
-    /// The whole index again, over the union of what it covered and what this search needs: where the feed stands first,
-    /// so that every change after the range's read is read again; built beside the index in use, then swapped in. When
-    /// the index was in use, what it held differently is counted, logged (slot ids only) and measured.
-    /// </summary>
+    /// <summary>The range a whole read covers: what the index in use covered, and what this search needs.</summary>
+    private (DateTime From, DateTime Until) Union(DateTime from, DateTime until)
+    {
+        var s = current;
+        var loaded = s.Position is not null;
+        return (loaded && s.From < from ? s.From : from, loaded && s.Until > until + ReadAhead ? s.Until : until + ReadAhead);
+    }
+
+    /// <summary>Under the turn: the whole index again, over the union of what it covered and what this search needs.</summary>
     private async Task ReloadAsync(DbConnection c, DateTime from, DateTime until, string why)
     {
         var reading = clock.GetTimestamp();
-        var wasLoaded = position is not null;
-        var unionFrom = wasLoaded && coveredFromTicks < from.Ticks ? new DateTime(coveredFromTicks, DateTimeKind.Utc) : from;
-        var unionUntil = wasLoaded && coveredUntilTicks > (until + ReadAhead).Ticks ? new DateTime(coveredUntilTicks, DateTimeKind.Utc) : until + ReadAhead;
+        var (unionFrom, unionUntil) = Union(from, until);
+        await SwapAsync(await ReadWholeAsync(c, unionFrom, unionUntil), why, reading);
+    }
+
+    /// <summary>
+    /// A new index of the range, built apart: where the feed stands first, so that every change after the range's read
+    /// is read again by the next catch-up.
+    /// </summary>
+    private async Task<Stand> ReadWholeAsync(DbConnection c, DateTime from, DateTime until)
+    {
         await hooks.BeforeReadAsync(IndexRead.Position);
         var at = await feed.PositionAsync(c);
         await hooks.BeforeReadAsync(IndexRead.Range);
-        var fresh = SlotIndex.Build(await feed.RangeAsync(c, unionFrom, unionUntil));
-        if (wasLoaded && why == "verification") // a check that asked for this reload counted its own
-        {
-            var differ = index.Differences(fresh, new DateTime(coveredFromTicks, DateTimeKind.Utc), new DateTime(coveredUntilTicks, DateTimeKind.Utc));
-            if (differ.Count > 0) Mismatched(differ, why);
-        }
+        return new Stand(SlotIndex.Build(await feed.RangeAsync(c, from, until)), at, from, until);
+    }
+
+    /// <summary>Under the turn: the new index in place of the one in use, for the searches after this one.</summary>
+    private async Task SwapAsync(Stand fresh, string why, long reading)
+    {
         await hooks.BeforeSwapAsync();
-        index = fresh;
+        var wasLoaded = current.Position is not null;
+        current = fresh;
         sites.Clear();
-        seen.Clear();
-        Interlocked.Exchange(ref coveredFromTicks, unionFrom.Ticks);
-        Interlocked.Exchange(ref coveredUntilTicks, unionUntil.Ticks);
-        position = at;
         lastVerified = reading;
         reloadNeeded = false;
         LastReloadReason = why;
         Interlocked.Increment(ref reloads);
         metrics?.SlotIndexReload();
         if (wasLoaded && why != "verification") logger?.LogInformation("The slot index was read again whole ({Reason})", why);
+    }
+
+    /// <summary>
+    /// The periodic verification, beside the searches: the whole range is read on a connection of its own without the
+    /// turn (seconds at a million slots, which searches would otherwise wait for). Then, under the turn, the index in use
+    /// and the one read are both brought to the feed's end, compared on the slots no change named since the read (what
+    /// differs there, the feed never said: logged, counted), and the one read is swapped in. A failure, a gap or a busy
+    /// turn leaves the index in use as it was; the next search starts the verification again.
+    /// </summary>
+    private async Task VerifyAsync(long reading, DateTime from, DateTime until)
+    {
+        try
+        {
+            Stand fresh;
+            await using (var c = await db.OpenAsync()) fresh = await ReadWholeAsync(c, from, until);
+            if (!await turn.WaitAsync(turnWait)) return;
+            try
+            {
+                await WithReaderAsync(async c =>
+                {
+                    var s = current;
+                    // Each followed to the end without growing: until is inside the range the index in use covers.
+                    var last = s.Until.AddTicks(-1);
+                    if ((await FollowAsync(c, s, s.From, last)).Gap is { } gap)
+                    {
+                        await ReloadAsync(c, s.From, last, gap);
+                        return;
+                    }
+                    var (changed, freshGap) = await FollowAsync(c, fresh, s.From, last);
+                    if (freshGap is not null) return;
+                    var differ = s.Index.Differences(fresh.Index, s.From, s.Until).Where(id => !changed.Contains(id)).ToList();
+                    if (differ.Count > 0) Mismatched(differ, "verification");
+                    await SwapAsync(fresh, "verification", reading);
+                });
+            }
+            finally { turn.Release(); }
+        }
+        catch (Exception e) when (e is DbException or IOException or TimeoutException or InvalidOperationException or StorageUnavailableException)
+        {
+            logger?.LogWarning("The slot index's verification could not run: {Reason}", e.Message);
+        }
     }
 
     private void Mismatched(List<long> slotIds, string by)
@@ -283,7 +345,7 @@ public sealed class IndexedSearch(
     public Task<bool> CheckAsync(SearchQuery q, Func<DbConnection, SearchQuery, Task<IReadOnlyList<SearchRow>>> statement, CancellationToken ct) =>
         CheckAsync(q.FromUtc, Until(q), async c => Describe(await statement(c, q)), async c =>
         {
-            var found = index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit);
+            var found = current.Index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit);
             await FillSitesAsync(c, found.Select(f => f.Slot.Rpps));
             return Describe(RowsOf(found, q.Sectors, out _));
         }, ct);
@@ -293,7 +355,7 @@ public sealed class IndexedSearch(
         Func<DbConnection, Task<(IReadOnlyList<Fhir.FhirSlotRow> Slots, IReadOnlyList<Fhir.FhirPracticeRow> Practices)>> statement, CancellationToken ct) =>
         CheckAsync(from, to, async c => Describe(await statement(c)), async c =>
         {
-            var found = index.FindFree(rpps, from, to, now);
+            var found = current.Index.FindFree(rpps, from, to, now);
             await FillSitesAsync(c, found.Select(f => f.Rpps));
             return Describe(FreeSlotsOf(found));
         }, ct);
@@ -368,7 +430,7 @@ public sealed class IndexedSearch(
         IReadOnlyList<string> rpps, DateTime from, DateTime to, DateTime now, CancellationToken ct)
     {
         await UpToDateAsync(from, to, ct);
-        var found = index.FindFree(rpps, from, to, now);
+        var found = current.Index.FindFree(rpps, from, to, now);
         if (found.Count == 0) return ([], []);
         if (found.Any(f => !sites.ContainsKey(f.Rpps))) await FillSitesAsync(found.Select(f => f.Rpps).Distinct().ToList(), ct);
         return FreeSlotsOf(found);
@@ -401,7 +463,7 @@ public sealed class IndexedSearch(
 
     /// <summary>The current index's answer, without reading the feed: for the tests, between a reload's steps.</summary>
     internal List<(IndexedSlot Slot, int Branch)> FindNow(SearchQuery q) =>
-        index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit);
+        current.Index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit);
 
     /// <summary>A page as text to compare: every field a search answers.</summary>
     public static List<string> Describe(IReadOnlyList<SearchRow> rows) =>
@@ -457,7 +519,36 @@ public sealed class IndexedSearch(
 
     public async ValueTask DisposeAsync()
     {
+        await Verification; // it catches what it can meet
         await DropConnectionAsync();
         turn.Dispose();
+    }
+
+    /// <summary>An index and where it stands in the feed: the one searches read, or one a verification builds beside it.</summary>
+    private sealed class Stand(SlotIndex index, FeedPosition? position, DateTime from, DateTime until)
+    {
+        public static Stand Empty() => new(new SlotIndex(), null, DateTime.MaxValue, DateTime.MinValue);
+
+        public SlotIndex Index { get; } = index;
+
+        /// <summary>Where the feed was read to: written under the turn.</summary>
+        public FeedPosition? Position { get; set; } = position;
+
+        /// <summary>Feed rows already applied, by sequence, with their position: rows read again are not applied twice.</summary>
+        public Dictionary<long, long> Seen { get; } = [];
+
+        // Written under the turn; read outside it by searches deciding whether they need the turn.
+        private long fromTicks = from.Ticks, untilTicks = until.Ticks;
+
+        public DateTime From => new(Interlocked.Read(ref fromTicks), DateTimeKind.Utc);
+        public DateTime Until => new(Interlocked.Read(ref untilTicks), DateTimeKind.Utc);
+
+        public bool Covers(DateTime from, DateTime until) => from.Ticks >= Interlocked.Read(ref fromTicks) && until.Ticks < Interlocked.Read(ref untilTicks);
+
+        public void Cover(DateTime from, DateTime until)
+        {
+            Interlocked.Exchange(ref fromTicks, from.Ticks);
+            Interlocked.Exchange(ref untilTicks, until.Ticks);
+        }
     }
 }

@@ -17,6 +17,9 @@ public sealed class FaultyIndexHooks : SlotIndexHooks
     /// <summary>How long each read of the kind waits before it goes on (or fails).</summary>
     public ConcurrentDictionary<IndexRead, TimeSpan> Delays { get; } = new();
 
+    /// <summary>Reads of the kind wait for this task while it is set (a read held open as long as a test wants).</summary>
+    public ConcurrentDictionary<IndexRead, Task> Gates { get; } = new();
+
     /// <summary>Run between a new index's build and its swap.</summary>
     public Func<Task>? BeforeSwap { get; set; }
 
@@ -29,6 +32,7 @@ public sealed class FaultyIndexHooks : SlotIndexHooks
     {
         Reads.AddOrUpdate(read, 1, (_, n) => n + 1);
         if (Delays.TryGetValue(read, out var delay)) await Task.Delay(delay);
+        if (Gates.TryGetValue(read, out var gate)) await gate;
         if (failures.TryGetValue(read, out var left) && left > 0 && failures.TryUpdate(read, left - 1, left))
             throw new IOException($"injected: the {read} read of the slot index failed");
     }
