@@ -39,7 +39,10 @@ public static class FhirCodes
     public const string ActCodeSystem = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
     public const string AppointmentTypeSystem = "http://terminology.hl7.org/CodeSystem/v2-0276";
     public const string SpecialtySystem = "https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale";
-    public const string GeneralMedicine = "SM54";
+    public const string GeneralMedicine = Sas.Domain.Professions.Professions.GeneralMedicine;
+
+    /// <summary>TRE_G15, the professions of health (10 médecin, 60 infirmier…): a practitioner role's code.</summary>
+    public const string ProfessionSystem = "https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante";
     /// <summary>TRE_R66 CategorieEtablissement 604: CPTS, the service type that ties a slot to its CPTS.</summary>
     public const string EstablishmentCategorySystem = "https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement";
     public const string CptsCategory = "604";

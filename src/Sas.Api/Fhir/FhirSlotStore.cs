@@ -9,7 +9,7 @@ public sealed record FhirSlotRow(long Id, string Rpps, string SectorCode, string
 
 /// <summary>A GP and one of their practice sites (the site columns are null for a GP without sites).</summary>
 public sealed record FhirPracticeRow(string Rpps, string FirstName, string LastName, string Profession, string? SiteId, string? SiteName, string? SiteAddress, string? SiteCommune,
-    string? SitePostalCode = null, string? SiteStructureId = null, string? SiteBookingUrl = null);
+    string? SitePostalCode = null, string? SiteStructureId = null, string? SiteBookingUrl = null, string? Specialty = null);
 
 /// <summary>
 /// The FHIR query's free slots: from the node's slot index where searches use it (<see cref="Search.IndexedSearch"/>, which
@@ -48,7 +48,7 @@ public sealed class FhirSlotStore(Db db, Search.IndexedSearch? indexed = null)
         public string Practices { get; } = $"""
             SELECT p.rpps, p.first_name AS FirstName, p.last_name AS LastName, p.profession,
                    ps.site_id AS SiteId, ps.name AS SiteName, ps.address AS SiteAddress, ps.commune AS SiteCommune,
-                   ps.postal_code AS SitePostalCode, ps.structure_id AS SiteStructureId, ps.booking_url AS SiteBookingUrl
+                   ps.postal_code AS SitePostalCode, ps.structure_id AS SiteStructureId, ps.booking_url AS SiteBookingUrl, p.specialty
               FROM practitioners p
               LEFT JOIN practitioner_sites ps ON ps.rpps = p.rpps
              WHERE {d.InList("p.rpps", "@rpps")}

@@ -7,7 +7,7 @@ namespace Sas.Api.Fhir;
 /// of that site in an answer, so the role id (a hash of the site) is computed once per site, not per slot.
 /// </summary>
 public sealed record FhirPractice(string Rpps, string FirstName, string LastName, string Profession, string SiteId, string? SiteName, string? SiteAddress, string? SiteCommune,
-    string? SitePostalCode = null, string? SiteStructureId = null, string? SiteBookingUrl = null)
+    string? SitePostalCode = null, string? SiteStructureId = null, string? SiteBookingUrl = null, string? Specialty = null)
 {
     public string RoleId { get; } = SlotBundleBuilder.RoleId(Rpps, SiteId);
 }
@@ -28,14 +28,14 @@ public sealed record FreeSlot(FhirSlotRow Slot, FhirPractice Practice, SectorRow
         {
             gps.TryAdd(p.Rpps, p);
             if (p.SiteId is not null) sites[(p.Rpps, p.SiteId)] = new FhirPractice(p.Rpps, p.FirstName, p.LastName, p.Profession, p.SiteId, p.SiteName, p.SiteAddress, p.SiteCommune,
-                p.SitePostalCode, p.SiteStructureId, p.SiteBookingUrl);
+                p.SitePostalCode, p.SiteStructureId, p.SiteBookingUrl, p.Specialty);
         }
         var joined = new List<FreeSlot>(slots.Count);
         foreach (var slot in slots)
         {
             if (!territory.Sectors.TryGetValue(slot.SectorCode, out var sector) || !gps.TryGetValue(slot.Rpps, out var gp)) continue;
             if (!sites.TryGetValue((slot.Rpps, slot.SiteId), out var practice))
-                sites[(slot.Rpps, slot.SiteId)] = practice = new FhirPractice(gp.Rpps, gp.FirstName, gp.LastName, gp.Profession, slot.SiteId, null, null, null);
+                sites[(slot.Rpps, slot.SiteId)] = practice = new FhirPractice(gp.Rpps, gp.FirstName, gp.LastName, gp.Profession, slot.SiteId, null, null, null, Specialty: gp.Specialty);
             joined.Add(new FreeSlot(slot, practice, sector, sector.CptsFiness is { } finess ? territory.CptsNames.GetValueOrDefault(finess) : null));
         }
         return joined;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Hl7.Fhir.Model;
 using Sas.Api.Reference;
+using Sas.Domain.Professions;
 using Sas.Domain.Slots;
 
 namespace Sas.Api.Fhir;
@@ -47,7 +48,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
 
     /// <summary>What a slot's resource is built from; equal keys are the same JSON.</summary>
     private readonly record struct SlotKey(long Id, long StartTicks, long EndTicks, string Modality, string RoleId, string TimeZone, string Profession,
-        string? Cpts, string AgendaBase);
+        string? Specialty, string? Cpts, string AgendaBase);
 
     private static ReadOnlyMemory<byte> Json<TKey, TState>(FhirResourceCache? cache, TKey key, TState state, Func<TState, Resource> build) where TKey : notnull =>
         cache is null ? FhirResult.SerializeToUtf8(build(state)) : cache.Get(key, state, build);
@@ -61,7 +62,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
         {
             var (row, practice) = (free.Slot, free.Practice);
             var cptsOf = ctx.Request.IsCptsFlow ? free.Sector.CptsFiness : null;
-            var key = new SlotKey(row.Id, row.StartUtc.Ticks, row.EndUtc.Ticks, row.Modality, practice.RoleId, free.Sector.TimeZone, practice.Profession, cptsOf, ctx.AgendaBase ?? ctx.BaseUrl);
+            var key = new SlotKey(row.Id, row.StartUtc.Ticks, row.EndUtc.Ticks, row.Modality, practice.RoleId, free.Sector.TimeZone, practice.Profession, practice.Specialty, cptsOf, ctx.AgendaBase ?? ctx.BaseUrl);
             var json = Json(cached, key, (Builder: this, Free: free, Ctx: ctx), static s => s.Builder.ToSlot(s.Free, s.Ctx));
             entries.Add(new("Slot", row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), json, match));
         }
@@ -78,7 +79,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
                 entries.Add(new("Practitioner", p.Rpps, Json(cached, ("Practitioner", p.Rpps, p.LastName, p.FirstName), p, static p => ToPractitioner(p)), include));
             foreach (var p in roles)
                 entries.Add(new("PractitionerRole", p.RoleId,
-                    Json(cached, ("PractitionerRole", p.RoleId, p.SiteName, p.SiteAddress, p.SiteCommune, p.SitePostalCode, p.SiteStructureId), (Builder: this, P: p), static s => s.Builder.ToPractitionerRole(s.P)),
+                    Json(cached, ("PractitionerRole", p.RoleId, p.SiteName, p.SiteAddress, p.SiteCommune, p.SitePostalCode, p.SiteStructureId, p.Profession, p.Specialty), (Builder: this, P: p), static s => s.Builder.ToPractitionerRole(s.P)),
                     include));
         }
         if (r.IsCptsFlow)
@@ -111,7 +112,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
                 Security = [new Coding(FhirCodes.SlotTypeSystem, cpts ? FhirCodes.SlotTypeCpts : FhirCodes.SlotTypeSnp)],
             },
             ServiceType = [ConsultationType(row.Modality)],
-            Specialty = [Specialty(free.Practice.Profession)],
+            Specialty = Specialties(free.Practice),
             AppointmentType = Coded(FhirCodes.AppointmentTypeSystem, "ROUTINE"),
             Schedule = new ResourceReference($"Schedule/{free.Practice.RoleId}"),
             Status = Slot.SlotStatus.Free,
@@ -143,9 +144,13 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
         _ => Coded(FhirCodes.ActCodeSystem, "AMB"),
     };
 
-    private static CodeableConcept Specialty(string profession) => profession == "general_practitioner"
-        ? Coded(FhirCodes.SpecialtySystem, FhirCodes.GeneralMedicine)
-        : new CodeableConcept { Text = profession };
+    /// <summary>TRE_R38: general medicine for a GP, a physician's own specialty; none for the other professions.</summary>
+    private static List<CodeableConcept> Specialties(FhirPractice p) =>
+        Professions.SlotSpecialty(p.Profession, p.Specialty) is { } code ? [Coded(FhirCodes.SpecialtySystem, code)] : [];
+
+    /// <summary>TRE_G15: the professional's profession (médecin, infirmier…), which tells a nurse's slot from a GP's.</summary>
+    private static List<CodeableConcept> ProfessionCodes(FhirPractice p) =>
+        Professions.Find(p.Profession) is { } profession ? [Coded(FhirCodes.ProfessionSystem, profession.Code)] : [];
 
     private static Schedule ToSchedule(FhirPractice p) => new()
     {
@@ -192,6 +197,8 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
             Meta = new Meta { Profile = [FhirCodes.PractitionerRoleProfile] },
             Contained = [location],
             Practitioner = new ResourceReference($"Practitioner/{p.Rpps}"),
+            Code = ProfessionCodes(p),
+            Specialty = Specialties(p),
             Location = [new ResourceReference("#" + locationId)],
         };
         if (p.SiteStructureId is { } idnst)

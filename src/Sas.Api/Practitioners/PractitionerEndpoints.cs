@@ -7,6 +7,7 @@ using Sas.Api.Infrastructure.Errors;
 using Sas.Api.Reference;
 using Sas.Api.Territory;
 using Sas.Domain.Identifiers;
+using Sas.Domain.Professions;
 using E = Sas.Api.Infrastructure.Errors.ErrorCodes;
 
 namespace Sas.Api.Practitioners;
@@ -36,7 +37,9 @@ public static class PractitionerEndpoints
         var errors = new ValidationErrors();
         errors.Text("firstName", input.FirstName, 100);
         errors.Text("lastName", input.LastName, 100);
-        if (input.Profession is not null && !Professions.All.Contains(input.Profession)) errors.Add("profession", $"must be one of {string.Join(", ", Professions.All)}");
+        var profession = Professions.Find(input.Profession ?? Professions.GeneralPractitioner.Name);
+        if (profession is null) errors.Add("profession", $"must be one of {string.Join(", ", Professions.Names)}");
+        else if (Professions.SpecialtyProblem(profession, input.Specialty) is { } wrong) errors.Add("specialty", wrong);
         if (input.OverflowPerDay is < 0 or > 50) errors.Add("overflowPerDay", "must be between 0 and 50");
 
         var sectors = input.Sectors?.Distinct(StringComparer.Ordinal).ToArray() ?? [];
@@ -86,7 +89,7 @@ public static class PractitionerEndpoints
         if (errors.Any) return errors.ToProblem();
 
         var row = new PractitionerRow(rpps, input.FirstName!.Trim(), input.LastName!.Trim(),
-            input.Profession ?? Professions.GeneralPractitioner, input.OverflowPerDay);
+            profession!.Name, input.OverflowPerDay, input.Specialty);
         var siteRows = sites.Select(x => new PractitionerSiteRow(rpps, x.Id!, x.Name!.Trim(), x.Address!.Trim(), x.Commune!,
             x.PostalCode ?? s.Geography.FindCommune(x.Commune)!.PostalCodes.Single(), StructureId(x), x.BookingUrl)).ToList();
         var (created, sitesInUse) = await s.Store.UpsertAsync(row, sectors, siteRows, caller, ct);
@@ -116,5 +119,5 @@ public static class PractitionerEndpoints
         p.Sites.Select(x => new PracticeSiteDto(x.SiteId, x.Name, x.Address, CommuneRefDto.Of(geography, x.Commune)!,
             x.PostalCode ?? geography.FindCommune(x.Commune)?.PostalCodes.FirstOrDefault() ?? "",
             x.StructureId is ['1', .. var finess] ? finess : null, x.StructureId is ['3', .. var siret] ? siret : null, x.BookingUrl)).ToArray(),
-        (int)p.Row.OverflowPerDay);
+        (int)p.Row.OverflowPerDay, p.Row.Specialty);
 }

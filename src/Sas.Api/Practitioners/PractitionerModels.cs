@@ -4,13 +4,6 @@ namespace Sas.Api.Practitioners;
 // Inputs: every member may be missing or null on the wire, so that the validator names every missing field at once
 // (422, with its full path) instead of the JSON reader stopping at the first (400).
 
-/// <summary>The professions a GP is registered with (the FHIR interface maps each to its specialty).</summary>
-public static class Professions
-{
-    public const string GeneralPractitioner = "general_practitioner";
-    public static readonly string[] All = [GeneralPractitioner];
-}
-
 /// <summary>
 /// A practice site. <c>postalCode</c> is required where the commune has several (Nantes has four); the structure's
 /// national identifier is its FINESS or its SIRET (at most one); <c>bookingUrl</c> is the GP's booking agenda, which
@@ -32,7 +25,8 @@ public sealed record PractitionerInput(
     [property: Required] string[]? Sectors = null,
     [property: Required] SiteInput[]? Sites = null,
     string? Profession = null,
-    int OverflowPerDay = 0);
+    int OverflowPerDay = 0,
+    string? Specialty = null);
 
 /// <summary>A practice site, the same wherever an answer shows one (a GP's sites, a search result).</summary>
 public sealed record SiteDto(string Id, string Name, string Address, Territory.CommuneRefDto Commune);
@@ -47,4 +41,5 @@ public sealed record PractitionerDto(
     string Profession,
     string[] Sectors,
     PracticeSiteDto[] Sites,
-    int OverflowPerDay);
+    int OverflowPerDay,
+    string? Specialty);

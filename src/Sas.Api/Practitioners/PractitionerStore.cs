@@ -3,7 +3,8 @@ using Sas.Api.Infrastructure.Data;
 
 namespace Sas.Api.Practitioners;
 
-public sealed record PractitionerRow(string Rpps, string FirstName, string LastName, string Profession, long OverflowPerDay);
+/// <summary>A professional; <c>Specialty</c> is a physician's TRE_R38 code (null for every other profession).</summary>
+public sealed record PractitionerRow(string Rpps, string FirstName, string LastName, string Profession, long OverflowPerDay, string? Specialty = null);
 
 /// <summary>A practice site; <c>StructureId</c> is the IDNST (1 + FINESS, 3 + SIRET). Rows from before migration 0011 have no postal code.</summary>
 public sealed record PractitionerSiteRow(string Rpps, string SiteId, string Name, string Address, string Commune, string? PostalCode = null, string? StructureId = null, string? BookingUrl = null);
@@ -34,13 +35,13 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
     {
         public string UpdatePractitioner => """
             UPDATE practitioners
-               SET first_name = @FirstName, last_name = @LastName, profession = @Profession,
+               SET first_name = @FirstName, last_name = @LastName, profession = @Profession, specialty = @Specialty,
                    overflow_per_day = @OverflowPerDay, updated_at = @now
              WHERE rpps = @Rpps
             """;
         public string InsertPractitioner => """
-            INSERT INTO practitioners (rpps, first_name, last_name, profession, overflow_per_day, updated_at)
-            VALUES (@Rpps, @FirstName, @LastName, @Profession, @OverflowPerDay, @now)
+            INSERT INTO practitioners (rpps, first_name, last_name, profession, specialty, overflow_per_day, updated_at)
+            VALUES (@Rpps, @FirstName, @LastName, @Profession, @Specialty, @OverflowPerDay, @now)
             """;
         public string DeleteSectors => "DELETE FROM practitioner_sectors WHERE rpps = @rpps";
         public string InsertSector => "INSERT INTO practitioner_sectors (rpps, sector_code) VALUES (@Rpps, @SectorCode)";
@@ -52,7 +53,7 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
             VALUES (@Rpps, @SiteId, @Name, @Address, @Commune, @PostalCode, @StructureId, @BookingUrl, @Version)
             """;
         public string SelectPractitioner => """
-            SELECT rpps, first_name AS FirstName, last_name AS LastName, profession, overflow_per_day AS OverflowPerDay
+            SELECT rpps, first_name AS FirstName, last_name AS LastName, profession, overflow_per_day AS OverflowPerDay, specialty
               FROM practitioners
              WHERE rpps = @rpps
             """;
@@ -98,7 +99,7 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
                 .Where(id => !kept.Contains(id)).Order(StringComparer.Ordinal).ToList();
             if (removedInUse.Count > 0) return new UpsertOutcome(false, removedInUse);
             var now = clock.GetUtcNow().UtcDateTime;
-            var args = new { row.Rpps, row.FirstName, row.LastName, row.Profession, row.OverflowPerDay, now };
+            var args = new { row.Rpps, row.FirstName, row.LastName, row.Profession, row.Specialty, row.OverflowPerDay, now };
             var created = await c.ExecuteAsync(new CommandDefinition(sql.UpdatePractitioner, args, tx, cancellationToken: ct)) == 0;
             if (created) await c.ExecuteAsync(new CommandDefinition(sql.InsertPractitioner, args, tx, cancellationToken: ct));
             await c.ExecuteAsync(new CommandDefinition(sql.DeleteSectors, new { rpps = row.Rpps }, tx, cancellationToken: ct));

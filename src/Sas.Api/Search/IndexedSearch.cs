@@ -82,7 +82,7 @@ public sealed class IndexedSearch(
         if (q.Sectors.Count == 0) return [];
         var until = Until(q);
         await UpToDateAsync(q.FromUtc, until, ct);
-        var found = current.Index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit);
+        var found = current.Index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit, q.Only);
         var rows = RowsOf(found, q.Sectors, out var missing);
         if (missing is null) return rows;
         await FillSitesAsync(missing, ct);
@@ -231,7 +231,19 @@ public sealed class IndexedSearch(
         if (newFrom < coveredFrom) before = await feed.RangeAsync(c, newFrom, coveredFrom);
         if (newUntil > coveredUntil) after = await feed.RangeAsync(c, coveredUntil, newUntil);
 
+        // The GPs the changes named, and those of slots read whose profession the index does not know yet.
+        var gps = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var change in fresh) if (change.Rpps is { } named) gps.Add(named);
+        foreach (var slot in (now?.Values.AsEnumerable() ?? []).Concat(before ?? []).Concat(after ?? [])) if (!s.Index.KnowsKind(slot.Rpps)) gps.Add(slot.Rpps);
+        Dictionary<string, (string, string?)>? kinds = null;
+        if (gps.Count > 0)
+        {
+            await hooks.BeforeReadAsync(IndexRead.Professions);
+            kinds = await feed.KindsAsync(c, gps);
+        }
+
         // Every read done: now the changes, all of them.
+        if (kinds is not null) s.Index.SetKinds(gps, kinds);
         if (before is not null) s.Index.Load(before);
         if (after is not null) s.Index.Load(after);
         if (now is not null) s.Index.Apply(slotIds, now, newFrom, newUntil);
@@ -271,8 +283,10 @@ public sealed class IndexedSearch(
     {
         await hooks.BeforeReadAsync(IndexRead.Position);
         var at = await feed.PositionAsync(c);
+        await hooks.BeforeReadAsync(IndexRead.Professions);
+        var kinds = await feed.KindsAsync(c, null);
         await hooks.BeforeReadAsync(IndexRead.Range);
-        return new Stand(SlotIndex.Build(await feed.RangeAsync(c, from, until)), at, from, until);
+        return new Stand(SlotIndex.Build(await feed.RangeAsync(c, from, until), kinds), at, from, until);
     }
 
     /// <summary>Under the turn: the new index in place of the one in use, for the searches after this one.</summary>
@@ -345,7 +359,7 @@ public sealed class IndexedSearch(
     public Task<bool> CheckAsync(SearchQuery q, Func<DbConnection, SearchQuery, Task<IReadOnlyList<SearchRow>>> statement, CancellationToken ct) =>
         CheckAsync(q.FromUtc, Until(q), async c => Describe(await statement(c, q)), async c =>
         {
-            var found = current.Index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit);
+            var found = current.Index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit, q.Only);
             await FillSitesAsync(c, found.Select(f => f.Slot.Rpps));
             return Describe(RowsOf(found, q.Sectors, out _));
         }, ct);
@@ -448,7 +462,7 @@ public sealed class IndexedSearch(
             if (gps.Add(s.Rpps))
                 foreach (var site in of)
                     practices.Add(new Fhir.FhirPracticeRow(site.Rpps, site.FirstName, site.LastName, site.Profession, site.SiteId, site.SiteName, site.SiteAddress,
-                        site.SiteCommune, site.PostalCode, site.StructureId, site.BookingUrl));
+                        site.SiteCommune, site.PostalCode, site.StructureId, site.BookingUrl, site.Specialty));
         }
         return (slots, practices);
     }
@@ -457,17 +471,17 @@ public sealed class IndexedSearch(
     private static List<string> Describe((IReadOnlyList<Fhir.FhirSlotRow> Slots, IReadOnlyList<Fhir.FhirPracticeRow> Practices) answer)
     {
         var sitesOf = answer.Practices.GroupBy(p => p.Rpps).ToDictionary(g => g.Key, g => string.Join(';', g.OrderBy(p => p.SiteId, StringComparer.Ordinal)
-            .Select(p => $"{p.SiteId}|{p.FirstName}|{p.LastName}|{p.Profession}|{p.SiteName}|{p.SiteAddress}|{p.SiteCommune}|{p.SitePostalCode}|{p.SiteStructureId}|{p.SiteBookingUrl}")));
+            .Select(p => $"{p.SiteId}|{p.FirstName}|{p.LastName}|{p.Profession}|{p.Specialty}|{p.SiteName}|{p.SiteAddress}|{p.SiteCommune}|{p.SitePostalCode}|{p.SiteStructureId}|{p.SiteBookingUrl}")));
         return [.. answer.Slots.Select(r => $"{r.Id} {r.Rpps} {r.SectorCode} {r.SiteId} {r.StartUtc:O} {r.EndUtc:O} {r.Modality} {sitesOf.GetValueOrDefault(r.Rpps)}")];
     }
 
     /// <summary>The current index's answer, without reading the feed: for the tests, between a reload's steps.</summary>
     internal List<(IndexedSlot Slot, int Branch)> FindNow(SearchQuery q) =>
-        current.Index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit);
+        current.Index.Find(q.Sectors, q.FromUtc, q.NowUtc, q.CallerId, q.Modality, q.After, q.Limit, q.Only);
 
     /// <summary>A page as text to compare: every field a search answers.</summary>
     public static List<string> Describe(IReadOnlyList<SearchRow> rows) =>
-        [.. rows.Select(r => $"{r.Id} {r.SectorCode} {r.StartUtc:O} {r.EndUtc:O} {r.Modality} {r.Status} {r.HoldExpiresAt:O} {r.GpSite.Rpps} {r.GpSite.SiteId} {r.GpSite.LastName} {r.GpSite.FirstName} {r.GpSite.SiteName} {r.GpSite.SiteAddress}")];
+        [.. rows.Select(r => $"{r.Id} {r.SectorCode} {r.StartUtc:O} {r.EndUtc:O} {r.Modality} {r.Status} {r.HoldExpiresAt:O} {r.GpSite.Rpps} {r.GpSite.SiteId} {r.GpSite.LastName} {r.GpSite.FirstName} {r.GpSite.Profession} {r.GpSite.Specialty} {r.GpSite.SiteName} {r.GpSite.SiteAddress}")];
 
     private static async Task ExecuteAsync(DbConnection c, string sql)
     {

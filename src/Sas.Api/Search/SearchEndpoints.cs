@@ -34,7 +34,9 @@ public static class SearchEndpoints
         [FromQuery(Name = "to")] string? To,
         [FromQuery(Name = "modality")] string? Modality,
         [FromQuery(Name = "limit")] int? Limit,
-        [FromQuery(Name = "after")] string? After);
+        [FromQuery(Name = "after")] string? After,
+        [FromQuery(Name = "profession")] string? Profession = null,
+        [FromQuery(Name = "specialty")] string? Specialty = null);
 
     public static async Task<Results<Ok<Page<SearchItemDto>>, ProblemHttpResult>> SearchSlots(
         [AsParameters] SearchParameters q, ClaimsPrincipal user, SearchService search, CancellationToken ct)

@@ -4,7 +4,8 @@ using Sas.Domain.Slots;
 
 namespace Sas.Api.Search;
 
-public sealed record SearchPractitionerDto(string Rpps, string FirstName, string LastName);
+/// <summary>Who the slot is with: <c>specialty</c> is a physician's (TRE_R38), null for every other profession.</summary>
+public sealed record SearchPractitionerDto(string Rpps, string FirstName, string LastName, string Profession, string? Specialty);
 
 
 /// <summary>A bookable slot with what a regulator tells the patient: who, where, when.</summary>

@@ -31,7 +31,7 @@ public sealed class SearchOptions
 }
 
 /// <summary>The reads of the slot index, as <see cref="SlotIndexHooks"/> names them.</summary>
-public enum IndexRead { Position, Changes, Slots, Range, Sites }
+public enum IndexRead { Position, Changes, Slots, Range, Sites, Professions }
 
 /// <summary>
 /// Where tests inject faults into the slot index's reads and watch its steps; none in a running service. The same

@@ -6,6 +6,7 @@ using Sas.Api.Reference;
 using Sas.Api.Slots;
 using Sas.Api.Territory;
 using Sas.Domain.Identifiers;
+using Sas.Domain.Professions;
 using Sas.Domain.Slots;
 using Sas.Domain.Time;
 using Sas.Domain.Validation;
@@ -44,6 +45,7 @@ public sealed class SearchService(SearchStore store, TerritoryStore territory, G
         var after = Paging.ReadTimeCursor(q.After, errors);
         long afterId = 0;
         if (after is { } cursor && !cursor.TryGetNumber(out afterId)) errors.Add("after", FieldRules.NotACursor);
+        var only = ProfessionsAsked(q.Profession, q.Specialty, errors);
         if (errors.Any) return Result<Found>.Rejected(errors);
 
         var scoped = await SectorsInScopeAsync(q.Sector, q.Commune, q.PostalCode, caller, ct);
@@ -65,11 +67,32 @@ public sealed class SearchService(SearchStore store, TerritoryStore territory, G
 
         metrics.Search(q.Sector is not null ? "sector" : q.Commune is not null ? "commune" : "postal_code");
         var limit = Paging.Limit(q.Limit);
-        var rows = await store.SearchAsync(new SearchQuery(bounds, start, now, caller.ClientId, modality, after is { } a ? (a.At, afterId) : null, limit + 1), ct);
+        var rows = await store.SearchAsync(new SearchQuery(bounds, start, now, caller.ClientId, modality, after is { } a ? (a.At, afterId) : null, limit + 1, only), ct);
         var items = new List<SearchItemDto>(Math.Min(rows.Count, limit));
         for (var i = 0; i < items.Capacity; i++) items.Add(ToDto(rows[i], TimeZoneOf(inScope, rows[i].SectorCode), now, geography));
         var next = rows.Count > limit ? Paging.Encode(new TimeCursor(rows[limit - 1].StartUtc, rows[limit - 1].Id)) : null;
         return new Found(new Page<SearchItemDto>(items, next), inScope);
+    }
+
+    /// <summary>
+    /// The professions a search finds: those listed (comma-separated), general practitioners when none is (what every
+    /// search found before other professions existed: a client that never names one keeps getting GPs only).
+    /// </summary>
+    private static ProfessionFilter? ProfessionsAsked(string? profession, string? specialty, ValidationErrors errors)
+    {
+        if (profession is null && specialty is null) return ProfessionFilter.Default;
+        var names = (profession ?? Professions.Physician.Name).Split(',', StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToArray();
+        if (names.FirstOrDefault(n => Professions.Find(n) is null) is { } unknown)
+        {
+            errors.Add("profession", $"'{Text.Quoted(unknown)}' is not one of {string.Join(", ", Professions.Names)}");
+            return null;
+        }
+        if (specialty is not null && (names is not [var only] || Professions.SpecialtyProblem(Professions.Find(only)!, specialty) is not null))
+        {
+            errors.Add("specialty", $"goes with profession={Professions.Physician.Name} only, as a TRE_R38 code other than SM54 (e.g. SM40)");
+            return null;
+        }
+        return new ProfessionFilter(names, specialty);
     }
 
     /// <summary>A sector's zone among the few searched (a loop: a dictionary per search cost more than it saved).</summary>
@@ -130,7 +153,7 @@ public sealed class SearchService(SearchStore store, TerritoryStore territory, G
     {
         if (Wire.TryGetValue(g, out var wire)) return wire;
         wire = new GpSiteWire(
-            new SearchPractitionerDto(g.Rpps, g.FirstName, g.LastName),
+            new SearchPractitionerDto(g.Rpps, g.FirstName, g.LastName, g.Profession, g.Specialty),
             new Practitioners.SiteDto(g.SiteId, g.SiteName, g.SiteAddress, CommuneRefDto.Of(geography, g.SiteCommune)!));
         Wire.AddOrUpdate(g, wire);
         return wire;

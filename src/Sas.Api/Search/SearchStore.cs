@@ -1,5 +1,6 @@
 using System.Text;
 using Sas.Api.Infrastructure.Data;
+using Sas.Domain.Professions;
 using Sas.Domain.Slots;
 
 namespace Sas.Api.Search;
@@ -11,9 +12,10 @@ public sealed record SearchRow(
 /// <summary>A sector searched, up to the latest start its booking horizon allows.</summary>
 public sealed record SectorBound(string Sector, DateTime UntilUtc);
 
+/// <summary>A search; <c>Only</c> the professions it finds (null: every one).</summary>
 public sealed record SearchQuery(
     IReadOnlyList<SectorBound> Sectors, DateTime FromUtc, DateTime NowUtc, string CallerId, Modality? Modality,
-    (DateTime Start, long Id)? After, int Limit);
+    (DateTime Start, long Id)? After, int Limit, ProfessionFilter? Only = null);
 
 /// <summary>
 /// Bookable slots soonest first: from the node's <see cref="IndexedSearch"/> where the engine has its change feed
@@ -33,14 +35,14 @@ public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null)
         /// once its hold lapses, or to the regulator holding it. The GP and site are joined on the merged rows (a site
         /// with live slots cannot be removed from its GP, so every slot found has its site).
         /// </summary>
-        public string Search(int sectors, bool modality, bool after)
+        public string Search(int sectors, bool modality, bool after, int professions = 0, bool specialty = false)
         {
             // The branch's number stands for its sector, codes for the modality and the status, and seconds since 1970
             // for the start and end: numbers read without a string each (the caller has the sector codes, the enums
             // have the names).
             var sql = new StringBuilder($"""
                 SELECT s.id, s.rpps, s.branch, s.site_id, {d.EpochSeconds("s.start_utc")}, {d.EpochSeconds("s.end_utc")}, s.modality_code, s.status_code,
-                       s.hold_expires_at, ps.version, p.first_name, p.last_name, ps.name, ps.address, ps.commune
+                       s.hold_expires_at, ps.version, p.first_name, p.last_name, ps.name, ps.address, ps.commune, p.profession, p.specialty
                   FROM (
 
                 """);
@@ -60,6 +62,8 @@ public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null)
                     """);
                 if (modality) sql.Append("               AND modality = @modality\n");
                 if (after) sql.Append("               AND (start_utc > @afterStart OR (start_utc = @afterStart AND id > @afterId))\n");
+                if (professions > 0)
+                    sql.Append($"               AND EXISTS (SELECT 1 FROM practitioners k WHERE k.rpps = slots.rpps AND k.profession IN ({string.Join(", ", Enumerable.Range(0, professions).Select(i => $"@profession{i}"))}){(specialty ? " AND k.specialty = @specialty" : "")})\n");
                 sql.Append($"             ORDER BY start_utc, id\n            {d.Limit("@limit")}\n        ) AS b{b}\n");
             }
             sql.Append("""
@@ -78,7 +82,7 @@ public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null)
     private static class Column
     {
         public const int Id = 0, Rpps = 1, Branch = 2, SiteId = 3, Start = 4, End = 5, Modality = 6, Status = 7, HoldExpiresAt = 8,
-            SiteVersion = 9, FirstName = 10, LastName = 11, SiteName = 12, Address = 13, Commune = 14;
+            SiteVersion = 9, FirstName = 10, LastName = 11, SiteName = 12, Address = 13, Commune = 14, Profession = 15, Specialty = 16;
     }
 
     private readonly Sql sql = new(db.Dialect);
@@ -92,7 +96,7 @@ public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null)
     /// Each statement built once per shape (sector count, modality, page): building it for every search was a seventh
     /// of what a search allocated. Bounded: a search covers the sectors of one postal code or commune in scope.
     /// </summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(int Sectors, bool Modality, bool After), string> statements = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(int Sectors, bool Modality, bool After, int Professions, bool Specialty), string> statements = new();
 
     private static readonly string[] SectorNames = [.. Enumerable.Range(0, 64).Select(b => $"@sector{b}")];
     private static readonly string[] UntilNames = [.. Enumerable.Range(0, 64).Select(b => $"@until{b}")];
@@ -115,9 +119,9 @@ public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null)
     {
         var branches = q.Sectors;
         if (branches.Count == 0) return [];
-        var shape = (branches.Count, q.Modality is not null, q.After is not null);
+        var shape = (branches.Count, q.Modality is not null, q.After is not null, q.Only?.Professions.Count ?? 0, q.Only?.Specialty is not null);
         await using var command = c.CreateCommand();
-        command.CommandText = statements.GetOrAdd(shape, s => sql.Search(s.Sectors, s.Modality, s.After));
+        command.CommandText = statements.GetOrAdd(shape, s => sql.Search(s.Sectors, s.Modality, s.After, s.Professions, s.Specialty));
         // Only the parameters the statement's shape uses, bound by hand (Dapper's bookkeeping cost a kilobyte).
         Parameters.Add(command, "@from", q.FromUtc);
         Parameters.Add(command, "@now", q.NowUtc);
@@ -128,6 +132,11 @@ public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null)
         {
             Parameters.Add(command, "@afterStart", after.Start);
             Parameters.Add(command, "@afterId", after.Id);
+        }
+        if (q.Only is { } only)
+        {
+            for (var i = 0; i < only.Professions.Count; i++) Parameters.Add(command, $"@profession{i}", only.Professions[i]);
+            if (only.Specialty is { } specialty) Parameters.Add(command, "@specialty", specialty);
         }
         for (var b = 0; b < branches.Count; b++)
         {
@@ -144,7 +153,8 @@ public sealed partial class SearchStore(Db db, IndexedSearch? indexed = null)
             var (rpps, siteId, version) = (reader.GetString(Column.Rpps), reader.GetString(Column.SiteId), reader.GetInt64(Column.SiteVersion));
             var gpSite = sites.Find(rpps, siteId, version) ?? sites.Keep(new GpSite(rpps, siteId, version,
                 reader.GetString(Column.FirstName), reader.GetString(Column.LastName), reader.GetString(Column.SiteName),
-                reader.GetString(Column.Address), reader.GetString(Column.Commune)));
+                reader.GetString(Column.Address), reader.GetString(Column.Commune), reader.GetString(Column.Profession),
+                Specialty: reader.IsDBNull(Column.Specialty) ? null : reader.GetString(Column.Specialty)));
             rows.Add(new SearchRow(
                 reader.GetInt64(Column.Id), branches[(int)reader.GetInt64(Column.Branch)].Sector,
                 Rows.EpochInstant(reader, Column.Start), Rows.EpochInstant(reader, Column.End),

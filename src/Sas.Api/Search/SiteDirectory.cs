@@ -3,11 +3,12 @@ using System.Collections.Concurrent;
 namespace Sas.Api.Search;
 
 /// <summary>
-/// A GP's name and one of their sites, as stored at <see cref="Version"/> (the site row's version). The profession and
+/// A GP's name and one of their sites, as stored at <see cref="Version"/> (the site row's version). The profession (and a
+/// physician's specialty) and
 /// the site's postal code, structure id and booking link are read by the slot index (the FHIR answer needs them).
 /// </summary>
 public sealed record GpSite(string Rpps, string SiteId, long Version, string FirstName, string LastName, string SiteName, string SiteAddress, string SiteCommune,
-    string Profession = "general_practitioner", string? PostalCode = null, string? StructureId = null, string? BookingUrl = null);
+    string Profession = "general_practitioner", string? PostalCode = null, string? StructureId = null, string? BookingUrl = null, string? Specialty = null);
 
 /// <summary>
 /// The node's copy of the GP and site text found by searches, per (GP, site). Every search still reads each row's

@@ -76,17 +76,21 @@ public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
 
     public string Sites => $"""
         SELECT ps.rpps, ps.site_id, ps.version, p.first_name, p.last_name, ps.name, ps.address, ps.commune,
-               p.profession, ps.postal_code, ps.structure_id, ps.booking_url
+               p.profession, ps.postal_code, ps.structure_id, ps.booking_url, p.specialty
           FROM practitioner_sites ps
           JOIN practitioners p ON p.rpps = ps.rpps
          WHERE {d.InList("ps.rpps", "@rpps")}
         """;
 
+    /// <summary>Every GP's profession and specialty (a whole read), or those of some GPs.</summary>
+    public const string AllKinds = "SELECT rpps, profession, specialty FROM practitioners";
+    public string Kinds => $"{AllKinds} WHERE {d.InList("rpps", "@rpps")}";
+
     /// <summary><see cref="Sites"/>'s columns, in order.</summary>
     private static class SiteColumn
     {
         public const int Rpps = 0, SiteId = 1, Version = 2, FirstName = 3, LastName = 4, Name = 5, Address = 6, Commune = 7,
-            Profession = 8, PostalCode = 9, StructureId = 10, BookingUrl = 11;
+            Profession = 8, PostalCode = 9, StructureId = 10, BookingUrl = 11, Specialty = 12;
     }
 
     /// <summary>A batch of the feed's rows older than an hour by the database's clock, answering the positions removed.</summary>
@@ -201,7 +205,20 @@ public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
             found.Add(new GpSite(reader.GetString(SiteColumn.Rpps), reader.GetString(SiteColumn.SiteId), reader.GetInt64(SiteColumn.Version),
                 reader.GetString(SiteColumn.FirstName), reader.GetString(SiteColumn.LastName), reader.GetString(SiteColumn.Name),
                 reader.GetString(SiteColumn.Address), reader.GetString(SiteColumn.Commune), reader.GetString(SiteColumn.Profession),
-                Optional(reader, SiteColumn.PostalCode), Optional(reader, SiteColumn.StructureId), Optional(reader, SiteColumn.BookingUrl)));
+                Optional(reader, SiteColumn.PostalCode), Optional(reader, SiteColumn.StructureId), Optional(reader, SiteColumn.BookingUrl),
+                Optional(reader, SiteColumn.Specialty)));
+        return found;
+    }
+
+    /// <summary>The professions of these GPs, or of all when <paramref name="rpps"/> is null.</summary>
+    public async Task<Dictionary<string, (string Profession, string? Specialty)>> KindsAsync(DbConnection c, IReadOnlyCollection<string>? rpps)
+    {
+        var found = new Dictionary<string, (string, string?)>(StringComparer.Ordinal);
+        foreach (var chunk in rpps is null ? [null] : rpps.Chunk(500).Cast<string[]?>())
+        {
+            await using var reader = chunk is null ? await c.ExecuteReaderAsync(AllKinds) : await c.ExecuteReaderAsync(Kinds, new { rpps = ValueList.Of(chunk) });
+            while (await reader.ReadAsync()) found[reader.GetString(0)] = (reader.GetString(1), Optional(reader, 2));
+        }
         return found;
     }
 

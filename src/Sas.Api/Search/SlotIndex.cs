@@ -1,3 +1,4 @@
+using Sas.Domain.Professions;
 using Sas.Domain.Slots;
 
 namespace Sas.Api.Search;
@@ -25,6 +26,30 @@ public sealed class SlotIndex
     /// <summary>The same slots per GP, in (start, id) order: the FHIR query asks by GP.</summary>
     private readonly Dictionary<string, List<IndexedSlot>> byGp = new(StringComparer.Ordinal);
     private readonly ReaderWriterLockSlim gate = new();
+
+    /// <summary>Each GP's profession and specialty, by RPPS: searches filter on them.</summary>
+    private readonly Dictionary<string, (string Profession, string? Specialty)> kinds = new(StringComparer.Ordinal);
+
+    /// <summary>Sets the profession and specialty of these GPs, as the database now says (a GP no longer there is dropped).</summary>
+    public void SetKinds(IReadOnlyCollection<string> rpps, IReadOnlyDictionary<string, (string Profession, string? Specialty)> current)
+    {
+        gate.EnterWriteLock();
+        try
+        {
+            foreach (var gp in rpps)
+                if (current.TryGetValue(gp, out var kind)) kinds[gp] = kind;
+                else kinds.Remove(gp);
+        }
+        finally { gate.ExitWriteLock(); }
+    }
+
+    /// <summary>Whether the index knows this GP's profession.</summary>
+    public bool KnowsKind(string rpps)
+    {
+        gate.EnterReadLock();
+        try { return kinds.ContainsKey(rpps); }
+        finally { gate.ExitReadLock(); }
+    }
 
     /// <summary>
     /// Sets each slot to what the database now says: kept if it is there, in a state a search finds and starts in the
@@ -60,9 +85,10 @@ public sealed class SlotIndex
     }
 
     /// <summary>A new index of <paramref name="slots"/>, sorted once per sector (inserting each in turn was quadratic).</summary>
-    public static SlotIndex Build(IEnumerable<IndexedSlot> slots)
+    public static SlotIndex Build(IEnumerable<IndexedSlot> slots, IReadOnlyDictionary<string, (string Profession, string? Specialty)> kinds)
     {
         var index = new SlotIndex();
+        foreach (var (gp, kind) in kinds) index.kinds[gp] = kind;
         foreach (var slot in slots)
         {
             if (!IndexedSlot.Kept(slot.Status) || !index.byId.TryAdd(slot.Id, slot)) continue;
@@ -96,12 +122,13 @@ public sealed class SlotIndex
 
     /// <summary>
     /// The search statement, in memory: per sector, slots from <paramref name="from"/> (or after the cursor) up to the
-    /// sector's bound, free, or held by a hold that has lapsed or is the caller's, of the modality asked; at most
+    /// sector's bound, free, or held by a hold that has lapsed or is the caller's, of the modality and professions asked; at most
     /// <paramref name="limit"/> of each, then the soonest <paramref name="limit"/> of all, in (start, id) order. Each
     /// found slot comes with the index of its sector in <paramref name="sectors"/>.
     /// </summary>
     public List<(IndexedSlot Slot, int Branch)> Find(
-        IReadOnlyList<SectorBound> sectors, DateTime from, DateTime now, string caller, Modality? modality, (DateTime Start, long Id)? after, int limit)
+        IReadOnlyList<SectorBound> sectors, DateTime from, DateTime now, string caller, Modality? modality, (DateTime Start, long Id)? after, int limit,
+        ProfessionFilter? only = null)
     {
         var found = new List<(IndexedSlot, int)>(limit);
         gate.EnterReadLock();
@@ -119,6 +146,7 @@ public sealed class SlotIndex
                     if (modality is { } m && s.Modality != m) continue;
                     // A NULL expiry compares as unknown in SQL: such a hold is found only by its holder, here too.
                     if (s.Status == SlotStatus.Held && !(s.HoldExpiresAt <= now || s.HeldBy == caller)) continue;
+                    if (only is not null && !(kinds.TryGetValue(s.Rpps, out var kind) && only.Admits(kind.Profession, kind.Specialty))) continue;
                     found.Add((s, b));
                     taken++;
                 }

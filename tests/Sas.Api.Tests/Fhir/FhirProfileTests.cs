@@ -100,6 +100,29 @@ public sealed class FhirProfileTests(FhirApiFactory api) : IClassFixture<FhirApi
         }
     }
 
+    /// <summary>
+    /// Issue #32: each role carries its profession (TRE_G15) and each slot its specialty (TRE_R38): general medicine for a
+    /// GP, the physician's own, none for a nurse; every resource still validates against the guide.
+    /// </summary>
+    [Fact]
+    public async Task A_nurses_and_a_physicians_slots_carry_their_profession_and_specialty_and_validate()
+    {
+        var nurse = await world.Professional([sector], "nurse");
+        var pediatrician = await world.Professional([sector], "physician", "SM40");
+        await world.PublishedSlot(nurse, TimeSpan.FromHours(5), sector);
+        await world.PublishedSlot(pediatrician, TimeSpan.FromHours(6), sector);
+        var query = FhirBundles.GuideQuery(From, From.AddDays(2), false, nurse, pediatrician, otherGp);
+        var bundle = await (await api.Admin().GetAsync("/fhir/Slot?" + query)).ExpectFhir<Bundle>(HttpStatusCode.OK);
+        AssertEntriesValid(bundle);
+
+        var roles = bundle.Entry.Select(e => e.Resource).OfType<PractitionerRole>().ToDictionary(r => r.Practitioner.Reference["Practitioner/".Length..]);
+        var slots = bundle.Entry.Select(e => e.Resource).OfType<Slot>().ToDictionary(x => x.Schedule.Reference["Schedule/".Length..]);
+        string Code(IEnumerable<CodeableConcept> concepts, string system) => string.Join(",", concepts.SelectMany(c => c.Coding).Where(c => c.System == system).Select(c => c.Code));
+        Assert.Equal(("60", "", ""), (Code(roles[nurse].Code, FhirCodes.ProfessionSystem), Code(roles[nurse].Specialty, FhirCodes.SpecialtySystem), Code(slots[roles[nurse].Id].Specialty, FhirCodes.SpecialtySystem)));
+        Assert.Equal(("10", "SM40", "SM40"), (Code(roles[pediatrician].Code, FhirCodes.ProfessionSystem), Code(roles[pediatrician].Specialty, FhirCodes.SpecialtySystem), Code(slots[roles[pediatrician].Id].Specialty, FhirCodes.SpecialtySystem)));
+        Assert.Equal(("10", "SM54", "SM54"), (Code(roles[otherGp].Code, FhirCodes.ProfessionSystem), Code(roles[otherGp].Specialty, FhirCodes.SpecialtySystem), Code(slots[roles[otherGp].Id].Specialty, FhirCodes.SpecialtySystem)));
+    }
+
     [Fact]
     public async Task Req9_13_31_32_every_resource_of_the_individual_gp_answer_validates_and_so_does_the_bundle()
     {

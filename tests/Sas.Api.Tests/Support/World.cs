@@ -47,17 +47,27 @@ public sealed class World(SasApiFactory api)
     /// <summary>The practice's SIRET every site of <see cref="Practitioner"/> gives (a real key).</summary>
     public const string Siret = "73282932000074";
 
-    public async Task<string> Practitioner(string[] sectors, string? rpps = null, int overflowPerDay = 0, params string[] sites)
+    public Task<string> Practitioner(string[] sectors, string? rpps = null, int overflowPerDay = 0, params string[] sites) =>
+        Professional(sectors, "general_practitioner", null, rpps, overflowPerDay, sites);
+
+    /// <summary>A professional of that profession (and a physician's specialty), registered by an admin.</summary>
+    public async Task<string> Professional(string[] sectors, string profession, string? specialty = null, string? rpps = null, int overflowPerDay = 0, params string[] sites)
     {
         rpps ??= NewRpps();
-        var siteIds = sites.Length == 0 ? ["cab"] : sites;
-        var response = await api.Admin().PutJson($"/v1/practitioners/{rpps}", new
-        {
-            firstName = "Jeanne", lastName = $"Docteur{Next()}", sectors, overflowPerDay,
-            sites = siteIds.Select(id => new { id, name = $"Cabinet {id}", address = "1 rue de la Santé", commune = "44109", postalCode = "44000", siret = Siret }),
-        });
+        var response = await api.Admin().PutJson($"/v1/practitioners/{rpps}", ProfessionalBody(sectors, profession, specialty, overflowPerDay, sites));
         await response.Expect(HttpStatusCode.Created);
         return rpps;
+    }
+
+    /// <summary>The body that registers a professional (an admin's PUT): the default site "cab" in Nantes.</summary>
+    public object ProfessionalBody(string[] sectors, string profession, string? specialty = null, int overflowPerDay = 0, params string[] sites)
+    {
+        var siteIds = sites.Length == 0 ? ["cab"] : sites;
+        return new
+        {
+            firstName = "Jeanne", lastName = $"Docteur{Next()}", sectors, overflowPerDay, profession, specialty,
+            sites = siteIds.Select(id => new { id, name = $"Cabinet {id}", address = "1 rue de la Santé", commune = "44109", postalCode = "44000", siret = Siret }),
+        };
     }
 
     /// <summary>A new integration client with that role and scope, and an HttpClient using its key.</summary>

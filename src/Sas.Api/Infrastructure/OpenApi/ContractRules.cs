@@ -65,7 +65,8 @@ public static class ContractRules
         ["DeliveryDto.status"] = new(Enum: DeliveryStatuses),
         ["SyncConflictDto.reason"] = new(Enum: SyncConflictReasons),
         ["FillRateReport.groupBy"] = new(Enum: GroupBys),
-        ["profession"] = new(Enum: Professions.All),
+        ["profession"] = new(Enum: Sas.Domain.Professions.Professions.Names),
+        ["specialty"] = new(Pattern: Sas.Domain.Professions.Professions.SpecialtyPattern),
         ["overflowPerDay"] = new(Minimum: 0, Maximum: 50), ["bookingHorizonHours"] = new(Minimum: 1, Maximum: 168),
         ["communes"] = new(Pattern: InseeCode.Pattern), ["postalCodes"] = new(Pattern: InseeCode.PostalCodePattern),
         ["timeZone"] = new(Description: "An IANA time zone (Europe/Paris, Indian/Reunion…)."),
@@ -77,6 +78,8 @@ public static class ContractRules
     {
         ["limit"] = new(Minimum: 1, Maximum: Paging.MaxLimit, Description: $"Items per page, {Paging.DefaultLimit} when absent."),
         ["after"] = new(MaxLength: 200, Description: "The `next` cursor of the previous page (opaque)."),
+        ["profession"] = new(MaxLength: 200, Description: $"The professions to find, comma-separated ({string.Join(", ", Sas.Domain.Professions.Professions.Names)}); general_practitioner when absent, as before other professions existed."),
+        ["specialty"] = new(Pattern: Sas.Domain.Professions.Professions.SpecialtyPattern, Description: "A physician's specialty (TRE_R38, e.g. SM40): only with profession=physician, which it implies when profession is absent."),
         ["from"] = Instant, ["to"] = Instant,
         ["rpps"] = RppsRule, ["finess"] = FinessRule, ["cpts"] = FinessRule, ["inseeCode"] = InseeRule, ["commune"] = InseeRule,
         ["postalCode"] = new(Pattern: InseeCode.PostalCodePattern), ["code"] = CodeRule, ["sector"] = CodeRule,

@@ -1,0 +1,97 @@
+using System.Net;
+using Sas.Api.Tests.Support;
+
+namespace Sas.Api.Tests;
+
+/// <summary>
+/// Issue #32: professionals beyond GPs. Each is registered with a profession (and a physician with a specialty); a
+/// search finds GPs unless it names other professions, so clients that never name one are answered as before.
+/// </summary>
+public class ProfessionTests(SasApiFactory api) : IClassFixture<SasApiFactory>
+{
+    private readonly World world = new(api);
+
+    [Fact]
+    public async Task A_nurse_and_a_physician_are_registered_with_their_profession_and_a_gp_stays_the_default()
+    {
+        var sector = await world.Sector();
+        var nurse = await world.Professional([sector], "nurse");
+        var cardiologist = await world.Professional([sector], "physician", "SM04");
+        var gp = await world.Practitioner([sector]);
+
+        var read = await (await api.Admin().GetAsync($"/v1/practitioners/{nurse}")).Expect(HttpStatusCode.OK);
+        Assert.Equal("nurse", read.GetProperty("profession").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, read.GetProperty("specialty").ValueKind);
+        read = await (await api.Admin().GetAsync($"/v1/practitioners/{cardiologist}")).Expect(HttpStatusCode.OK);
+        Assert.Equal(("physician", "SM04"), (read.GetProperty("profession").GetString(), read.GetProperty("specialty").GetString()));
+        read = await (await api.Admin().GetAsync($"/v1/practitioners/{gp}")).Expect(HttpStatusCode.OK);
+        Assert.Equal("general_practitioner", read.GetProperty("profession").GetString());
+    }
+
+    [Theory]
+    [InlineData("veterinarian", null, "profession")]
+    [InlineData("physician", null, "specialty")]        // a physician names their specialty
+    [InlineData("physician", "SM54", "specialty")]      // general medicine is a GP
+    [InlineData("physician", "cardio", "specialty")]
+    [InlineData("nurse", "SM04", "specialty")]          // no other profession takes one
+    [InlineData(null, "SM04", "specialty")]             // nor the default, a GP
+    public async Task A_profession_and_specialty_that_do_not_go_together_are_refused(string? profession, string? specialty, string field)
+    {
+        var sector = await world.Sector();
+        var rpps = World.NewRpps();
+        var body = world.ProfessionalBody([sector], profession!, specialty);
+        await (await api.Admin().PutJson($"/v1/practitioners/{rpps}", body)).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", field);
+        await (await api.Admin().GetAsync($"/v1/practitioners/{rpps}")).ExpectProblem(HttpStatusCode.NotFound, "practitioner_not_found");
+    }
+
+    [Fact]
+    public async Task A_search_finds_gps_unless_it_names_the_professions_it_wants()
+    {
+        var sector = await world.Sector(horizon: 48);
+        var gp = await world.PublishedSlot(await world.Practitioner([sector]), TimeSpan.FromHours(2), sector);
+        var nurse = await world.PublishedSlot(await world.Professional([sector], "nurse"), TimeSpan.FromHours(3), sector);
+        var cardiologist = await world.PublishedSlot(await world.Professional([sector], "physician", "SM04"), TimeSpan.FromHours(4), sector);
+        var pediatrician = await world.PublishedSlot(await world.Professional([sector], "physician", "SM40"), TimeSpan.FromHours(5), sector);
+        var regulator = await world.ClientFor("regulator", sector);
+
+        Assert.Equal([gp], await Found(regulator, $"sector={sector}"));
+        Assert.Equal([nurse], await Found(regulator, $"sector={sector}&profession=nurse"));
+        Assert.Equal([gp, nurse], await Found(regulator, $"sector={sector}&profession=nurse,general_practitioner"));
+        Assert.Equal([cardiologist, pediatrician], await Found(regulator, $"sector={sector}&profession=physician"));
+        Assert.Equal([pediatrician], await Found(regulator, $"sector={sector}&specialty=SM40"));
+
+        var page = await (await regulator.GetAsync($"/v1/slots?sector={sector}&profession=physician&specialty=SM04")).Expect(HttpStatusCode.OK);
+        var who = page.GetProperty("items")[0].GetProperty("practitioner");
+        Assert.Equal(("physician", "SM04"), (who.GetProperty("profession").GetString(), who.GetProperty("specialty").GetString()));
+    }
+
+    [Theory]
+    [InlineData("profession=plumber", "profession")]
+    [InlineData("profession=nurse&specialty=SM40", "specialty")]
+    [InlineData("profession=physician,nurse&specialty=SM40", "specialty")]
+    [InlineData("specialty=SM54", "specialty")]
+    public async Task A_search_for_an_unknown_profession_or_a_specialty_out_of_place_is_refused(string query, string field)
+    {
+        var sector = await world.Sector();
+        var regulator = await world.ClientFor("regulator", sector);
+        await (await regulator.GetAsync($"/v1/slots?sector={sector}&{query}")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", field);
+    }
+
+    /// <summary>The node's index learns a professional's profession from the change feed, not once for all.</summary>
+    [Fact]
+    public async Task A_professional_registered_again_under_another_profession_is_found_under_the_new_one()
+    {
+        var sector = await world.Sector(horizon: 48);
+        var rpps = await world.Practitioner([sector]);
+        var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
+        var regulator = await world.ClientFor("regulator", sector);
+        Assert.Equal([slot], await Found(regulator, $"sector={sector}"));
+
+        await (await api.Admin().PutJson($"/v1/practitioners/{rpps}", world.ProfessionalBody([sector], "nurse"))).Expect(HttpStatusCode.OK);
+        Assert.Empty(await Found(regulator, $"sector={sector}"));
+        Assert.Equal([slot], await Found(regulator, $"sector={sector}&profession=nurse"));
+    }
+
+    private static async Task<List<long>> Found(HttpClient regulator, string query) =>
+        SearchTests.Ids(await (await regulator.GetAsync($"/v1/slots?{query}&limit=50")).Expect(HttpStatusCode.OK));
+}
