@@ -26,6 +26,29 @@ public class ReportTests
         return report.GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("key").GetString()!);
     }
 
+    /// <summary>Issue #32: who carries the territory's unscheduled care, by profession (hand-computed: GPs 1 of 2, nurses 2 of 3).</summary>
+    [Fact]
+    public async Task The_fill_rate_groups_by_profession()
+    {
+        using var api = new SasApiFactory();
+        var (_, cpts, sector, gp) = await Territory(api);
+        var world = new World(api);
+        var (nurse, otherNurse) = (await world.Professional([sector], "nurse"), await world.Professional([sector], "nurse"));
+        var at = new DateTime(2026, 11, 10, 9, 0, 0, DateTimeKind.Utc);
+        api.InsertSlot(gp, sector, at, 20, "booked");
+        api.InsertSlot(gp, sector, at.AddHours(1), 20, "expired");
+        api.InsertSlot(nurse, sector, at, 20, "booked");
+        api.InsertSlot(nurse, sector, at.AddHours(1), 20, "expired");
+        api.InsertSlot(otherNurse, sector, at.AddHours(2), 20, "booked");
+        var (from, to) = (at.Date, at.Date.AddDays(1));
+        await Recompute(api, from, to);
+
+        var rows = await Rows(api, cpts, from, to, "profession");
+        Assert.Equal(["general_practitioner", "nurse"], rows.Keys.Order());
+        Assert.Equal((2, 1, "Médecin généraliste"), (rows["general_practitioner"].GetProperty("offered").GetInt32(), rows["general_practitioner"].GetProperty("booked").GetInt32(), rows["general_practitioner"].GetProperty("label").GetString()));
+        Assert.Equal((3, 2, "Infirmier"), (rows["nurse"].GetProperty("offered").GetInt32(), rows["nurse"].GetProperty("booked").GetInt32(), rows["nurse"].GetProperty("label").GetString()));
+    }
+
     [Fact]
     public async Task Spring_forward_day_buckets_in_paris_time()
     {

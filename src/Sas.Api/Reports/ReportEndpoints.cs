@@ -41,7 +41,7 @@ public static class ReportEndpoints
         var group = ReportService.ParseGroupBy(groupBy ?? "day");
         var (scope, problem) = await ResolveAsync(cpts, sector, from, to, format, user, s, extra: e =>
         {
-            if (group is null) e.Add("groupBy", "must be day, week, month, practitioner, sector or weekday_hour");
+            if (group is null) e.Add("groupBy", $"must be {string.Join(", ", Infrastructure.OpenApi.ContractRules.GroupBys)}");
         }, ct);
         if (problem is not null) return problem;
         var report = await s.Reports.FillRateAsync(scope!, group!.Value, ct);

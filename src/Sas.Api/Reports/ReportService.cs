@@ -23,12 +23,20 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
     public async Task<FillRateReport> FillRateAsync(Scope scope, GroupBy groupBy, CancellationToken ct)
     {
         var groups = (await Grouped(scope, KeyFor(groupBy), ct)).Where(g => g.Offered + g.Honoured + g.NoShow + g.Cancelled > 0).ToList();
-        var names = groupBy == GroupBy.Practitioner ? await store.NamesAsync(groups.Select(g => g.GroupKey).ToList(), ct) : null;
+        IReadOnlyDictionary<string, string>? labels = null;
+        if (groupBy is GroupBy.Practitioner or GroupBy.Profession)
+        {
+            var names = await store.NamesAsync(groups.Select(g => g.GroupKey).ToList(), ct);
+            if (groupBy == GroupBy.Profession) groups = ByProfession(groups, names);
+            labels = groupBy == GroupBy.Profession
+                ? groups.ToDictionary(g => g.GroupKey, g => Sas.Domain.Professions.Professions.Find(g.GroupKey)?.Label ?? g.GroupKey)
+                : names.ToDictionary(n => n.Key, n => $"{n.Value.FirstName} {n.Value.LastName}");
+        }
         var rows = groups
             .Select(g => (Key: groupBy == GroupBy.WeekdayHour ? $"{g.Weekday}-{g.Hour:D2}" : g.GroupKey, Group: g))
             .OrderBy(x => x.Key, StringComparer.Ordinal)
             .Select(x => new FillRateRow(x.Key,
-                names is not null && names.TryGetValue(x.Key, out var n) ? $"{n.FirstName} {n.LastName}" : null,
+                labels is not null && labels.TryGetValue(x.Key, out var label) ? label : null,
                 groupBy == GroupBy.WeekdayHour ? (int)x.Group.Weekday : null, groupBy == GroupBy.WeekdayHour ? (int)x.Group.Hour : null,
                 x.Group.Offered, x.Group.Booked, x.Group.Expired, Figures.FillRate(x.Group.Booked, x.Group.Offered),
                 x.Group.Honoured, x.Group.NoShow, x.Group.Cancelled))
@@ -43,10 +51,24 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
         GroupBy.Day => ReportKey.Day,
         GroupBy.Week => ReportKey.Week,
         GroupBy.Month => ReportKey.Month,
-        GroupBy.Practitioner => ReportKey.Practitioner,
+        GroupBy.Practitioner or GroupBy.Profession => ReportKey.Practitioner,
         GroupBy.Sector => ReportKey.Sector,
         _ => ReportKey.WeekdayHour,
     };
+
+    /// <summary>
+    /// The professionals' groups summed per profession (each professional's as registered now), named by its French
+    /// label: who carries the unscheduled care of the territory, GPs, nurses, physicians…
+    /// </summary>
+    private static List<GroupRow> ByProfession(List<GroupRow> byProfessional, IReadOnlyDictionary<string, StatsStore.GpName> names) =>
+        byProfessional
+            .GroupBy(g => names.TryGetValue(g.GroupKey, out var n) ? n.Profession : Sas.Domain.Professions.Professions.GeneralPractitioner.Name)
+            .Select(p => new GroupRow
+            {
+                GroupKey = p.Key, Offered = p.Sum(g => g.Offered), Booked = p.Sum(g => g.Booked), Expired = p.Sum(g => g.Expired),
+                Honoured = p.Sum(g => g.Honoured), NoShow = p.Sum(g => g.NoShow), Cancelled = p.Sum(g => g.Cancelled),
+            })
+            .ToList();
 
     public async Task<IndicatorsReport> IndicatorsAsync(Scope scope, CancellationToken ct)
     {
@@ -131,7 +153,7 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
     public static GroupBy? ParseGroupBy(string? text) => text switch
     {
         "day" => GroupBy.Day, "week" => GroupBy.Week, "month" => GroupBy.Month,
-        "practitioner" => GroupBy.Practitioner, "sector" => GroupBy.Sector, "weekday_hour" => GroupBy.WeekdayHour,
+        "practitioner" => GroupBy.Practitioner, "sector" => GroupBy.Sector, "weekday_hour" => GroupBy.WeekdayHour, "profession" => GroupBy.Profession,
         _ => null,
     };
 }

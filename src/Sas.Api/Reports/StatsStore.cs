@@ -127,7 +127,7 @@ public sealed class StatsStore(Db db)
             INSERT INTO stats_delays (sector_code, rpps, hour_utc, delay_minutes, bookings)
             VALUES (@SectorCode, @Rpps, @HourUtc, @DelayMinutes, @Bookings)
             """;
-        public string PractitionerNames { get; } = $"SELECT rpps, first_name AS FirstName, last_name AS LastName FROM practitioners WHERE {d.InList("rpps", "@rpps")}";
+        public string PractitionerNames { get; } = $"SELECT rpps, first_name AS FirstName, last_name AS LastName, profession FROM practitioners WHERE {d.InList("rpps", "@rpps")}";
         /// <summary>Every hour with eligible acts of these GPs, in every sector: the weekly cap is theirs, not a CPTS's.</summary>
         public string EligibleHours { get; } = $"""
             SELECT sector_code AS SectorCode, rpps, hour_utc AS HourUtc, local_week AS LocalWeek, majoration_eligible AS Eligible
@@ -224,7 +224,7 @@ public sealed class StatsStore(Db db)
         public long Bookings { get; init; }
     }
 
-    public sealed record GpName(string Rpps, string FirstName, string LastName);
+    public sealed record GpName(string Rpps, string FirstName, string LastName, string Profession);
 
     public async Task<IReadOnlyDictionary<string, GpName>> NamesAsync(IReadOnlyCollection<string> rpps, CancellationToken ct)
     {

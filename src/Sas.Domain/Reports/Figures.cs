@@ -26,7 +26,7 @@ public static class Figures
 }
 
 /// <summary>The report groupings, all taken in the sector's local time.</summary>
-public enum GroupBy { Day, Week, Month, Practitioner, Sector, WeekdayHour }
+public enum GroupBy { Day, Week, Month, Practitioner, Sector, WeekdayHour, Profession }
 
 public static class Buckets
 {

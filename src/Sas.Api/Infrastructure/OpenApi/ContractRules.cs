@@ -17,7 +17,7 @@ public static class ContractRules
 
     public static readonly string[] DeliveryStatuses = ["pending", "delivered", "failed"];
     public static readonly string[] SyncConflictReasons = ["changed_while_booked", "absent_while_booked"];
-    public static readonly string[] GroupBys = ["day", "week", "month", "practitioner", "sector", "weekday_hour"];
+    public static readonly string[] GroupBys = ["day", "week", "month", "practitioner", "sector", "weekday_hour", "profession"];
     public static readonly string[] ReportFormats = ["json", "csv", "excel-fr"];
     public static readonly string[] Modalities = ["in_person", "teleconsultation", "home_visit"];
 
