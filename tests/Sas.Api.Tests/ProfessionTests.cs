@@ -92,6 +92,36 @@ public class ProfessionTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         Assert.Equal([slot], await Found(regulator, $"sector={sector}&profession=nurse"));
     }
 
+    /// <summary>
+    /// A professional without an RPPS yet is registered by ADELI number (9 characters, Luhn key, Corsica's 2A/2B read as
+    /// 20 as FINESS numbers are), publishes and is found as anyone else; a wrong key is refused.
+    /// </summary>
+    [Theory]
+    [InlineData("441234564")]
+    [InlineData("2A1234564")]
+    public async Task A_nurse_without_an_rpps_is_registered_by_adeli_number_and_found(string adeli)
+    {
+        var sector = await world.Sector(horizon: 48);
+        await world.Professional([sector], "nurse", rpps: adeli);
+        var slot = await world.PublishedSlot(adeli, TimeSpan.FromHours(2), sector);
+        var regulator = await world.ClientFor("regulator", sector);
+
+        Assert.Equal([slot], await Found(regulator, $"sector={sector}&profession=nurse"));
+        var read = await (await api.Admin().GetAsync($"/v1/practitioners/{adeli}")).Expect(HttpStatusCode.OK);
+        Assert.Equal((adeli, "nurse"), (read.GetProperty("rpps").GetString(), read.GetProperty("profession").GetString()));
+    }
+
+    [Theory]
+    [InlineData("441234567")]  // the key is wrong
+    [InlineData("2C1234566")]  // no such département
+    [InlineData("4412345")]
+    public async Task An_adeli_number_with_a_wrong_key_or_shape_is_refused(string adeli)
+    {
+        var sector = await world.Sector();
+        await (await api.Admin().PutJson($"/v1/practitioners/{adeli}", world.ProfessionalBody([sector], "nurse")))
+            .ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "rpps");
+    }
+
     private static async Task<List<long>> Found(HttpClient regulator, string query) =>
         SearchTests.Ids(await (await regulator.GetAsync($"/v1/slots?{query}&limit=50")).Expect(HttpStatusCode.OK));
 }

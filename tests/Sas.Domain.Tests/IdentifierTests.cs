@@ -78,4 +78,29 @@ public class IdentifierTests
         var rpps = "1000000010" + Luhn.CheckDigit("1000000010");
         Assert.True(Rpps.IsValid(rpps));
     }
+
+    [Theory]
+    [InlineData("441234564", true)]
+    [InlineData("2A1234564", true)]     // Corsica, read as 20 for the key
+    [InlineData("441234567", false)]    // the key is wrong
+    [InlineData("2C1234564", false)]
+    [InlineData("44123456", false)]
+    public void Adeli_is_nine_characters_with_a_luhn_key(string adeli, bool valid) => Assert.Equal(valid, Adeli.IsValid(adeli));
+
+    [Theory]
+    [InlineData("10000000009", "810000000009")]
+    [InlineData("441234564", "0441234564")]
+    public void A_professional_id_is_an_rpps_or_an_adeli_and_its_idnps_names_which(string id, string idnps)
+    {
+        Assert.True(ProfessionalId.IsValid(id));
+        Assert.Equal(idnps, ProfessionalId.ToIdnps(id));
+        Assert.Equal(id, ProfessionalId.FromIdnps(idnps));
+    }
+
+    [Theory]
+    [InlineData("810000000001")]  // an RPPS with a wrong key
+    [InlineData("0441234567")]    // an ADELI with a wrong key
+    [InlineData("10000000009")]   // no prefix
+    [InlineData("8441234564")]    // an ADELI under the RPPS prefix
+    public void An_idnps_that_names_no_valid_professional_gives_nothing(string idnps) => Assert.Null(ProfessionalId.FromIdnps(idnps));
 }

@@ -123,7 +123,7 @@ public static class ClientEndpoints
             var item = scope[i];
             var ok = role switch
             {
-                Roles.Practitioner => Rpps.IsValid(item),
+                Roles.Practitioner => ProfessionalId.IsValid(item),
                 Roles.Regulator => geography.FindDepartment(item) is not null || EndpointConventions.IsValidCode(item),
                 Roles.Cpts => Finess.IsValid(item),
                 _ => true,

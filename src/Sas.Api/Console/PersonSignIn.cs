@@ -162,9 +162,6 @@ public static partial class PersonSignIn
     private static string[] ScopeOf(ClaimsPrincipal external) =>
         external.FindAll(SasClaims.Scope).SelectMany(AuthSetup.ScopeItems).Distinct(StringComparer.Ordinal).ToArray();
 
-    /// <summary>An RPPS from a national id: <c>8</c> followed by the 11-digit RPPS (ADELI ids, prefixed 0, name no GP here).</summary>
-    public static string? RppsOf(string nationalId) => RppsNationalId().Match(nationalId) is { Success: true } m ? m.Groups[1].Value : null;
-
-    [GeneratedRegex("^8([0-9]{11})$")]
-    private static partial Regex RppsNationalId();
+    /// <summary>A professional's identifier here from a national id (IDNPS): <c>8</c> + RPPS, or <c>0</c> + ADELI.</summary>
+    public static string? RppsOf(string nationalId) => Sas.Domain.Identifiers.ProfessionalId.FromIdnps(nationalId);
 }

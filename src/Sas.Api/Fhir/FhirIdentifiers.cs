@@ -13,6 +13,6 @@ public static class FhirIdentifiers
     };
 
     /// <summary>A GP's IDNPS: <c>8</c> + RPPS.</summary>
-    public static Identifier Practitioner(string rpps) => Typed(FhirCodes.Idnps, FhirCodes.IdnpsSystem, Sas.Domain.Identifiers.Rpps.ToIdnps(rpps));
+    public static Identifier Practitioner(string rpps) => Typed(FhirCodes.Idnps, FhirCodes.IdnpsSystem, Sas.Domain.Identifiers.ProfessionalId.ToIdnps(rpps));
 
 }

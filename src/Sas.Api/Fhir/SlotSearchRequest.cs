@@ -164,9 +164,11 @@ public sealed record SlotSearchRequest(
     }
 
     /// <summary>
-    /// Every identifier form the guide allows for a practitioner (IDNPS: 8 + RPPS, or 0 + ADELI). Slots are
-    /// published here by RPPS only, so an ADELI IDNPS is reported as unknown rather than as wrong; a malformed
-    /// one is reported as such. Spaces around the commas are tolerated.
+    /// Every identifier form the guide allows for a practitioner (IDNPS: 8 + RPPS, or 0 + ADELI). This flow answers
+    /// professionals by RPPS only — the national test kit requires every Practitioner's identifier to be 8 + RPPS
+    /// (requirements 16 to 18) — so an ADELI IDNPS is reported as not served here rather than as wrong (a professional
+    /// registered by ADELI is found through the API's and the console's searches); a malformed one is reported as such.
+    /// Spaces around the commas are tolerated.
     /// </summary>
     private static void ReadIdentifiers(string value, List<SearchIssue> errors, List<SearchIssue> warnings, List<string> rpps)
     {
@@ -187,7 +189,7 @@ public sealed record SlotSearchRequest(
             else if (id.Length == Rpps.Length + 1 && id[0] == '8' && Rpps.IsValid(id[1..]))
                 rpps.Add(id[1..]);
             else if (id.Length == 10 && id[0] == '0' && id.All(char.IsAsciiDigit))
-                warnings.Add(new SearchIssue(PractitionerIdentifier, $"'{id}' is an ADELI identifier: GPs publish their slots here by RPPS only; no slots for it"));
+                warnings.Add(new SearchIssue(PractitionerIdentifier, $"'{id}' is an ADELI identifier: this flow answers professionals by RPPS only (the guide's test kit, requirements 16-18); no slots for it"));
             else if (id.Length == Rpps.Length + 1 && id[0] == '8' && id.All(char.IsAsciiDigit))
                 warnings.Add(new SearchIssue(PractitionerIdentifier, $"'{id}': the RPPS's check digit is wrong; no slots for it"));
             else

@@ -31,7 +31,7 @@ public static class PractitionerEndpoints
     public static async Task<Results<Created<PractitionerDto>, Ok<PractitionerDto>, ProblemHttpResult>> PutPractitioner(
         string rpps, PractitionerInput input, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
-        if (!Rpps.IsValid(rpps)) return Problems.Field("rpps", "is not a valid RPPS number (11 digits, Luhn key)");
+        if (!ProfessionalId.IsValid(rpps)) return Problems.Field("rpps", "is not a valid RPPS (11 digits, Luhn key) or ADELI number (9 characters, Luhn key)");
         var caller = Caller.From(user);
 
         var errors = new ValidationErrors();

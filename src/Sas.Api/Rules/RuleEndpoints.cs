@@ -64,7 +64,7 @@ public static class RuleEndpoints
     {
         var errors = new ValidationErrors();
         var practitioner = errors.Required(input.Practitioner, "practitioner") ? input.Practitioner : null;
-        if (practitioner is not null && !Domain.Identifiers.Rpps.IsValid(practitioner))
+        if (practitioner is not null && !Domain.Identifiers.ProfessionalId.IsValid(practitioner))
         {
             errors.Add("practitioner", Domain.Validation.FieldRules.InvalidRpps);
             practitioner = null;

@@ -118,7 +118,7 @@ public sealed class AgendaModel(
         if (source == PersonClaims.Sources.Platform && !await terms.AcceptedAsync(User.FindFirstValue(PersonClaims.RegulatorAccount)!, ct))
             return Redirect($"{ConsoleSetup.Path}/conditions?retour={Uri.EscapeDataString(Request.Path + Request.QueryString)}");
 
-        Gp = Domain.Identifiers.Rpps.IsValid(Rpps) ? await practitioners.GetAsync(Rpps, ct) : null;
+        Gp = Domain.Identifiers.ProfessionalId.IsValid(Rpps) ? await practitioners.GetAsync(Rpps, ct) : null;
         if (Gp is null) return Refuse(StatusCodes.Status404NotFound, "Ce médecin n'est pas connu de ce service : son agenda n'y est pas.");
         var sectors = await territory.GetSectorsAsync(Gp.Sectors, ct);
         var caller = Caller.From(User);

@@ -23,6 +23,7 @@ public static class ContractRules
 
     private static readonly Rule Instant = new(Format: "date-time", Description: "An instant with its offset (ISO 8601); answers give UTC with Z. Between 2000 and 2100.");
     private static readonly Rule RppsRule = new(Pattern: Rpps.Pattern, Description: "RPPS: 11 digits, the last a Luhn key.");
+    private static readonly Rule ProfessionalRule = new(Pattern: ProfessionalId.Pattern, Description: ProfessionalId.Description);
     private static readonly Rule FinessRule = new(Pattern: Finess.Pattern, Description: "FINESS: 9 characters (2A/2B in Corsica), the last a Luhn key.");
     private static readonly Rule InseeRule = new(Pattern: InseeCode.Pattern, Description: "An INSEE commune code (not a postal code).");
     private static readonly Rule CodeRule = new(Pattern: EndpointConventions.CodePattern, MaxLength: EndpointConventions.MaxCodeLength);
@@ -37,7 +38,7 @@ public static class ContractRules
         ["endTime"] = new(Pattern: "^[0-2][0-9]:[0-5][0-9]$", Description: "A local time, HH:mm."),
         ["firstDay"] = new(Format: "date"), ["lastDay"] = new(Format: "date"),
         ["birthDate"] = new(Format: "date"), ["overflowDay"] = new(Format: "date", Description: "The GP's local day of an overflow booking."),
-        ["rpps"] = RppsRule, ["practitionerRpps"] = RppsRule, ["regularDoctorRpps"] = RppsRule,
+        ["rpps"] = ProfessionalRule, ["practitionerRpps"] = ProfessionalRule, ["regularDoctorRpps"] = RppsRule,
         ["finess"] = FinessRule, ["cpts"] = FinessRule,
         ["siret"] = new(Pattern: Siret.Pattern, Description: "SIRET: 14 digits, the last a Luhn key (La Poste's: digits adding up to a multiple of 5)."),
         ["SiteInput.finess"] = new(Pattern: Finess.Pattern, Description: "The practice's FINESS, if it has one (or its SIRET, not both): its structure identifier (IDNST) for the SAS platform."),
@@ -81,7 +82,7 @@ public static class ContractRules
         ["profession"] = new(MaxLength: 200, Description: $"The professions to find, comma-separated ({string.Join(", ", Sas.Domain.Professions.Professions.Names)}); general_practitioner when absent, as before other professions existed."),
         ["specialty"] = new(Pattern: Sas.Domain.Professions.Professions.SpecialtyPattern, Description: "A physician's specialty (TRE_R38, e.g. SM40): only with profession=physician, which it implies when profession is absent."),
         ["from"] = Instant, ["to"] = Instant,
-        ["rpps"] = RppsRule, ["finess"] = FinessRule, ["cpts"] = FinessRule, ["inseeCode"] = InseeRule, ["commune"] = InseeRule,
+        ["rpps"] = ProfessionalRule, ["finess"] = FinessRule, ["cpts"] = FinessRule, ["inseeCode"] = InseeRule, ["commune"] = InseeRule,
         ["postalCode"] = new(Pattern: InseeCode.PostalCodePattern), ["code"] = CodeRule, ["sector"] = CodeRule,
         ["modality"] = new(Enum: Modalities), ["groupBy"] = new(Enum: GroupBys, Description: "day when absent."),
         ["format"] = new(Enum: ReportFormats, Description: "json when absent (or text/csv in Accept); excel-fr: semicolons, decimal commas, UTF-8 with a BOM."),
