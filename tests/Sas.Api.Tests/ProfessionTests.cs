@@ -122,6 +122,36 @@ public class ProfessionTests(SasApiFactory api) : IClassFixture<SasApiFactory>
             .ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "rpps");
     }
 
+    /// <summary>
+    /// A regulator's scope limited to a profession (a nurses' coordination desk): its searches find that profession
+    /// when they name none, and it may neither search, hold nor book another's slots.
+    /// </summary>
+    [Fact]
+    public async Task A_regulator_limited_to_nurses_finds_holds_and_books_nurses_only()
+    {
+        var sector = await world.Sector(horizon: 48);
+        var gpSlot = await world.PublishedSlot(await world.Practitioner([sector]), TimeSpan.FromHours(2), sector);
+        var nurseSlot = await world.PublishedSlot(await world.Professional([sector], "nurse"), TimeSpan.FromHours(3), sector);
+        var desk = await world.ClientFor("regulator", sector, "profession=nurse");
+
+        Assert.Equal([nurseSlot], await Found(desk, $"sector={sector}"));
+        await (await desk.GetAsync($"/v1/slots?sector={sector}&profession=general_practitioner")).ExpectProblem(HttpStatusCode.Forbidden, "forbidden_scope");
+        await (await desk.PostAsync($"/v1/slots/{gpSlot}/hold", null)).ExpectProblem(HttpStatusCode.Forbidden, "forbidden_scope");
+        await (await desk.Book(BookingRequests.Body(gpSlot))).ExpectProblem(HttpStatusCode.Forbidden, "forbidden_scope");
+        Assert.Equal("available", api.Rows("SELECT status FROM slots WHERE id = @gpSlot", new { gpSlot }).Single().status);
+
+        var hold = (await (await desk.PostAsync($"/v1/slots/{nurseSlot}/hold", null)).Expect(HttpStatusCode.Created)).GetProperty("holdId").GetString();
+        await (await desk.Book(BookingRequests.Body(nurseSlot, hold))).Expect(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task A_regulator_scope_naming_an_unknown_profession_is_refused()
+    {
+        var sector = await world.Sector();
+        await (await api.Admin().PostJson("/v1/clients", new { name = "desk", role = "regulator", scope = new[] { sector, "profession=plumber" } }))
+            .ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "scope[1]");
+    }
+
     private static async Task<List<long>> Found(HttpClient regulator, string query) =>
         SearchTests.Ids(await (await regulator.GetAsync($"/v1/slots?{query}&limit=50")).Expect(HttpStatusCode.OK));
 }

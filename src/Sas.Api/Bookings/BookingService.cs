@@ -71,6 +71,7 @@ public sealed class BookingService(
             var sectors = await territory.GetSectorsAsync(gp.Sectors.ToList(), ct);
             var sector = sectors.FirstOrDefault(x => caller.CoversSector(x.Code, x.Department));
             if (sector is null) return Result<Booked>.Refused(E.ForbiddenScope, "None of this GP's sectors is in this regulator's scope.");
+            if (!caller.CoversProfession(gp.Row.Profession)) return Result<Booked>.Refused(E.ForbiddenScope, HoldService.OutsideProfessions);
             var localDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, Sas.Domain.Time.Zones.Find(sector.TimeZone)));
             draft = draft with { Rpps = gp.Row.Rpps, SectorCode = sector.Code, Overflow = 1, OverflowDay = localDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) };
             outcome = await idempotency.RunAsync(caller.ClientId, idempotencyKey!, hash, async (c, tx) =>
@@ -83,6 +84,7 @@ public sealed class BookingService(
             var sector = await territory.GetSectorAsync(slot.SectorCode, ct);
             if (sector is null || !caller.CoversSector(sector.Code, sector.Department))
                 return Result<Booked>.Refused(E.ForbiddenScope, "This slot's sector is outside this regulator's scope.");
+            if (!await practitioners.CoversProfessionAsync(caller, slot.Rpps, ct)) return Result<Booked>.Refused(E.ForbiddenScope, HoldService.OutsideProfessions);
             var window = options.WindowFor((int)sector.BookingHorizonHours);
             await race.AfterSlotReadAsync(slot.Id, ct);
             outcome = await idempotency.RunAsync(caller.ClientId, idempotencyKey!, hash, async (c, tx) =>
@@ -173,6 +175,7 @@ public sealed class BookingService(
             || (caller.Role == Roles.Regulator && caller.CoversSector(sector.Code, sector.Department))
             || (caller.Role == Roles.Practitioner && caller.CoversPractitioner(slot.Rpps)));
         if (!mayTake) return Result<Booked>.Refused(E.ForbiddenScope, "The new slot is outside this client's scope.");
+        if (!await practitioners.CoversProfessionAsync(caller, slot.Rpps, ct)) return Result<Booked>.Refused(E.ForbiddenScope, HoldService.OutsideProfessions);
 
         var window = options.WindowFor((int)sector!.BookingHorizonHours);
         var hash = Idempotency.Hash(new { move = id, input }, Json);

@@ -12,7 +12,7 @@ public sealed record Held(HoldDto Hold, bool Existing);
 
 /// <summary>The hold use cases — hold a slot while the patient is on the phone, read a hold, release it — for the API and the console.</summary>
 public sealed class HoldService(BookingStore bookings, SlotStore slots, TerritoryStore territory, BookingOptions options,
-    Infrastructure.Telemetry.SasMetrics metrics, BookingRaceHook race)
+    Infrastructure.Telemetry.SasMetrics metrics, BookingRaceHook race, Practitioners.PractitionerStore practitioners)
 {
     public async Task<Result<Held>> HoldAsync(long slotId, Caller caller, CancellationToken ct)
     {
@@ -21,6 +21,8 @@ public sealed class HoldService(BookingStore bookings, SlotStore slots, Territor
         var sector = await territory.GetSectorAsync(slot.SectorCode, ct);
         if (sector is null || !caller.CoversSector(sector.Code, sector.Department))
             return Result<Held>.Refused(E.ForbiddenScope, "This slot's sector is outside this regulator's scope.");
+        if (!await practitioners.CoversProfessionAsync(caller, slot.Rpps, ct))
+            return Result<Held>.Refused(E.ForbiddenScope, OutsideProfessions);
 
         await race.AfterSlotReadAsync(slotId, ct);
         var result = await bookings.HoldAsync(slot, options.WindowFor((int)sector.BookingHorizonHours), TimeSpan.FromMinutes(options.HoldMinutes), caller, ct);
@@ -28,6 +30,9 @@ public sealed class HoldService(BookingStore bookings, SlotStore slots, Territor
         if (result.Refusal is { } refused) return Result<Held>.Refused(E.Of(refused));
         return new Held(new HoldDto(result.HoldId!, slotId, Instants.Format(result.ExpiresAt)), result.Existing);
     }
+
+    /// <summary>The refusal of a slot or booking of a profession the regulator's scope does not cover.</summary>
+    public const string OutsideProfessions = "This professional's profession is outside this regulator's scope.";
 
     public async Task<Result<HoldDto>> GetAsync(string holdId, Caller caller, CancellationToken ct)
     {

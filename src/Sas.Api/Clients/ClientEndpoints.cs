@@ -124,15 +124,16 @@ public static class ClientEndpoints
             var ok = role switch
             {
                 Roles.Practitioner => ProfessionalId.IsValid(item),
-                Roles.Regulator => geography.FindDepartment(item) is not null || EndpointConventions.IsValidCode(item),
+                Roles.Regulator => geography.FindDepartment(item) is not null || EndpointConventions.IsValidCode(item)
+                    || (item.StartsWith(Caller.ProfessionItem, StringComparison.Ordinal) && Sas.Domain.Professions.Professions.Find(item[Caller.ProfessionItem.Length..]) is not null),
                 Roles.Cpts => Finess.IsValid(item),
                 _ => true,
             };
             if (!ok)
                 errors.Add($"scope[{i}]", role switch
                 {
-                    Roles.Practitioner => "must be a valid RPPS number",
-                    Roles.Regulator => "must be a sector code or a département code",
+                    Roles.Practitioner => "must be a valid RPPS or ADELI number",
+                    Roles.Regulator => $"must be a sector code, a département code, or {Caller.ProfessionItem} and one of {string.Join(", ", Sas.Domain.Professions.Professions.Names)}",
                     _ => "must be a valid FINESS number",
                 });
         }

@@ -57,6 +57,7 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
               FROM practitioners
              WHERE rpps = @rpps
             """;
+        public string SelectProfession => "SELECT profession FROM practitioners WHERE rpps = @rpps";
         public string SelectSectors => "SELECT sector_code FROM practitioner_sectors WHERE rpps = @rpps ORDER BY sector_code";
         /// <summary>The GPs of these sectors who take overflow patients, with the places used on a day (for a regulator to choose).</summary>
         public string SelectTakingOverflow { get; } = $"""
@@ -113,6 +114,18 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
             await audit.WriteAsync(c, tx, caller, created ? "create" : "replace", "practitioner", row.Rpps, ct);
             return new UpsertOutcome(created, []);
         }, ct);
+
+    /// <summary>
+    /// Whether the caller's scope covers this professional's profession: at once for a caller not limited to some (a
+    /// read only for those that are).
+    /// </summary>
+    public async Task<bool> CoversProfessionAsync(Infrastructure.Auth.Caller caller, string rpps, CancellationToken ct)
+    {
+        if (caller.Professions is null) return true;
+        await using var c = await db.OpenAsync(ct);
+        var profession = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(sql.SelectProfession, new { rpps }, cancellationToken: ct));
+        return profession is not null && caller.CoversProfession(profession);
+    }
 
     public async Task<IReadOnlyList<OverflowOffer>> ListTakingOverflowAsync(IReadOnlyList<string> sectors, string day, CancellationToken ct)
     {

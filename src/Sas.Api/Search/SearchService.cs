@@ -47,6 +47,13 @@ public sealed class SearchService(SearchStore store, TerritoryStore territory, G
         if (after is { } cursor && !cursor.TryGetNumber(out afterId)) errors.Add("after", FieldRules.NotACursor);
         var only = ProfessionsAsked(q.Profession, q.Specialty, errors);
         if (errors.Any) return Result<Found>.Rejected(errors);
+        if (caller.Professions is { } covered)
+        {
+            // A regulator limited to some professions finds theirs when it names none, and may not ask for others.
+            if (q.Profession is null && q.Specialty is null) only = new ProfessionFilter(covered);
+            else if (only!.Professions.FirstOrDefault(p => !caller.CoversProfession(p)) is { } outside)
+                return Result<Found>.Refused(E.ForbiddenScope, $"This regulator's scope does not cover the profession {outside}.");
+        }
 
         var scoped = await SectorsInScopeAsync(q.Sector, q.Commune, q.PostalCode, caller, ct);
         if (!scoped.Succeeded) return scoped.As<Found>();

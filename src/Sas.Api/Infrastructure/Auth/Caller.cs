@@ -41,13 +41,25 @@ public sealed record Caller(string ClientId, string Role, IReadOnlySet<string> S
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ClaimsPrincipal, Caller> Callers = [];
 
-    private static Caller Read(ClaimsPrincipal user) => new(
-        user.FindFirstValue(SasClaims.ClientId) ?? "",
-        user.FindFirstValue(SasClaims.Role) ?? "",
-        user.FindAll(SasClaims.Scope).Select(c => c.Value).ToHashSet(StringComparer.Ordinal))
+    private static Caller Read(ClaimsPrincipal user)
     {
-        OwnOperator = (user.FindFirstValue(SasClaims.OperatorId), user.FindFirstValue(SasClaims.OperatorAccount)),
-    };
+        var scope = user.FindAll(SasClaims.Scope).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        var professions = scope.Where(s => s.StartsWith(ProfessionItem, StringComparison.Ordinal)).Select(s => s[ProfessionItem.Length..]).Order(StringComparer.Ordinal).ToArray();
+        return new(user.FindFirstValue(SasClaims.ClientId) ?? "", user.FindFirstValue(SasClaims.Role) ?? "", scope)
+        {
+            OwnOperator = (user.FindFirstValue(SasClaims.OperatorId), user.FindFirstValue(SasClaims.OperatorAccount)),
+            Professions = professions.Length > 0 ? professions : null,
+        };
+    }
+
+    /// <summary>A regulator's scope item that limits it to one profession (<c>profession=nurse</c>); a sector code never holds '='.</summary>
+    public const string ProfessionItem = "profession=";
+
+    /// <summary>The professions a regulator's scope is limited to, or null when it covers every one (as regulators did before professions).</summary>
+    public IReadOnlyList<string>? Professions { get; init; }
+
+    /// <summary>Whether the caller's scope covers slots and bookings of this profession.</summary>
+    public bool CoversProfession(string profession) => Professions is null || Professions.Contains(profession);
 
     /// <summary>Admin, or the practice software acting for this GP.</summary>
     public bool CoversPractitioner(string rpps) => IsAdmin || (Role == Roles.Practitioner && Scope.Contains(rpps));
