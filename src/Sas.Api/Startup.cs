@@ -18,6 +18,7 @@ using Sas.Api.Infrastructure.OpenApi;
 using Sas.Api.Infrastructure.Security;
 using Sas.Api.Infrastructure.Telemetry;
 using Sas.Api.Practitioners;
+using Sas.Api.Requests;
 using Sas.Api.Rules;
 using Sas.Api.Reports;
 using Sas.Api.Reference;
@@ -57,6 +58,8 @@ public static class Startup
         services.AddSingleton<SlotWithdrawal>();
         services.AddSingleton<Rules.RuleStore>();
         services.AddSingleton<Rules.RuleService>();
+        services.AddSingleton<Requests.RequestStore>();
+        services.AddSingleton<Requests.RequestService>();
         services.AddValidatedOptions<SearchOptions>(SearchOptions.Section);
         services.AddSingleton<IndexedSearch>();
         services.AddSingleton(sp => new FhirSlotStore(sp.GetRequiredService<Db>(), IndexedSearch.IfUsed(sp)));
@@ -179,6 +182,7 @@ public static class Startup
         v1.MapPractitioners();
         v1.MapSlots();
         v1.MapRules();
+        v1.MapRequests();
         v1.MapSearch();
         v1.MapHolds();
         v1.MapBookings();

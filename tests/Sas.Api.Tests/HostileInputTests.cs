@@ -43,6 +43,8 @@ public class HostileInputTests
         var ruleBody = $$"""{"site":"cab","sector":"{{sector}}","modality":"in_person","weekdays":["sunday"],"startTime":"06:00","endTime":"06:20","slotMinutes":20,"firstDay":"2026-11-01"}""";
         var rule = (await (await api.Admin().PostAsync($"/v1/practitioners/{rpps}/rules", new StringContent(ruleBody, System.Text.Encoding.UTF8, "application/json"))).Expect(HttpStatusCode.Created))
             .GetProperty("rule").GetProperty("id").GetString()!;
+        await api.JoinPool(rpps);
+        var request = (await (await api.Admin().Post(PooledRequests.Body(sector, profession: "general_practitioner"))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString()!;
         var client = await (await api.Admin().PostJson("/v1/clients", new { name = "c", role = "regulator", scope = new[] { "44" } })).Expect(HttpStatusCode.Created);
         var (clientId, keyId) = (client.GetProperty("id").GetString()!, client.GetProperty("keyId").GetString()!);
         var start = api.Clock.GetUtcNow().AddHours(5);
@@ -74,6 +76,11 @@ public class HostileInputTests
             ["POST /v1/bookings/{id}/cancellation"] = ($"/v1/bookings/{booking}/cancellation", """{"by":"patient","reason":"better"}""", api.Admin()),
             ["POST /v1/bookings/{id}/move"] = ($"/v1/bookings/{booking}/move", $$"""{"slotId":{{spare}}}""", api.Admin()),
             ["PUT /v1/bookings/{id}/outcome"] = ($"/v1/bookings/{booking}/outcome", """{"outcome":"honoured"}""", gp),
+            ["PUT /v1/practitioners/{rpps}/pool"] = ($"/v1/practitioners/{rpps}/pool", """{"weekdays":[1],"from":"08:00","until":"12:00"}""", api.Admin()),
+            ["DELETE /v1/practitioners/{rpps}/pool"] = ($"/v1/practitioners/{rpps}/pool", null, api.Admin()),
+            ["POST /v1/requests/"] = ("/v1/requests", JsonSerializer.Serialize(PooledRequests.Body(sector, profession: "general_practitioner")), api.Admin()),
+            ["POST /v1/requests/{id}/accept"] = ($"/v1/requests/{request}/accept", $$"""{"rpps":"{{rpps}}","start":"2026-11-23T09:30:00Z"}""", gp),
+            ["POST /v1/requests/{id}/withdrawal"] = ($"/v1/requests/{request}/withdrawal", null, api.Admin()),
             ["PUT /v1/webhooks/"] = ("/v1/webhooks", """{"url":"https://practice.example/hook","secret":"0123456789abcdef","events":["booking.created"]}""", api.Admin()),
             ["POST /v1/webhooks/deliveries/{id:long}/retry"] = ("/v1/webhooks/deliveries/1/retry", null, api.Admin()),
         };
@@ -135,7 +142,8 @@ public class HostileInputTests
         var segments = (query.Length > 0 ? path[..path.IndexOf('?')] : path).Split('/');
         for (var i = 3; i < segments.Length; i++)
         {
-            if (segments[i] is "keys" or "slots" or "rules" or "rota" or "hold" or "cancellation" or "move" or "outcome" or "retry" or "deliveries") continue;
+            if (segments[i] is "keys" or "slots" or "rules" or "rota" or "hold" or "cancellation" or "move" or "outcome" or "retry" or "deliveries"
+                or "pool" or "accept" or "withdrawal") continue;
             foreach (var fragment in Fragments.Append(new string('9', 400)))
             {
                 var copy = (string[])segments.Clone();

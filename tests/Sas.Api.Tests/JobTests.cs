@@ -22,7 +22,7 @@ public class JobTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         _ = api.CreateClient();
         using var connection = api.Services.GetRequiredService<JobStorage>().GetConnection();
         var jobs = connection.GetRecurringJobs().ToDictionary(j => j.Id);
-        Assert.Equal(["idempotency:expire", "notifications:dispatch", "patients:purge", "rules:make-slots", "sessions:expire", "slots:expire", "stats:aggregate", "stats:recompute"], jobs.Keys.Order());
+        Assert.Equal(["idempotency:expire", "notifications:dispatch", "patients:purge", "requests:expire", "rules:make-slots", "sessions:expire", "slots:expire", "stats:aggregate", "stats:recompute"], jobs.Keys.Order());
         Assert.Equal("47 * * * *", jobs["sessions:expire"].Cron);
         Assert.Equal("7 * * * *", jobs["rules:make-slots"].Cron);
         Assert.Equal("17 * * * *", jobs["idempotency:expire"].Cron);

@@ -38,14 +38,7 @@ public sealed class BookingService(
 
         var now = clock.GetUtcNow().UtcDateTime;
         var errors = new ValidationErrors();
-        var patient = PatientValidation.Validate(input.Patient, input.Reason, geography, DateOnly.FromDateTime(now), errors);
-        errors.Required(input.RegularDoctor, "regularDoctor");
-        errors.Required(input.RegularDoctorContacted, "regularDoctorContacted");
-        errors.Required(input.Origin, "origin");
-        var requestedAt = errors.Instant("requestedAt", input.RequestedAt);
-        if (requestedAt > now.AddMinutes(5)) errors.Add("requestedAt", FieldRules.InFuture);
-        // The delay indicators measure from the call: a call weeks old is a mistake, not a delay.
-        else if (requestedAt < now - BookingRules.MaxCallAge) errors.Add("requestedAt", $"is more than {BookingRules.MaxCallAge.TotalDays} days before now: it is when the patient's call began");
+        var draft = await DraftAsync(input, caller, now, errors, ct);
         if (input.Overflow)
         {
             if (input.SlotId is not null) errors.Add("slotId", "must be absent for an overflow booking");
@@ -57,10 +50,8 @@ public sealed class BookingService(
             if (input.PractitionerRpps is not null) errors.Add("practitionerRpps", "goes with overflow: true only");
         }
         if (input.HoldId is { Length: > 64 }) errors.Add("holdId", "is not a hold id this API gave");
-        await CheckOperatorsAsync(input, caller, errors, ct);
-        if (errors.Any) return Result<Booked>.Rejected(errors);
+        if (errors.Any || draft is null) return Result<Booked>.Rejected(errors);
 
-        var draft = BookingRow.Draft(input, patient!, requestedAt!.Value, caller, now);
         var hash = Idempotency.Hash(input, Json);
         Idempotency.Outcome outcome;
         BookingDto? fresh = null;
@@ -110,6 +101,25 @@ public sealed class BookingService(
     }
 
     /// <summary>
+    /// The booking a request describes, whatever it is booked on: the patient, the call and its origin, the operator it
+    /// names, each checked (every fault added to <paramref name="errors"/>); null when one is wrong. A pooled request
+    /// keeps this draft until a professional accepts it.
+    /// </summary>
+    public async Task<BookingRow?> DraftAsync(BookingInput input, Caller caller, DateTime now, ValidationErrors errors, CancellationToken ct)
+    {
+        var patient = PatientValidation.Validate(input.Patient, input.Reason, geography, DateOnly.FromDateTime(now), errors);
+        errors.Required(input.RegularDoctor, "regularDoctor");
+        errors.Required(input.RegularDoctorContacted, "regularDoctorContacted");
+        errors.Required(input.Origin, "origin");
+        var requestedAt = errors.Instant("requestedAt", input.RequestedAt);
+        if (requestedAt > now.AddMinutes(5)) errors.Add("requestedAt", FieldRules.InFuture);
+        // The delay indicators measure from the call: a call weeks old is a mistake, not a delay.
+        else if (requestedAt < now - BookingRules.MaxCallAge) errors.Add("requestedAt", $"is more than {BookingRules.MaxCallAge.TotalDays} days before now: it is when the patient's call began");
+        await CheckOperatorsAsync(input, caller, errors, ct);
+        return errors.Any ? null : BookingRow.Draft(input, patient!, requestedAt!.Value, caller, now);
+    }
+
+    /// <summary>
     /// The regulator named must exist as an account (flow INT_R02), and this client must be allowed to name it: the
     /// platform is told who booked. An admin names anyone.
     /// </summary>
@@ -146,7 +156,7 @@ public sealed class BookingService(
         return new StoredAnswer(status, JsonSerializer.Serialize(booking, Json));
     }
 
-    private static ValidationErrors? KeyMissing(string? idempotencyKey) =>
+    internal static ValidationErrors? KeyMissing(string? idempotencyKey) =>
         string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > Idempotency.MaxKeyLength
             ? new ValidationErrors().Add(BookingEndpoints.IdempotencyHeader, $"is required: 1 to {Idempotency.MaxKeyLength} characters, one per attempt")
             : null;

@@ -36,6 +36,7 @@ public static class JobsSetup
         (Bookings.IdempotencyExpiryJob.Id, Bookings.IdempotencyExpiryJob.Cron, TimeZoneInfo.Utc),
         (Console.SessionExpiryJob.Id, Console.SessionExpiryJob.Cron, TimeZoneInfo.Utc),
         (Rules.RuleJob.Id, Rules.RuleJob.Cron, TimeZoneInfo.Utc),
+        (Requests.RequestExpiryJob.Id, Requests.RequestExpiryJob.Cron, TimeZoneInfo.Utc),
     ];
 
     public static WebApplicationBuilder AddSasJobs(this WebApplicationBuilder builder)
@@ -58,6 +59,7 @@ public static class JobsSetup
         services.AddTransient<Bookings.IdempotencyExpiryJob>();
         services.AddTransient<Console.SessionExpiryJob>();
         services.AddTransient<Rules.RuleJob>();
+        services.AddTransient<Requests.RequestExpiryJob>();
         services.AddSingleton<DispatchTrigger>();
 
         // The storage is a DI singleton, registered before AddHangfire (which only adds one if missing), and
@@ -123,6 +125,7 @@ public static class JobsSetup
         jobs.AddOrUpdate<Bookings.IdempotencyExpiryJob>(Bookings.IdempotencyExpiryJob.Id, j => j.RunAsync(CancellationToken.None), Bookings.IdempotencyExpiryJob.Cron, options(Bookings.IdempotencyExpiryJob.Id));
         jobs.AddOrUpdate<Console.SessionExpiryJob>(Console.SessionExpiryJob.Id, j => j.RunAsync(CancellationToken.None), Console.SessionExpiryJob.Cron, options(Console.SessionExpiryJob.Id));
         jobs.AddOrUpdate<Rules.RuleJob>(Rules.RuleJob.Id, j => j.RunAsync(CancellationToken.None), Rules.RuleJob.Cron, options(Rules.RuleJob.Id));
+        jobs.AddOrUpdate<Requests.RequestExpiryJob>(Requests.RequestExpiryJob.Id, j => j.RunAsync(CancellationToken.None), Requests.RequestExpiryJob.Cron, options(Requests.RequestExpiryJob.Id));
     }
 
     /// <summary>Where an administrator signed in to the console opens the dashboard with the console's cookie.</summary>

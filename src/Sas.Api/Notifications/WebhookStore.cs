@@ -34,7 +34,7 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
         /// </summary>
         public string ClaimEvents { get; } = $"""
             SELECT o.id, o.event_id AS EventId, o.event_type AS EventType, o.booking_id AS BookingId, o.slot_id AS SlotId, o.rpps,
-                   o.client_id AS ClientId, b.origin AS Origin, b.overflow AS Overflow
+                   o.client_id AS ClientId, o.request_id AS RequestId, b.origin AS Origin, b.overflow AS Overflow
               FROM outbox o {d.ClaimHint}
               LEFT JOIN bookings b ON b.id = o.booking_id
              WHERE o.fanned_out_at IS NULL
@@ -136,7 +136,11 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
         return await c.QuerySingleOrDefaultAsync<WebhookRow>(new CommandDefinition(sql.SelectWebhook, new { client }, cancellationToken: ct));
     }
 
-    private sealed record NewEvent(long Id, string EventId, string EventType, string? BookingId, long? SlotId, string Rpps, string? ClientId, string? Origin, long? Overflow);
+    private sealed record NewEvent(long Id, string EventId, string EventType, string? BookingId, long? SlotId, string Rpps, string? ClientId, string? RequestId, string? Origin, long? Overflow)
+    {
+        /// <summary>Deliveries to a client go in order per booking, per pooled request, or per slot.</summary>
+        public string OrderKey => BookingId ?? (RequestId is { } request ? $"request:{request}" : $"slot:{SlotId}");
+    }
     private sealed record Subscriber(string ClientId, string Events, string Role, string Scope);
     private sealed record NewDelivery(long OutboxId, string EventId, string EventType, string ClientId, string OrderKey, DateTime now);
 
@@ -158,7 +162,7 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
             var deliveries = events.SelectMany(e => subscribers
                 .Where(s => s.Events.Contains(e.EventType))
                 .Where(s => (s.Role == Roles.Practitioner && s.Scope.Contains(e.Rpps)) || s.ClientId == e.ClientId)
-                .Select(s => new NewDelivery(e.Id, e.EventId, e.EventType, s.ClientId, e.BookingId ?? $"slot:{e.SlotId}", now)))
+                .Select(s => new NewDelivery(e.Id, e.EventId, e.EventType, s.ClientId, e.OrderKey, now)))
                 .ToList();
             if (toSasPlatform)
                 deliveries.AddRange(events

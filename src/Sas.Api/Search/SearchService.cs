@@ -27,11 +27,7 @@ public sealed class SearchService(SearchStore store, TerritoryStore territory, G
     public async Task<Result<Found>> SearchAsync(SearchEndpoints.SearchParameters q, Caller caller, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        var places = new[] { q.Sector, q.Commune, q.PostalCode }.Count(x => x is not null);
-        if (places != 1) errors.Add("sector", "give exactly one of sector, commune or postalCode");
-        if (q.Commune is not null && !InseeCode.HasValidShape(q.Commune)) errors.Add("commune", "must be an INSEE code: 5 digits, or 2A/2B and 3 digits");
-        else if (q.Commune is not null && geography.FindCommune(q.Commune) is null) errors.Add("commune", FieldRules.UnknownCommune);
-        if (q.PostalCode is not null && !PostalCodes.HasValidShape(q.PostalCode)) errors.Add("postalCode", "must be 5 digits");
+        CheckPlace(q.Sector, q.Commune, q.PostalCode, errors);
         var from = errors.Instant("from", q.From, required: false);
         var to = errors.Instant("to", q.To, required: false);
         if (from is not null && to is not null && to <= from) errors.Add("to", "must be after from");
@@ -100,6 +96,16 @@ public sealed class SearchService(SearchStore store, TerritoryStore territory, G
             return null;
         }
         return new ProfessionFilter(names, specialty);
+    }
+
+    /// <summary>A place searched or posted to: exactly one of a sector code, an INSEE commune code, a postal code, each well formed.</summary>
+    public void CheckPlace(string? sector, string? commune, string? postalCode, ValidationErrors errors)
+    {
+        if (new[] { sector, commune, postalCode }.Count(x => x is not null) != 1) errors.Add("sector", "give exactly one of sector, commune or postalCode");
+        if (sector is not null && !EndpointConventions.IsValidCode(sector)) errors.Add("sector", "must be a sector code: 1 to 64 letters, digits, '-', '_', '.' or ':'");
+        if (commune is not null && !InseeCode.HasValidShape(commune)) errors.Add("commune", "must be an INSEE code: 5 digits, or 2A/2B and 3 digits");
+        else if (commune is not null && geography.FindCommune(commune) is null) errors.Add("commune", FieldRules.UnknownCommune);
+        if (postalCode is not null && !PostalCodes.HasValidShape(postalCode)) errors.Add("postalCode", "must be 5 digits");
     }
 
     /// <summary>A sector's zone among the few searched (a loop: a dictionary per search cost more than it saved).</summary>

@@ -65,6 +65,10 @@ public static class ErrorCodes
     public static readonly ErrorCode BookingCancelled = new("booking_cancelled", 409, "The booking is cancelled.");
     public static readonly ErrorCode OutcomeRecorded = new("outcome_recorded", 409, "The consultation's outcome is recorded: it is final, and the booking can no longer be cancelled.");
     public static readonly ErrorCode OverflowNotMovable = new("overflow_not_movable", 409, "An overflow booking has no slot to move from: cancel it and book the slot.");
+    public static readonly ErrorCode RequestNotFound = new("request_not_found", 404, "No pooled request has this id that this client may see.");
+    public static readonly ErrorCode RequestClosed = new("request_closed", 409, "The pooled request is no longer open: another professional accepted it, its regulator withdrew it, or its window ended.");
+    public static readonly ErrorCode NobodyInPool = new("nobody_in_pool", 409, "No professional of this profession takes pooled requests in this territory at this hour: nothing was posted; phone around, or book an overflow place.");
+    public static readonly ErrorCode PoolNeedsOverflow = new("pool_needs_overflow", 409, "The professional takes no overflow patients (`overflowPerDay` 0): an accepted request becomes an overflow booking, so set `overflowPerDay` first.");
     public static readonly ErrorCode ConsultationNotStarted = new("consultation_not_started", 422, "An outcome is recorded once the consultation has started.");
 
     // Webhooks

@@ -22,6 +22,7 @@ public static class ContractRules
     public static readonly string[] Modalities = ["in_person", "teleconsultation", "home_visit"];
 
     private static readonly Rule Instant = new(Format: "date-time", Description: "An instant with its offset (ISO 8601); answers give UTC with Z. Between 2000 and 2100.");
+    private static readonly Rule LocalTime = new(Pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$", Description: "A local time, HH:mm, in the sector's time zone.");
     private static readonly Rule RppsRule = new(Pattern: Rpps.Pattern, Description: "RPPS: 11 digits, the last a Luhn key.");
     private static readonly Rule ProfessionalRule = new(Pattern: ProfessionalId.Pattern, Description: ProfessionalId.Description);
     private static readonly Rule FinessRule = new(Pattern: Finess.Pattern, Description: "FINESS: 9 characters (2A/2B in Corsica), the last a Luhn key.");
@@ -31,6 +32,9 @@ public static class ContractRules
     /// <summary>Rules for properties, by name; <c>Type.property</c> first, then the property name alone.</summary>
     public static readonly Dictionary<string, Rule> Properties = new(StringComparer.Ordinal)
     {
+        ["PoolInput.from"] = LocalTime, ["PoolInput.until"] = LocalTime, ["PoolDto.from"] = LocalTime, ["PoolDto.until"] = LocalTime,
+        ["PoolInput.weekdays"] = new(Description: "ISO weekdays, 1 Monday … 7 Sunday."), ["notBefore"] = Instant, ["notAfter"] = Instant, ["closedAt"] = Instant,
+        ["RequestDto.status"] = new(Enum: Requests.RequestStatus.All),
         ["start"] = Instant, ["end"] = Instant, ["requestedAt"] = Instant, ["createdAt"] = Instant, ["expiresAt"] = Instant,
         ["nextAttemptAt"] = Instant, ["deliveredAt"] = Instant, ["at"] = Instant, ["asOf"] = Instant, ["from"] = Instant, ["to"] = Instant,
         ["revokedAt"] = Instant,

@@ -11,10 +11,13 @@ public static class EventTypes
     public const string BookingOutcome = "booking.outcome";
     public const string BookingMoved = "booking.moved";
     public const string SlotExpired = "slot.expired";
+    public const string RequestOffered = "request.offered";
+    public const string RequestAccepted = "request.accepted";
+    public const string RequestExpired = "request.expired";
 }
 
-/// <summary>One event to deliver: what happened, to which booking and GP; never patient data.</summary>
-public sealed record OutboxEvent(string Type, string? BookingId, long? SlotId, string Rpps, string? ClientId, object Data);
+/// <summary>One event to deliver: what happened, to which booking (or pooled request) and professional; never patient data.</summary>
+public sealed record OutboxEvent(string Type, string? BookingId, long? SlotId, string Rpps, string? ClientId, object Data, string? RequestId = null);
 
 /// <summary>
 /// Writes events in the transaction of the change they describe, so an event exists if and only if
@@ -27,8 +30,8 @@ public sealed class Outbox(TimeProvider clock)
     public sealed class Sql
     {
         public string Insert => """
-            INSERT INTO outbox (event_id, event_type, booking_id, slot_id, rpps, client_id, payload, created_at)
-            VALUES (@eventId, @Type, @BookingId, @SlotId, @Rpps, @ClientId, @payload, @at)
+            INSERT INTO outbox (event_id, event_type, booking_id, slot_id, rpps, client_id, request_id, payload, created_at)
+            VALUES (@eventId, @Type, @BookingId, @SlotId, @Rpps, @ClientId, @RequestId, @payload, @at)
             """;
     }
 
@@ -39,6 +42,6 @@ public sealed class Outbox(TimeProvider clock)
         var at = clock.GetUtcNow().UtcDateTime;
         var eventId = Guid.NewGuid().ToString();
         var payload = JsonSerializer.Serialize(new { id = eventId, type = e.Type, occurredAt = Domain.Time.Instants.Format(at), data = e.Data }, Json);
-        return c.ExecuteAsync(new CommandDefinition(Statements.Insert, new { eventId, e.Type, e.BookingId, e.SlotId, e.Rpps, e.ClientId, payload, at }, tx, cancellationToken: ct));
+        return c.ExecuteAsync(new CommandDefinition(Statements.Insert, new { eventId, e.Type, e.BookingId, e.SlotId, e.Rpps, e.ClientId, e.RequestId, payload, at }, tx, cancellationToken: ct));
     }
 }

@@ -1,0 +1,241 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Sas.Api.Bookings;
+using Sas.Api.Infrastructure.Auth;
+using Sas.Api.Infrastructure.Data;
+using Sas.Api.Infrastructure.Outbox;
+using Sas.Domain.Requests;
+using Sas.Domain.Time;
+
+namespace Sas.Api.Requests;
+
+/// <summary>A pooled request as stored; <c>Draft</c> is the booking it becomes (patient included), null once closed.</summary>
+public sealed record RequestRow(
+    string Id, string ClientId, string SectorCode, string Profession, string? Specialty, string Modality, string? Reason,
+    DateTime NotBefore, DateTime NotAfter, string Status, string? Draft, string? AcceptedBy, string? BookingId, long Offered,
+    DateTime CreatedAt, DateTime? ClosedAt);
+
+/// <summary>A professional in the pool, with their hours.</summary>
+public sealed record PoolMemberRow(string Rpps, string Weekdays, string FromLocal, string UntilLocal)
+{
+    public PoolHours Hours => PoolHours.Parse(Weekdays, FromLocal, UntilLocal);
+}
+
+/// <summary>
+/// The pool and its requests. Who gets a request is decided in the <c>UPDATE</c>'s <c>WHERE</c> (still open, not past
+/// its window, offered to this professional): the first to commit wins on every engine, the others change nothing.
+/// </summary>
+public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audit audit, TimeProvider clock)
+{
+    public sealed class Sql(SqlDialect d)
+    {
+        public string UpdateMember { get; } = """
+            UPDATE pool_members SET weekdays = @Weekdays, from_local = @FromLocal, until_local = @UntilLocal, updated_at = @now
+             WHERE rpps = @Rpps
+            """;
+        public string InsertMember { get; } = """
+            INSERT INTO pool_members (rpps, weekdays, from_local, until_local, updated_at)
+            VALUES (@Rpps, @Weekdays, @FromLocal, @UntilLocal, @now)
+            """;
+        public string DeleteMember { get; } = "DELETE FROM pool_members WHERE rpps = @rpps";
+        public string SelectMember { get; } = "SELECT rpps, weekdays, from_local AS FromLocal, until_local AS UntilLocal FROM pool_members WHERE rpps = @rpps";
+
+        /// <summary>The pool's professionals of a profession in these sectors who still take overflow patients: hours are checked by the caller.</summary>
+        public string Candidates(bool specialty) => $"""
+            SELECT m.rpps, m.weekdays, m.from_local AS FromLocal, m.until_local AS UntilLocal
+              FROM pool_members m
+              JOIN practitioners p ON p.rpps = m.rpps
+             WHERE p.profession = @profession {(specialty ? "AND p.specialty = @specialty" : "")}
+               AND p.overflow_per_day > 0
+               AND EXISTS (SELECT 1 FROM practitioner_sectors ps WHERE ps.rpps = p.rpps AND {d.InList("ps.sector_code", "@sectors")})
+             ORDER BY m.rpps
+            """;
+
+        public string InsertRequest { get; } = """
+            INSERT INTO pooled_requests (id, client_id, sector_code, profession, specialty, modality, reason, not_before, not_after,
+                                         status, draft, accepted_by, booking_id, offered, created_at, closed_at)
+            VALUES (@Id, @ClientId, @SectorCode, @Profession, @Specialty, @Modality, @Reason, @NotBefore, @NotAfter,
+                    @Status, @Draft, @AcceptedBy, @BookingId, @Offered, @CreatedAt, @ClosedAt)
+            """;
+        public string InsertOffer { get; } = "INSERT INTO pooled_request_offers (request_id, rpps) VALUES (@RequestId, @Rpps)";
+
+        private const string Columns = """
+            r.id, r.client_id AS ClientId, r.sector_code AS SectorCode, r.profession, r.specialty, r.modality, r.reason,
+            r.not_before AS NotBefore, r.not_after AS NotAfter, r.status, r.draft, r.accepted_by AS AcceptedBy,
+            r.booking_id AS BookingId, r.offered, r.created_at AS CreatedAt, r.closed_at AS ClosedAt
+            """;
+        public string SelectRequest { get; } = $"SELECT {Columns} FROM pooled_requests r WHERE r.id = @id";
+        public string IsOffered { get; } = "SELECT COUNT(*) FROM pooled_request_offers WHERE request_id = @id AND rpps = @rpps";
+        public string OfferedTo { get; } = "SELECT rpps FROM pooled_request_offers WHERE request_id = @id";
+
+        /// <summary>The open requests offered to a professional, soonest window's end first.</summary>
+        public string OpenFor { get; } = $"""
+            SELECT {Columns}
+              FROM pooled_requests r
+              JOIN pooled_request_offers o ON o.request_id = r.id
+             WHERE o.rpps = @rpps AND r.status = 'open' AND r.not_after > @now
+             ORDER BY r.not_after, r.id
+            """;
+
+        /// <summary>The first to commit takes it: still open, inside its window, offered to this professional.</summary>
+        public string Claim { get; } = """
+            UPDATE pooled_requests
+               SET status = 'accepted', accepted_by = @rpps, booking_id = @bookingId, draft = NULL, reason = NULL, closed_at = @now
+             WHERE id = @id AND status = 'open' AND not_after > @now
+               AND EXISTS (SELECT 1 FROM pooled_request_offers o WHERE o.request_id = @id AND o.rpps = @rpps)
+            """;
+        /// <summary>The claim undone in its own transaction, when the booking it was for was refused (no overflow place left).</summary>
+        public string Unclaim { get; } = """
+            UPDATE pooled_requests SET status = 'open', accepted_by = NULL, booking_id = NULL, draft = @draft, reason = @reason, closed_at = NULL
+             WHERE id = @id AND status = 'accepted' AND booking_id = @bookingId
+            """;
+        public string Withdraw(bool anyClient) => $"""
+            UPDATE pooled_requests SET status = 'withdrawn', draft = NULL, reason = NULL, closed_at = @now
+             WHERE id = @id AND status = 'open' {(anyClient ? "" : "AND client_id = @client")}
+            """;
+        public string DueToExpire { get; } = $"SELECT id FROM pooled_requests WHERE status = 'open' AND not_after <= @now ORDER BY not_after {d.Limit("@batch")}";
+        public string Expire { get; } = """
+            UPDATE pooled_requests SET status = 'expired', draft = NULL, reason = NULL, closed_at = @now
+             WHERE id = @id AND status = 'open' AND not_after <= @now
+            """;
+    }
+
+    private readonly Sql sql = new(db.Dialect);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public Task JoinPoolAsync(string rpps, PoolHours hours, Caller caller, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var args = new { Rpps = rpps, Weekdays = hours.WeekdaysText, FromLocal = PoolHours.Text(hours.From), UntilLocal = PoolHours.Text(hours.Until), now = Now };
+            if (await c.ExecuteAsync(new CommandDefinition(sql.UpdateMember, args, tx, cancellationToken: ct)) == 0)
+                await c.ExecuteAsync(new CommandDefinition(sql.InsertMember, args, tx, cancellationToken: ct));
+            await audit.WriteAsync(c, tx, caller, "join", "pool", rpps, ct);
+            return 0;
+        }, ct);
+
+    public Task<bool> LeavePoolAsync(string rpps, Caller caller, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var left = await c.ExecuteAsync(new CommandDefinition(sql.DeleteMember, new { rpps }, tx, cancellationToken: ct)) > 0;
+            if (left) await audit.WriteAsync(c, tx, caller, "leave", "pool", rpps, ct);
+            return left;
+        }, ct);
+
+    public async Task<PoolMemberRow?> MemberAsync(string rpps, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<PoolMemberRow>(new CommandDefinition(sql.SelectMember, new { rpps }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<PoolMemberRow>> CandidatesAsync(string profession, string? specialty, IReadOnlyList<string> sectors, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<PoolMemberRow>(new CommandDefinition(sql.Candidates(specialty is not null),
+            new { profession, specialty, sectors = ValueList.Of(sectors) }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>Posts a request and offers it, in one transaction: the request, who it is offered to, and a <c>request.offered</c> event for each.</summary>
+    public async Task PostAsync(DbConnection c, DbTransaction tx, RequestRow row, IReadOnlyList<string> offeredTo, Caller caller, CancellationToken ct)
+    {
+        await c.ExecuteAsync(new CommandDefinition(sql.InsertRequest, row, tx, cancellationToken: ct));
+        await MultiRowInsert.ExecuteAsync(c, tx, sql.InsertOffer, offeredTo.Select(rpps => new { RequestId = row.Id, Rpps = rpps }).ToList(), ct);
+        foreach (var rpps in offeredTo) await outbox.WriteAsync(c, tx, Event(EventTypes.RequestOffered, row, rpps, clientId: null), ct);
+        await audit.WriteAsync(c, tx, caller, "create", "request", row.Id, ct);
+    }
+
+    public async Task<RequestRow?> GetAsync(string id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await GetAsync(c, null, id, ct);
+    }
+
+    public Task<RequestRow?> GetAsync(DbConnection c, DbTransaction? tx, string id, CancellationToken ct) =>
+        c.QuerySingleOrDefaultAsync<RequestRow>(new CommandDefinition(sql.SelectRequest, new { id }, tx, cancellationToken: ct));
+
+    /// <summary>A request read for a caller (its reason is the patient's): the read is audited in its own transaction.</summary>
+    public Task<RequestRow?> ReadAsync(string id, Caller caller, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var row = await GetAsync(c, tx, id, ct);
+            if (row is not null) await audit.WriteAsync(c, tx, caller, "read", "request", id, ct);
+            return row;
+        }, ct);
+
+    public async Task<IReadOnlyList<string>> OfferedToAsync(string id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<string>(new CommandDefinition(sql.OfferedTo, new { id }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>The open requests offered to a professional, read for a caller (audited, one row per request).</summary>
+    public Task<IReadOnlyList<RequestRow>> OpenForAsync(string rpps, Caller caller, CancellationToken ct) =>
+        db.InTransactionAsync<IReadOnlyList<RequestRow>>(async (c, tx) =>
+        {
+            var rows = (await c.QueryAsync<RequestRow>(new CommandDefinition(sql.OpenFor, new { rpps, now = Now }, tx, cancellationToken: ct))).AsList();
+            foreach (var row in rows) await audit.WriteAsync(c, tx, caller, "read", "request", row.Id, ct);
+            return rows;
+        }, ct);
+
+    /// <summary>The request for this professional if still open and offered to them: true when this transaction took it.</summary>
+    public async Task<bool> ClaimAsync(DbConnection c, DbTransaction tx, string id, string rpps, string bookingId, CancellationToken ct) =>
+        await c.ExecuteAsync(new CommandDefinition(sql.Claim, new { id, rpps, bookingId, now = Now }, tx, cancellationToken: ct)) == 1;
+
+    public Task UnclaimAsync(DbConnection c, DbTransaction tx, RequestRow open, string bookingId, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(sql.Unclaim, new { id = open.Id, bookingId, draft = open.Draft, reason = open.Reason }, tx, cancellationToken: ct));
+
+    /// <summary>The <c>request.accepted</c> event: to the regulator's client and to the accepting professional's practice.</summary>
+    public Task AcceptedAsync(DbConnection c, DbTransaction tx, RequestRow request, BookingRow booking, CancellationToken ct) =>
+        outbox.WriteAsync(c, tx, Event(EventTypes.RequestAccepted, request with { Status = RequestStatus.Accepted, AcceptedBy = booking.Rpps, BookingId = booking.Id },
+            booking.Rpps, request.ClientId), ct);
+
+    public Task<bool> WithdrawAsync(string id, Caller caller, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var done = await c.ExecuteAsync(new CommandDefinition(sql.Withdraw(caller.IsAdmin), new { id, client = caller.ClientId, now = Now }, tx, cancellationToken: ct)) == 1;
+            if (done) await audit.WriteAsync(c, tx, caller, "withdraw", "request", id, ct);
+            return done;
+        }, ct);
+
+    /// <summary>
+    /// Closes the open requests whose window has ended, a batch at a time: each expired (the patient's data cleared) and
+    /// its regulator told (<c>request.expired</c>). Safe twice or on two nodes at once: the state is in each <c>WHERE</c>.
+    /// </summary>
+    public Task<int> ExpireBatchAsync(int batch, CancellationToken ct) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var now = Now;
+            var due = (await c.QueryAsync<string>(new CommandDefinition(sql.DueToExpire, new { now, batch }, tx, cancellationToken: ct))).AsList();
+            var expired = 0;
+            foreach (var id in due)
+            {
+                if (await c.ExecuteAsync(new CommandDefinition(sql.Expire, new { id, now }, tx, cancellationToken: ct)) == 0) continue;
+                var row = (await GetAsync(c, tx, id, ct))!;
+                await outbox.WriteAsync(c, tx, Event(EventTypes.RequestExpired, row, rpps: "", row.ClientId), ct);
+                expired++;
+            }
+            return expired;
+        }, ct);
+
+    /// <summary>A request's event: what it is for and where it stands; never the patient, nor the reason (they are read through the API, audited).</summary>
+    private static OutboxEvent Event(string type, RequestRow r, string rpps, string? clientId) => new(type, null, null, rpps, clientId, new
+    {
+        requestId = r.Id,
+        status = r.Status,
+        sector = r.SectorCode,
+        profession = r.Profession,
+        specialty = r.Specialty,
+        modality = r.Modality,
+        notBefore = Instants.Format(r.NotBefore),
+        notAfter = Instants.Format(r.NotAfter),
+        acceptedBy = r.AcceptedBy,
+        bookingId = r.BookingId,
+    }, RequestId: r.Id);
+
+    public static string DraftJson(BookingRow draft) => JsonSerializer.Serialize(draft, Json);
+
+    public static BookingRow ReadDraft(string json) => JsonSerializer.Deserialize<BookingRow>(json, Json)!;
+}

@@ -1,0 +1,219 @@
+using System.Net;
+using Sas.Api.Requests;
+using Microsoft.Extensions.DependencyInjection;
+using Sas.Api.Tests.Support;
+
+namespace Sas.Api.Tests;
+
+/// <summary>
+/// Issue #32, requests a pool can accept: a regulator posts the need once, the professionals of the territory who take
+/// pooled requests are offered it, the first to accept gets it as an overflow booking; nobody does, it expires.
+/// </summary>
+public class PooledRequestTests(SasApiFactory api) : IClassFixture<SasApiFactory>
+{
+    private readonly World world = new(api);
+
+    /// <summary>A sector with nurses in the pool (two places a day each), a regulator, and each nurse's practice client.</summary>
+    private async Task<(string Sector, HttpClient Regulator, string[] Nurses, HttpClient[] Practices)> Territory(int nurses = 2, int overflowPerDay = 2)
+    {
+        var sector = await world.Sector(horizon: 48);
+        var rpps = new string[nurses];
+        var practices = new HttpClient[nurses];
+        for (var i = 0; i < nurses; i++)
+        {
+            rpps[i] = await world.Professional([sector], "nurse", overflowPerDay: overflowPerDay);
+            await api.JoinPool(rpps[i]);
+            practices[i] = await world.ClientFor("practitioner", rpps[i]);
+        }
+        return (sector, await world.ClientFor("regulator", sector), rpps, practices);
+    }
+
+    private static string Id(System.Text.Json.JsonElement request) => request.GetProperty("id").GetString()!;
+
+    [Fact]
+    public async Task A_request_is_offered_to_the_pools_professionals_of_its_profession_and_territory_only()
+    {
+        var (sector, regulator, nurses, practices) = await Territory();
+        var outOfPool = await world.Professional([sector], "nurse", overflowPerDay: 2);
+        var gpInPool = await world.Practitioner([sector], overflowPerDay: 2);
+        await api.JoinPool(gpInPool);
+        var elsewhere = await world.Professional([await world.Sector()], "nurse", overflowPerDay: 2);
+        await api.JoinPool(elsewhere);
+
+        var request = await (await regulator.Post(PooledRequests.Body(sector))).Expect(HttpStatusCode.Created);
+        Assert.Equal(("open", 2), (request.GetProperty("status").GetString(), request.GetProperty("offered").GetInt32()));
+
+        var offered = await (await practices[0].GetAsync($"/v1/practitioners/{nurses[0]}/requests")).Expect(HttpStatusCode.OK);
+        var seen = Assert.Single(offered.EnumerateArray());
+        Assert.Equal((Id(request), BookingRequests.Reason), (Id(seen), seen.GetProperty("reason").GetString()));
+        var events = api.Rows("SELECT event_type, rpps, payload FROM outbox WHERE request_id = @id", new { id = Id(request) });
+        Assert.Equal(nurses.Order(), events.Select(e => (string)e.rpps).Order());
+        Assert.All(events, e => Assert.Equal("request.offered", (string)e.event_type));
+        Assert.All(events, e => Assert.DoesNotContain(BookingRequests.PatientLastName, (string)e.payload));
+        Assert.All(events, e => Assert.DoesNotContain("zx-reason", (string)e.payload));
+        Assert.DoesNotContain(new[] { outOfPool, gpInPool, elsewhere }, r => events.Any(e => (string)e.rpps == r));
+    }
+
+    [Fact]
+    public async Task With_nobody_in_the_pool_nothing_is_posted_and_the_regulator_is_told_at_once()
+    {
+        var sector = await world.Sector(horizon: 48);
+        await world.Professional([sector], "nurse", overflowPerDay: 2); // not in the pool
+        var regulator = await world.ClientFor("regulator", sector);
+        var before = api.Count("SELECT COUNT(*) FROM pooled_requests");
+        await (await regulator.Post(PooledRequests.Body(sector))).ExpectProblem(HttpStatusCode.Conflict, "nobody_in_pool");
+        Assert.Equal(before, api.Count("SELECT COUNT(*) FROM pooled_requests"));
+    }
+
+    [Fact]
+    public async Task The_first_to_accept_gets_it_as_an_overflow_booking_the_other_is_refused_and_the_regulator_told()
+    {
+        var (sector, regulator, nurses, practices) = await Territory();
+        var request = Id(await (await regulator.Post(PooledRequests.Body(sector))).Expect(HttpStatusCode.Created));
+
+        var booking = await (await practices[0].Accept(request, nurses[0])).Expect(HttpStatusCode.Created);
+        Assert.Equal((nurses[0], true, "2026-11-23T09:30:00Z"),
+            (booking.GetProperty("practitionerRpps").GetString(), booking.GetProperty("overflow").GetBoolean(), booking.GetProperty("start").GetString()));
+        await (await practices[1].Accept(request, nurses[1])).ExpectProblem(HttpStatusCode.Conflict, "request_closed");
+
+        // The patient moved to the booking, whole; the request keeps none of them.
+        var stored = await (await regulator.GetAsync($"/v1/bookings/{booking.GetProperty("id").GetString()}")).Expect(HttpStatusCode.OK);
+        Assert.Equal(BookingRequests.PatientLastName, stored.GetProperty("patient").GetProperty("lastName").GetString());
+        var row = api.Rows("SELECT status, draft, reason, accepted_by FROM pooled_requests WHERE id = @request", new { request }).Single();
+        Assert.Equal(("accepted", null, null, nurses[0]), ((string)row.status, (string?)row.draft, (string?)row.reason, (string)row.accepted_by));
+        var seen = await (await regulator.GetAsync($"/v1/requests/{request}")).Expect(HttpStatusCode.OK);
+        Assert.Equal(("accepted", booking.GetProperty("id").GetString()), (seen.GetProperty("status").GetString(), seen.GetProperty("bookingId").GetString()));
+
+        var accepted = api.Rows("SELECT client_id, rpps FROM outbox WHERE request_id = @request AND event_type = 'request.accepted'", new { request }).Single();
+        Assert.Equal(nurses[0], (string)accepted.rpps);
+        Assert.Equal(1, api.Count("SELECT COUNT(*) FROM outbox WHERE event_type = 'booking.created' AND booking_id = @id", new { id = booking.GetProperty("id").GetString() }));
+    }
+
+    /// <summary>Fifty professionals offered one request accept it at once: one booking, forty-nine refusals, on each engine.</summary>
+    [Fact]
+    public async Task Fifty_acceptors_racing_get_one_booking()
+    {
+        var (sector, regulator, nurses, _) = await Territory(nurses: 50);
+        var practice = await world.ClientFor("practitioner", nurses);
+        var request = Id(await (await regulator.Post(PooledRequests.Body(sector))).Expect(HttpStatusCode.Created));
+
+        var answers = await Races.AllAtOnce(50, i => practice.Accept(request, nurses[i]));
+        Assert.DoesNotContain(answers, a => (int)a.Status >= 500);
+        Assert.Single(answers, a => a.Status == HttpStatusCode.Created);
+        Assert.All(answers.Where(a => a.Status != HttpStatusCode.Created), a => Assert.Contains("\"code\":\"request_closed\"", a.Body));
+        Assert.Equal(1, api.Count("SELECT COUNT(*) FROM bookings WHERE id = (SELECT booking_id FROM pooled_requests WHERE id = @request)", new { request }));
+        Assert.Equal(1, api.Count($"SELECT COUNT(*) FROM bookings WHERE {TestEngine.Dialect.InList("rpps", "@nurses")}", new { nurses = Sas.Api.Infrastructure.Data.ValueList.Of(nurses) }));
+    }
+
+    [Fact]
+    public async Task A_professional_with_no_overflow_place_left_is_refused_and_the_request_stays_open_for_the_others()
+    {
+        var (sector, regulator, nurses, practices) = await Territory(overflowPerDay: 1);
+        var first = Id(await (await regulator.Post(PooledRequests.Body(sector))).Expect(HttpStatusCode.Created));
+        var second = Id(await (await regulator.Post(PooledRequests.Body(sector))).Expect(HttpStatusCode.Created));
+        await (await practices[0].Accept(first, nurses[0])).Expect(HttpStatusCode.Created);
+
+        await (await practices[0].Accept(second, nurses[0])).ExpectProblem(HttpStatusCode.Conflict, "overflow_full");
+        Assert.Equal("open", (string)api.Rows("SELECT status FROM pooled_requests WHERE id = @second", new { second }).Single().status);
+        await (await practices[1].Accept(second, nurses[1])).Expect(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task A_request_nobody_accepts_expires_at_the_end_of_its_window_and_its_regulator_is_told()
+    {
+        using var own = new SasApiFactory();
+        var w = new World(own);
+        var sector = await w.Sector(horizon: 48);
+        var nurse = await w.Professional([sector], "nurse", overflowPerDay: 2);
+        await own.JoinPool(nurse);
+        var regulator = await w.ClientFor("regulator", sector);
+        var request = Id(await (await regulator.Post(PooledRequests.Body(sector, notAfter: "2026-11-23T08:00:00Z"))).Expect(HttpStatusCode.Created));
+        var job = own.Services.GetRequiredService<RequestExpiryJob>();
+
+        Assert.Equal(0, await job.RunAsync(CancellationToken.None)); // its window is not over
+        own.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, await job.RunAsync(CancellationToken.None));
+        Assert.Equal(0, await job.RunAsync(CancellationToken.None)); // once
+
+        var row = own.Rows("SELECT status, draft, reason FROM pooled_requests WHERE id = @request", new { request }).Single();
+        Assert.Equal(("expired", null, null), ((string)row.status, (string?)row.draft, (string?)row.reason));
+        Assert.Equal(1, own.Count("SELECT COUNT(*) FROM outbox WHERE request_id = @request AND event_type = 'request.expired' AND client_id IS NOT NULL", new { request }));
+        var practice = await w.ClientFor("practitioner", nurse);
+        await (await practice.Accept(request, nurse, start: "2026-11-23T08:30:00Z")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "start");
+        Assert.Empty((await (await practice.GetAsync($"/v1/practitioners/{nurse}/requests")).Expect(HttpStatusCode.OK)).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task The_regulator_withdraws_its_open_request_and_nobody_can_take_it_after()
+    {
+        var (sector, regulator, nurses, practices) = await Territory();
+        var request = Id(await (await regulator.Post(PooledRequests.Body(sector))).Expect(HttpStatusCode.Created));
+        var other = await world.ClientFor("regulator", sector);
+        await (await other.PostAsync($"/v1/requests/{request}/withdrawal", null)).ExpectProblem(HttpStatusCode.NotFound, "request_not_found");
+
+        var withdrawn = await (await regulator.PostAsync($"/v1/requests/{request}/withdrawal", null)).Expect(HttpStatusCode.OK);
+        Assert.Equal("withdrawn", withdrawn.GetProperty("status").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, withdrawn.GetProperty("reason").ValueKind);
+        await (await practices[0].Accept(request, nurses[0])).ExpectProblem(HttpStatusCode.Conflict, "request_closed");
+        await (await regulator.PostAsync($"/v1/requests/{request}/withdrawal", null)).ExpectProblem(HttpStatusCode.Conflict, "request_closed");
+    }
+
+    [Fact]
+    public async Task Posting_and_accepting_are_idempotent_by_their_key()
+    {
+        var (sector, regulator, nurses, practices) = await Territory();
+        var body = PooledRequests.Body(sector);
+        var first = Id(await (await regulator.Post(body, key: "post-once")).Expect(HttpStatusCode.Created));
+        Assert.Equal(first, Id(await (await regulator.Post(body, key: "post-once")).Expect(HttpStatusCode.Created)));
+        Assert.Equal(1, api.Count("SELECT COUNT(*) FROM outbox WHERE request_id = @first AND rpps = @nurse", new { first, nurse = nurses[0] }));
+        await (await regulator.Post(PooledRequests.Body(sector, notAfter: "2026-11-23T12:00:00Z"), key: "post-once")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+
+        var booking = await (await practices[0].Accept(first, nurses[0], key: "accept-once")).Expect(HttpStatusCode.Created);
+        var replay = await practices[0].Accept(first, nurses[0], key: "accept-once");
+        Assert.Equal(booking.GetProperty("id").GetString(), (await replay.Expect(HttpStatusCode.Created)).GetProperty("id").GetString());
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+    }
+
+    [Theory]
+    [InlineData("notAfter", "2026-11-24T12:00:00Z")]  // more than a day ahead
+    [InlineData("notAfter", "2026-11-23T07:05:00Z")]  // no time left to accept
+    [InlineData("profession", "plumber")]
+    public async Task A_request_with_a_window_or_profession_out_of_bounds_is_refused(string field, string value)
+    {
+        var (sector, regulator, _, _) = await Territory(nurses: 1);
+        var body = field == "notAfter" ? PooledRequests.Body(sector, notAfter: value) : PooledRequests.Body(sector, profession: value);
+        await (await regulator.Post(body)).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", field);
+    }
+
+    [Fact]
+    public async Task Joining_the_pool_needs_overflow_places_and_hours_within_a_day()
+    {
+        var sector = await world.Sector();
+        var none = await world.Professional([sector], "nurse");
+        await (await api.Admin().PutJson($"/v1/practitioners/{none}/pool", new { weekdays = new[] { 1 }, from = "08:00", until = "12:00" }))
+            .ExpectProblem(HttpStatusCode.Conflict, "pool_needs_overflow");
+        var nurse = await world.Professional([sector], "nurse", overflowPerDay: 1);
+        await (await api.Admin().PutJson($"/v1/practitioners/{nurse}/pool", new { weekdays = new[] { 8 }, from = "12:00", until = "08:00" }))
+            .ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "weekdays");
+        var practice = await world.ClientFor("practitioner", nurse);
+        var joined = await (await practice.PutJson($"/v1/practitioners/{nurse}/pool", new { weekdays = new[] { 3, 1 }, from = "08:00", until = "12:00" })).Expect(HttpStatusCode.OK);
+        Assert.Equal([1, 3], joined.GetProperty("weekdays").EnumerateArray().Select(d => d.GetInt32()));
+        Assert.Equal(HttpStatusCode.NoContent, (await practice.DeleteAsync($"/v1/practitioners/{nurse}/pool")).StatusCode);
+        await (await practice.GetAsync($"/v1/practitioners/{nurse}/pool")).ExpectProblem(HttpStatusCode.NotFound, "not_found");
+    }
+
+    /// <summary>Hours are the professional's, in the sector's time zone: outside them they are not offered.</summary>
+    [Fact]
+    public async Task A_professional_outside_their_pool_hours_is_not_offered()
+    {
+        var sector = await world.Sector(horizon: 48);
+        var morning = await world.Professional([sector], "nurse", overflowPerDay: 1);
+        var evening = await world.Professional([sector], "nurse", overflowPerDay: 1);
+        await api.JoinPool(morning, [1], "08:00", "12:00"); // the clock: Monday 08:00 in Paris
+        await api.JoinPool(evening, [1], "18:00", "22:00");
+        var regulator = await world.ClientFor("regulator", sector);
+        var request = await (await regulator.Post(PooledRequests.Body(sector))).Expect(HttpStatusCode.Created);
+        Assert.Equal(1, request.GetProperty("offered").GetInt32());
+        Assert.Equal([morning], api.Rows("SELECT rpps FROM pooled_request_offers WHERE request_id = @id", new { id = Id(request) }).Select(r => (string)r.rpps));
+    }
+}
