@@ -94,6 +94,37 @@ public class WebhookTests(WebhookTests.Api api) : IClassFixture<WebhookTests.Api
         Assert.DoesNotContain(gpReceiver.Accepted, a => a.Body.Contains(BookingRequests.PatientLastName));
     }
 
+    /// <summary>
+    /// Issue #32: a pooled request reaches the practice of each professional offered it (request.offered), then its
+    /// regulator hears it was accepted (request.accepted and booking.created), signed, once; never the patient.
+    /// </summary>
+    [Fact]
+    public async Task A_pooled_request_is_offered_to_the_practice_and_its_acceptance_told_to_the_regulator()
+    {
+        await using var practiceReceiver = await WebhookReceiver.StartAsync(Secret);
+        await using var regulatorReceiver = await WebhookReceiver.StartAsync(Secret + "-regulator");
+        var sector = await world.Sector(horizon: 48);
+        var nurse = await world.Professional([sector], "nurse", overflowPerDay: 1);
+        await api.JoinPool(nurse);
+        var practice = await world.ClientFor("practitioner", nurse);
+        var regulator = await world.ClientFor("regulator", sector);
+        await (await practice.PutJson("/v1/webhooks", new { url = practiceReceiver.Url, secret = practiceReceiver.Secret, events = new[] { "request.offered", "request.accepted" } })).Expect(HttpStatusCode.Created);
+        await (await regulator.PutJson("/v1/webhooks", new { url = regulatorReceiver.Url, secret = regulatorReceiver.Secret, events = new[] { "request.accepted", "request.expired", "booking.created" } })).Expect(HttpStatusCode.Created);
+
+        var request = (await (await regulator.Post(PooledRequests.Body(sector))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        await Drain(nurse);
+        var offered = Assert.Single(practiceReceiver.Accepted);
+        Assert.Equal("request.offered", offered.Type);
+        Assert.Contains(request, offered.Body);
+
+        await (await practice.Accept(request, nurse)).Expect(HttpStatusCode.Created);
+        await Drain(nurse);
+        Assert.Equal(["booking.created", "request.accepted"], regulatorReceiver.Accepted.Select(a => a.Type).Order());
+        Assert.Equal(["request.accepted", "request.offered"], practiceReceiver.Accepted.Select(a => a.Type).Order());
+        Assert.Equal(0, practiceReceiver.BadSignatures + regulatorReceiver.BadSignatures);
+        Assert.All(practiceReceiver.Accepted.Concat(regulatorReceiver.Accepted), a => Assert.DoesNotContain(BookingRequests.PatientLastName, a.Body));
+    }
+
     [Fact]
     public async Task A_receiver_down_for_an_hour_loses_nothing()
     {

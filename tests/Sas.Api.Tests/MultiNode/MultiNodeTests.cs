@@ -48,6 +48,29 @@ public class MultiNodeTests(Cluster cluster) : IClassFixture<Cluster>
         Assert.Equal(20, cluster[0].Count($"SELECT COUNT(*) FROM outbox WHERE {ids}", new { slots = ValueList.Of(slots) }));
     }
 
+    /// <summary>Issue #32: fifty professionals offered one pooled request accept it through three nodes at once: one booking.</summary>
+    [Fact]
+    public async Task Fifty_acceptors_of_a_pooled_request_on_three_nodes_give_one_booking()
+    {
+        var sector = await world.Sector(horizon: 48);
+        var nurses = new string[50];
+        for (var i = 0; i < nurses.Length; i++)
+        {
+            nurses[i] = await world.Professional([sector], "nurse", overflowPerDay: 2);
+            await cluster[0].JoinPool(nurses[i]);
+        }
+        var practiceKey = await world.KeyFor("practitioner", nurses);
+        var request = (await (await cluster[0].WithKey(await world.KeyFor("regulator", sector)).Post(PooledRequests.Body(sector))).Expect(HttpStatusCode.Created))
+            .GetProperty("id").GetString()!;
+
+        var answers = await Races.AllAtOnce(50, i => cluster[i % 3].WithKey(practiceKey).Accept(request, nurses[i]));
+        Assert.DoesNotContain(answers, a => (int)a.Status >= 500);
+        Assert.Single(answers, a => a.Status == HttpStatusCode.Created);
+        Assert.All(answers.Where(a => a.Status != HttpStatusCode.Created), a => Assert.Contains("\"code\":\"request_closed\"", a.Body));
+        Assert.Equal(1, cluster[0].Count($"SELECT COUNT(*) FROM bookings WHERE {TestEngine.Dialect.InList("rpps", "@nurses")}", new { nurses = ValueList.Of(nurses) }));
+        Assert.Equal(1, cluster[0].Count("SELECT COUNT(*) FROM outbox WHERE request_id = @request AND event_type = 'request.accepted'", new { request }));
+    }
+
     [Fact]
     public async Task An_idempotent_booking_replayed_to_another_node_answers_the_same_booking()
     {

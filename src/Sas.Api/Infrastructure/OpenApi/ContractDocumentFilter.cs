@@ -17,6 +17,7 @@ public sealed class ContractDocumentFilter : IDocumentFilter
         ("Practitioners", "GPs, their sectors and practice sites (the GP's practice software, admin)."),
         ("Slots", "Publishing and syncing slots (the GP's practice software), reading one."),
         ("Availability rules", "Recurring availability given once (every Tuesday afternoon…); its slots are made up to the sector's booking horizon."),
+        ("Pooled requests", "When no slot fits: a request posted once to the professionals of the territory who take them; the first to accept gets it as an overflow booking."),
         ("Search", "Bookable slots for a regulator, soonest first."),
         ("Booking", "Holds, bookings, moves, cancellations and outcomes; bookings and moves need an Idempotency-Key."),
         ("Notifications", "Webhooks (signed, verified, at least once) and their deliveries."),
@@ -145,6 +146,32 @@ public sealed class ContractDocumentFilter : IDocumentFilter
                 },
             },
         });
+        yield return ("RequestEvent", new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "A pooled request's event: offered to a professional (to their practice), accepted (to its regulator and the accepting practice), expired unaccepted (to its regulator). Never the patient nor the reason: GET /v1/requests/{id} (audited).",
+            Required = new SortedSet<string>(["id", "type", "occurredAt", "data"], StringComparer.Ordinal),
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["id"] = S(JsonSchemaType.String),
+                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. new[] { EventTypes.RequestOffered, EventTypes.RequestAccepted, EventTypes.RequestExpired }.Select(e => (JsonNode)JsonValue.Create(e)!)] },
+                ["occurredAt"] = S(JsonSchemaType.String, format: "date-time"),
+                ["data"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Required = new SortedSet<string>(["requestId", "status", "sector", "profession", "specialty", "modality", "notBefore", "notAfter", "acceptedBy", "bookingId"], StringComparer.Ordinal),
+                    Properties = new Dictionary<string, IOpenApiSchema>
+                    {
+                        ["requestId"] = S(JsonSchemaType.String), ["status"] = S(JsonSchemaType.String, "open, accepted or expired"),
+                        ["sector"] = S(JsonSchemaType.String), ["profession"] = S(JsonSchemaType.String), ["specialty"] = S(JsonSchemaType.String | JsonSchemaType.Null),
+                        ["modality"] = S(JsonSchemaType.String),
+                        ["notBefore"] = S(JsonSchemaType.String, format: "date-time"), ["notAfter"] = S(JsonSchemaType.String, format: "date-time"),
+                        ["acceptedBy"] = S(JsonSchemaType.String | JsonSchemaType.Null, "The professional who accepted it."),
+                        ["bookingId"] = S(JsonSchemaType.String | JsonSchemaType.Null, "The booking it became."),
+                    },
+                },
+            },
+        });
         yield return ("VerificationEvent", new OpenApiSchema
         {
             Type = JsonSchemaType.Object,
@@ -202,6 +229,7 @@ public sealed class ContractDocumentFilter : IDocumentFilter
         {
             ["booking"] = Hook("A booking was created, cancelled, moved to another slot or its outcome recorded (booking.created, booking.cancelled, booking.moved, booking.outcome).", "BookingEvent"),
             ["slotExpired"] = Hook("An unbooked slot's start passed (slot.expired).", "SlotExpiredEvent"),
+            ["request"] = Hook("A pooled request was offered to a professional, accepted, or expired unaccepted (request.offered, request.accepted, request.expired).", "RequestEvent"),
             ["verification"] = Hook("A webhook was set: answer the hex HMAC-SHA256 of data.challenge, keyed with the secret (webhook.verification).", "VerificationEvent"),
         };
     }
