@@ -216,4 +216,47 @@ public class PooledRequestTests(SasApiFactory api) : IClassFixture<SasApiFactory
         Assert.Equal(1, request.GetProperty("offered").GetInt32());
         Assert.Equal([morning], api.Rows("SELECT rpps FROM pooled_request_offers WHERE request_id = @id", new { id = Id(request) }).Select(r => (string)r.rpps));
     }
+
+    /// <summary>
+    /// The CPTS's report on pooled requests, against a hand-computed day: nurses 4 posted (2 accepted after 10 and 30
+    /// minutes, 1 expired, 1 open), GPs 1 posted and withdrawn; the nurse who accepted, twice.
+    /// </summary>
+    [Fact]
+    public async Task The_requests_report_counts_outcomes_times_to_acceptance_and_who_accepts()
+    {
+        using var own = new SasApiFactory();
+        var w = new World(own);
+        var sector = await w.Sector(horizon: 48);
+        var cpts = await w.Cpts(sector);
+        var nurse = await w.Professional([sector], "nurse", overflowPerDay: 3);
+        await own.JoinPool(nurse);
+        var gp = await w.Practitioner([sector], overflowPerDay: 1);
+        await own.JoinPool(gp);
+        var regulator = await w.ClientFor("regulator", sector);
+        var practice = await w.ClientFor("practitioner", nurse);
+        async Task<string> Post(object body) => Id(await (await regulator.Post(body)).Expect(HttpStatusCode.Created));
+
+        var first = await Post(PooledRequests.Body(sector));                 // 07:00
+        own.Clock.Advance(TimeSpan.FromMinutes(10));
+        await (await practice.Accept(first, nurse)).Expect(HttpStatusCode.Created); // after 10 minutes
+        var second = await Post(PooledRequests.Body(sector));                // 07:10
+        own.Clock.Advance(TimeSpan.FromMinutes(30));
+        await (await practice.Accept(second, nurse)).Expect(HttpStatusCode.Created); // after 30 minutes
+        await Post(PooledRequests.Body(sector, notAfter: "2026-11-23T08:00:00Z")); // 07:40, expires
+        var gpRequest = await Post(PooledRequests.Body(sector, profession: "general_practitioner"));
+        await (await regulator.PostAsync($"/v1/requests/{gpRequest}/withdrawal", null)).Expect(HttpStatusCode.OK);
+        own.Clock.Advance(TimeSpan.FromMinutes(50));                          // 08:30
+        Assert.Equal(1, await own.Services.GetRequiredService<RequestExpiryJob>().RunAsync(CancellationToken.None));
+        await Post(PooledRequests.Body(sector));                             // still open
+
+        var report = await (await own.Admin().GetAsync($"/v1/reports/requests?cpts={cpts}&from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z")).Expect(HttpStatusCode.OK);
+        var rows = report.GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("profession").GetString()!);
+        string Figures(System.Text.Json.JsonElement r) => string.Join(" ", new[] { "posted", "accepted", "expired", "withdrawn", "open", "acceptanceMedianMinutes", "acceptanceP90Minutes" }
+            .Select(f => r.GetProperty(f).ValueKind == System.Text.Json.JsonValueKind.Null ? "-" : r.GetProperty(f).GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal("4 2 1 0 1 10 30", Figures(rows["nurse"]));
+        Assert.Equal("1 0 0 1 0 - -", Figures(rows["general_practitioner"]));
+        Assert.Equal("5 2 1 1 1 10 30", Figures(report.GetProperty("totals")));
+        var acceptor = Assert.Single(report.GetProperty("acceptors").EnumerateArray());
+        Assert.Equal((nurse, "nurse", 2), (acceptor.GetProperty("rpps").GetString(), acceptor.GetProperty("profession").GetString(), acceptor.GetProperty("accepted").GetInt32()));
+    }
 }

@@ -30,6 +30,9 @@ public static class ReportEndpoints
         reports.MapGet("/participation", GetParticipationReport).WithName(nameof(GetParticipationReport))
             .WithSummary("Hours of slots offered per GP and ISO week against the 2-hour participation line")
             .WithMetadata(new ProducesCsvMetadata(), new RequiredParametersMetadata("from", "to")).ProducesErrors(E.ValidationFailed, E.PeriodNotAligned, E.CptsNotFound, E.SectorNotFound);
+        reports.MapGet("/requests", GetRequestsReport).WithName(nameof(GetRequestsReport))
+            .WithSummary("Pooled requests by sector and profession: posted, accepted, expired, withdrawn, open, minutes to acceptance (median, p90); and who accepts them")
+            .WithMetadata(new ProducesCsvMetadata(), new RequiredParametersMetadata("from", "to")).ProducesErrors(E.ValidationFailed, E.PeriodNotAligned, E.CptsNotFound, E.SectorNotFound);
         return v1;
     }
 
@@ -93,6 +96,19 @@ public static class ReportEndpoints
         if (CsvFlavour(s.Http, format) is not { } excelFr) return TypedResults.Ok(r);
         var csv = new Csv(excelFr).Row("rpps", "name", "week", "offeredHours", "reachesLine");
         foreach (var row in r.Rows) csv.Row(row.Rpps, row.Name, row.Week, row.OfferedHours, row.ReachesLine);
+        return Text(csv);
+    }
+
+    public static async Task<Results<Ok<RequestsReport>, ContentHttpResult, ProblemHttpResult>> GetRequestsReport(
+        string? cpts, string? sector, string? from, string? to, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+    {
+        var (scope, problem) = await ResolveAsync(cpts, sector, from, to, format, user, s, null, ct);
+        if (problem is not null) return problem;
+        var r = await s.Reports.RequestsAsync(scope!, ct);
+        if (CsvFlavour(s.Http, format) is not { } excelFr) return TypedResults.Ok(r);
+        var csv = new Csv(excelFr).Row("sector", "profession", "posted", "accepted", "expired", "withdrawn", "open", "acceptanceMedianMinutes", "acceptanceP90Minutes");
+        foreach (var g in r.Rows.Append(r.Totals))
+            csv.Row(g.Sector, g.Profession, g.Posted, g.Accepted, g.Expired, g.Withdrawn, g.Open, g.AcceptanceMedianMinutes, g.AcceptanceP90Minutes);
         return Text(csv);
     }
 

@@ -26,3 +26,15 @@ public sealed record MajorationReport(string From, string To, string? AsOf, deci
 public sealed record ParticipationRow(string Rpps, string? Name, string Week, double OfferedHours, bool ReachesLine);
 
 public sealed record ParticipationReport(string From, string To, string? AsOf, double LineHours, ParticipationRow[] Rows);
+
+/// <summary>
+/// Pooled requests of one sector and profession (issue #32): posted in the period, where they ended, and how long the
+/// accepted ones waited, in minutes from posting to acceptance.
+/// </summary>
+public sealed record RequestGroupRow(string Sector, string Profession, long Posted, long Accepted, long Expired, long Withdrawn, long Open,
+    long? AcceptanceMedianMinutes, long? AcceptanceP90Minutes);
+
+/// <summary>Who accepts pooled requests: the professionals who carry the territory's unscheduled care.</summary>
+public sealed record AcceptorRow(string Rpps, string? Name, string Profession, long Accepted);
+
+public sealed record RequestsReport(string From, string To, RequestGroupRow[] Rows, RequestGroupRow Totals, AcceptorRow[] Acceptors);

@@ -70,6 +70,31 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
             })
             .ToList();
 
+    /// <summary>
+    /// Pooled requests by sector and profession — posted, accepted, expired, withdrawn, still open, and the minutes from
+    /// posting to acceptance (median, 90th percentile) — and who accepted them, most first.
+    /// </summary>
+    public async Task<RequestsReport> RequestsAsync(Scope scope, CancellationToken ct)
+    {
+        var rows = await store.PooledRequestsAsync(scope.Sectors.Keys.ToList(), scope.FromUtc, scope.ToUtc, ct);
+        static RequestGroupRow Group(string sector, string profession, IReadOnlyCollection<StatsStore.PooledRequestRow> of)
+        {
+            var waits = of.Where(r => r.Status == Requests.RequestStatus.Accepted && r.ClosedAt is not null)
+                .GroupBy(r => (long)Math.Round((r.ClosedAt!.Value - r.CreatedAt).TotalMinutes)).Select(g => (g.Key, (long)g.Count())).ToList();
+            long Count(string status) => of.Count(r => r.Status == status);
+            return new RequestGroupRow(sector, profession, of.Count, Count(Requests.RequestStatus.Accepted), Count(Requests.RequestStatus.Expired),
+                Count(Requests.RequestStatus.Withdrawn), Count(Requests.RequestStatus.Open), Figures.Percentile(waits, 0.5), Figures.Percentile(waits, 0.9));
+        }
+        var groups = rows.GroupBy(r => (r.SectorCode, r.Profession)).OrderBy(g => g.Key.SectorCode, StringComparer.Ordinal).ThenBy(g => g.Key.Profession, StringComparer.Ordinal)
+            .Select(g => Group(g.Key.SectorCode, g.Key.Profession, [.. g])).ToArray();
+        var accepted = rows.Where(r => r.AcceptedBy is not null).GroupBy(r => r.AcceptedBy!).ToList();
+        var names = await store.NamesAsync(accepted.Select(g => g.Key).ToList(), ct);
+        var acceptors = accepted
+            .Select(g => new AcceptorRow(g.Key, NameOf(names, g.Key), names.TryGetValue(g.Key, out var n) ? n.Profession : g.First().Profession, g.Count()))
+            .OrderByDescending(a => a.Accepted).ThenBy(a => a.Rpps, StringComparer.Ordinal).ToArray();
+        return new RequestsReport(Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc), groups, Group("all", "all", rows.ToList()), acceptors);
+    }
+
     public async Task<IndicatorsReport> IndicatorsAsync(Scope scope, CancellationToken ct)
     {
         var sectors = await Grouped(scope, ReportKey.Sector, ct);

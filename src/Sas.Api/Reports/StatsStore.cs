@@ -127,6 +127,12 @@ public sealed class StatsStore(Db db)
             INSERT INTO stats_delays (sector_code, rpps, hour_utc, delay_minutes, bookings)
             VALUES (@SectorCode, @Rpps, @HourUtc, @DelayMinutes, @Bookings)
             """;
+        /// <summary>The pooled requests posted in a period in these sectors (issue #32): few a day, read whole.</summary>
+        public string PooledRequests { get; } = $"""
+            SELECT sector_code AS SectorCode, profession, status, created_at AS CreatedAt, closed_at AS ClosedAt, accepted_by AS AcceptedBy
+              FROM pooled_requests
+             WHERE {d.InList("sector_code", "@sectors")} AND created_at >= @from AND created_at < @to
+            """;
         public string PractitionerNames { get; } = $"SELECT rpps, first_name AS FirstName, last_name AS LastName, profession FROM practitioners WHERE {d.InList("rpps", "@rpps")}";
         /// <summary>Every hour with eligible acts of these GPs, in every sector: the weekly cap is theirs, not a CPTS's.</summary>
         public string EligibleHours { get; } = $"""
@@ -225,6 +231,14 @@ public sealed class StatsStore(Db db)
     }
 
     public sealed record GpName(string Rpps, string FirstName, string LastName, string Profession);
+
+    public sealed record PooledRequestRow(string SectorCode, string Profession, string Status, DateTime CreatedAt, DateTime? ClosedAt, string? AcceptedBy);
+
+    public async Task<IReadOnlyList<PooledRequestRow>> PooledRequestsAsync(IReadOnlyList<string> sectors, DateTime from, DateTime to, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<PooledRequestRow>(new CommandDefinition(Statements.PooledRequests, new { sectors = ValueList.Of(sectors), from, to }, cancellationToken: ct))).AsList();
+    }
 
     public async Task<IReadOnlyDictionary<string, GpName>> NamesAsync(IReadOnlyCollection<string> rpps, CancellationToken ct)
     {

@@ -35,6 +35,8 @@ public static class ContractRules
         ["PoolInput.from"] = LocalTime, ["PoolInput.until"] = LocalTime, ["PoolDto.from"] = LocalTime, ["PoolDto.until"] = LocalTime,
         ["PoolInput.weekdays"] = new(Description: "ISO weekdays, 1 Monday … 7 Sunday."), ["notBefore"] = Instant, ["notAfter"] = Instant, ["closedAt"] = Instant,
         ["RequestDto.status"] = new(Enum: Requests.RequestStatus.All),
+        ["RequestGroupRow.profession"] = new(Description: "The profession, or all in the totals."),
+        ["RequestGroupRow.sector"] = new(Description: "The sector, or all in the totals."),
         ["start"] = Instant, ["end"] = Instant, ["requestedAt"] = Instant, ["createdAt"] = Instant, ["expiresAt"] = Instant,
         ["nextAttemptAt"] = Instant, ["deliveredAt"] = Instant, ["at"] = Instant, ["asOf"] = Instant, ["from"] = Instant, ["to"] = Instant,
         ["revokedAt"] = Instant,
