@@ -167,6 +167,43 @@ public sealed class SecretaryBrowserTests(ProviderConsoleFactory api) : BrowserT
         Assert.Equal(1, api.Count("SELECT COUNT(*) FROM bookings WHERE slot_id = @first AND outcome = 'honoured'", new { first }));
     }
 
+    /// <summary>
+    /// Issue #32: a nurse's secretary sees the pooled request the regulation posted, with its reason, and accepts it at a
+    /// time; the request becomes the nurse's booking, and the regulator reads it.
+    /// </summary>
+    [BrowserFact]
+    public async Task A_nurses_secretary_accepts_a_pooled_request_and_it_becomes_the_nurses_booking()
+    {
+        var world = new World(api);
+        var sector = await world.Sector(horizon: 48);
+        var nurse = await world.Professional([sector], "nurse", overflowPerDay: 2);
+        await api.JoinPool(nurse);
+        var regulator = await world.ClientFor("regulator", sector);
+        var now = api.Clock.GetUtcNow();
+        var body = new
+        {
+            patient = BookingRequests.Patient(), reason = BookingRequests.Reason, regularDoctor = "has", regularDoctorContacted = true, origin = "sas",
+            requestedAt = World.Local(now), notAfter = World.Local(now.AddHours(4)), profession = "nurse", sector,
+        };
+        var request = (await (await regulator.Post(body)).Expect(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        const string label = "Secrétariat de l'infirmière Roux";
+        api.IdentityProvider.Register(new FakeIdentityProvider.Person("psc-nurse-secretary-" + nurse, label, Info: new Dictionary<string, object> { ["SubjectNameID"] = "8" + nurse }));
+        var page = await NewHttpsPageAsync();
+        await SignIn(page, label);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Demandes de la régulation" }).ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/console/cabinet/demandes", StringComparison.Ordinal));
+        Assert.Contains(BookingRequests.Reason, await page.Locator("main").InnerTextAsync());
+        await ConsoleBrowserTests.AssertAccessible(page, "cabinet-demandes");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Accepter la demande" }).ClickAsync();
+        await page.GetByText("Demande acceptée").WaitForAsync();
+
+        var bookingId = (string)api.Rows("SELECT booking_id FROM pooled_requests WHERE id = @request AND status = 'accepted'", new { request }).Single().booking_id;
+        var booking = await (await regulator.GetAsync($"/v1/bookings/{bookingId}")).Expect(HttpStatusCode.OK);
+        Assert.Equal((nurse, BookingRequests.PatientLastName), (booking.GetProperty("practitionerRpps").GetString(), booking.GetProperty("patient").GetProperty("lastName").GetString()));
+        Assert.Contains("Aucune demande ouverte", await page.Locator("main").InnerTextAsync());
+    }
+
     [BrowserFact]
     public async Task The_cpts_coordinator_gives_a_gp_every_thursday_afternoon_from_the_rota_page()
     {
