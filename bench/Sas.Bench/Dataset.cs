@@ -63,7 +63,7 @@ public static class Dataset
 
         var gpSectors = new string[practitioners];
         var gpRpps = new string[practitioners];
-        using (var gp = Prepare(c, tx, "INSERT INTO practitioners (rpps, first_name, last_name, profession, overflow_per_day, updated_at) VALUES ($1, 'Bench', $2, 'general_practitioner', 1, $3)", 3))
+        using (var gp = Prepare(c, tx, "INSERT INTO practitioners (rpps, first_name, last_name, profession, overflow_per_day, updated_at) VALUES ($1, 'Bench', $2, 'general_practitioner', 50, $3)", 3))
         using (var gpSector = Prepare(c, tx, "INSERT INTO practitioner_sectors (rpps, sector_code) VALUES ($1, $2)", 2))
         using (var site = Prepare(c, tx, "INSERT INTO practitioner_sites (rpps, site_id, name, address, commune) VALUES ($1, 'cab', 'Cabinet', '1 rue de la Santé', $2)", 2))
             for (var i = 0; i < practitioners; i++)

@@ -30,6 +30,16 @@ public static class PeakProfile
     /// <summary>CPTS staff reports: about 400 CPTS, 5 reports each a working day of 8 hours.</summary>
     public const double ReportsPerSecond = 400 * 5 / (8 * 3600.0);
 
+    /// <summary>
+    /// Pooled requests (issue #32), an assumed rate: no national figure exists yet. One in ten of the GP-appointment calls
+    /// finds no slot that fits and goes to the pool instead of the phone (the field reports' "on appelle les médecins un
+    /// par un" is the minority case the SAS planning leaves after slots), at the same daytime peak: 1,600 a day, 0.089 a
+    /// second at the peak hour. Each is posted once and accepted once.
+    /// </summary>
+    public const double PooledShare = 0.1;
+
+    public static double PooledPerSecond => BookingsPerSecond * PooledShare;
+
     public static double SyncsPerSecond => Gps / SyncSeconds;
     public static double BookingsPerSecond => AppointmentsPerDay / (DaytimeHours * 3600) * PeakFactor;
 
@@ -43,6 +53,8 @@ public static class PeakProfile
         ["hold"] = BookingsPerSecond,                              // 0.89: a hold for each booking
         ["booking"] = BookingsPerSecond,                           // 0.89
         ["fill_rate_year"] = ReportsPerSecond,                     // 0.07
+        ["request_post"] = PooledPerSecond,                        // 0.089
+        ["request_accept"] = PooledPerSecond,                      // 0.089
     };
 
     public static double Total => PerSecond.Values.Sum();

@@ -23,6 +23,12 @@ public sealed class Workload
     private readonly ConcurrentDictionary<long, int> winners = new();
     private readonly SyncWeek week = SyncWeek.Start(DateTime.UtcNow);
     private readonly int[] changes;
+
+    /// <summary>Pooled requests posted and not yet accepted, with the pool member (a sync GP's index) that will accept each.</summary>
+    private readonly ConcurrentQueue<(string Id, int Member)> posted = new();
+
+    /// <summary>The sync GPs that joined the pool (issue #32): the first of them, each in their own sector.</summary>
+    private const int PoolMembers = 20;
     private readonly string from, to;
 
     private Workload(HttpClient http, DatasetInfo data, string adminKey, string[] regulatorKeys, string cptsKey, string[] gpKeys, IEnumerable<long> pool)
@@ -67,6 +73,9 @@ public sealed class Workload
         for (var i = 0; i < gps.Count; i++)
             if (await workload.Send(Bench.Put(workload.SyncUrl(i), workload.week.Body(data.SyncSectors[i], (int?)null), gps[i])) != Outcome.Ok)
                 throw new InvalidOperationException("the first sync of a bench GP failed");
+        for (var i = 0; i < Math.Min(PoolMembers, gps.Count); i++)
+            if (await workload.Send(Bench.Put($"/v1/practitioners/{data.SyncPractitioners[i]}/pool", new { weekdays = new[] { 1, 2, 3, 4, 5, 6, 7 }, from = "00:00", until = "23:59" }, gps[i])) != Outcome.Ok)
+                throw new InvalidOperationException("a bench GP could not join the pool");
         return workload;
     }
 
@@ -92,6 +101,8 @@ public sealed class Workload
             var change = Interlocked.Increment(ref changes[i]);
             return Send(Bench.Put(SyncUrl(i), week.Body(data.SyncSectors[i], change), gpKeys[i]));
         }),
+        ["request_post"] = new("request_post", 1, r => PostRequest(r.Next(Math.Min(PoolMembers, gpKeys.Length)), regulatorKeys[r.Next(3)])),
+        ["request_accept"] = new("request_accept", 1, _ => posted.TryDequeue(out var request) ? AcceptRequest(request.Id, request.Member) : Task.FromResult(Outcome.Skipped)),
         ["fill_rate_year"] = new("fill_rate_year", 1, _ => Send(Bench.Get($"/v1/reports/fill-rate?cpts={data.CptsFiness}&from={from}&to={to}&groupBy=month", cptsKey))),
         // The national SAS platform's aggregation query, as the ANS test kit times it: 25 GPs, now to the end of D+2.
         ["fhir_slots_25gps"] = new("fhir_slots_25gps", 1, r => Send(Bench.Get(Bench.FhirQuery(data.SyncPractitioners, r), adminKey))),
@@ -126,6 +137,29 @@ public sealed class Workload
         var sorted = refusals.Order().ToArray();
         return new OperationResult("booking_contended", sorted.Length + wins, double.NaN, OpenLoop.Percentile(sorted, 0.5), OpenLoop.Percentile(sorted, 0.95),
             OpenLoop.Percentile(sorted, 0.99), sorted.Length, errors, OpenLoop.Percentile(sorted, 0.999));
+    }
+
+    /// <summary>A pooled request for a GP in the pool member's sector, within four hours; kept for an accept.</summary>
+    private Task<Outcome> PostRequest(int member, string key)
+    {
+        var request = Bench.Post("/v1/requests", new
+        {
+            patient = new { lastName = "Bench", firstName = "Patient", birthDate = "1980-01-01", phone = "0612345678", commune = "44109" },
+            reason = "Fièvre", regularDoctor = "has", regularDoctorContacted = true, origin = "sas",
+            requestedAt = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"), notAfter = DateTime.UtcNow.AddHours(4).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
+            profession = "general_practitioner", sector = data.SyncSectors[member],
+        }, key);
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        return SendAsync(http, request, async response =>
+            posted.Enqueue(((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!, member)));
+    }
+
+    /// <summary>The pool member accepts, an hour from now: their overflow booking.</summary>
+    private Task<Outcome> AcceptRequest(string id, int member)
+    {
+        var request = Bench.Post($"/v1/requests/{id}/accept", new { rpps = data.SyncPractitioners[member], start = DateTime.UtcNow.AddHours(1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") }, gpKeys[member]);
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        return Send(request);
     }
 
     private async Task<Outcome> Book(long slot, string key)
