@@ -47,6 +47,8 @@ public class ReportTests
         Assert.Equal(["general_practitioner", "nurse"], rows.Keys.Order());
         Assert.Equal((2, 1, "Médecin généraliste"), (rows["general_practitioner"].GetProperty("offered").GetInt32(), rows["general_practitioner"].GetProperty("booked").GetInt32(), rows["general_practitioner"].GetProperty("label").GetString()));
         Assert.Equal((3, 2, "Infirmier"), (rows["nurse"].GetProperty("offered").GetInt32(), rows["nurse"].GetProperty("booked").GetInt32(), rows["nurse"].GetProperty("label").GetString()));
+        var participation = await (await api.Admin().GetAsync($"/v1/reports/participation?cpts={cpts}&from={World.Instant(from)}&to={World.Instant(to)}")).Expect(HttpStatusCode.OK);
+        Assert.Equal("nurse", participation.GetProperty("rows").EnumerateArray().First(r => r.GetProperty("rpps").GetString() == nurse).GetProperty("profession").GetString());
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 -- Issue #32: professions beyond general practice. A physician's specialty (TRE_R38, e.g. SM40); null for every other
 -- profession (a general practitioner's slots carry general medicine, SM54, by their profession).
 ALTER TABLE practitioners ADD COLUMN specialty TEXT NULL;
--- Searches filter by profession: the index per node reads it per GP, the statement through this one.
-CREATE INDEX ix_practitioners_profession ON practitioners (profession, specialty);
+-- No index on profession: every read finds professionals by RPPS first (the search's EXISTS, the pool by its members);
+-- one by profession led SQLite's planner to walk every GP for the pool's 20 members (measured: 22 ms a request post).

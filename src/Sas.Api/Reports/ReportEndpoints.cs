@@ -82,8 +82,8 @@ public static class ReportEndpoints
         if (problem is not null) return problem;
         var r = await s.Reports.MajorationsAsync(scope!, ct);
         if (CsvFlavour(s.Http, format) is not { } excelFr) return TypedResults.Ok(r);
-        var csv = new Csv(excelFr).Row("rpps", "name", "week", "eligibleActs", "cappedActs", "amount", "weekEligibleActs");
-        foreach (var row in r.Rows) csv.Row(row.Rpps, row.Name, row.Week, row.EligibleActs, row.CappedActs, row.Amount, row.WeekEligibleActs);
+        var csv = new Csv(excelFr).Row("rpps", "name", "week", "eligibleActs", "cappedActs", "amount", "weekEligibleActs", "profession");
+        foreach (var row in r.Rows) csv.Row(row.Rpps, row.Name, row.Week, row.EligibleActs, row.CappedActs, row.Amount, row.WeekEligibleActs, row.Profession);
         return Text(csv);
     }
 
@@ -94,8 +94,8 @@ public static class ReportEndpoints
         if (problem is not null) return problem;
         var r = await s.Reports.ParticipationAsync(scope!, ct);
         if (CsvFlavour(s.Http, format) is not { } excelFr) return TypedResults.Ok(r);
-        var csv = new Csv(excelFr).Row("rpps", "name", "week", "offeredHours", "reachesLine");
-        foreach (var row in r.Rows) csv.Row(row.Rpps, row.Name, row.Week, row.OfferedHours, row.ReachesLine);
+        var csv = new Csv(excelFr).Row("rpps", "name", "week", "offeredHours", "reachesLine", "profession");
+        foreach (var row in r.Rows) csv.Row(row.Rpps, row.Name, row.Week, row.OfferedHours, row.ReachesLine, row.Profession);
         return Text(csv);
     }
 

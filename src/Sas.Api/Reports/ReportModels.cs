@@ -19,11 +19,12 @@ public sealed record IndicatorsReport(
 /// A GP's ISO week: <paramref name="EligibleActs"/> in this report's territory and period, <paramref name="CappedActs"/> of those within
 /// the weekly cap, and <paramref name="WeekEligibleActs"/> over the whole week and every territory the GP works in (the cap's base).
 /// </summary>
-public sealed record MajorationRow(string Rpps, string? Name, string Week, long EligibleActs, long CappedActs, decimal Amount, long WeekEligibleActs);
+public sealed record MajorationRow(string Rpps, string? Name, string Week, long EligibleActs, long CappedActs, decimal Amount, long WeekEligibleActs, string? Profession);
 
 public sealed record MajorationReport(string From, string To, string? AsOf, decimal AmountPerAct, int WeeklyCap, MajorationRow[] Rows, decimal TotalAmount);
 
-public sealed record ParticipationRow(string Rpps, string? Name, string Week, double OfferedHours, bool ReachesLine);
+/// <summary>A professional's ISO week against the participation line; <c>Profession</c> groups them (issue #32).</summary>
+public sealed record ParticipationRow(string Rpps, string? Name, string Week, double OfferedHours, bool ReachesLine, string? Profession);
 
 public sealed record ParticipationReport(string From, string To, string? AsOf, double LineHours, ParticipationRow[] Rows);
 

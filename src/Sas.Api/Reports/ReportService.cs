@@ -141,7 +141,7 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
             .ToList();
         var names = await store.NamesAsync(weeks.Select(w => w.Rpps).Distinct().ToList(), ct);
         var rows = weeks.OrderBy(w => w.Rpps, StringComparer.Ordinal).ThenBy(w => w.Week, StringComparer.Ordinal)
-            .Select(w => new MajorationRow(w.Rpps, NameOf(names, w.Rpps), w.Week, w.Eligible, w.Capped, w.Capped * policy.Amount, w.WeekTotal))
+            .Select(w => new MajorationRow(w.Rpps, NameOf(names, w.Rpps), w.Week, w.Eligible, w.Capped, w.Capped * policy.Amount, w.WeekTotal, ProfessionOf(names, w.Rpps)))
             .ToArray();
         return new MajorationReport(Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc), await AsOfAsync(ct), policy.Amount, policy.WeeklyCap, rows, rows.Sum(r => r.Amount));
     }
@@ -154,7 +154,7 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
             .Select(w =>
             {
                 var hours = Math.Round(w.Group.OfferedMinutes / 60.0, 2);
-                return new ParticipationRow(w.Rpps, NameOf(names, w.Rpps), w.Week, hours, hours >= ParticipationLineHours);
+                return new ParticipationRow(w.Rpps, NameOf(names, w.Rpps), w.Week, hours, hours >= ParticipationLineHours, ProfessionOf(names, w.Rpps));
             })
             .ToArray();
         return new ParticipationReport(Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc), await AsOfAsync(ct), ParticipationLineHours, rows);
@@ -168,6 +168,9 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
 
     private static string? NameOf(IReadOnlyDictionary<string, StatsStore.GpName> names, string rpps) =>
         names.TryGetValue(rpps, out var n) ? $"{n.FirstName} {n.LastName}" : null;
+
+    private static string? ProfessionOf(IReadOnlyDictionary<string, StatsStore.GpName> names, string rpps) =>
+        names.TryGetValue(rpps, out var n) ? n.Profession : null;
 
     public static string ToText(GroupBy g) => g switch
     {

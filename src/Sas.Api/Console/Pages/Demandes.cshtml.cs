@@ -86,11 +86,4 @@ public sealed class DemandesModel(RequestService requests, PractitionerStore pra
     }
 
     public static string Profession(string name) => Sas.Domain.Professions.Professions.Find(name)?.Label ?? name;
-
-    public static string Modality(Sas.Domain.Slots.Modality m) => m switch
-    {
-        Sas.Domain.Slots.Modality.Teleconsultation => "téléconsultation",
-        Sas.Domain.Slots.Modality.HomeVisit => "visite à domicile",
-        _ => "au cabinet",
-    };
 }
