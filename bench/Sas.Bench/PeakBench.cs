@@ -14,8 +14,11 @@ public sealed record ServerSpend(double Seconds, double CpuCores, double Allocat
         Math.Round(d.AllocatedBytes / seconds / 1048576, 1), Math.Round(d.PauseSeconds * 1000 / seconds, 1), d.Gen0, d.Gen1, d.Gen2, d.TerritoryReads, d.IndexReloads);
 }
 
-/// <summary>A step of the capacity ramp: the profile at this multiple of the national peak, and its worst operation.</summary>
-public sealed record CapacityStep(double Multiple, double TotalPerSecond, string WorstOperation, double WorstP99, long Errors, bool Passed);
+/// <summary>
+/// A step of the capacity ramp: the profile at this multiple of the national peak, its worst operation, and the slot
+/// index's whole reads during it (each holds every search of the node for its length: issue #28's stall of a run).
+/// </summary>
+public sealed record CapacityStep(double Multiple, double TotalPerSecond, string WorstOperation, double WorstP99, long Errors, bool Passed, double IndexReloads = 0);
 
 public sealed record PeakResult(
     string Machine, long Slots, int Practitioners, int Sectors, string Engine, int Nodes, double LoadSeconds,
@@ -161,12 +164,14 @@ public static class PeakBench
         var steps = new List<CapacityStep>();
         foreach (var multiple in o.RampMultiples)
         {
+            var stats = await ServerStats.ReadAsync(first, AdminKey);
             var step = await OpenLoop.RunAsync(Profile(multiple), o.Step);
+            var reloads = (await ServerStats.ReadAsync(first, AdminKey)).Minus(stats).IndexReloads;
             var worst = step.MaxBy(r => r.P99)!;
             var errors = step.Sum(r => r.Errors);
             var passed = worst.P99 <= o.CapacityP99Ms && errors == 0;
-            steps.Add(new CapacityStep(multiple, Math.Round(PeakProfile.Total * multiple, 1), worst.Name, worst.P99, errors, passed));
-            log.WriteLine($"  {multiple,5:N0}× ({PeakProfile.Total * multiple,6:N0}/s): worst p99 {worst.P99} ms ({worst.Name}), errors {errors} {(passed ? "" : "— stop")}");
+            steps.Add(new CapacityStep(multiple, Math.Round(PeakProfile.Total * multiple, 1), worst.Name, worst.P99, errors, passed, reloads));
+            log.WriteLine($"  {multiple,5:N0}× ({PeakProfile.Total * multiple,6:N0}/s): worst p99 {worst.P99} ms ({worst.Name}), errors {errors}, index reloads {reloads} {(passed ? "" : "— stop")}");
             if (!passed) break;
         }
         var reached = steps.TakeWhile(s => s.Passed).Select(s => s.Multiple).DefaultIfEmpty(0).Max();

@@ -111,13 +111,14 @@ public class WebhookTests(WebhookTests.Api api) : IClassFixture<WebhookTests.Api
         await (await practice.PutJson("/v1/webhooks", new { url = practiceReceiver.Url, secret = practiceReceiver.Secret, events = new[] { "request.offered", "request.accepted" } })).Expect(HttpStatusCode.Created);
         await (await regulator.PutJson("/v1/webhooks", new { url = regulatorReceiver.Url, secret = regulatorReceiver.Secret, events = new[] { "request.accepted", "request.expired", "booking.created" } })).Expect(HttpStatusCode.Created);
 
-        var request = (await (await regulator.Post(PooledRequests.Body(sector))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        var now = api.Clock.GetUtcNow(); // other tests of this class move the clock
+        var request = (await (await regulator.Post(PooledRequests.Body(sector, now: now))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString()!;
         await Drain(nurse);
         var offered = Assert.Single(practiceReceiver.Accepted);
         Assert.Equal("request.offered", offered.Type);
         Assert.Contains(request, offered.Body);
 
-        await (await practice.Accept(request, nurse)).Expect(HttpStatusCode.Created);
+        await (await practice.Accept(request, nurse, start: World.Local(now.AddHours(1)))).Expect(HttpStatusCode.Created);
         await Drain(nurse);
         Assert.Equal(["booking.created", "request.accepted"], regulatorReceiver.Accepted.Select(a => a.Type).Order());
         Assert.Equal(["request.accepted", "request.offered"], practiceReceiver.Accepted.Select(a => a.Type).Order());

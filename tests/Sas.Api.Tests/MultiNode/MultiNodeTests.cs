@@ -60,10 +60,11 @@ public class MultiNodeTests(Cluster cluster) : IClassFixture<Cluster>
             await cluster[0].JoinPool(nurses[i]);
         }
         var practiceKey = await world.KeyFor("practitioner", nurses);
-        var request = (await (await cluster[0].WithKey(await world.KeyFor("regulator", sector)).Post(PooledRequests.Body(sector))).Expect(HttpStatusCode.Created))
+        var now = cluster.Clock.GetUtcNow(); // other tests of the cluster move its clock
+        var request = (await (await cluster[0].WithKey(await world.KeyFor("regulator", sector)).Post(PooledRequests.Body(sector, now: now))).Expect(HttpStatusCode.Created))
             .GetProperty("id").GetString()!;
 
-        var answers = await Races.AllAtOnce(50, i => cluster[i % 3].WithKey(practiceKey).Accept(request, nurses[i]));
+        var answers = await Races.AllAtOnce(50, i => cluster[i % 3].WithKey(practiceKey).Accept(request, nurses[i], start: World.Local(now.AddHours(1))));
         Assert.DoesNotContain(answers, a => (int)a.Status >= 500);
         Assert.Single(answers, a => a.Status == HttpStatusCode.Created);
         Assert.All(answers.Where(a => a.Status != HttpStatusCode.Created), a => Assert.Contains("\"code\":\"request_closed\"", a.Body));

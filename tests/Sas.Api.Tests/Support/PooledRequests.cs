@@ -6,11 +6,15 @@ namespace Sas.Api.Tests.Support;
 /// <summary>Pooled requests as a regulator's software posts them and a practice's software accepts them.</summary>
 public static class PooledRequests
 {
-    /// <summary>A request for a nurse (unless told) in a sector, within four hours of the clock's start.</summary>
-    public static object Body(string sector, string profession = "nurse", string? notAfter = null, object? patient = null) => new
+    /// <summary>
+    /// A request for a nurse (unless told) in a sector, called in at the clock's start and open four hours; or, given
+    /// <paramref name="now"/> (a factory whose clock other tests move), called in then and open four hours from it.
+    /// </summary>
+    public static object Body(string sector, string profession = "nurse", string? notAfter = null, object? patient = null, DateTimeOffset? now = null) => new
     {
         patient = patient ?? BookingRequests.Patient(), reason = BookingRequests.Reason, regularDoctor = "has", regularDoctorContacted = true,
-        origin = "sas", requestedAt = "2026-11-23T07:45:00+01:00", notAfter = notAfter ?? "2026-11-23T11:00:00Z", profession, sector,
+        origin = "sas", requestedAt = now is { } n ? World.Local(n) : "2026-11-23T07:45:00+01:00",
+        notAfter = notAfter ?? (now is { } at ? World.Local(at.AddHours(4)) : "2026-11-23T11:00:00Z"), profession, sector,
     };
 
     public static Task<HttpResponseMessage> Post(this HttpClient regulator, object body, string? key = null) =>

@@ -179,13 +179,7 @@ public sealed class SecretaryBrowserTests(ProviderConsoleFactory api) : BrowserT
         var nurse = await world.Professional([sector], "nurse", overflowPerDay: 2);
         await api.JoinPool(nurse);
         var regulator = await world.ClientFor("regulator", sector);
-        var now = api.Clock.GetUtcNow();
-        var body = new
-        {
-            patient = BookingRequests.Patient(), reason = BookingRequests.Reason, regularDoctor = "has", regularDoctorContacted = true, origin = "sas",
-            requestedAt = World.Local(now), notAfter = World.Local(now.AddHours(4)), profession = "nurse", sector,
-        };
-        var request = (await (await regulator.Post(body)).Expect(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        var request = (await (await regulator.Post(PooledRequests.Body(sector, now: api.Clock.GetUtcNow()))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString()!;
         const string label = "Secrétariat de l'infirmière Roux";
         api.IdentityProvider.Register(new FakeIdentityProvider.Person("psc-nurse-secretary-" + nurse, label, Info: new Dictionary<string, object> { ["SubjectNameID"] = "8" + nurse }));
         var page = await NewHttpsPageAsync();
