@@ -157,6 +157,27 @@ public class ReportTests
         Assert.Equal(amount, row.GetProperty("amount").GetDecimal());
     }
 
+    /// <summary>Issue #32: the majoration SNP is a physicians' fee; a nurse's SAS booking, alike in all else, earns none.</summary>
+    [Fact]
+    public async Task Majorations_count_physicians_bookings_only()
+    {
+        using var api = new SasApiFactory();
+        var (_, cpts, sector, gp) = await Territory(api);
+        var world = new World(api);
+        var nurse = await world.Professional([sector], "nurse");
+        var cardiologist = await world.Professional([sector], "physician", "SM04");
+        var start = new DateTime(2026, 11, 16, 8, 0, 0, DateTimeKind.Utc); // 09:00 in Paris, a working Monday
+        foreach (var rpps in new[] { gp, nurse, cardiologist })
+        {
+            var slot = api.InsertSlot(rpps, sector, start, 20, "booked");
+            api.InsertBooking(new ReportData.BookingSpec(rpps, sector, slot, start, start.AddHours(-3), start.AddHours(-3), Outcome: "honoured"));
+        }
+        var (from, to) = (new DateTime(2026, 11, 16, 0, 0, 0, DateTimeKind.Utc), new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc));
+        await Recompute(api, from, to);
+        var report = await (await api.Admin().GetAsync($"/v1/reports/majorations?cpts={cpts}&from={World.Instant(from)}&to={World.Instant(to)}")).Expect(HttpStatusCode.OK);
+        Assert.Equal(new[] { cardiologist, gp }.Order(), report.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("rpps").GetString()!).Order());
+    }
+
     [Fact]
     public async Task Majorations_count_at_exactly_48_hours_and_exclude_no_shows_cancellations_pdsa_and_the_patients_own_gp()
     {

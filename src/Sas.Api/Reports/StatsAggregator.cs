@@ -43,7 +43,8 @@ public static class StatsAggregator
             if (b.RegularDoctor == "none") c[9]++;
             if (b.RegularDoctor == "unavailable") c[10]++;
             var local = TimeZoneInfo.ConvertTimeFromUtc(consultation, Zone(raw, b.SectorCode));
-            if (policy.IsEligible(b.Origin, cancelled, b.Outcome, b.RequestedAt, consultation, local, b.GpIsRegularDoctor == 1)) c[11]++;
+            if (Sas.Domain.Professions.Professions.EarnsMajoration(b.Profession)
+                && policy.IsEligible(b.Origin, cancelled, b.Outcome, b.RequestedAt, consultation, local, b.GpIsRegularDoctor == 1)) c[11]++;
             var delay = Math.Max(0, (long)Math.Floor((consultation - b.RequestedAt).TotalMinutes));
             var key = (b.SectorCode, b.Rpps, Buckets.LocalHourStart(consultation, Zone(raw, b.SectorCode)), delay);
             delays[key] = delays.GetValueOrDefault(key) + 1;

@@ -5,10 +5,10 @@ namespace Sas.Api.Reports;
 
 public sealed record RawSlot(string SectorCode, string Rpps, DateTime StartUtc, DateTime EndUtc, string Status);
 
-/// <summary>What statistics read of a booking: never a patient field.</summary>
+/// <summary>What statistics read of a booking, with its professional's profession: never a patient field.</summary>
 public sealed record RawBooking(
     string SectorCode, string Rpps, DateTime? StartUtc, DateTime CreatedAt, long Overflow, string Status, string? Outcome,
-    string Origin, string RegularDoctor, DateTime RequestedAt, long GpIsRegularDoctor);
+    string Origin, string RegularDoctor, DateTime RequestedAt, long GpIsRegularDoctor, string? Profession = null);
 
 public sealed record HourlyRow(
     string SectorCode, string Rpps, DateTime HourUtc, long Offered, long Booked, long Expired, long OfferedMinutes,
@@ -59,7 +59,8 @@ public sealed class StatsStore(Db db)
             """;
         public string RawBookings { get; } = """
             SELECT sector_code AS SectorCode, rpps, start_utc AS StartUtc, created_at AS CreatedAt, overflow, status, outcome,
-                   origin, regular_doctor AS RegularDoctor, requested_at AS RequestedAt, gp_is_regular_doctor AS GpIsRegularDoctor
+                   origin, regular_doctor AS RegularDoctor, requested_at AS RequestedAt, gp_is_regular_doctor AS GpIsRegularDoctor,
+                   (SELECT p.profession FROM practitioners p WHERE p.rpps = bookings.rpps) AS Profession
               FROM bookings
              WHERE (start_utc >= @from AND start_utc < @to AND start_utc < @now)
                 OR (start_utc IS NULL AND created_at >= @from AND created_at < @to AND created_at < @now)

@@ -5,7 +5,11 @@ namespace Sas.Domain.Professions;
 /// (TRE_G15 <i>Profession de santé</i>, which the FHIR guide's practitioner roles carry), its French label, and whether
 /// a specialty (TRE_R38 <i>Spécialité ordinale</i>) names what kind of physician.
 /// </summary>
-public sealed record Profession(string Name, string Code, string Label, bool TakesSpecialty);
+public sealed record Profession(string Name, string Code, string Label, bool TakesSpecialty)
+{
+    /// <summary>A médecin (TRE_G15 10), general practitioner or not: the SAS's majoration SNP is a physicians' fee.</summary>
+    public bool IsPhysician => Code == "10";
+}
 
 public static class Professions
 {
@@ -23,6 +27,9 @@ public static class Professions
     public static readonly string[] Names = [.. All.Select(p => p.Name)];
 
     public static Profession? Find(string? name) => All.FirstOrDefault(p => p.Name == name);
+
+    /// <summary>Whether a booking with this professional can earn the majoration SNP: a physician's (unknown: a GP, as before professions).</summary>
+    public static bool EarnsMajoration(string? profession) => profession is null || Find(profession)?.IsPhysician == true;
 
     /// <summary>TRE_R38's general medicine: the specialty a general practitioner's slots carry.</summary>
     public const string GeneralMedicine = "SM54";
