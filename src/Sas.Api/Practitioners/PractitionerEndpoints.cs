@@ -37,9 +37,7 @@ public static class PractitionerEndpoints
         var errors = new ValidationErrors();
         errors.Text("firstName", input.FirstName, 100);
         errors.Text("lastName", input.LastName, 100);
-        var profession = Professions.Find(input.Profession ?? Professions.GeneralPractitioner.Name);
-        if (profession is null) errors.Add("profession", $"must be one of {string.Join(", ", Professions.Names)}");
-        else if (Professions.SpecialtyProblem(profession, input.Specialty) is { } wrong) errors.Add("specialty", wrong);
+        var profession = errors.Profession(input.Profession, input.Specialty);
         if (input.OverflowPerDay is < 0 or > 50) errors.Add("overflowPerDay", "must be between 0 and 50");
 
         var sectors = input.Sectors?.Distinct(StringComparer.Ordinal).ToArray() ?? [];

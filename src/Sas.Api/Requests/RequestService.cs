@@ -67,9 +67,7 @@ public sealed class RequestService(
         var now = Now;
         var errors = new ValidationErrors();
         var draft = await bookingService.DraftAsync(input.AsBooking(), caller, now, errors, ct);
-        var profession = Professions.Find(input.Profession ?? Professions.GeneralPractitioner.Name);
-        if (profession is null) errors.Add("profession", $"must be one of {string.Join(", ", Professions.Names)}");
-        else if (Professions.SpecialtyProblem(profession, input.Specialty) is { } wrong) errors.Add("specialty", wrong);
+        var profession = errors.Profession(input.Profession, input.Specialty);
         var notBefore = input.NotBefore is null ? now : errors.Instant("notBefore", input.NotBefore);
         var notAfter = errors.Instant("notAfter", input.NotAfter);
         if (notBefore < now.AddMinutes(-5)) errors.Add("notBefore", "is in the past");

@@ -53,6 +53,18 @@ public sealed class ValidationErrors
         return true;
     }
 
+    /// <summary>
+    /// A professional's <c>profession</c> (a general practitioner when absent) and a <c>specialty</c> that goes with it:
+    /// the profession, or null after recording what is wrong. The one check of a registration and of a pooled request.
+    /// </summary>
+    public Domain.Professions.Profession? Profession(string? profession, string? specialty)
+    {
+        var found = Domain.Professions.Professions.Find(profession ?? Domain.Professions.Professions.GeneralPractitioner.Name);
+        if (found is null) Add("profession", $"must be one of {string.Join(", ", Domain.Professions.Professions.Names)}");
+        else if (Domain.Professions.Professions.SpecialtyProblem(found, specialty) is { } wrong) Add("specialty", wrong);
+        return found;
+    }
+
     /// <summary>An instant with an offset, inside the API's range; answers it in UTC (whole seconds) or null after recording the error.</summary>
     public DateTime? Instant(string field, string? value, bool required = true) => Instant(FieldPrefix.None, field, value, required);
 
