@@ -258,5 +258,15 @@ public class PooledRequestTests(SasApiFactory api) : IClassFixture<SasApiFactory
         Assert.Equal("5 2 1 1 1 10 30", Figures(report.GetProperty("totals")));
         var acceptor = Assert.Single(report.GetProperty("acceptors").EnumerateArray());
         Assert.Equal((nurse, "nurse", 2), (acceptor.GetProperty("rpps").GetString(), acceptor.GetProperty("profession").GetString(), acceptor.GetProperty("accepted").GetInt32()));
+
+        // Limited to GPs, by the query or by a CPTS scope: the GPs' request alone, and nobody accepted it.
+        var gpsDesk = await w.ClientFor("cpts", cpts, "profession=general_practitioner");
+        foreach (var (client, query) in new[] { (own.Admin(), "&profession=general_practitioner"), (gpsDesk, "") })
+        {
+            var gps = await (await client.GetAsync($"/v1/reports/requests?cpts={cpts}&from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z{query}")).Expect(HttpStatusCode.OK);
+            Assert.Equal("general_practitioner", Assert.Single(gps.GetProperty("rows").EnumerateArray()).GetProperty("profession").GetString());
+            Assert.Equal("1 0 0 1 0 - -", Figures(gps.GetProperty("totals")));
+            Assert.Empty(gps.GetProperty("acceptors").EnumerateArray());
+        }
     }
 }

@@ -51,6 +51,81 @@ public class ReportTests
         Assert.Equal("nurse", participation.GetProperty("rows").EnumerateArray().First(r => r.GetProperty("rpps").GetString() == nurse).GetProperty("profession").GetString());
     }
 
+    /// <summary>
+    /// Issue #32: the ACI indicators per profession, adding up to the territory's, and every report limited to professions
+    /// by its query. Hand-computed: a GP booked 3 h after the call (and a slot expired); a nurse booked 1 h after; another
+    /// nurse's overflow booking 2 h after. Participating 1 + 2, SAS bookings 1 + 2, delays 180 | 60, 120.
+    /// </summary>
+    [Fact]
+    public async Task The_indicators_split_by_profession_and_every_report_can_be_limited_to_professions()
+    {
+        using var api = new SasApiFactory();
+        var (_, cpts, sector, gp) = await Territory(api);
+        var world = new World(api);
+        var (nurse, otherNurse) = (await world.Professional([sector], "nurse", overflowPerDay: 2), await world.Professional([sector], "nurse"));
+        var at = new DateTime(2026, 11, 10, 9, 0, 0, DateTimeKind.Utc);
+        api.InsertBooking(new ReportData.BookingSpec(gp, sector, api.InsertSlot(gp, sector, at, 20, "booked"), at, at.AddHours(-3), at.AddHours(-3)));
+        api.InsertSlot(gp, sector, at.AddHours(1), 20, "expired");
+        api.InsertBooking(new ReportData.BookingSpec(nurse, sector, api.InsertSlot(nurse, sector, at, 20, "booked"), at, at.AddHours(-1), at.AddHours(-1)));
+        api.InsertBooking(new ReportData.BookingSpec(nurse, sector, null, null, at.AddHours(2), at, RegularDoctor: "none"));
+        api.InsertSlot(otherNurse, sector, at.AddHours(3), 20, "expired");
+        var (from, to) = (at.Date, at.Date.AddDays(1));
+        await Recompute(api, from, to);
+        string Figures(System.Text.Json.JsonElement r) => string.Join(" ",
+            new[] { "practitionersParticipating", "sasRequestsWithAppointment", "patientsWithoutRegularDoctor", "overflowBookings" }.Select(f => r.GetProperty(f).GetInt64())
+                .Concat(new[] { "bookings", "median" }.Select(f => r.GetProperty("delay").GetProperty(f).GetInt64())));
+
+        var all = await api.Report("indicators", cpts, from, to);
+        Assert.Equal("3 3 1 1 3 120", Figures(all));
+        var rows = all.GetProperty("byProfession").EnumerateArray().ToDictionary(r => r.GetProperty("profession").GetString()!);
+        Assert.Equal(["general_practitioner", "nurse"], rows.Keys);
+        Assert.Equal("1 1 0 0 1 180", Figures(rows["general_practitioner"]));
+        Assert.Equal("2 2 1 1 2 60", Figures(rows["nurse"]));
+        Assert.Equal("Infirmier", rows["nurse"].GetProperty("label").GetString());
+
+        // Limited to nurses: the same figures as their row, and the other reports count only theirs.
+        var nurses = await api.Report("indicators", cpts, from, to, "&profession=nurse");
+        Assert.Equal(Figures(rows["nurse"]), Figures(nurses));
+        var fill = (await api.Report("fill-rate", cpts, from, to, "&profession=nurse&groupBy=sector")).GetProperty("totals");
+        Assert.Equal((2, 1), (fill.GetProperty("offered").GetInt32(), fill.GetProperty("booked").GetInt32()));
+        var participation = (await api.Report("participation", cpts, from, to, "&profession=nurse")).GetProperty("rows").EnumerateArray();
+        Assert.Equal([nurse, otherNurse], participation.Select(r => r.GetProperty("rpps").GetString()).Order());
+        var gps = (await api.Report("fill-rate", cpts, from, to, "&profession=general_practitioner,physician")).GetProperty("totals");
+        Assert.Equal((2, 1), (gps.GetProperty("offered").GetInt32(), gps.GetProperty("booked").GetInt32()));
+        await (await api.Admin().GetAsync($"/v1/reports/indicators?cpts={cpts}&from={World.Instant(from)}&to={World.Instant(to)}&profession=plumber"))
+            .ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "profession");
+
+        var csv = await (await api.Admin().GetAsync($"/v1/reports/indicators?cpts={cpts}&from={World.Instant(from)}&to={World.Instant(to)}&format=csv")).Content.ReadAsStringAsync();
+        Assert.Equal(["all", "general_practitioner", "nurse"], csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')[^1]));
+    }
+
+    /// <summary>Issue #32: a CPTS's staff limited to a profession report on it alone, and are refused another's figures.</summary>
+    [Fact]
+    public async Task A_cpts_limited_to_nurses_reports_on_nurses_only()
+    {
+        using var api = new SasApiFactory();
+        var (_, cpts, sector, gp) = await Territory(api);
+        var nurse = await new World(api).Professional([sector], "nurse");
+        var at = new DateTime(2026, 11, 10, 9, 0, 0, DateTimeKind.Utc);
+        api.InsertSlot(gp, sector, at, 20, "booked");
+        api.InsertSlot(nurse, sector, at, 20, "expired");
+        var (from, to) = (at.Date, at.Date.AddDays(1));
+        await Recompute(api, from, to);
+        var desk = await new World(api).ClientFor("cpts", cpts, "profession=nurse");
+        var period = $"cpts={cpts}&from={World.Instant(from)}&to={World.Instant(to)}";
+
+        var fill = await (await desk.GetAsync($"/v1/reports/fill-rate?{period}&groupBy=practitioner")).Expect(HttpStatusCode.OK);
+        Assert.Equal(nurse, Assert.Single(fill.GetProperty("rows").EnumerateArray()).GetProperty("key").GetString());
+        Assert.Equal(0, fill.GetProperty("totals").GetProperty("booked").GetInt32());
+        var indicators = await (await desk.GetAsync($"/v1/reports/indicators?{period}")).Expect(HttpStatusCode.OK);
+        Assert.Equal(["nurse"], indicators.GetProperty("byProfession").EnumerateArray().Select(r => r.GetProperty("profession").GetString()));
+        await (await desk.GetAsync($"/v1/reports/fill-rate?{period}&profession=nurse")).Expect(HttpStatusCode.OK);
+        foreach (var report in new[] { "fill-rate", "indicators", "majorations", "participation", "requests" })
+            await (await desk.GetAsync($"/v1/reports/{report}?{period}&profession=nurse,general_practitioner")).ExpectProblem(HttpStatusCode.Forbidden, "forbidden_scope");
+        await (await api.Admin().PostJson("/v1/clients", new { name = "desk", role = "cpts", scope = new[] { cpts, "profession=plumber" } }))
+            .ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "scope[1]");
+    }
+
     [Fact]
     public async Task Spring_forward_day_buckets_in_paris_time()
     {

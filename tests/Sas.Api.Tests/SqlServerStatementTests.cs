@@ -29,7 +29,10 @@ public partial class SqlServerStatementTests
         ["WebhookStore+Sql.Retry"] = sql => [((Sas.Api.Notifications.WebhookStore.Sql)sql).Retry(false), ((Sas.Api.Notifications.WebhookStore.Sql)sql).Retry(true)],
         ["Audit+Sql.Read"] = sql => from entity in new[] { false, true } from id in new[] { false, true } select ((Sas.Api.Infrastructure.Audit.Audit.Sql)sql).Read(entity, id),
         ["RegulatorStore+Sql.ByIdentifier"] = sql => [((Sas.Api.Regulators.RegulatorStore.Sql)sql).ByIdentifier(false), ((Sas.Api.Regulators.RegulatorStore.Sql)sql).ByIdentifier(true)],
-        ["StatsStore+Sql.Grouped"] = sql => Enum.GetValues<Sas.Api.Reports.ReportKey>().Select(k => ((Sas.Api.Reports.StatsStore.Sql)sql).Grouped(k)),
+        ["StatsStore+Sql.Grouped"] = sql => from k in Enum.GetValues<Sas.Api.Reports.ReportKey>() from p in new[] { false, true } select ((Sas.Api.Reports.StatsStore.Sql)sql).Grouped(k, p),
+        ["StatsStore+Sql.IndicatorsByProfession"] = sql => [((Sas.Api.Reports.StatsStore.Sql)sql).IndicatorsByProfession(false), ((Sas.Api.Reports.StatsStore.Sql)sql).IndicatorsByProfession(true)],
+        ["StatsStore+Sql.DelaysByProfession"] = sql => [((Sas.Api.Reports.StatsStore.Sql)sql).DelaysByProfession(false), ((Sas.Api.Reports.StatsStore.Sql)sql).DelaysByProfession(true)],
+        ["StatsStore+Sql.PooledRequests"] = sql => [((Sas.Api.Reports.StatsStore.Sql)sql).PooledRequests(false), ((Sas.Api.Reports.StatsStore.Sql)sql).PooledRequests(true)],
     };
 
     public static IEnumerable<(string Name, string Text)> ApplicationStatements()

@@ -113,7 +113,9 @@ public static class ClientEndpoints
             ? TypedResults.NoContent()
             : Problems.Of(E.KeyNotFound, "This client has no live key with this id.");
 
-    /// <summary>Each role's scope holds one kind of identifier; anything else is refused, not ignored.</summary>
+    private static readonly string ProfessionItemText = $"{Caller.ProfessionItem} and one of {string.Join(", ", Sas.Domain.Professions.Professions.Names)}";
+
+    /// <summary>Each role's scope holds one kind of identifier (and, for regulators and CPTS, profession limits); anything else is refused, not ignored.</summary>
     private static void ValidateScope(string role, string[] scope, Geography geography, ValidationErrors errors)
     {
         if (role == Roles.Admin && scope.Length > 0) errors.Add("scope", "must be empty for an admin client");
@@ -124,17 +126,16 @@ public static class ClientEndpoints
             var ok = role switch
             {
                 Roles.Practitioner => ProfessionalId.IsValid(item),
-                Roles.Regulator => geography.FindDepartment(item) is not null || EndpointConventions.IsValidCode(item)
-                    || (item.StartsWith(Caller.ProfessionItem, StringComparison.Ordinal) && Sas.Domain.Professions.Professions.Find(item[Caller.ProfessionItem.Length..]) is not null),
-                Roles.Cpts => Finess.IsValid(item),
+                Roles.Regulator => geography.FindDepartment(item) is not null || EndpointConventions.IsValidCode(item) || Caller.IsProfessionItem(item),
+                Roles.Cpts => Finess.IsValid(item) || Caller.IsProfessionItem(item),
                 _ => true,
             };
             if (!ok)
                 errors.Add($"scope[{i}]", role switch
                 {
                     Roles.Practitioner => "must be a valid RPPS or ADELI number",
-                    Roles.Regulator => $"must be a sector code, a département code, or {Caller.ProfessionItem} and one of {string.Join(", ", Sas.Domain.Professions.Professions.Names)}",
-                    _ => "must be a valid FINESS number",
+                    Roles.Regulator => $"must be a sector code, a département code, or {ProfessionItemText}",
+                    _ => $"must be a valid FINESS number, or {ProfessionItemText}",
                 });
         }
     }

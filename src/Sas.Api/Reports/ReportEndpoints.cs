@@ -39,10 +39,10 @@ public static class ReportEndpoints
     public readonly record struct Services(ReportService Reports, TerritoryStore Territory, HttpContext Http);
 
     public static async Task<Results<Ok<FillRateReport>, ContentHttpResult, ProblemHttpResult>> GetFillRateReport(
-        string? cpts, string? sector, string? from, string? to, string? groupBy, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+        string? cpts, string? sector, string? from, string? to, string? groupBy, string? profession, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
         var group = ReportService.ParseGroupBy(groupBy ?? "day");
-        var (scope, problem) = await ResolveAsync(cpts, sector, from, to, format, user, s, extra: e =>
+        var (scope, problem) = await ResolveAsync(cpts, sector, from, to, profession, format, user, s, extra: e =>
         {
             if (group is null) e.Add("groupBy", $"must be {string.Join(", ", Infrastructure.OpenApi.ContractRules.GroupBys)}");
         }, ct);
@@ -62,23 +62,26 @@ public static class ReportEndpoints
     }
 
     public static async Task<Results<Ok<IndicatorsReport>, ContentHttpResult, ProblemHttpResult>> GetIndicatorsReport(
-        string? cpts, string? sector, string? from, string? to, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+        string? cpts, string? sector, string? from, string? to, string? profession, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
-        var (scope, problem) = await ResolveAsync(cpts, sector, from, to, format, user, s, null, ct);
+        var (scope, problem) = await ResolveAsync(cpts, sector, from, to, profession, format, user, s, null, ct);
         if (problem is not null) return problem;
         var r = await s.Reports.IndicatorsAsync(scope!, ct);
         if (CsvFlavour(s.Http, format) is not { } excelFr) return TypedResults.Ok(r);
-        return Text(new Csv(excelFr)
-            .Row("practitionersParticipating", "sasRequestsWithAppointment", "patientsWithoutRegularDoctor", "patientsRegularDoctorUnavailable",
-                "delayBookings", "delayMedianMinutes", "delayP90Minutes", "within24h", "within48h", "overflowBookings")
-            .Row(r.PractitionersParticipating, r.SasRequestsWithAppointment, r.PatientsWithoutRegularDoctor, r.PatientsRegularDoctorUnavailable,
-                r.Delay.Bookings, r.Delay.Median, r.Delay.P90, r.Delay.Within24h, r.Delay.Within48h, r.OverflowBookings));
+        // The territory's figures first (profession "all"), as before professions, then each profession's.
+        var csv = new Csv(excelFr).Row("practitionersParticipating", "sasRequestsWithAppointment", "patientsWithoutRegularDoctor", "patientsRegularDoctorUnavailable",
+            "delayBookings", "delayMedianMinutes", "delayP90Minutes", "within24h", "within48h", "overflowBookings", "profession");
+        foreach (var p in r.ByProfession.Prepend(new ProfessionIndicators("all", "", r.PractitionersParticipating, r.SasRequestsWithAppointment,
+            r.PatientsWithoutRegularDoctor, r.PatientsRegularDoctorUnavailable, r.Delay, r.OverflowBookings)))
+            csv.Row(p.PractitionersParticipating, p.SasRequestsWithAppointment, p.PatientsWithoutRegularDoctor, p.PatientsRegularDoctorUnavailable,
+                p.Delay.Bookings, p.Delay.Median, p.Delay.P90, p.Delay.Within24h, p.Delay.Within48h, p.OverflowBookings, p.Profession);
+        return Text(csv);
     }
 
     public static async Task<Results<Ok<MajorationReport>, ContentHttpResult, ProblemHttpResult>> GetMajorationsReport(
-        string? cpts, string? sector, string? from, string? to, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+        string? cpts, string? sector, string? from, string? to, string? profession, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
-        var (scope, problem) = await ResolveAsync(cpts, sector, from, to, format, user, s, null, ct);
+        var (scope, problem) = await ResolveAsync(cpts, sector, from, to, profession, format, user, s, null, ct);
         if (problem is not null) return problem;
         var r = await s.Reports.MajorationsAsync(scope!, ct);
         if (CsvFlavour(s.Http, format) is not { } excelFr) return TypedResults.Ok(r);
@@ -88,9 +91,9 @@ public static class ReportEndpoints
     }
 
     public static async Task<Results<Ok<ParticipationReport>, ContentHttpResult, ProblemHttpResult>> GetParticipationReport(
-        string? cpts, string? sector, string? from, string? to, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+        string? cpts, string? sector, string? from, string? to, string? profession, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
-        var (scope, problem) = await ResolveAsync(cpts, sector, from, to, format, user, s, null, ct);
+        var (scope, problem) = await ResolveAsync(cpts, sector, from, to, profession, format, user, s, null, ct);
         if (problem is not null) return problem;
         var r = await s.Reports.ParticipationAsync(scope!, ct);
         if (CsvFlavour(s.Http, format) is not { } excelFr) return TypedResults.Ok(r);
@@ -100,9 +103,9 @@ public static class ReportEndpoints
     }
 
     public static async Task<Results<Ok<RequestsReport>, ContentHttpResult, ProblemHttpResult>> GetRequestsReport(
-        string? cpts, string? sector, string? from, string? to, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
+        string? cpts, string? sector, string? from, string? to, string? profession, string? format, ClaimsPrincipal user, [AsParameters] Services s, CancellationToken ct)
     {
-        var (scope, problem) = await ResolveAsync(cpts, sector, from, to, format, user, s, null, ct);
+        var (scope, problem) = await ResolveAsync(cpts, sector, from, to, profession, format, user, s, null, ct);
         if (problem is not null) return problem;
         var r = await s.Reports.RequestsAsync(scope!, ct);
         if (CsvFlavour(s.Http, format) is not { } excelFr) return TypedResults.Ok(r);
@@ -114,9 +117,10 @@ public static class ReportEndpoints
 
     /// <summary>Checks the query and the caller's territory; answers the sectors (with their zones) and the period.</summary>
     private static async Task<(ReportService.Scope? Scope, ProblemHttpResult? Problem)> ResolveAsync(
-        string? cpts, string? sector, string? from, string? to, string? format, ClaimsPrincipal user, Services s, Action<ValidationErrors>? extra, CancellationToken ct)
+        string? cpts, string? sector, string? from, string? to, string? profession, string? format, ClaimsPrincipal user, Services s, Action<ValidationErrors>? extra, CancellationToken ct)
     {
         var errors = new ValidationErrors();
+        var professions = errors.ProfessionList(profession);
         if ((cpts is null) == (sector is null)) errors.Add("cpts", "give exactly one of cpts or sector");
         if (cpts is not null && !Finess.IsValid(cpts)) errors.Add("cpts", "is not a valid FINESS number");
         var fromUtc = errors.Instant("from", from);
@@ -128,6 +132,9 @@ public static class ReportEndpoints
         if (errors.Any) return (null, errors.ToProblem());
 
         var caller = Caller.From(user);
+        // A CPTS limited to some professions reports on theirs when it names none, and may not ask for others.
+        if (professions is not null && caller.ProfessionOutside(professions) is { } outside) return (null, Problems.Of(E.ForbiddenScope, Caller.ProfessionRefusal(outside)));
+        IReadOnlyList<string>? only = professions ?? caller.Professions;
         IReadOnlyList<SectorRow> sectors;
         if (cpts is not null)
         {
@@ -149,7 +156,7 @@ public static class ReportEndpoints
             if (zones.Values.Distinct().FirstOrDefault(z => !Buckets.IsLocalHourStart(at, z)) is { } zone)
                 errors.Add(field, $"must fall on a whole hour of the sectors' local time ({zone.Id})");
         if (errors.Any) return (null, errors.ToProblem(E.PeriodNotAligned));
-        return (new ReportService.Scope(zones, fromUtc!.Value, toUtc!.Value), null);
+        return (new ReportService.Scope(zones, fromUtc!.Value, toUtc!.Value, only), null);
     }
 
     /// <summary>null for JSON; false for RFC 4180 CSV (<c>Accept: text/csv</c> or <c>?format=csv</c>); true for French Excel.</summary>

@@ -13,6 +13,11 @@ public sealed record DelayFigures(long Bookings, long? Median, long? P90, double
 
 public sealed record IndicatorsReport(
     string From, string To, string? AsOf, long PractitionersParticipating, long SasRequestsWithAppointment, long PatientsWithoutRegularDoctor,
+    long PatientsRegularDoctorUnavailable, DelayFigures Delay, long OverflowBookings, ProfessionIndicators[] ByProfession);
+
+/// <summary>The indicators of one profession's professionals (as registered now): the rows add up to the report's figures.</summary>
+public sealed record ProfessionIndicators(
+    string Profession, string Label, long PractitionersParticipating, long SasRequestsWithAppointment, long PatientsWithoutRegularDoctor,
     long PatientsRegularDoctorUnavailable, DelayFigures Delay, long OverflowBookings);
 
 /// <summary>

@@ -12,13 +12,14 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
 {
     public const double ParticipationLineHours = 2;
 
-    public sealed record Scope(IReadOnlyDictionary<string, TimeZoneInfo> Sectors, DateTime FromUtc, DateTime ToUtc);
+    /// <summary>A report's territory and period, and the professions it is limited to (null: every one).</summary>
+    public sealed record Scope(IReadOnlyDictionary<string, TimeZoneInfo> Sectors, DateTime FromUtc, DateTime ToUtc, IReadOnlyList<string>? Professions = null);
 
     /// <summary>When the figures were computed (the statistics lag the raw rows by up to the 5-minute aggregation).</summary>
     private async Task<string?> AsOfAsync(CancellationToken ct) => await store.ReadStateAsync(StatsStore.AsOf, ct) is { Length: > 0 } at ? at : null;
 
     private Task<IReadOnlyList<GroupRow>> Grouped(Scope scope, ReportKey key, CancellationToken ct) =>
-        store.GroupedAsync(scope.Sectors.Keys.ToList(), scope.FromUtc, scope.ToUtc, key, ct);
+        store.GroupedAsync(scope.Sectors.Keys.ToList(), scope.FromUtc, scope.ToUtc, key, scope.Professions, ct);
 
     public async Task<FillRateReport> FillRateAsync(Scope scope, GroupBy groupBy, CancellationToken ct)
     {
@@ -76,7 +77,7 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
     /// </summary>
     public async Task<RequestsReport> RequestsAsync(Scope scope, CancellationToken ct)
     {
-        var rows = await store.PooledRequestsAsync(scope.Sectors.Keys.ToList(), scope.FromUtc, scope.ToUtc, ct);
+        var rows = await store.PooledRequestsAsync(scope.Sectors.Keys.ToList(), scope.FromUtc, scope.ToUtc, scope.Professions, ct);
         static RequestGroupRow Group(string sector, string profession, IReadOnlyCollection<StatsStore.PooledRequestRow> of)
         {
             var waits = of.Where(r => r.Status == Requests.RequestStatus.Accepted && r.ClosedAt is not null)
@@ -95,20 +96,28 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
         return new RequestsReport(Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc), groups, Group("all", "all", rows.ToList()), acceptors);
     }
 
+    /// <summary>
+    /// The ACI indicators of the territory, and the same figures for each profession (issue #32): who takes part and who
+    /// the SAS sends patients to, GPs, nurses, physicians… A professional has one profession, so the rows add up to the totals.
+    /// </summary>
     public async Task<IndicatorsReport> IndicatorsAsync(Scope scope, CancellationToken ct)
     {
-        var sectors = await Grouped(scope, ReportKey.Sector, ct);
-        var (participating, histogram) = await store.IndicatorPartsAsync(scope.Sectors.Keys.ToList(), scope.FromUtc, scope.ToUtc, ct);
-        var count = histogram.Sum(h => h.Count);
-        double? Share(long maxMinutes) => count == 0 ? null : Math.Round((double)histogram.Where(h => h.Minutes <= maxMinutes).Sum(h => h.Count) / count, 4);
+        var (counts, delays) = await store.IndicatorPartsAsync(scope.Sectors.Keys.ToList(), scope.FromUtc, scope.ToUtc, scope.Professions, ct);
+        static DelayFigures Delay(IEnumerable<StatsStore.ProfessionDelay> of)
+        {
+            var histogram = of.GroupBy(d => d.DelayMinutes).Select(g => (Minutes: g.Key, Count: g.Sum(d => d.Bookings))).ToList();
+            var count = histogram.Sum(h => h.Count);
+            double? Share(long maxMinutes) => count == 0 ? null : Math.Round((double)histogram.Where(h => h.Minutes <= maxMinutes).Sum(h => h.Count) / count, 4);
+            return new DelayFigures(count, Figures.Percentile(histogram, 0.5), Figures.Percentile(histogram, 0.9), Share(24 * 60), Share(48 * 60));
+        }
+        var byProfession = counts.OrderBy(c => c.Profession, StringComparer.Ordinal)
+            .Select(c => new ProfessionIndicators(c.Profession, Sas.Domain.Professions.Professions.Find(c.Profession)?.Label ?? c.Profession,
+                c.Participating, c.SasBookings, c.NoRegularDoctor, c.RegularDoctorUnavailable, Delay(delays.Where(d => d.Profession == c.Profession)), c.OverflowBookings))
+            .ToArray();
         return new IndicatorsReport(
             Instants.Format(scope.FromUtc), Instants.Format(scope.ToUtc), await AsOfAsync(ct),
-            participating,
-            sectors.Sum(g => g.SasBookings),
-            sectors.Sum(g => g.NoRegularDoctor),
-            sectors.Sum(g => g.RegularDoctorUnavailable),
-            new DelayFigures(count, Figures.Percentile(histogram, 0.5), Figures.Percentile(histogram, 0.9), Share(24 * 60), Share(48 * 60)),
-            sectors.Sum(g => g.OverflowBookings));
+            counts.Sum(c => c.Participating), counts.Sum(c => c.SasBookings), counts.Sum(c => c.NoRegularDoctor), counts.Sum(c => c.RegularDoctorUnavailable),
+            Delay(delays), counts.Sum(c => c.OverflowBookings), byProfession);
     }
 
     /// <summary>

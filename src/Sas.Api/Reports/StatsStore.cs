@@ -87,20 +87,27 @@ public sealed class StatsStore(Db db)
             """;
         /// <summary>
         /// The figures of [from, to) summed per group by the database. Groupings without a GP read the
-        /// per-sector table, a GP-count times smaller than the per-GP one.
+        /// per-sector table, a GP-count times smaller than the per-GP one, unless the report is limited to professions.
         /// </summary>
-        public string Grouped(ReportKey key) => $"""
+        public string Grouped(ReportKey key, bool ofProfessions = false) => $"""
             SELECT {Expression(key)} AS GroupKey, MIN(local_weekday) AS Weekday, MIN(local_hour) AS Hour,
                    SUM(offered) AS Offered, SUM(booked) AS Booked, SUM(expired) AS Expired, SUM(offered_minutes) AS OfferedMinutes,
                    SUM(honoured) AS Honoured, SUM(no_show) AS NoShow, SUM(cancelled) AS Cancelled, SUM(overflow_bookings) AS OverflowBookings,
                    SUM(sas_bookings) AS SasBookings, SUM(no_regular_doctor) AS NoRegularDoctor,
                    SUM(regular_doctor_unavailable) AS RegularDoctorUnavailable, SUM(majoration_eligible) AS MajorationEligible
-              FROM {(PerGp(key) ? "stats_hourly" : "stats_sector_hourly")}
-             WHERE {d.InList("sector_code", "@sectors")} AND hour_utc >= @from AND hour_utc < @to
+              FROM {(PerGp(key) || ofProfessions ? "stats_hourly" : "stats_sector_hourly")}
+             WHERE {d.InList("sector_code", "@sectors")} AND hour_utc >= @from AND hour_utc < @to{OfProfessions(ofProfessions, "rpps")}
              GROUP BY {Expression(key)}
             """;
 
         public static bool PerGp(ReportKey key) => key is ReportKey.Practitioner or ReportKey.PractitionerWeek;
+
+        /// <summary>
+        /// Keeps the rows of professionals of the report's professions (as registered now, as the grouping by profession
+        /// reads them); nothing when the report covers every profession.
+        /// </summary>
+        private string OfProfessions(bool on, string rpps) =>
+            on ? $"\n               AND {rpps} IN (SELECT rpps FROM practitioners WHERE {d.InList("profession", "@professions")})" : "";
 
         private string Expression(ReportKey key) => key switch
         {
@@ -112,27 +119,35 @@ public sealed class StatsStore(Db db)
             ReportKey.WeekdayHour => d.IntegerAsText("local_weekday * 100 + local_hour"),
             _ => d.Concat(d.Concat("rpps", "'|'"), "local_week"),
         };
-        public string ParticipatingPractitioners { get; } = $"""
-            SELECT COUNT(DISTINCT rpps)
-              FROM stats_hourly
-             WHERE {d.InList("sector_code", "@sectors")} AND hour_utc >= @from AND hour_utc < @to
-               AND (offered > 0 OR overflow_bookings > 0)
+
+        /// <summary>
+        /// The ACI indicators' counts per profession: a professional has one profession, so the professions' figures add
+        /// up to the territory's (participating professionals included).
+        /// </summary>
+        public string IndicatorsByProfession(bool ofProfessions = false) => $"""
+            SELECT p.profession AS Profession,
+                   COUNT(DISTINCT CASE WHEN h.offered > 0 OR h.overflow_bookings > 0 THEN h.rpps END) AS Participating,
+                   SUM(h.sas_bookings) AS SasBookings, SUM(h.no_regular_doctor) AS NoRegularDoctor,
+                   SUM(h.regular_doctor_unavailable) AS RegularDoctorUnavailable, SUM(h.overflow_bookings) AS OverflowBookings
+              FROM stats_hourly h JOIN practitioners p ON p.rpps = h.rpps
+             WHERE {d.InList("h.sector_code", "@sectors")} AND h.hour_utc >= @from AND h.hour_utc < @to{OfProfessions(ofProfessions, "h.rpps")}
+             GROUP BY p.profession
             """;
-        public string DelayHistogram { get; } = $"""
-            SELECT delay_minutes AS DelayMinutes, SUM(bookings) AS Bookings
-              FROM stats_delays
-             WHERE {d.InList("sector_code", "@sectors")} AND hour_utc >= @from AND hour_utc < @to
-             GROUP BY delay_minutes
+        public string DelaysByProfession(bool ofProfessions = false) => $"""
+            SELECT p.profession AS Profession, s.delay_minutes AS DelayMinutes, SUM(s.bookings) AS Bookings
+              FROM stats_delays s JOIN practitioners p ON p.rpps = s.rpps
+             WHERE {d.InList("s.sector_code", "@sectors")} AND s.hour_utc >= @from AND s.hour_utc < @to{OfProfessions(ofProfessions, "s.rpps")}
+             GROUP BY p.profession, s.delay_minutes
             """;
         public string InsertDelay { get; } = """
             INSERT INTO stats_delays (sector_code, rpps, hour_utc, delay_minutes, bookings)
             VALUES (@SectorCode, @Rpps, @HourUtc, @DelayMinutes, @Bookings)
             """;
         /// <summary>The pooled requests posted in a period in these sectors (issue #32): few a day, read whole.</summary>
-        public string PooledRequests { get; } = $"""
+        public string PooledRequests(bool ofProfessions = false) => $"""
             SELECT sector_code AS SectorCode, profession, status, created_at AS CreatedAt, closed_at AS ClosedAt, accepted_by AS AcceptedBy
               FROM pooled_requests
-             WHERE {d.InList("sector_code", "@sectors")} AND created_at >= @from AND created_at < @to
+             WHERE {d.InList("sector_code", "@sectors")} AND created_at >= @from AND created_at < @to{(ofProfessions ? $" AND {d.InList("profession", "@professions")}" : "")}
             """;
         public string PractitionerNames { get; } = $"SELECT rpps, first_name AS FirstName, last_name AS LastName, profession FROM practitioners WHERE {d.InList("rpps", "@rpps")}";
         /// <summary>Every hour with eligible acts of these GPs, in every sector: the weekly cap is theirs, not a CPTS's.</summary>
@@ -208,37 +223,54 @@ public sealed class StatsStore(Db db)
         return (await c.QueryAsync<EligibleHour>(new CommandDefinition(Statements.EligibleHours, new { rpps = ValueList.Of(rpps), from = fromUtc, to = toUtc }, cancellationToken: ct))).AsList();
     }
 
-    public async Task<IReadOnlyList<GroupRow>> GroupedAsync(IReadOnlyCollection<string> sectors, DateTime fromUtc, DateTime toUtc, ReportKey key, CancellationToken ct)
+    /// <summary>The report's sectors, period and professions (null: every one) as the statements' parameters.</summary>
+    private static object Args(IReadOnlyCollection<string> sectors, DateTime fromUtc, DateTime toUtc, IReadOnlyCollection<string>? professions) =>
+        new { sectors = ValueList.Of(sectors), from = fromUtc, to = toUtc, professions = ValueList.Of(professions ?? []) };
+
+    public async Task<IReadOnlyList<GroupRow>> GroupedAsync(IReadOnlyCollection<string> sectors, DateTime fromUtc, DateTime toUtc, ReportKey key, IReadOnlyCollection<string>? professions, CancellationToken ct)
     {
         if (sectors.Count == 0) return [];
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<GroupRow>(new CommandDefinition(Statements.Grouped(key), new { sectors = ValueList.Of(sectors), from = fromUtc, to = toUtc }, cancellationToken: ct))).AsList();
+        return (await c.QueryAsync<GroupRow>(new CommandDefinition(Statements.Grouped(key, professions is not null), Args(sectors, fromUtc, toUtc, professions), cancellationToken: ct))).AsList();
     }
 
-    public async Task<(long Participating, IReadOnlyList<(long Minutes, long Count)> Delays)> IndicatorPartsAsync(IReadOnlyCollection<string> sectors, DateTime fromUtc, DateTime toUtc, CancellationToken ct)
+    /// <summary>One profession's ACI counts in a territory and period. A class for the same reason as <see cref="GroupRow"/>.</summary>
+    public sealed class ProfessionCounts
     {
-        if (sectors.Count == 0) return (0, []);
-        await using var c = await db.OpenAsync(ct);
-        var args = new { sectors = ValueList.Of(sectors), from = fromUtc, to = toUtc };
-        var participating = await c.ExecuteScalarAsync<long>(new CommandDefinition(Statements.ParticipatingPractitioners, args, cancellationToken: ct));
-        var delays = (await c.QueryAsync<DelayBucket>(new CommandDefinition(Statements.DelayHistogram, args, cancellationToken: ct))).Select(d => (d.DelayMinutes, d.Bookings)).ToList();
-        return (participating, delays);
+        public string Profession { get; init; } = "";
+        public long Participating { get; init; }
+        public long SasBookings { get; init; }
+        public long NoRegularDoctor { get; init; }
+        public long RegularDoctorUnavailable { get; init; }
+        public long OverflowBookings { get; init; }
     }
 
-    private sealed class DelayBucket
+    public sealed class ProfessionDelay
     {
+        public string Profession { get; init; } = "";
         public long DelayMinutes { get; init; }
         public long Bookings { get; init; }
+    }
+
+    public async Task<(IReadOnlyList<ProfessionCounts> Counts, IReadOnlyList<ProfessionDelay> Delays)> IndicatorPartsAsync(
+        IReadOnlyCollection<string> sectors, DateTime fromUtc, DateTime toUtc, IReadOnlyCollection<string>? professions, CancellationToken ct)
+    {
+        if (sectors.Count == 0) return ([], []);
+        await using var c = await db.OpenAsync(ct);
+        var args = Args(sectors, fromUtc, toUtc, professions);
+        var counts = (await c.QueryAsync<ProfessionCounts>(new CommandDefinition(Statements.IndicatorsByProfession(professions is not null), args, cancellationToken: ct))).AsList();
+        var delays = (await c.QueryAsync<ProfessionDelay>(new CommandDefinition(Statements.DelaysByProfession(professions is not null), args, cancellationToken: ct))).AsList();
+        return (counts, delays);
     }
 
     public sealed record GpName(string Rpps, string FirstName, string LastName, string Profession);
 
     public sealed record PooledRequestRow(string SectorCode, string Profession, string Status, DateTime CreatedAt, DateTime? ClosedAt, string? AcceptedBy);
 
-    public async Task<IReadOnlyList<PooledRequestRow>> PooledRequestsAsync(IReadOnlyList<string> sectors, DateTime from, DateTime to, CancellationToken ct)
+    public async Task<IReadOnlyList<PooledRequestRow>> PooledRequestsAsync(IReadOnlyList<string> sectors, DateTime from, DateTime to, IReadOnlyCollection<string>? professions, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<PooledRequestRow>(new CommandDefinition(Statements.PooledRequests, new { sectors = ValueList.Of(sectors), from, to }, cancellationToken: ct))).AsList();
+        return (await c.QueryAsync<PooledRequestRow>(new CommandDefinition(Statements.PooledRequests(professions is not null), Args(sectors, from, to, professions), cancellationToken: ct))).AsList();
     }
 
     public async Task<IReadOnlyDictionary<string, GpName>> NamesAsync(IReadOnlyCollection<string> rpps, CancellationToken ct)

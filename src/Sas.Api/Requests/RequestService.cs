@@ -78,7 +78,7 @@ public sealed class RequestService(
         }
         search.CheckPlace(input.Sector, input.Commune, input.PostalCode, errors);
         if (errors.Any || draft is null || profession is null) return Result<RequestDto>.Rejected(errors);
-        if (!caller.CoversProfession(profession.Name)) return Result<RequestDto>.Refused(E.ForbiddenScope, $"This regulator's scope does not cover the profession {profession.Name}.");
+        if (!caller.CoversProfession(profession.Name)) return Result<RequestDto>.Refused(E.ForbiddenScope, Caller.ProfessionRefusal(profession.Name));
 
         var scoped = await search.SectorsInScopeAsync(input.Sector, input.Commune, input.PostalCode, caller, ct);
         if (!scoped.Succeeded) return scoped.As<RequestDto>();

@@ -47,8 +47,7 @@ public sealed class SearchService(SearchStore store, TerritoryStore territory, G
         {
             // A regulator limited to some professions finds theirs when it names none, and may not ask for others.
             if (q.Profession is null && q.Specialty is null) only = new ProfessionFilter(covered);
-            else if (only!.Professions.FirstOrDefault(p => !caller.CoversProfession(p)) is { } outside)
-                return Result<Found>.Refused(E.ForbiddenScope, $"This regulator's scope does not cover the profession {outside}.");
+            else if (caller.ProfessionOutside(only!.Professions) is { } outside) return Result<Found>.Refused(E.ForbiddenScope, Caller.ProfessionRefusal(outside));
         }
 
         var scoped = await SectorsInScopeAsync(q.Sector, q.Commune, q.PostalCode, caller, ct);
@@ -84,12 +83,7 @@ public sealed class SearchService(SearchStore store, TerritoryStore territory, G
     private static ProfessionFilter? ProfessionsAsked(string? profession, string? specialty, ValidationErrors errors)
     {
         if (profession is null && specialty is null) return ProfessionFilter.Default;
-        var names = (profession ?? Professions.Physician.Name).Split(',', StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToArray();
-        if (names.FirstOrDefault(n => Professions.Find(n) is null) is { } unknown)
-        {
-            errors.Add("profession", $"'{Text.Quoted(unknown)}' is not one of {string.Join(", ", Professions.Names)}");
-            return null;
-        }
+        if (errors.ProfessionList(profession ?? Professions.Physician.Name) is not { } names) return null;
         if (specialty is not null && (names is not [var only] || Professions.SpecialtyProblem(Professions.Find(only)!, specialty) is not null))
         {
             errors.Add("specialty", $"goes with profession={Professions.Physician.Name} only, as a TRE_R38 code other than SM54 (e.g. SM40)");

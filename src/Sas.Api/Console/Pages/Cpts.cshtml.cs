@@ -106,7 +106,7 @@ public sealed class CptsModel(ReportService reports, TerritoryStore territory, T
             Problem = "Les secteurs de cette CPTS n'ont pas tous le même fuseau à l'heure près : choisissez un secteur dans l'API.";
             return null;
         }
-        return new ReportService.Scope(zones, fromUtc, toUtc);
+        return new ReportService.Scope(zones, fromUtc, toUtc, Caller.From(User).Professions);
     }
 
     public static string Percent(double? rate) => rate is { } r ? r.ToString("P0", French) : "—";

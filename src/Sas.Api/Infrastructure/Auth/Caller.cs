@@ -52,14 +52,24 @@ public sealed record Caller(string ClientId, string Role, IReadOnlySet<string> S
         };
     }
 
-    /// <summary>A regulator's scope item that limits it to one profession (<c>profession=nurse</c>); a sector code never holds '='.</summary>
+    /// <summary>A regulator's or a CPTS's scope item that limits it to one profession (<c>profession=nurse</c>); a sector code or a FINESS never holds '='.</summary>
     public const string ProfessionItem = "profession=";
 
-    /// <summary>The professions a regulator's scope is limited to, or null when it covers every one (as regulators did before professions).</summary>
+    /// <summary>The professions a regulator's or a CPTS's scope is limited to, or null when it covers every one (as before professions).</summary>
     public IReadOnlyList<string>? Professions { get; init; }
 
     /// <summary>Whether the caller's scope covers slots and bookings of this profession.</summary>
     public bool CoversProfession(string profession) => Professions is null || Professions.Contains(profession);
+
+    /// <summary>The first of these professions the caller's scope does not cover, or null when it covers them all.</summary>
+    public string? ProfessionOutside(IEnumerable<string> asked) => asked.FirstOrDefault(p => !CoversProfession(p));
+
+    /// <summary>What a caller asking outside its professions is told: one sentence for searches, bookings and reports.</summary>
+    public static string ProfessionRefusal(string profession) => $"This client's scope does not cover the profession {profession}.";
+
+    /// <summary>Whether a scope item limits a regulator or a CPTS to a profession (<c>profession=nurse</c>), naming a known one.</summary>
+    public static bool IsProfessionItem(string item) =>
+        item.StartsWith(ProfessionItem, StringComparison.Ordinal) && Sas.Domain.Professions.Professions.Find(item[ProfessionItem.Length..]) is not null;
 
     /// <summary>Admin, or the practice software acting for this GP.</summary>
     public bool CoversPractitioner(string rpps) => IsAdmin || (Role == Roles.Practitioner && Scope.Contains(rpps));

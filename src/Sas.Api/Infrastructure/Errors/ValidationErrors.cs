@@ -65,6 +65,19 @@ public sealed class ValidationErrors
         return found;
     }
 
+    /// <summary>
+    /// A comma-separated list of profession names (<c>profession=nurse,physician</c>), each known: the distinct names, or
+    /// null when none was given or after recording the unknown one. Searches and reports read it the same way.
+    /// </summary>
+    public string[]? ProfessionList(string? text)
+    {
+        if (text is null) return null;
+        var names = text.Split(',', StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToArray();
+        if (names.FirstOrDefault(n => Domain.Professions.Professions.Find(n) is null) is not { } unknown) return names;
+        Add("profession", $"'{Infrastructure.Text.Quoted(unknown)}' is not one of {string.Join(", ", Domain.Professions.Professions.Names)}");
+        return null;
+    }
+
     /// <summary>An instant with an offset, inside the API's range; answers it in UTC (whole seconds) or null after recording the error.</summary>
     public DateTime? Instant(string field, string? value, bool required = true) => Instant(FieldPrefix.None, field, value, required);
 

@@ -24,7 +24,7 @@ public sealed class ContractOperationFilter : IOperationFilter
         Security(operation, context, metadata, isFhir);
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
         {
-            if (ContractRules.Parameters.GetValueOrDefault(parameter.Name!) is { } rule && parameter.Schema is OpenApiSchema schema)
+            if (ContractRules.ForParameter(path, parameter.Name!) is { } rule && parameter.Schema is OpenApiSchema schema)
                 ContractSchemaFilter.Apply(schema, rule, schema);
             if (parameter.Schema is OpenApiSchema { Description: { } d } s) { parameter.Description ??= d; s.Description = null; }
             if (metadata.OfType<RequiredParametersMetadata>().FirstOrDefault()?.Names.Contains(parameter.Name) == true) parameter.Required = true;

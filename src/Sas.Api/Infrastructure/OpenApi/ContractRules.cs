@@ -86,6 +86,7 @@ public static class ContractRules
         ["limit"] = new(Minimum: 1, Maximum: Paging.MaxLimit, Description: $"Items per page, {Paging.DefaultLimit} when absent."),
         ["after"] = new(MaxLength: 200, Description: "The `next` cursor of the previous page (opaque)."),
         ["profession"] = new(MaxLength: 200, Description: $"The professions to find, comma-separated ({string.Join(", ", Sas.Domain.Professions.Professions.Names)}); general_practitioner when absent, as before other professions existed."),
+        ["/v1/reports.profession"] = new(MaxLength: 200, Description: $"Only these professions' professionals, comma-separated ({string.Join(", ", Sas.Domain.Professions.Professions.Names)}); every profession when absent, or those a CPTS's scope is limited to."),
         ["specialty"] = new(Pattern: Sas.Domain.Professions.Professions.SpecialtyPattern, Description: "A physician's specialty (TRE_R38, e.g. SM40): only with profession=physician, which it implies when profession is absent."),
         ["from"] = Instant, ["to"] = Instant,
         ["rpps"] = ProfessionalRule, ["finess"] = FinessRule, ["cpts"] = FinessRule, ["inseeCode"] = InseeRule, ["commune"] = InseeRule,
@@ -99,6 +100,13 @@ public static class ContractRules
         [Bookings.BookingEndpoints.IdempotencyHeader] = new(MinLength: 1, MaxLength: Bookings.Idempotency.MaxKeyLength,
             Description: "One per booking attempt, kept 24 hours per client: the same key with the same body answers the first answer again (with Idempotent-Replayed: true), with another body 422 idempotency_key_reused."),
     };
+
+    /// <summary>A parameter's rule: the one of its route family (<c>/v1/reports.profession</c>) first, then its name's.</summary>
+    public static Rule? ForParameter(string path, string name)
+    {
+        var family = path.IndexOf('/', "/v1/".Length) is var slash and > 0 ? path[..slash] : path;
+        return Parameters.GetValueOrDefault(family + "." + name) ?? Parameters.GetValueOrDefault(name);
+    }
 
     public static Rule? ForProperty(string type, string property) =>
         Properties.GetValueOrDefault(type + "." + property) ?? Properties.GetValueOrDefault(property);
