@@ -17,10 +17,11 @@ namespace Sas.Bench;
 /// </summary>
 public static class IndexChaos
 {
-    public sealed record Result(long Checks, long Mismatches, long FailedChecks, long Writes, long Searches, long Reloads, long FaultsInjected, long BackendsKilled)
+    public sealed record Result(long Checks, long Mismatches, long FailedChecks, long Writes, long Searches, long Reloads, long FaultsInjected, long BackendsKilled,
+        string ReloadReasons = "")
     {
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"{Checks:N0} searches checked against the statement, {Mismatches} mismatches ({FailedChecks:N0} checks failed on injected faults); {Searches:N0} plain searches, {Writes:N0} writes, {Reloads} reloads, {FaultsInjected:N0} faults injected, {BackendsKilled:N0} backends killed");
+            $"{Checks:N0} searches checked against the statement, {Mismatches} mismatches ({FailedChecks:N0} checks failed on injected faults); {Searches:N0} plain searches, {Writes:N0} writes answered, {Reloads} reloads ({ReloadReasons}), {FaultsInjected:N0} faults injected, {BackendsKilled:N0} backends killed");
     }
 
     /// <summary>Random faults in the index's reads: a few percent fail, some wait; for one node.</summary>
@@ -53,8 +54,9 @@ public static class IndexChaos
         var hooks = new[] { new ChaosHooks(seed, 0.02), new ChaosHooks(seed + 1, 0.02) };
         var settings = new Dictionary<string, string?> { ["Search:ShadowShare"] = "0", ["Search:VerifyMinutes"] = "2" };
         var nodes = new List<ApiHost>();
+        await using var postgres = provider == DatabaseProvider.PostgreSql ? await PostgresAsDeployed.StartAsync(connectionString, AdminKey) : null;
         foreach (var h in hooks)
-            nodes.Add(await ApiHost.StartAsync(provider, connectionString, AdminKey, "NORMAL", s => s.AddSingleton<SlotIndexHooks>(h), settings));
+            nodes.Add(await ApiHost.StartAsync(provider, postgres?.ReadWriteLogin ?? connectionString, AdminKey, "NORMAL", s => s.AddSingleton<SlotIndexHooks>(h), settings));
         try
         {
             return await RunAsync(provider, connectionString, nodes, hooks, duration, seed, log);
@@ -62,6 +64,83 @@ public static class IndexChaos
         finally
         {
             foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// PostgreSQL as docs/deployment.md runs it, and as a busy cluster is: the schema made once by its owner, the nodes
+    /// on a login with read and write rights only (issue #28's defect 7: the feed's triggers must not need more), and a
+    /// transaction left open in another database most of the time, which holds the cluster's xmin back (defect 5: the
+    /// nodes must still read only what is new, not reload on every read; nor on every read after a prune).
+    /// </summary>
+    private sealed class PostgresAsDeployed : IAsyncDisposable
+    {
+        private readonly string owner;
+        private readonly string role;
+        private Npgsql.NpgsqlConnection? elsewhere;
+
+        private PostgresAsDeployed(string owner, string role, string login) => (this.owner, this.role, ReadWriteLogin) = (owner, role, login);
+
+        public string ReadWriteLogin { get; }
+
+        public static async Task<PostgresAsDeployed> StartAsync(string owner, string adminKey)
+        {
+            await (await ApiHost.StartAsync(DatabaseProvider.PostgreSql, owner, adminKey)).DisposeAsync(); // the owner's one start: the schema
+            var role = $"sas_chaos_{Guid.NewGuid():N}"[..26];
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(owner);
+            await using (var c = new Npgsql.NpgsqlConnection(owner))
+            {
+                await c.OpenAsync();
+                var schemas = string.Join(", ", await c.QueryAsync<string>("SELECT nspname FROM pg_namespace WHERE nspname IN ('public', 'hangfire')"));
+                await c.ExecuteAsync($"""
+                    CREATE ROLE {role} LOGIN PASSWORD 'chaos-rw';
+                    GRANT CONNECT ON DATABASE "{builder.Database}" TO {role};
+                    GRANT USAGE ON SCHEMA {schemas} TO {role};
+                    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schemas} TO {role};
+                    {(schemas.Contains("hangfire") ? $"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA hangfire TO {role};" : "")}
+                    """); // no right on public's sequences: the feed's is the one serial there, its triggers' to use
+
+            }
+            var deployed = new PostgresAsDeployed(owner, role, new Npgsql.NpgsqlConnectionStringBuilder(owner) { Username = role, Password = "chaos-rw" }.ConnectionString)
+            {
+                elsewhere = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(owner) { Database = "postgres", Pooling = false }.ConnectionString),
+            };
+            await deployed.elsewhere.OpenAsync();
+            deployed.idling = deployed.IdleAsync(deployed.stop.Token);
+            return deployed;
+        }
+
+        private readonly CancellationTokenSource stop = new();
+        private Task idling = Task.CompletedTask;
+
+        /// <summary>
+        /// A session in another database that holds a transaction open 8 s out of 9: the cluster's oldest running
+        /// transaction is old for most of the run, and in the second between, the prune can reach the rows the run ages.
+        /// </summary>
+        private async Task IdleAsync(CancellationToken ct)
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                try
+                {
+                    await using var open = await elsewhere!.BeginTransactionAsync(ct);
+                    await elsewhere.ExecuteScalarAsync<string>("SELECT pg_current_xact_id()::text", transaction: open);
+                    await Task.Delay(TimeSpan.FromSeconds(8), ct);
+                    await open.CommitAsync(CancellationToken.None);
+                    await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            await idling;
+            if (elsewhere is not null) await elsewhere.DisposeAsync();
+            await using var c = new Npgsql.NpgsqlConnection(owner);
+            await c.OpenAsync();
+            await c.ExecuteAsync($"DROP OWNED BY {role}; DROP ROLE {role}");
         }
     }
 
@@ -92,6 +171,12 @@ public static class IndexChaos
             }
         }
 
+        // A write counts when the node answered it (a 409 too): a server error is what a missing right gives.
+        void Answered(HttpResponseMessage response)
+        {
+            using (response) if ((int)response.StatusCode < 500) Interlocked.Increment(ref writes);
+        }
+
         SearchQuery Query(Random random)
         {
             var now = DateTime.UtcNow;
@@ -108,22 +193,20 @@ public static class IndexChaos
                 var slot = await RandomSlotAsync(db[0], r);
                 if (slot is null) return;
                 var client = http[r.Next(2)];
-                if (r.Next(3) == 0) await client.PostAsync($"/v1/slots/{slot}/hold", null, token);
+                if (r.Next(3) == 0) Answered(await client.PostAsync($"/v1/slots/{slot}/hold", null, token));
                 else
                 {
                     using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/bookings") { Content = JsonContent.Create(Booking(slot.Value)) };
                     request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-                    await client.SendAsync(request, token);
+                    Answered(await client.SendAsync(request, token));
                 }
-                Interlocked.Increment(ref writes);
             }, 1),
             // Withdrawals, and syncs that create, move and withdraw.
             Loop(async r =>
             {
                 var client = http[r.Next(2)];
-                if (r.Next(2) == 0 && await RandomSlotAsync(db[0], r) is { } slot) await client.DeleteAsync($"/v1/slots/{slot}", token);
-                else await SyncAsync(client, gps[r.Next(gps.Count)], r, token);
-                Interlocked.Increment(ref writes);
+                if (r.Next(2) == 0 && await RandomSlotAsync(db[0], r) is { } slot) Answered(await client.DeleteAsync($"/v1/slots/{slot}", token));
+                else Answered(await SyncAsync(client, gps[r.Next(gps.Count)], r, token));
             }, 2),
             // The expiry job on either node; and now and then one node goes quiet while the feed's newest rows are
             // aged past the hour and pruned: it must find out it missed them.
@@ -201,8 +284,9 @@ public static class IndexChaos
         await Task.WhenAll(tasks);
         await progress;
         foreach (var client in http) client.Dispose();
+        var reasons = indexes.SelectMany(i => i.ReloadsByReason).GroupBy(r => r.Key).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Sum(r => r.Value)}");
         return new Result(checks, indexes.Sum(i => i.Mismatches) - mismatchesBefore, failedChecks, writes, searches, indexes.Sum(i => i.Reloads),
-            hooks.Sum(h => h.Injected), killed);
+            hooks.Sum(h => h.Injected), killed, string.Join(", ", reasons));
     }
 
     private static object Booking(long slot) => new
@@ -220,7 +304,7 @@ public static class IndexChaos
     }
 
     /// <summary>The next six hours of a GP, as practice software sends them: some slots kept, some moved, some new, the rest withdrawn.</summary>
-    private static async Task SyncAsync(HttpClient client, (string Rpps, string Sector) gp, Random r, CancellationToken ct)
+    private static async Task<HttpResponseMessage> SyncAsync(HttpClient client, (string Rpps, string Sector) gp, Random r, CancellationToken ct)
     {
         var from = DateTime.UtcNow.AddMinutes(20);
         from = new DateTime(from.Year, from.Month, from.Day, from.Hour, 0, 0, DateTimeKind.Utc).AddHours(1);
@@ -229,7 +313,7 @@ public static class IndexChaos
             var start = from.AddMinutes(30 * i + (r.Next(4) == 0 ? 5 : 0));
             return new { start = Wire(start), end = Wire(start.AddMinutes(20)), sector = gp.Sector, site = "cab", modality = r.Next(5) == 0 ? "teleconsultation" : "in_person", externalId = $"s{i}" };
         }).ToList();
-        await client.PutAsJsonAsync($"/v1/practitioners/{gp.Rpps}/slots?from={Uri.EscapeDataString(Wire(from))}&to={Uri.EscapeDataString(Wire(from.AddHours(6)))}", new { slots }, ct);
+        return await client.PutAsJsonAsync($"/v1/practitioners/{gp.Rpps}/slots?from={Uri.EscapeDataString(Wire(from))}&to={Uri.EscapeDataString(Wire(from.AddHours(6)))}", new { slots }, ct);
     }
 
     private static async Task Ok(HttpResponseMessage response)

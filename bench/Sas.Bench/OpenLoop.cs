@@ -7,8 +7,9 @@ public sealed record Rated(Operation Operation, double PerSecond);
 
 /// <summary>
 /// Open-loop load, as production is loaded: each operation has a schedule of due times (its rate), every request is
-/// sent when due without waiting for the others, and its latency runs from the moment it was due, so a server that
-/// falls behind shows it in the percentiles instead of slowing the generator down (no coordinated omission).
+/// sent when due without waiting for the others (the operations out of step with each other), and its latency runs from
+/// the moment it was due, so a server that falls behind shows it in the percentiles instead of slowing the generator
+/// down (no coordinated omission).
 /// Requests beyond <paramref name="maxInFlight"/> at once are not sent and count as errors: the server is saturated.
 /// </summary>
 public static class OpenLoop
@@ -19,7 +20,12 @@ public static class OpenLoop
     {
         var samples = schedule.Select(_ => new List<(double Ms, Outcome Outcome)>()).ToArray();
         var dropped = new long[schedule.Count];
-        var next = new double[schedule.Count];
+        // Each operation's first request at a random point of its first interval (the same points every run): started
+        // together at zero, operations of equal or multiple rates stayed in step for the whole run — every pooled request
+        // posted at the same instant as an accept, a booking and a hold, queueing for the one writer together, which
+        // independent callers never do by rule.
+        var phase = new Random(20261207);
+        var next = schedule.Select(s => s.PerSecond > 0 ? phase.NextDouble() / s.PerSecond : 0).ToArray();
         var running = new List<Task>();
         var inFlight = 0;
         var clock = Stopwatch.StartNew();

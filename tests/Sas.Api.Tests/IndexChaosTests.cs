@@ -14,6 +14,8 @@ namespace Sas.Api.Tests;
 [Collection(nameof(TelemetryCollection))]
 public class IndexChaosTests(ITestOutputHelper output)
 {
+    private const int MaxReloads = 60;
+
     [Fact]
     public async Task Two_nodes_under_faults_never_answer_a_search_the_statement_would_not()
     {
@@ -26,7 +28,11 @@ public class IndexChaosTests(ITestOutputHelper output)
             output.WriteLine(result.ToString());
             Assert.Equal(0, result.Mismatches);
             Assert.True(result.Checks >= 300, result.ToString());
-            Assert.True(result.FaultsInjected > 0 && result.Writes > 100, result.ToString());
+            Assert.True(result.FaultsInjected > 0 && result.Writes > 100, result.ToString()); // answered, not refused by a missing right
+            // Whole reads only where a node must: its start, the verifications, the gaps the aged-and-pruned rows make.
+            // On PostgreSQL a transaction is open in another database all along: reading from its xmin would reload on
+            // every read past 5,000 changes.
+            Assert.True(result.Reloads <= MaxReloads, result.ToString());
         }
         finally { TestEngine.DropDatabase(connectionString); }
     }

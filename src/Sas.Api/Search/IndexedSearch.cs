@@ -70,6 +70,10 @@ public sealed class IndexedSearch(
     public long Reloads => Interlocked.Read(ref reloads);
     private long reloads;
 
+    /// <summary>The whole reads since start, by their reason (start, asked, verification, pruned, many changes…).</summary>
+    public IReadOnlyDictionary<string, long> ReloadsByReason => reloadReasons;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> reloadReasons = new(StringComparer.Ordinal);
+
     /// <summary>Slots a verification or a check found held wrongly, since the start: for the tests.</summary>
     public long Mismatches => Interlocked.Read(ref mismatches);
     private long mismatches;
@@ -300,6 +304,7 @@ public sealed class IndexedSearch(
         reloadNeeded = false;
         LastReloadReason = why;
         Interlocked.Increment(ref reloads);
+        reloadReasons.AddOrUpdate(why, 1, (_, n) => n + 1);
         metrics?.SlotIndexReload();
         if (wasLoaded && why != "verification") logger?.LogInformation("The slot index was read again whole ({Reason})", why);
     }

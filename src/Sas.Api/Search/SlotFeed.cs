@@ -93,10 +93,17 @@ public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
             Profession = 8, PostalCode = 9, StructureId = 10, BookingUrl = 11, Specialty = 12;
     }
 
-    /// <summary>A batch of the feed's rows older than an hour by the database's clock, answering the positions removed.</summary>
+    /// <summary>
+    /// A batch of the feed's rows older than an hour by the database's clock, answering the positions removed. On
+    /// PostgreSQL only rows of transactions older than every one still running in the cluster: a node's position is
+    /// as low as the oldest transaction running when it read (an idle session in another database included), and a
+    /// prune past it is a gap. Pruning the rows of later transactions while a session idled for over an hour made every
+    /// read after every prune a gap, and so a whole read, on every node, for as long as it idled.
+    /// </summary>
     public string PruneBatch => $"""
         DELETE FROM slot_changes
-         WHERE seq IN (SELECT seq FROM slot_changes WHERE {(Postgres ? "changed_at < now() - interval '1 hour'" : "changed_at < strftime('%Y-%m-%d %H:%M:%f', 'now', '-1 hour')")}
+         WHERE seq IN (SELECT seq FROM slot_changes
+                        WHERE {(Postgres ? "changed_at < now() - interval '1 hour' AND tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint" : "changed_at < strftime('%Y-%m-%d %H:%M:%f', 'now', '-1 hour')")}
                         ORDER BY seq {d.Limit("@batch")})
         RETURNING {(Postgres ? "tx" : "seq")}
         """;
