@@ -70,7 +70,7 @@ public static class IndexChaos
     /// <summary>
     /// PostgreSQL as docs/deployment.md runs it, and as a busy cluster is: the schema made once by its owner, the nodes
     /// on a login with read and write rights only (issue #28's defect 7: the feed's triggers must not need more), and a
-    /// transaction left open in another database most of the time, which holds the cluster's xmin back (defect 5: the
+    /// transaction left open in another database most of the time (20 s out of 22), which holds the cluster's xmin back (defect 5: the
     /// nodes must still read only what is new, not reload on every read; nor on every read after a prune).
     /// </summary>
     private sealed class PostgresAsDeployed : IAsyncDisposable
@@ -79,7 +79,9 @@ public static class IndexChaos
         private readonly string role;
         private Npgsql.NpgsqlConnection? elsewhere;
 
-        private PostgresAsDeployed(string owner, string role, string login) => (this.owner, this.role, ReadWriteLogin) = (owner, role, login);
+        // The owner's own connections unpooled: the run kills backends, and a pooled one could be handed back dead.
+        private PostgresAsDeployed(string owner, string role, string login) =>
+            (this.owner, this.role, ReadWriteLogin) = (new Npgsql.NpgsqlConnectionStringBuilder(owner) { Pooling = false }.ConnectionString, role, login);
 
         public string ReadWriteLogin { get; }
 
@@ -114,8 +116,10 @@ public static class IndexChaos
         private Task idling = Task.CompletedTask;
 
         /// <summary>
-        /// A session in another database that holds a transaction open 8 s out of 9: the cluster's oldest running
-        /// transaction is old for most of the run, and in the second between, the prune can reach the rows the run ages.
+        /// A session in another database that holds a transaction open 20 s out of 22, with more changes than one
+        /// catch-up applies written behind it: the cluster's oldest running transaction stays behind thousands of the
+        /// feed's rows (re-reading them all on every read reloads every time), and in the seconds between, the prune can
+        /// reach the rows the run ages.
         /// </summary>
         private async Task IdleAsync(CancellationToken ct)
         {
@@ -125,11 +129,18 @@ public static class IndexChaos
                 {
                     await using var open = await elsewhere!.BeginTransactionAsync(ct);
                     await elsewhere.ExecuteScalarAsync<string>("SELECT pg_current_xact_id()::text", transaction: open);
-                    await Task.Delay(TimeSpan.FromSeconds(8), ct);
+                    // A busy cluster meanwhile: more changes than one catch-up applies, behind the idle transaction.
+                    await using (var c = new Npgsql.NpgsqlConnection(owner))
+                    {
+                        await c.OpenAsync(ct);
+                        await c.ExecuteAsync($"INSERT INTO slot_changes (slot_id) SELECT id FROM slots CROSS JOIN generate_series(1, 100) LIMIT {Sas.Api.Search.SlotFeed.MaxChanges + 1}");
+                    }
+                    await Task.Delay(TimeSpan.FromSeconds(20), ct);
                     await open.CommitAsync(CancellationToken.None);
-                    await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                    await Task.Delay(TimeSpan.FromSeconds(2), ct);
                 }
                 catch (OperationCanceledException) { return; }
+                catch (DbException) { } // the burst's connection killed with the others: the next round writes it
             }
         }
 
