@@ -25,7 +25,8 @@ public sealed record PeakResult(
     double Multiple, IReadOnlyDictionary<string, double> PeakPerSecond, IReadOnlyList<OperationResult> Operations, ServerSpend Server,
     OperationResult Ceiling, IReadOnlyList<OperationResult> Alone, OperationResult Contended, IReadOnlyList<CapacityStep> Capacity, double CapacityMultiple,
     IReadOnlyDictionary<string, double> AllocatedBytesPerRequest, long DoubleBookings, double? FhirColdMs, DatabaseWorkResult? SearchDatabaseWork = null,
-    double? SendLagP50Ms = null, double? SendLagP99Ms = null, BookingWorkResult? BookingDatabaseWork = null);
+    double? SendLagP50Ms = null, double? SendLagP99Ms = null, BookingWorkResult? BookingDatabaseWork = null,
+    IReadOnlyDictionary<string, double>? AnswerBytesAlone = null);
 
 /// <summary>
 /// The default run: the API in its own process on a generated dataset, loaded open-loop with <see cref="PeakProfile"/>
@@ -131,8 +132,16 @@ public static class PeakBench
         log.WriteLine($"Ceiling and each read alone, {o.Clients} clients closed loop, {o.Step.TotalSeconds:N0} s each…");
         var ceiling = (await Load.RunAsync([new Operation("health_live", 1, _ => workload.Send(new HttpRequestMessage(HttpMethod.Get, "/health/live")))], o.Clients, o.Step)).Single();
         var alone = new List<OperationResult>();
+        var answerBytes = new Dictionary<string, double>();
         foreach (var name in new[] { "search", "fhir_slots_25gps", "fill_rate_year" })
-            alone.Add((await Load.RunAsync([ops[name]], o.Clients, o.Step)).Single());
+        {
+            // The size of its answers: what loopback and the client must move as well, beside the server's work.
+            var bytesBefore = Workload.BodyBytes;
+            var run = (await Load.RunAsync([ops[name]], o.Clients, o.Step)).Single();
+            alone.Add(run);
+            if (run.Requests > 0) answerBytes[name] = (double)(Workload.BodyBytes - bytesBefore) / run.Requests;
+        }
+        log.WriteLine("  answers alone: " + string.Join(", ", answerBytes.Select(a => $"{a.Key} {a.Value / 1024:N1} kB")));
 
         log.WriteLine("Allocation per request, each operation alone, read from the server…");
         var allocation = new Dictionary<string, double>();
@@ -188,7 +197,7 @@ public static class PeakBench
 
         return new PeakResult(Bench.Machine(), data.Slots, data.Practitioners, data.Sectors, "", 1, data.LoadTime.TotalSeconds,
             o.Multiple, peak, results, server, ceiling, alone, contended, steps, reached, allocation, workload.DoubleBookings, fhirCold,
-            SendLagP50Ms: OpenLoop.Percentile(lags, 0.50), SendLagP99Ms: OpenLoop.Percentile(lags, 0.99));
+            SendLagP50Ms: OpenLoop.Percentile(lags, 0.50), SendLagP99Ms: OpenLoop.Percentile(lags, 0.99), AnswerBytesAlone: answerBytes);
     }
 
     /// <summary>What the server allocates with nothing to do (timers, its own metrics), per second: taken off each operation's share.</summary>

@@ -178,6 +178,10 @@ public sealed class Workload
     /// One request, its whole body received (its time counts) into a pooled buffer: buffering each 150 kB FHIR answer made
     /// gen-2 collections in the generator. A 409, 410 or 422 is a refusal (a conflict), any other failure an error.
     /// </summary>
+    /// <summary>The answers' bytes read so far (bodies, not headers): what an operation alone moves per answer.</summary>
+    public static long BodyBytes => Interlocked.Read(ref bodyBytes);
+    private static long bodyBytes;
+
     public static async Task<Outcome> SendAsync(HttpClient http, HttpRequestMessage request, Func<HttpResponseMessage, Task>? onSuccess = null)
     {
         using (request)
@@ -187,7 +191,11 @@ public sealed class Workload
             await using (var body = await response.Content.ReadAsStreamAsync())
             {
                 var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
-                try { while (await body.ReadAsync(buffer) > 0) { } }
+                try
+                {
+                    int read;
+                    while ((read = await body.ReadAsync(buffer)) > 0) Interlocked.Add(ref bodyBytes, read);
+                }
                 finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
             }
             if (response.IsSuccessStatusCode) return Outcome.Ok;

@@ -84,8 +84,10 @@ public class PooledRequestTests(SasApiFactory api) : IClassFixture<SasApiFactory
         var seen = await (await regulator.GetAsync($"/v1/requests/{request}")).Expect(HttpStatusCode.OK);
         Assert.Equal(("accepted", booking.GetProperty("id").GetString()), (seen.GetProperty("status").GetString(), seen.GetProperty("bookingId").GetString()));
 
-        var accepted = api.Rows("SELECT client_id, rpps FROM outbox WHERE request_id = @request AND event_type = 'request.accepted'", new { request }).Single();
+        var accepted = api.Rows("SELECT client_id, rpps FROM outbox WHERE request_id = @request AND event_type = 'request.accepted' AND client_id IS NOT NULL", new { request }).Single();
         Assert.Equal(nurses[0], (string)accepted.rpps);
+        // The other nurse's practice hears it is taken (by the professional who took it), in the same transaction.
+        Assert.Equal([nurses[1]], OutboxTo(request, "request.accepted"));
         Assert.Equal(1, api.Count("SELECT COUNT(*) FROM outbox WHERE event_type = 'booking.created' AND booking_id = @id", new { id = booking.GetProperty("id").GetString() }));
     }
 
@@ -138,6 +140,7 @@ public class PooledRequestTests(SasApiFactory api) : IClassFixture<SasApiFactory
         var row = own.Rows("SELECT status, draft, reason FROM pooled_requests WHERE id = @request", new { request }).Single();
         Assert.Equal(("expired", null, null), ((string)row.status, (string?)row.draft, (string?)row.reason));
         Assert.Equal(1, own.Count("SELECT COUNT(*) FROM outbox WHERE request_id = @request AND event_type = 'request.expired' AND client_id IS NOT NULL", new { request }));
+        Assert.Equal([nurse], OutboxTo(own, request, "request.expired")); // and the practice it was offered to
         var practice = await w.ClientFor("practitioner", nurse);
         await (await practice.Accept(request, nurse, start: "2026-11-23T08:30:00Z")).ExpectProblem(HttpStatusCode.UnprocessableEntity, "validation_failed", "start");
         Assert.Empty((await (await practice.GetAsync($"/v1/practitioners/{nurse}/requests")).Expect(HttpStatusCode.OK)).EnumerateArray());
@@ -156,7 +159,15 @@ public class PooledRequestTests(SasApiFactory api) : IClassFixture<SasApiFactory
         Assert.Equal(System.Text.Json.JsonValueKind.Null, withdrawn.GetProperty("reason").ValueKind);
         await (await practices[0].Accept(request, nurses[0])).ExpectProblem(HttpStatusCode.Conflict, "request_closed");
         await (await regulator.PostAsync($"/v1/requests/{request}/withdrawal", null)).ExpectProblem(HttpStatusCode.Conflict, "request_closed");
+        Assert.Equal(nurses.Order(), OutboxTo(request, "request.withdrawn")); // every practice it was offered to, once
     }
+
+    /// <summary>The professionals an event of the request goes to through their practices (not the regulator's client), in order.</summary>
+    private string[] OutboxTo(string request, string type) => OutboxTo(api, request, type);
+
+    private static string[] OutboxTo(SasApiFactory factory, string request, string type) =>
+        [.. factory.Rows("SELECT rpps FROM outbox WHERE request_id = @request AND event_type = @type AND client_id IS NULL", new { request, type })
+            .Select(r => (string)r.rpps).Order(StringComparer.Ordinal)];
 
     [Fact]
     public async Task Posting_and_accepting_are_idempotent_by_their_key()

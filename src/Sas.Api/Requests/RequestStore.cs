@@ -190,22 +190,37 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
     public Task UnclaimAsync(DbConnection c, DbTransaction tx, RequestRow open, string bookingId, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(sql.Unclaim, new { id = open.Id, bookingId, draft = open.Draft, reason = open.Reason }, tx, cancellationToken: ct));
 
-    /// <summary>The <c>request.accepted</c> event: to the regulator's client and to the accepting professional's practice.</summary>
-    public Task AcceptedAsync(DbConnection c, DbTransaction tx, RequestRow request, BookingRow booking, CancellationToken ct) =>
-        outbox.WriteAsync(c, tx, Event(EventTypes.RequestAccepted, request with { Status = RequestStatus.Accepted, AcceptedBy = booking.Rpps, BookingId = booking.Id },
-            booking.Rpps, request.ClientId), ct);
+    /// <summary>
+    /// The <c>request.accepted</c> event: to the regulator's client and to the accepting professional's practice, and to
+    /// the practices of the others it was offered to (it is no longer theirs to take).
+    /// </summary>
+    public async Task AcceptedAsync(DbConnection c, DbTransaction tx, RequestRow request, BookingRow booking, CancellationToken ct)
+    {
+        var accepted = request with { Status = RequestStatus.Accepted, AcceptedBy = booking.Rpps, BookingId = booking.Id };
+        await outbox.WriteAsync(c, tx, Event(EventTypes.RequestAccepted, accepted, booking.Rpps, request.ClientId), ct);
+        await TellOfferedAsync(c, tx, EventTypes.RequestAccepted, accepted, except: booking.Rpps, ct);
+    }
+
+    /// <summary>An event to the practice of each professional the request was offered to (but one), in the transaction that closed it.</summary>
+    private async Task TellOfferedAsync(DbConnection c, DbTransaction tx, string type, RequestRow closed, string? except, CancellationToken ct)
+    {
+        foreach (var rpps in await c.QueryAsync<string>(new CommandDefinition(sql.OfferedTo, new { id = closed.Id }, tx, cancellationToken: ct)))
+            if (rpps != except) await outbox.WriteAsync(c, tx, Event(type, closed, rpps, clientId: null), ct);
+    }
 
     public Task<bool> WithdrawAsync(string id, Caller caller, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
             var done = await c.ExecuteAsync(new CommandDefinition(sql.Withdraw(caller.IsAdmin), new { id, client = caller.ClientId, now = Now }, tx, cancellationToken: ct)) == 1;
-            if (done) await audit.WriteAsync(c, tx, caller, "withdraw", "request", id, ct);
-            return done;
+            if (!done) return false;
+            await audit.WriteAsync(c, tx, caller, "withdraw", "request", id, ct);
+            await TellOfferedAsync(c, tx, EventTypes.RequestWithdrawn, (await GetAsync(c, tx, id, ct))!, except: null, ct);
+            return true;
         }, ct);
 
     /// <summary>
-    /// Closes the open requests whose window has ended, a batch at a time: each expired (the patient's data cleared) and
-    /// its regulator told (<c>request.expired</c>). Safe twice or on two nodes at once: the state is in each <c>WHERE</c>.
+    /// Closes the open requests whose window has ended, a batch at a time: each expired (the patient's data cleared), its
+    /// regulator and the practices it was offered to told (<c>request.expired</c>). Safe twice or on two nodes at once: the state is in each <c>WHERE</c>.
     /// </summary>
     public Task<int> ExpireBatchAsync(int batch, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
@@ -218,6 +233,7 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
                 if (await c.ExecuteAsync(new CommandDefinition(sql.Expire, new { id, now }, tx, cancellationToken: ct)) == 0) continue;
                 var row = (await GetAsync(c, tx, id, ct))!;
                 await outbox.WriteAsync(c, tx, Event(EventTypes.RequestExpired, row, rpps: "", row.ClientId), ct);
+                await TellOfferedAsync(c, tx, EventTypes.RequestExpired, row, except: null, ct);
                 expired++;
             }
             return expired;

@@ -154,7 +154,7 @@ public sealed class ContractDocumentFilter : IDocumentFilter
             Properties = new Dictionary<string, IOpenApiSchema>
             {
                 ["id"] = S(JsonSchemaType.String),
-                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. new[] { EventTypes.RequestOffered, EventTypes.RequestAccepted, EventTypes.RequestExpired }.Select(e => (JsonNode)JsonValue.Create(e)!)] },
+                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. new[] { EventTypes.RequestOffered, EventTypes.RequestAccepted, EventTypes.RequestExpired, EventTypes.RequestWithdrawn }.Select(e => (JsonNode)JsonValue.Create(e)!)] },
                 ["occurredAt"] = S(JsonSchemaType.String, format: "date-time"),
                 ["data"] = new OpenApiSchema
                 {
@@ -229,7 +229,7 @@ public sealed class ContractDocumentFilter : IDocumentFilter
         {
             ["booking"] = Hook("A booking was created, cancelled, moved to another slot or its outcome recorded (booking.created, booking.cancelled, booking.moved, booking.outcome).", "BookingEvent"),
             ["slotExpired"] = Hook("An unbooked slot's start passed (slot.expired).", "SlotExpiredEvent"),
-            ["request"] = Hook("A pooled request was offered to a professional, accepted, or expired unaccepted (request.offered, request.accepted, request.expired).", "RequestEvent"),
+            ["request"] = Hook("A pooled request was offered to a professional, accepted, expired unaccepted or withdrawn (request.offered, request.accepted, request.expired, request.withdrawn): the regulator hears of its own request's end, and every professional it was offered to hears when it is no longer theirs to take.", "RequestEvent"),
             ["verification"] = Hook("A webhook was set: answer the hex HMAC-SHA256 of data.challenge, keyed with the secret (webhook.verification).", "VerificationEvent"),
         };
     }

@@ -14,6 +14,7 @@ public static class EventTypes
     public const string RequestOffered = "request.offered";
     public const string RequestAccepted = "request.accepted";
     public const string RequestExpired = "request.expired";
+    public const string RequestWithdrawn = "request.withdrawn";
 }
 
 /// <summary>One event to deliver: what happened, to which booking (or pooled request) and professional; never patient data.</summary>
