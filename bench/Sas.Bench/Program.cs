@@ -5,6 +5,7 @@ namespace Sas.Bench;
 
 /// <summary>
 /// dotnet run -c Release --project bench/Sas.Bench -- [--quick] [--slots N] [--seconds S] [--warmup S] [--multiple M]
+/// (or --answer-size KB: what an answer of that size costs to move, whatever builds it)
 /// [--synchronous FULL|NORMAL] [--reuse] [--engine sqlite|postgres] [--nodes N] [--postgres CS] [--out FILE]
 /// The closed-loop mix of earlier runs: --closed [--clients K] [--only op1,op2] [--scale] [--engines] [--url URL --admin-key KEY]
 /// The slot index under faults, checked against the statement: --index-chaos [--seconds S] [--engine sqlite|postgres]
@@ -41,6 +42,8 @@ public static class BenchProgram
         if (args.Contains("--scale")) return await Scale(options);
         if (args.Contains("--engines")) return await Engines(options);
         if (args.Contains("--db-work")) return await DbWork(options);
+        if (Array.IndexOf(args, "--answer-size") is var size and >= 0)
+            return await AnswerSize.RunAsync(options, double.Parse(args[size + 1], CultureInfo.InvariantCulture), Console.Out);
         if (!options.Closed && options.Url is null) return await Peak(options);
 
         var result = await Bench.RunAsync(options, Console.Out);
