@@ -93,7 +93,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
         }
         if (ctx.Warnings is { Count: > 0 } warnings)
             entries.Add(new(null, Guid.NewGuid().ToString(), FhirResult.SerializeToUtf8(FhirResult.Warnings(warnings)), "outcome"));
-        return new SearchsetBundle(Guid.NewGuid().ToString(), r.IsCptsFlow ? FhirCodes.CptsBundleProfile : FhirCodes.BundleProfile,
+        return new SearchsetBundle(BundleIds.Next(), r.IsCptsFlow ? FhirCodes.CptsBundleProfile : FhirCodes.BundleProfile,
             ctx.NowUtc, ctx.Total, ctx.BaseUrl + "/fhir/", ctx.SelfUrl, ctx.NextUrl, entries);
     }
 
@@ -233,4 +233,16 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Rpps, string SiteId), string> RoleIds = new();
 
     public static string CptsId(string finess) => $"cpts-{finess}";
+
+    /// <summary>
+    /// A searchset's id: unique, never meaningful. This process's random prefix and a counter: a new random id per answer
+    /// asked the kernel for random bytes every time (2 % of the platform's query).
+    /// </summary>
+    private static class BundleIds
+    {
+        private static readonly string Prefix = Guid.NewGuid().ToString("N")[..20];
+        private static long counter;
+
+        public static string Next() => $"{Prefix}-{Interlocked.Increment(ref counter):x}";
+    }
 }
