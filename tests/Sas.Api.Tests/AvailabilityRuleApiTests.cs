@@ -250,6 +250,27 @@ public sealed class AvailabilityRuleApiTests(SasApiFactory api) : IClassFixture<
         Assert.Equal(6, edited.GetProperty("slotsMade").GetInt32()); // 16:00 to 18:00
     }
 
+    /// <summary>Issue #32: a CPTS whose scope is limited to nurses runs its nurses' rota, and no other profession's.</summary>
+    [EngineFact]
+    public async Task A_cpts_limited_to_nurses_runs_the_rota_of_its_nurses_only()
+    {
+        var sector = await world.Sector(horizon: 48);
+        var finess = await world.Cpts(sector);
+        var (gp, nurse) = (await world.Practitioner([sector]), await world.Professional([sector], "nurse"));
+        var everyone = await world.ClientFor("cpts", finess);
+        var gpRule = (await (await everyone.PostJson($"/v1/cpts/{finess}/rota", new { practitioner = gp, rule = TuesdayAfternoon(sector) })).Expect(HttpStatusCode.Created))
+            .GetProperty("rule").GetProperty("id").GetString();
+        var nurses = await world.ClientFor("cpts", finess, "profession=nurse");
+
+        await (await nurses.PostJson($"/v1/cpts/{finess}/rota", new { practitioner = gp, rule = TuesdayAfternoon(sector, start: "09:00", end: "10:00") }))
+            .ExpectProblem(HttpStatusCode.Forbidden, "forbidden_scope");
+        await (await nurses.PostJson($"/v1/cpts/{finess}/rota", new { practitioner = nurse, rule = TuesdayAfternoon(sector) })).Expect(HttpStatusCode.Created);
+        Assert.Equal([nurse], (await (await nurses.GetAsync($"/v1/cpts/{finess}/rota")).Expect(HttpStatusCode.OK)).EnumerateArray().Select(r => r.GetProperty("practitionerRpps").GetString()));
+        await (await nurses.PutJson($"/v1/cpts/{finess}/rota/{gpRule}", TuesdayAfternoon(sector, start: "15:00", end: "16:00"))).ExpectProblem(HttpStatusCode.NotFound, "rule_not_found");
+        await (await nurses.DeleteAsync($"/v1/cpts/{finess}/rota/{gpRule}")).ExpectProblem(HttpStatusCode.NotFound, "rule_not_found");
+        Assert.Equal(2, (await (await everyone.GetAsync($"/v1/cpts/{finess}/rota")).Expect(HttpStatusCode.OK)).GetArrayLength());
+    }
+
     /// <summary>The CPTS coordinator runs the rota for the GPs of its sectors, and only those sectors.</summary>
     [EngineFact]
     public async Task The_cpts_coordinator_gives_edits_and_removes_rules_for_the_gps_of_its_sectors_only()

@@ -75,19 +75,19 @@ public static class RuleEndpoints
         return result.Succeeded ? TypedResults.Created($"/v1/cpts/{finess}/rota/{result.Value.Rule.Id}", result.Value) : result.ProblemNestedIn("rule");
     }
 
-    public static async Task<Ok<IReadOnlyList<RuleDto>>> ListRota(string finess, RuleService rules, CancellationToken ct) =>
-        TypedResults.Ok(await rules.ListForCptsAsync(finess, ct));
+    public static async Task<Ok<IReadOnlyList<RuleDto>>> ListRota(string finess, ClaimsPrincipal user, RuleService rules, CancellationToken ct) =>
+        TypedResults.Ok(await rules.ListForCptsAsync(finess, Caller.From(user), ct));
 
     public static async Task<Results<Ok<RuleEditedDto>, ProblemHttpResult>> EditRotaRule(string finess, string ruleId, RuleInput input, ClaimsPrincipal user, RuleService rules, CancellationToken ct)
     {
-        if (await rules.RotaGpAsync(finess, ruleId, ct) is not { } rpps) return Problems.Of(E.RuleNotFound);
+        if (await rules.RotaGpAsync(finess, ruleId, Caller.From(user), ct) is not { } rpps) return Problems.Of(E.RuleNotFound);
         var result = await rules.EditAsync(rpps, ruleId, input, Caller.From(user), ct, cpts: finess);
         return result.Succeeded ? TypedResults.Ok(result.Value) : result.Problem();
     }
 
     public static async Task<Results<Ok<RuleRemovedDto>, ProblemHttpResult>> DeleteRotaRule(string finess, string ruleId, ClaimsPrincipal user, RuleService rules, CancellationToken ct)
     {
-        if (await rules.RotaGpAsync(finess, ruleId, ct) is not { } rpps) return Problems.Of(E.RuleNotFound);
+        if (await rules.RotaGpAsync(finess, ruleId, Caller.From(user), ct) is not { } rpps) return Problems.Of(E.RuleNotFound);
         var result = await rules.RemoveAsync(rpps, ruleId, Caller.From(user), ct);
         return result.Succeeded ? TypedResults.Ok(result.Value) : result.Problem();
     }

@@ -78,6 +78,8 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
     {
         var gp = await practitioners.GetAsync(rpps, ct);
         if (gp is null) return Result<RuleRow>.Refused(E.PractitionerNotFound);
+        // A CPTS whose scope is limited to some professions keeps the rota of those only (issue #32).
+        if (cpts is not null && !caller.CoversProfession(gp.Row.Profession)) return Result<RuleRow>.Refused(E.ForbiddenScope, Caller.ProfessionRefusal(gp.Row.Profession));
         var errors = new ValidationErrors();
         errors.Required(input.Site, "site");
         errors.Required(input.Sector, "sector");
@@ -137,10 +139,22 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
     }
 
     /// <summary>The rules in a CPTS's sectors: its rota, every GP's.</summary>
-    public async Task<IReadOnlyList<RuleDto>> ListForCptsAsync(string finess, CancellationToken ct) => [.. (await rules.ListForCptsAsync(finess, ct)).Select(Dto)];
+    /// <summary>The rules in the CPTS's sectors, of the professionals whose profession the caller's scope covers.</summary>
+    public async Task<IReadOnlyList<RuleDto>> ListForCptsAsync(string finess, Caller caller, CancellationToken ct)
+    {
+        var rows = await rules.ListForCptsAsync(finess, ct);
+        var covered = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var rpps in rows.Select(r => r.Rpps).Distinct(StringComparer.Ordinal))
+            if (await practitioners.CoversProfessionAsync(caller, rpps, ct)) covered.Add(rpps);
+        return [.. rows.Where(r => covered.Contains(r.Rpps)).Select(Dto)];
+    }
 
-    /// <summary>The GP whose rule this is, when the rule is in one of the CPTS's sectors; null otherwise.</summary>
-    public async Task<string?> RotaGpAsync(string finess, string id, CancellationToken ct) => (await rules.GetInCptsAsync(finess, id, ct))?.Rpps;
+    /// <summary>
+    /// The professional whose rule this is, when the rule is in one of the CPTS's sectors and the caller's scope covers
+    /// their profession; null otherwise (another profession's rule is not in a rota limited to some).
+    /// </summary>
+    public async Task<string?> RotaGpAsync(string finess, string id, Caller caller, CancellationToken ct) =>
+        (await rules.GetInCptsAsync(finess, id, ct))?.Rpps is { } rpps && await practitioners.CoversProfessionAsync(caller, rpps, ct) ? rpps : null;
 
     public async Task<Result<RuleRemovedDto>> RemoveAsync(string rpps, string id, Caller caller, CancellationToken ct)
     {

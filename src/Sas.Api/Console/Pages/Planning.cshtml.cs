@@ -77,7 +77,7 @@ public sealed class PlanningModel(RuleService rules, PractitionerStore practitio
 
     /// <summary>Whether the rule is this GP's and in one of the CPTS's sectors.</summary>
     private async Task<bool> InRotaAsync(string rpps, string? ruleId, CancellationToken ct) =>
-        ruleId is not null && await rules.RotaGpAsync(Cpts!.Finess, ruleId, ct) == rpps;
+        ruleId is not null && await rules.RotaGpAsync(Cpts!.Finess, ruleId, Caller.From(User), ct) == rpps;
 
     /// <summary>The CPTS shown (<see cref="CptsChoice"/>).</summary>
     private async Task<bool> CptsAsync(CancellationToken ct)
@@ -94,10 +94,11 @@ public sealed class PlanningModel(RuleService rules, PractitionerStore practitio
     {
         if (!await CptsAsync(ct)) return;
         var sectors = await territory.CptsSectorCodesAsync(Cpts!.Finess, ct);
-        var byGp = (await rules.ListForCptsAsync(Cpts.Finess, ct)).ToLookup(r => r.PractitionerRpps);
+        var caller = Caller.From(User);
+        var byGp = (await rules.ListForCptsAsync(Cpts.Finess, caller, ct)).ToLookup(r => r.PractitionerRpps);
         var list = new List<GpRota>();
         foreach (var rpps in await practitioners.ListInSectorsAsync(sectors, ct))
-            if (await practitioners.GetAsync(rpps, ct) is { } gp)
+            if (await practitioners.GetAsync(rpps, ct) is { } gp && caller.CoversProfession(gp.Row.Profession))
                 list.Add(new GpRota(gp, [.. gp.Sectors.Where(sectors.Contains)], [.. byGp[rpps]]));
         Gps = list;
         if (Editing is not null && Rule.Id is null && list.SelectMany(g => g.Rules).FirstOrDefault(r => r.Id == Editing) is { } editing) Rule = RuleForm.From(editing);
