@@ -56,7 +56,7 @@ public static class IndexChaos
         var nodes = new List<ApiHost>();
         await using var postgres = provider == DatabaseProvider.PostgreSql ? await PostgresAsDeployed.StartAsync(connectionString, AdminKey) : null;
         foreach (var h in hooks)
-            nodes.Add(await ApiHost.StartAsync(provider, postgres?.ReadWriteLogin ?? connectionString, AdminKey, "NORMAL", s => s.AddSingleton<SlotIndexHooks>(h), settings));
+            nodes.Add(await ApiHost.StartAsync(provider, postgres?.NodeLogin ?? connectionString, AdminKey, "NORMAL", s => s.AddSingleton<SlotIndexHooks>(h), settings));
         try
         {
             return await RunAsync(provider, connectionString, nodes, hooks, duration, seed, log);
@@ -81,29 +81,15 @@ public static class IndexChaos
 
         // The owner's own connections unpooled: the run kills backends, and a pooled one could be handed back dead.
         private PostgresAsDeployed(string owner, string role, string login) =>
-            (this.owner, this.role, ReadWriteLogin) = (new Npgsql.NpgsqlConnectionStringBuilder(owner) { Pooling = false }.ConnectionString, role, login);
+            (this.owner, this.role, NodeLogin) = (new Npgsql.NpgsqlConnectionStringBuilder(owner) { Pooling = false }.ConnectionString, role, login);
 
-        public string ReadWriteLogin { get; }
+        public string NodeLogin { get; }
 
         public static async Task<PostgresAsDeployed> StartAsync(string owner, string adminKey)
         {
             await (await ApiHost.StartAsync(DatabaseProvider.PostgreSql, owner, adminKey)).DisposeAsync(); // the owner's one start: the schema
             var role = $"sas_chaos_{Guid.NewGuid():N}"[..26];
-            var builder = new Npgsql.NpgsqlConnectionStringBuilder(owner);
-            await using (var c = new Npgsql.NpgsqlConnection(owner))
-            {
-                await c.OpenAsync();
-                var schemas = string.Join(", ", await c.QueryAsync<string>("SELECT nspname FROM pg_namespace WHERE nspname IN ('public', 'hangfire')"));
-                await c.ExecuteAsync($"""
-                    CREATE ROLE {role} LOGIN PASSWORD 'chaos-rw';
-                    GRANT CONNECT ON DATABASE "{builder.Database}" TO {role};
-                    GRANT USAGE ON SCHEMA {schemas} TO {role};
-                    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schemas} TO {role};
-                    {(schemas.Contains("hangfire") ? $"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA hangfire TO {role};" : "")}
-                    """); // no right on public's sequences: the feed's is the one serial there, its triggers' to use
-
-            }
-            var deployed = new PostgresAsDeployed(owner, role, new Npgsql.NpgsqlConnectionStringBuilder(owner) { Username = role, Password = "chaos-rw" }.ConnectionString)
+            var deployed = new PostgresAsDeployed(owner, role, await ReadWriteLogin.CreateAsync(owner, role, "chaos-rw"))
             {
                 elsewhere = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(owner) { Database = "postgres", Pooling = false }.ConnectionString),
             };

@@ -20,12 +20,20 @@ public sealed class FhirResourceCache(TimeProvider clock)
 
     private readonly ConcurrentDictionary<Type, IKind> kinds = new();
 
-    private sealed class Generations<TKey>(long since) where TKey : notnull
+    private interface IKind
+    {
+        int Count { get; }
+    }
+
+    /// <summary>One kind's two generations; a turn puts a new one in its place in <see cref="kinds"/>.</summary>
+    private sealed class Generations<TKey>(long since) : IKind where TKey : notnull
     {
         public readonly ConcurrentDictionary<TKey, ReadOnlyMemory<byte>> Young = new();
-        public ConcurrentDictionary<TKey, ReadOnlyMemory<byte>> Old = new();
-        public long Since = since;
+        public ConcurrentDictionary<TKey, ReadOnlyMemory<byte>> Old { get; init; } = new();
+        public readonly long Since = since;
         public int Added;
+
+        public int Count => Young.Count + Old.Count;
     }
 
     /// <summary>
@@ -35,28 +43,12 @@ public sealed class FhirResourceCache(TimeProvider clock)
     /// </summary>
     public ReadOnlyMemory<byte> Get<TKey, TState>(TKey key, TState state, Func<TState, Resource> build) where TKey : notnull
     {
-        var kind = (Holder<TKey>)kinds.GetOrAdd(typeof(TKey), static (_, since) => new Holder<TKey>(since), clock.GetTimestamp());
-        var g = kind.Current;
+        var g = (Generations<TKey>)kinds.GetOrAdd(typeof(TKey), static (_, since) => new Generations<TKey>(since), clock.GetTimestamp());
         if (g.Young.TryGetValue(key, out var json)) return json;
         if (!g.Old.TryGetValue(key, out json)) json = FhirResult.SerializeToUtf8(build(state));
         if (g.Young.TryAdd(key, json) && (Interlocked.Increment(ref g.Added) >= MaxEntries / 2 || clock.GetElapsedTime(g.Since) > Turn))
-        {
-            var next = new Generations<TKey>(clock.GetTimestamp()) { Old = g.Young };
-            Interlocked.CompareExchange(ref kind.Current, next, g); // one turn at a time: a concurrent one lost nothing
-        }
+            kinds.TryUpdate(typeof(TKey), new Generations<TKey>(clock.GetTimestamp()) { Old = g.Young }, g); // one turn at a time: a concurrent one lost nothing
         return json;
-    }
-
-    private interface IKind
-    {
-        int Count { get; }
-    }
-
-    private sealed class Holder<TKey>(long since) : IKind where TKey : notnull
-    {
-        public Generations<TKey> Current = new(since);
-
-        public int Count => Current.Young.Count + Current.Old.Count;
     }
 
     /// <summary>The entries kept, both generations (one brought back counts twice).</summary>

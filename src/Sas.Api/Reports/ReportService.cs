@@ -30,7 +30,7 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
             var names = await store.NamesAsync(groups.Select(g => g.GroupKey).ToList(), ct);
             if (groupBy == GroupBy.Profession) groups = ByProfession(groups, names);
             labels = groupBy == GroupBy.Profession
-                ? groups.ToDictionary(g => g.GroupKey, g => Sas.Domain.Professions.Professions.Find(g.GroupKey)?.Label ?? g.GroupKey)
+                ? groups.ToDictionary(g => g.GroupKey, g => Sas.Domain.Professions.Professions.LabelOf(g.GroupKey))
                 : names.ToDictionary(n => n.Key, n => $"{n.Value.FirstName} {n.Value.LastName}");
         }
         var rows = groups
@@ -111,7 +111,7 @@ public sealed class ReportService(StatsStore store, MajorationPolicy policy)
             return new DelayFigures(count, Figures.Percentile(histogram, 0.5), Figures.Percentile(histogram, 0.9), Share(24 * 60), Share(48 * 60));
         }
         var byProfession = counts.OrderBy(c => c.Profession, StringComparer.Ordinal)
-            .Select(c => new ProfessionIndicators(c.Profession, Sas.Domain.Professions.Professions.Find(c.Profession)?.Label ?? c.Profession,
+            .Select(c => new ProfessionIndicators(c.Profession, Sas.Domain.Professions.Professions.LabelOf(c.Profession),
                 c.Participating, c.SasBookings, c.NoRegularDoctor, c.RegularDoctorUnavailable, Delay(delays.Where(d => d.Profession == c.Profession)), c.OverflowBookings))
             .ToArray();
         return new IndicatorsReport(

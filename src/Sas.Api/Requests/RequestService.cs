@@ -180,8 +180,7 @@ public sealed class RequestService(
     {
         var row = id.Length > 36 ? null : await store.GetAsync(id, ct);
         if (row is null || !(caller.IsAdmin || row.ClientId == caller.ClientId)) return Result<RequestDto>.Refused(E.RequestNotFound);
-        if (!await store.WithdrawAsync(id, caller, ct)) return Result<RequestDto>.Refused(E.RequestClosed);
-        return ToDto((await store.GetAsync(id, ct))!);
+        return await store.WithdrawAsync(id, caller, ct) is { } withdrawn ? ToDto(withdrawn) : Result<RequestDto>.Refused(E.RequestClosed);
     }
 
     private static RequestDto ToDto(RequestRow r) => new(

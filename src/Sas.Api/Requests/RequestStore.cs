@@ -208,14 +208,15 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
             if (rpps != except) await outbox.WriteAsync(c, tx, Event(type, closed, rpps, clientId: null), ct);
     }
 
-    public Task<bool> WithdrawAsync(string id, Caller caller, CancellationToken ct) =>
+    /// <summary>Withdraws an open request and tells the practices it was offered to: the request as withdrawn, or null when it was not open.</summary>
+    public Task<RequestRow?> WithdrawAsync(string id, Caller caller, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
-            var done = await c.ExecuteAsync(new CommandDefinition(sql.Withdraw(caller.IsAdmin), new { id, client = caller.ClientId, now = Now }, tx, cancellationToken: ct)) == 1;
-            if (!done) return false;
+            if (await c.ExecuteAsync(new CommandDefinition(sql.Withdraw(caller.IsAdmin), new { id, client = caller.ClientId, now = Now }, tx, cancellationToken: ct)) == 0) return null;
             await audit.WriteAsync(c, tx, caller, "withdraw", "request", id, ct);
-            await TellOfferedAsync(c, tx, EventTypes.RequestWithdrawn, (await GetAsync(c, tx, id, ct))!, except: null, ct);
-            return true;
+            var withdrawn = (await GetAsync(c, tx, id, ct))!;
+            await TellOfferedAsync(c, tx, EventTypes.RequestWithdrawn, withdrawn, except: null, ct);
+            return withdrawn;
         }, ct);
 
     /// <summary>

@@ -28,6 +28,9 @@ public static class Professions
 
     public static Profession? Find(string? name) => All.FirstOrDefault(p => p.Name == name);
 
+    /// <summary>A profession's French label (Infirmier, Médecin généraliste…), or the name itself when it is not known.</summary>
+    public static string LabelOf(string name) => Find(name)?.Label ?? name;
+
     /// <summary>Whether a booking with this professional can earn the majoration SNP: a physician's (unknown: a GP, as before professions).</summary>
     public static bool EarnsMajoration(string? profession) => profession is null || Find(profession)?.IsPhysician == true;
 

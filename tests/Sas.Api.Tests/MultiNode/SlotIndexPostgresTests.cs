@@ -98,19 +98,7 @@ public sealed class SlotIndexPostgresTests
         var role = $"sas_rw_{Guid.NewGuid():N}"[..24];
         try
         {
-            await using (var owner = new NpgsqlConnection(database))
-            {
-                await owner.OpenAsync();
-                var name = new NpgsqlConnectionStringBuilder(database).Database;
-                await owner.ExecuteAsync($"""
-                    CREATE ROLE {role} LOGIN PASSWORD 'rw-password';
-                    GRANT CONNECT ON DATABASE {name} TO {role};
-                    GRANT USAGE ON SCHEMA public, hangfire TO {role};
-                    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public, hangfire TO {role};
-                    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA hangfire TO {role};
-                    """);
-            }
-            var login = new NpgsqlConnectionStringBuilder(database) { Username = role, Password = "rw-password" }.ConnectionString;
+            var login = await Sas.Bench.ReadWriteLogin.CreateAsync(database, role, "rw-password");
             using var api = new Host(login);
             var world = new World(api);
             var sector = await world.Sector();

@@ -84,6 +84,4 @@ public sealed class DemandesModel(RequestService requests, PractitionerStore pra
         var quarter = new TimeOnly(local.Hour, local.Minute / 15 * 15);
         return quarter.ToString("HH:mm", CultureInfo.InvariantCulture);
     }
-
-    public static string Profession(string name) => Sas.Domain.Professions.Professions.Find(name)?.Label ?? name;
 }
