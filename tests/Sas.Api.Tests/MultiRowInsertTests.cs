@@ -1,16 +1,29 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Sas.Api.Infrastructure.Data;
+using Sas.Api.Tests.Support;
 
 namespace Sas.Api.Tests;
 
 /// <summary>
-/// On SQLite, many rows go through one prepared statement with its parameters bound by hand, not through Dapper: what
-/// is stored must be what Dapper stores for one row (instants as the API stores them, nulls, booleans, enums).
+/// Many rows do not go through Dapper: on SQLite one prepared statement with its parameters bound by hand, on PostgreSQL
+/// one statement of arrays (<c>unnest</c>). What is stored must be what Dapper stores for one row (instants as the API
+/// stores them, nulls, booleans, enums), on each engine.
 /// </summary>
-public sealed class MultiRowInsertTests
+public sealed class MultiRowInsertTests(SasApiFactory api) : IClassFixture<SasApiFactory>
 {
     private sealed record Row(string Name, DateTime At, DateTime? Until, bool Flag, long Count, DayOfWeek Day);
+
+    private sealed class Stored
+    {
+        public string Name { get; set; } = "";
+        public DateTime At { get; set; }
+        public DateTime? Until { get; set; }
+        public bool Flag { get; set; }
+        public long Count { get; set; }
+        public long Day { get; set; }
+    }
 
     private const string Insert = "INSERT INTO t (name, at, until, flag, count, day) VALUES (@Name, @At, @Until, @Flag, @Count, @Day)";
 
@@ -37,5 +50,32 @@ public sealed class MultiRowInsertTests
         }
         Assert.Null(stored[0].Item3);
         Assert.Equal((1L, 3L, 2L), (stored[0].Item4, stored[0].Item5, stored[0].Item6));
+    }
+
+    [Fact]
+    public async Task Rows_written_in_bulk_on_the_engine_under_test_are_stored_as_dapper_stores_one()
+    {
+        var db = api.Services.GetRequiredService<Db>();
+        var table = $"mri_{Guid.NewGuid():N}"[..20];
+        var insert = Insert.Replace("INTO t ", $"INTO {table} ");
+        await using var c = await db.OpenAsync();
+        await c.ExecuteAsync(TestEngine.IsPostgres
+            ? $"CREATE TABLE {table} (name varchar(20) NOT NULL, at timestamptz NOT NULL, until timestamptz NULL, flag boolean NOT NULL, count bigint NOT NULL, day bigint NOT NULL)"
+            : TestEngine.IsSqlServer
+                ? $"CREATE TABLE {table} (name nvarchar(20) NOT NULL, at datetime2(0) NOT NULL, until datetime2(0) NULL, flag bit NOT NULL, count bigint NOT NULL, day bigint NOT NULL)"
+                : $"CREATE TABLE {table} (name TEXT NOT NULL, at TEXT NOT NULL, until TEXT NULL, flag INTEGER NOT NULL, count INTEGER NOT NULL, day INTEGER NOT NULL)");
+        var at = new DateTime(2026, 11, 24, 13, 0, 0, DateTimeKind.Utc);
+        var rows = Enumerable.Range(0, 40).Select(i => new Row($"r{i}", at.AddMinutes(i), i % 3 == 0 ? null : at.AddHours(i), i % 2 == 0, i - 7, (DayOfWeek)(i % 7))).ToList();
+
+        Assert.Equal(40, await db.InTransactionAsync((c, tx) => MultiRowInsert.ExecuteAsync(c, tx, insert, rows, CancellationToken.None)));
+        foreach (var row in rows.Take(5)) // one row: the store's own statement, through Dapper
+            await db.InTransactionAsync((c, tx) => MultiRowInsert.ExecuteAsync(c, tx, insert, [row with { Name = row.Name + "-d" }], CancellationToken.None));
+
+        var stored = (await c.QueryAsync<Stored>($"SELECT name, at, until, flag, count, day FROM {table}"))
+            .Select(r => new Row(r.Name, r.At, r.Until, r.Flag, r.Count, (DayOfWeek)r.Day)).ToDictionary(r => r.Name);
+        Assert.Equal(45, stored.Count);
+        foreach (var row in rows) Assert.Equal(row, stored[row.Name]);
+        foreach (var row in rows.Take(5)) Assert.Equal(stored[row.Name], stored[row.Name + "-d"] with { Name = row.Name });
+        await c.ExecuteAsync($"DROP TABLE {table}");
     }
 }

@@ -92,7 +92,7 @@ public partial class SqlServerStatementTests
     [
         "SlotStore+Sql.SelectOverlapping", "SlotStore+Sql.SelectWindowForSync", "SlotStore+Sql.SelectNamedOutsideWindow",
         "SlotStore+Sql.LockPractitioner", "Idempotency+Sql.Select", "BookingStore+Sql.SelectBookingLocked",
-        "RuleStore+Sql.LockPractitioners", "RuleStore+Sql.LiveOfGps",
+        "RuleStore+Sql.LockPractitioners", "RuleStore+Sql.SlotsOfGps",
     ];
 
     /// <summary>docs/isolation.md, rule 5: queued work claimed, skipping what another node holds.</summary>

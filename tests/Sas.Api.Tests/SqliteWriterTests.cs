@@ -94,5 +94,23 @@ public sealed class SqliteWriterTests : IAsyncDisposable
         Assert.Equal(activity.TraceId.ToString(), seen);
     }
 
+    [Fact]
+    public async Task The_log_is_checkpointed_beside_the_writer_never_in_its_commits()
+    {
+        await using var small = new TempSqliteDb("b (id INTEGER PRIMARY KEY, data BLOB NOT NULL)", checkpointPages: 32);
+        // SQLite's own checkpoint, run by the commit that crosses its threshold, is off in the writer.
+        Assert.Equal(0L, await small.Db.InTransactionAsync((c, tx) => c.ExecuteScalarAsync<long>("PRAGMA wal_autocheckpoint", transaction: tx)));
+
+        for (var i = 0; i < 40; i++) // 40 commits of 4 pages or more: past the 32 pages more than once
+            await small.Db.InTransactionAsync((c, tx) => c.ExecuteAsync("INSERT INTO b (id, data) VALUES (@i, zeroblob(16384))", new { i }, tx));
+
+        var deadline = DateTime.UtcNow.AddSeconds(30); // the checkpoint runs on its own task: wait for it, boundedly
+        while (small.Db.Checkpoints.Runs == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.True(small.Db.Checkpoints.Runs >= 1, "no checkpoint ran beside the writer");
+        Assert.Equal(0, small.Db.Checkpoints.Failures);
+        await using var c = await small.Db.OpenAsync();
+        Assert.Equal(40L, await c.ExecuteScalarAsync<long>("SELECT count(*) FROM b"));
+    }
+
     public ValueTask DisposeAsync() => temp.DisposeAsync();
 }

@@ -78,16 +78,16 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         public string LockPractitioners { get; } = $"SELECT rpps FROM practitioners {d.UpdateLock} WHERE {d.InList("rpps", "@rpps")} ORDER BY rpps {d.ForUpdate}";
 
         /// <summary>
-        /// The GPs' live slots over a range, every site: what a rule's new slot may not overlap (read as
+        /// The GPs' slots over a range, every site and state, under their locks: in one read, those their rules made
+        /// (not made again, in any state) and the live ones a new slot may not overlap (as
         /// <see cref="SlotStore.Sql.SelectOverlapping"/> reads one slot's, for many at once).
         /// </summary>
-        public string LiveOfGps { get; } = $"""
-            SELECT id, rpps, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc
+        public string SlotsOfGps { get; } = $"""
+            SELECT id, rpps, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc, rule_id AS RuleId, status
               FROM slots {d.UpdateLock}
              WHERE {d.InList("rpps", "@rpps")}
                AND start_utc > @earliest
-               AND start_utc < @end
-               AND status IN ('available', 'held', 'booked')
+               AND start_utc <= @latest
             {d.ForUpdate}
             """;
 
@@ -138,13 +138,16 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     private readonly SlotStore.Sql slotSql = new(db.Dialect);
 
     /// <summary>A live slot of one of the GPs, as the rules read them to find overlaps.</summary>
-    private sealed class LiveSlot
+    private sealed class GpSlot
     {
         public long Id { get; init; }
         public string Rpps { get; init; } = "";
         public string SiteId { get; init; } = "";
         public DateTime StartUtc { get; init; }
         public DateTime EndUtc { get; init; }
+        public string? RuleId { get; init; }
+        public string Status { get; init; } = "";
+        public bool Live => Status is "available" or "held" or "booked";
     }
 
     private sealed class MadeStart
@@ -245,11 +248,11 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         var future = batch.Select(w => w with { Times = [.. w.Times.Where(t => t.StartUtc > now)] }).ToList();
         var times = future.SelectMany(w => w.Times).ToList();
         if (times.Count == 0) return ([.. batch.Select(w => new Made(w.Rule.Id, 0, []))], []);
-        var made = await MadeStartsAsync(c, tx, future, ct);
         var from = times.Min(t => t.StartUtc);
-        var live = (await c.QueryAsync<LiveSlot>(new CommandDefinition(statements.LiveOfGps,
-                new { rpps = gps, earliest = from.AddMinutes(-SlotSpec.MaxMinutes), end = times.Max(t => t.EndUtc) }, tx, cancellationToken: ct)))
-            .OrderBy(s => s.StartUtc).ThenBy(s => s.Id).ToLookup(s => (s.Rpps, s.SiteId));
+        var slots = (await c.QueryAsync<GpSlot>(new CommandDefinition(statements.SlotsOfGps,
+            new { rpps = gps, earliest = from.AddMinutes(-SlotSpec.MaxMinutes), latest = times.Max(t => t.EndUtc) }, tx, cancellationToken: ct))).ToList();
+        var made = slots.Where(s => s.RuleId is not null).ToLookup(s => s.RuleId!, s => s.StartUtc);
+        var live = slots.Where(s => s.Live).OrderBy(s => s.StartUtc).ThenBy(s => s.Id).ToLookup(s => (s.Rpps, s.SiteId));
         var results = new List<Made>(future.Count);
         var rows = new List<NewSlot>();
         foreach (var (rule, wanted) in future)

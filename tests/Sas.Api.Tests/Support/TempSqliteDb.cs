@@ -9,11 +9,12 @@ public sealed class TempSqliteDb : IAsyncDisposable
 {
     private readonly string path = Path.Combine(Path.GetTempPath(), $"sas-db-{Guid.NewGuid():N}.db");
 
-    public TempSqliteDb(string table, int? readers = null, int? mmapMegabytes = null)
+    public TempSqliteDb(string table, int? readers = null, int? mmapMegabytes = null, int? checkpointPages = null)
     {
         var connection = $"Data Source={path};Pooling=True";
         var options = new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = connection, SqliteReaders = readers };
         if (mmapMegabytes is { } mmap) options.SqliteMmapMegabytes = mmap;
+        if (checkpointPages is { } pages) options.SqliteCheckpointPages = pages;
         Db = new Db(options);
         using var c = new SqliteConnection(connection);
         c.Execute($"PRAGMA journal_mode = WAL; CREATE TABLE {table}");

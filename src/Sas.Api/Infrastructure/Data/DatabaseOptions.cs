@@ -31,6 +31,15 @@ public sealed class DatabaseOptions
     public int SqliteMaxBatch { get; set; } = 32;
 
     /// <summary>
+    /// Pages (4 KiB each) the SQLite writer writes to its log before a checkpoint copies them back into the database
+    /// file, on a connection beside the writer; 0 leaves it to SQLite, in the committing write, every 1,000 pages.
+    /// A page changed by many commits between two checkpoints is copied once (a year of rules: 79 s at 1,000 pages in the
+    /// writer, see docs/benchmarks.md); the log file grows to about this size.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 1 << 20)]
+    public int SqliteCheckpointPages { get; set; } = 4096;
+
+    /// <summary>
     /// Threads the pool keeps ready on SQLite (its driver blocks a thread per statement): a burst then does not wait
     /// for the pool to grow by one thread a second.
     /// </summary>

@@ -76,7 +76,8 @@ public sealed class Db : IAsyncDisposable
         sqliteConnectionString = options.Provider == DatabaseProvider.Sqlite
             ? new SqliteConnectionStringBuilder(options.ConnectionString) { ForeignKeys = null }.ToString()
             : options.ConnectionString;
-        sqliteWriter = new(() => new SqliteWriter(ct => OpenSqliteAsync(new StatementCachingConnection(sqliteConnectionString), ct), options.SqliteMaxBatch));
+        sqliteWriter = new(() => new SqliteWriter(ct => OpenSqliteAsync(new StatementCachingConnection(sqliteConnectionString), ct), options.SqliteMaxBatch,
+            ct => OpenSqliteAsync(new PrefixedSqliteConnection(sqliteConnectionString), ct), options.SqliteCheckpointPages));
         sqlitePragmas = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000"
             + (options.SqliteSynchronous == "NORMAL" ? "; PRAGMA synchronous = NORMAL" : "")
             + $"; PRAGMA mmap_size = {Math.Max(0, (long)options.SqliteMmapMegabytes) * 1024 * 1024}";
@@ -97,6 +98,9 @@ public sealed class Db : IAsyncDisposable
 
     /// <summary>The SQLite writer's counts so far (zero on SQL Server).</summary>
     public (long Commits, long Writes) WriterCounts => sqliteWriter.IsValueCreated ? (sqliteWriter.Value.Commits, sqliteWriter.Value.Writes) : (0, 0);
+
+    /// <summary>The SQLite log's checkpoints run beside the writer so far, and failed (zero on a server engine).</summary>
+    public (long Runs, long Failures) Checkpoints => sqliteWriter.IsValueCreated ? (sqliteWriter.Value.Checkpoints, sqliteWriter.Value.CheckpointFailures) : (0, 0);
 
     /// <summary>
     /// A connection for reading (or, on SQL Server, for anything). On SQLite, at most
@@ -238,9 +242,12 @@ public sealed class Db : IAsyncDisposable
     }
 
     /// <summary>An instant as a parameter, on every engine: what Dapper's handler does, for commands bound by hand.</summary>
+    /// <summary>An instant as sent: a local time converted, an unspecified one taken as UTC.</summary>
+    public static DateTime AsUtc(DateTime value) => value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
+
     public static void SetInstant(IDbDataParameter parameter, DateTime value)
     {
-        var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
+        var utc = AsUtc(value);
         if (parameter is NpgsqlParameter npgsql) npgsql.NpgsqlDbType = NpgsqlDbType.TimestampTz;
         else parameter.DbType = DbType.DateTime2;
         // SQL Server's columns are datetime2(0), which rounds: 10:00:00.6 would be stored as 10:00:01, a second later

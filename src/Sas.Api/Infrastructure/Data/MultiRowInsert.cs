@@ -54,6 +54,7 @@ public static partial class MultiRowInsert
         var byName = parsed.Names.Select(n => properties.FirstOrDefault(p => string.Equals(p.Name, n, StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidOperationException($"{typeof(T).Name} has no {n} for {parsed.Head}")).ToArray();
         if (c is Microsoft.Data.Sqlite.SqliteConnection && byName.All(p => Bindable(p.PropertyType))) return await ExecuteEachAsync(c, tx, insert, parsed.Names, byName, rows, ct);
+        if (c is Npgsql.NpgsqlConnection && byName.All(p => Bindable(p.PropertyType))) return await ExecuteUnnestAsync(c, tx, insert, parsed, byName, rows, ct);
         var written = 0;
         foreach (var chunk in rows.Chunk(perStatement))
         {
@@ -95,6 +96,44 @@ public static partial class MultiRowInsert
             written += await command.ExecuteNonQueryAsync(ct);
         }
         return written;
+    }
+
+    /// <summary>
+    /// PostgreSQL parses and plans a VALUES list row by row: 200 slot rows in lists of 23 took 14 ms a batch, the rows
+    /// themselves 5 ms. One statement takes every row, a column an array: <c>INSERT … SELECT u.c0, … FROM unnest(@c0, …)</c>
+    /// (the tuple's literals kept as they are). Measured on the rules bench (docs/benchmarks.md).
+    /// </summary>
+    private static async Task<int> ExecuteUnnestAsync<T>(DbConnection c, DbTransaction? tx, string insert, Parsed parsed, PropertyInfo[] byName, IReadOnlyList<T> rows, CancellationToken ct)
+    {
+        await using var command = c.CreateCommand();
+        command.CommandText = Unnested.GetOrAdd(insert, _ =>
+        {
+            var columns = string.Join(", ", parsed.Names.Select((_, i) => $"c{i}"));
+            var select = Parameter().Replace(parsed.Tuple.Trim()[1..^1], m => $"u.c{Array.FindIndex(parsed.Names, n => string.Equals(n, m.Groups[1].Value, StringComparison.OrdinalIgnoreCase))}");
+            return $"{parsed.Head} SELECT {select} FROM unnest({string.Join(", ", parsed.Names.Select((_, i) => $"@c{i}"))}) AS u({columns})";
+        });
+        command.Transaction = tx;
+        for (var i = 0; i < byName.Length; i++) command.Parameters.Add(Column(i, byName[i], rows));
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static readonly ConcurrentDictionary<string, string> Unnested = new();
+
+    /// <summary>One column of the rows as a typed PostgreSQL array, each value as <see cref="Bind"/> sends it alone.</summary>
+    private static Npgsql.NpgsqlParameter Column<T>(int index, PropertyInfo property, IReadOnlyList<T> rows)
+    {
+        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        var values = rows.Select(r => property.GetValue(r)).ToArray();
+        (Array array, NpgsqlTypes.NpgsqlDbType element) = type switch
+        {
+            _ when type == typeof(string) => ((Array)values.Cast<string?>().ToArray(), NpgsqlTypes.NpgsqlDbType.Text),
+            _ when type == typeof(DateTime) => (values.Select(v => v is DateTime d ? Db.AsUtc(d) : (DateTime?)null).ToArray(), NpgsqlTypes.NpgsqlDbType.TimestampTz),
+            _ when type == typeof(bool) => (values.Select(v => (bool?)v).ToArray(), NpgsqlTypes.NpgsqlDbType.Boolean),
+            _ when type == typeof(double) => (values.Select(v => (double?)v).ToArray(), NpgsqlTypes.NpgsqlDbType.Double),
+            _ when type == typeof(int) => (values.Select(v => (int?)v).ToArray(), NpgsqlTypes.NpgsqlDbType.Integer),
+            _ => (values.Select(v => v is null ? (long?)null : Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray(), NpgsqlTypes.NpgsqlDbType.Bigint),
+        };
+        return new Npgsql.NpgsqlParameter($"c{index}", NpgsqlTypes.NpgsqlDbType.Array | element) { Value = array };
     }
 
     /// <summary>The types <see cref="Bind"/> sends as Dapper would (instants as <see cref="Db.SetInstant"/> does); others go through Dapper.</summary>

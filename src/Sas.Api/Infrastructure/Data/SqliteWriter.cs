@@ -11,6 +11,12 @@ namespace Sas.Api.Infrastructure.Data;
 /// sees the exception; the others commit. Each caller is answered after the commit that holds its write, so
 /// durability is unchanged (<c>synchronous=FULL</c> still syncs before anyone is told), but a burst of
 /// bookings shares one sync of the log instead of paying one each: the sync was half the cost of a write.
+/// <para>
+/// The log is copied back into the database file (a checkpoint) by a connection of its own, beside the writer, once
+/// the writer has written <c>checkpointPages</c> pages to it since the last: left to SQLite, the commit that crosses
+/// its threshold copies the log itself, and every write queued behind it waits (the rules job's longest
+/// transactions); a larger log also copies a page changed by many commits once.
+/// </para>
 /// </summary>
 public sealed class SqliteWriter : IAsyncDisposable
 {
@@ -18,17 +24,28 @@ public sealed class SqliteWriter : IAsyncDisposable
     private readonly Func<CancellationToken, Task<DbConnection>> open;
     private readonly int maxBatch;
     private readonly Task loop;
+    private readonly SqliteCheckpointer? checkpointer;
 
-    public SqliteWriter(Func<CancellationToken, Task<DbConnection>> open, int maxBatch)
+    /// <param name="open">Opens the writer's connection.</param>
+    /// <param name="maxBatch">Writes sharing one commit at most.</param>
+    /// <param name="openCheckpointer">Opens the checkpoint's own connection; null leaves checkpoints to SQLite in the writer.</param>
+    /// <param name="checkpointPages">Pages written to the log between two checkpoints.</param>
+    public SqliteWriter(Func<CancellationToken, Task<DbConnection>> open, int maxBatch,
+        Func<CancellationToken, Task<DbConnection>>? openCheckpointer = null, int checkpointPages = 0)
     {
         this.open = open;
         this.maxBatch = Math.Max(1, maxBatch);
+        if (openCheckpointer is not null && checkpointPages > 0) checkpointer = new SqliteCheckpointer(openCheckpointer, checkpointPages);
         loop = Task.Run(LoopAsync);
     }
 
     /// <summary>How many transactions were committed, and how many writes they held: for the tests and the bench.</summary>
     public long Commits { get; private set; }
     public long Writes { get; private set; }
+
+    /// <summary>Checkpoints run beside the writer, and failed (the next one copies what they did not): for the tests.</summary>
+    public long Checkpoints => checkpointer?.Runs ?? 0;
+    public long CheckpointFailures => checkpointer?.Failures ?? 0;
 
     public Task<T> RunAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
     {
@@ -50,7 +67,11 @@ public sealed class SqliteWriter : IAsyncDisposable
             if (batch.Count == 0) continue;
             try
             {
-                connection ??= await open(CancellationToken.None);
+                if (connection is null)
+                {
+                    connection = await open(CancellationToken.None);
+                    checkpointer?.Attach(connection);
+                }
                 await using (var tx = await connection.BeginTransactionAsync(IsolationLevel.Serializable))
                 {
                     if (batch.Count == 1)
@@ -71,6 +92,7 @@ public sealed class SqliteWriter : IAsyncDisposable
                 }
                 Commits++;
                 Writes += batch.Count;
+                checkpointer?.Committed(connection);
                 foreach (var write in batch) write.Complete();
             }
             catch (Exception e)
@@ -88,6 +110,7 @@ public sealed class SqliteWriter : IAsyncDisposable
     {
         queue.Writer.TryComplete();
         await loop;
+        if (checkpointer is not null) await checkpointer.DisposeAsync();
     }
 
     private interface IWrite
