@@ -233,10 +233,34 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
             var gps = ValueList.Of(batch.Select(w => w.Rule.Rpps).Distinct().Order(StringComparer.Ordinal));
             await c.QueryAsync<string>(new CommandDefinition(statements.LockPractitioners, new { rpps = gps }, tx, cancellationToken: ct));
             var (results, rows) = await PlanAsync(c, tx, batch, clock.GetUtcNow().UtcDateTime, ct);
-            await MultiRowInsert.ExecuteAsync(c, tx, statements.InsertSlot, rows, ct);
+            await InsertSlotsAsync(c, tx, rows, ct);
             await audit.WriteManyAsync(c, tx, caller, "make_slots", "rule", results.Where(m => m.Count > 0).Select(m => m.RuleId), ct);
             return results;
         }, ct);
+
+    /// <summary>
+    /// Inserts the rules' new slots. On SQLite the slot trigger names no slot a rule makes (migration 0020): one feed
+    /// row names the ids this insert took, consecutive under the single writer, for the slot index to read.
+    /// </summary>
+    private async Task InsertSlotsAsync(DbConnection c, DbTransaction tx, List<NewSlot> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        if (db.Provider != DatabaseProvider.Sqlite)
+        {
+            await MultiRowInsert.ExecuteAsync(c, tx, statements.InsertSlot, rows, ct);
+            return;
+        }
+        var before = await c.ExecuteScalarAsync<long>(new CommandDefinition(SqliteFeed.LastSlotId, transaction: tx, cancellationToken: ct));
+        await MultiRowInsert.ExecuteAsync(c, tx, statements.InsertSlot, rows, ct);
+        await c.ExecuteAsync(new CommandDefinition(SqliteFeed.NameSlotsAfter, new { before }, tx, cancellationToken: ct));
+    }
+
+    /// <summary>SQLite's own statements for the feed row of a batch (the other engines' triggers write theirs).</summary>
+    private static class SqliteFeed
+    {
+        public const string LastSlotId = "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'slots'), 0)";
+        public const string NameSlotsAfter = "INSERT INTO slot_changes (slot_id, last_slot_id) SELECT min(id), max(id) FROM slots WHERE id > @before HAVING count(*) > 0";
+    }
 
     /// <summary>
     /// The rules' slots to insert: their future times not made yet (in any state) that no live slot of the GP at the
@@ -304,7 +328,7 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
             await c.ExecuteAsync(new CommandDefinition(statements.Update, rule, tx, cancellationToken: ct));
             await audit.WriteAsync(c, tx, caller, "update", "rule", rule.Id, ct);
             var (results, rows) = await PlanAsync(c, tx, [new Wanted(rule, times)], now, ct);
-            await MultiRowInsert.ExecuteAsync(c, tx, statements.InsertSlot, rows, ct);
+            await InsertSlotsAsync(c, tx, rows, ct);
             return new Edited(withdrawn, [.. kept], rows.Count, results[0].Conflicts);
         }, ct);
 

@@ -218,7 +218,7 @@ public sealed class IndexedSearch(
         if (gap is not null) return ([], gap);
         var fresh = read.Changes!.Where(ch => !s.Seen.ContainsKey(ch.Seq)).ToList();
         var slotIds = new HashSet<long>();
-        foreach (var change in fresh) if (change.SlotId is { } id) slotIds.Add(id);
+        foreach (var change in fresh) slotIds.UnionWith(change.SlotIds);
         Dictionary<long, IndexedSlot>? now = null;
         if (slotIds.Count > 0)
         {

@@ -4,8 +4,20 @@ using Sas.Api.Infrastructure.Data;
 
 namespace Sas.Api.Search;
 
-/// <summary>A row of <c>slot_changes</c>: a slot changed, or a GP's name or sites; its position is what reads compare.</summary>
-public readonly record struct SlotChange(long Seq, long? SlotId, string? Rpps, long Position);
+/// <summary>
+/// A row of <c>slot_changes</c>: a slot changed (or, on SQLite, the slots <see cref="SlotId"/> to <see cref="LastSlotId"/>
+/// a rule made), or a GP's name or sites; its position is what reads compare.
+/// </summary>
+public readonly record struct SlotChange(long Seq, long? SlotId, string? Rpps, long Position, long? LastSlotId = null)
+{
+    /// <summary>The slot ids the row names.</summary>
+    public IEnumerable<long> SlotIds => SlotId is not { } first ? [] : LastSlotId is { } last && last > first ? Range(first, last) : [first];
+
+    private static IEnumerable<long> Range(long first, long last)
+    {
+        for (var id = first; id <= last; id++) yield return id;
+    }
+}
 
 /// <summary>
 /// Where a node's reading of the feed stands: what the next read must read again or anew. On SQLite (one writer, so the
@@ -53,8 +65,8 @@ public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
     /// so that a prune that removed rows before this read is seen by it. (Each statement is its own snapshot.)
     /// </summary>
     public string Changes => Postgres
-        ? $"{Position}; SELECT seq, slot_id, rpps, tx FROM slot_changes WHERE tx = ANY(@running) OR tx >= @next ORDER BY seq LIMIT {MaxChanges + 1}; {Pruned}"
-        : $"{Position}; SELECT seq, slot_id, rpps, seq FROM slot_changes WHERE seq >= @next ORDER BY seq LIMIT {MaxChanges + 1}; {Pruned}";
+        ? $"{Position}; SELECT seq, slot_id, rpps, tx, last_slot_id FROM slot_changes WHERE tx = ANY(@running) OR tx >= @next ORDER BY seq LIMIT {MaxChanges + 1}; {Pruned}"
+        : $"{Position}; SELECT seq, slot_id, rpps, seq, last_slot_id FROM slot_changes WHERE seq >= @next ORDER BY seq LIMIT {MaxChanges + 1}; {Pruned}";
 
     private const string Pruned = "SELECT pruned_through FROM slot_feed_state WHERE id = 1";
 
@@ -136,7 +148,8 @@ public sealed class SlotFeed(SqlDialect d, DatabaseProvider provider)
         while (await reader.ReadAsync())
         {
             if (changes.Count == MaxChanges) { changes = null; break; }
-            changes.Add(new SlotChange(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt64(3)));
+            changes.Add(new SlotChange(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt64(3),
+                reader.IsDBNull(4) ? null : reader.GetInt64(4)));
         }
         while (changes is null && await reader.ReadAsync()) { } // the rest of the rows, to reach the mark
         await reader.NextResultAsync();
