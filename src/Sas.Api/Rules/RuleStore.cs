@@ -224,7 +224,7 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     /// Makes the rules' slots at these times that do not exist yet, in one transaction under the GPs' locks, taken in
     /// RPPS order (so two nodes make each slot once, and never wait on each other in a circle; the unique index on the
     /// rule and start stands behind it). A time another live slot of the GP at the site overlaps is not made, and named.
-    /// Three reads whatever the number of rules and times; the caller keeps the batch small enough to hold the writer
+    /// Two reads whatever the number of rules and times; the caller keeps the batch small enough to hold the writer
     /// briefly (<see cref="RuleService"/>).
     /// </summary>
     public Task<IReadOnlyList<Made>> MakeSlotsAsync(IReadOnlyList<Wanted> batch, Caller caller, CancellationToken ct) =>
