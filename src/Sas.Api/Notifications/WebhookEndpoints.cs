@@ -20,8 +20,7 @@ public sealed record DeliveryDto(long Id, string Client, string EventId, string 
 
 public static class WebhookEndpoints
 {
-    public static readonly string[] Events = [EventTypes.BookingCreated, EventTypes.BookingCancelled, EventTypes.BookingOutcome, EventTypes.BookingMoved, EventTypes.SlotExpired,
-        EventTypes.RequestOffered, EventTypes.RequestAccepted, EventTypes.RequestExpired, EventTypes.RequestWithdrawn];
+    public static readonly string[] Events = EventTypes.All;
 
     public static RouteGroupBuilder MapWebhooks(this RouteGroupBuilder v1)
     {

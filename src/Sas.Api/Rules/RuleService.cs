@@ -138,7 +138,6 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
         return days;
     }
 
-    /// <summary>The rules in a CPTS's sectors: its rota, every GP's.</summary>
     /// <summary>The rules in the CPTS's sectors, of the professionals whose profession the caller's scope covers.</summary>
     public async Task<IReadOnlyList<RuleDto>> ListForCptsAsync(string finess, Caller caller, CancellationToken ct)
     {

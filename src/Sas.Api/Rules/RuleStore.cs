@@ -137,7 +137,7 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
 
     private readonly SlotStore.Sql slotSql = new(db.Dialect);
 
-    /// <summary>A live slot of one of the GPs, as the rules read them to find overlaps.</summary>
+    /// <summary>A slot of one of the GPs, in any state: the rules read what they made, and the live ones to find overlaps.</summary>
     private sealed class GpSlot
     {
         public long Id { get; init; }
@@ -205,18 +205,13 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     /// </summary>
     public async Task<ILookup<string, DateTime>> MadeStartsAsync(IReadOnlyList<Wanted> rules, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        return await MadeStartsAsync(c, null, rules, ct);
-    }
-
-    private async Task<ILookup<string, DateTime>> MadeStartsAsync(DbConnection c, DbTransaction? tx, IReadOnlyList<Wanted> rules, CancellationToken ct)
-    {
         var times = rules.SelectMany(w => w.Times).ToList();
         if (times.Count == 0) return Array.Empty<MadeStart>().ToLookup(m => m.RuleId, m => m.StartUtc);
+        await using var c = await db.OpenAsync(ct);
         var rows = await c.QueryAsync<MadeStart>(new CommandDefinition(statements.MadeBetween, new
         {
             ruleIds = ValueList.Of(rules.Select(w => w.Rule.Id)), from = times.Min(t => t.StartUtc), to = times.Max(t => t.EndUtc),
-        }, tx, cancellationToken: ct));
+        }, cancellationToken: ct));
         return rows.ToLookup(m => m.RuleId, m => m.StartUtc);
     }
 

@@ -241,10 +241,10 @@ public sealed class Db : IAsyncDisposable
         if (postgres.IsValueCreated) await postgres.Value.DisposeAsync();
     }
 
-    /// <summary>An instant as a parameter, on every engine: what Dapper's handler does, for commands bound by hand.</summary>
     /// <summary>An instant as sent: a local time converted, an unspecified one taken as UTC.</summary>
     public static DateTime AsUtc(DateTime value) => value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
 
+    /// <summary>An instant as a parameter, on every engine: what Dapper's handler does, for commands bound by hand.</summary>
     public static void SetInstant(IDbDataParameter parameter, DateTime value)
     {
         var utc = AsUtc(value);

@@ -53,8 +53,11 @@ public static partial class MultiRowInsert
         var properties = Properties.GetOrAdd(typeof(T), t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance));
         var byName = parsed.Names.Select(n => properties.FirstOrDefault(p => string.Equals(p.Name, n, StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidOperationException($"{typeof(T).Name} has no {n} for {parsed.Head}")).ToArray();
-        if (c is Microsoft.Data.Sqlite.SqliteConnection && byName.All(p => Bindable(p.PropertyType))) return await ExecuteEachAsync(c, tx, insert, parsed.Names, byName, rows, ct);
-        if (c is Npgsql.NpgsqlConnection && byName.All(p => Bindable(p.PropertyType))) return await ExecuteUnnestAsync(c, tx, insert, parsed, byName, rows, ct);
+        if (byName.All(p => Bindable(p.PropertyType)))
+        {
+            if (c is Microsoft.Data.Sqlite.SqliteConnection) return await ExecuteEachAsync(c, tx, insert, parsed.Names, byName, rows, ct);
+            if (c is Npgsql.NpgsqlConnection) return await ExecuteUnnestAsync(c, tx, insert, parsed, byName, rows, ct);
+        }
         var written = 0;
         foreach (var chunk in rows.Chunk(perStatement))
         {

@@ -106,7 +106,7 @@ public sealed class ContractDocumentFilter : IDocumentFilter
             Properties = new Dictionary<string, IOpenApiSchema>
             {
                 ["id"] = S(JsonSchemaType.String, "The event's id, also sent as Sas-Event-Id: the same on every retry."),
-                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. new[] { EventTypes.BookingCreated, EventTypes.BookingCancelled, EventTypes.BookingOutcome, EventTypes.BookingMoved }.Select(e => (JsonNode)JsonValue.Create(e)!)] },
+                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. EventTypes.Of("booking").Select(e => (JsonNode)JsonValue.Create(e)!)] },
                 ["occurredAt"] = S(JsonSchemaType.String, format: "date-time"),
                 ["data"] = new OpenApiSchema
                 {
@@ -154,7 +154,7 @@ public sealed class ContractDocumentFilter : IDocumentFilter
             Properties = new Dictionary<string, IOpenApiSchema>
             {
                 ["id"] = S(JsonSchemaType.String),
-                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. new[] { EventTypes.RequestOffered, EventTypes.RequestAccepted, EventTypes.RequestExpired, EventTypes.RequestWithdrawn }.Select(e => (JsonNode)JsonValue.Create(e)!)] },
+                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. EventTypes.Of("request").Select(e => (JsonNode)JsonValue.Create(e)!)] },
                 ["occurredAt"] = S(JsonSchemaType.String, format: "date-time"),
                 ["data"] = new OpenApiSchema
                 {

@@ -15,6 +15,13 @@ public static class EventTypes
     public const string RequestAccepted = "request.accepted";
     public const string RequestExpired = "request.expired";
     public const string RequestWithdrawn = "request.withdrawn";
+
+    /// <summary>Every type, in the contract's order: what a webhook may subscribe to.</summary>
+    public static readonly string[] All = [BookingCreated, BookingCancelled, BookingOutcome, BookingMoved, SlotExpired,
+        RequestOffered, RequestAccepted, RequestExpired, RequestWithdrawn];
+
+    /// <summary>The types of one family (<c>booking</c>, <c>request</c>…), in the contract's order.</summary>
+    public static string[] Of(string family) => [.. All.Where(e => e.StartsWith(family + ".", StringComparison.Ordinal))];
 }
 
 /// <summary>One event to deliver: what happened, to which booking (or pooled request) and professional; never patient data.</summary>
