@@ -8,7 +8,15 @@ using Sas.Api.Tests.Support;
 
 namespace Sas.Api.Tests.MultiNode;
 
+/// <summary>
+/// Alone in the cluster: a transaction of a test running in parallel (in its own database) is in every snapshot, so a
+/// node that read while it ran may not know whether the prune removed rows of it, and reads again (see the prune test).
+/// </summary>
+[CollectionDefinition(nameof(ClusterWideCollection), DisableParallelization = true)]
+public sealed class ClusterWideCollection;
+
 /// <summary>The slot index on what only PostgreSQL has: other transactions in the cluster, and logins with fewer rights.</summary>
+[Collection(nameof(ClusterWideCollection))]
 public sealed class SlotIndexPostgresTests
 {
     private sealed class Host(string? connectionString = null) : SasApiFactory
@@ -74,15 +82,17 @@ public sealed class SlotIndexPostgresTests
         await using var open = await idle.BeginTransactionAsync();
         await idle.ExecuteScalarAsync<long>("SELECT pg_current_xact_id()::text::bigint", transaction: open);
         var slot = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), sector);
-        Assert.Equal([slot], SearchTests.Ids(await (await regulator.GetAsync($"/v1/slots?sector={sector}")).Expect(HttpStatusCode.OK)));
         using (var c = api.OpenDb()) c.Execute("UPDATE slot_changes SET changed_at = now() - interval '2 hours'"); // as if it idled for two hours
+        // The node reads just before the prune: a transaction elsewhere that ran at its read and ended before the prune
+        // (which the feed's age, made up here, turns into a long one) would leave it unsure, and it would read again.
+        Assert.Equal([slot], SearchTests.Ids(await (await regulator.GetAsync($"/v1/slots?sector={sector}")).Expect(HttpStatusCode.OK)));
         await api.Services.GetRequiredService<Sas.Api.Jobs.SlotExpiryJob>().RunAsync(CancellationToken.None);
         var index = api.Services.GetRequiredService<IndexedSearch>();
         var reloads = index.Reloads;
 
         for (var i = 0; i < 10; i++) Assert.Equal([slot], SearchTests.Ids(await (await regulator.GetAsync($"/v1/slots?sector={sector}")).Expect(HttpStatusCode.OK)));
 
-        Assert.Equal(0, index.Reloads - reloads);
+        Assert.True(index.Reloads == reloads, $"read again ({index.LastReloadReason})");
         Assert.True(api.Count("SELECT COUNT(*) FROM slot_changes WHERE slot_id = @slot", new { slot }) > 0, "the row of a transaction later than the idle one was pruned");
     }
 
