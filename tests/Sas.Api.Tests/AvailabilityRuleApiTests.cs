@@ -37,6 +37,21 @@ public sealed class AvailabilityRuleApiTests(SasApiFactory api) : IClassFixture<
 
     private static Task<int> RunJob(SasApiFactory on) => on.Services.GetRequiredService<RuleJob>().RunAsync(CancellationToken.None);
 
+    /// <summary>
+    /// The job makes its batches in start order, whatever the GPs' numbers: a transaction's slots then sit together in the
+    /// indexes ordered by start (a year of rules in RPPS order wrote three times the log pages).
+    /// </summary>
+    [Fact]
+    public void The_job_makes_rules_in_the_order_of_their_first_missing_start_then_by_gp()
+    {
+        static RuleStore.Wanted Wanted(string rpps, int day) =>
+            new(new RuleRow { Id = rpps + day, Rpps = rpps }, [(new DateTime(2027, 1, day, 13, 0, 0, DateTimeKind.Utc), new DateTime(2027, 1, day, 13, 20, 0, DateTimeKind.Utc))]);
+
+        var order = RuleService.InMakingOrder([Wanted("100", 8), Wanted("300", 4), Wanted("200", 8), Wanted("400", 5)]).Select(w => w.Rule.Id);
+
+        Assert.Equal(["3004", "4005", "1008", "2008"], order);
+    }
+
     [EngineFact]
     public async Task Every_tuesday_afternoon_makes_its_slots_up_to_the_horizon_and_regulators_find_them()
     {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -110,6 +111,24 @@ public sealed class SqliteWriterTests : IAsyncDisposable
         Assert.Equal(0, small.Db.Checkpoints.Failures);
         await using var c = await small.Db.OpenAsync();
         Assert.Equal(40L, await c.ExecuteScalarAsync<long>("SELECT count(*) FROM b"));
+    }
+
+    /// <summary>
+    /// A multi-row insert's statement journal in memory (in a temporary file it was a system call a page) and a larger
+    /// cache, on the writer only, even when the pool hands it a handle a reader used before.
+    /// </summary>
+    [Fact]
+    public async Task The_writer_keeps_its_statement_journal_in_memory_and_a_larger_cache_readers_do_not()
+    {
+        static Task<long> Pragma(DbConnection c, string name, DbTransaction? tx = null) => c.ExecuteScalarAsync<long>($"PRAGMA {name}", transaction: tx);
+        await using (var reader = await db.OpenAsync()) // configured as a reader, then back to the pool
+            Assert.Equal((0L, -2000L), (await Pragma(reader, "temp_store"), await Pragma(reader, "cache_size")));
+
+        var writer = await db.InTransactionAsync(async (c, tx) => (await Pragma(c, "temp_store", tx), await Pragma(c, "cache_size", tx)));
+
+        Assert.Equal((2L, -64L * 1024), writer); // MEMORY, and DatabaseOptions.SqliteWriterCacheMegabytes' 64 MiB
+        await using var after = await db.OpenAsync();
+        Assert.Equal(-2000L, await Pragma(after, "cache_size"));
     }
 
     public ValueTask DisposeAsync() => temp.DisposeAsync();

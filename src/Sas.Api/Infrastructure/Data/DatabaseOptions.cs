@@ -33,11 +33,19 @@ public sealed class DatabaseOptions
     /// <summary>
     /// Pages (4 KiB each) the SQLite writer writes to its log before a checkpoint copies them back into the database
     /// file, on a connection beside the writer; 0 leaves it to SQLite, in the committing write, every 1,000 pages.
-    /// A page changed by many commits between two checkpoints is copied once (a year of rules: 79 s at 1,000 pages in the
-    /// writer, see docs/benchmarks.md); the log file grows to about this size.
+    /// Small: each checkpoint ends with a sync of the database file, and the writer's commit waits behind it on the disk
+    /// (a year of rules: transactions held 135 ms at 4,096 pages, 35 ms at 512; 79 s at 1,000 pages in the writer, see
+    /// docs/benchmarks.md); the log file grows to about this size.
     /// </summary>
     [System.ComponentModel.DataAnnotations.Range(0, 1 << 20)]
-    public int SqliteCheckpointPages { get; set; } = 4096;
+    public int SqliteCheckpointPages { get; set; } = 512;
+
+    /// <summary>
+    /// The SQLite writer's page cache, in MiB (readers keep SQLite's 2 MiB and the memory map): the index pages a run of
+    /// writes goes back to stay in memory instead of being read again from the log by a system call.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(2, 4096)]
+    public int SqliteWriterCacheMegabytes { get; set; } = 64;
 
     /// <summary>
     /// Threads the pool keeps ready on SQLite (its driver blocks a thread per statement): a burst then does not wait

@@ -76,7 +76,10 @@ public sealed class Db : IAsyncDisposable
         sqliteConnectionString = options.Provider == DatabaseProvider.Sqlite
             ? new SqliteConnectionStringBuilder(options.ConnectionString) { ForeignKeys = null }.ToString()
             : options.ConnectionString;
-        sqliteWriter = new(() => new SqliteWriter(ct => OpenSqliteAsync(new StatementCachingConnection(sqliteConnectionString), ct), options.SqliteMaxBatch,
+        // The writer's statement journal (a multi-row insert's undo, spilled past 64 KiB) in memory, not in a temporary
+        // file written page by page (a year of rules: 89 → 74 s); and a larger cache (SqliteWriterCacheMegabytes).
+        var writerPragmas = $"PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{options.SqliteWriterCacheMegabytes * 1024}";
+        sqliteWriter = new(() => new SqliteWriter(ct => OpenSqliteAsync(new StatementCachingConnection(sqliteConnectionString), ct, writerPragmas), options.SqliteMaxBatch,
             ct => OpenSqliteAsync(new PrefixedSqliteConnection(sqliteConnectionString), ct), options.SqliteCheckpointPages));
         sqlitePragmas = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000"
             + (options.SqliteSynchronous == "NORMAL" ? "; PRAGMA synchronous = NORMAL" : "")
@@ -156,13 +159,15 @@ public sealed class Db : IAsyncDisposable
     /// </summary>
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> configured = [];
 
-    private async Task<DbConnection> OpenSqliteAsync(SqliteConnection sqlite, CancellationToken ct)
+    private async Task<DbConnection> OpenSqliteAsync(SqliteConnection sqlite, CancellationToken ct, string? morePragmas = null)
     {
         await sqlite.OpenAsync(ct);
-        if (sqlite.Handle is { } handle && configured.TryGetValue(handle, out _)) return sqlite;
+        // A pooled handle keeps what was set on it; the writer's own settings are set whatever the handle was before.
+        var known = sqlite.Handle is { } handle && configured.TryGetValue(handle, out _);
+        if (known && morePragmas is null) return sqlite;
         // Another process writing (a second instance, a maintenance script) is waited for by SQLite itself.
         await using var pragma = sqlite.CreateCommand();
-        pragma.CommandText = sqlitePragmas;
+        pragma.CommandText = string.Join("; ", new[] { known ? null : sqlitePragmas, morePragmas }.OfType<string>());
         await pragma.ExecuteNonQueryAsync(ct);
         if (sqlite.Handle is { } opened) configured.AddOrUpdate(opened, configured);
         return sqlite;
