@@ -144,6 +144,39 @@ public class ProfessionTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         await (await desk.Book(BookingRequests.Body(nurseSlot, hold))).Expect(HttpStatusCode.Created);
     }
 
+    /// <summary>A slot read by its id is within the same scope as the search: the nurses' desk reads nurses' slots only.</summary>
+    [Fact]
+    public async Task A_regulator_limited_to_nurses_reads_a_nurses_slot_by_id_not_a_gps()
+    {
+        var sector = await world.Sector(horizon: 48);
+        var gp = await world.Practitioner([sector]);
+        var gpSlot = await world.PublishedSlot(gp, TimeSpan.FromHours(2), sector);
+        var nurseSlot = await world.PublishedSlot(await world.Professional([sector], "nurse"), TimeSpan.FromHours(3), sector);
+        var desk = await world.ClientFor("regulator", sector, "profession=nurse");
+
+        await (await desk.GetAsync($"/v1/slots/{nurseSlot}")).Expect(HttpStatusCode.OK);
+        await (await desk.GetAsync($"/v1/slots/{gpSlot}")).ExpectProblem(HttpStatusCode.Forbidden, "forbidden_scope");
+        await (await (await world.ClientFor("regulator", sector)).GetAsync($"/v1/slots/{gpSlot}")).Expect(HttpStatusCode.OK);
+        await (await (await world.ClientFor("practitioner", gp)).GetAsync($"/v1/slots/{gpSlot}")).Expect(HttpStatusCode.OK);
+    }
+
+    /// <summary>A booking another regulator of the sector made (its patient included) is read within the same professions.</summary>
+    [Fact]
+    public async Task A_regulator_limited_to_nurses_reads_the_sectors_nurse_bookings_not_its_gp_bookings()
+    {
+        var sector = await world.Sector(horizon: 48);
+        var gpSlot = await world.PublishedSlot(await world.Practitioner([sector]), TimeSpan.FromHours(2), sector);
+        var nurseSlot = await world.PublishedSlot(await world.Professional([sector], "nurse"), TimeSpan.FromHours(3), sector);
+        var other = await world.ClientFor("regulator", sector);
+        var gpBooking = (await (await other.Book(BookingRequests.Body(gpSlot))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var nurseBooking = (await (await other.Book(BookingRequests.Body(nurseSlot))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var desk = await world.ClientFor("regulator", sector, "profession=nurse");
+
+        await (await desk.GetAsync($"/v1/bookings/{nurseBooking}")).Expect(HttpStatusCode.OK);
+        await (await desk.GetAsync($"/v1/bookings/{gpBooking}")).ExpectProblem(HttpStatusCode.Forbidden, "forbidden_scope");
+        await (await other.GetAsync($"/v1/bookings/{gpBooking}")).Expect(HttpStatusCode.OK);
+    }
+
     [Fact]
     public async Task A_regulator_scope_naming_an_unknown_profession_is_refused()
     {

@@ -273,8 +273,11 @@ public sealed class BookingService(
         var booking = await bookings.FindAsync(id, ct);
         if (booking is null) return (null, null, Result<BookingRow>.Refused(E.BookingNotFound));
         var sector = await territory.GetSectorAsync(booking.SectorCode, ct);
+        // The sector's bookings within the professions the regulator's scope names, as its search and its slots.
+        var coversItsSector = sector is not null && caller.CoversSector(sector.Code, sector.Department)
+            && await practitioners.CoversProfessionAsync(caller, booking.Rpps, ct);
         return BookingRules.MaySee(caller.IsAdmin, caller.CoversPractitioner(booking.Rpps), caller.Role == Roles.Regulator,
-                booking.BookedByClient == caller.ClientId, sector is not null && caller.CoversSector(sector.Code, sector.Department))
+                booking.BookedByClient == caller.ClientId, coversItsSector)
             ? (booking, sector, null)
             : (null, null, Result<BookingRow>.Refused(E.ForbiddenScope, "This booking is outside this client's scope."));
     }

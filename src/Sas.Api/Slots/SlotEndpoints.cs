@@ -29,7 +29,7 @@ public static class SlotEndpoints
         slots.MapDelete("/{id:long}", WithdrawSlot).WithName(nameof(WithdrawSlot)).WithMetadata(new AuditedInTransaction())
             .WithSummary("Withdraw an unbooked slot (the GP's practitioner client, admin)").RequireAuthorization(Policies.Practitioner).ProducesErrors(E.SlotNotFound, E.SlotBooked, E.SlotHeld, E.SlotExpired);
         slots.MapGet("/{id:long}", GetSlot).WithName(nameof(GetSlot))
-            .WithSummary("Read one slot with its status (its GP's client, a regulator or CPTS of its sector, admin)").ProducesErrors(E.SlotNotFound);
+            .WithSummary("Read one slot with its status (its GP's client, a regulator or CPTS of its sector within its professions, admin)").ProducesErrors(E.SlotNotFound);
 
         return v1;
     }
@@ -117,8 +117,10 @@ public static class SlotEndpoints
         if (slot is null) return Problems.Of(E.SlotNotFound);
         var sector = await s.Territory.GetSectorAsync(slot.SectorCode, ct);
         var caller = Caller.From(user);
+        // Its GP's client; or a regulator or CPTS of its sector, within the professions its scope names (as its search).
         var allowed = caller.CoversPractitioner(slot.Rpps)
-            || (sector is not null && (caller.CoversSector(sector.Code, sector.Department) || (sector.CptsFiness is not null && caller.CoversCpts(sector.CptsFiness))));
+            || (sector is not null && (caller.CoversSector(sector.Code, sector.Department) || (sector.CptsFiness is not null && caller.CoversCpts(sector.CptsFiness)))
+                && await s.Practitioners.CoversProfessionAsync(caller, slot.Rpps, ct));
         if (!allowed) return Problems.Of(E.ForbiddenScope, "This slot is outside this client's scope.");
         return TypedResults.Ok(ToDto(slot, s.Territory.TimeZoneOf(sector), s.Clock.GetUtcNow().UtcDateTime));
     }
