@@ -65,7 +65,7 @@ public static class Startup
         services.AddSingleton(sp => new FhirSlotStore(sp.GetRequiredService<Db>(), IndexedSearch.IfUsed(sp)));
         // The slot index where the engine has its change feed; Search:Index=false answers every search by its statement.
         services.AddSingleton(sp => new SearchStore(sp.GetRequiredService<Db>(), IndexedSearch.IfUsed(sp)));
-        services.AddHostedService<SlotIndexWarmUp>();
+        services.AddWarmUp<SlotIndexWarmUp>();
         services.AddSingleton<BookingStore>();
         services.AddSingleton<BookingService>();
         services.AddSingleton<HoldService>();
@@ -100,6 +100,7 @@ public static class Startup
         builder.AddSasFhir();
         builder.AddSasConsole();
         builder.AddSasTelemetry();
+        services.AddHostedService<Infrastructure.WarmUpGate>(); // after every warm-up: the server listens once they are done
         return builder;
     }
 

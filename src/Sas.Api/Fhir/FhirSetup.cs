@@ -24,7 +24,7 @@ public static class FhirSetup
         services.AddSingleton<SlotBundleBuilder>();
         services.AddSingleton<BookableSlots>();
         services.AddSingleton<FhirResourceCache>();
-        services.AddHostedService<FhirWarmUp>();
+        services.AddWarmUp<FhirWarmUp>();
         services.AddSingleton<AppointmentSender>();
         services.AddSingleton<Regulators.RegulatorStore>();
         DeliveryClient.AddDeliveryClient(services, AppointmentSender.HttpClientName, sp =>

@@ -1,11 +1,16 @@
 namespace Sas.Api.Fhir;
 
-/// <summary>Warms the FHIR serialization once at start-up, in the background, so start-up itself does not wait for it.</summary>
-public sealed class FhirWarmUp(SlotBundleBuilder builder, ILogger<FhirWarmUp> logger) : IHostedService
+/// <summary>
+/// Warms the FHIR serialization once at start-up, beside the other warm-ups; the server listens once it is done, up to
+/// <see cref="Search.SearchOptions.WarmUpSeconds"/> (<see cref="Infrastructure.WarmUpGate"/>).
+/// </summary>
+public sealed class FhirWarmUp(SlotBundleBuilder builder, ILogger<FhirWarmUp> logger) : IHostedService, Infrastructure.IWarmUp
 {
+    public Task Done { get; private set; } = Task.CompletedTask;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _ = Task.Run(() =>
+        Done = Task.Run(() =>
         {
             try
             {

@@ -28,6 +28,13 @@ public sealed class SearchOptions
     /// <summary>How long a search waits for the index's turn (a read of the feed under way) before answering 503.</summary>
     [Range(1, 300)]
     public int TurnWaitSeconds { get; set; } = 20;
+
+    /// <summary>
+    /// How long start-up waits, at most, for the slot index's first read and the FHIR warm-up before the server listens
+    /// (<see cref="Infrastructure.WarmUpGate"/>); 0 listens at once and leaves them to finish in the background.
+    /// </summary>
+    [Range(0, 600)]
+    public int WarmUpSeconds { get; set; } = 30;
 }
 
 /// <summary>The reads of the slot index, as <see cref="SlotIndexHooks"/> names them.</summary>

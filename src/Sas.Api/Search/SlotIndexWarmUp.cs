@@ -1,16 +1,20 @@
 namespace Sas.Api.Search;
 
 /// <summary>
-/// Reads the node's slot index once at start-up, in the background, up to the longest booking horizon: the first
-/// search or FHIR query then finds it built (a million-slot base took the platform's first query to a second, the test
-/// kit's limit). Start-up does not wait for it; a failure only leaves the first request to read it.
+/// Reads the node's slot index once at start-up, up to the longest booking horizon: the first search or FHIR query then
+/// finds it built (a million-slot base took the platform's first query to a second, the test kit's limit). The server
+/// listens once it is read, up to <see cref="SearchOptions.WarmUpSeconds"/> (<see cref="Infrastructure.WarmUpGate"/>);
+/// a failure only leaves the first request to read it.
 /// </summary>
-public sealed class SlotIndexWarmUp(IServiceProvider services, Territory.TerritoryStore territory, TimeProvider clock, ILogger<SlotIndexWarmUp> logger) : IHostedService
+public sealed class SlotIndexWarmUp(IServiceProvider services, Territory.TerritoryStore territory, TimeProvider clock, ILogger<SlotIndexWarmUp> logger)
+    : IHostedService, Infrastructure.IWarmUp
 {
+    public Task Done { get; private set; } = Task.CompletedTask;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (IndexedSearch.IfUsed(services) is not { } index) return Task.CompletedTask;
-        _ = Task.Run(async () =>
+        Done = Task.Run(async () =>
         {
             try
             {
