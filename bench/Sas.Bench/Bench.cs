@@ -52,6 +52,11 @@ public sealed record BenchOptions
     public int ContendedClients { get; init; } = 32;
     /// <summary>The closed-loop mix of the bench before 2026-12-02 (32 clients waiting for their answers), in this process.</summary>
     public bool Closed { get; init; }
+    /// <summary>
+    /// Only the ceiling and each read alone against it, after the paths' warm-up (<c>--alone</c>): a change to one read's
+    /// cost measured in about two minutes rather than the whole run's ten.
+    /// </summary>
+    public bool AloneOnly { get; init; }
 
     public static BenchOptions Quick => new()
     {

@@ -6,7 +6,7 @@ namespace Sas.Bench;
 /// <summary>
 /// dotnet run -c Release --project bench/Sas.Bench -- [--quick] [--slots N] [--seconds S] [--warmup S] [--multiple M]
 /// (or --answer-size KB: what an answer of that size costs to move, whatever builds it)
-/// [--synchronous FULL|NORMAL] [--reuse] [--engine sqlite|postgres] [--nodes N] [--postgres CS] [--out FILE]
+/// [--synchronous FULL|NORMAL] [--reuse] [--alone: only each read alone against the ceiling] [--engine sqlite|postgres] [--nodes N] [--postgres CS] [--out FILE]
 /// The closed-loop mix of earlier runs: --closed [--clients K] [--only op1,op2] [--scale] [--engines] [--url URL --admin-key KEY]
 /// The slot index under faults, checked against the statement: --index-chaos [--seconds S] [--engine sqlite|postgres]
 /// A year of recurring availability (issue #31's limits): --rules [--gps N] [--engine sqlite|postgres]
@@ -18,6 +18,7 @@ public static class BenchProgram
         var options = args.Contains("--quick") ? BenchOptions.Quick : new BenchOptions();
         if (args.Contains("--reuse")) options = options with { Reuse = true };
         if (args.Contains("--closed")) options = options with { Closed = true };
+        if (args.Contains("--alone")) options = options with { AloneOnly = true };
         for (var i = 0; i < args.Length - 1; i++)
             options = args[i] switch
             {

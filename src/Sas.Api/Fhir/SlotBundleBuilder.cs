@@ -42,29 +42,53 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
         var slot = new FreeSlot(new FhirSlotRow(1, practice.Rpps, sector.Code, practice.SiteId, now, now.AddMinutes(20), "in_person"), practice, sector, "CPTS");
         var request = new SlotSearchRequest(now, now.AddDays(1), [practice.Rpps], true, true, true, true, SlotSearchRequest.MaxCount);
         var bundle = Build([slot], new Context(request, "http://localhost/fhir/Slot", "http://localhost", now, 1, null, [new SearchIssue("warm-up", "warm-up")]), null);
-        using var writer = new System.Text.Json.Utf8JsonWriter(new System.Buffers.ArrayBufferWriter<byte>(), FhirResult.WriterOptions);
-        bundle.Write(writer);
+        bundle.WriteTo(new System.Buffers.ArrayBufferWriter<byte>());
     }
 
-    /// <summary>What a slot's resource is built from; equal keys are the same JSON.</summary>
+    /// <summary>
+    /// What a slot's entry is built from; equal keys are the same JSON. Its hash is the slot's id and start only: a key is
+    /// hashed for each slot of each answer, and hashing its texts (the bases, the role) was most of a lookup's time.
+    /// </summary>
     private readonly record struct SlotKey(long Id, long StartTicks, long EndTicks, string Modality, string RoleId, string TimeZone, string Profession,
-        string? Specialty, string? Cpts, string AgendaBase);
+        string? Specialty, string? Cpts, string AgendaBase, string FhirBase)
+    {
+        public override int GetHashCode() => HashCode.Combine(Id, StartTicks);
+    }
 
-    private static ReadOnlyMemory<byte> Json<TKey, TState>(FhirResourceCache? cache, TKey key, TState state, Func<TState, Resource> build) where TKey : notnull =>
-        cache is null ? FhirResult.SerializeToUtf8(build(state)) : cache.Get(key, state, build);
+    /// <summary>An included resource's entry key: its type and id, then the rest of what it is built from; hashed on its id.</summary>
+    private readonly record struct IncludeKey<TRest>(string Type, string Id, string FhirBase, TRest Rest)
+    {
+        public override int GetHashCode() => Id.GetHashCode();
+    }
+
+    /// <summary>The entry of a resource built from <paramref name="state"/>, from the cache when one is given.</summary>
+    private static ReadOnlyMemory<byte> Entry<TKey, TState>(FhirResourceCache? cache, TKey key, TState state, Func<TState, Resource> build, string fhirBase, string mode)
+        where TKey : notnull
+    {
+        var render = (State: state, Build: build, Base: fhirBase, Mode: mode);
+        static byte[] Write((TState State, Func<TState, Resource> Build, string Base, string Mode) r)
+        {
+            var resource = r.Build(r.State);
+            return SearchsetBundle.Entry(r.Base, resource.TypeName, resource.Id!, FhirResult.SerializeToUtf8(resource), r.Mode);
+        }
+        return cache is null ? Write(render) : cache.Get(key, render, Write);
+    }
+
+    private ReadOnlyMemory<byte> Include<TRest, TState>(FhirResourceCache? cache, string type, string id, TRest rest, TState state, Func<TState, Resource> build, string fhirBase) =>
+        Entry(cache, new IncludeKey<TRest>(type, id, fhirBase, rest), state, build, fhirBase, "include");
 
     private SearchsetBundle Build(IReadOnlyList<FreeSlot> slots, Context ctx, FhirResourceCache? cached)
     {
-        var entries = new List<SearchsetBundle.Entry>(slots.Count * 2);
-        const string match = "match", include = "include";
+        var entries = new List<ReadOnlyMemory<byte>>(slots.Count * 2);
+        var fhirBase = ctx.BaseUrl + "/fhir/";
 
         foreach (var free in slots)
         {
             var (row, practice) = (free.Slot, free.Practice);
             var cptsOf = ctx.Request.IsCptsFlow ? free.Sector.CptsFiness : null;
-            var key = new SlotKey(row.Id, row.StartUtc.Ticks, row.EndUtc.Ticks, row.Modality, practice.RoleId, free.Sector.TimeZone, practice.Profession, practice.Specialty, cptsOf, ctx.AgendaBase ?? ctx.BaseUrl);
-            var json = Json(cached, key, (Builder: this, Free: free, Ctx: ctx), static s => s.Builder.ToSlot(s.Free, s.Ctx));
-            entries.Add(new("Slot", row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), json, match));
+            var key = new SlotKey(row.Id, row.StartUtc.Ticks, row.EndUtc.Ticks, row.Modality, practice.RoleId, free.Sector.TimeZone, practice.Profession, practice.Specialty, cptsOf,
+                ctx.AgendaBase ?? ctx.BaseUrl, fhirBase);
+            entries.Add(Entry(cached, key, (Builder: this, Free: free, Ctx: ctx), static s => s.Builder.ToSlot(s.Free, s.Ctx), fhirBase, "match"));
         }
 
         var r = ctx.Request;
@@ -72,29 +96,28 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
         var roles = slots.Select(s => s.Practice).DistinctBy(p => p.RoleId).ToList();
         if (r.IncludeSchedule)
             foreach (var p in roles)
-                entries.Add(new("Schedule", p.RoleId, Json(cached, ("Schedule", p.RoleId), p, static p => ToSchedule(p)), include));
+                entries.Add(Include(cached, "Schedule", p.RoleId, 0, p, static p => ToSchedule(p), fhirBase));
         if (r.IncludeScheduleActors)
         {
             foreach (var p in roles.DistinctBy(p => p.Rpps))
-                entries.Add(new("Practitioner", p.Rpps, Json(cached, ("Practitioner", p.Rpps, p.LastName, p.FirstName), p, static p => ToPractitioner(p)), include));
+                entries.Add(Include(cached, "Practitioner", p.Rpps, (p.LastName, p.FirstName), p, static p => ToPractitioner(p), fhirBase));
             foreach (var p in roles)
-                entries.Add(new("PractitionerRole", p.RoleId,
-                    Json(cached, ("PractitionerRole", p.RoleId, p.SiteName, p.SiteAddress, p.SiteCommune, p.SitePostalCode, p.SiteStructureId, p.Profession, p.Specialty), (Builder: this, P: p), static s => s.Builder.ToPractitionerRole(s.P)),
-                    include));
+                entries.Add(Include(cached, "PractitionerRole", p.RoleId, (p.SiteName, p.SiteAddress, p.SiteCommune, p.SitePostalCode, p.SiteStructureId, p.Profession, p.Specialty),
+                    (Builder: this, P: p), static s => s.Builder.ToPractitionerRole(s.P), fhirBase));
         }
         if (r.IsCptsFlow)
         {
             var structures = slots.Where(s => s.Sector.CptsFiness is not null).DistinctBy(s => s.Sector.CptsFiness).Select(s => (Finess: s.Sector.CptsFiness!, Name: s.CptsName)).ToList();
             foreach (var cpts in structures)
-                entries.Add(new("HealthcareService", CptsId(cpts.Finess), Json(cached, ("HealthcareService", cpts.Finess, cpts.Name), cpts, static c => ToHealthcareService(c.Finess, c.Name)), include));
+                entries.Add(Include(cached, "HealthcareService", CptsId(cpts.Finess), cpts.Name, cpts, static c => ToHealthcareService(c.Finess, c.Name), fhirBase));
             if (r.IncludeOrganization)
                 foreach (var cpts in structures)
-                    entries.Add(new("Organization", CptsId(cpts.Finess), Json(cached, ("Organization", cpts.Finess, cpts.Name), cpts, static c => ToOrganization(c.Finess, c.Name)), include));
+                    entries.Add(Include(cached, "Organization", CptsId(cpts.Finess), cpts.Name, cpts, static c => ToOrganization(c.Finess, c.Name), fhirBase));
         }
         if (ctx.Warnings is { Count: > 0 } warnings)
-            entries.Add(new(null, Guid.NewGuid().ToString(), FhirResult.SerializeToUtf8(FhirResult.Warnings(warnings)), "outcome"));
+            entries.Add(SearchsetBundle.Entry(fhirBase, null, Guid.NewGuid().ToString(), FhirResult.SerializeToUtf8(FhirResult.Warnings(warnings)), "outcome"));
         return new SearchsetBundle(BundleIds.Next(), r.IsCptsFlow ? FhirCodes.CptsBundleProfile : FhirCodes.BundleProfile,
-            ctx.NowUtc, ctx.Total, ctx.BaseUrl + "/fhir/", ctx.SelfUrl, ctx.NextUrl, entries);
+            ctx.NowUtc, ctx.Total, ctx.SelfUrl, ctx.NextUrl, entries);
     }
 
     private Slot ToSlot(FreeSlot free, Context ctx)

@@ -13,7 +13,7 @@ public class FhirResourceCacheTests
     private ReadOnlyMemory<byte> Get(FhirResourceCache cache, string id) => cache.Get((Kind: "Practitioner", Id: id), (Built: built, Id: id), static s =>
     {
         s.Built[s.Id] = s.Built.GetValueOrDefault(s.Id) + 1;
-        return new Practitioner { Id = s.Id };
+        return FhirResult.SerializeToUtf8(new Practitioner { Id = s.Id });
     });
 
     [Fact]
