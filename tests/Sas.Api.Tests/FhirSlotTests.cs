@@ -88,6 +88,17 @@ public sealed class FhirSlotTests(FhirApiFactory api) : IClassFixture<FhirApiFac
     }
 
     [Fact]
+    public async Task A_second_answer_has_the_same_entries_from_the_cache()
+    {
+        var query = FhirBundles.GuideQuery(From, To, false, [gp]);
+        async Task<string> Entries() =>
+            System.Text.Json.Nodes.JsonNode.Parse(await (await api.Admin().GetAsync("/fhir/Slot?" + query)).Content.ReadAsStringAsync())!["entry"]!.ToJsonString();
+        var first = await Entries();  // written
+        Assert.Contains("\"mode\":\"match\"", first, StringComparison.Ordinal);
+        Assert.Equal(first, await Entries()); // kept
+    }
+
+    [Fact]
     public async Task Req5_6_7_slots_start_in_the_window_and_never_in_the_past()
     {
         var (bundle, _) = await Search();
