@@ -73,10 +73,8 @@ public sealed class BookingService(
             var slot = await slots.GetAsync(input.SlotId!.Value, ct);
             if (slot is null) return Result<Booked>.Refused(E.SlotNotFound);
             var sector = await territory.GetSectorAsync(slot.SectorCode, ct);
-            if (sector is null || !caller.CoversSector(sector.Code, sector.Department))
-                return Result<Booked>.Refused(E.ForbiddenScope, "This slot's sector is outside this regulator's scope.");
-            if (!await practitioners.CoversProfessionAsync(caller, slot.Rpps, ct)) return Result<Booked>.Refused(E.ForbiddenScope, HoldService.OutsideProfessions);
-            var window = options.WindowFor((int)sector.BookingHorizonHours);
+            if (await HoldService.TakingRefusalAsync(practitioners, caller, slot, sector, ct) is { } refusal) return Result<Booked>.Refused(E.ForbiddenScope, refusal);
+            var window = options.WindowFor((int)sector!.BookingHorizonHours);
             await race.AfterSlotReadAsync(slot.Id, ct);
             outcome = await idempotency.RunAsync(caller.ClientId, idempotencyKey!, hash, async (c, tx) =>
                 Store(await bookings.BookSlotAsync(c, tx, slot, window, input.HoldId, draft, caller, ct), sector.TimeZone, out fresh), ct);

@@ -19,13 +19,10 @@ public sealed class HoldService(BookingStore bookings, SlotStore slots, Territor
         var slot = await slots.GetAsync(slotId, ct);
         if (slot is null) return Result<Held>.Refused(E.SlotNotFound);
         var sector = await territory.GetSectorAsync(slot.SectorCode, ct);
-        if (sector is null || !caller.CoversSector(sector.Code, sector.Department))
-            return Result<Held>.Refused(E.ForbiddenScope, "This slot's sector is outside this regulator's scope.");
-        if (!await practitioners.CoversProfessionAsync(caller, slot.Rpps, ct))
-            return Result<Held>.Refused(E.ForbiddenScope, OutsideProfessions);
+        if (await TakingRefusalAsync(practitioners, caller, slot, sector, ct) is { } refusal) return Result<Held>.Refused(E.ForbiddenScope, refusal);
 
         await race.AfterSlotReadAsync(slotId, ct);
-        var result = await bookings.HoldAsync(slot, options.WindowFor((int)sector.BookingHorizonHours), TimeSpan.FromMinutes(options.HoldMinutes), caller, ct);
+        var result = await bookings.HoldAsync(slot, options.WindowFor((int)sector!.BookingHorizonHours), TimeSpan.FromMinutes(options.HoldMinutes), caller, ct);
         metrics.Hold(result.Refusal is { } r ? E.Of(r).Code : result.Existing ? "same_hold" : "granted");
         if (result.Refusal is { } refused) return Result<Held>.Refused(E.Of(refused));
         return new Held(new HoldDto(result.HoldId!, slotId, Instants.Format(result.ExpiresAt)), result.Existing);
@@ -33,6 +30,15 @@ public sealed class HoldService(BookingStore bookings, SlotStore slots, Territor
 
     /// <summary>The refusal of a slot or booking of a profession the regulator's scope does not cover.</summary>
     public const string OutsideProfessions = "This professional's profession is outside this regulator's scope.";
+
+    /// <summary>
+    /// Why a regulator may not take this slot (hold it, or book it without a hold), or null: its sector outside the
+    /// regulator's scope, or its professional's profession outside the professions the scope names. One rule for both.
+    /// </summary>
+    public static async Task<string?> TakingRefusalAsync(Practitioners.PractitionerStore practitioners, Caller caller, SlotRow slot, SectorRow? sector, CancellationToken ct) =>
+        sector is null || !caller.CoversSector(sector.Code, sector.Department) ? "This slot's sector is outside this regulator's scope."
+        : !await practitioners.CoversProfessionAsync(caller, slot.Rpps, ct) ? OutsideProfessions
+        : null;
 
     public async Task<Result<HoldDto>> GetAsync(string holdId, Caller caller, CancellationToken ct)
     {
