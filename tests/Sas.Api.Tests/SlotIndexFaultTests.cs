@@ -192,6 +192,43 @@ public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<S
     }
 
     /// <summary>
+    /// Searches arriving while a read is under way wait together for the next read, which covers every range they asked
+    /// for: each one's answer holds its own range's slots, and two searches cost one read, not one each.
+    /// </summary>
+    [Fact]
+    public async Task Searches_arriving_during_a_read_share_the_next_one_over_all_their_ranges()
+    {
+        var (sector, regulator, slots) = await Published(count: 1);
+        string rpps;
+        using (var c = api.OpenDb()) rpps = c.QuerySingle<string>("SELECT rpps FROM slots WHERE id = @id", new { id = slots[0] });
+        // Past what the index covers (the week's horizon and its read-ahead), and past the first's read-ahead.
+        var far = await world.PublishedSlot(rpps, TimeSpan.FromHours(200), sector);
+        var farther = await world.PublishedSlot(rpps, TimeSpan.FromHours(260), sector);
+        var now = api.Clock.GetUtcNow().UtcDateTime;
+        var gate = new TaskCompletionSource();
+        var reads = api.Hooks.Reads.GetValueOrDefault(IndexRead.Changes);
+        api.Hooks.Gates[IndexRead.Changes] = gate.Task;
+        try
+        {
+            var first = Found(regulator, sector); // its read held open
+            for (var i = 0; i < 10_000 && api.Hooks.Reads.GetValueOrDefault(IndexRead.Changes) == reads; i++) await Task.Yield();
+            var nearer = Index.FreeSlotsAsync([rpps], now, now.AddHours(210), now, default);
+            var farthest = Index.FreeSlotsAsync([rpps], now, now.AddHours(270), now, default);
+            api.Hooks.Gates.Clear();
+            gate.SetResult();
+            Assert.Equal(slots, await first);
+            Assert.Equal([slots[0], far], (await nearer).Slots.Select(s => s.Id));
+            Assert.Equal([slots[0], far, farther], (await farthest).Slots.Select(s => s.Id));
+            Assert.Equal(2, api.Hooks.Reads[IndexRead.Changes] - reads); // the held read, then one for both
+        }
+        finally
+        {
+            api.Hooks.Gates.Clear();
+            gate.TrySetResult();
+        }
+    }
+
+    /// <summary>
     /// A database that does not answer: every search that waited for the read fails with it (503), not each after taking
     /// its own turn at the same wait.
     /// </summary>
