@@ -117,8 +117,8 @@ public sealed class IndexedSearch(
     /// <summary>
     /// A catch-up that started after this search arrived, this one's or another's; its failure is this search's too.
     /// The searches arriving during a read wait together for the next one, on one task: taking the turn one after the
-    /// other, each to find the read done, handed the turn from waiter to waiter (and each wait armed a timer), a tenth of
-    /// the platform's query under load (docs/benchmarks.md). The read's own wait for the turn is bounded as before.
+    /// other, each only to find the read done, handed the turn from waiter to waiter through the thread pool, and each
+    /// wait armed a timer and a cancellation promise (docs/benchmarks.md). The read's own wait for the turn is bounded.
     /// </summary>
     public Task UpToDateAsync(DateTime from, DateTime until, CancellationToken ct)
     {
@@ -137,8 +137,18 @@ public sealed class IndexedSearch(
             }
         }
         if (starts) _ = ReadAsync(wait);
-        return wait.Done.Task.WaitAsync(ct);
+        return wait.Done.Task.IsCompleted ? wait.Done.Task : WaitForAsync(wait.Done.Task, ct);
     }
+
+    /// <summary>A search waits for its read <see cref="SearchOptions.TurnWaitSeconds"/> at most, as it would for the turn.</summary>
+    private async Task WaitForAsync(Task read, CancellationToken ct)
+    {
+        try { await read.WaitAsync(turnWait, ct); }
+        catch (TimeoutException) { throw TurnTimedOut(); }
+    }
+
+    private StorageUnavailableException TurnTimedOut() =>
+        new(new TimeoutException($"the slot index's read did not end within {turnWait.TotalSeconds:0} s"));
 
     /// <summary>
     /// One read, in turn; then the read queued meanwhile starts (on another thread: not in this search's time), or, when
@@ -175,8 +185,7 @@ public sealed class IndexedSearch(
 
     private async Task TakeTurnAsync(CancellationToken ct)
     {
-        if (!await turn.WaitAsync(turnWait, ct))
-            throw new StorageUnavailableException(new TimeoutException($"the slot index's read did not end within {turnWait.TotalSeconds:0} s"));
+        if (!await turn.WaitAsync(turnWait, ct)) throw TurnTimedOut();
     }
 
     /// <summary>The rows found with their GP and site text; the GPs whose text this node lacks are left out and named.</summary>
