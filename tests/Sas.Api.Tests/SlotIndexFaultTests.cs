@@ -229,6 +229,40 @@ public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<S
     }
 
     /// <summary>
+    /// A read that never ends (a database that hangs): the searches waiting for it answer 503 once they have waited
+    /// <c>Search:TurnWaitSeconds</c>, not for as long as it hangs; and the index reads again once it is back.
+    /// </summary>
+    [Fact]
+    public async Task Searches_waiting_for_a_read_that_hangs_give_up_after_the_turn_wait()
+    {
+        var (sector, regulator, slots) = await Published();
+        var gate = new TaskCompletionSource();
+        var reads = api.Hooks.Reads.GetValueOrDefault(IndexRead.Changes);
+        api.Hooks.Gates[IndexRead.Changes] = gate.Task;
+        try
+        {
+            var waiting = Enumerable.Range(0, 3).Select(_ => regulator.GetAsync($"/v1/slots?sector={sector}")).ToList();
+            for (var i = 0; i < 10_000 && api.Hooks.Reads.GetValueOrDefault(IndexRead.Changes) == reads; i++) await Task.Yield();
+            Assert.DoesNotContain(waiting, w => w.IsCompleted);
+            api.Clock.Advance(TimeSpan.FromSeconds(new SearchOptions().TurnWaitSeconds + 1));
+            // StorageRetry tries each once more: it waits for the same hung read, and gives up at the next wait.
+            for (var i = 0; i < 10_000 && !waiting.All(w => w.IsCompleted); i++)
+            {
+                await Task.Yield();
+                if (i % 100 == 99) api.Clock.Advance(TimeSpan.FromSeconds(new SearchOptions().TurnWaitSeconds + 1));
+            }
+            // (A real-time guard only: without the bound they would wait for the hung read for ever.)
+            Assert.All(await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(30)), a => Assert.Equal(HttpStatusCode.ServiceUnavailable, a.StatusCode));
+        }
+        finally
+        {
+            api.Hooks.Gates.Clear();
+            gate.TrySetResult();
+        }
+        Assert.Equal(slots, await Found(regulator, sector));
+    }
+
+    /// <summary>
     /// A database that does not answer: every search that waited for the read fails with it (503), not each after taking
     /// its own turn at the same wait.
     /// </summary>

@@ -140,10 +140,10 @@ public sealed class IndexedSearch(
         return wait.Done.Task.IsCompleted ? wait.Done.Task : WaitForAsync(wait.Done.Task, ct);
     }
 
-    /// <summary>A search waits for its read <see cref="SearchOptions.TurnWaitSeconds"/> at most, as it would for the turn.</summary>
+    /// <summary>A search waits for its read <see cref="SearchOptions.TurnWaitSeconds"/> at most (by the node's clock), as a read waits for the turn.</summary>
     private async Task WaitForAsync(Task read, CancellationToken ct)
     {
-        try { await read.WaitAsync(turnWait, ct); }
+        try { await read.WaitAsync(turnWait, clock, ct); }
         catch (TimeoutException) { throw TurnTimedOut(); }
     }
 
