@@ -36,11 +36,17 @@ public sealed class FhirResult(int statusCode, Resource resource) : IResult
     /// <summary>An <c>application/fhir+json</c> answer whose JSON <paramref name="write"/> puts straight into the response pipe.</summary>
     public static async System.Threading.Tasks.Task WriteAsync(HttpContext http, int statusCode, Action<System.Text.Json.Utf8JsonWriter> write)
     {
-        http.Response.StatusCode = statusCode;
-        http.Response.ContentType = FhirCodes.ContentType + "; charset=utf-8";
+        Start(http, statusCode);
         await using (var writer = new System.Text.Json.Utf8JsonWriter(http.Response.BodyWriter, WriterOptions))
             write(writer);
         await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
+    }
+
+    /// <summary>An <c>application/fhir+json</c> answer's status and type, before its body: every FHIR answer, one place.</summary>
+    public static void Start(HttpContext http, int statusCode)
+    {
+        http.Response.StatusCode = statusCode;
+        http.Response.ContentType = FhirCodes.ContentType + "; charset=utf-8";
     }
 
     public static FhirResult Ok(Resource resource) => new(StatusCodes.Status200OK, resource);

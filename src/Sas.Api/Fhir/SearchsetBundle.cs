@@ -40,8 +40,7 @@ public sealed record SearchsetBundle(string Id, string Profile, DateTime LastUpd
     {
         var head = Head();
         var length = Length(head);
-        http.Response.StatusCode = StatusCodes.Status200OK;
-        http.Response.ContentType = FhirCodes.ContentType + "; charset=utf-8";
+        FhirResult.Start(http, StatusCodes.Status200OK);
         http.Response.ContentLength = length;
         WriteTo(http.Response.BodyWriter, head, length);
         await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
