@@ -18,10 +18,10 @@ namespace Sas.Bench;
 public static class IndexChaos
 {
     public sealed record Result(long Checks, long Mismatches, long FailedChecks, long Writes, long Searches, long Reloads, long FaultsInjected, long BackendsKilled,
-        string ReloadReasons = "")
+        long Rewinds, long ServerErrors, string ReloadReasons = "")
     {
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"{Checks:N0} searches checked against the statement, {Mismatches} mismatches ({FailedChecks:N0} checks failed on injected faults); {Searches:N0} plain searches, {Writes:N0} writes answered, {Reloads} reloads ({ReloadReasons}), {FaultsInjected:N0} faults injected, {BackendsKilled:N0} backends killed");
+            $"{Checks:N0} searches checked against the statement, {Mismatches} mismatches ({FailedChecks:N0} checks failed on injected faults); {Searches:N0} plain searches, {Writes:N0} writes answered, {Reloads} reloads ({ReloadReasons}), {FaultsInjected:N0} faults injected, {BackendsKilled:N0} backends killed, {Rewinds} rewinds of the database, {ServerErrors} answers 5xx other than 503");
     }
 
     /// <summary>Random faults in the index's reads: a few percent fail, some wait; for one node.</summary>
@@ -49,7 +49,82 @@ public static class IndexChaos
 
     private const string AdminKey = "chaos-bootstrap-admin-key-0123456789";
 
-    public static async Task<Result> RunAsync(DatabaseProvider provider, string connectionString, TimeSpan duration, int seed, TextWriter log)
+    /// <summary>
+    /// On <paramref name="connectionString"/>'s database; on PostgreSQL without one, on a cluster of the run's own (from
+    /// this machine's server binaries), which the run takes back in time as a failover does. A server given is not
+    /// rewound: the run does not own it.
+    /// </summary>
+    public static async Task<Result> RunAsync(DatabaseProvider provider, string? connectionString, TimeSpan duration, int seed, TextWriter log)
+    {
+        if (connectionString is not null)
+        {
+            await using var copy = provider == DatabaseProvider.Sqlite ? new SqliteRewind(connectionString) : null;
+            return await RunAsync(provider, connectionString, duration, seed, log, copy);
+        }
+        if (provider != DatabaseProvider.PostgreSql) throw new ArgumentNullException(nameof(connectionString), "Only PostgreSQL runs on a cluster of its own.");
+        using var cluster = new ThrowawayPostgres.Cluster(maxConnections: 300);
+        var own = new Npgsql.NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Database = "sas_chaos", MaxPoolSize = 50, Timeout = 30 }.ConnectionString;
+        return await RunAsync(provider, own, duration, seed, log, new ClusterRewind(cluster));
+    }
+
+    /// <summary>
+    /// Issue #28's defect 3: the database taken back to an earlier copy while the nodes run — a failover to a replica
+    /// that lagged, or a file restored — so that changes a node applied are gone and positions it read past are handed
+    /// out again. The nodes must notice and read their index anew.
+    /// </summary>
+    private abstract class DatabaseRewind : IAsyncDisposable
+    {
+        public abstract Task KeepAsync();
+        public abstract Task RewindAsync();
+        public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    /// <summary>The server stopped for a copy of its data folder, later crashed and started from it.</summary>
+    private sealed class ClusterRewind(ThrowawayPostgres.Cluster cluster) : DatabaseRewind
+    {
+        public override Task KeepAsync() => Task.Run(cluster.Keep);
+        public override Task RewindAsync() => Task.Run(cluster.Rewind);
+    }
+
+    /// <summary>SQLite's online backup, into a file of its own and later back over the live database.</summary>
+    private sealed class SqliteRewind(string connectionString) : DatabaseRewind
+    {
+        private readonly string kept = Path.Combine(Path.GetTempPath(), $"sas-chaos-kept-{Guid.NewGuid():N}.db");
+
+        private string Kept => new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = kept, Pooling = false }.ToString();
+
+        public override Task KeepAsync() => CopyAsync(connectionString, Kept);
+        public override Task RewindAsync() => CopyAsync(Kept, connectionString);
+
+        /// <summary>The whole copy in one step, which needs the destination's write lock: tried again while a writer holds it.</summary>
+        private static async Task CopyAsync(string from, string to)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await using var source = new Microsoft.Data.Sqlite.SqliteConnection(from);
+                    await using var destination = new Microsoft.Data.Sqlite.SqliteConnection(to);
+                    await source.OpenAsync();
+                    await destination.OpenAsync();
+                    source.BackupDatabase(destination);
+                    return;
+                }
+                catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is 5 or 6 && attempt < 100) // SQLITE_BUSY, SQLITE_LOCKED
+                {
+                    await Task.Delay(20);
+                }
+            }
+        }
+
+        public override ValueTask DisposeAsync()
+        {
+            foreach (var file in new[] { kept, kept + "-wal", kept + "-shm" }) File.Delete(file);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private static async Task<Result> RunAsync(DatabaseProvider provider, string connectionString, TimeSpan duration, int seed, TextWriter log, DatabaseRewind? rewind)
     {
         var hooks = new[] { new ChaosHooks(seed, 0.02), new ChaosHooks(seed + 1, 0.02) };
         var settings = new Dictionary<string, string?> { ["Search:ShadowShare"] = "0", ["Search:VerifyMinutes"] = "2" };
@@ -59,7 +134,7 @@ public static class IndexChaos
             nodes.Add(await ApiHost.StartAsync(provider, postgres?.NodeLogin ?? connectionString, AdminKey, "NORMAL", s => s.AddSingleton<SlotIndexHooks>(h), settings));
         try
         {
-            return await RunAsync(provider, connectionString, nodes, hooks, duration, seed, log);
+            return await RunAsync(provider, connectionString, nodes, hooks, rewind, duration, seed, log);
         }
         finally
         {
@@ -77,7 +152,6 @@ public static class IndexChaos
     {
         private readonly string owner;
         private readonly string role;
-        private Npgsql.NpgsqlConnection? elsewhere;
 
         // The owner's own connections unpooled: the run kills backends, and a pooled one could be handed back dead.
         private PostgresAsDeployed(string owner, string role, string login) =>
@@ -89,11 +163,7 @@ public static class IndexChaos
         {
             await (await ApiHost.StartAsync(DatabaseProvider.PostgreSql, owner, adminKey)).DisposeAsync(); // the owner's one start: the schema
             var role = $"sas_chaos_{Guid.NewGuid():N}"[..26];
-            var deployed = new PostgresAsDeployed(owner, role, await ReadWriteLogin.CreateAsync(owner, role, "chaos-rw"))
-            {
-                elsewhere = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(owner) { Database = "postgres", Pooling = false }.ConnectionString),
-            };
-            await deployed.elsewhere.OpenAsync();
+            var deployed = new PostgresAsDeployed(owner, role, await ReadWriteLogin.CreateAsync(owner, role, "chaos-rw"));
             deployed.idling = deployed.IdleAsync(deployed.stop.Token);
             return deployed;
         }
@@ -113,7 +183,10 @@ public static class IndexChaos
             {
                 try
                 {
-                    await using var open = await elsewhere!.BeginTransactionAsync(ct);
+                    // A new session each time: a rewind of the cluster ends the last one.
+                    await using var elsewhere = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(owner) { Database = "postgres" }.ConnectionString);
+                    await elsewhere.OpenAsync(ct);
+                    await using var open = await elsewhere.BeginTransactionAsync(ct);
                     await elsewhere.ExecuteScalarAsync<string>("SELECT pg_current_xact_id()::text", transaction: open);
                     // A busy cluster meanwhile: more changes than one catch-up applies, behind the idle transaction.
                     await using (var c = new Npgsql.NpgsqlConnection(owner))
@@ -126,7 +199,10 @@ public static class IndexChaos
                     await Task.Delay(TimeSpan.FromSeconds(2), ct);
                 }
                 catch (OperationCanceledException) { return; }
-                catch (DbException) { } // the burst's connection killed with the others: the next round writes it
+                catch (DbException) // killed with the others, or the cluster rewound: the next round writes it
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+                }
             }
         }
 
@@ -134,21 +210,22 @@ public static class IndexChaos
         {
             await stop.CancelAsync();
             await idling;
-            if (elsewhere is not null) await elsewhere.DisposeAsync();
             await using var c = new Npgsql.NpgsqlConnection(owner);
             await c.OpenAsync();
             await c.ExecuteAsync($"DROP OWNED BY {role}; DROP ROLE {role}");
         }
     }
 
-    private static async Task<Result> RunAsync(DatabaseProvider provider, string connectionString, List<ApiHost> nodes, ChaosHooks[] hooks, TimeSpan duration, int seed, TextWriter log)
+    private static async Task<Result> RunAsync(DatabaseProvider provider, string connectionString, List<ApiHost> nodes, ChaosHooks[] hooks, DatabaseRewind? rewind,
+        TimeSpan duration, int seed, TextWriter log)
     {
         var http = nodes.Select(n => new HttpClient { BaseAddress = new Uri(n.Url), DefaultRequestHeaders = { { "X-Api-Key", AdminKey } } }).ToArray();
         foreach (var h in hooks) h.Calm = true;
         var (sectors, gps) = await SeedAsync(http[0], seed);
         foreach (var h in hooks) h.Calm = false;
 
-        long writes = 0, searches = 0, checks = 0, failedChecks = 0, killed = 0;
+        long writes = 0, searches = 0, checks = 0, failedChecks = 0, killed = 0, rewinds = 0, serverErrors = 0;
+        var bookings = new System.Collections.Concurrent.ConcurrentQueue<string>(); // made, to be cancelled
         using var stop = new CancellationTokenSource(duration);
         var token = stop.Token;
         var db = nodes.Select(n => n.Services.GetRequiredService<Db>()).ToArray();
@@ -168,10 +245,20 @@ public static class IndexChaos
             }
         }
 
-        // A write counts when the node answered it (a 409 too): a server error is what a missing right gives.
+        // A write counts when the node answered it (a 409 too); a 503 says the database could not answer (it was down or
+        // rewound); any other 5xx is a defect: a database fault must never answer 500 (issue #28's item 8).
         void Answered(HttpResponseMessage response)
         {
-            using (response) if ((int)response.StatusCode < 500) Interlocked.Increment(ref writes);
+            using (response) Count(response);
+        }
+        void Count(HttpResponseMessage response)
+        {
+            if ((int)response.StatusCode < 500) Interlocked.Increment(ref writes);
+            else ServerError(response);
+        }
+        void ServerError(HttpResponseMessage response)
+        {
+            if ((int)response.StatusCode >= 500 && response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable) Interlocked.Increment(ref serverErrors);
         }
 
         SearchQuery Query(Random random)
@@ -184,20 +271,34 @@ public static class IndexChaos
 
         var tasks = new List<Task>
         {
-            // Bookings and holds on random slots, through either node.
+            // Holds on random slots, through either node, then booked with the hold or released (a hold left to expire
+            // would outlast the run: the slots would stay held, the feed still); and the bookings cancelled, which frees
+            // their slots to be held again.
             Loop(async r =>
             {
                 var slot = await RandomSlotAsync(db[0], r);
                 if (slot is null) return;
                 var client = http[r.Next(2)];
-                if (r.Next(3) == 0) Answered(await client.PostAsync($"/v1/slots/{slot}/hold", null, token));
-                else
+                using var held = await client.PostAsync($"/v1/slots/{slot}/hold", null, token);
+                Count(held);
+                if (!held.IsSuccessStatusCode) return;
+                var holdId = (await held.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(token)).GetProperty("holdId").GetString();
+                if (r.Next(4) == 0)
                 {
-                    using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/bookings") { Content = JsonContent.Create(Booking(slot.Value)) };
-                    request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-                    Answered(await client.SendAsync(request, token));
+                    Answered(await http[r.Next(2)].DeleteAsync($"/v1/holds/{holdId}", token));
+                    return;
                 }
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/bookings") { Content = JsonContent.Create(Booking(slot.Value, holdId)) };
+                request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+                using var booked = await http[r.Next(2)].SendAsync(request, token);
+                Count(booked);
+                if (booked.IsSuccessStatusCode) bookings.Enqueue((await booked.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(token)).GetProperty("id").GetString()!);
             }, 1),
+            Loop(async r =>
+            {
+                if (!bookings.TryDequeue(out var booking)) { await Task.Delay(20, token); return; }
+                Answered(await http[r.Next(2)].PostAsJsonAsync($"/v1/bookings/{booking}/cancellation", new { by = "patient", reason = "Chaos" }, token));
+            }, 4),
             // Withdrawals, and syncs that create, move and withdraw.
             Loop(async r =>
             {
@@ -231,7 +332,8 @@ public static class IndexChaos
             {
                 var node = r.Next(2);
                 if (quiet[node]) { await Task.Delay(5, token); return; }
-                await http[node].GetAsync($"/v1/slots?sector={sectors[r.Next(sectors.Count)]}&limit=20", token);
+                using var answer = await http[node].GetAsync($"/v1/slots?sector={sectors[r.Next(sectors.Count)]}&limit=20", token);
+                ServerError(answer);
                 Interlocked.Increment(ref searches);
             }, 10 + w));
         for (var w = 0; w < 4; w++)
@@ -270,6 +372,22 @@ public static class IndexChaos
                 await Task.Delay(r.Next(100, 500), token);
             }, 30));
 
+        if (rewind is not null)
+            tasks.Add(Loop(async r =>
+            {
+                // A copy kept, a few seconds of writes, then the database taken back to it while one node is quiet: the
+                // other's writes meanwhile take positions the quiet one had read past.
+                await Task.Delay(r.Next(2000, 4000), token);
+                await rewind.KeepAsync();
+                await Task.Delay(r.Next(3000, 5000), token);
+                var node = r.Next(2);
+                quiet[node] = true;
+                await rewind.RewindAsync();
+                await Task.Delay(r.Next(300, 800), token);
+                quiet[node] = false;
+                Interlocked.Increment(ref rewinds);
+            }, 40));
+
         var progress = Task.Run(async () =>
         {
             while (!token.IsCancellationRequested)
@@ -283,12 +401,12 @@ public static class IndexChaos
         foreach (var client in http) client.Dispose();
         var reasons = indexes.SelectMany(i => i.ReloadsByReason).GroupBy(r => r.Key).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Sum(r => r.Value)}");
         return new Result(checks, indexes.Sum(i => i.Mismatches) - mismatchesBefore, failedChecks, writes, searches, indexes.Sum(i => i.Reloads),
-            hooks.Sum(h => h.Injected), killed, string.Join(", ", reasons));
+            hooks.Sum(h => h.Injected), killed, rewinds, serverErrors, string.Join(", ", reasons));
     }
 
-    private static object Booking(long slot) => new
+    private static object Booking(long slot, string? holdId) => new
     {
-        slotId = slot, reason = "Chaos", regularDoctor = "has", regularDoctorContacted = true, origin = "sas",
+        slotId = slot, holdId, reason = "Chaos", regularDoctor = "has", regularDoctorContacted = true, origin = "sas",
         requestedAt = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
         patient = new { lastName = "Chaos", firstName = "Test", birthDate = "1980-01-01", phone = "0612345678", commune = "44109" },
     };

@@ -70,9 +70,12 @@ public static class BenchProgram
     private static async Task<int> IndexChaosRun(BenchOptions options)
     {
         var seconds = options.Duration == new BenchOptions().Duration ? 600 : options.Duration.TotalSeconds;
-        var database = BenchDatabase.Create(options);
+        // On PostgreSQL a cluster of the run's own, which it can rewind, unless a server is given.
+        var ownCluster = options.Engine == "postgres" && options.Postgres is null && ThrowawayPostgres.Binaries is not null;
+        var database = ownCluster ? null : BenchDatabase.Create(options);
         Console.WriteLine($"slot index chaos: {options.Engine}, two nodes, {seconds:N0} s");
-        var result = await IndexChaos.RunAsync(database.Provider, database.ConnectionString, TimeSpan.FromSeconds(seconds), Environment.TickCount, Console.Out);
+        var result = await IndexChaos.RunAsync(ownCluster ? Sas.Api.Infrastructure.Data.DatabaseProvider.PostgreSql : database!.Provider, database?.ConnectionString, TimeSpan.FromSeconds(seconds),
+            Environment.TickCount, Console.Out);
         Console.WriteLine(result);
         return result.Mismatches == 0 ? 0 : 1;
     }

@@ -56,6 +56,35 @@ public static class ThrowawayPostgres
             PgCtl("start");
         }
 
+        private string Kept => Path.Combine(folder, "kept");
+
+        /// <summary>Stops the server cleanly, keeps a copy of its data folder, and starts it again.</summary>
+        public void Keep()
+        {
+            Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "fast", "stop"], asRoot);
+            try
+            {
+                Run("rm", ["-rf", Kept], asRoot);
+                Run("cp", ["-a", data, Kept], asRoot);
+            }
+            finally { PgCtl("start"); }
+        }
+
+        /// <summary>
+        /// Crashes the server and starts it from the copy <see cref="Keep"/> made, as a failover to a replica that lagged
+        /// does: every change since is gone, and the transaction ids after the copy's are handed out again.
+        /// </summary>
+        public void Rewind()
+        {
+            Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"], asRoot);
+            try
+            {
+                Run("rm", ["-rf", data], asRoot);
+                Run("cp", ["-a", Kept, data], asRoot);
+            }
+            finally { PgCtl("start"); }
+        }
+
         private void PgCtl(string verb) =>
             Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", Path.Combine(folder, "log"), "-w", "-t", "60", verb], asRoot);
 

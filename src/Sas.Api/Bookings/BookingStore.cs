@@ -267,9 +267,9 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             var args = new { id = booking.Id, now, by = by.ToText(), reason, client = caller.ClientId, release = releaseSlot ? 1L : 0L };
             if (await c.ExecuteAsync(new CommandDefinition(sql.Cancel, args, tx, cancellationToken: ct)) == 0)
             {
-                var current = await c.QuerySingleAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
-                return new ChangeResult(null, current.Status == "cancelled"
-                    ? Refusal.BookingCancelled
+                var current = await c.QuerySingleOrDefaultAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
+                return new ChangeResult(null, current is null ? Refusal.BookingNotFound // lost since it was read
+                    : current.Status == "cancelled" ? Refusal.BookingCancelled
                     : Refusal.OutcomeRecorded);
             }
             // No booking lives on the slot any more: it is available again. Before the cut-off regulators may book it
@@ -296,7 +296,8 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
     {
         var now = Now;
         var current = await c.QuerySingleOrDefaultAsync<BookingRow>(new CommandDefinition(sql.SelectBookingLocked, new { id = booking.Id }, tx, cancellationToken: ct));
-        if (current is null || current.Status == "cancelled") return new BookResult(null, Refusal.BookingCancelled);
+        if (current is null) return new BookResult(null, Refusal.BookingNotFound); // lost since it was read
+        if (current.Status == "cancelled") return new BookResult(null, Refusal.BookingCancelled);
         if (current.Outcome is not null) return new BookResult(null, Refusal.OutcomeRecorded);
         if (current.SlotId != booking.SlotId || current.SlotId is not { } fromSlot) return new BookResult(null, Refusal.SlotBooked); // moved meanwhile
 
@@ -326,8 +327,9 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             var now = Now;
             if (await c.ExecuteAsync(new CommandDefinition(sql.RecordOutcome, new { id = booking.Id, outcome = outcome.ToText(), now }, tx, cancellationToken: ct)) == 0)
             {
-                var current = await c.QuerySingleAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
-                return new ChangeResult(null, current.Status == "cancelled" ? Refusal.BookingCancelled
+                var current = await c.QuerySingleOrDefaultAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
+                return new ChangeResult(null, current is null ? Refusal.BookingNotFound // lost since it was read
+                    : current.Status == "cancelled" ? Refusal.BookingCancelled
                     : current.Outcome is not null ? Refusal.OutcomeRecorded
                     : Refusal.ConsultationNotStarted);
             }

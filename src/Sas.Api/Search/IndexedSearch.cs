@@ -172,7 +172,7 @@ public sealed class IndexedSearch(
         }
         catch (Exception e)
         {
-            error = e is DbException or IOException or TimeoutException or InvalidOperationException ? new StorageUnavailableException(e) : e;
+            error = ReadFailed(e) ? new StorageUnavailableException(e) : e;
         }
         PendingRead? behind;
         lock (reads) (behind, queued, running) = (queued, null, error is null ? queued : null);
@@ -230,7 +230,7 @@ public sealed class IndexedSearch(
             });
             foreach (var gp in read.GroupBy(x => x.Rpps)) sites[gp.Key] = [.. gp];
         }
-        catch (DbException e) { throw new StorageUnavailableException(e); }
+        catch (Exception e) when (ReadFailed(e)) { throw new StorageUnavailableException(e); }
         finally { turn.Release(); }
     }
 
@@ -400,7 +400,7 @@ public sealed class IndexedSearch(
             }
             finally { turn.Release(); }
         }
-        catch (Exception e) when (e is DbException or IOException or TimeoutException or InvalidOperationException or StorageUnavailableException)
+        catch (Exception e) when (ReadFailed(e) || e is StorageUnavailableException)
         {
             logger?.LogWarning("The slot index's verification could not run: {Reason}", e.Message);
         }
@@ -481,7 +481,7 @@ public sealed class IndexedSearch(
                 }
             });
         }
-        catch (Exception e) when (e is DbException or IOException or TimeoutException or InvalidOperationException)
+        catch (Exception e) when (ReadFailed(e))
         {
             throw new StorageUnavailableException(e); // the database, not the index, failed the check
         }
@@ -584,6 +584,12 @@ public sealed class IndexedSearch(
         await using var command = feed.ChangesCommand(c);
         return await feed.ChangesAsync(command, since);
     }
+
+    /// <summary>
+    /// What a read of the database throws when the database, not the index, failed: the driver's errors, a connection
+    /// reset or closed under it, a timeout. Every read of the index answers these as the storage being unavailable (503).
+    /// </summary>
+    private static bool ReadFailed(Exception e) => e is DbException or IOException or TimeoutException or InvalidOperationException;
 
     private async Task DropConnectionAsync()
     {

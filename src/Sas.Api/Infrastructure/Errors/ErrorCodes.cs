@@ -100,6 +100,7 @@ public static class ErrorCodes
         Domain.Bookings.Refusal.SlotStarted => SlotStarted,
         Domain.Bookings.Refusal.OutsideBookingHorizon => OutsideBookingHorizon,
         Domain.Bookings.Refusal.OverflowFull => OverflowFull,
+        Domain.Bookings.Refusal.BookingNotFound => BookingNotFound,
         Domain.Bookings.Refusal.BookingCancelled => BookingCancelled,
         Domain.Bookings.Refusal.OutcomeRecorded => OutcomeRecorded,
         Domain.Bookings.Refusal.ConsultationNotStarted => ConsultationNotStarted,
