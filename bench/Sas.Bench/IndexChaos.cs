@@ -74,6 +74,9 @@ public static class IndexChaos
     /// </summary>
     private abstract class DatabaseRewind : IAsyncDisposable
     {
+        /// <summary>The wait before the next copy is kept.</summary>
+        public abstract TimeSpan Pause(Random r);
+
         public abstract Task KeepAsync();
         public abstract Task RewindAsync();
         public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -82,6 +85,9 @@ public static class IndexChaos
     /// <summary>The server stopped for a copy of its data folder, later crashed and started from it.</summary>
     private sealed class ClusterRewind(ThrowawayPostgres.Cluster cluster) : DatabaseRewind
     {
+        /// <summary>Each copy and each rewind restarts the server, seconds of the run: one of each in the suite's 25 s.</summary>
+        public override TimeSpan Pause(Random r) => TimeSpan.FromMilliseconds(r.Next(15_000, 25_000));
+
         public override Task KeepAsync() => Task.Run(cluster.Keep);
         public override Task RewindAsync() => Task.Run(cluster.Rewind);
     }
@@ -90,6 +96,8 @@ public static class IndexChaos
     private sealed class SqliteRewind(string connectionString) : DatabaseRewind
     {
         private readonly string kept = Path.Combine(Path.GetTempPath(), $"sas-chaos-kept-{Guid.NewGuid():N}.db");
+
+        public override TimeSpan Pause(Random r) => TimeSpan.FromMilliseconds(r.Next(2000, 4000));
 
         private string Kept => new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = kept, Pooling = false }.ToString();
 
@@ -377,7 +385,7 @@ public static class IndexChaos
             {
                 // A copy kept, a few seconds of writes, then the database taken back to it while one node is quiet: the
                 // other's writes meanwhile take positions the quiet one had read past.
-                await Task.Delay(r.Next(2000, 4000), token);
+                await Task.Delay(Interlocked.Read(ref rewinds) == 0 ? TimeSpan.FromMilliseconds(r.Next(2000, 4000)) : rewind.Pause(r), token);
                 await rewind.KeepAsync();
                 await Task.Delay(r.Next(3000, 5000), token);
                 var node = r.Next(2);

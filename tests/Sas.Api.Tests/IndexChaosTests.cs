@@ -7,14 +7,15 @@ namespace Sas.Api.Tests;
 
 /// <summary>
 /// The slot index under chaos, briefly (the bench's <c>--index-chaos</c> runs it for minutes): two nodes writing and
-/// searching while reads fail, wait and lose their connection, and feed rows are aged and pruned; every checked search
-/// equals the statement in the same snapshot. Alone: it keeps both cores busy.
+/// searching while reads fail, wait and lose their connection, feed rows are aged and pruned, and the database is taken
+/// back to an earlier copy; every checked search equals the statement in the same snapshot, and no answer is a 5xx other
+/// than 503. Alone: it keeps both cores busy.
 /// </summary>
 [Trait(Tier.Name, Tier.Slow)]
 [Collection(nameof(TelemetryCollection))]
 public class IndexChaosTests(ITestOutputHelper output)
 {
-    private const int MaxReloads = 60;
+    private const int MaxReloads = 100;
 
     [Fact]
     public async Task Two_nodes_under_faults_never_answer_a_search_the_statement_would_not()
@@ -30,13 +31,13 @@ public class IndexChaosTests(ITestOutputHelper output)
             output.WriteLine(result.ToString());
             Assert.Equal(0, result.Mismatches);
             Assert.Equal(0, result.ServerErrors); // a database down or rewound answers 503, never 500
-            // The database taken back to an earlier copy while the nodes ran (issue #28's defect 3), more than once.
-            if (rewound) Assert.True(result.Rewinds >= 2, result.ToString());
+            // The database taken back to an earlier copy while the nodes ran (issue #28's defect 3).
+            if (rewound) Assert.True(result.Rewinds >= 1, result.ToString());
             Assert.True(result.Checks >= 300, result.ToString());
             Assert.True(result.FaultsInjected > 0 && result.Writes > 100, result.ToString()); // answered, not refused by a missing right
-            // Whole reads only where a node must: its start, the verifications, the gaps the aged-and-pruned rows make.
-            // On PostgreSQL a transaction is open in another database all along: reading from its xmin would reload on
-            // every read past 5,000 changes.
+            // Whole reads only where a node must: its start, the verifications, the gaps the aged-and-pruned rows make,
+            // the rewinds (18 to 43 in 25 s, most of them prune gaps). On PostgreSQL a transaction is open in another
+            // database most of the time: reading from its xmin reloads on every read past 5,000 changes (204 and 263).
             Assert.True(result.Reloads <= MaxReloads, result.ToString());
         }
         finally
