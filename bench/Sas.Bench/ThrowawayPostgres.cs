@@ -59,28 +59,22 @@ public static class ThrowawayPostgres
         private string Kept => Path.Combine(folder, "kept");
 
         /// <summary>Stops the server cleanly, keeps a copy of its data folder, and starts it again.</summary>
-        public void Keep()
-        {
-            Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "fast", "stop"], asRoot);
-            try
-            {
-                Run("rm", ["-rf", Kept], asRoot);
-                Run("cp", ["-a", data, Kept], asRoot);
-            }
-            finally { PgCtl("start"); }
-        }
+        public void Keep() => CopyStopped("fast", data, Kept);
 
         /// <summary>
         /// Crashes the server and starts it from the copy <see cref="Keep"/> made, as a failover to a replica that lagged
         /// does: every change since is gone, and the transaction ids after the copy's are handed out again.
         /// </summary>
-        public void Rewind()
+        public void Rewind() => CopyStopped("immediate", Kept, data);
+
+        /// <summary>Stops the server (<c>pg_ctl</c>'s mode), puts a copy of one folder in place of the other, starts it again.</summary>
+        private void CopyStopped(string mode, string from, string to)
         {
-            Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"], asRoot);
+            Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", mode, "stop"], asRoot);
             try
             {
-                Run("rm", ["-rf", data], asRoot);
-                Run("cp", ["-a", Kept, data], asRoot);
+                Run("rm", ["-rf", to], asRoot);
+                Run("cp", ["-a", from, to], asRoot);
             }
             finally { PgCtl("start"); }
         }

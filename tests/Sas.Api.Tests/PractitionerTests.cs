@@ -60,6 +60,7 @@ public class PractitionerTests(SasApiFactory api) : IClassFixture<SasApiFactory>
     [Theory]
     [InlineData("postalCode", null, "sites[0].postalCode")]        // Nantes has four: which one is the site's?
     [InlineData("postalCode", "44400", "sites[0].postalCode")]     // Rezé's, not Nantes'
+    [InlineData("noPostalCode", "98412", "sites[0].commune")]      // the Kerguelen: a commune without a postal code (was a 500)
     [InlineData("finess", "440000017", "sites[0].finess")]         // a wrong key
     [InlineData("siret", "73282932000075", "sites[0].siret")]      // a wrong key
     [InlineData("both", "", "sites[0].siret")]                     // FINESS and SIRET: which is the structure?
@@ -70,6 +71,7 @@ public class PractitionerTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         var sector = await world.Sector();
         var site = new Dictionary<string, object?> { ["id"] = "a", ["name"] = "Cabinet", ["address"] = "1 rue", ["commune"] = "44109", ["postalCode"] = "44000" };
         if (what == "both") (site["finess"], site["siret"]) = ("440000016", "73282932000074");
+        else if (what == "noPostalCode") (site["commune"], site["postalCode"]) = (value, null);
         else site[what] = value;
         var rpps = World.NewRpps();
         var body = new { firstName = "A", lastName = "B", sectors = new[] { sector }, sites = new[] { site } };

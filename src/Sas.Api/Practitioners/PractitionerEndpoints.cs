@@ -63,6 +63,8 @@ public static class PractitionerEndpoints
             if (errors.Required(site.Commune, $"sites[{i}].commune"))
             {
                 if (s.Geography.FindCommune(site.Commune) is not { } commune) errors.Add($"sites[{i}].commune", "is not a known INSEE commune code");
+                else if (commune.PostalCodes.Length == 0) // the French Southern Lands' districts: no post, no practice
+                    errors.Add($"sites[{i}].commune", $"has no postal code ({commune.Name}): a practice site's commune has one");
                 else if (site.PostalCode is null && commune.PostalCodes.Length > 1)
                     errors.Add($"sites[{i}].postalCode", $"is required: {commune.Name} has several postal codes ({string.Join(", ", commune.PostalCodes)})");
                 else if (site.PostalCode is not null && !commune.PostalCodes.Contains(site.PostalCode))
