@@ -334,13 +334,14 @@ public static class IndexChaos
                 await Task.Delay(r.Next(50, 300), token);
             }, 3),
         };
-        // Plain searches through the API, and the checkers.
+        // Plain searches through the API, a regulator's and the platform's (FHIR), and the checkers.
+        var rpps = gps.Select(g => g.Rpps).ToArray();
         for (var w = 0; w < 2; w++)
             tasks.Add(Loop(async r =>
             {
                 var node = r.Next(2);
                 if (quiet[node]) { await Task.Delay(5, token); return; }
-                using var answer = await http[node].GetAsync($"/v1/slots?sector={sectors[r.Next(sectors.Count)]}&limit=20", token);
+                using var answer = await http[node].GetAsync(r.Next(4) == 0 ? Bench.FhirQuery(rpps, r) : $"/v1/slots?sector={sectors[r.Next(sectors.Count)]}&limit=20", token);
                 ServerError(answer);
                 Interlocked.Increment(ref searches);
             }, 10 + w));
