@@ -16,9 +16,9 @@ public enum Refusal
     SlotStarted,
     OutsideBookingHorizon,
     OverflowFull,
-    /// <summary>The booking is not there any more: the database lost it after it was read (a failover, a restore).</summary>
-    BookingNotFound,
     BookingCancelled,
     OutcomeRecorded,
     ConsultationNotStarted,
+    /// <summary>The booking is not there any more: the database lost it after it was read (a failover, a restore).</summary>
+    BookingNotFound,
 }
