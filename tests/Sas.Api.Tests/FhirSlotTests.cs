@@ -455,7 +455,7 @@ public sealed class FhirSlotTests(FhirApiFactory api) : IClassFixture<FhirApiFac
     [Fact]
     public async Task The_start_up_warm_up_builds_a_whole_bundle_but_caches_nothing()
     {
-        var cache = api.Services.GetRequiredService<Sas.Api.Fhir.FhirResourceCache>();
+        var cache = api.Services.GetRequiredService<Sas.Api.Fhir.FhirEntryCache>();
         var (first, _) = await Search();
         var cached = cache.Count;
         Assert.True(cached > 0);

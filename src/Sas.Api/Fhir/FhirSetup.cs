@@ -23,7 +23,7 @@ public static class FhirSetup
         services.AddSingleton<IHeaderPolicy>(new DataHeaderPolicy(Path));
         services.AddSingleton<SlotBundleBuilder>();
         services.AddSingleton<BookableSlots>();
-        services.AddSingleton<FhirResourceCache>();
+        services.AddSingleton<FhirEntryCache>();
         services.AddWarmUp<FhirWarmUp>();
         services.AddSingleton<AppointmentSender>();
         services.AddSingleton<Regulators.RegulatorStore>();

@@ -13,7 +13,7 @@ namespace Sas.Api.Fhir;
 /// PractitionerRoles (one per practice site, its Location contained), and in the CPTS flow the CPTS as
 /// HealthcareService and Organization. No patient data exists at this level.
 /// </summary>
-public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, FhirResourceCache cache)
+public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, FhirEntryCache cache)
 {
     /// <summary>What the answer is for: the search, its links, the total over every page, and the warnings of the search's outcome entry.</summary>
     /// <param name="AgendaBase">Where the regulator's browser reaches the console: <see cref="Console.ConsoleOptions.AgendaBase"/>.</param>
@@ -62,7 +62,7 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
     }
 
     /// <summary>The entry of a resource built from <paramref name="state"/>, from the cache when one is given.</summary>
-    private static ReadOnlyMemory<byte> Entry<TKey, TState>(FhirResourceCache? cache, TKey key, TState state, Func<TState, Resource> build, string fhirBase, string mode)
+    private static ReadOnlyMemory<byte> Entry<TKey, TState>(FhirEntryCache? cache, TKey key, TState state, Func<TState, Resource> build, string fhirBase, string mode)
         where TKey : notnull
     {
         var render = (State: state, Build: build, Base: fhirBase, Mode: mode);
@@ -74,10 +74,10 @@ public sealed class SlotBundleBuilder(FhirOptions options, Geography geography, 
         return cache is null ? Write(render) : cache.Get(key, render, Write);
     }
 
-    private ReadOnlyMemory<byte> Include<TRest, TState>(FhirResourceCache? cache, string type, string id, TRest rest, TState state, Func<TState, Resource> build, string fhirBase) =>
+    private static ReadOnlyMemory<byte> Include<TRest, TState>(FhirEntryCache? cache, string type, string id, TRest rest, TState state, Func<TState, Resource> build, string fhirBase) =>
         Entry(cache, new IncludeKey<TRest>(type, id, fhirBase, rest), state, build, fhirBase, "include");
 
-    private SearchsetBundle Build(IReadOnlyList<FreeSlot> slots, Context ctx, FhirResourceCache? cached)
+    private SearchsetBundle Build(IReadOnlyList<FreeSlot> slots, Context ctx, FhirEntryCache? cached)
     {
         var entries = new List<ReadOnlyMemory<byte>>(slots.Count * 2);
         var fhirBase = ctx.BaseUrl + "/fhir/";

@@ -5,12 +5,12 @@ using Sas.Api.Fhir;
 namespace Sas.Api.Tests;
 
 /// <summary>The cache of serialized resources: what is read stays, what is not read for two turns goes, and it is bounded.</summary>
-public class FhirResourceCacheTests
+public class FhirEntryCacheTests
 {
     private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 11, 23, 7, 0, 0, TimeSpan.Zero));
     private readonly Dictionary<string, int> built = [];
 
-    private ReadOnlyMemory<byte> Get(FhirResourceCache cache, string id) => cache.Get((Kind: "Practitioner", Id: id), (Built: built, Id: id), static s =>
+    private ReadOnlyMemory<byte> Get(FhirEntryCache cache, string id) => cache.Get((Kind: "Practitioner", Id: id), (Built: built, Id: id), static s =>
     {
         s.Built[s.Id] = s.Built.GetValueOrDefault(s.Id) + 1;
         return FhirResult.SerializeToUtf8(new Practitioner { Id = s.Id });
@@ -19,7 +19,7 @@ public class FhirResourceCacheTests
     [Fact]
     public void An_entry_read_stays_and_one_not_read_for_two_turns_is_built_again()
     {
-        var cache = new FhirResourceCache(clock);
+        var cache = new FhirEntryCache(clock);
         Assert.Contains("\"id\":\"a\"", System.Text.Encoding.UTF8.GetString(Get(cache, "a").Span));
         Get(cache, "a");
         clock.Advance(TimeSpan.FromMinutes(11));
@@ -36,9 +36,9 @@ public class FhirResourceCacheTests
     [Fact]
     public void It_keeps_at_most_its_bound_of_one_kind()
     {
-        var cache = new FhirResourceCache(clock);
-        for (var i = 0; i < FhirResourceCache.MaxEntries + FhirResourceCache.MaxEntries / 2; i++) Get(cache, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.InRange(cache.Count, 1, FhirResourceCache.MaxEntries);
+        var cache = new FhirEntryCache(clock);
+        for (var i = 0; i < FhirEntryCache.MaxEntries + FhirEntryCache.MaxEntries / 2; i++) Get(cache, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange(cache.Count, 1, FhirEntryCache.MaxEntries);
         Get(cache, "1");
         Assert.Equal(2, built["1"]); // among the first, dropped
     }

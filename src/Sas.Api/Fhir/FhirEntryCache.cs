@@ -11,7 +11,7 @@ namespace Sas.Api.Fhir;
 /// Not <c>MemoryCache</c>: its object keys boxed every struct key (a hundred a 25-GP answer) and every read moved its
 /// entry's sliding expiration by the clock, 6 % of the platform's query and a tenth of its allocation (docs/benchmarks.md).
 /// </summary>
-public sealed class FhirResourceCache(TimeProvider clock)
+public sealed class FhirEntryCache(TimeProvider clock)
 {
     public const int MaxEntries = 50_000;
 
