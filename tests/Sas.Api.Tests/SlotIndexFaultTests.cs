@@ -246,6 +246,45 @@ public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<S
     }
 
     /// <summary>
+    /// What waits for the index's turn itself (a check, a verification, a new GP's text) gives up after
+    /// <c>Search:TurnWaitSeconds</c> by the node's clock, as the searches waiting for a read do: the semaphore's own
+    /// timeout ran on the real clock.
+    /// </summary>
+    [Fact]
+    public async Task A_check_waiting_for_the_turn_gives_up_by_the_nodes_clock()
+    {
+        var (sector, regulator, slots) = await Published();
+        var gate = new TaskCompletionSource();
+        var reads = api.Hooks.Reads.GetValueOrDefault(IndexRead.Changes);
+        api.Hooks.Gates[IndexRead.Changes] = gate.Task;
+        try
+        {
+            var hung = regulator.GetAsync($"/v1/slots?sector={sector}"); // takes the turn, and its read hangs
+            for (var i = 0; i < 10_000 && api.Hooks.Reads.GetValueOrDefault(IndexRead.Changes) == reads; i++) await Task.Yield();
+            var now = api.Clock.GetUtcNow().UtcDateTime;
+            var query = new SearchQuery([new SectorBound(sector, now.AddHours(24))], now, now, "check", null, null, 10);
+            var store = api.Services.GetRequiredService<SearchStore>();
+            var check = Index.CheckAsync(query, (c, q) => store.StatementAsync(c, q, CancellationToken.None), CancellationToken.None);
+            for (var i = 0; i < 1_000 && !check.IsCompleted; i++)
+            {
+                await Task.Yield();
+                if (i % 100 == 99) api.Clock.Advance(TimeSpan.FromSeconds(new SearchOptions().TurnWaitSeconds + 1));
+            }
+            // (A real-time guard only, shorter than the turn wait: on the real clock the check waited that long.)
+            var failed = await Assert.ThrowsAsync<Sas.Api.Infrastructure.Data.StorageUnavailableException>(() => check.WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.IsType<TimeoutException>(failed.InnerException);
+            gate.TrySetResult();
+            await hung;
+        }
+        finally
+        {
+            api.Hooks.Gates.Clear();
+            gate.TrySetResult();
+        }
+        Assert.Equal(slots, await Found(regulator, sector)); // the turn given up was not kept
+    }
+
+    /// <summary>
     /// A read that never ends (a database that hangs): the searches waiting for it answer 503 once they have waited
     /// <c>Search:TurnWaitSeconds</c>, not for as long as it hangs; and the index reads again once it is back.
     /// </summary>

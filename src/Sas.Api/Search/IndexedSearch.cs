@@ -183,9 +183,25 @@ public sealed class IndexedSearch(
         else behind.Done.SetException(error);
     }
 
+    /// <summary>
+    /// The index's turn, waited for <c>Search:TurnWaitSeconds</c> at most by the node's clock (the semaphore's own timeout
+    /// runs on the real one). A wait given up leaves the semaphore's wait behind: the turn it takes later is handed back.
+    /// </summary>
     private async Task TakeTurnAsync(CancellationToken ct)
     {
-        if (!await turn.WaitAsync(turnWait, ct)) throw TurnTimedOut();
+        if (turn.Wait(0)) return;
+        var waiting = turn.WaitAsync(ct);
+        try { await waiting.WaitAsync(turnWait, clock, ct); }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            _ = waiting.ContinueWith(static (w, semaphore) =>
+            {
+                if (!w.IsCompletedSuccessfully) return;
+                try { ((SemaphoreSlim)semaphore!).Release(); } catch (ObjectDisposedException) { } // the node stopped meanwhile
+            }, turn, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            if (e is TimeoutException) throw TurnTimedOut();
+            throw;
+        }
     }
 
     /// <summary>The rows found with their GP and site text; the GPs whose text this node lacks are left out and named.</summary>
@@ -378,7 +394,7 @@ public sealed class IndexedSearch(
         {
             Stand fresh;
             await using (var c = await db.OpenAsync()) fresh = await ReadWholeAsync(c, from, until);
-            if (!await turn.WaitAsync(turnWait)) return;
+            await TakeTurnAsync(CancellationToken.None); // a busy turn: logged below, the next search starts it again
             try
             {
                 await WithReaderAsync(async c =>
