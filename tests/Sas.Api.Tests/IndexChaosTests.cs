@@ -36,7 +36,7 @@ public class IndexChaosTests(ITestOutputHelper output)
             Assert.True(result.Checks >= 300, result.ToString());
             Assert.True(result.FaultsInjected > 0 && result.Writes > 100, result.ToString()); // answered, not refused by a missing right
             // Whole reads only where a node must: its start, the verifications, the gaps the aged-and-pruned rows make,
-            // the rewinds (18 to 43 in 25 s, most of them prune gaps). On PostgreSQL a transaction is open in another
+            // the rewinds (18 to 59 in its runs, most of them prune gaps). On PostgreSQL a transaction is open in another
             // database most of the time: reading from its xmin reloads on every read past 5,000 changes (204 and 263).
             Assert.True(result.Reloads <= MaxReloads, result.ToString());
         }
