@@ -54,6 +54,47 @@ public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<S
         c.Execute("UPDATE slots SET status = 'withdrawn' WHERE id = @slot", new { slot });
     }
 
+    /// <summary>
+    /// The feed's next read held open, as a database that hangs would: <see cref="StartAsync"/> begins it and returns once
+    /// it is under way; it stays held until released (or disposed). <see cref="ReadsBefore"/>: the feed's reads before it.
+    /// </summary>
+    private sealed class HeldRead : IDisposable
+    {
+        private readonly FaultyIndexHooks hooks;
+        private readonly TaskCompletionSource gate = new();
+
+        private HeldRead(FaultyIndexHooks hooks)
+        {
+            this.hooks = hooks;
+            ReadsBefore = hooks.Reads.GetValueOrDefault(IndexRead.Changes);
+            hooks.Gates[IndexRead.Changes] = gate.Task;
+        }
+
+        public int ReadsBefore { get; }
+
+        public static async Task<(HeldRead Held, T Started)> StartAsync<T>(FaultyIndexHooks hooks, Func<T> start)
+        {
+            var held = new HeldRead(hooks);
+            T started;
+            try { started = start(); }
+            catch
+            {
+                held.Release();
+                throw;
+            }
+            for (var i = 0; i < 10_000 && hooks.Reads.GetValueOrDefault(IndexRead.Changes) == held.ReadsBefore; i++) await Task.Yield();
+            return (held, started);
+        }
+
+        public void Release()
+        {
+            hooks.Gates.Clear();
+            gate.TrySetResult();
+        }
+
+        public void Dispose() => Release();
+    }
+
     [Theory]
     [InlineData(IndexRead.Slots)]
     [InlineData(IndexRead.Changes)]
@@ -222,26 +263,16 @@ public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<S
         var far = await world.PublishedSlot(rpps, TimeSpan.FromHours(200), sector);
         var farther = await world.PublishedSlot(rpps, TimeSpan.FromHours(260), sector);
         var now = api.Clock.GetUtcNow().UtcDateTime;
-        var gate = new TaskCompletionSource();
-        var reads = api.Hooks.Reads.GetValueOrDefault(IndexRead.Changes);
-        api.Hooks.Gates[IndexRead.Changes] = gate.Task;
-        try
+        var (held, first) = await HeldRead.StartAsync(api.Hooks, () => Found(regulator, sector));
+        using (held)
         {
-            var first = Found(regulator, sector); // its read held open
-            for (var i = 0; i < 10_000 && api.Hooks.Reads.GetValueOrDefault(IndexRead.Changes) == reads; i++) await Task.Yield();
             var nearer = Index.FreeSlotsAsync([rpps], now, now.AddHours(210), now, default);
             var farthest = Index.FreeSlotsAsync([rpps], now, now.AddHours(270), now, default);
-            api.Hooks.Gates.Clear();
-            gate.SetResult();
+            held.Release();
             Assert.Equal(slots, await first);
             Assert.Equal([slots[0], far], (await nearer).Slots.Select(s => s.Id));
             Assert.Equal([slots[0], far, farther], (await farthest).Slots.Select(s => s.Id));
-            Assert.Equal(2, api.Hooks.Reads[IndexRead.Changes] - reads); // the held read, then one for both
-        }
-        finally
-        {
-            api.Hooks.Gates.Clear();
-            gate.TrySetResult();
+            Assert.Equal(2, api.Hooks.Reads[IndexRead.Changes] - held.ReadsBefore); // the held read, then one for both
         }
     }
 
@@ -254,13 +285,9 @@ public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<S
     public async Task A_check_waiting_for_the_turn_gives_up_by_the_nodes_clock()
     {
         var (sector, regulator, slots) = await Published();
-        var gate = new TaskCompletionSource();
-        var reads = api.Hooks.Reads.GetValueOrDefault(IndexRead.Changes);
-        api.Hooks.Gates[IndexRead.Changes] = gate.Task;
-        try
+        var (held, hung) = await HeldRead.StartAsync(api.Hooks, () => regulator.GetAsync($"/v1/slots?sector={sector}")); // takes the turn
+        using (held)
         {
-            var hung = regulator.GetAsync($"/v1/slots?sector={sector}"); // takes the turn, and its read hangs
-            for (var i = 0; i < 10_000 && api.Hooks.Reads.GetValueOrDefault(IndexRead.Changes) == reads; i++) await Task.Yield();
             var now = api.Clock.GetUtcNow().UtcDateTime;
             var query = new SearchQuery([new SectorBound(sector, now.AddHours(24))], now, now, "check", null, null, 10);
             var store = api.Services.GetRequiredService<SearchStore>();
@@ -273,13 +300,8 @@ public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<S
             // (A real-time guard only, shorter than the turn wait: on the real clock the check waited that long.)
             var failed = await Assert.ThrowsAsync<Sas.Api.Infrastructure.Data.StorageUnavailableException>(() => check.WaitAsync(TimeSpan.FromSeconds(10)));
             Assert.IsType<TimeoutException>(failed.InnerException);
-            gate.TrySetResult();
+            held.Release();
             await hung;
-        }
-        finally
-        {
-            api.Hooks.Gates.Clear();
-            gate.TrySetResult();
         }
         Assert.Equal(slots, await Found(regulator, sector)); // the turn given up was not kept
     }
@@ -292,13 +314,9 @@ public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<S
     public async Task Searches_waiting_for_a_read_that_hangs_give_up_after_the_turn_wait()
     {
         var (sector, regulator, slots) = await Published();
-        var gate = new TaskCompletionSource();
-        var reads = api.Hooks.Reads.GetValueOrDefault(IndexRead.Changes);
-        api.Hooks.Gates[IndexRead.Changes] = gate.Task;
-        try
+        var (held, waiting) = await HeldRead.StartAsync(api.Hooks, () => Enumerable.Range(0, 3).Select(_ => regulator.GetAsync($"/v1/slots?sector={sector}")).ToList());
+        using (held)
         {
-            var waiting = Enumerable.Range(0, 3).Select(_ => regulator.GetAsync($"/v1/slots?sector={sector}")).ToList();
-            for (var i = 0; i < 10_000 && api.Hooks.Reads.GetValueOrDefault(IndexRead.Changes) == reads; i++) await Task.Yield();
             Assert.DoesNotContain(waiting, w => w.IsCompleted);
             api.Clock.Advance(TimeSpan.FromSeconds(new SearchOptions().TurnWaitSeconds + 1));
             // StorageRetry tries each once more: it waits for the same hung read, and gives up at the next wait.
@@ -309,11 +327,6 @@ public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<S
             }
             // (A real-time guard only: without the bound they would wait for the hung read for ever.)
             Assert.All(await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(30)), a => Assert.Equal(HttpStatusCode.ServiceUnavailable, a.StatusCode));
-        }
-        finally
-        {
-            api.Hooks.Gates.Clear();
-            gate.TrySetResult();
         }
         Assert.Equal(slots, await Found(regulator, sector));
     }

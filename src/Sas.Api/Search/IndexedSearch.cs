@@ -140,10 +140,13 @@ public sealed class IndexedSearch(
         return wait.Done.Task.IsCompleted ? wait.Done.Task : WaitForAsync(wait.Done.Task, ct);
     }
 
-    /// <summary>A search waits for its read <see cref="SearchOptions.TurnWaitSeconds"/> at most (by the node's clock), as a read waits for the turn.</summary>
-    private async Task WaitForAsync(Task read, CancellationToken ct)
+    /// <summary>
+    /// A search's wait for its read, and a read's for the turn: <see cref="SearchOptions.TurnWaitSeconds"/> at most, by
+    /// the node's clock.
+    /// </summary>
+    private async Task WaitForAsync(Task waited, CancellationToken ct)
     {
-        try { await read.WaitAsync(turnWait, clock, ct); }
+        try { await waited.WaitAsync(turnWait, clock, ct); }
         catch (TimeoutException) { throw TurnTimedOut(); }
     }
 
@@ -191,15 +194,14 @@ public sealed class IndexedSearch(
     {
         if (turn.Wait(0)) return;
         var waiting = turn.WaitAsync(ct);
-        try { await waiting.WaitAsync(turnWait, clock, ct); }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        try { await WaitForAsync(waiting, ct); }
+        catch
         {
             _ = waiting.ContinueWith(static (w, semaphore) =>
             {
                 if (!w.IsCompletedSuccessfully) return;
                 try { ((SemaphoreSlim)semaphore!).Release(); } catch (ObjectDisposedException) { } // the node stopped meanwhile
             }, turn, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            if (e is TimeoutException) throw TurnTimedOut();
             throw;
         }
     }
