@@ -324,7 +324,8 @@ public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<S
             Assert.DoesNotContain(waiting, w => w.IsCompleted);
             api.Clock.Advance(TimeSpan.FromSeconds(new SearchOptions().TurnWaitSeconds + 1));
             // StorageRetry tries each once more: it waits for the same hung read, and gives up at the next wait.
-            for (var i = 0; i < 10_000 && !waiting.All(w => w.IsCompleted); i++)
+            var guard = System.Diagnostics.Stopwatch.StartNew(); // by time: a count of yields ended first on a loaded machine
+            for (var i = 0; !waiting.All(w => w.IsCompleted) && guard.Elapsed < TimeSpan.FromSeconds(25); i++)
             {
                 await Task.Yield();
                 if (i % 100 == 99) api.Clock.Advance(TimeSpan.FromSeconds(new SearchOptions().TurnWaitSeconds + 1));
