@@ -1,3 +1,4 @@
+using Dapper;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Sas.Api.Rules;
@@ -70,6 +71,40 @@ public sealed class AvailabilityRuleApiTests(SasApiFactory api) : IClassFixture<
         Assert.Equal(6, found.GetProperty("items").GetArrayLength());
         var listed = await (await practice.GetAsync($"/v1/practitioners/{rpps}/rules")).Expect(HttpStatusCode.OK);
         Assert.Equal("tuesday", listed[0].GetProperty("weekdays")[0].GetString());
+    }
+
+    /// <summary>
+    /// A rule and its first slots are stored together or not at all: when making the slots fails (here a trigger refusing
+    /// this GP's slots), no rule is left behind without them for a retry to duplicate; once it works, the same request makes both.
+    /// </summary>
+    [EngineFact]
+    public async Task A_rule_whose_slots_cannot_be_made_is_not_stored_either()
+    {
+        var (sector, rpps, practice) = await Gp();
+        var trigger = $"refuse_slots_{rpps}";
+        using (var c = api.OpenDb())
+            c.Execute(TestEngine.IsPostgres
+                ? $"""
+                  CREATE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$;
+                  CREATE TRIGGER {trigger} BEFORE INSERT ON slots FOR EACH ROW WHEN (NEW.rpps = '{rpps}') EXECUTE FUNCTION {trigger}();
+                  """
+                : $"CREATE TRIGGER {trigger} BEFORE INSERT ON slots WHEN NEW.rpps = '{rpps}' BEGIN SELECT RAISE(ABORT, 'injected'); END;");
+        try
+        {
+            var failed = await practice.PostJson($"/v1/practitioners/{rpps}/rules", TuesdayAfternoon(sector));
+            Assert.False(failed.IsSuccessStatusCode);
+        }
+        finally
+        {
+            using var c = api.OpenDb();
+            c.Execute(TestEngine.IsPostgres ? $"DROP TRIGGER {trigger} ON slots; DROP FUNCTION {trigger}();" : $"DROP TRIGGER {trigger}");
+        }
+        Assert.Equal(0, api.Count("SELECT COUNT(*) FROM availability_rules WHERE rpps = @rpps", new { rpps }));
+        Assert.Equal(0, RuleSlots(rpps));
+
+        var made = await (await practice.PostJson($"/v1/practitioners/{rpps}/rules", TuesdayAfternoon(sector))).Expect(HttpStatusCode.Created);
+        Assert.Equal(6, made.GetProperty("slotsMade").GetInt32());
+        Assert.Equal(1, api.Count("SELECT COUNT(*) FROM availability_rules WHERE rpps = @rpps", new { rpps }));
     }
 
     /// <summary>

@@ -39,9 +39,8 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
         var parsed = await ParseAsync(rpps, input, caller, Guid.NewGuid().ToString("N"), cpts, ct);
         if (!parsed.Succeeded) return parsed.As<RuleMadeDto>();
         var row = parsed.Value;
-        await rules.CreateAsync(row, caller, ct);
-        var made = await rules.MakeSlotsAsync([new RuleStore.Wanted(row, await TimesAsync(row, new(), ct))], caller, ct);
-        return new RuleMadeDto(Dto(row), made[0].Count, Conflicts(made[0].Conflicts));
+        var made = await rules.CreateAsync(new RuleStore.Wanted(row, await TimesAsync(row, new(), ct)), caller, ct);
+        return new RuleMadeDto(Dto(row), made.Count, Conflicts(made.Conflicts));
     }
 
     /// <summary>

@@ -180,12 +180,16 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         return (await c.QueryAsync<RuleRow>(new CommandDefinition(statements.All, cancellationToken: ct))).AsList();
     }
 
-    public Task CreateAsync(RuleRow rule, Caller caller, CancellationToken ct) =>
+    /// <summary>
+    /// Stores the rule and makes its first slots in one transaction: a rule is never left without them (a failure between
+    /// the two would have answered an error for a rule stored all the same, and a retry made it twice).
+    /// </summary>
+    public Task<Made> CreateAsync(Wanted rule, Caller caller, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
-            await c.ExecuteAsync(new CommandDefinition(statements.Insert, rule, tx, cancellationToken: ct));
-            await audit.WriteAsync(c, tx, caller, "create", "rule", rule.Id, ct);
-            return 1;
+            await c.ExecuteAsync(new CommandDefinition(statements.Insert, rule.Rule, tx, cancellationToken: ct));
+            await audit.WriteAsync(c, tx, caller, "create", "rule", rule.Rule.Id, ct);
+            return (await MakeSlotsAsync(c, tx, [rule], caller, ct))[0];
         }, ct);
 
     public sealed record Conflict(DateTime StartUtc, long SlotId);
@@ -223,15 +227,17 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     /// briefly (<see cref="RuleService"/>).
     /// </summary>
     public Task<IReadOnlyList<Made>> MakeSlotsAsync(IReadOnlyList<Wanted> batch, Caller caller, CancellationToken ct) =>
-        db.InTransactionAsync<IReadOnlyList<Made>>(async (c, tx) =>
-        {
-            var gps = ValueList.Of(batch.Select(w => w.Rule.Rpps).Distinct().Order(StringComparer.Ordinal));
-            await c.QueryAsync<string>(new CommandDefinition(statements.LockPractitioners, new { rpps = gps }, tx, cancellationToken: ct));
-            var (results, rows) = await PlanAsync(c, tx, batch, clock.GetUtcNow().UtcDateTime, ct);
-            await InsertSlotsAsync(c, tx, rows, ct);
-            await audit.WriteManyAsync(c, tx, caller, "make_slots", "rule", results.Where(m => m.Count > 0).Select(m => m.RuleId), ct);
-            return results;
-        }, ct);
+        db.InTransactionAsync((c, tx) => MakeSlotsAsync(c, tx, batch, caller, ct), ct);
+
+    private async Task<IReadOnlyList<Made>> MakeSlotsAsync(DbConnection c, DbTransaction tx, IReadOnlyList<Wanted> batch, Caller caller, CancellationToken ct)
+    {
+        var gps = ValueList.Of(batch.Select(w => w.Rule.Rpps).Distinct().Order(StringComparer.Ordinal));
+        await c.QueryAsync<string>(new CommandDefinition(statements.LockPractitioners, new { rpps = gps }, tx, cancellationToken: ct));
+        var (results, rows) = await PlanAsync(c, tx, batch, clock.GetUtcNow().UtcDateTime, ct);
+        await InsertSlotsAsync(c, tx, rows, ct);
+        await audit.WriteManyAsync(c, tx, caller, "make_slots", "rule", results.Where(m => m.Count > 0).Select(m => m.RuleId), ct);
+        return results;
+    }
 
     /// <summary>
     /// Inserts the rules' new slots. On SQLite the slot trigger names no slot a rule makes (migration 0020): one feed

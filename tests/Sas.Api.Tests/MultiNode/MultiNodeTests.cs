@@ -114,7 +114,7 @@ public class MultiNodeTests(Cluster cluster) : IClassFixture<Cluster>
                 Id = Guid.NewGuid().ToString("N"), Rpps = rpps, SectorCode = sector, SiteId = "cab", Modality = "in_person", Weekdays = "2", EveryWeeks = 1,
                 StartLocal = "14:00", EndLocal = "16:00", SlotMinutes = 20, FromDate = "2026-11-01", Exceptions = "[]", CreatedBy = "test", CreatedAt = SasApiFactory.Start.UtcDateTime,
             };
-            await store.CreateAsync(rule, Sas.Api.Rules.RuleJob.System, CancellationToken.None);
+            await store.CreateAsync(new Sas.Api.Rules.RuleStore.Wanted(rule, []), Sas.Api.Rules.RuleJob.System, CancellationToken.None); // no times: no slots yet
             ids.Add(rule.Id);
         }
 
