@@ -20,11 +20,11 @@ public class WebhookTests(WebhookTests.Api api) : IClassFixture<WebhookTests.Api
 
     private Task<int> Dispatch() => api.Services.GetRequiredService<NotificationDispatchJob>().RunAsync(CancellationToken.None);
 
-    /// <summary>Deliveries of this GP's events still to send (other tests' receivers are gone; theirs stay pending).</summary>
+    /// <summary>Deliveries of this GP's (or this pooled request's) events still to send (other tests' receivers are gone; theirs stay pending).</summary>
     private long Pending(string rpps) => api.Count(
-        "SELECT COUNT(*) FROM webhook_deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.status = 'pending' AND o.rpps = @rpps", new { rpps });
+        "SELECT COUNT(*) FROM webhook_deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.status = 'pending' AND (o.rpps = @rpps OR o.request_id = @rpps)", new { rpps });
 
-    /// <summary>Runs the dispatch job, moving the clock between runs, until nothing of this GP is pending.</summary>
+    /// <summary>Runs the dispatch job, moving the clock between runs, until nothing of this GP (or request) is pending.</summary>
     private async Task Drain(string rpps, int maxRuns = 60)
     {
         for (var i = 0; i < maxRuns; i++)
@@ -124,6 +124,76 @@ public class WebhookTests(WebhookTests.Api api) : IClassFixture<WebhookTests.Api
         Assert.Equal(["request.accepted", "request.offered"], practiceReceiver.Accepted.Select(a => a.Type).Order());
         Assert.Equal(0, practiceReceiver.BadSignatures + regulatorReceiver.BadSignatures);
         Assert.All(practiceReceiver.Accepted.Concat(regulatorReceiver.Accepted), a => Assert.DoesNotContain(BookingRequests.PatientLastName, a.Body));
+    }
+
+    /// <summary>
+    /// A pooled request offered to two nurses of one practice and to a third of another: each practice hears of each of its
+    /// changes once (not once per professional of theirs), a practice whose nurse was not offered it hears nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_practice_of_several_professionals_offered_a_request_hears_each_of_its_events_once()
+    {
+        var requestEvents = new[] { "request.offered", "request.accepted", "request.expired", "request.withdrawn" };
+        await using var twoReceiver = await WebhookReceiver.StartAsync(Secret);
+        await using var oneReceiver = await WebhookReceiver.StartAsync(Secret + "-one");
+        await using var noneReceiver = await WebhookReceiver.StartAsync(Secret + "-none");
+        var sector = await world.Sector(horizon: 48);
+        var nurses = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            nurses.Add(await world.Professional([sector], "nurse", overflowPerDay: 1));
+            await api.JoinPool(nurses[i]);
+        }
+        var notInPool = await world.Professional([sector], "nurse", overflowPerDay: 1);
+        var two = await world.ClientFor("practitioner", nurses[0], nurses[1]);
+        foreach (var (client, receiver) in new[] { (two, twoReceiver), (await world.ClientFor("practitioner", nurses[2]), oneReceiver), (await world.ClientFor("practitioner", notInPool), noneReceiver) })
+            await (await client.PutJson("/v1/webhooks", new { url = receiver.Url, secret = receiver.Secret, events = requestEvents })).Expect(HttpStatusCode.Created);
+        var regulator = await world.ClientFor("regulator", sector);
+        var now = api.Clock.GetUtcNow(); // other tests of this class move the clock
+
+        var request = (await (await regulator.Post(PooledRequests.Body(sector, now: now))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        await Drain(request);
+        await (await two.Accept(request, nurses[0], start: World.Local(now.AddHours(1)))).Expect(HttpStatusCode.Created);
+        await Drain(request);
+
+        Assert.Equal(["request.accepted", "request.offered"], twoReceiver.Accepted.Select(a => a.Type).Order());
+        Assert.Equal(["request.accepted", "request.offered"], oneReceiver.Accepted.Select(a => a.Type).Order());
+        Assert.Empty(noneReceiver.Accepted);
+        Assert.Contains($"\"acceptedBy\":\"{nurses[0]}\"", oneReceiver.Accepted.Single(a => a.Type == "request.accepted").Body);
+    }
+
+    /// <summary>
+    /// A regulator moves a booking to another GP's slot: the practice it left hears it (it would otherwise keep an
+    /// appointment that is no longer its own), as does the practice it reached; a practice of both GPs hears it once.
+    /// </summary>
+    [Fact]
+    public async Task A_booking_moved_to_another_gp_is_told_to_the_practice_it_left_and_to_the_one_it_reached()
+    {
+        await using var leftReceiver = await WebhookReceiver.StartAsync(Secret);
+        await using var reachedReceiver = await WebhookReceiver.StartAsync(Secret + "-reached");
+        await using var bothReceiver = await WebhookReceiver.StartAsync(Secret + "-both");
+        var (sector, left, _, regulator) = await Setup(leftReceiver);
+        var reached = await world.Practitioner([sector]);
+        var both = await world.ClientFor("practitioner", left, reached);
+        foreach (var (client, receiver) in new[] { (await world.ClientFor("practitioner", reached), reachedReceiver), (both, bothReceiver) })
+            await (await client.PutJson("/v1/webhooks", new { url = receiver.Url, secret = receiver.Secret, events = new[] { "booking.moved" } })).Expect(HttpStatusCode.Created);
+        var from = await world.PublishedSlot(left, TimeSpan.FromHours(2), sector);
+        var to = await world.PublishedSlot(reached, TimeSpan.FromHours(3), sector);
+        var id = (await (await regulator.Book(BookingRequests.Body(from))).Expect(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+
+        await (await regulator.Move(id, to)).Expect(HttpStatusCode.OK);
+        await Drain(left);
+        await Drain(reached);
+
+        var told = Assert.Single(leftReceiver.Accepted, a => a.Type == "booking.moved");
+        Assert.Equal(id, told.BookingId);
+        using var data = System.Text.Json.JsonDocument.Parse(told.Body);
+        var moved = data.RootElement.GetProperty("data");
+        Assert.Equal((reached, to, left, from), (moved.GetProperty("practitionerRpps").GetString(), moved.GetProperty("slotId").GetInt64(),
+            moved.GetProperty("previousPractitionerRpps").GetString(), moved.GetProperty("previousSlotId").GetInt64()));
+        Assert.Equal(told.EventId, Assert.Single(reachedReceiver.Accepted).EventId);
+        Assert.Equal(told.EventId, Assert.Single(bothReceiver.Accepted).EventId);
+        Assert.All(leftReceiver.Accepted, a => Assert.DoesNotContain(BookingRequests.PatientLastName, a.Body));
     }
 
     [Fact]

@@ -317,7 +317,7 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             await c.ExecuteAsync(new CommandDefinition(sql.ReleaseSlot, new { slotId = fromSlot, now }, tx, cancellationToken: ct));
         var updated = await c.QuerySingleAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
         await audit.WriteAsync(c, tx, caller, "move", "booking", booking.Id, ct);
-        await outbox.WriteAsync(c, tx, Event(EventTypes.BookingMoved, updated), ct);
+        await outbox.WriteAsync(c, tx, Event(EventTypes.BookingMoved, updated, from: current), ct);
         return new BookResult(updated, null);
     }
 
@@ -377,7 +377,8 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
         };
     }
 
-    private static OutboxEvent Event(string type, BookingRow b) => new(type, b.Id, b.SlotId, b.Rpps, b.BookedByClient, new
+    /// <param name="from">A moved booking as it was: the slot and professional it left, named in the event, whose practice is told too.</param>
+    private static OutboxEvent Event(string type, BookingRow b, BookingRow? from = null) => new(type, b.Id, b.SlotId, b.Rpps, b.BookedByClient, new
     {
         bookingId = b.Id,
         slotId = b.SlotId,
@@ -394,5 +395,7 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
         operatorAccount = b.OperatorAccount,
         createdAt = Domain.Time.Instants.Format(b.CreatedAt),
         bookedBy = b.BookedByClient,
-    });
+        previousSlotId = from?.SlotId,
+        previousPractitionerRpps = from?.Rpps,
+    }, PreviousRpps: from is not null && from.Rpps != b.Rpps ? from.Rpps : null);
 }

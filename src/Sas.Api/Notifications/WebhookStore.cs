@@ -33,7 +33,7 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
         /// (SKIP LOCKED, READPAST) and keeps them locked until its fan-out commits.
         /// </summary>
         public string ClaimEvents { get; } = $"""
-            SELECT o.id, o.event_id AS EventId, o.event_type AS EventType, o.booking_id AS BookingId, o.slot_id AS SlotId, o.rpps,
+            SELECT o.id, o.event_id AS EventId, o.event_type AS EventType, o.booking_id AS BookingId, o.slot_id AS SlotId, o.rpps, o.previous_rpps AS PreviousRpps,
                    o.client_id AS ClientId, o.request_id AS RequestId, b.origin AS Origin, b.overflow AS Overflow
               FROM outbox o {d.ClaimHint}
               LEFT JOIN bookings b ON b.id = o.booking_id
@@ -42,6 +42,8 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
             {d.Limit("@batch")}
             {d.ClaimClause("o")}
             """;
+        /// <summary>The professionals a pooled request was offered to: whose practices hear of its events.</summary>
+        public string OffersOf { get; } = $"SELECT request_id AS RequestId, rpps FROM pooled_request_offers WHERE {d.InList("request_id", "@ids")}";
         public string MarkFannedOut { get; } = $"UPDATE outbox SET fanned_out_at = @now WHERE {d.InList("id", "@ids")}";
         public string Subscribers { get; } = """
             SELECT w.client_id AS ClientId, w.events, c.role, c.scope
@@ -136,12 +138,16 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
         return await c.QuerySingleOrDefaultAsync<WebhookRow>(new CommandDefinition(sql.SelectWebhook, new { client }, cancellationToken: ct));
     }
 
-    private sealed record NewEvent(long Id, string EventId, string EventType, string? BookingId, long? SlotId, string Rpps, string? ClientId, string? RequestId, string? Origin, long? Overflow)
+    private sealed record NewEvent(long Id, string EventId, string EventType, string? BookingId, long? SlotId, string Rpps, string? PreviousRpps, string? ClientId, string? RequestId, string? Origin, long? Overflow)
     {
+        /// <summary>A pooled request's event names no professional: it is for the practices of all it was offered to.</summary>
+        public bool ForTheOffered => RequestId is not null && Rpps.Length == 0;
+
         /// <summary>Deliveries to a client go in order per booking, per pooled request, or per slot.</summary>
         public string OrderKey => BookingId ?? (RequestId is { } request ? $"request:{request}" : $"slot:{SlotId}");
     }
     private sealed record Subscriber(string ClientId, string Events, string Role, string Scope);
+    private sealed record Offer(string RequestId, string Rpps);
     private sealed record NewDelivery(long OutboxId, string EventId, string EventType, string ClientId, string OrderKey, DateTime now);
 
     /// <summary>
@@ -158,10 +164,16 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
             var subscribers = (await c.QueryAsync<Subscriber>(new CommandDefinition(sql.Subscribers, transaction: tx, cancellationToken: ct)))
                 .Select(s => (s.ClientId, s.Role, Events: ClientStore.ParseScope(s.Events).ToHashSet(), Scope: ClientStore.ParseScope(s.Scope).ToHashSet()))
                 .ToList();
+            var requests = events.Where(e => e.ForTheOffered).Select(e => e.RequestId!).Distinct().ToList();
+            var offered = (requests.Count == 0 ? []
+                : await c.QueryAsync<Offer>(new CommandDefinition(sql.OffersOf, new { ids = ValueList.Of(requests) }, tx, cancellationToken: ct))).ToLookup(o => o.RequestId, o => o.Rpps);
+            // A practice hears of its professionals' bookings (one moved away from them included) and of the requests offered
+            // to any of them, once however many of them it serves; a regulator's client of its own.
+            IEnumerable<string> Professionals(NewEvent e) => e.ForTheOffered ? offered[e.RequestId!] : e.PreviousRpps is { } left ? [e.Rpps, left] : [e.Rpps];
             var now = Now;
             var deliveries = events.SelectMany(e => subscribers
                 .Where(s => s.Events.Contains(e.EventType))
-                .Where(s => (s.Role == Roles.Practitioner && s.Scope.Contains(e.Rpps)) || s.ClientId == e.ClientId)
+                .Where(s => (s.Role == Roles.Practitioner && Professionals(e).Any(s.Scope.Contains)) || s.ClientId == e.ClientId)
                 .Select(s => new NewDelivery(e.Id, e.EventId, e.EventType, s.ClientId, e.OrderKey, now)))
                 .ToList();
             if (toSasPlatform)

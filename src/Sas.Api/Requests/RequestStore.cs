@@ -141,12 +141,15 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
             new { profession, specialty, sectors = ValueList.Of(sectors) }, cancellationToken: ct))).AsList();
     }
 
-    /// <summary>Posts a request and offers it, in one transaction: the request, who it is offered to, and a <c>request.offered</c> event for each.</summary>
+    /// <summary>
+    /// Posts a request and offers it, in one transaction: the request, who it is offered to, and one <c>request.offered</c>
+    /// event, fanned out to each of their practices (<see cref="Notifications.WebhookStore.FanOutAsync"/>).
+    /// </summary>
     public async Task PostAsync(DbConnection c, DbTransaction tx, RequestRow row, IReadOnlyList<string> offeredTo, Caller caller, CancellationToken ct)
     {
         await c.ExecuteAsync(new CommandDefinition(sql.InsertRequest, row, tx, cancellationToken: ct));
         await MultiRowInsert.ExecuteAsync(c, tx, sql.InsertOffer, offeredTo.Select(rpps => new { RequestId = row.Id, Rpps = rpps }).ToList(), ct);
-        foreach (var rpps in offeredTo) await outbox.WriteAsync(c, tx, Event(EventTypes.RequestOffered, row, rpps, clientId: null), ct);
+        if (offeredTo.Count > 0) await outbox.WriteAsync(c, tx, Event(EventTypes.RequestOffered, row, clientId: null), ct);
         await audit.WriteAsync(c, tx, caller, "create", "request", row.Id, ct);
     }
 
@@ -191,22 +194,12 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
         c.ExecuteAsync(new CommandDefinition(sql.Unclaim, new { id = open.Id, bookingId, draft = open.Draft, reason = open.Reason }, tx, cancellationToken: ct));
 
     /// <summary>
-    /// The <c>request.accepted</c> event: to the regulator's client and to the accepting professional's practice, and to
-    /// the practices of the others it was offered to (it is no longer theirs to take).
+    /// The <c>request.accepted</c> event: to the regulator's client and to the practices of the professionals it was
+    /// offered to, the accepting one's included (to the others it is no longer theirs to take).
     /// </summary>
-    public async Task AcceptedAsync(DbConnection c, DbTransaction tx, RequestRow request, BookingRow booking, CancellationToken ct)
-    {
-        var accepted = request with { Status = RequestStatus.Accepted, AcceptedBy = booking.Rpps, BookingId = booking.Id };
-        await outbox.WriteAsync(c, tx, Event(EventTypes.RequestAccepted, accepted, booking.Rpps, request.ClientId), ct);
-        await TellOfferedAsync(c, tx, EventTypes.RequestAccepted, accepted, except: booking.Rpps, ct);
-    }
-
-    /// <summary>An event to the practice of each professional the request was offered to (but one), in the transaction that closed it.</summary>
-    private async Task TellOfferedAsync(DbConnection c, DbTransaction tx, string type, RequestRow closed, string? except, CancellationToken ct)
-    {
-        foreach (var rpps in await c.QueryAsync<string>(new CommandDefinition(sql.OfferedTo, new { id = closed.Id }, tx, cancellationToken: ct)))
-            if (rpps != except) await outbox.WriteAsync(c, tx, Event(type, closed, rpps, clientId: null), ct);
-    }
+    public Task AcceptedAsync(DbConnection c, DbTransaction tx, RequestRow request, BookingRow booking, CancellationToken ct) =>
+        outbox.WriteAsync(c, tx, Event(EventTypes.RequestAccepted, request with { Status = RequestStatus.Accepted, AcceptedBy = booking.Rpps, BookingId = booking.Id },
+            request.ClientId), ct);
 
     /// <summary>Withdraws an open request and tells the practices it was offered to: the request as withdrawn, or null when it was not open.</summary>
     public Task<RequestRow?> WithdrawAsync(string id, Caller caller, CancellationToken ct) =>
@@ -215,7 +208,7 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
             if (await c.ExecuteAsync(new CommandDefinition(sql.Withdraw(caller.IsAdmin), new { id, client = caller.ClientId, now = Now }, tx, cancellationToken: ct)) == 0) return null;
             await audit.WriteAsync(c, tx, caller, "withdraw", "request", id, ct);
             var withdrawn = (await GetAsync(c, tx, id, ct))!;
-            await TellOfferedAsync(c, tx, EventTypes.RequestWithdrawn, withdrawn, except: null, ct);
+            await outbox.WriteAsync(c, tx, Event(EventTypes.RequestWithdrawn, withdrawn, clientId: null), ct);
             return withdrawn;
         }, ct);
 
@@ -233,15 +226,17 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
             {
                 if (await c.ExecuteAsync(new CommandDefinition(sql.Expire, new { id, now }, tx, cancellationToken: ct)) == 0) continue;
                 var row = (await GetAsync(c, tx, id, ct))!;
-                await outbox.WriteAsync(c, tx, Event(EventTypes.RequestExpired, row, rpps: "", row.ClientId), ct);
-                await TellOfferedAsync(c, tx, EventTypes.RequestExpired, row, except: null, ct);
+                await outbox.WriteAsync(c, tx, Event(EventTypes.RequestExpired, row, row.ClientId), ct);
                 expired++;
             }
             return expired;
         }, ct);
 
-    /// <summary>A request's event: what it is for and where it stands; never the patient, nor the reason (they are read through the API, audited).</summary>
-    private static OutboxEvent Event(string type, RequestRow r, string rpps, string? clientId) => new(type, null, null, rpps, clientId, new
+    /// <summary>
+    /// A request's event: what it is for and where it stands; never the patient, nor the reason (they are read through the
+    /// API, audited). It names no professional: the fan-out sends it to the practices of all it was offered to, once each.
+    /// </summary>
+    private static OutboxEvent Event(string type, RequestRow r, string? clientId) => new(type, null, null, Rpps: "", clientId, new
     {
         requestId = r.Id,
         status = r.Status,

@@ -101,7 +101,7 @@ public sealed class ContractDocumentFilter : IDocumentFilter
         yield return ("BookingEvent", new OpenApiSchema
         {
             Type = JsonSchemaType.Object,
-            Description = "A booking's event: created, cancelled or its outcome.",
+            Description = "A booking's event: created, cancelled, moved or its outcome.",
             Required = new SortedSet<string>(["id", "type", "occurredAt", "data"], StringComparer.Ordinal),
             Properties = new Dictionary<string, IOpenApiSchema>
             {
@@ -111,7 +111,7 @@ public sealed class ContractDocumentFilter : IDocumentFilter
                 ["data"] = new OpenApiSchema
                 {
                     Type = JsonSchemaType.Object,
-                    Required = new SortedSet<string>(["bookingId", "slotId", "practitionerRpps", "sector", "start", "end", "overflow", "status", "outcome", "origin", "cancelledBy", "operatorId", "bookedBy"], StringComparer.Ordinal),
+                    Required = new SortedSet<string>(["bookingId", "slotId", "practitionerRpps", "sector", "start", "end", "overflow", "status", "outcome", "origin", "cancelledBy", "operatorId", "bookedBy", "previousSlotId", "previousPractitionerRpps"], StringComparer.Ordinal),
                     Properties = new Dictionary<string, IOpenApiSchema>
                     {
                         ["bookingId"] = S(JsonSchemaType.String), ["slotId"] = S(JsonSchemaType.Integer | JsonSchemaType.Null),
@@ -121,6 +121,9 @@ public sealed class ContractDocumentFilter : IDocumentFilter
                         ["outcome"] = S(JsonSchemaType.String | JsonSchemaType.Null, "honoured or no_show"), ["origin"] = S(JsonSchemaType.String),
                         ["cancelledBy"] = S(JsonSchemaType.String | JsonSchemaType.Null), ["operatorId"] = S(JsonSchemaType.String | JsonSchemaType.Null),
                         ["bookedBy"] = S(JsonSchemaType.String, "The booking client's id."),
+                        ["previousSlotId"] = S(JsonSchemaType.Integer | JsonSchemaType.Null, "booking.moved: the slot the booking left (available again)."),
+                        ["previousPractitionerRpps"] = S(JsonSchemaType.String | JsonSchemaType.Null,
+                            "booking.moved: the professional of the slot it left; when another than practitionerRpps, their practice receives the event too."),
                     },
                 },
             },

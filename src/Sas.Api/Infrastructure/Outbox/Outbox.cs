@@ -25,7 +25,10 @@ public static class EventTypes
 }
 
 /// <summary>One event to deliver: what happened, to which booking (or pooled request) and professional; never patient data.</summary>
-public sealed record OutboxEvent(string Type, string? BookingId, long? SlotId, string Rpps, string? ClientId, object Data, string? RequestId = null);
+/// <param name="Rpps">The professional whose practice is told.</param>
+/// <param name="PreviousRpps">For a booking moved to another professional's slot, the one it left: their practice is told too.</param>
+public sealed record OutboxEvent(string Type, string? BookingId, long? SlotId, string Rpps, string? ClientId, object Data, string? RequestId = null,
+    string? PreviousRpps = null);
 
 /// <summary>
 /// Writes events in the transaction of the change they describe, so an event exists if and only if
@@ -38,8 +41,8 @@ public sealed class Outbox(TimeProvider clock)
     public sealed class Sql
     {
         public string Insert => """
-            INSERT INTO outbox (event_id, event_type, booking_id, slot_id, rpps, client_id, request_id, payload, created_at)
-            VALUES (@eventId, @Type, @BookingId, @SlotId, @Rpps, @ClientId, @RequestId, @payload, @at)
+            INSERT INTO outbox (event_id, event_type, booking_id, slot_id, rpps, previous_rpps, client_id, request_id, payload, created_at)
+            VALUES (@eventId, @Type, @BookingId, @SlotId, @Rpps, @PreviousRpps, @ClientId, @RequestId, @payload, @at)
             """;
     }
 
@@ -50,6 +53,6 @@ public sealed class Outbox(TimeProvider clock)
         var at = clock.GetUtcNow().UtcDateTime;
         var eventId = Guid.NewGuid().ToString();
         var payload = JsonSerializer.Serialize(new { id = eventId, type = e.Type, occurredAt = Domain.Time.Instants.Format(at), data = e.Data }, Json);
-        return c.ExecuteAsync(new CommandDefinition(Statements.Insert, new { eventId, e.Type, e.BookingId, e.SlotId, e.Rpps, e.ClientId, e.RequestId, payload, at }, tx, cancellationToken: ct));
+        return c.ExecuteAsync(new CommandDefinition(Statements.Insert, new { eventId, e.Type, e.BookingId, e.SlotId, e.Rpps, e.PreviousRpps, e.ClientId, e.RequestId, payload, at }, tx, cancellationToken: ct));
     }
 }
