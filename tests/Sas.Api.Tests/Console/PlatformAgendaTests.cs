@@ -238,6 +238,27 @@ public sealed class PlatformAgendaTests(PlatformAgendaFactory api) : IClassFixtu
         Assert.Equal(PersonSignIn.RefusedPath, callback.Headers.Location!.OriginalString);
     }
 
+    /// <summary>
+    /// A GP who also gives slots to a sector outside the regulator's territory: the agenda opens (one of the GP's sectors is
+    /// the regulator's) but offers only the slots of the sectors the regulator covers: the others it could not hold.
+    /// </summary>
+    [Fact]
+    public async Task The_agenda_of_a_gp_of_two_territories_offers_only_the_slots_of_the_regulators_own()
+    {
+        var idnps = await Account();
+        var (ours, theirs) = (await world.Sector(department: "44"), await world.Sector(department: "85"));
+        var rpps = await world.Practitioner([ours, theirs]);
+        var inOurs = await world.PublishedSlot(rpps, TimeSpan.FromHours(2), ours);
+        var inTheirs = await world.PublishedSlot(rpps, TimeSpan.FromHours(3), theirs);
+        var now = api.Clock.GetUtcNow();
+        var bundle = await (await api.Admin().GetAsync("/fhir/Slot?" + FhirBundles.GuideQuery(now, now.AddDays(2), false, [rpps]))).ExpectFhir<Bundle>(HttpStatusCode.OK);
+
+        var (_, page) = await OnAgenda(bundle.All<Slot>().Single(s => s.Id == inOurs.ToString()).Comment, idnps);
+
+        var offered = Regex.Matches(page, "name=\"slotId\" value=\"(\\d+)\"").Select(m => long.Parse(m.Groups[1].Value)).ToList();
+        Assert.Equal([inOurs], offered); // not inTheirs
+    }
+
     [Theory]
     [InlineData("unknown", HttpStatusCode.NotFound, "Ce médecin n'est pas connu de ce service")]
     [InlineData("outside", HttpStatusCode.Forbidden, "hors de votre territoire de régulation")]

@@ -35,6 +35,9 @@ public sealed class AgendaModel(
     [BindProperty(SupportsGet = true, Name = AgendaLink.SlotParameter)] public long? Chosen { get; set; }
 
     public Practitioners.Practitioner? Gp { get; private set; }
+
+    /// <summary>The GP's sectors the signed-in regulator covers (at least one, once admitted).</summary>
+    private IReadOnlyList<Territory.SectorRow> Covered { get; set; } = [];
     public IReadOnlyList<FreeSlot> Slots { get; private set; } = [];
     public Practitioners.OverflowOffer? Overflow { get; private set; }
     public string? Refusal { get; private set; }
@@ -120,9 +123,9 @@ public sealed class AgendaModel(
 
         Gp = Domain.Identifiers.ProfessionalId.IsValid(Rpps) ? await practitioners.GetAsync(Rpps, ct) : null;
         if (Gp is null) return Refuse(StatusCodes.Status404NotFound, "Ce médecin n'est pas connu de ce service : son agenda n'y est pas.");
-        var sectors = await territory.GetSectorsAsync(Gp.Sectors, ct);
         var caller = Caller.From(User);
-        if (!sectors.Any(s => caller.CoversSector(s.Code, s.Department)))
+        Covered = [.. (await territory.GetSectorsAsync(Gp.Sectors, ct)).Where(s => caller.CoversSector(s.Code, s.Department))];
+        if (Covered.Count == 0)
             return Refuse(StatusCodes.Status403Forbidden, "Ce médecin exerce hors de votre territoire de régulation : son agenda ne vous est pas ouvert.");
         return null;
     }
@@ -155,18 +158,15 @@ public sealed class AgendaModel(
 
     private async Task<IActionResult> ShowAsync(CancellationToken ct)
     {
-        var found = await bookable.ForAsync([Rpps], DateTime.MinValue, DateTime.MaxValue, ct);
+        // Only the slots of the GP's sectors the regulator covers: the others it could not hold.
+        var found = (await bookable.ForAsync([Rpps], DateTime.MinValue, DateTime.MaxValue, ct)).Where(f => Covered.Any(s => s.Code == f.Sector.Code)).ToList();
         // The slot picked on the platform first; it may have been taken meanwhile, which is said.
         Slots = [.. found.Where(f => f.Slot.Id == Chosen), .. found.Where(f => f.Slot.Id != Chosen)];
         if (Chosen is { } chosen && Booked is null && Hold is null && Slots.FirstOrDefault()?.Slot.Id != chosen)
             Problem ??= "Le créneau choisi sur la plateforme n'est plus disponible : voici les autres créneaux de ce médecin.";
-        var sectors = Gp!.Sectors;
-        if (sectors.Count > 0)
-        {
-            var zone = Sas.Domain.Time.Zones.Find((await territory.GetSectorAsync(sectors[0], ct))?.TimeZone);
-            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            Overflow = (await practitioners.ListTakingOverflowAsync([.. sectors], today, ct)).FirstOrDefault(o => o.Rpps == Rpps);
-        }
+        var zone = Sas.Domain.Time.Zones.Find(Covered[0].TimeZone);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        Overflow = (await practitioners.ListTakingOverflowAsync([.. Covered.Select(s => s.Code)], today, ct)).FirstOrDefault(o => o.Rpps == Rpps);
         return Page();
     }
 
