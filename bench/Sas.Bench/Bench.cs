@@ -131,7 +131,7 @@ public static class Bench
     /// A new database with the dataset: generated (with a year of report history), or with <c>--reuse</c> copied from the
     /// one generated within the hour.
     /// </summary>
-    internal static (BenchDatabase Database, DatasetInfo Data) Prepare(BenchOptions o, DateTime now, int syncPractitioners, TextWriter log)
+    public static (BenchDatabase Database, DatasetInfo Data) Prepare(BenchOptions o, DateTime now, int syncPractitioners, TextWriter log)
     {
         var database = BenchDatabase.Create(o);
         var data = o.Reuse && database.IsSqlite ? Template.TryCopy(database.File, o, now) : null;

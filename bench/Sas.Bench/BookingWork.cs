@@ -108,7 +108,7 @@ public static class BookingWork
             insertBooking.ExecuteNonQuery();
             Bind(insertAudit, new { at, clientId = caller.ClientId, role = caller.Role, action = "create", entity = "booking", entityId = booking.Id, traceId = (string?)null });
             insertAudit.ExecuteNonQuery();
-            Bind(insertEvent, new { eventId = Guid.NewGuid().ToString(), Type = EventTypes.BookingCreated, BookingId = booking.Id, SlotId = (long?)id, Rpps = rpps, ClientId = caller.ClientId, RequestId = (string?)null,
+            Bind(insertEvent, new { eventId = Guid.NewGuid().ToString(), Type = EventTypes.BookingCreated, BookingId = booking.Id, SlotId = (long?)id, Rpps = rpps, PreviousRpps = (string?)null, ClientId = caller.ClientId, RequestId = (string?)null,
                 payload = "{\"id\":\"x\",\"type\":\"booking.created\",\"data\":{\"bookingId\":\"" + booking.Id + "\",\"slotId\":" + id + "}}", at });
             insertEvent.ExecuteNonQuery();
             Bind(insertKey, new { client = caller.ClientId, key, hash = "bench", status = 201L, body = "{}", now = at, expires = at.AddDays(1) });

@@ -25,4 +25,25 @@ public class BenchQuickTests
         Assert.Contains(Budgets.Check(result), line => line.StartsWith("budget double bookings", StringComparison.Ordinal) && line.EndsWith("met", StringComparison.Ordinal));
         Directory.Delete(folder, recursive: true);
     }
+
+    /// <summary>
+    /// The default run's in-process measures of a search's and a booking's database work bind the API's own statements by
+    /// their parameters' names: a statement given a new parameter must not break them only in the long run (it did once).
+    /// </summary>
+    [Fact]
+    public async Task The_database_work_measures_run_the_apis_statements_as_they_are()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"sas-bench-test-{Guid.NewGuid():N}");
+        var (database, _) = Bench.Bench.Prepare(BenchOptions.Quick with { Slots = 3000, WorkFolder = folder }, DateTime.UtcNow, syncPractitioners: 4, TextWriter.Null);
+        try
+        {
+            Assert.NotNull(await DatabaseWork.MeasureAsync(database, runs: 5));
+            Assert.NotNull(await BookingWork.MeasureAsync(database, runs: 5));
+        }
+        finally
+        {
+            database.Drop();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
