@@ -56,6 +56,28 @@ public class PooledRequestTests(SasApiFactory api) : IClassFixture<SasApiFactory
         Assert.DoesNotContain("zx-reason", (string)evt.payload);
     }
 
+    /// <summary>
+    /// A place two sectors cover (where two CPTS meet): the request is offered to the pools of both, and the booking of the
+    /// professional who accepts counts in their own sector (its fill rate, its CPTS's indicators), whichever comes first.
+    /// </summary>
+    [Fact]
+    public async Task A_request_for_a_place_two_sectors_cover_is_booked_in_the_sector_of_whoever_accepts()
+    {
+        const string commune = "44184"; // Saint-Nazaire: no other test's sector covers it
+        var sectors = new[] { await world.Sector(communes: [commune], horizon: 48), await world.Sector(communes: [commune], horizon: 48) };
+        var regulator = await world.ClientFor("regulator", sectors);
+        foreach (var sector in sectors)
+        {
+            var nurse = await world.Professional([sector], "nurse", overflowPerDay: 2);
+            await api.JoinPool(nurse);
+            var request = Id(await (await regulator.Post(PooledRequests.Body(null, commune: commune))).Expect(HttpStatusCode.Created));
+
+            var booking = await (await (await world.ClientFor("practitioner", nurse)).Accept(request, nurse)).Expect(HttpStatusCode.Created);
+
+            Assert.Equal(sector, booking.GetProperty("sector").GetString());
+        }
+    }
+
     [Fact]
     public async Task With_nobody_in_the_pool_nothing_is_posted_and_the_regulator_is_told_at_once()
     {

@@ -86,7 +86,7 @@ public sealed class RequestService(
         if (sectors.Count == 0) return Result<RequestDto>.Refused(E.SectorNotFound, "No sector covers this place.");
         var zone = Zones.Find(sectors[0].TimeZone);
         var offered = (await store.CandidatesAsync(profession.Name, input.Specialty, [.. sectors.Select(s => s.Code)], ct))
-            .Where(m => m.Hours.Covers(now, zone)).Select(m => m.Rpps).ToList();
+            .Where(m => m.Hours.Covers(now, zone)).ToList();
         if (offered.Count == 0) return Result<RequestDto>.Refused(E.NobodyInPool);
 
         var row = new RequestRow(Guid.NewGuid().ToString(), caller.ClientId, sectors[0].Code, profession.Name, input.Specialty,
@@ -125,7 +125,8 @@ public sealed class RequestService(
             return Result<Booked>.Rejected(errors.Add("start", $"must be within the request's window, {Instants.Format(request.NotBefore)} to {Instants.Format(request.NotAfter)}, and not past"));
         var professional = await practitioners.GetAsync(input.Rpps!, ct);
         if (professional is null) return Result<Booked>.Refused(E.PractitionerNotFound);
-        var sector = await territory.GetSectorAsync(request.SectorCode, ct);
+        // The booking counts in the sector through which this professional was offered the request.
+        var sector = await territory.GetSectorAsync(await store.OfferSectorAsync(id, professional.Row.Rpps, ct) ?? request.SectorCode, ct);
         if (sector is null) return Result<Booked>.Refused(E.SectorNotFound);
 
         var outcome = await idempotency.RunAsync(caller.ClientId, idempotencyKey!, Idempotency.Hash(new { accept = id, input }, Json), async (c, tx) =>

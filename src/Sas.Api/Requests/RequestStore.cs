@@ -17,7 +17,8 @@ public sealed record RequestRow(
     DateTime CreatedAt, DateTime? ClosedAt);
 
 /// <summary>A professional in the pool, with their hours.</summary>
-public sealed record PoolMemberRow(string Rpps, string Weekdays, string FromLocal, string UntilLocal)
+/// <param name="SectorCode">A request's candidate's: the sector of the request's place it is enrolled in (the first of them, in the place's order).</param>
+public sealed record PoolMemberRow(string Rpps, string Weekdays, string FromLocal, string UntilLocal, string? SectorCode)
 {
     public PoolHours Hours => PoolHours.Parse(Weekdays, FromLocal, UntilLocal);
 }
@@ -39,19 +40,20 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
             VALUES (@Rpps, @Weekdays, @FromLocal, @UntilLocal, @now)
             """;
         public string DeleteMember { get; } = "DELETE FROM pool_members WHERE rpps = @rpps";
-        public string SelectMember { get; } = "SELECT rpps, weekdays, from_local AS FromLocal, until_local AS UntilLocal FROM pool_members WHERE rpps = @rpps";
+        public string SelectMember { get; } = "SELECT rpps, weekdays, from_local AS FromLocal, until_local AS UntilLocal, NULL AS SectorCode FROM pool_members WHERE rpps = @rpps";
 
         /// <summary>
         /// The pool's professionals of a profession in these sectors who still take overflow patients: hours are checked by
         /// the caller. Driven by the pool's members, each checked by key: joined to practitioners, SQLite's planner walked
         /// every GP (24,000 in the bench) for 20 members.
         /// </summary>
+        /// <summary>The pool's members of that profession with overflow places, once per sector of the place they are enrolled in.</summary>
         public string Candidates(bool specialty) => $"""
-            SELECT m.rpps, m.weekdays, m.from_local AS FromLocal, m.until_local AS UntilLocal
+            SELECT m.rpps, m.weekdays, m.from_local AS FromLocal, m.until_local AS UntilLocal, ps.sector_code AS SectorCode
               FROM pool_members m
+              JOIN practitioner_sectors ps ON ps.rpps = m.rpps AND {d.InList("ps.sector_code", "@sectors")}
              WHERE EXISTS (SELECT 1 FROM practitioners p
                             WHERE p.rpps = m.rpps AND p.profession = @profession {(specialty ? "AND p.specialty = @specialty" : "")} AND p.overflow_per_day > 0)
-               AND EXISTS (SELECT 1 FROM practitioner_sectors ps WHERE ps.rpps = m.rpps AND {d.InList("ps.sector_code", "@sectors")})
              ORDER BY m.rpps
             """;
 
@@ -61,7 +63,8 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
             VALUES (@Id, @ClientId, @SectorCode, @Profession, @Specialty, @Modality, @Reason, @NotBefore, @NotAfter,
                     @Status, @Draft, @AcceptedBy, @BookingId, @Offered, @CreatedAt, @ClosedAt)
             """;
-        public string InsertOffer { get; } = "INSERT INTO pooled_request_offers (request_id, rpps) VALUES (@RequestId, @Rpps)";
+        public string InsertOffer { get; } = "INSERT INTO pooled_request_offers (request_id, rpps, sector_code) VALUES (@RequestId, @Rpps, @SectorCode)";
+        public string OfferSector { get; } = "SELECT sector_code FROM pooled_request_offers WHERE request_id = @id AND rpps = @rpps";
 
         private const string Columns = """
             r.id, r.client_id AS ClientId, r.sector_code AS SectorCode, r.profession, r.specialty, r.modality, r.reason,
@@ -134,21 +137,34 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
         return await c.QuerySingleOrDefaultAsync<PoolMemberRow>(new CommandDefinition(sql.SelectMember, new { rpps }, cancellationToken: ct));
     }
 
+    /// <summary>
+    /// The pool's members a request for a place covered by <paramref name="sectors"/> is offered to, each with the first of
+    /// those sectors they are enrolled in: where their booking will count if they accept.
+    /// </summary>
     public async Task<IReadOnlyList<PoolMemberRow>> CandidatesAsync(string profession, string? specialty, IReadOnlyList<string> sectors, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<PoolMemberRow>(new CommandDefinition(sql.Candidates(specialty is not null),
-            new { profession, specialty, sectors = ValueList.Of(sectors) }, cancellationToken: ct))).AsList();
+        var rows = await c.QueryAsync<PoolMemberRow>(new CommandDefinition(sql.Candidates(specialty is not null),
+            new { profession, specialty, sectors = ValueList.Of(sectors) }, cancellationToken: ct));
+        var order = sectors.Select((code, i) => (code, i)).ToDictionary(x => x.code, x => x.i, StringComparer.Ordinal);
+        return [.. rows.GroupBy(m => m.Rpps).Select(g => g.MinBy(m => order[m.SectorCode!])!)];
+    }
+
+    /// <summary>The sector through which the request was offered to this professional (null for offers written before it was kept).</summary>
+    public async Task<string?> OfferSectorAsync(string id, string rpps, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(sql.OfferSector, new { id, rpps }, cancellationToken: ct));
     }
 
     /// <summary>
     /// Posts a request and offers it, in one transaction: the request, who it is offered to, and one <c>request.offered</c>
     /// event, fanned out to each of their practices (<see cref="Notifications.WebhookStore.FanOutAsync"/>).
     /// </summary>
-    public async Task PostAsync(DbConnection c, DbTransaction tx, RequestRow row, IReadOnlyList<string> offeredTo, Caller caller, CancellationToken ct)
+    public async Task PostAsync(DbConnection c, DbTransaction tx, RequestRow row, IReadOnlyList<PoolMemberRow> offeredTo, Caller caller, CancellationToken ct)
     {
         await c.ExecuteAsync(new CommandDefinition(sql.InsertRequest, row, tx, cancellationToken: ct));
-        await MultiRowInsert.ExecuteAsync(c, tx, sql.InsertOffer, offeredTo.Select(rpps => new { RequestId = row.Id, Rpps = rpps }).ToList(), ct);
+        await MultiRowInsert.ExecuteAsync(c, tx, sql.InsertOffer, offeredTo.Select(m => new { RequestId = row.Id, m.Rpps, m.SectorCode }).ToList(), ct);
         if (offeredTo.Count > 0) await outbox.WriteAsync(c, tx, Event(EventTypes.RequestOffered, row, clientId: null), ct);
         await audit.WriteAsync(c, tx, caller, "create", "request", row.Id, ct);
     }
