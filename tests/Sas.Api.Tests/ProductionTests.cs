@@ -36,6 +36,7 @@ public class ProductionTests
     [InlineData("Testing", "Fhir:Mtls:TrustedProxies:0", "10.0.0.5", "replaced by ForwardedHeaders:KnownProxies")]
     [InlineData("Production", "ForwardedHeaders:KnownProxies:0", "proxy.internal", "every entry must be an IP address")]
     [InlineData("Production", "Fhir:SasPlatform:BaseUrl", "https://sas.sante.fr/fhir", "Fhir:SasPlatform:AppointmentIdentifierSystem is the placeholder")]
+    [InlineData("Production", "Fhir:SasPlatform:BaseUrl", "https://sas.sante.fr/fhir", "Fhir:SasPlatform:RegulatorScope is empty")]
     [InlineData("Production", "Fhir:Mtls:TrustedCaFiles:0", "/nonexistent/igc-sante.pem", "Fhir:SiteIdentifierSystem is the placeholder")]
     [InlineData("Production", "Https:Port", "443", "DataProtection:CertificateFile is not set")]
     [InlineData("Staging", "Sas:DemoData", "true", "Sas:DemoData is on in Staging")]

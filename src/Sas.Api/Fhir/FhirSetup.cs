@@ -86,6 +86,8 @@ public static class FhirSetup
             // The identifier systems name us to the national platform: a placeholder would mix our ids with any other editor's.
             .ValidateInProduction(o => !o.SasPlatform.Enabled || !Placeholder(o.SasPlatform.AppointmentIdentifierSystem),
                 "Fhir:SasPlatform:AppointmentIdentifierSystem is the placeholder: set the editor's OID or URL registered with the ANS.")
+            .ValidateInProduction(o => !o.SasPlatform.Enabled || o.SasPlatform.RegulatorScope.Any(s => !string.IsNullOrWhiteSpace(s)),
+                "Fhir:SasPlatform:RegulatorScope is empty while the SAS platform is configured: its regulators would find no GP's agenda open to them; set the départements or sectors this SAS serves.")
             .ValidateInProduction(o => !o.Mtls.Enabled || !Placeholder(o.SiteIdentifierSystem),
                 "Fhir:SiteIdentifierSystem is the placeholder: set the editor's OID or URL registered with the ANS.")
             .ValidateInProduction(o => !o.Mtls.Enabled || (o.Mtls.AllowedCommonNames.Length > 0 && o.Mtls.AllowedOrganizationalUnits.Length > 0),
