@@ -268,9 +268,7 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             if (await c.ExecuteAsync(new CommandDefinition(sql.Cancel, args, tx, cancellationToken: ct)) == 0)
             {
                 var current = await c.QuerySingleOrDefaultAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
-                return new ChangeResult(null, current is null ? Refusal.BookingNotFound // lost since it was read
-                    : current.Status == "cancelled" ? Refusal.BookingCancelled
-                    : Refusal.OutcomeRecorded);
+                return new ChangeResult(null, Closed(current) ?? Refusal.OutcomeRecorded);
             }
             // No booking lives on the slot any more: it is available again. Before the cut-off regulators may book it
             // again (releaseSlot says so to the GP); after it, the GP may use or withdraw it, and if nobody does it
@@ -296,10 +294,8 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
     {
         var now = Now;
         var current = await c.QuerySingleOrDefaultAsync<BookingRow>(new CommandDefinition(sql.SelectBookingLocked, new { id = booking.Id }, tx, cancellationToken: ct));
-        if (current is null) return new BookResult(null, Refusal.BookingNotFound); // lost since it was read
-        if (current.Status == "cancelled") return new BookResult(null, Refusal.BookingCancelled);
-        if (current.Outcome is not null) return new BookResult(null, Refusal.OutcomeRecorded);
-        if (current.SlotId != booking.SlotId || current.SlotId is not { } fromSlot) return new BookResult(null, Refusal.SlotBooked); // moved meanwhile
+        if (Closed(current) is { } closed) return new BookResult(null, closed);
+        if (current!.SlotId != booking.SlotId || current.SlotId is not { } fromSlot) return new BookResult(null, Refusal.SlotBooked); // moved meanwhile
 
         var args = new { id = slot.Id, sector = slot.SectorCode, holdId, client = caller.ClientId, now, earliest = window.EarliestStart(now), latest = window.LatestStart(now) };
         var taken = await c.QuerySingleOrDefaultAsync<BookedSlot>(new CommandDefinition(sql.BookSlot, args, tx, cancellationToken: ct));
@@ -328,10 +324,7 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             if (await c.ExecuteAsync(new CommandDefinition(sql.RecordOutcome, new { id = booking.Id, outcome = outcome.ToText(), now }, tx, cancellationToken: ct)) == 0)
             {
                 var current = await c.QuerySingleOrDefaultAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
-                return new ChangeResult(null, current is null ? Refusal.BookingNotFound // lost since it was read
-                    : current.Status == "cancelled" ? Refusal.BookingCancelled
-                    : current.Outcome is not null ? Refusal.OutcomeRecorded
-                    : Refusal.ConsultationNotStarted);
+                return new ChangeResult(null, Closed(current) ?? Refusal.ConsultationNotStarted);
             }
             var updated = await c.QuerySingleAsync<BookingRow>(new CommandDefinition(sql.SelectBooking, new { id = booking.Id }, tx, cancellationToken: ct));
             await audit.WriteAsync(c, tx, caller, "outcome", "booking", booking.Id, ct);
@@ -376,6 +369,13 @@ public sealed class BookingStore(Db db, TimeProvider clock, Audit audit, Outbox 
             },
         };
     }
+
+    /// <summary>
+    /// Why a change to a booking read earlier cannot apply to it as it stands now: lost since it was read (a failover to a
+    /// replica that lagged), cancelled, or its outcome recorded; null when none of these (each change then names its own).
+    /// </summary>
+    private static Refusal? Closed(BookingRow? current) =>
+        current is null ? Refusal.BookingNotFound : current.Status == "cancelled" ? Refusal.BookingCancelled : current.Outcome is not null ? Refusal.OutcomeRecorded : null;
 
     /// <param name="from">A moved booking as it was: the slot and professional it left, named in the event, whose practice is told too.</param>
     private static OutboxEvent Event(string type, BookingRow b, BookingRow? from = null) => new(type, b.Id, b.SlotId, b.Rpps, b.BookedByClient, new
