@@ -152,7 +152,8 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
 
     /// <summary>
     /// Turns outbox events not fanned out yet into one delivery per interested client: the practice software of the
-    /// event's GP, the regulator client that made the booking, and, when <paramref name="toSasPlatform"/>, the national
+    /// event's GP (and of the GP a moved booking left; for a pooled request's event, of every professional offered it),
+    /// the regulator client that made the booking or the request, and, when <paramref name="toSasPlatform"/>, the national
     /// SAS platform for bookings made by SAS regulators (origin <c>sas</c>, on a slot). The events are claimed, so
     /// nodes running this at once fan out different events, each exactly once. Answers how many events it took.
     /// </summary>
