@@ -58,6 +58,7 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
              WHERE rpps = @rpps
             """;
         public string SelectProfession => "SELECT profession FROM practitioners WHERE rpps = @rpps";
+        public string SelectProfessions => $"SELECT rpps, profession FROM practitioners WHERE {d.InList("rpps", "@rpps")}";
         public string SelectSectors => "SELECT sector_code FROM practitioner_sectors WHERE rpps = @rpps ORDER BY sector_code";
         /// <summary>The GPs of these sectors who take overflow patients, with the places used on a day (for a regulator to choose).</summary>
         public string SelectTakingOverflow { get; } = $"""
@@ -125,6 +126,15 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
         await using var c = await db.OpenAsync(ct);
         var profession = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(sql.SelectProfession, new { rpps }, cancellationToken: ct));
         return profession is not null && caller.CoversProfession(profession);
+    }
+
+    /// <summary>Which of these professionals the caller's scope covers the profession of: one read, none for a caller not limited to some.</summary>
+    public async Task<IReadOnlySet<string>> CoveringProfessionAsync(Infrastructure.Auth.Caller caller, IReadOnlyCollection<string> rpps, CancellationToken ct)
+    {
+        if (caller.Professions is null || rpps.Count == 0) return rpps.ToHashSet(StringComparer.Ordinal);
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<(string Rpps, string Profession)>(new CommandDefinition(sql.SelectProfessions, new { rpps = ValueList.Of(rpps) }, cancellationToken: ct));
+        return rows.Where(r => caller.CoversProfession(r.Profession)).Select(r => r.Rpps).ToHashSet(StringComparer.Ordinal);
     }
 
     public async Task<IReadOnlyList<OverflowOffer>> ListTakingOverflowAsync(IReadOnlyList<string> sectors, string day, CancellationToken ct)

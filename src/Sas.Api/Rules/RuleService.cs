@@ -142,9 +142,7 @@ public sealed class RuleService(RuleStore rules, PractitionerStore practitioners
     public async Task<IReadOnlyList<RuleDto>> ListForCptsAsync(string finess, Caller caller, CancellationToken ct)
     {
         var rows = await rules.ListForCptsAsync(finess, ct);
-        var covered = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var rpps in rows.Select(r => r.Rpps).Distinct(StringComparer.Ordinal))
-            if (await practitioners.CoversProfessionAsync(caller, rpps, ct)) covered.Add(rpps);
+        var covered = await practitioners.CoveringProfessionAsync(caller, [.. rows.Select(r => r.Rpps).Distinct(StringComparer.Ordinal)], ct);
         return [.. rows.Where(r => covered.Contains(r.Rpps)).Select(Dto)];
     }
 
