@@ -43,11 +43,10 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
         public string SelectMember { get; } = "SELECT rpps, weekdays, from_local AS FromLocal, until_local AS UntilLocal, NULL AS SectorCode FROM pool_members WHERE rpps = @rpps";
 
         /// <summary>
-        /// The pool's professionals of a profession in these sectors who still take overflow patients: hours are checked by
-        /// the caller. Driven by the pool's members, each checked by key: joined to practitioners, SQLite's planner walked
-        /// every GP (24,000 in the bench) for 20 members.
+        /// The pool's professionals of a profession in these sectors who still take overflow patients, once per sector of
+        /// these they are enrolled in: hours are checked by the caller. Driven by the pool's members, each checked by key:
+        /// joined to practitioners, SQLite's planner walked every GP (24,000 in the bench) for 20 members.
         /// </summary>
-        /// <summary>The pool's members of that profession with overflow places, once per sector of the place they are enrolled in.</summary>
         public string Candidates(bool specialty) => $"""
             SELECT m.rpps, m.weekdays, m.from_local AS FromLocal, m.until_local AS UntilLocal, ps.sector_code AS SectorCode
               FROM pool_members m
