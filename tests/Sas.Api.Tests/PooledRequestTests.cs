@@ -70,7 +70,7 @@ public class PooledRequestTests(SasApiFactory api) : IClassFixture<SasApiFactory
         {
             var nurse = await world.Professional([sector], "nurse", overflowPerDay: 2);
             await api.JoinPool(nurse);
-            var request = Id(await (await regulator.Post(PooledRequests.Body(null, commune: commune))).Expect(HttpStatusCode.Created));
+            var request = Id(await (await regulator.Post(PooledRequests.ForCommune(commune))).Expect(HttpStatusCode.Created));
 
             var booking = await (await (await world.ClientFor("practitioner", nurse)).Accept(request, nurse)).Expect(HttpStatusCode.Created);
 

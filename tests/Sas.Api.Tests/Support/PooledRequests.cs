@@ -10,14 +10,21 @@ public static class PooledRequests
     /// A request for a nurse (unless told) in a sector, called in at the clock's start and open four hours; or, given
     /// <paramref name="now"/> (a factory whose clock other tests move), called in then and open four hours from it.
     /// </summary>
-    /// <param name="commune">The place instead of the sector: every sector covering it in the regulator's scope.</param>
-    public static object Body(string? sector, string profession = "nurse", string? notAfter = null, object? patient = null, DateTimeOffset? now = null,
-        string? commune = null) => new
+    public static object Body(string sector, string profession = "nurse", string? notAfter = null, object? patient = null, DateTimeOffset? now = null) => new
     {
         patient = patient ?? BookingRequests.Patient(), reason = BookingRequests.Reason, regularDoctor = "has", regularDoctorContacted = true,
         origin = "sas", requestedAt = now is { } n ? World.Local(n) : "2026-11-23T07:45:00+01:00",
-        notAfter = notAfter ?? (now is { } at ? World.Local(at.AddHours(4)) : "2026-11-23T11:00:00Z"), profession, sector, commune,
+        notAfter = notAfter ?? (now is { } at ? World.Local(at.AddHours(4)) : "2026-11-23T11:00:00Z"), profession, sector,
     };
+
+    /// <summary>The same request for a place: every sector covering the commune in the regulator's scope.</summary>
+    public static object ForCommune(string commune)
+    {
+        var body = System.Text.Json.JsonSerializer.SerializeToNode(Body(""))!.AsObject();
+        body.Remove("sector");
+        body["commune"] = commune;
+        return body;
+    }
 
     public static Task<HttpResponseMessage> Post(this HttpClient regulator, object body, string? key = null) =>
         Send(regulator, "/v1/requests", body, key);
