@@ -34,6 +34,25 @@ public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<S
     private IndexedSearch Index => api.Services.GetRequiredService<IndexedSearch>();
 
     /// <summary>A sector with a week's horizon and three slots from <paramref name="fromNow"/>, found by a first search.</summary>
+    /// <summary>
+    /// Moves the clock past the turn's wait, again and again, until <paramref name="done"/>: a loaded machine may arm a
+    /// wait only after a first move. Paced by real time, a move every quarter of a second (<paramref name="limit"/> is a
+    /// real-time guard only): moved every hundred yields instead, a loaded machine once carried the clock more than two
+    /// hours on, past the test's slots; a count of yields alone ended before the waits were armed.
+    /// </summary>
+    private async Task MoveClockPastTheTurnWaitUntil(Func<bool> done, TimeSpan limit)
+    {
+        var guard = System.Diagnostics.Stopwatch.StartNew();
+        var nextMove = TimeSpan.Zero;
+        while (!done() && guard.Elapsed < limit)
+        {
+            await Task.Yield();
+            if (guard.Elapsed < nextMove) continue;
+            api.Clock.Advance(TimeSpan.FromSeconds(new SearchOptions().TurnWaitSeconds + 1));
+            nextMove = guard.Elapsed + TimeSpan.FromMilliseconds(250);
+        }
+    }
+
     private async Task<(string Sector, HttpClient Regulator, long[] Slots)> Published(int count = 3, int fromNow = 2)
     {
         var sector = await world.Sector(horizon: 168);
@@ -296,12 +315,7 @@ public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<S
             var check = Index.CheckAsync(query, (c, q) => store.StatementAsync(c, q, CancellationToken.None), CancellationToken.None);
             // The clock moved again and again until the check gives up: a loaded machine may arm its wait only after a
             // first move. (A real-time guard only, shorter than the turn wait: on the real clock the check waited that long.)
-            var guard = System.Diagnostics.Stopwatch.StartNew();
-            for (var i = 0; !check.IsCompleted && guard.Elapsed < TimeSpan.FromSeconds(10); i++)
-            {
-                await Task.Yield();
-                if (i % 100 == 99) api.Clock.Advance(TimeSpan.FromSeconds(new SearchOptions().TurnWaitSeconds + 1));
-            }
+            await MoveClockPastTheTurnWaitUntil(() => check.IsCompleted, TimeSpan.FromSeconds(10));
             var failed = await Assert.ThrowsAsync<Sas.Api.Infrastructure.Data.StorageUnavailableException>(() => check.WaitAsync(TimeSpan.FromSeconds(1)));
             Assert.IsType<TimeoutException>(failed.InnerException);
             held.Release();
@@ -324,12 +338,7 @@ public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<S
             Assert.DoesNotContain(waiting, w => w.IsCompleted);
             api.Clock.Advance(TimeSpan.FromSeconds(new SearchOptions().TurnWaitSeconds + 1));
             // StorageRetry tries each once more: it waits for the same hung read, and gives up at the next wait.
-            var guard = System.Diagnostics.Stopwatch.StartNew(); // by time: a count of yields ended first on a loaded machine
-            for (var i = 0; !waiting.All(w => w.IsCompleted) && guard.Elapsed < TimeSpan.FromSeconds(25); i++)
-            {
-                await Task.Yield();
-                if (i % 100 == 99) api.Clock.Advance(TimeSpan.FromSeconds(new SearchOptions().TurnWaitSeconds + 1));
-            }
+            await MoveClockPastTheTurnWaitUntil(() => waiting.All(w => w.IsCompleted), TimeSpan.FromSeconds(25));
             // (A real-time guard only: without the bound they would wait for the hung read for ever.)
             Assert.All(await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(30)), a => Assert.Equal(HttpStatusCode.ServiceUnavailable, a.StatusCode));
         }
