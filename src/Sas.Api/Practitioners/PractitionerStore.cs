@@ -47,7 +47,7 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
         public string InsertSector => "INSERT INTO practitioner_sectors (rpps, sector_code) VALUES (@Rpps, @SectorCode)";
         public string DeleteSites => "DELETE FROM practitioner_sites WHERE rpps = @rpps";
         /// <summary>Sites that live slots (free, held or booked) still point at: they cannot be removed.</summary>
-        public string SitesInUse => "SELECT DISTINCT site_id FROM slots WHERE rpps = @rpps AND status IN ('available', 'held', 'booked')";
+        public string SitesInUse => $"SELECT DISTINCT site_id FROM slots WHERE rpps = @rpps AND {Slots.SlotStore.Live}";
         public string InsertSite => """
             INSERT INTO practitioner_sites (rpps, site_id, name, address, commune, postal_code, structure_id, booking_url, version)
             VALUES (@Rpps, @SiteId, @Name, @Address, @Commune, @PostalCode, @StructureId, @BookingUrl, @Version)

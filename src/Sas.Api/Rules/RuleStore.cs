@@ -109,7 +109,7 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         public string FutureLive { get; } = $"""
             SELECT {SlotStore.Columns}
               FROM slots
-             WHERE rule_id = @ruleId AND start_utc > @now AND status IN ('available', 'held', 'booked')
+             WHERE rule_id = @ruleId AND start_utc > @now AND {SlotStore.Live}
              ORDER BY start_utc
             """;
 
@@ -147,7 +147,7 @@ public sealed class RuleStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
         public DateTime EndUtc { get; init; }
         public string? RuleId { get; init; }
         public string Status { get; init; } = "";
-        public bool Live => Status is "available" or "held" or "booked";
+        public bool Live => SlotLife.IsLive(SlotText.ParseStatus(Status));
     }
 
     private sealed class MadeStart

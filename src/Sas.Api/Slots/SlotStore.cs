@@ -27,6 +27,9 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
     /// </summary>
     public const string FreeNow = "(status = 'available' OR (status = 'held' AND hold_expires_at <= @now))";
 
+    /// <summary>A slot that takes its GP's time (SlotLife.IsLive's rule, in SQL): what a new slot may not overlap.</summary>
+    public const string Live = "status IN ('available', 'held', 'booked')";
+
     public const string Columns = """
         id, rpps, sector_code AS SectorCode, site_id AS SiteId, start_utc AS StartUtc, end_utc AS EndUtc, modality,
         external_id AS ExternalId, status, hold_id AS HoldId, held_by AS HeldBy, hold_expires_at AS HoldExpiresAt
@@ -73,7 +76,7 @@ public sealed class SlotStore(Db db, TimeProvider clock, Infrastructure.Audit.Au
                AND start_utc > @earliest
                AND start_utc < @end
                AND site_id = @site
-               AND status IN ('available', 'held', 'booked')
+               AND {Live}
                AND end_utc > @start
             {d.ForUpdate}
             """;

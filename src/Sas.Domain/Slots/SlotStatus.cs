@@ -20,6 +20,9 @@ public enum Modality
 
 public static class SlotLife
 {
+    /// <summary>A slot that takes its GP's time at its site: free, held or booked. A withdrawn or expired one does not.</summary>
+    public static bool IsLive(SlotStatus status) => status is SlotStatus.Available or SlotStatus.Held or SlotStatus.Booked;
+
     /// <summary>
     /// A hold lapses by the clock: a slot stored as held whose hold has expired is available, at once,
     /// without waiting for any job to rewrite the row.
@@ -28,7 +31,6 @@ public static class SlotLife
         stored == SlotStatus.Held && (holdExpiresAtUtc is null || holdExpiresAtUtc <= nowUtc) ? SlotStatus.Available : stored;
 }
 
-/// <summary>Text forms of the enumerations, as stored in the database and sent on the wire.</summary>
 /// <summary>The slot's enumerations as text: <see cref="EnumText"/>'s one rule, under the names the slot code reads.</summary>
 public static class SlotText
 {
