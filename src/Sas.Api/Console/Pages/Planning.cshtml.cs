@@ -97,9 +97,9 @@ public sealed class PlanningModel(RuleService rules, PractitionerStore practitio
         var caller = Caller.From(User);
         var byGp = (await rules.ListForCptsAsync(Cpts.Finess, caller, ct)).ToLookup(r => r.PractitionerRpps);
         var list = new List<GpRota>();
-        foreach (var rpps in await practitioners.ListInSectorsAsync(sectors, ct))
-            if (await practitioners.GetAsync(rpps, ct) is { } gp && caller.CoversProfession(gp.Row.Profession))
-                list.Add(new GpRota(gp, [.. gp.Sectors.Where(sectors.Contains)], [.. byGp[rpps]]));
+        foreach (var gp in await practitioners.GetManyAsync(await practitioners.ListInSectorsAsync(sectors, ct), ct))
+            if (caller.CoversProfession(gp.Row.Profession))
+                list.Add(new GpRota(gp, [.. gp.Sectors.Where(sectors.Contains)], [.. byGp[gp.Row.Rpps]]));
         Gps = list;
         if (Editing is not null && Rule.Id is null && list.SelectMany(g => g.Rules).FirstOrDefault(r => r.Id == Editing) is { } editing) Rule = RuleForm.From(editing);
         Rule.FirstDay ??= DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
