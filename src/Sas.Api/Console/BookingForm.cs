@@ -48,6 +48,12 @@ public sealed class BookingForm
 /// <summary>What the patient form partial shows: the form, its title, the hold's end, each field's refusal, the page's own fields.</summary>
 public sealed record PatientFormView(BookingForm Form, string Title, string? HoldUntil, Func<string, string?> ErrorOf, IReadOnlyDictionary<string, string?> Hidden);
 
+/// <summary>
+/// What the reservation partial shows: the booking just made (when it is, who was told) with its cancel form, or the one
+/// just cancelled; the page's own fields carried by the form.
+/// </summary>
+public sealed record ReservationView(BookingDto? Booked, string? When, string Told, BookingDto? Cancelled, IReadOnlyDictionary<string, string?> Hidden);
+
 /// <summary>A regulator's cancellation from a console page (the regulation search, the GP agenda), through the API's service.</summary>
 public static class RegulatorCancellation
 {

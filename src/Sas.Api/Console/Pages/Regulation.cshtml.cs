@@ -22,6 +22,9 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
     [BindProperty(SupportsGet = true, Name = "cp")] public string? PostalCode { get; set; }
     [BindProperty(SupportsGet = true, Name = "commune")] public string? Commune { get; set; }
 
+    /// <summary>The search every form of the page carries back, so the page after a hold, a booking or a cancellation shows it again.</summary>
+    public IReadOnlyDictionary<string, string?> Carried => new Dictionary<string, string?> { ["cp"] = PostalCode, ["commune"] = Commune };
+
     public IReadOnlyList<SearchItemDto> Slots { get; private set; } = [];
     /// <summary>The GPs of the searched sectors who take overflow patients today, with the places left.</summary>
     public IReadOnlyList<Practitioners.OverflowOffer> Overflow { get; private set; } = [];
