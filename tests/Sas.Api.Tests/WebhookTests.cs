@@ -21,19 +21,19 @@ public class WebhookTests(WebhookTests.Api api) : IClassFixture<WebhookTests.Api
     private Task<int> Dispatch() => api.Services.GetRequiredService<NotificationDispatchJob>().RunAsync(CancellationToken.None);
 
     /// <summary>Deliveries of this GP's (or this pooled request's) events still to send (other tests' receivers are gone; theirs stay pending).</summary>
-    private long Pending(string rpps) => api.Count(
-        "SELECT COUNT(*) FROM webhook_deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.status = 'pending' AND (o.rpps = @rpps OR o.request_id = @rpps)", new { rpps });
+    private long Pending(string gpOrRequest) => api.Count(
+        "SELECT COUNT(*) FROM webhook_deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.status = 'pending' AND (o.rpps = @key OR o.request_id = @key)", new { key = gpOrRequest });
 
     /// <summary>Runs the dispatch job, moving the clock between runs, until nothing of this GP (or request) is pending.</summary>
-    private async Task Drain(string rpps, int maxRuns = 60)
+    private async Task Drain(string gpOrRequest, int maxRuns = 60)
     {
         for (var i = 0; i < maxRuns; i++)
         {
             await Dispatch();
-            if (Pending(rpps) == 0) return;
+            if (Pending(gpOrRequest) == 0) return;
             api.Clock.Advance(TimeSpan.FromMinutes(1));
         }
-        Assert.Fail($"{Pending(rpps)} deliveries still pending after {maxRuns} runs");
+        Assert.Fail($"{Pending(gpOrRequest)} deliveries still pending after {maxRuns} runs");
     }
 
     private async Task<(string Sector, string Rpps, HttpClient Gp, HttpClient Regulator)> Setup(WebhookReceiver gpReceiver, WebhookReceiver? regulatorReceiver = null)
