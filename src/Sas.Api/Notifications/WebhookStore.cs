@@ -170,13 +170,16 @@ public sealed class WebhookStore(Db db, TimeProvider clock, Infrastructure.Audit
                 : await c.QueryAsync<Offer>(new CommandDefinition(sql.OffersOf, new { ids = ValueList.Of(requests) }, tx, cancellationToken: ct))).ToLookup(o => o.RequestId, o => o.Rpps);
             // A practice hears of its professionals' bookings (one moved away from them included) and of the requests offered
             // to any of them, once however many of them it serves; a regulator's client of its own.
-            IEnumerable<string> Professionals(NewEvent e) => e.ForTheOffered ? offered[e.RequestId!] : e.PreviousRpps is { } left ? [e.Rpps, left] : [e.Rpps];
+            string[] Professionals(NewEvent e) => e.ForTheOffered ? [.. offered[e.RequestId!]] : e.PreviousRpps is { } left ? [e.Rpps, left] : [e.Rpps];
             var now = Now;
-            var deliveries = events.SelectMany(e => subscribers
-                .Where(s => s.Events.Contains(e.EventType))
-                .Where(s => (s.Role == Roles.Practitioner && Professionals(e).Any(s.Scope.Contains)) || s.ClientId == e.ClientId)
-                .Select(s => new NewDelivery(e.Id, e.EventId, e.EventType, s.ClientId, e.OrderKey, now)))
-                .ToList();
+            var deliveries = events.SelectMany(e =>
+            {
+                var professionals = Professionals(e); // once per event, not once per subscriber
+                return subscribers
+                    .Where(s => s.Events.Contains(e.EventType))
+                    .Where(s => (s.Role == Roles.Practitioner && professionals.Any(s.Scope.Contains)) || s.ClientId == e.ClientId)
+                    .Select(s => new NewDelivery(e.Id, e.EventId, e.EventType, s.ClientId, e.OrderKey, now));
+            }).ToList();
             if (toSasPlatform)
                 deliveries.AddRange(events
                     .Where(e => e.BookingId is not null && e.Origin == "sas" && e.Overflow == 0)
