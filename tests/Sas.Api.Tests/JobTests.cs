@@ -3,7 +3,9 @@ using System.Reflection;
 using Hangfire;
 using Hangfire.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Sas.Api.Jobs;
 using Sas.Api.Notifications;
 using Sas.Api.Tests.Support;
@@ -61,16 +63,16 @@ public class JobTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         var stuck = Enumerable.Range(0, 2).Select(_ => client.Enqueue(JobsSetup.DeliveriesQueue, () => StuckDelivery.Run())).ToList();
         try
         {
-            await Until(() => stuck.All(id => State(storage, id) == "Processing"), "the stuck deliveries to start");
+            await Until(() => stuck.All(id => State(storage, id) == "Processing"), "the stuck deliveries to start", node);
             node.Services.GetRequiredService<DispatchTrigger>().Now();
             var expiry = client.Enqueue<SlotExpiryJob>(j => j.RunAsync(CancellationToken.None));
-            await Until(() => State(storage, expiry) == "Succeeded", "the expiry to run");
+            await Until(() => State(storage, expiry) == "Succeeded", "the expiry to run", node);
             // The dispatch waits its turn (with the every-minute one, when a minute turned meanwhile).
             Assert.InRange(storage.GetMonitoringApi().EnqueuedCount(JobsSetup.DeliveriesQueue), 1, 2);
         }
         finally { StuckDelivery.Release.Release(2); }
         await Until(() => storage.GetMonitoringApi().EnqueuedCount(JobsSetup.DeliveriesQueue) == 0 && storage.GetMonitoringApi().ProcessingCount() == 0,
-            "the dispatch to run once the deliveries' workers are free");
+            "the dispatch to run once the deliveries' workers are free", node);
     }
 
     private static string? State(JobStorage storage, string id)
@@ -79,12 +81,15 @@ public class JobTests(SasApiFactory api) : IClassFixture<SasApiFactory>
         return connection.GetStateData(id)?.Name;
     }
 
-    private static async Task Until(Func<bool> condition, string what)
+    /// <summary>Waits (real time) for Hangfire; when it gives up, says what the node's job servers logged meanwhile.</summary>
+    private static async Task Until(Func<bool> condition, string what, JobNode node)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"waited 60 s for {what}");
+            if (DateTime.UtcNow > deadline)
+                throw new Xunit.Sdk.XunitException($"waited 60 s for {what}; the node logged:\n" +
+                    string.Join("\n", node.Logs.Entries.Where(e => e.Level >= LogLevel.Information).Select(e => e.ToString()).TakeLast(40)));
             await Task.Delay(50);
         }
     }
@@ -114,6 +119,14 @@ public class JobTests(SasApiFactory api) : IClassFixture<SasApiFactory>
 
     private sealed class JobNode : SasApiFactory
     {
+        public LogCapture Logs { get; } = new();
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureLogging(l => l.AddProvider(Logs));
+        }
+
         protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
         [
             KeyValuePair.Create<string, string?>("Jobs:Enabled", "true"),
