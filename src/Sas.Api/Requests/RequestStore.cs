@@ -17,11 +17,15 @@ public sealed record RequestRow(
     DateTime CreatedAt, DateTime? ClosedAt);
 
 /// <summary>A professional in the pool, with their hours.</summary>
-/// <param name="SectorCode">A request's candidate's: the sector of the request's place it is enrolled in (the first of them, in the place's order).</param>
-public sealed record PoolMemberRow(string Rpps, string Weekdays, string FromLocal, string UntilLocal, string? SectorCode)
+public record PoolMemberRow(string Rpps, string Weekdays, string FromLocal, string UntilLocal)
 {
     public PoolHours Hours => PoolHours.Parse(Weekdays, FromLocal, UntilLocal);
 }
+
+/// <summary>A member a request may be offered to.</summary>
+/// <param name="SectorCode">The sector of the request's place it is enrolled in (the first of them, in the place's order): where its booking counts.</param>
+public sealed record PoolCandidateRow(string Rpps, string Weekdays, string FromLocal, string UntilLocal, string SectorCode)
+    : PoolMemberRow(Rpps, Weekdays, FromLocal, UntilLocal);
 
 /// <summary>
 /// The pool and its requests. Who gets a request is decided in the <c>UPDATE</c>'s <c>WHERE</c> (still open, not past
@@ -40,7 +44,7 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
             VALUES (@Rpps, @Weekdays, @FromLocal, @UntilLocal, @now)
             """;
         public string DeleteMember { get; } = "DELETE FROM pool_members WHERE rpps = @rpps";
-        public string SelectMember { get; } = "SELECT rpps, weekdays, from_local AS FromLocal, until_local AS UntilLocal, NULL AS SectorCode FROM pool_members WHERE rpps = @rpps";
+        public string SelectMember { get; } = "SELECT rpps, weekdays, from_local AS FromLocal, until_local AS UntilLocal FROM pool_members WHERE rpps = @rpps";
 
         /// <summary>
         /// The pool's professionals of a profession in these sectors who still take overflow patients, once per sector of
@@ -141,13 +145,13 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
     /// The pool's members a request for a place covered by <paramref name="sectors"/> is offered to, each with the first of
     /// those sectors they are enrolled in: where their booking will count if they accept.
     /// </summary>
-    public async Task<IReadOnlyList<PoolMemberRow>> CandidatesAsync(string profession, string? specialty, IReadOnlyList<string> sectors, CancellationToken ct)
+    public async Task<IReadOnlyList<PoolCandidateRow>> CandidatesAsync(string profession, string? specialty, IReadOnlyList<string> sectors, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        var rows = await c.QueryAsync<PoolMemberRow>(new CommandDefinition(sql.Candidates(specialty is not null),
+        var rows = await c.QueryAsync<PoolCandidateRow>(new CommandDefinition(sql.Candidates(specialty is not null),
             new { profession, specialty, sectors = ValueList.Of(sectors) }, cancellationToken: ct));
         var order = sectors.Select((code, i) => (code, i)).ToDictionary(x => x.code, x => x.i, StringComparer.Ordinal);
-        return [.. rows.GroupBy(m => m.Rpps).Select(g => g.MinBy(m => order[m.SectorCode!])!)];
+        return [.. rows.GroupBy(m => m.Rpps).Select(g => g.MinBy(m => order[m.SectorCode])!)];
     }
 
     /// <summary>The sector through which the request was offered to this professional (null for offers written before it was kept).</summary>
@@ -161,7 +165,7 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
     /// Posts a request and offers it, in one transaction: the request, who it is offered to, and one <c>request.offered</c>
     /// event, fanned out to each of their practices (<see cref="Notifications.WebhookStore.FanOutAsync"/>).
     /// </summary>
-    public async Task PostAsync(DbConnection c, DbTransaction tx, RequestRow row, IReadOnlyList<PoolMemberRow> offeredTo, Caller caller, CancellationToken ct)
+    public async Task PostAsync(DbConnection c, DbTransaction tx, RequestRow row, IReadOnlyList<PoolCandidateRow> offeredTo, Caller caller, CancellationToken ct)
     {
         await c.ExecuteAsync(new CommandDefinition(sql.InsertRequest, row, tx, cancellationToken: ct));
         await MultiRowInsert.ExecuteAsync(c, tx, sql.InsertOffer, offeredTo.Select(m => new { RequestId = row.Id, m.Rpps, m.SectorCode }).ToList(), ct);
