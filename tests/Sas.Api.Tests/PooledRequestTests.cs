@@ -186,6 +186,42 @@ public class PooledRequestTests(SasApiFactory api) : IClassFixture<SasApiFactory
         Assert.Null((string?)Assert.Single(Events(request, "request.withdrawn")).client_id); // for the practices it was offered to only
     }
 
+    /// <summary>
+    /// A regulator's software (or console) lists what its client posted in the last day: the open requests and how the
+    /// others ended, newest first; never another client's, nor one older than a day; each read is audited.
+    /// </summary>
+    [Fact]
+    public async Task The_regulator_lists_its_requests_of_the_last_day_and_how_each_ended()
+    {
+        var (sector, regulator, nurses, practices) = await Territory();
+        var accepted = Id(await (await regulator.Post(PooledRequests.Body(sector))).Expect(HttpStatusCode.Created));
+        await (await practices[0].Accept(accepted, nurses[0])).Expect(HttpStatusCode.Created);
+        var withdrawn = Id(await (await regulator.Post(PooledRequests.Body(sector))).Expect(HttpStatusCode.Created));
+        await (await regulator.PostAsync($"/v1/requests/{withdrawn}/withdrawal", null)).Expect(HttpStatusCode.OK);
+        var old = Id(await (await regulator.Post(PooledRequests.Body(sector))).Expect(HttpStatusCode.Created));
+        var open = Id(await (await regulator.Post(PooledRequests.Body(sector))).Expect(HttpStatusCode.Created));
+        var others = Id(await (await (await world.ClientFor("regulator", sector)).Post(PooledRequests.Body(sector))).Expect(HttpStatusCode.Created));
+        // Posted 25 hours ago (a request lives a day at most): out of the list. The others, a second apart, newest first.
+        var now = api.Clock.GetUtcNow().UtcDateTime;
+        using (var c = api.OpenDb())
+        {
+            Dapper.SqlMapper.Execute(c, "UPDATE pooled_requests SET created_at = @at WHERE id = @old", new { at = now.AddHours(-25), old });
+            foreach (var (id, age) in new[] { (accepted, 3), (withdrawn, 2), (open, 1) })
+                Dapper.SqlMapper.Execute(c, "UPDATE pooled_requests SET created_at = @at WHERE id = @id", new { at = now.AddSeconds(-age), id });
+        }
+        var readsBefore = api.Count("SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND entity = 'request'");
+
+        var list = (await (await regulator.GetAsync("/v1/requests")).Expect(HttpStatusCode.OK)).EnumerateArray().ToList();
+
+        Assert.Equal([open, withdrawn, accepted], list.Select(Id));
+        Assert.Equal(["open", "withdrawn", "accepted"], list.Select(r => r.GetProperty("status").GetString()));
+        Assert.Equal(nurses[0], list[2].GetProperty("acceptedBy").GetString());
+        Assert.Equal(BookingRequests.Reason, list[0].GetProperty("reason").GetString());
+        Assert.DoesNotContain(others, list.Select(Id));
+        Assert.Equal(readsBefore + 3, api.Count("SELECT COUNT(*) FROM audit_log WHERE action = 'read' AND entity = 'request'"));
+        await (await practices[0].GetAsync("/v1/requests")).ExpectProblem(HttpStatusCode.Forbidden, "forbidden_scope");
+    }
+
     /// <summary>The outbox rows of the request's events of that type: one per change, naming no professional.</summary>
     private List<dynamic> Events(string request, string type) => Events(api, request, type);
 

@@ -35,6 +35,9 @@ public static class RequestEndpoints
             .WithSummary("When no slot fits: post the need to the professionals of the territory who take pooled requests; the first to accept gets it; Idempotency-Key required (regulator, admin)")
             .RequireAuthorization(Policies.Regulator)
             .ProducesErrors(E.ValidationFailed, E.IdempotencyKeyRequired, E.IdempotencyKeyReused, E.SectorNotFound, E.PostalCodeNotFound, E.NobodyInPool);
+        requests.MapGet("/", PostedRequests).WithName(nameof(PostedRequests))
+            .WithSummary("The requests this client posted in the last 24 hours, newest first: the open ones and how the others ended (regulator, admin); each read is audited")
+            .RequireAuthorization(Policies.Regulator);
         requests.MapGet("/{id}", GetRequest).WithName(nameof(GetRequest))
             .WithSummary("A pooled request and where it stands (its regulator's client, the practice of a professional it was offered to, admin); the read is audited")
             .ProducesErrors(E.RequestNotFound);
@@ -72,6 +75,9 @@ public static class RequestEndpoints
         var result = await requests.PostAsync(input, idempotencyKey, Caller.From(user), ct);
         return result.Succeeded ? TypedResults.Created($"/v1/requests/{result.Value.Id}", result.Value) : result.Problem();
     }
+
+    public static async Task<Ok<IReadOnlyList<RequestDto>>> PostedRequests(ClaimsPrincipal user, RequestService requests, CancellationToken ct) =>
+        TypedResults.Ok(await requests.PostedAsync(Caller.From(user), ct));
 
     public static async Task<Results<Ok<RequestDto>, ProblemHttpResult>> GetRequest(string id, ClaimsPrincipal user, RequestService requests, CancellationToken ct)
     {

@@ -176,6 +176,13 @@ public sealed class RequestService(
     public async Task<IReadOnlyList<RequestDto>> OpenForAsync(string rpps, Caller caller, CancellationToken ct) =>
         [.. (await store.OpenForAsync(rpps, caller, ct)).Select(ToDto)];
 
+    /// <summary>
+    /// What the caller's client posted in the last <see cref="PooledRequestRules.MaxWindow"/> (a request lives a day at
+    /// most), newest first: the open ones and how the others ended. Each read is audited.
+    /// </summary>
+    public async Task<IReadOnlyList<RequestDto>> PostedAsync(Caller caller, CancellationToken ct) =>
+        [.. (await store.PostedByAsync(Now - PooledRequestRules.MaxWindow, caller, ct)).Select(ToDto)];
+
     /// <summary>The regulator takes back an open request (the patient found care elsewhere): it is closed, the patient's data cleared.</summary>
     public async Task<Result<RequestDto>> WithdrawAsync(string id, Caller caller, CancellationToken ct)
     {

@@ -88,6 +88,14 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
              ORDER BY r.not_after, r.id
             """;
 
+        /// <summary>The requests a client posted since a moment, newest first (index <c>ix_pooled_requests_client</c>).</summary>
+        public string PostedBy { get; } = $"""
+            SELECT {Columns}
+              FROM pooled_requests r
+             WHERE r.client_id = @clientId AND r.created_at >= @since
+             ORDER BY r.created_at DESC, r.id
+            """;
+
         /// <summary>The first to commit takes it: still open, inside its window, offered to this professional.</summary>
         public string Claim { get; } = """
             UPDATE pooled_requests
@@ -202,6 +210,15 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
         db.InTransactionAsync<IReadOnlyList<RequestRow>>(async (c, tx) =>
         {
             var rows = (await c.QueryAsync<RequestRow>(new CommandDefinition(sql.OpenFor, new { rpps, now = Now }, tx, cancellationToken: ct))).AsList();
+            foreach (var row in rows) await audit.WriteAsync(c, tx, caller, "read", "request", row.Id, ct);
+            return rows;
+        }, ct);
+
+    /// <summary>The requests the caller's client posted since <paramref name="since"/>, newest first; each read audited (an open one holds the patient's reason).</summary>
+    public Task<IReadOnlyList<RequestRow>> PostedByAsync(DateTime since, Caller caller, CancellationToken ct) =>
+        db.InTransactionAsync<IReadOnlyList<RequestRow>>(async (c, tx) =>
+        {
+            var rows = (await c.QueryAsync<RequestRow>(new CommandDefinition(sql.PostedBy, new { clientId = caller.ClientId, since }, tx, cancellationToken: ct))).AsList();
             foreach (var row in rows) await audit.WriteAsync(c, tx, caller, "read", "request", row.Id, ct);
             return rows;
         }, ct);
