@@ -22,6 +22,14 @@ public sealed class BookingForm
     public string RegularDoctor { get; set; } = "has";
     public bool RegularDoctorContacted { get; set; }
 
+    /// <summary>A pooled request instead of a booking: the profession needed, and within how many hours.</summary>
+    public bool ToPool { get; set; }
+    public string Profession { get; set; } = Domain.Professions.Professions.GeneralPractitioner.Name;
+    public int WithinHours { get; set; } = 4;
+
+    /// <summary>The windows a regulator picks from, in hours (a pooled request is for today's care: a day at most).</summary>
+    public static readonly int[] Windows = [1, 2, 4, 8, 12, 24];
+
     /// <summary>
     /// The booking as the API would receive it, from a call that began now. A regulator sent by the SAS platform books as
     /// their own account (the operator the platform is told of); anyone else books as the client they are.
@@ -42,6 +50,22 @@ public sealed class BookingForm
             now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             overflow ? null : SlotId, overflow ? null : HoldId, OverflowRpps, Overflow: overflow,
             Operator: caller.OwnOperator.Id, OperatorAccount: caller.OwnOperator.Account);
+    }
+}
+
+public static class PoolRequestForm
+{
+    /// <summary>
+    /// The pooled request a regulator posts from the search's place when no slot fits: the same patient and call as a
+    /// booking, the profession, open from now for the hours chosen.
+    /// </summary>
+    public static Requests.RequestInput ToRequest(this BookingForm form, DateTimeOffset now, Caller caller, string? commune, string? postalCode)
+    {
+        var booking = form.ToInput(now, caller);
+        var hours = BookingForm.Windows.Contains(form.WithinHours) ? form.WithinHours : 4;
+        return new Requests.RequestInput(booking.Patient, booking.Reason, booking.RegularDoctor, booking.RegularDoctorContacted, booking.Origin,
+            booking.RequestedAt, NotAfter: Domain.Time.Instants.Format(now.UtcDateTime.AddHours(hours)), Profession: form.Profession,
+            Commune: commune, PostalCode: commune is null ? postalCode : null, Operator: booking.Operator, OperatorAccount: booking.OperatorAccount);
     }
 }
 

@@ -13,9 +13,11 @@ namespace Sas.Api.Console.Pages;
 /// A regulator's view: the bookable slots for the patient's postal code or commune, soonest first; hold one while the
 /// patient is on the phone, then book it with the patient's details. Each step calls the API's own handler (search,
 /// hold, booking), so its rules and error codes are the API's; a field the API refuses is shown next to its input.
+/// When no slot fits, the regulator passes the need to the pool of the searched place (the API's pooled request).
 /// </summary>
 [Authorize(AuthenticationSchemes = ConsoleSetup.Scheme, Roles = Roles.Regulator + "," + Roles.Admin)]
-public sealed class RegulationModel(TimeProvider clock, Practitioners.PractitionerStore practitioners, SearchService search, HoldService holds, BookingService bookings) : PageModel
+public sealed class RegulationModel(
+    TimeProvider clock, Practitioners.PractitionerStore practitioners, SearchService search, HoldService holds, BookingService bookings, Requests.RequestService requests) : PageModel
 {
     public static CultureInfo French => ConsoleSetup.French;
 
@@ -33,6 +35,12 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
     public BookingDto? Booked { get; private set; }
     public IReadOnlyDictionary<string, IReadOnlyList<Domain.Validation.FieldRule>> Errors { get; private set; } = new Dictionary<string, IReadOnlyList<Domain.Validation.FieldRule>>();
     public BookingDto? Cancelled { get; private set; }
+    /// <summary>The pooled request just posted, and the searched place's time zone its window is shown in.</summary>
+    public Requests.RequestDto? Posted { get; private set; }
+    public string TimeZone { get; private set; } = Sas.Domain.Time.Zones.Mainland;
+
+    /// <summary>Whether a place was searched: what the page offers (slots, overflow, the pool) is for that place.</summary>
+    public bool Searched => !string.IsNullOrWhiteSpace(PostalCode) || !string.IsNullOrWhiteSpace(Commune);
 
     [BindProperty] public BookingForm Form { get; set; } = new();
 
@@ -55,8 +63,30 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
         await SearchAsync(ct);
     }
 
-    /// <summary>Whether the patient form is open: for a held slot or an overflow place, until booked.</summary>
-    public bool FormOpen => Booked is null && (Hold is not null || Form.OverflowRpps is not null);
+    /// <summary>Shows the patient form for a pooled request to the searched place's professionals.</summary>
+    public async Task OnPostPoolAsync(CancellationToken ct)
+    {
+        Form = new BookingForm { ToPool = true, PatientCommune = Commune };
+        await SearchAsync(ct);
+    }
+
+    /// <summary>Posts the pooled request through the API's handler: its refusals come back next to the fields.</summary>
+    public async Task OnPostRequestAsync(CancellationToken ct)
+    {
+        var caller = Caller.From(User);
+        var input = Form.ToRequest(clock.GetUtcNow(), caller, string.IsNullOrWhiteSpace(Commune) ? null : Commune.Trim(), PostalCode?.Trim());
+        var result = await requests.PostAsync(input, Form.IdempotencyKey, caller, ct);
+        if (result.Succeeded) Posted = result.Value;
+        else
+        {
+            Errors = result.Invalid?.Rules ?? Errors;
+            Problem = $"Demande non transmise : {FrenchText.Of(result)}.";
+        }
+        await SearchAsync(ct);
+    }
+
+    /// <summary>Whether the patient form is open: for a held slot, an overflow place or a pooled request, until done.</summary>
+    public bool FormOpen => Booked is null && Posted is null && (Hold is not null || Form.OverflowRpps is not null || Form.ToPool);
 
     /// <summary>Books the held slot through the API's booking handler; its refusals come back next to the fields.</summary>
     public async Task OnPostBookAsync(CancellationToken ct)
@@ -97,7 +127,8 @@ public sealed class RegulationModel(TimeProvider clock, Practitioners.Practition
         // The sectors the search covered; the day is the one the booking counts places on.
         var sectors = result.Value.Sectors;
         if (sectors.Count == 0) return;
-        var zone = Sas.Domain.Time.Zones.Find(sectors[0].TimeZone);
+        TimeZone = sectors[0].TimeZone;
+        var zone = Sas.Domain.Time.Zones.Find(TimeZone);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         Overflow = await practitioners.ListTakingOverflowAsync(sectors.Select(x => x.Code).ToList(), today, ct);
     }

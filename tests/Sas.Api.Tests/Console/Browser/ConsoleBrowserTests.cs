@@ -231,6 +231,68 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : BrowserTests, I
         await AssertAccessible(page, "regulation-surnombre");
     }
 
+    /// <summary>
+    /// When no slot fits, the console's regulator passes the patient to the pool of the searched place (the API's pooled
+    /// request, its refusals worded in French), follows its requests — who took one, when, for which patient — and
+    /// withdraws one the patient no longer needs.
+    /// </summary>
+    [BrowserFact]
+    public async Task A_regulator_passes_a_patient_to_the_pool_sees_who_took_them_and_withdraws_another()
+    {
+        var world = new World(api);
+        var sectors = api.Rows("SELECT sector_code FROM sector_communes WHERE insee_code = '44109'").Select(r => (string)r.sector_code).ToArray();
+        var nurse = await world.Professional(sectors, "nurse", overflowPerDay: 2);
+        await api.JoinPool(nurse);
+        var page = await SignedInAs("Régulateur du SAS 44");
+        await page.GetByLabel("Code postal du patient").FillAsync("44000");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chercher" }).ClickAsync();
+
+        async Task Pass(string lastName, string profession)
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Préparer une demande" }).ClickAsync();
+            Assert.Equal("Transmettre la demande aux professionnels du territoire", await page.Locator("#patient").InnerTextAsync());
+            await page.GetByLabel("Nom", new() { Exact = true }).FillAsync(lastName);
+            await page.GetByLabel("Prénom").FillAsync("Léa");
+            await page.GetByLabel("Date de naissance (AAAA-MM-JJ)").FillAsync("1990-04-12");
+            await page.GetByLabel("Téléphone").FillAsync("06 12 34 56 78");
+            await page.GetByLabel("Commune (code INSEE)").FillAsync("44109");
+            await page.GetByLabel("Motif").FillAsync("Plaie à panser");
+            await page.GetByLabel("Profession", new() { Exact = true }).SelectOptionAsync(profession);
+            await page.GetByLabel("À prendre en charge dans les").SelectOptionAsync("4");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Transmettre la demande" }).ClickAsync();
+        }
+
+        await Pass("Durand", "midwife"); // no midwife takes requests here: the API's refusal, in French, the form kept
+        Assert.Contains("Demande non transmise : aucun professionnel de cette profession", await page.Locator("p[role=alert]").First.InnerTextAsync());
+        await page.GetByLabel("Profession", new() { Exact = true }).SelectOptionAsync("nurse");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Transmettre la demande" }).ClickAsync();
+        Assert.Contains("Proposée à 1 professionnel du territoire", await page.Locator("#transmise + p").InnerTextAsync());
+        await AssertAccessible(page, "regulation-demande");
+        await Pass("Morel", "nurse");
+        var posted = api.Rows("SELECT r.id FROM pooled_requests r JOIN pooled_request_offers o ON o.request_id = r.id WHERE o.rpps = @nurse ORDER BY r.created_at, r.id", new { nurse })
+            .Select(r => (string)r.id).ToList();
+        Assert.Equal(2, posted.Count);
+        var first = posted.Single(id => ((string)api.Rows("SELECT draft FROM pooled_requests WHERE id = @id", new { id }).Single().draft).Contains("Durand", StringComparison.Ordinal));
+
+        // The nurse's practice takes the first, an hour from now.
+        var start = api.Clock.GetUtcNow().AddHours(1).ToString("yyyy-MM-dd'T'HH:mm:00'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        await (await (await world.ClientFor("practitioner", nurse)).Accept(first, nurse, start)).Expect(System.Net.HttpStatusCode.Created);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Demandes transmises" }).First.ClickAsync();
+        await page.WaitForURLAsync(url => url.EndsWith("/console/regulation/demandes", StringComparison.Ordinal));
+        var rows = page.Locator("table tbody tr");
+        var accepted = rows.Filter(new() { HasText = "acceptée par" });
+        Assert.Equal(1, await accepted.CountAsync());
+        Assert.Contains("(Infirmier) : rendez-vous", await accepted.InnerTextAsync());
+        Assert.Contains("patient Durand Léa", await accepted.InnerTextAsync());
+        await AssertAccessible(page, "regulation-demandes");
+
+        await rows.Filter(new() { HasText = "ouverte" }).GetByRole(AriaRole.Button, new() { Name = "Retirer" }).ClickAsync();
+        Assert.Contains("Demande retirée", await page.Locator("p[role=status]").InnerTextAsync());
+        Assert.Equal("withdrawn", (string)api.Rows("SELECT status FROM pooled_requests WHERE id = @id", new { id = posted.Single(id => id != first) }).Single().status);
+        Assert.Equal(1, await rows.Filter(new() { HasText = "retirée" }).CountAsync());
+    }
+
     [BrowserFact]
     public async Task An_administrator_opens_the_jobs_dashboard_with_the_consoles_session_and_a_regulator_cannot()
     {
