@@ -21,15 +21,16 @@ public sealed class ConsoleReadTests(SasApiFactory api) : IClassFixture<SasApiFa
         var taking = await world.Practitioner([sector], overflowPerDay: 2);
         await world.Practitioner([sector], overflowPerDay: 0);
         await world.Practitioner([other], overflowPerDay: 3);
+        await world.Professional([sector], "nurse", overflowPerDay: 2); // the regulation page offers GPs: no nurse as "Dr"
         var regulator = await world.ClientFor("regulator", sector);
         await (await regulator.Book(BookingRequests.Body(null, practitionerRpps: taking, overflow: true))).Expect(HttpStatusCode.Created);
 
         var store = api.Services.GetRequiredService<PractitionerStore>();
-        var offers = await store.ListTakingOverflowAsync([sector], "2026-11-23", default);
+        var offers = await store.ListTakingOverflowAsync([sector], "2026-11-23", "general_practitioner", default);
 
-        var offer = Assert.Single(offers); // not the GP taking none, not the other sector's
+        var offer = Assert.Single(offers); // not the GP taking none, not the other sector's, not the nurse
         Assert.Equal((taking, 2L, 1L, 1L), (offer.Rpps, offer.OverflowPerDay, offer.Used, offer.Left));
-        Assert.Equal(0, (await store.ListTakingOverflowAsync([sector], "2026-11-24", default)).Single().Used); // another day
+        Assert.Equal(0, (await store.ListTakingOverflowAsync([sector], "2026-11-24", "general_practitioner", default)).Single().Used); // another day
     }
 
     /// <summary>
@@ -42,7 +43,7 @@ public sealed class ConsoleReadTests(SasApiFactory api) : IClassFixture<SasApiFa
         var world = new World(api);
         var sector = await world.Sector();
         await world.Practitioner([sector], overflowPerDay: 0);
-        Assert.Empty(await api.Services.GetRequiredService<PractitionerStore>().ListTakingOverflowAsync([sector], "2026-11-23", default));
+        Assert.Empty(await api.Services.GetRequiredService<PractitionerStore>().ListTakingOverflowAsync([sector], "2026-11-23", "general_practitioner", default));
     }
 
     [Fact]

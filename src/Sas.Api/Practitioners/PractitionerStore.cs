@@ -64,7 +64,7 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
             SELECT p.rpps, p.first_name AS FirstName, p.last_name AS LastName, p.overflow_per_day AS OverflowPerDay, COALESCE(o.used, 0) AS Used
               FROM practitioners p
               LEFT JOIN overflow_days o ON o.rpps = p.rpps AND o.day = @day
-             WHERE p.overflow_per_day > 0
+             WHERE p.overflow_per_day > 0 AND (@profession IS NULL OR p.profession = @profession)
                AND EXISTS (SELECT 1 FROM practitioner_sectors ps WHERE ps.rpps = p.rpps AND {d.InList("ps.sector_code", "@sectors")})
              ORDER BY p.last_name, p.first_name, p.rpps
             """;
@@ -133,10 +133,11 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
         return rows.Where(r => caller.CoversProfession(r.Profession)).Select(r => r.Rpps).ToHashSet(StringComparer.Ordinal);
     }
 
-    public async Task<IReadOnlyList<OverflowOffer>> ListTakingOverflowAsync(IReadOnlyList<string> sectors, string day, CancellationToken ct)
+    /// <summary>The professionals of these sectors (of this profession, when given) who take overflow patients, with the day's places used.</summary>
+    public async Task<IReadOnlyList<OverflowOffer>> ListTakingOverflowAsync(IReadOnlyList<string> sectors, string day, string? profession, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<OverflowOffer>(new CommandDefinition(sql.SelectTakingOverflow, new { sectors = ValueList.Of(sectors), day }, cancellationToken: ct))).AsList();
+        return (await c.QueryAsync<OverflowOffer>(new CommandDefinition(sql.SelectTakingOverflow, new { sectors = ValueList.Of(sectors), day, profession }, cancellationToken: ct))).AsList();
     }
 
     public async Task<IReadOnlyList<string>> ListInSectorsAsync(IReadOnlyList<string> sectors, CancellationToken ct)

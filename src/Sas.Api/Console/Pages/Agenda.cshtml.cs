@@ -166,7 +166,7 @@ public sealed class AgendaModel(
             Problem ??= "Le créneau choisi sur la plateforme n'est plus disponible : voici les autres créneaux de ce médecin.";
         var zone = Sas.Domain.Time.Zones.Find(Covered[0].TimeZone);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        Overflow = (await practitioners.ListTakingOverflowAsync([.. Covered.Select(s => s.Code)], today, ct)).FirstOrDefault(o => o.Rpps == Rpps);
+        Overflow = (await practitioners.ListTakingOverflowAsync([.. Covered.Select(s => s.Code)], today, null, ct)).FirstOrDefault(o => o.Rpps == Rpps);
         return Page();
     }
 

@@ -130,7 +130,8 @@ public sealed class RegulationModel(
         TimeZone = sectors[0].TimeZone;
         var zone = Sas.Domain.Time.Zones.Find(TimeZone);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        Overflow = await practitioners.ListTakingOverflowAsync(sectors.Select(x => x.Code).ToList(), today, ct);
+        // The search is for GPs (its default profession): so are the overflow places beside it.
+        Overflow = await practitioners.ListTakingOverflowAsync(sectors.Select(x => x.Code).ToList(), today, Sas.Domain.Professions.Professions.GeneralPractitioner.Name, ct);
     }
 
     /// <summary>A slot's start in its sector's local time, with the zone named.</summary>
