@@ -207,18 +207,17 @@ public sealed class RequestStore(Db db, Outbox outbox, Infrastructure.Audit.Audi
 
     /// <summary>The open requests offered to a professional, read for a caller (audited, one row per request).</summary>
     public Task<IReadOnlyList<RequestRow>> OpenForAsync(string rpps, Caller caller, CancellationToken ct) =>
-        db.InTransactionAsync<IReadOnlyList<RequestRow>>(async (c, tx) =>
-        {
-            var rows = (await c.QueryAsync<RequestRow>(new CommandDefinition(sql.OpenFor, new { rpps, now = Now }, tx, cancellationToken: ct))).AsList();
-            foreach (var row in rows) await audit.WriteAsync(c, tx, caller, "read", "request", row.Id, ct);
-            return rows;
-        }, ct);
+        ReadAuditedAsync(sql.OpenFor, new { rpps, now = Now }, caller, ct);
 
     /// <summary>The requests the caller's client posted since <paramref name="since"/>, newest first; each read audited (an open one holds the patient's reason).</summary>
     public Task<IReadOnlyList<RequestRow>> PostedByAsync(DateTime since, Caller caller, CancellationToken ct) =>
+        ReadAuditedAsync(sql.PostedBy, new { clientId = caller.ClientId, since }, caller, ct);
+
+    /// <summary>Requests read for a caller, each read audited in the same transaction.</summary>
+    private Task<IReadOnlyList<RequestRow>> ReadAuditedAsync(string statement, object args, Caller caller, CancellationToken ct) =>
         db.InTransactionAsync<IReadOnlyList<RequestRow>>(async (c, tx) =>
         {
-            var rows = (await c.QueryAsync<RequestRow>(new CommandDefinition(sql.PostedBy, new { clientId = caller.ClientId, since }, tx, cancellationToken: ct))).AsList();
+            var rows = (await c.QueryAsync<RequestRow>(new CommandDefinition(statement, args, tx, cancellationToken: ct))).AsList();
             foreach (var row in rows) await audit.WriteAsync(c, tx, caller, "read", "request", row.Id, ct);
             return rows;
         }, ct);
