@@ -23,6 +23,7 @@ public partial class SqlServerStatementTests
             from professions in new[] { 0, 2 }
             select ((Sas.Api.Search.SearchStore.Sql)sql).Search(sectors, modality, after, professions, specialty: professions == 2),
         ["RequestStore+Sql.Candidates"] = sql => [((Sas.Api.Requests.RequestStore.Sql)sql).Candidates(false), ((Sas.Api.Requests.RequestStore.Sql)sql).Candidates(true)],
+        ["PractitionerStore+Sql.SelectTakingOverflow"] = sql => [((Sas.Api.Practitioners.PractitionerStore.Sql)sql).SelectTakingOverflow(false), ((Sas.Api.Practitioners.PractitionerStore.Sql)sql).SelectTakingOverflow(true)],
         ["RequestStore+Sql.Withdraw"] = sql => [((Sas.Api.Requests.RequestStore.Sql)sql).Withdraw(false), ((Sas.Api.Requests.RequestStore.Sql)sql).Withdraw(true)],
         ["BookingStore+Sql.ListForPractitioner"] = sql => [((Sas.Api.Bookings.BookingStore.Sql)sql).ListForPractitioner(false), ((Sas.Api.Bookings.BookingStore.Sql)sql).ListForPractitioner(true)],
         ["WebhookStore+Sql.ListDeliveries"] = sql => from client in new[] { false, true } from status in new[] { false, true } select ((Sas.Api.Notifications.WebhookStore.Sql)sql).ListDeliveries(client, status),

@@ -60,11 +60,11 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
         public string SelectSectors => "SELECT sector_code FROM practitioner_sectors WHERE rpps = @rpps ORDER BY sector_code";
         public string SelectSectorsOf => $"SELECT rpps, sector_code AS SectorCode FROM practitioner_sectors WHERE {d.InList("rpps", "@rpps")} ORDER BY sector_code";
         /// <summary>The GPs of these sectors who take overflow patients, with the places used on a day (for a regulator to choose).</summary>
-        public string SelectTakingOverflow { get; } = $"""
+        public string SelectTakingOverflow(bool byProfession) => $"""
             SELECT p.rpps, p.first_name AS FirstName, p.last_name AS LastName, p.overflow_per_day AS OverflowPerDay, COALESCE(o.used, 0) AS Used
               FROM practitioners p
               LEFT JOIN overflow_days o ON o.rpps = p.rpps AND o.day = @day
-             WHERE p.overflow_per_day > 0 AND (@profession IS NULL OR p.profession = @profession)
+             WHERE p.overflow_per_day > 0 {(byProfession ? "AND p.profession = @profession" : "")}
                AND EXISTS (SELECT 1 FROM practitioner_sectors ps WHERE ps.rpps = p.rpps AND {d.InList("ps.sector_code", "@sectors")})
              ORDER BY p.last_name, p.first_name, p.rpps
             """;
@@ -137,7 +137,7 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
     public async Task<IReadOnlyList<OverflowOffer>> ListTakingOverflowAsync(IReadOnlyList<string> sectors, string day, string? profession, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<OverflowOffer>(new CommandDefinition(sql.SelectTakingOverflow, new { sectors = ValueList.Of(sectors), day, profession }, cancellationToken: ct))).AsList();
+        return (await c.QueryAsync<OverflowOffer>(new CommandDefinition(sql.SelectTakingOverflow(profession is not null), new { sectors = ValueList.Of(sectors), day, profession }, cancellationToken: ct))).AsList();
     }
 
     public async Task<IReadOnlyList<string>> ListInSectorsAsync(IReadOnlyList<string> sectors, CancellationToken ct)
