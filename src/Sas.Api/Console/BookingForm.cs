@@ -25,10 +25,11 @@ public sealed class BookingForm
     /// <summary>A pooled request instead of a booking: the profession needed, and within how many hours.</summary>
     public bool ToPool { get; set; }
     public string Profession { get; set; } = Domain.Professions.Professions.GeneralPractitioner.Name;
-    public int WithinHours { get; set; } = 4;
+    public int WithinHours { get; set; } = DefaultWindow;
 
     /// <summary>The windows a regulator picks from, in hours (a pooled request is for today's care: a day at most).</summary>
     public static readonly int[] Windows = [1, 2, 4, 8, 12, 24];
+    public const int DefaultWindow = 4;
 
     /// <summary>
     /// The booking as the API would receive it, from a call that began now. A regulator sent by the SAS platform books as
@@ -62,7 +63,7 @@ public static class PoolRequestForm
     public static Requests.RequestInput ToRequest(this BookingForm form, DateTimeOffset now, Caller caller, string? commune, string? postalCode)
     {
         var booking = form.ToInput(now, caller);
-        var hours = BookingForm.Windows.Contains(form.WithinHours) ? form.WithinHours : 4;
+        var hours = BookingForm.Windows.Contains(form.WithinHours) ? form.WithinHours : BookingForm.DefaultWindow;
         return new Requests.RequestInput(booking.Patient, booking.Reason, booking.RegularDoctor, booking.RegularDoctorContacted, booking.Origin,
             booking.RequestedAt, NotAfter: Domain.Time.Instants.Format(now.UtcDateTime.AddHours(hours)), Profession: form.Profession,
             Commune: commune, PostalCode: commune is null ? postalCode : null, Operator: booking.Operator, OperatorAccount: booking.OperatorAccount);

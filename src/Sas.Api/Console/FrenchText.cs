@@ -35,6 +35,23 @@ public static class FrenchText
         return $"{local.ToString("HH:mm", ConsoleSetup.French)} ({zone}), dans {minutes} min";
     }
 
+    /// <summary>How the console names a professional: "Dr Claire Martin" for a physician only (a nurse is not a doctor), "Jeanne Roux".</summary>
+    public static string Named(string? profession, string firstName, string lastName) =>
+        IsPhysician(profession) ? $"Dr {firstName} {lastName}" : $"{firstName} {lastName}";
+
+    /// <summary>Named shortly, in captions and labels: "Dr Martin" for a physician, "Jeanne Roux" for anyone else.</summary>
+    public static string Short(string? profession, string firstName, string lastName) =>
+        IsPhysician(profession) ? $"Dr {lastName}" : $"{firstName} {lastName}";
+
+    /// <summary>"du Dr Martin", "de Jeanne Roux", "d'Anne Le Goff": a name after "de".</summary>
+    public static string Of(string named) =>
+        named.StartsWith("Dr ", StringComparison.Ordinal) ? "du " + named : ("AEIOUYÉÈÊH".Contains(char.ToUpperInvariant(named[0])) ? "d'" : "de ") + named;
+
+    /// <summary>"le Dr Martin", "Jeanne Roux": a name as the subject of a sentence.</summary>
+    public static string The(string named) => named.StartsWith("Dr ", StringComparison.Ordinal) ? "le " + named : named;
+
+    private static bool IsPhysician(string? profession) => Sas.Domain.Professions.Professions.Find(profession)?.IsPhysician == true;
+
     /// <summary>A refusal of a use case, in French: by its code, or by its fields when it is about fields.</summary>
     public static string Of<T>(Result<T> refused) => refused.Refusal is { } code ? Of(code, refused.Detail) : Of(ErrorCodes.ValidationFailed);
 }

@@ -23,9 +23,17 @@ public sealed class RegulationModel(
 
     [BindProperty(SupportsGet = true, Name = "cp")] public string? PostalCode { get; set; }
     [BindProperty(SupportsGet = true, Name = "commune")] public string? Commune { get; set; }
+    /// <summary>The profession searched (the API's <c>profession</c>): GPs unless the regulator picks another.</summary>
+    [BindProperty(SupportsGet = true, Name = "profession")] public string? Profession { get; set; }
+
+    /// <summary>The professions a regulator searches from the console (a physician's specialty is the API's alone).</summary>
+    public static IEnumerable<Sas.Domain.Professions.Profession> Searchable => Sas.Domain.Professions.Professions.All.Where(p => !p.TakesSpecialty);
+
+    /// <summary>The profession the page's slots, overflow places and pooled request are for.</summary>
+    public string SearchedProfession => Searchable.FirstOrDefault(p => p.Name == Profession)?.Name ?? Sas.Domain.Professions.Professions.GeneralPractitioner.Name;
 
     /// <summary>The search every form of the page carries back, so the page after a hold, a booking or a cancellation shows it again.</summary>
-    public IReadOnlyDictionary<string, string?> Carried => new Dictionary<string, string?> { ["cp"] = PostalCode, ["commune"] = Commune };
+    public IReadOnlyDictionary<string, string?> Carried => new Dictionary<string, string?> { ["cp"] = PostalCode, ["commune"] = Commune, ["profession"] = SearchedProfession };
 
     public IReadOnlyList<SearchItemDto> Slots { get; private set; } = [];
     /// <summary>The GPs of the searched sectors who take overflow patients today, with the places left.</summary>
@@ -66,7 +74,7 @@ public sealed class RegulationModel(
     /// <summary>Shows the patient form for a pooled request to the searched place's professionals.</summary>
     public async Task OnPostPoolAsync(CancellationToken ct)
     {
-        Form = new BookingForm { ToPool = true, PatientCommune = Commune };
+        Form = new BookingForm { ToPool = true, PatientCommune = Commune, Profession = SearchedProfession };
         await SearchAsync(ct);
     }
 
@@ -116,7 +124,7 @@ public sealed class RegulationModel(
     {
         if (string.IsNullOrWhiteSpace(PostalCode) && string.IsNullOrWhiteSpace(Commune)) return;
         var query = new SearchEndpoints.SearchParameters(null, string.IsNullOrWhiteSpace(Commune) ? null : Commune.Trim(),
-            string.IsNullOrWhiteSpace(Commune) ? PostalCode?.Trim() : null, null, null, null, 20, null);
+            string.IsNullOrWhiteSpace(Commune) ? PostalCode?.Trim() : null, null, null, null, 20, null, SearchedProfession);
         var result = await search.SearchAsync(query, Caller.From(User), ct);
         if (!result.Succeeded)
         {
@@ -130,8 +138,8 @@ public sealed class RegulationModel(
         TimeZone = sectors[0].TimeZone;
         var zone = Sas.Domain.Time.Zones.Find(TimeZone);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        // The search is for GPs (its default profession): so are the overflow places beside it.
-        Overflow = await practitioners.ListTakingOverflowAsync(sectors.Select(x => x.Code).ToList(), today, Sas.Domain.Professions.Professions.GeneralPractitioner.Name, ct);
+        // The overflow places beside the slots are of the searched profession's professionals too.
+        Overflow = await practitioners.ListTakingOverflowAsync(sectors.Select(x => x.Code).ToList(), today, SearchedProfession, ct);
     }
 
     /// <summary>A slot's start in its sector's local time, with the zone named.</summary>

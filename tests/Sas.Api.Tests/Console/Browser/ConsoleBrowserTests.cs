@@ -243,9 +243,18 @@ public sealed class ConsoleBrowserTests(ConsoleApiFactory api) : BrowserTests, I
         var sectors = api.Rows("SELECT sector_code FROM sector_communes WHERE insee_code = '44109'").Select(r => (string)r.sector_code).ToArray();
         var nurse = await world.Professional(sectors, "nurse", overflowPerDay: 2);
         await api.JoinPool(nurse);
+        var nurseRow = api.Rows("SELECT first_name, last_name FROM practitioners WHERE rpps = @nurse", new { nurse }).Single();
+        var nurseName = $"{(string)nurseRow.first_name} {(string)nurseRow.last_name}";
         var page = await SignedInAs("Régulateur du SAS 44");
         await page.GetByLabel("Code postal du patient").FillAsync("44000");
         await page.GetByRole(AriaRole.Button, new() { Name = "Chercher" }).ClickAsync();
+        var overflow = page.Locator("table", new() { Has = page.Locator("caption", new() { HasText = "surnombre" }) });
+        Assert.DoesNotContain(nurseName, await overflow.InnerTextAsync()); // a GP search: GPs' overflow places only
+        // The regulator looks for a nurse instead: the nurse's overflow places, named without "Dr".
+        await page.GetByLabel("Profession recherchée").SelectOptionAsync("nurse");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chercher" }).ClickAsync();
+        var nurseOffer = overflow.Locator("tbody tr th");
+        Assert.Equal([nurseName], await nurseOffer.AllInnerTextsAsync());
 
         async Task Pass(string lastName, string profession)
         {

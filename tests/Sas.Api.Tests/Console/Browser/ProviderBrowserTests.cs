@@ -184,6 +184,8 @@ public sealed class SecretaryBrowserTests(ProviderConsoleFactory api) : BrowserT
         api.IdentityProvider.Register(new FakeIdentityProvider.Person("psc-nurse-secretary-" + nurse, label, Info: new Dictionary<string, object> { ["SubjectNameID"] = "8" + nurse }));
         var page = await NewHttpsPageAsync();
         await SignIn(page, label);
+        // The nurse's practice: the nurse is named as a nurse, not as a doctor.
+        Assert.DoesNotContain("Dr ", string.Join("\n", await page.Locator("h2, caption, h3").AllInnerTextsAsync()));
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Demandes de la régulation" }).ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("/console/cabinet/demandes", StringComparison.Ordinal));
