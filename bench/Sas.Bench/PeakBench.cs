@@ -188,12 +188,15 @@ public static class PeakBench
         {
             var stats = await ServerStats.ReadAsync(first, AdminKey);
             var step = await OpenLoop.RunAsync(Profile(multiple), o.Step);
-            var reloads = (await ServerStats.ReadAsync(first, AdminKey)).Minus(stats).IndexReloads;
+            // The step's own collections beside its reloads: a first step stalled right after the allocation phase.
+            var during = (await ServerStats.ReadAsync(first, AdminKey)).Minus(stats);
+            var reloads = during.IndexReloads;
             var worst = step.MaxBy(r => r.P99)!;
             var errors = step.Sum(r => r.Errors);
             var passed = worst.P99 <= o.CapacityP99Ms && errors == 0;
             steps.Add(new CapacityStep(multiple, Math.Round(PeakProfile.Total * multiple, 1), worst.Name, worst.P99, errors, passed, reloads));
-            log.WriteLine($"  {multiple,5:N0}× ({PeakProfile.Total * multiple,6:N0}/s): worst p99 {worst.P99} ms ({worst.Name}), errors {errors}, index reloads {reloads} {(passed ? "" : "— stop")}");
+            log.WriteLine($"  {multiple,5:N0}× ({PeakProfile.Total * multiple,6:N0}/s): worst p99 {worst.P99} ms ({worst.Name}), errors {errors}, index reloads {reloads}, "
+                + $"GC paused {during.PauseSeconds * 1000:N0} ms (gen0 {during.Gen0:N0}, gen1 {during.Gen1:N0}, gen2 {during.Gen2:N0}) {(passed ? "" : "— stop")}");
             if (!passed) break;
         }
         var reached = steps.TakeWhile(s => s.Passed).Select(s => s.Multiple).DefaultIfEmpty(0).Max();

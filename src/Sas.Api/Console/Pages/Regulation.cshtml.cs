@@ -36,7 +36,7 @@ public sealed class RegulationModel(
     public IReadOnlyDictionary<string, string?> Carried => new Dictionary<string, string?> { ["cp"] = PostalCode, ["commune"] = Commune, ["profession"] = SearchedProfession };
 
     public IReadOnlyList<SearchItemDto> Slots { get; private set; } = [];
-    /// <summary>The GPs of the searched sectors who take overflow patients today, with the places left.</summary>
+    /// <summary>The professionals of the searched profession and sectors who take overflow patients today, with the places left.</summary>
     public IReadOnlyList<Practitioners.OverflowOffer> Overflow { get; private set; } = [];
     public string? Problem { get; private set; }
     public HoldDto? Hold { get; private set; }
