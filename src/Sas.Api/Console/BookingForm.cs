@@ -52,21 +52,18 @@ public sealed class BookingForm
             overflow ? null : SlotId, overflow ? null : HoldId, OverflowRpps, Overflow: overflow,
             Operator: caller.OwnOperator.Id, OperatorAccount: caller.OwnOperator.Account);
     }
-}
 
-public static class PoolRequestForm
-{
     /// <summary>
-    /// The pooled request a regulator posts from the search's place when no slot fits: the same patient and call as a
-    /// booking, the profession, open from now for the hours chosen.
+    /// The pooled request a regulator posts for the searched place (its commune or its postal code) when no slot fits:
+    /// the same patient and call as a booking, the profession, open from now for the hours chosen.
     /// </summary>
-    public static Requests.RequestInput ToRequest(this BookingForm form, DateTimeOffset now, Caller caller, string? commune, string? postalCode)
+    public Requests.RequestInput ToRequest(DateTimeOffset now, Caller caller, (string? Commune, string? PostalCode) place)
     {
-        var booking = form.ToInput(now, caller);
-        var hours = BookingForm.Windows.Contains(form.WithinHours) ? form.WithinHours : BookingForm.DefaultWindow;
+        var booking = ToInput(now, caller);
+        var hours = Windows.Contains(WithinHours) ? WithinHours : DefaultWindow;
         return new Requests.RequestInput(booking.Patient, booking.Reason, booking.RegularDoctor, booking.RegularDoctorContacted, booking.Origin,
-            booking.RequestedAt, NotAfter: Domain.Time.Instants.Format(now.UtcDateTime.AddHours(hours)), Profession: form.Profession,
-            Commune: commune, PostalCode: commune is null ? postalCode : null, Operator: booking.Operator, OperatorAccount: booking.OperatorAccount);
+            booking.RequestedAt, NotAfter: Domain.Time.Instants.Format(now.UtcDateTime.AddHours(hours)), Profession: Profession,
+            Commune: place.Commune, PostalCode: place.PostalCode, Operator: booking.Operator, OperatorAccount: booking.OperatorAccount);
     }
 }
 

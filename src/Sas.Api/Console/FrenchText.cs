@@ -47,6 +47,9 @@ public static class FrenchText
     public static string Of(string named) =>
         named.StartsWith("Dr ", StringComparison.Ordinal) ? "du " + named : ("AEIOUYÉÈÊH".Contains(char.ToUpperInvariant(named[0])) ? "d'" : "de ") + named;
 
+    /// <summary>"1 professionnel", "3 professionnels": how many a pooled request was offered to.</summary>
+    public static string Professionals(long count) => $"{count.ToString(ConsoleSetup.French)} professionnel{(count > 1 ? "s" : "")}";
+
     /// <summary>"le Dr Martin", "Jeanne Roux": a name as the subject of a sentence.</summary>
     public static string The(string named) => named.StartsWith("Dr ", StringComparison.Ordinal) ? "le " + named : named;
 

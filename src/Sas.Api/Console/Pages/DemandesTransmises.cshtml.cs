@@ -25,14 +25,15 @@ public sealed class DemandesTransmisesModel(
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        var posted = await requests.PostedAsync(Caller.From(User), ct);
+        var caller = Caller.From(User);
+        var posted = await requests.PostedAsync(caller, ct);
         var acceptors = (await practitioners.GetManyAsync([.. posted.Select(r => r.AcceptedBy).OfType<string>().Distinct()], ct))
             .ToDictionary(p => p.Row.Rpps, p => p.Row);
         var lines = new List<Line>();
         foreach (var r in posted)
         {
             // The booking an accepted request became: when, and for which patient, to call them back (a read, audited).
-            var booking = r.BookingId is { } id && await bookings.GetAsync(id, Caller.From(User), ct) is { Succeeded: true } found ? found.Value : null;
+            var booking = r.BookingId is { } id && await bookings.GetAsync(id, caller, ct) is { Succeeded: true } found ? found.Value : null;
             lines.Add(new Line(r, territory.TimeZoneOf(await territory.CachedSectorAsync(r.Sector, ct)), r.AcceptedBy is { } by ? acceptors.GetValueOrDefault(by) : null, booking));
         }
         Requests = lines;
@@ -50,7 +51,7 @@ public sealed class DemandesTransmisesModel(
     /// <summary>Where the request stands, in French.</summary>
     public static string Status(Line line) => line.Request.Status switch
     {
-        RequestStatus.Open => $"ouverte, proposée à {line.Request.Offered} professionnel{(line.Request.Offered > 1 ? "s" : "")}",
+        RequestStatus.Open => $"ouverte, proposée à {FrenchText.Professionals(line.Request.Offered)}",
         RequestStatus.Accepted => (line.AcceptedBy is { } p ? $"acceptée par {p.FirstName} {p.LastName} ({Domain.Professions.Professions.LabelOf(p.Profession)})" : "acceptée")
             + (line.Booking is { Start: { } start } b ? $" : rendez-vous {RegulationModel.Local(start, b.TimeZone)}, patient {b.Patient.LastName} {b.Patient.FirstName}" : ""),
         RequestStatus.Expired => "expirée : personne ne l'a acceptée à temps",

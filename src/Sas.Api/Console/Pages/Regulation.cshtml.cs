@@ -50,6 +50,9 @@ public sealed class RegulationModel(
     /// <summary>Whether a place was searched: what the page offers (slots, overflow, the pool) is for that place.</summary>
     public bool Searched => !string.IsNullOrWhiteSpace(PostalCode) || !string.IsNullOrWhiteSpace(Commune);
 
+    /// <summary>The place searched, as the API takes it: the commune when given, else the postal code.</summary>
+    private (string? Commune, string? PostalCode) Place => string.IsNullOrWhiteSpace(Commune) ? (null, PostalCode?.Trim()) : (Commune.Trim(), null);
+
     [BindProperty] public BookingForm Form { get; set; } = new();
 
     public async Task OnGetAsync(CancellationToken ct) => await SearchAsync(ct);
@@ -82,7 +85,7 @@ public sealed class RegulationModel(
     public async Task OnPostRequestAsync(CancellationToken ct)
     {
         var caller = Caller.From(User);
-        var input = Form.ToRequest(clock.GetUtcNow(), caller, string.IsNullOrWhiteSpace(Commune) ? null : Commune.Trim(), PostalCode?.Trim());
+        var input = Form.ToRequest(clock.GetUtcNow(), caller, Place);
         var result = await requests.PostAsync(input, Form.IdempotencyKey, caller, ct);
         if (result.Succeeded) Posted = result.Value;
         else
@@ -122,9 +125,9 @@ public sealed class RegulationModel(
 
     private async Task SearchAsync(CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(PostalCode) && string.IsNullOrWhiteSpace(Commune)) return;
-        var query = new SearchEndpoints.SearchParameters(null, string.IsNullOrWhiteSpace(Commune) ? null : Commune.Trim(),
-            string.IsNullOrWhiteSpace(Commune) ? PostalCode?.Trim() : null, null, null, null, 20, null, SearchedProfession);
+        if (!Searched) return;
+        var (commune, postalCode) = Place;
+        var query = new SearchEndpoints.SearchParameters(null, commune, postalCode, null, null, null, 20, null, SearchedProfession);
         var result = await search.SearchAsync(query, Caller.From(User), ct);
         if (!result.Succeeded)
         {
