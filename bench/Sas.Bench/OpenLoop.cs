@@ -5,6 +5,9 @@ namespace Sas.Bench;
 /// <summary>An operation sent at a fixed rate, whether or not the earlier ones were answered.</summary>
 public sealed record Rated(Operation Operation, double PerSecond);
 
+/// <summary>One request of an open-loop run: when it was due (s from the start), how late it left the generator, how long it took (ms).</summary>
+public sealed record TimedRequest(string Name, double DueSeconds, double SendLagMs, double Ms);
+
 /// <summary>
 /// Open-loop load, as production is loaded: each operation has a schedule of due times (its rate), every request is
 /// sent when due without waiting for the others (the operations out of step with each other), and its latency runs from
@@ -16,7 +19,9 @@ public static class OpenLoop
 {
     /// <param name="sendLags">When given, how late each request left the generator (ms after it was due): the generator's
     /// own share of every latency, which a busy machine makes larger.</param>
-    public static async Task<IReadOnlyList<OperationResult>> RunAsync(IReadOnlyList<Rated> schedule, TimeSpan duration, int maxInFlight = 2048, List<double>? sendLags = null)
+    /// <param name="timeline">When given, every request with its due time: where in a run its slow answers fell.</param>
+    public static async Task<IReadOnlyList<OperationResult>> RunAsync(IReadOnlyList<Rated> schedule, TimeSpan duration, int maxInFlight = 2048, List<double>? sendLags = null,
+        List<TimedRequest>? timeline = null)
     {
         var samples = schedule.Select(_ => new List<(double Ms, Outcome Outcome)>()).ToArray();
         var dropped = new long[schedule.Count];
@@ -58,6 +63,7 @@ public static class OpenLoop
                         Interlocked.Decrement(ref inFlight);
                         lock (samples[index]) samples[index].Add((ms, outcome));
                         if (sendLags is not null) lock (sendLags) sendLags.Add(lag);
+                        if (timeline is not null) lock (timeline) timeline.Add(new TimedRequest(schedule[index].Operation.Name, due, lag, ms));
                     }));
                 }
             }

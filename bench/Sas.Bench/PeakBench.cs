@@ -137,7 +137,9 @@ public static class PeakBench
         var before = await ServerStats.ReadAsync(first, AdminKey);
         var clock = Stopwatch.StartNew();
         var sendLags = new List<double>();
-        var results = await OpenLoop.RunAsync(Profile(o.Multiple), o.Duration, sendLags: sendLags);
+        var tenfold = new List<TimedRequest>();
+        var results = await OpenLoop.RunAsync(Profile(o.Multiple), o.Duration, sendLags: sendLags, timeline: tenfold);
+        Slowest(tenfold, 12, log);
         var lags = sendLags.Order().ToArray();
         var server = ServerSpend.Of((await ServerStats.ReadAsync(first, AdminKey)).Minus(before), clock.Elapsed.TotalSeconds);
 
@@ -187,7 +189,8 @@ public static class PeakBench
         foreach (var multiple in o.RampMultiples)
         {
             var stats = await ServerStats.ReadAsync(first, AdminKey);
-            var step = await OpenLoop.RunAsync(Profile(multiple), o.Step);
+            var timeline = new List<TimedRequest>();
+            var step = await OpenLoop.RunAsync(Profile(multiple), o.Step, timeline: timeline);
             // The step's own collections beside its reloads: a first step stalled right after the allocation phase.
             var during = (await ServerStats.ReadAsync(first, AdminKey)).Minus(stats);
             var reloads = during.IndexReloads;
@@ -196,7 +199,8 @@ public static class PeakBench
             var passed = worst.P99 <= o.CapacityP99Ms && errors == 0;
             steps.Add(new CapacityStep(multiple, Math.Round(PeakProfile.Total * multiple, 1), worst.Name, worst.P99, errors, passed, reloads));
             log.WriteLine($"  {multiple,5:N0}× ({PeakProfile.Total * multiple,6:N0}/s): worst p99 {worst.P99} ms ({worst.Name}), errors {errors}, index reloads {reloads}, "
-                + $"GC paused {during.PauseSeconds * 1000:N0} ms (gen0 {during.Gen0:N0}, gen1 {during.Gen1:N0}, gen2 {during.Gen2:N0}) {(passed ? "" : "— stop")}");
+                + $"GC paused {during.PauseSeconds * 1000:N0} ms (gen0 {during.Gen0:N0}, gen1 {during.Gen1:N0}, gen2 {during.Gen2:N0}), territory reads {during.TerritoryReads:N0} {(passed ? "" : "— stop")}");
+            Slowest(timeline, passed ? 4 : 12, log);
             if (!passed) break;
         }
         var reached = steps.TakeWhile(s => s.Passed).Select(s => s.Multiple).DefaultIfEmpty(0).Max();
@@ -204,6 +208,16 @@ public static class PeakBench
         return new PeakResult(Bench.Machine(), data.Slots, data.Practitioners, data.Sectors, "", 1, data.LoadTime.TotalSeconds,
             o.Multiple, peak, results, server, ceiling, alone, contended, steps, reached, allocation, workload.DoubleBookings, fhirCold,
             SendLagP50Ms: OpenLoop.Percentile(lags, 0.50), SendLagP99Ms: OpenLoop.Percentile(lags, 0.99), AnswerBytesAlone: answerBytes);
+    }
+
+    /// <summary>
+    /// Where a run's slowest answers fell: together at one moment is a stall of the process (or of the generator, when
+    /// they also left it late); spread over the run is a path too slow for its rate.
+    /// </summary>
+    private static void Slowest(List<TimedRequest> timeline, int count, TextWriter log)
+    {
+        foreach (var r in timeline.OrderByDescending(r => r.Ms).Take(count).OrderBy(r => r.DueSeconds))
+            log.WriteLine($"        at {r.DueSeconds,6:N3} s: {r.Name} {r.Ms:N1} ms (left the generator {r.SendLagMs:N1} ms late)");
     }
 
     /// <summary>The ceiling (a health probe's answer), then each read alone against it, closed loop, with its answers' size.</summary>

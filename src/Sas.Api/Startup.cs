@@ -66,6 +66,7 @@ public static class Startup
         // The slot index where the engine has its change feed; Search:Index=false answers every search by its statement.
         services.AddSingleton(sp => new SearchStore(sp.GetRequiredService<Db>(), IndexedSearch.IfUsed(sp)));
         services.AddWarmUp<SlotIndexWarmUp>();
+        services.AddHostedService<SlotIndexFollower>();
         services.AddSingleton<BookingStore>();
         services.AddSingleton<BookingService>();
         services.AddSingleton<HoldService>();

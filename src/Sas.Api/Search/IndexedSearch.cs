@@ -72,6 +72,12 @@ public sealed class IndexedSearch(
     private long lastVerified;
     private bool reloadNeeded = true;
 
+    /// <summary>When the last read of the feed ended well, by the node's clock: the follower reads when none did for a while.</summary>
+    private long lastRead;
+
+    /// <summary>How long since the feed was last read to its end (since the start when never).</summary>
+    public TimeSpan SinceLastRead => clock.GetElapsedTime(Interlocked.Read(ref lastRead));
+
     /// <summary>SQLite: a connection of the index's own, with the feed's statement kept prepared on it.</summary>
     private DbConnection? own;
     private DbCommand? changes;
@@ -105,6 +111,16 @@ public sealed class IndexedSearch(
         await FillSitesAsync(missing, ct);
         // A site removed with a live slot cannot happen (the GP's write refuses it); the join dropped such a row too.
         return RowsOf(found, q.Sectors, out _);
+    }
+
+    /// <summary>
+    /// A catch-up no search asked for, over the range the index already covers: what changed since the last read, read
+    /// now rather than by the next search (<see cref="SlotIndexFollower"/>). Nothing before the index's first whole read.
+    /// </summary>
+    public Task FollowFeedAsync(CancellationToken ct)
+    {
+        var s = current;
+        return s.Position is null ? Task.CompletedTask : UpToDateAsync(s.From, s.From, ct);
     }
 
     private static DateTime Until(SearchQuery q)
@@ -170,6 +186,7 @@ public sealed class IndexedSearch(
                 var mine = Interlocked.Increment(ref started);
                 await WithReaderAsync(c => CatchUpAsync(c, from, until));
                 Interlocked.Exchange(ref completed, mine);
+                Interlocked.Exchange(ref lastRead, clock.GetTimestamp());
             }
             finally { turn.Release(); }
         }

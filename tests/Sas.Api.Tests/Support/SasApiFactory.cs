@@ -58,6 +58,7 @@ public class SasApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Sas:DemoData", "false");
         builder.UseSetting("Jobs:Enabled", "false"); // tests run job methods themselves, on the fake clock
         builder.UseSetting("Search:WarmUpSeconds", "0"); // hosts start at once, warm-ups in the background (WarmUpGateTests wait)
+        builder.UseSetting("Search:FollowSeconds", "0"); // tests move the clock: a read beside theirs would race the reads they count (SlotIndexFollowerTests)
         if (WithTestJwtKey) builder.UseSetting("Auth:Jwt:SigningKeys:0", Convert.ToBase64String(JwtKey));
         if (AllowLoopbackWebhooks) builder.UseSetting("Webhooks:AllowedPrivateHosts:0", "127.0.0.1");
         builder.UseSetting("Auth:Jwt:Issuer", "https://idp.test");
