@@ -47,6 +47,9 @@ public sealed record BenchOptions
     public double CapacityP99Ms { get; init; } = 100;
     /// <summary>Each operation alone for this long, at <see cref="AllocationRate"/> a second, for its allocation per request.</summary>
     public TimeSpan AllocationWindow { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Diagnostic (<c>--scrape-every S</c>): the server's metrics read every S seconds during the 10× phase, to see whether its slowest answers follow a scrape.</summary>
+    public double? ScrapeEverySeconds { get; init; }
     public double AllocationRate { get; init; } = 100;
     public int ContendedSlots { get; init; } = 50;
     public int ContendedClients { get; init; } = 32;

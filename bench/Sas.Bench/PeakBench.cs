@@ -138,8 +138,23 @@ public static class PeakBench
         var clock = Stopwatch.StartNew();
         var sendLags = new List<double>();
         var tenfold = new List<TimedRequest>();
+        var scrapes = new List<double>();
+        using var scraped = new CancellationTokenSource();
+        var scraping = o.ScrapeEverySeconds is { } every ? Task.Run(async () =>
+        {
+            var since = Stopwatch.StartNew();
+            while (!scraped.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(every));
+                scrapes.Add(since.Elapsed.TotalSeconds);
+                await ServerStats.ReadAsync(first, AdminKey);
+            }
+        }) : Task.CompletedTask;
         var results = await OpenLoop.RunAsync(Profile(o.Multiple), o.Duration, sendLags: sendLags, timeline: tenfold);
-        Slowest(tenfold, 12, log);
+        await scraped.CancelAsync();
+        await scraping;
+        if (scrapes.Count > 0) log.WriteLine("        metrics read at " + string.Join(", ", scrapes.Select(x => $"{x:N2}")) + " s");
+        Slowest(tenfold, o.ScrapeEverySeconds is null ? 12 : 30, log);
         var lags = sendLags.Order().ToArray();
         var server = ServerSpend.Of((await ServerStats.ReadAsync(first, AdminKey)).Minus(before), clock.Elapsed.TotalSeconds);
 
@@ -204,6 +219,7 @@ public static class PeakBench
             if (!passed) break;
         }
         var reached = steps.TakeWhile(s => s.Passed).Select(s => s.Multiple).DefaultIfEmpty(0).Max();
+        log.WriteLine($"  the server's working set after the ramp: {(await ServerStats.ReadAsync(first, AdminKey)).WorkingSetBytes / 1048576:N0} MB");
 
         return new PeakResult(Bench.Machine(), data.Slots, data.Practitioners, data.Sectors, "", 1, data.LoadTime.TotalSeconds,
             o.Multiple, peak, results, server, ceiling, alone, contended, steps, reached, allocation, workload.DoubleBookings, fhirCold,

@@ -35,6 +35,7 @@ public static class BenchProgram
                 "--nodes" => options with { Nodes = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 "--multiple" => options with { Multiple = double.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 "--postgres" => options with { Postgres = args[i + 1] },
+                "--scrape-every" => options with { ScrapeEverySeconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 _ => options,
             };
 

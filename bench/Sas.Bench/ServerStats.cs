@@ -10,6 +10,9 @@ namespace Sas.Bench;
 /// </summary>
 public sealed record ServerStats(double CpuSeconds, double AllocatedBytes, double PauseSeconds, double Gen0, double Gen1, double Gen2, double TerritoryReads = 0, double IndexReloads = 0)
 {
+    /// <summary>The process's working set when read (a level, not a count: <see cref="Minus"/> leaves it out).</summary>
+    public double WorkingSetBytes { get; init; }
+
     public static async Task<ServerStats> ReadAsync(HttpClient http, string adminKey)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
@@ -25,7 +28,7 @@ public sealed record ServerStats(double CpuSeconds, double AllocatedBytes, doubl
             Sum(text, "dotnet_gc_collections_total", "gc_heap_generation=\"gen1\""),
             Sum(text, "dotnet_gc_collections_total", "gc_heap_generation=\"gen2\""),
             Sum(text, "sas_territory_copy_reads_total"),
-            Sum(text, "sas_search_index_reloads_total"));
+            Sum(text, "sas_search_index_reloads_total")) { WorkingSetBytes = Sum(text, "dotnet_process_memory_working_set_bytes") };
     }
 
     public ServerStats Minus(ServerStats before) => new(CpuSeconds - before.CpuSeconds, AllocatedBytes - before.AllocatedBytes,

@@ -16,17 +16,22 @@ public sealed class SlotIndexFollower(IServiceProvider services, TimeProvider cl
         var every = TimeSpan.FromSeconds(options.Value.FollowSeconds);
         if (every <= TimeSpan.Zero || IndexedSearch.IfUsed(services) is not { } index) return;
         using var timer = new PeriodicTimer(every, clock);
+        var failing = false;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             if (index.SinceLastRead < every) continue; // searches keep it current
             try
             {
                 await index.FollowFeedAsync(stoppingToken);
+                if (failing) logger.LogInformation("The slot index follows its feed again");
+                failing = false;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                // The searches waiting on this read failed with it and say so (503); this loop reads again next time.
-                logger.LogWarning("The slot index could not follow its feed: {Reason}", e.InnerException?.Message ?? e.Message);
+                // The searches waiting on this read failed with it and say so (503); this loop reads again next time,
+                // and says so once per outage, not every period.
+                if (!failing) logger.LogWarning("The slot index could not follow its feed: {Reason}", e.InnerException?.Message ?? e.Message);
+                failing = true;
             }
         }
     }
