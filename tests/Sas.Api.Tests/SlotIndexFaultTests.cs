@@ -1,7 +1,6 @@
 #if !SAS_TEST_SQLSERVER // SQL Server answers searches by the statement: it has no change feed
 using System.Net;
 using Dapper;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Sas.Api.Search;
 using Sas.Api.Tests.Support;
@@ -13,22 +12,8 @@ namespace Sas.Api.Tests;
 /// before a node read them, a feed gone back, a reload beside searches, a database that does not answer), and the index
 /// is right again at the next search — never wrong until a reload half an hour later.
 /// </summary>
-public class SlotIndexFaultTests(SlotIndexFaultTests.Host api) : IClassFixture<SlotIndexFaultTests.Host>
+public class SlotIndexFaultTests(HookedIndexFactory api) : IClassFixture<HookedIndexFactory>
 {
-    public sealed class Host : SasApiFactory
-    {
-        public FaultyIndexHooks Hooks { get; } = new();
-
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-            [new("Search:VerifyMinutes", "1440"), new("Search:ShadowShare", "0"), new("Search:CheckAfterReload", "false")];
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureServices(s => s.AddSingleton<SlotIndexHooks>(Hooks));
-        }
-    }
-
     private readonly World world = new(api);
 
     private IndexedSearch Index => api.Services.GetRequiredService<IndexedSearch>();

@@ -1,7 +1,6 @@
 #if !SAS_TEST_SQLSERVER // SQL Server answers searches by the statement: it has no change feed
 using System.Net;
 using Dapper;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Sas.Api.Search;
 using Sas.Api.Tests.Support;
@@ -14,18 +13,9 @@ namespace Sas.Api.Tests;
 /// </summary>
 public class SlotIndexFollowerTests(SlotIndexFollowerTests.Host api) : IClassFixture<SlotIndexFollowerTests.Host>
 {
-    public sealed class Host : SasApiFactory
+    public sealed class Host : HookedIndexFactory
     {
-        public FaultyIndexHooks Hooks { get; } = new();
-
-        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-            [new("Search:FollowSeconds", "1"), new("Search:VerifyMinutes", "1440"), new("Search:ShadowShare", "0"), new("Search:CheckAfterReload", "false")];
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureServices(s => s.AddSingleton<SlotIndexHooks>(Hooks));
-        }
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [.. base.Settings, new("Search:FollowSeconds", "1")];
     }
 
     private readonly World world = new(api);
