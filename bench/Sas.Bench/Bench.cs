@@ -47,12 +47,12 @@ public sealed record BenchOptions
     public double CapacityP99Ms { get; init; } = 100;
     /// <summary>Each operation alone for this long, at <see cref="AllocationRate"/> a second, for its allocation per request.</summary>
     public TimeSpan AllocationWindow { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Diagnostic (<c>--scrape-every S</c>): the server's metrics read every S seconds during the 10× phase, to see whether its slowest answers follow a scrape.</summary>
-    public double? ScrapeEverySeconds { get; init; }
     public double AllocationRate { get; init; } = 100;
     public int ContendedSlots { get; init; } = 50;
     public int ContendedClients { get; init; } = 32;
+
+    /// <summary>Diagnostic (<c>--scrape-every S</c>): the server's metrics read every S seconds during the 10× phase, to see whether its slowest answers follow a scrape.</summary>
+    public double? ScrapeEverySeconds { get; init; }
     /// <summary>The closed-loop mix of the bench before 2026-12-02 (32 clients waiting for their answers), in this process.</summary>
     public bool Closed { get; init; }
     /// <summary>
@@ -60,6 +60,9 @@ public sealed record BenchOptions
     /// cost measured in about two minutes rather than the whole run's ten.
     /// </summary>
     public bool AloneOnly { get; init; }
+
+    /// <summary>Only the capacity ramp, right after the warm-up at the profile's multiple (<c>--ramp</c>, a diagnostic of its steps).</summary>
+    public bool RampOnly { get; init; }
 
     public static BenchOptions Quick => new()
     {

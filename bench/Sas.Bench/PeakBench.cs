@@ -53,7 +53,7 @@ public static class PeakBench
             for (var i = 0; i < o.Nodes; i++) servers.Add(await ServerProcess.StartAsync(database.Provider, database.ConnectionString, AdminKey, o.Synchronous));
             log.WriteLine($"  API in {servers.Count} process(es) of its own: {string.Join(", ", servers.Select(s => s.Url))}");
             var result = await MeasureAsync(servers.Select(s => s.Url).ToList(), o, log, data, count => FreeSlots(database, count));
-            if (o.AloneOnly) return result with { Engine = database.Provider.ToString(), Nodes = o.Nodes };
+            if (o.AloneOnly || o.RampOnly) return result with { Engine = database.Provider.ToString(), Nodes = o.Nodes };
             log.WriteLine("A search's database work through the store and bare, in this process…");
             var work = await DatabaseWork.MeasureAsync(database, o.Slots >= 1_000_000 ? 2000 : 300);
             log.WriteLine("A booking's database work through the stores and bare, in this process…");
@@ -133,27 +133,23 @@ public static class PeakBench
         }
         log.WriteLine($"Warm-up: the profile at {o.Multiple:N0}× the national peak ({PeakProfile.Total * o.Multiple:N0} requests/s), unmeasured, {o.WarmUp.TotalSeconds:N0} s…");
         await OpenLoop.RunAsync(Profile(o.Multiple), o.WarmUp);
+        if (o.RampOnly)
+        {
+            var (rampSteps, rampReached) = await RampAsync(first, o, Profile, log);
+            return new PeakResult(Bench.Machine(), data.Slots, data.Practitioners, data.Sectors, "", 1, data.LoadTime.TotalSeconds, o.Multiple, peak, [],
+                new ServerSpend(0, 0, 0, 0, 0, 0, 0, 0), new OperationResult("health_live", 0, 0, 0, 0, 0, 0, 0, 0), [], new OperationResult("booking_contended", 0, 0, 0, 0, 0, 0, 0, 0),
+                rampSteps, rampReached, new Dictionary<string, double>(), workload.DoubleBookings, fhirCold);
+        }
         log.WriteLine($"Profile at {o.Multiple:N0}×, open loop, {o.Duration.TotalSeconds:N0} s…");
         var before = await ServerStats.ReadAsync(first, AdminKey);
         var clock = Stopwatch.StartNew();
         var sendLags = new List<double>();
         var tenfold = new List<TimedRequest>();
-        var scrapes = new List<double>();
         using var scraped = new CancellationTokenSource();
-        var scraping = o.ScrapeEverySeconds is { } every ? Task.Run(async () =>
-        {
-            var since = Stopwatch.StartNew();
-            while (!scraped.IsCancellationRequested)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(every));
-                scrapes.Add(since.Elapsed.TotalSeconds);
-                await ServerStats.ReadAsync(first, AdminKey);
-            }
-        }) : Task.CompletedTask;
+        var scraping = o.ScrapeEverySeconds is { } every ? ScrapeAsync(first, every, scraped.Token) : Task.FromResult(new List<double>());
         var results = await OpenLoop.RunAsync(Profile(o.Multiple), o.Duration, sendLags: sendLags, timeline: tenfold);
         await scraped.CancelAsync();
-        await scraping;
-        if (scrapes.Count > 0) log.WriteLine("        metrics read at " + string.Join(", ", scrapes.Select(x => $"{x:N2}")) + " s");
+        if (await scraping is { Count: > 0 } scrapes) log.WriteLine("        metrics read at " + string.Join(", ", scrapes.Select(x => $"{x:N2}")) + " s");
         Slowest(tenfold, o.ScrapeEverySeconds is null ? 12 : 30, log);
         var lags = sendLags.Order().ToArray();
         var server = ServerSpend.Of((await ServerStats.ReadAsync(first, AdminKey)).Minus(before), clock.Elapsed.TotalSeconds);
@@ -199,6 +195,19 @@ public static class PeakBench
             log.WriteLine($"  {name}: {run.Requests} requests ({run.Conflicts} refused, {run.Errors} errors, {run.Skipped} not sent), {spent.AllocatedBytes / 1048576:N1} MB, {allocation[name] / 1024:N1} kB each");
         }
 
+        var (steps, reached) = await RampAsync(first, o, Profile, log);
+
+        return new PeakResult(Bench.Machine(), data.Slots, data.Practitioners, data.Sectors, "", 1, data.LoadTime.TotalSeconds,
+            o.Multiple, peak, results, server, ceiling, alone, contended, steps, reached, allocation, workload.DoubleBookings, fhirCold,
+            SendLagP50Ms: OpenLoop.Percentile(lags, 0.50), SendLagP99Ms: OpenLoop.Percentile(lags, 0.99), AnswerBytesAlone: answerBytes);
+    }
+
+    /// <summary>
+    /// The capacity ramp: the profile at each multiple in turn until a p99 passes the limit or an error appears; each
+    /// step with the server's collections and where its slowest answers fell.
+    /// </summary>
+    private static async Task<(List<CapacityStep> Steps, double Reached)> RampAsync(HttpClient first, BenchOptions o, Func<double, Rated[]> Profile, TextWriter log)
+    {
         log.WriteLine($"Capacity: the profile at {string.Join(", ", o.RampMultiples)}× until a p99 passes {o.CapacityP99Ms} ms or an error appears, {o.Step.TotalSeconds:N0} s each…");
         var steps = new List<CapacityStep>();
         foreach (var multiple in o.RampMultiples)
@@ -220,10 +229,24 @@ public static class PeakBench
         }
         var reached = steps.TakeWhile(s => s.Passed).Select(s => s.Multiple).DefaultIfEmpty(0).Max();
         log.WriteLine($"  the server's working set after the ramp: {(await ServerStats.ReadAsync(first, AdminKey)).WorkingSetBytes / 1048576:N0} MB");
+        return (steps, reached);
+    }
 
-        return new PeakResult(Bench.Machine(), data.Slots, data.Practitioners, data.Sectors, "", 1, data.LoadTime.TotalSeconds,
-            o.Multiple, peak, results, server, ceiling, alone, contended, steps, reached, allocation, workload.DoubleBookings, fhirCold,
-            SendLagP50Ms: OpenLoop.Percentile(lags, 0.50), SendLagP99Ms: OpenLoop.Percentile(lags, 0.99), AnswerBytesAlone: answerBytes);
+    /// <summary>The server's metrics read every <paramref name="every"/> seconds until stopped: when each read began (s).</summary>
+    private static async Task<List<double>> ScrapeAsync(HttpClient server, double every, CancellationToken stop)
+    {
+        var at = new List<double>();
+        var since = Stopwatch.StartNew();
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(every), stop);
+                at.Add(since.Elapsed.TotalSeconds);
+                await ServerStats.ReadAsync(server, AdminKey);
+            }
+        }
+        catch (OperationCanceledException) { return at; }
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ namespace Sas.Bench;
 /// dotnet run -c Release --project bench/Sas.Bench -- [--quick] [--slots N] [--seconds S] [--warmup S] [--multiple M]
 /// (or --answer-size KB: what an answer of that size costs to move, whatever builds it)
 /// [--synchronous FULL|NORMAL] [--reuse] [--alone: only each read alone against the ceiling] [--engine sqlite|postgres] [--nodes N] [--postgres CS] [--out FILE]
+/// [--scrape-every S: the server's metrics read every S seconds in the 10× phase, beside its slowest answers] [--ramp: only the capacity ramp, after the warm-up]
 /// The closed-loop mix of earlier runs: --closed [--clients K] [--only op1,op2] [--scale] [--engines] [--url URL --admin-key KEY]
 /// The slot index under faults, checked against the statement: --index-chaos [--seconds S] [--engine sqlite|postgres]
 /// A year of recurring availability (issue #31's limits): --rules [--gps N] [--engine sqlite|postgres]
@@ -19,6 +20,7 @@ public static class BenchProgram
         if (args.Contains("--reuse")) options = options with { Reuse = true };
         if (args.Contains("--closed")) options = options with { Closed = true };
         if (args.Contains("--alone")) options = options with { AloneOnly = true };
+        if (args.Contains("--ramp")) options = options with { RampOnly = true };
         for (var i = 0; i < args.Length - 1; i++)
             options = args[i] switch
             {
@@ -119,6 +121,12 @@ public static class BenchProgram
     {
         var r = await PeakBench.RunAsync(options, Console.Out);
         Console.WriteLine();
+        var capacity = $"capacity: {r.CapacityMultiple:N0}× the national peak (" + string.Join("; ", r.Capacity.Select(s => $"{s.Multiple:N0}× worst p99 {s.WorstP99} ms {s.WorstOperation}{(s.Errors > 0 ? $", {s.Errors} errors" : "")}")) + ")";
+        if (options.RampOnly)
+        {
+            Console.WriteLine(capacity); // a diagnostic: no budgets, nothing written
+            return 0;
+        }
         Console.WriteLine($"{r.Slots:N0} slots, {r.Practitioners:N0} GPs, {r.Sectors:N0} sectors; {r.Engine}, {r.Nodes} node(s); {r.Machine}");
         Console.WriteLine($"Open loop at {r.Multiple:N0}× the national peak ({PeakProfile.Total * r.Multiple:N1} requests/s), latency from each request's due time:");
         Console.WriteLine($"{"operation",-18}{"target/s",10}{"done/s",9}{"requests",10}{"p50 ms",9}{"p99 ms",9}{"p99.9 ms",10}{"conflicts",11}{"errors",8}{"alloc kB",10}");
@@ -130,7 +138,7 @@ public static class BenchProgram
         var c = r.Contended;
         Console.WriteLine($"the 409 path ({options.ContendedClients} at once on one slot): {c.Conflicts:N0} refusals, p50 {c.P50} ms, p99 {c.P99} ms, errors {c.Errors}");
         Console.WriteLine($"ceiling (health, closed loop): {r.Ceiling.PerSecond:N0}/s; alone: " + string.Join(", ", r.Alone.Select(a => $"{a.Name} {a.PerSecond:N0}/s ({a.PerSecond / r.Ceiling.PerSecond:N3}×)")));
-        Console.WriteLine($"capacity: {r.CapacityMultiple:N0}× the national peak (" + string.Join("; ", r.Capacity.Select(s => $"{s.Multiple:N0}× worst p99 {s.WorstP99} ms {s.WorstOperation}{(s.Errors > 0 ? $", {s.Errors} errors" : "")}")) + ")");
+        Console.WriteLine(capacity);
         Console.WriteLine($"double bookings: {r.DoubleBookings}");
         if (r.Operations.Sum(o => o.Skipped) is > 0 and var skipped)
             Console.WriteLine($"warning: {skipped} bookings or holds not sent, no free slot left: a larger dataset gives more");
