@@ -32,13 +32,13 @@ public class SlotIndexFollowerTests(SlotIndexFollowerTests.Host api) : IClassFix
         // Withdrawn behind the API's back, with no search after it: only the feed says so.
         using (var c = api.OpenDb()) c.Execute("UPDATE slots SET status = 'withdrawn' WHERE id = @slot", new { slot = slots[0] });
 
-        // The first read the follower makes fails (a connection reset); the next period reads again.
+        // The first read the follower makes fails (a connection reset: nobody else reads here); a later period reads
+        // again. (Whether the failed one applied nothing is SlotIndexFaultTests' concern: here ticks may run together.)
         var changesRead = api.Hooks.Reads.GetValueOrDefault(IndexRead.Changes);
         var slotsRead = api.Hooks.Reads.GetValueOrDefault(IndexRead.Slots);
         api.Hooks.Fail(IndexRead.Changes);
-        await AdvanceUntil(() => api.Hooks.Reads.GetValueOrDefault(IndexRead.Changes) > changesRead);
-        Assert.Equal(slotsRead, api.Hooks.Reads.GetValueOrDefault(IndexRead.Slots));
         await AdvanceUntil(() => api.Hooks.Reads.GetValueOrDefault(IndexRead.Slots) > slotsRead);
+        Assert.True(api.Hooks.Reads.GetValueOrDefault(IndexRead.Changes) >= changesRead + 2, "the failed read, then the one that read the slot");
 
         // The withdrawn slot was read by the follower: the search finds nothing new to read, and does not show it.
         var index = api.Services.GetRequiredService<IndexedSearch>();
