@@ -59,7 +59,7 @@ public sealed class PractitionerStore(Db db, TimeProvider clock, Infrastructure.
         public string SelectProfessions => $"SELECT rpps, profession FROM practitioners WHERE {d.InList("rpps", "@rpps")}";
         public string SelectSectors => "SELECT sector_code FROM practitioner_sectors WHERE rpps = @rpps ORDER BY sector_code";
         public string SelectSectorsOf => $"SELECT rpps, sector_code AS SectorCode FROM practitioner_sectors WHERE {d.InList("rpps", "@rpps")} ORDER BY sector_code";
-        /// <summary>The GPs of these sectors who take overflow patients, with the places used on a day (for a regulator to choose).</summary>
+        /// <summary>The professionals of these sectors (of one profession when asked) who take overflow patients, with the places used on a day (for a regulator to choose).</summary>
         public string SelectTakingOverflow(bool byProfession) => $"""
             SELECT p.rpps, p.first_name AS FirstName, p.last_name AS LastName, p.overflow_per_day AS OverflowPerDay, COALESCE(o.used, 0) AS Used
               FROM practitioners p
