@@ -8,23 +8,27 @@ using Microsoft.Diagnostics.Tracing.Parsers;
 // allocation sampling (an event every ~100 kB allocated, with its type and stack) is read over EventPipe, then prints
 // kB per request by type, or by type and the API's own frame nearest to the allocation.
 //
-//   dotnet run -c Release --project bench/Sas.AllocProfile -- <pid> <url> <api-key> [seconds=15] [clients=4] [--stacks]
+//   dotnet run -c Release --project bench/Sas.AllocProfile -- <pid> <url> <api-key> [seconds=15] [clients=4] [--stacks] [--put <file>]
+//
+// With --put the request is a PUT of the file's JSON (a practice's sync of its week, sent again unchanged).
 //
 // The figures are samples: compare runs of some thousands of requests, not single requests.
 if (args.Length < 3)
 {
-    Console.Error.WriteLine("usage: <pid> <url> <api-key> [seconds] [clients] [--stacks]");
+    Console.Error.WriteLine("usage: <pid> <url> <api-key> [seconds] [clients] [--stacks] [--put <file>]");
     return 2;
 }
 var (pid, url, key) = (int.Parse(args[0]), args[1], args[2]);
 var seconds = args.Length > 3 && double.TryParse(args[3], out var s) ? s : 15;
 var clients = args.Length > 4 && int.TryParse(args[4], out var c) ? c : 4;
 var stacks = args.Contains("--stacks");
+var put = Array.IndexOf(args, "--put") is var at and >= 0 && at + 1 < args.Length ? File.ReadAllText(args[at + 1]) : null;
 
 using var http = new HttpClient();
 async Task Send()
 {
-    using var request = new HttpRequestMessage(HttpMethod.Get, url);
+    using var request = new HttpRequestMessage(put is null ? HttpMethod.Get : HttpMethod.Put, url);
+    if (put is not null) request.Content = new StringContent(put, System.Text.Encoding.UTF8, "application/json");
     request.Headers.Add("X-Api-Key", key);
     using var response = await http.SendAsync(request);
     await response.Content.ReadAsByteArrayAsync();

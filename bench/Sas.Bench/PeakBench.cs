@@ -18,7 +18,9 @@ public sealed record ServerSpend(double Seconds, double CpuCores, double Allocat
 /// A step of the capacity ramp: the profile at this multiple of the national peak, its worst operation, and the slot
 /// index's whole reads during it (each holds every search of the node for its length: issue #28's stall of a run).
 /// </summary>
-public sealed record CapacityStep(double Multiple, double TotalPerSecond, string WorstOperation, double WorstP99, long Errors, bool Passed, double IndexReloads = 0);
+/// <summary>One step of the capacity ramp; <c>ServerCores</c> and <c>GeneratorCores</c>: the CPU the server and the load generator spent, in cores.</summary>
+public sealed record CapacityStep(double Multiple, double TotalPerSecond, string WorstOperation, double WorstP99, long Errors, bool Passed, double IndexReloads = 0,
+    double ServerCores = 0, double GeneratorCores = 0);
 
 public sealed record PeakResult(
     string Machine, long Slots, int Practitioners, int Sectors, string Engine, int Nodes, double LoadSeconds,
@@ -214,16 +216,20 @@ public static class PeakBench
         {
             var stats = await ServerStats.ReadAsync(first, AdminKey);
             var timeline = new List<TimedRequest>();
+            var (generatorBefore, clock) = (Environment.CpuUsage.TotalTime, System.Diagnostics.Stopwatch.StartNew());
             var step = await OpenLoop.RunAsync(Profile(multiple), o.Step, timeline: timeline);
             // The step's own collections beside its reloads: a first step stalled right after the allocation phase.
             var during = (await ServerStats.ReadAsync(first, AdminKey)).Minus(stats);
+            // Both processes' CPU: on a shared 2-core machine a step can be bound by the cores, not by a stall.
+            var (serverCores, generatorCores) = (Math.Round(during.CpuSeconds / clock.Elapsed.TotalSeconds, 2),
+                Math.Round((Environment.CpuUsage.TotalTime - generatorBefore).TotalSeconds / clock.Elapsed.TotalSeconds, 2));
             var reloads = during.IndexReloads;
             var worst = step.MaxBy(r => r.P99)!;
             var errors = step.Sum(r => r.Errors);
             var passed = worst.P99 <= o.CapacityP99Ms && errors == 0;
-            steps.Add(new CapacityStep(multiple, Math.Round(PeakProfile.Total * multiple, 1), worst.Name, worst.P99, errors, passed, reloads));
+            steps.Add(new CapacityStep(multiple, Math.Round(PeakProfile.Total * multiple, 1), worst.Name, worst.P99, errors, passed, reloads, serverCores, generatorCores));
             log.WriteLine($"  {multiple,5:N0}× ({PeakProfile.Total * multiple,6:N0}/s): worst p99 {worst.P99} ms ({worst.Name}), errors {errors}, index reloads {reloads}, "
-                + $"GC paused {during.PauseSeconds * 1000:N0} ms (gen0 {during.Gen0:N0}, gen1 {during.Gen1:N0}, gen2 {during.Gen2:N0}), territory reads {during.TerritoryReads:N0} {(passed ? "" : "— stop")}");
+                + $"CPU server {serverCores:N2} + generator {generatorCores:N2} of {Environment.ProcessorCount} cores, GC paused {during.PauseSeconds * 1000:N0} ms (gen0 {during.Gen0:N0}, gen1 {during.Gen1:N0}, gen2 {during.Gen2:N0}), territory reads {during.TerritoryReads:N0} {(passed ? "" : "— stop")}");
             Slowest(timeline, passed ? 4 : 12, log);
             if (!passed) break;
         }
