@@ -68,6 +68,20 @@ public class ProductionTests
         Assert.DoesNotContain("   at ", ended.Error + ended.Out);
     }
 
+    /// <summary>
+    /// The API's runtime settings, as <c>dotnet Sas.Api.dll</c> reads them beside the assembly: the server collector, and
+    /// thread-pool workers that do not spin for work (CPU a two-core node needs for its requests).
+    /// </summary>
+    [Fact]
+    public void The_published_api_runs_the_server_collector_and_workers_that_do_not_spin()
+    {
+        var file = Path.Combine(AppContext.BaseDirectory, "Sas.Api.runtimeconfig.json");
+        var properties = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+
+        Assert.True(properties.GetProperty("System.GC.Server").GetBoolean());
+        Assert.Equal(0, properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32());
+    }
+
     [Fact]
     public void Production_checks_the_platforms_certificate_for_revocation_online()
     {
