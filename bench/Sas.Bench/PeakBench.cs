@@ -216,7 +216,7 @@ public static class PeakBench
         {
             var stats = await ServerStats.ReadAsync(first, AdminKey);
             var timeline = new List<TimedRequest>();
-            var (generatorBefore, clock) = (Environment.CpuUsage.TotalTime, System.Diagnostics.Stopwatch.StartNew());
+            var (generatorBefore, generatorPaused, clock) = (Environment.CpuUsage.TotalTime, GC.GetTotalPauseDuration(), System.Diagnostics.Stopwatch.StartNew());
             var step = await OpenLoop.RunAsync(Profile(multiple), o.Step, timeline: timeline);
             // The step's own collections beside its reloads: a first step stalled right after the allocation phase.
             var during = (await ServerStats.ReadAsync(first, AdminKey)).Minus(stats);
@@ -229,7 +229,7 @@ public static class PeakBench
             var passed = worst.P99 <= o.CapacityP99Ms && errors == 0;
             steps.Add(new CapacityStep(multiple, Math.Round(PeakProfile.Total * multiple, 1), worst.Name, worst.P99, errors, passed, reloads, serverCores, generatorCores));
             log.WriteLine($"  {multiple,5:N0}× ({PeakProfile.Total * multiple,6:N0}/s): worst p99 {worst.P99} ms ({worst.Name}), errors {errors}, index reloads {reloads}, "
-                + $"CPU server {serverCores:N2} + generator {generatorCores:N2} of {Environment.ProcessorCount} cores, GC paused {during.PauseSeconds * 1000:N0} ms (gen0 {during.Gen0:N0}, gen1 {during.Gen1:N0}, gen2 {during.Gen2:N0}), territory reads {during.TerritoryReads:N0} {(passed ? "" : "— stop")}");
+                + $"CPU server {serverCores:N2} + generator {generatorCores:N2} of {Environment.ProcessorCount} cores, generator's GC paused {(GC.GetTotalPauseDuration() - generatorPaused).TotalMilliseconds:N0} ms, server's GC paused {during.PauseSeconds * 1000:N0} ms (gen0 {during.Gen0:N0}, gen1 {during.Gen1:N0}, gen2 {during.Gen2:N0}), territory reads {during.TerritoryReads:N0} {(passed ? "" : "— stop")}");
             Slowest(timeline, passed ? 4 : 12, log);
             if (!passed) break;
         }
