@@ -16,9 +16,9 @@ public sealed record ServerSpend(double Seconds, double CpuCores, double Allocat
 
 /// <summary>
 /// A step of the capacity ramp: the profile at this multiple of the national peak, its worst operation, and the slot
-/// index's whole reads during it (each holds every search of the node for its length: issue #28's stall of a run).
+/// index's whole reads during it (each holds every search of the node for its length: issue #28's stall of a run), and
+/// the CPU the server and the load generator spent in it, in cores (they share the machine's).
 /// </summary>
-/// <summary>One step of the capacity ramp; <c>ServerCores</c> and <c>GeneratorCores</c>: the CPU the server and the load generator spent, in cores.</summary>
 public sealed record CapacityStep(double Multiple, double TotalPerSecond, string WorstOperation, double WorstP99, long Errors, bool Passed, double IndexReloads = 0,
     double ServerCores = 0, double GeneratorCores = 0);
 
