@@ -44,6 +44,11 @@ public sealed record BenchOptions
     /// <summary>The capacity ramp's multiples, in order, each run for <see cref="Step"/>.</summary>
     public double[] RampMultiples { get; init; } = [20, 30, 50, 75, 100, 150, 200, 300];
     public TimeSpan Step { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// A pause before each ramp step: the generator's own work after a step (its thousands of samples sorted, its garbage
+    /// collected) otherwise ran into the next step's first half second, and every answer in flight there came late.
+    /// </summary>
+    public TimeSpan StepGap { get; init; } = TimeSpan.FromSeconds(1.5);
     public double CapacityP99Ms { get; init; } = 100;
     /// <summary>Each operation alone for this long, at <see cref="AllocationRate"/> a second, for its allocation per request.</summary>
     public TimeSpan AllocationWindow { get; init; } = TimeSpan.FromSeconds(10);

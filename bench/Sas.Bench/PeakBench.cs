@@ -214,6 +214,7 @@ public static class PeakBench
         var steps = new List<CapacityStep>();
         foreach (var multiple in o.RampMultiples)
         {
+            await Task.Delay(o.StepGap);
             var stats = await ServerStats.ReadAsync(first, AdminKey);
             var timeline = new List<TimedRequest>();
             var (generatorBefore, generatorPaused, clock) = (Environment.CpuUsage.TotalTime, GC.GetTotalPauseDuration(), System.Diagnostics.Stopwatch.StartNew());
