@@ -34,12 +34,11 @@ public static class OpenLoop
         // independent callers never do by rule.
         var phase = new Random(20261207);
         var next = schedule.Select(s => s.PerSecond > 0 ? phase.NextDouble() / s.PerSecond : 0).ToArray();
-        // The requests still out, and the loop itself until it stops sending: the last one out ends the run. A list of
-        // every request's task kept a step's thousands of tasks alive to its end, for the generator's collector to copy.
+        // The requests still out, plus one for the loop itself until it stops sending: the last one out ends the run. A
+        // list of every request's task kept a step's thousands of tasks alive to its end, for the generator's collector to copy.
         var outstanding = 1;
         var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void Done() { if (Interlocked.Decrement(ref outstanding) == 0) drained.TrySetResult(); }
-        var inFlight = 0;
         var clock = Stopwatch.StartNew();
 
         while (true)
@@ -53,13 +52,12 @@ public static class OpenLoop
                 {
                     var (index, due) = (i, next[i]);
                     next[i] += 1 / schedule[i].PerSecond;
-                    if (Interlocked.Increment(ref inFlight) > maxInFlight)
+                    if (Interlocked.Increment(ref outstanding) > maxInFlight + 1)
                     {
-                        Interlocked.Decrement(ref inFlight);
+                        Done();
                         dropped[index]++;
                         continue;
                     }
-                    Interlocked.Increment(ref outstanding);
                     _ = Task.Run(async () =>
                     {
                         try
@@ -67,16 +65,15 @@ public static class OpenLoop
                             // Timed from when it was due, or from when it left if that was (at most Early) sooner.
                             var left = clock.Elapsed.TotalSeconds;
                             var from = Math.Max(due, left);
-                            var lag = (left - due) * 1000;
+                            var lag = Math.Max(0, (left - due) * 1000);
                             Outcome outcome;
                             try { outcome = await schedule[index].Operation.Send(Random.Shared); }
                             catch (HttpRequestException) { outcome = Outcome.Error; }
                             catch (TaskCanceledException) { outcome = Outcome.Error; }
                             var ms = (clock.Elapsed.TotalSeconds - from) * 1000;
-                            Interlocked.Decrement(ref inFlight);
                             lock (samples[index]) samples[index].Add((ms, outcome));
-                            if (sendLags is not null) lock (sendLags) sendLags.Add(Math.Max(0, lag));
-                            if (timeline is not null) lock (timeline) timeline.Add(new TimedRequest(schedule[index].Operation.Name, due, Math.Max(0, lag), ms));
+                            if (sendLags is not null) lock (sendLags) sendLags.Add(lag);
+                            if (timeline is not null) lock (timeline) timeline.Add(new TimedRequest(schedule[index].Operation.Name, due, lag, ms));
                         }
                         catch (Exception e) { drained.TrySetException(e); } // a fault of the bench itself ends the run
                         finally { Done(); }
